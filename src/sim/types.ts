@@ -104,3 +104,30 @@ export interface PodLogs {
   /** True when a log exists for the pod (any container). */
   has(namespace: string, pod: string, container?: string): boolean;
 }
+
+/** A node the simulator registers at start. */
+export interface SimNodeSpec {
+  name: string;
+  labels?: Record<string, string>;
+  taints?: Array<{ key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }>;
+  /** Allocatable resources, Kubernetes quantities: { cpu: '2', memory: '8Gi', pods: '110' }. */
+  allocatable: { cpu: string; memory: string; pods: string };
+  /** Behave like the Azure Container Instances virtual-kubelet provider (refuse PVC/hostPath/downwardAPI/args without command). */
+  virtualKubeletProvider?: boolean;
+}
+
+export interface WorkloadsOptions {
+  store: SimStore;
+  /** Nodes to register; absent means the defaults (node-1 and virtual-kubelet). */
+  nodes?: SimNodeSpec[];
+  /** Directory where pods' emptyDir/PVC volumes and logs live; a temp dir when absent. */
+  dataDir?: string;
+}
+
+export interface Workloads {
+  logs: PodLogs;
+  stop(): Promise<void>;
+}
+
+/** Implemented by src/sim/workloads/index.ts: scheduler, batch/v1 Job controller and kubelet. */
+export type StartWorkloads = (opts: WorkloadsOptions) => Promise<Workloads>;
