@@ -1,0 +1,44 @@
+// Layering of brigade-operator (checked in CI by `npm run lint:layers`):
+//   cli, gateway -> controller -> script, jobs -> kube -> util;  api is shared by all.
+// src/sim (the Kubernetes simulator) is for tests and dev mode only: the operator never imports it,
+// and it imports nothing of the operator.
+const layer = (name, mayNotReach, comment) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: { path: `^src/(${mayNotReach.join('|')})(/|\\.ts$)` },
+});
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'operator-does-not-use-sim',
+      comment: 'Only the CLI (for dev mode and the sim command) may start the simulator.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(sim|cli)/' },
+      to: { path: '^src/sim/' },
+    },
+    {
+      name: 'sim-is-self-contained',
+      comment: 'The simulator stands alone so it could be lifted out; it may only share generic utilities.',
+      severity: 'error',
+      from: { path: '^src/sim/' },
+      to: { path: '^src/', pathNot: '^src/(sim|util)/' },
+    },
+    layer('util', ['api', 'kube', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'util is the bottom layer'),
+    layer('api', ['kube', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'api types are shared by all and depend on nothing'),
+    layer('kube', ['script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'kube wraps the client only'),
+    layer('script', ['kube', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'the sandbox knows nothing of Kubernetes'),
+    layer('jobs', ['script', 'controller', 'gateway', 'cli', 'operator'], 'translation is pure'),
+    layer('controller', ['gateway', 'cli'], 'controllers do not know their callers'),
+    layer('gateway', ['cli'], 'the gateway is embeddable without the CLI'),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.test\\.ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};
