@@ -1,0 +1,126 @@
+// The three intakes as request handlers: each decides, in an order that reveals as little as possible
+// to an unauthenticated caller, whether a request may create Events, and returns the drafts. Nothing
+// here writes to the cluster; server.ts creates the Events once a handler has returned.
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import { parseJson, bodyText, readBody } from './body.ts';
+import { checkCloudEventContentType, cloudEventDraft } from './cloudevents.ts';
+import type { IntakeCluster } from './cluster.ts';
+import { refuse } from './errors.ts';
+import type { EventDraft, IntakeKind } from './event.ts';
+import { checkGithubContentType, githubDraft, parseGithubDelivery } from './github.ts';
+import { intakeConfig, projectMatchesRepository, type IntakeConfig, type ProjectLike } from './project-intake.ts';
+import { presentedToken, secretsEqual, verifyGithubSignature } from './secrets.ts';
+import { checkWebhookContentType, webhookDraft } from './webhook.ts';
+
+export interface IntakeDeps {
+  cluster: IntakeCluster;
+  /** Namespace of the v02 CloudEvents path; the only namespace searched for GitHub projects when set. */
+  namespace: string | undefined;
+  maxBodyBytes: number;
+  logger: Logger;
+}
+
+export interface IntakeRequest {
+  req: IncomingMessage;
+  url: URL;
+  /** Decoded path parameters of the route. */
+  params: string[];
+}
+
+export type IntakeResult = { kind: 'events'; drafts: EventDraft[] } | { kind: 'pong'; message: string };
+
+async function projectAccepting(deps: IntakeDeps, opts: { namespace: string; project: string; intake: IntakeKind }): Promise<IntakeConfig> {
+  const project = await deps.cluster.getProject(opts.namespace, opts.project);
+  if (!project) throw refuse.notFound(`project ${opts.namespace}/${opts.project} not found`);
+  const config = intakeConfig(project, opts.intake);
+  if (!config.enabled) throw refuse.forbidden(`project ${opts.namespace}/${opts.project} does not accept ${opts.intake} events`);
+  return config;
+}
+
+/** The shared secret of a project's intake. A project without one refuses the intake rather than accepting anyone. */
+async function intakeSecret(deps: IntakeDeps, opts: { namespace: string; project: string; intake: IntakeKind; config: IntakeConfig }): Promise<string> {
+  const ref = opts.config.secretKeyRef;
+  const value = ref ? await deps.cluster.readSecretKey(opts.namespace, ref) : undefined;
+  if (!ref || !value) {
+    deps.logger.warn({ namespace: opts.namespace, project: opts.project, intake: opts.intake, secret: ref?.name },
+      'intake enabled but its secret is not configured or not found; refusing deliveries');
+    throw refuse.forbidden(`project ${opts.namespace}/${opts.project} has no usable ${opts.intake} secret configured`);
+  }
+  return value;
+}
+
+async function authenticate(deps: IntakeDeps, opts: { namespace: string; project: string; intake: IntakeKind; presented: string | undefined }): Promise<IntakeConfig> {
+  const config = await projectAccepting(deps, opts);
+  if (opts.presented === undefined) throw refuse.unauthorized('missing credentials: send X-Brigade-Token or Authorization: Bearer');
+  const secret = await intakeSecret(deps, { ...opts, config });
+  if (!secretsEqual(opts.presented, secret)) throw refuse.unauthorized('invalid credentials');
+  return config;
+}
+
+/** POST /cloudevents/v1/{namespace}/{project}, token in a header. */
+export async function cloudEventsV1(deps: IntakeDeps, r: IntakeRequest): Promise<IntakeResult> {
+  const [namespace, project] = r.params;
+  await authenticate(deps, { namespace, project, intake: 'cloudevents', presented: presentedToken(r.req.headers) });
+  return cloudEventResult(deps, r, { namespace, project });
+}
+
+/** POST /cloudevents/v02/{project}/{secret}: Brigade 1's path, secret in the path, the gateway's namespace. */
+export async function cloudEventsV02(deps: IntakeDeps, r: IntakeRequest): Promise<IntakeResult> {
+  const [project, secret] = r.params;
+  if (!deps.namespace) throw refuse.notFound('the v02 CloudEvents path needs the gateway to run with a namespace');
+  await authenticate(deps, { namespace: deps.namespace, project, intake: 'cloudevents', presented: secret });
+  return cloudEventResult(deps, r, { namespace: deps.namespace, project });
+}
+
+async function cloudEventResult(deps: IntakeDeps, r: IntakeRequest, where: { namespace: string; project: string }): Promise<IntakeResult> {
+  checkCloudEventContentType(r.req.headers);
+  const body = await readBody(r.req, deps.maxBodyBytes);
+  return { kind: 'events', drafts: [cloudEventDraft({ headers: r.req.headers, body, ...where })] };
+}
+
+/** POST /webhook/{namespace}/{project} */
+export async function webhook(deps: IntakeDeps, r: IntakeRequest): Promise<IntakeResult> {
+  const [namespace, project] = r.params;
+  const config = await authenticate(deps, { namespace, project, intake: 'webhook', presented: presentedToken(r.req.headers) });
+  checkWebhookContentType(r.req.headers);
+  const body = await readBody(r.req, deps.maxBodyBytes);
+  return { kind: 'events', drafts: [webhookDraft({ headers: r.req.headers, query: r.url.searchParams, body, namespace, project, config })] };
+}
+
+function nameOf(p: ProjectLike): { namespace: string; project: string } {
+  return { namespace: p.metadata.namespace ?? '', project: p.metadata.name ?? '' };
+}
+
+/** POST /github: the body names the repository, so it is read (within limits) before authentication. */
+export async function github(deps: IntakeDeps, r: IntakeRequest): Promise<IntakeResult> {
+  checkGithubContentType(r.req.headers);
+  const body = await readBody(r.req, deps.maxBodyBytes);
+  const text = bodyText(body);
+  const delivery = parseGithubDelivery(r.req.headers, parseJson(text));
+  const candidates = (await deps.cluster.listProjects(deps.namespace)).filter((p) => projectMatchesRepository(p, delivery.repository));
+  if (candidates.length === 0) throw refuse.notFound(`no project for repository ${delivery.repository.fullName ?? '(none named)'}`);
+  const accepting = candidates.filter((p) => intakeConfig(p, 'github').enabled);
+  if (accepting.length === 0) throw refuse.forbidden(`no project for repository ${delivery.repository.fullName} accepts github events`);
+  const signature = r.req.headers['x-hub-signature-256'];
+  if (typeof signature !== 'string') throw refuse.unauthorized('missing X-Hub-Signature-256 header');
+  const verified: Array<{ namespace: string; project: string }> = [];
+  for (const p of accepting) {
+    const where = nameOf(p);
+    const secret = await githubSecret(deps, { ...where, config: intakeConfig(p, 'github') });
+    if (secret && verifyGithubSignature({ body, header: signature, secret })) verified.push(where);
+  }
+  if (verified.length === 0) throw refuse.unauthorized('invalid X-Hub-Signature-256');
+  if (delivery.event === 'ping') return { kind: 'pong', message: `pong: ${verified.map((v) => `${v.namespace}/${v.project}`).join(', ')}` };
+  return { kind: 'events', drafts: verified.map((where) => githubDraft({ delivery, body: text, ...where })) };
+}
+
+/** Like intakeSecret, but a project without a usable secret just does not verify (others for the repo may). */
+async function githubSecret(deps: IntakeDeps, opts: { namespace: string; project: string; config: IntakeConfig }): Promise<string | undefined> {
+  try {
+    return await intakeSecret(deps, { ...opts, intake: 'github' });
+  } catch (err) {
+    if (err instanceof Error && err.name === 'RefusedError') return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,22 @@
+// Gateway counters: deliveries accepted (new or duplicate) and refused, by intake and reason.
+import { Counter, Registry } from 'prom-client';
+
+export type Outcome = 'accepted' | 'duplicate' | 'pong' | 'refused' | 'error';
+
+export interface GatewayMetrics {
+  registry: Registry;
+  count(labels: { intake: string; outcome: Outcome; code: string }): void;
+}
+
+export function gatewayMetrics(registry: Registry = new Registry()): GatewayMetrics {
+  const requests = new Counter({
+    name: 'brigade_gateway_requests_total',
+    help: 'Requests to the event gateway by intake, outcome and refusal code (HTTP status class reason).',
+    labelNames: ['intake', 'outcome', 'code'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    count: (labels) => requests.inc(labels),
+  };
+}

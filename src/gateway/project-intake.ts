@@ -1,0 +1,76 @@
+// What a Project says about the intakes that may create Events for it (spec.gateways), read as pure
+// functions so the decisions are unit-tested apart from HTTP and the cluster.
+import type { IntakeKind } from './event.ts';
+
+export interface SecretKeyRef {
+  name: string;
+  key: string;
+}
+
+export interface IntakeConfig {
+  enabled: boolean;
+  secretKeyRef?: SecretKeyRef;
+  /** Webhook only: the Event type of a delivery (default `webhook`). */
+  type?: string;
+  /** Webhook only: whether `?type=` may override `type`. */
+  allowTypeOverride?: boolean;
+}
+
+/** The parts of a Project the gateway reads. */
+export interface ProjectLike {
+  metadata: { name?: string; namespace?: string };
+  spec?: {
+    repo?: { name?: string; cloneURL?: string };
+    gateways?: Partial<Record<IntakeKind, Partial<IntakeConfig>>>;
+  };
+}
+
+export const DEFAULT_WEBHOOK_TYPE = 'webhook';
+
+function asSecretKeyRef(value: unknown): SecretKeyRef | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const { name, key } = value as Record<string, unknown>;
+  return typeof name === 'string' && name && typeof key === 'string' && key ? { name, key } : undefined;
+}
+
+/** The project's configuration of one intake; an intake the project does not mention is disabled. */
+export function intakeConfig(project: ProjectLike, intake: IntakeKind): IntakeConfig {
+  const raw = project.spec?.gateways?.[intake];
+  if (!raw || typeof raw !== 'object') return { enabled: false };
+  return {
+    enabled: raw.enabled === true,
+    secretKeyRef: asSecretKeyRef(raw.secretKeyRef),
+    type: typeof raw.type === 'string' && raw.type ? raw.type : undefined,
+    allowTypeOverride: raw.allowTypeOverride === true,
+  };
+}
+
+/** Normalizes a repository reference: `https://github.com/Org/Repo.git`, `git@github.com:org/repo` -> `github.com/org/repo`. */
+export function normalizeRepo(value: string): string {
+  let v = value.trim().toLowerCase();
+  v = v.replace(/^[a-z+]+:\/\//, '').replace(/^[^@/]+@/, '').replace(/\.git$/, '').replace(/\/+$/, '');
+  // scp-like syntax host:path
+  v = v.replace(/^([^/:]+):(?!\d)/, '$1/');
+  return v;
+}
+
+/** The identities a GitHub delivery names its repository by. */
+export interface GithubRepository {
+  fullName?: string;
+  urls: string[];
+}
+
+/** True when the project's `spec.repo` names the delivery's repository (by full name or any clone URL). */
+export function projectMatchesRepository(project: ProjectLike, repo: GithubRepository): boolean {
+  const name = project.spec?.repo?.name;
+  const cloneURL = project.spec?.repo?.cloneURL;
+  if (name && repo.fullName) {
+    const wanted = name.toLowerCase().replace(/^github\.com\//, '');
+    if (wanted === repo.fullName.toLowerCase()) return true;
+  }
+  if (cloneURL) {
+    const wanted = normalizeRepo(cloneURL);
+    if (repo.urls.some((url) => normalizeRepo(url) === wanted)) return true;
+  }
+  return false;
+}

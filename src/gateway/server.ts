@@ -1,0 +1,190 @@
+// The gateway's HTTP server: routes a request to its intake, creates the Events the intake returned,
+// and answers. Every refusal is a JSON error body; requests and refusals are logged without secrets,
+// tokens or payloads.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import { withSecretCache, type Clock, type IntakeCluster } from './cluster.ts';
+import { errorBody, RefusedError } from './errors.ts';
+import { eventObject } from './event.ts';
+import { kubeIntakeCluster } from './kube-cluster.ts';
+import { cloudEventsV02, cloudEventsV1, github, webhook, type IntakeDeps, type IntakeRequest, type IntakeResult } from './intake.ts';
+import { gatewayMetrics, type GatewayMetrics, type Outcome } from './metrics.ts';
+import { matchRoute, type RouteName } from './routes.ts';
+
+export interface GatewayLimits {
+  /** Largest accepted request body (default 1 MiB; an Event must fit in one etcd object). */
+  maxBodyBytes: number;
+  /** Whole-request deadline, against slow senders (default 30 s). */
+  requestTimeoutMs: number;
+  /** How long a secret value is reused before it is read again (default 10 s). */
+  secretCacheTtlMs: number;
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = { maxBodyBytes: 1024 * 1024, requestTimeoutMs: 30_000, secretCacheTtlMs: 10_000 };
+
+export interface GatewayOptions {
+  /** The cluster access; or pass kubeConfig to use the Kubernetes API directly. */
+  cluster?: IntakeCluster;
+  kubeConfig?: KubeConfig;
+  logger: Logger;
+  port?: number;
+  host?: string;
+  /** Default namespace: of the v02 CloudEvents path, and the only one searched for GitHub projects when set. */
+  namespace?: string;
+  limits?: Partial<GatewayLimits>;
+  /** Serve /metrics on the gateway's own port (off by default: the gateway port is usually public). */
+  exposeMetrics?: boolean;
+  /** Register the counters here (e.g. the operator's registry) instead of a new one. */
+  registry?: Registry;
+  clock?: Clock;
+}
+
+export interface Gateway {
+  url: string;
+  metrics: Registry;
+  stop(): Promise<void>;
+}
+
+type IntakeHandler = (deps: IntakeDeps, r: IntakeRequest) => Promise<IntakeResult>;
+
+const INTAKES: Partial<Record<RouteName, IntakeHandler>> = {
+  'cloudevents-v1': cloudEventsV1,
+  'cloudevents-v02': cloudEventsV02,
+  webhook,
+  github,
+};
+
+interface Context {
+  deps: IntakeDeps;
+  metrics: GatewayMetrics;
+  exposeMetrics: boolean;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Maps an error to the answer: refusals as they are, cluster trouble as 503, anything else as 500. */
+function failure(err: unknown): { refusal: RefusedError; outcome: Outcome } {
+  if (err instanceof RefusedError) return { refusal: err, outcome: 'refused' };
+  if (err instanceof Error && err.name === 'ClusterError') {
+    return { refusal: new RefusedError('Unavailable', 'the cluster could not be reached; retry later', { cause: err }), outcome: 'error' };
+  }
+  return { refusal: new RefusedError('Unavailable', 'internal error; retry later', { cause: err }), outcome: 'error' };
+}
+
+async function createEvents(ctx: Context, result: Extract<IntakeResult, { kind: 'events' }>): Promise<{ status: number; body: Record<string, unknown>; outcome: Outcome }> {
+  const made: Array<{ event: string; namespace: string; duplicate: boolean }> = [];
+  for (const draft of result.drafts) {
+    const event = eventObject(draft);
+    const created = await ctx.deps.cluster.createEvent(event);
+    made.push({ event: event.metadata.name, namespace: event.metadata.namespace, duplicate: created === 'exists' });
+  }
+  const allDuplicates = made.every((m) => m.duplicate);
+  const [first] = made;
+  const body: Record<string, unknown> = { event: first.event, namespace: first.namespace };
+  if (first.duplicate) body.duplicate = true;
+  if (made.length > 1) body.events = made;
+  return { status: allDuplicates ? 200 : 202, body, outcome: allDuplicates ? 'duplicate' : 'accepted' };
+}
+
+async function serveIntake(ctx: Context, handler: IntakeHandler, r: IntakeRequest, res: ServerResponse): Promise<{ outcome: Outcome; detail: Record<string, unknown> }> {
+  const result = await handler(ctx.deps, r);
+  if (result.kind === 'pong') {
+    sendJson(res, 200, { message: result.message });
+    return { outcome: 'pong', detail: {} };
+  }
+  const answer = await createEvents(ctx, result);
+  sendJson(res, answer.status, answer.body);
+  return { outcome: answer.outcome, detail: { event: answer.body.event, namespace: answer.body.namespace, type: result.drafts[0].type } };
+}
+
+async function serveProbe(ctx: Context, name: RouteName, res: ServerResponse): Promise<void> {
+  if (name === 'healthz') return sendJson(res, 200, { status: 'ok' });
+  if (name === 'metrics') {
+    const text = await ctx.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType });
+    res.end(text);
+    return;
+  }
+  try {
+    await ctx.deps.cluster.ping(ctx.deps.namespace);
+    sendJson(res, 200, { status: 'ready' });
+  } catch (err) {
+    ctx.deps.logger.warn({ err }, 'readiness check failed');
+    sendJson(res, 503, { error: { code: 'Unavailable', message: 'the cluster could not be reached' } });
+  }
+}
+
+async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+  let intake = 'none';
+  try {
+    const route = matchRoute({ method: req.method ?? 'GET', pathname: url.pathname, enabled: (n) => n !== 'metrics' || ctx.exposeMetrics });
+    const handler = INTAKES[route.name];
+    if (!handler) return await serveProbe(ctx, route.name, res);
+    intake = route.name;
+    const { outcome, detail } = await serveIntake(ctx, handler, { req, url, params: route.params }, res);
+    ctx.metrics.count({ intake, outcome, code: 'OK' });
+    ctx.deps.logger.info({ intake, outcome, ...detail }, 'delivery accepted');
+  } catch (err) {
+    const { refusal, outcome } = failure(err);
+    ctx.metrics.count({ intake, outcome, code: refusal.code });
+    // The path is logged without its query (a v02 path carries a secret: log the route, not the path).
+    const log = { intake, status: refusal.status, code: refusal.code, reason: refusal.message };
+    if (outcome === 'error') ctx.deps.logger.error({ ...log, err }, 'delivery failed');
+    else ctx.deps.logger.info(log, 'delivery refused');
+    // A body left unread (refused before or while reading) is not drained: close the connection.
+    const close: Record<string, string> = req.complete ? {} : { connection: 'close' };
+    if (!req.complete) res.once('finish', () => req.destroy());
+    if (!res.headersSent) sendJson(res, refusal.status, errorBody(refusal), { ...refusal.headers, ...close });
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Starts the gateway; `stop()` stops accepting, waits for requests in flight and closes idle connections. */
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const direct = opts.cluster ?? (opts.kubeConfig ? kubeIntakeCluster(opts.kubeConfig) : undefined);
+  if (!direct) throw new TypeError('startGateway needs cluster or kubeConfig');
+  const cluster = withSecretCache(direct, { ttlMs: limits.secretCacheTtlMs, clock: opts.clock });
+  const metrics = gatewayMetrics(opts.registry);
+  const ctx: Context = {
+    deps: { cluster, namespace: opts.namespace, maxBodyBytes: limits.maxBodyBytes, logger: opts.logger },
+    metrics,
+    exposeMetrics: opts.exposeMetrics ?? false,
+  };
+  const server = createServer({ requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.requestTimeoutMs, 10_000) }, (req, res) => {
+    handle(ctx, req, res).catch((err: unknown) => {
+      opts.logger.error({ err }, 'gateway handler crashed');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'Internal', message: 'internal error' } });
+      else res.destroy();
+    });
+  });
+  const host = opts.host ?? '127.0.0.1';
+  const address = await listen(server, opts.port ?? 0, host);
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  opts.logger.info({ port: address.port, host }, 'gateway listening');
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    metrics: metrics.registry,
+    stop: () => new Promise<void>((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeIdleConnections();
+    }),
+  };
+}
