@@ -1,0 +1,76 @@
+// Build: one evaluation of a project's script for one Event. Written by the operator.
+//
+// What the spec holds, and why: the Event owns the Build (GC removes the Build with its Event), so
+// the Build never outlives its Event in normal operation. But a Build must be replayable (after an
+// operator restart a Running build's script is evaluated again) and rerunnable without re-reading
+// anything that may have changed since it started: a Project's script can be edited at any time.
+// So the spec is a self-contained snapshot: the exact script the build runs (whether it came from
+// the Project, its ConfigMap or the Event) plus the event's type, provider, revision and payload.
+// The copy of the payload costs etcd space; payload and script are bounded (MAX_PAYLOAD_LENGTH,
+// MAX_SCRIPT_LENGTH) so the object stays far below etcd's request limit, and build history is
+// bounded. Only `cancel` may change after creation.
+import { Type } from '@sinclair/typebox';
+import { DEFAULTS } from './defaults.ts';
+import { ConditionsSchema, RevisionSchema } from './common-schemas.ts';
+import { EventProviderSchema, EventTypeSchema, MAX_PAYLOAD_LENGTH } from './event-schema.ts';
+import { MAX_SCRIPT_LENGTH } from './project-schema.ts';
+import { LabelName, ObjectName, StringEnum, Timestamp, immutable, withRules } from './schema-kit.ts';
+
+export const BUILD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'TimedOut', 'Cancelled'] as const;
+export const SCRIPT_ORIGINS = ['project', 'event'] as const;
+
+export const BuildSpecSchema = Type.Object(
+  {
+    project: { ...ObjectName('Name of the Project (same namespace).'), ...immutable('spec.project') },
+    event: { ...ObjectName('Name of the Event that caused this build.'), ...immutable('spec.event') },
+    type: { ...EventTypeSchema, ...immutable('spec.type') },
+    provider: { ...EventProviderSchema, ...immutable('spec.provider') },
+    revision: Type.Optional({ ...RevisionSchema, ...immutable('spec.revision') }),
+    payload: Type.Optional(Type.String({ description: 'Copy of the event payload.', maxLength: MAX_PAYLOAD_LENGTH, ...immutable('spec.payload') })),
+    script: Type.String({ description: 'The exact brigade.js this build runs (a snapshot, so replay never picks up a later edit).', maxLength: MAX_SCRIPT_LENGTH, ...immutable('spec.script') }),
+    scriptOrigin: StringEnum(SCRIPT_ORIGINS, { description: "Where the script came from: the project (spec.script or scriptFrom) or the event's own script.", ...immutable('spec.scriptOrigin') }),
+    cancel: Type.Optional(
+      Type.Boolean({
+        description: 'Set to true to cancel the build: running jobs are stopped and the build ends Cancelled.',
+        default: false,
+        ...withRules([{ rule: 'self || !oldSelf', message: 'a cancelled build cannot be resumed' }]),
+      }),
+    ),
+  },
+  { description: 'What the build runs: a self-contained snapshot of the event and the script.' },
+);
+
+export const BuildJobSummarySchema = Type.Object(
+  {
+    name: LabelName('Job name as the script gave it.'),
+    jobRef: Type.Optional(Type.String({ description: 'Name of the Job (jobs.brigade.sh) resource.', maxLength: 253 })),
+    phase: Type.String({ description: 'Phase of the job (see jobs.brigade.sh status.phase).', maxLength: 32 }),
+    startTime: Type.Optional(Timestamp('When the job started.')),
+    completionTime: Type.Optional(Timestamp('When the job finished.')),
+  },
+  { description: 'One job of the build.' },
+);
+
+export const BuildStatusSchema = Type.Object(
+  {
+    observedGeneration: Type.Optional(Type.Integer({ description: 'metadata.generation the status describes.', format: 'int64', minimum: 0 })),
+    phase: Type.Optional(StringEnum(BUILD_PHASES, { description: 'Pending -> Running -> Succeeded | Failed | TimedOut | Cancelled.' })),
+    reason: Type.Optional(Type.String({ description: 'Machine-readable reason for the phase, e.g. ScriptError, JobFailed, Timeout.', maxLength: 1024 })),
+    message: Type.Optional(Type.String({ description: 'Human-readable details (secret values redacted).', maxLength: 32768 })),
+    startTime: Type.Optional(Timestamp('When the script started.')),
+    completionTime: Type.Optional(Timestamp('When the build finished.')),
+    duration: Type.Optional(Type.String({ description: 'Run time so far or in total, e.g. 1m23s.', maxLength: 32 })),
+    jobs: Type.Optional(
+      Type.Array(BuildJobSummarySchema, {
+        description: 'The jobs the build started, in start order.',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+      }),
+    ),
+    jobsSummary: Type.Optional(Type.String({ description: 'Finished jobs / all jobs, e.g. 3/20.', maxLength: 32 })),
+    conditions: Type.Optional(ConditionsSchema('Succeeded: True when the build succeeded, False when it failed, timed out or was cancelled (kubectl wait --for=condition=Succeeded).')),
+    logTail: Type.Optional(Type.String({ description: `The last ${DEFAULTS.logTailChars} characters of the script's console output (secret values redacted).`, maxLength: DEFAULTS.logTailMaxLength })),
+    workerAttempts: Type.Optional(Type.Integer({ description: 'How many times the script was evaluated (replays after restarts or worker loss).', format: 'int32', minimum: 0 })),
+  },
+  { description: 'Observed state of the build.' },
+);

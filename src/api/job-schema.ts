@@ -1,0 +1,113 @@
+// Job (jobs.brigade.sh): one brigadier Job run of a build. Written by the operator from the job the
+// script requested; it owns exactly one child batch/v1 Job. Secret values never appear here: an env
+// value that came from the project's secrets is stored in a Secret owned by this Job CR and
+// referenced with valueFrom.secretKeyRef.
+import { Type } from '@sinclair/typebox';
+import { DEFAULTS, SHELLS } from './defaults.ts';
+import { ConditionsSchema, HostSchema, KeySelectorSchema, ResourcesSchema } from './common-schemas.ts';
+import { IMAGE_PULL_POLICIES } from './project-schema.ts';
+import { LabelName, ObjectName, OpenObject, QUANTITY, Seconds, StringEnum, StringMap, Timestamp, immutable, withRules } from './schema-kit.ts';
+
+export const JOB_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'TimedOut', 'Cancelled'] as const;
+
+export const EnvVarSchema = Type.Object(
+  {
+    name: Type.String({ description: 'Variable name.', minLength: 1, maxLength: 1024 }),
+    value: Type.Optional(Type.String({ description: 'Plain value (never a secret value: those use valueFrom).', maxLength: 131072 })),
+    valueFrom: Type.Optional(
+      Type.Object(
+        {
+          secretKeyRef: Type.Optional({ ...KeySelectorSchema, description: 'A key of a Secret in the namespace.' }),
+          configMapKeyRef: Type.Optional({ ...KeySelectorSchema, description: 'A key of a ConfigMap in the namespace.' }),
+        },
+        {
+          description: 'Where the value comes from.',
+          ...withRules([{ rule: 'has(self.secretKeyRef) != has(self.configMapKeyRef)', message: 'valueFrom needs exactly one of secretKeyRef and configMapKeyRef' }]),
+        },
+      ),
+    ),
+  },
+  {
+    description: 'An environment variable of the job container.',
+    ...withRules([{ rule: '!(has(self.value) && has(self.valueFrom))', message: 'set value or valueFrom, not both' }]),
+  },
+);
+
+const DockerSchema = Type.Object(
+  { enabled: Type.Optional(Type.Boolean({ description: 'Mount the node docker socket (needs policy.allowDockerSocket; not on virtual nodes).', default: false })) },
+  { description: 'Docker-in-docker access (brigadier JobDockerMount).' },
+);
+
+const CacheSchema = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean({ description: 'Mount a cache PVC kept between builds (one per job name per project; not on virtual nodes).', default: false })),
+    size: Type.Optional(Type.String({ description: 'Size of the cache PVC.', pattern: QUANTITY, default: DEFAULTS.cacheSize })),
+    path: Type.Optional(Type.String({ description: 'Where the cache is mounted.', minLength: 1, maxLength: 1024, default: DEFAULTS.cachePath })),
+  },
+  { description: 'Job cache (brigadier JobCache).' },
+);
+
+const StorageSchema = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean({ description: "Mount the build's shared storage (needs the project's storage.enabled; not on virtual nodes).", default: false })),
+    path: Type.Optional(Type.String({ description: 'Where build storage is mounted.', minLength: 1, maxLength: 1024, default: DEFAULTS.buildStoragePath })),
+  },
+  { description: 'Build storage shared by the jobs of a build (brigadier JobStorage).' },
+);
+
+export const JobSpecSchema = Type.Object(
+  {
+    project: ObjectName('Name of the Project.'),
+    build: LabelName('Name of the Build this job belongs to.'),
+    name: LabelName('Job name as the script gave it; unique within the build.'),
+    image: Type.Optional(Type.String({ description: "Container image (default: the project's jobDefaults.image).", minLength: 1, maxLength: 1024 })),
+    imagePullPolicy: Type.Optional(StringEnum(IMAGE_PULL_POLICIES, { description: 'Image pull policy.' })),
+    imageForcePull: Type.Optional(Type.Boolean({ description: 'Always pull the image (imagePullPolicy Always), brigadier imageForcePull.', default: false })),
+    imagePullSecrets: Type.Optional(Type.Array(LabelName('Secret name.'), { description: "Pull secrets, added to the project's." })),
+    tasks: Type.Optional(Type.Array(Type.String({ maxLength: 131072 }), { description: 'Commands run in order as one shell script that stops at the first failure.' })),
+    shell: Type.Optional(StringEnum(SHELLS, { description: 'Shell that runs the tasks: /bin/sh (set -e) or /bin/bash (set -eo pipefail).', default: DEFAULTS.shell })),
+    command: Type.Optional(Type.Array(Type.String(), { description: 'Container command when the job has no tasks (the image entrypoint is never used implicitly).' })),
+    args: Type.Optional(Type.Array(Type.String(), { description: 'Arguments: positional parameters ($1...) of the task script, or of command.' })),
+    env: Type.Optional(
+      Type.Array(EnvVarSchema, {
+        description: 'Environment of the job container.',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+      }),
+    ),
+    mountPath: Type.Optional(Type.String({ description: 'Where the source is checked out when useSource is true.', minLength: 1, maxLength: 1024, default: DEFAULTS.mountPath })),
+    useSource: Type.Optional(Type.Boolean({ description: "Clone the project's repository into mountPath before the tasks run.", default: true })),
+    timeoutSeconds: Type.Optional(Seconds('How long the job may run (default: project jobDefaults, else 900).', { minimum: 1 })),
+    privileged: Type.Optional(Type.Boolean({ description: 'Run the container privileged (needs policy.allowPrivileged).', default: false })),
+    host: Type.Optional(HostSchema),
+    docker: Type.Optional(DockerSchema),
+    cache: Type.Optional(CacheSchema),
+    storage: Type.Optional(StorageSchema),
+    serviceAccountName: Type.Optional(LabelName('Service account of the job pod.')),
+    annotations: Type.Optional(StringMap('Annotations put on the job pod.')),
+    labels: Type.Optional(StringMap('Extra labels put on the job pod (the brigade.sh/* labels cannot be overridden).', { maxLength: 63 })),
+    resources: Type.Optional(ResourcesSchema),
+    volumes: Type.Optional(Type.Array(OpenObject('A core/v1 Volume.'), { description: 'Extra pod volumes (hostPath needs policy.allowHostMounts; none of hostPath, PVC or downwardAPI on virtual nodes).' })),
+    volumeMounts: Type.Optional(Type.Array(OpenObject('A core/v1 VolumeMount.'), { description: 'Extra volume mounts of the job container.' })),
+  },
+  { description: 'The brigadier job as the script requested it. Immutable.', ...immutable('spec') },
+);
+
+export const JobStatusSchema = Type.Object(
+  {
+    observedGeneration: Type.Optional(Type.Integer({ description: 'metadata.generation the status describes.', format: 'int64', minimum: 0 })),
+    phase: Type.Optional(StringEnum(JOB_PHASES, { description: 'Pending -> Running -> Succeeded | Failed | TimedOut | Cancelled (the build was cancelled).' })),
+    reason: Type.Optional(Type.String({ description: 'Machine-readable reason, e.g. Refused, DeadlineExceeded, ProviderFailed, Error.', maxLength: 1024 })),
+    message: Type.Optional(Type.String({ description: 'Human-readable details (a refusal names the feature or policy field).', maxLength: 32768 })),
+    jobName: Type.Optional(Type.String({ description: 'Name of the child batch/v1 Job.', maxLength: 63 })),
+    podName: Type.Optional(Type.String({ description: 'Name of the pod that ran the job.', maxLength: 253 })),
+    nodeName: Type.Optional(Type.String({ description: 'Node the pod ran on.', maxLength: 253 })),
+    exitCode: Type.Optional(Type.Integer({ description: 'Exit code of the job container.', format: 'int32' })),
+    startTime: Type.Optional(Timestamp('When the job started.')),
+    completionTime: Type.Optional(Timestamp('When the job finished.')),
+    duration: Type.Optional(Type.String({ description: 'Run time so far or in total, e.g. 42s.', maxLength: 32 })),
+    logTail: Type.Optional(Type.String({ description: `The last ${DEFAULTS.logTailChars} characters of the job log (secret values redacted); kept after the pod is gone.`, maxLength: DEFAULTS.logTailMaxLength })),
+    conditions: Type.Optional(ConditionsSchema('Conditions of the job (Succeeded).')),
+  },
+  { description: 'Observed state of the job.' },
+);
