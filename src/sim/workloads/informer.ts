@@ -1,0 +1,30 @@
+// List-then-watch over the SimStore: existing objects are delivered as ADDED (the start-up resync),
+// then every change. An ERROR event (e.g. 410 Gone after compaction) re-lists and re-watches, so a
+// controller never stops silently.
+
+import type { GroupVersionResource, KubeObject, SimStore, WatchEventType } from '../types.ts';
+
+export type ChangeHandler = (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject) => void;
+
+export function inform(store: SimStore, gvr: GroupVersionResource, onChange: ChangeHandler): () => void {
+  let stopWatch: (() => void) | undefined;
+  let stopped = false;
+  const start = (): void => {
+    const list = store.list(gvr);
+    for (const obj of list.items) onChange('ADDED', obj);
+    stopWatch = store.watch(gvr, { resourceVersion: list.resourceVersion }, (type: WatchEventType, obj: KubeObject) => {
+      if (type === 'BOOKMARK') return;
+      if (type === 'ERROR') {
+        stopWatch?.();
+        if (!stopped) setImmediate(start);
+        return;
+      }
+      onChange(type, obj);
+    });
+  };
+  start();
+  return () => {
+    stopped = true;
+    stopWatch?.();
+  };
+}

@@ -1,0 +1,120 @@
+// The scheduler: binds pods that have no spec.nodeName to a node that fits (see fit.ts), or marks
+// them PodScheduled=False/Unschedulable with the real FitError message and a FailedScheduling event.
+// Unschedulable pods are retried when something frees room or changes the nodes: a pod terminating
+// or being deleted, a node added or updated. There is no periodic loop.
+
+import type { KubeObject, SimStore } from '../types.ts';
+import { choosePlacement } from './fit.ts';
+import { GVR, isPodTerminal, objectKey, type NodeObject, type Pod } from './kube-types.ts';
+import { inform } from './informer.ts';
+import { WorkQueue, isNotFound } from './queue.ts';
+import { setCondition } from './conditions.ts';
+
+const COMPONENT = 'default-scheduler';
+
+export interface SchedulerOptions {
+  store: SimStore;
+  now?: () => Date;
+  onError?: (err: unknown, key: string) => void;
+}
+
+export class Scheduler {
+  readonly #store: SimStore;
+  readonly #now: () => Date;
+  readonly #queue: WorkQueue;
+  /** Pods that did not fit last time, retried when room may have freed up. */
+  readonly #waiting = new Set<string>();
+  /** resourceVersions this scheduler wrote itself, so its own status write does not trigger a retry. */
+  readonly #ownWrites = new Set<string>();
+  readonly #stops: Array<() => void> = [];
+
+  constructor(opts: SchedulerOptions) {
+    this.#store = opts.store;
+    this.#now = opts.now ?? ((): Date => new Date());
+    this.#queue = new WorkQueue({ name: 'scheduler', handle: (key) => this.#schedule(key), onError: opts.onError });
+  }
+
+  start(): void {
+    this.#stops.push(inform(this.#store, GVR.pods, (type, obj) => this.#onPod(type, obj as Pod)));
+    this.#stops.push(inform(this.#store, GVR.nodes, () => this.#retryWaiting()));
+  }
+
+  async stop(): Promise<void> {
+    for (const stop of this.#stops) stop();
+    await this.#queue.stop();
+  }
+
+  #onPod(type: string, pod: Pod): void {
+    const key = objectKey(pod);
+    if (type === 'DELETED' || isPodTerminal(pod)) {
+      this.#waiting.delete(key);
+      if (pod.spec.nodeName) this.#retryWaiting();
+      return;
+    }
+    if (pod.spec.nodeName || pod.metadata.deletionTimestamp) return;
+    const rv = pod.metadata.resourceVersion ?? '';
+    if (this.#ownWrites.delete(rv)) return;
+    this.#queue.add(key);
+  }
+
+  #retryWaiting(): void {
+    for (const key of this.#waiting) this.#queue.add(key);
+  }
+
+  #schedule(key: string): void {
+    const [namespace, name] = key.split('/');
+    const pod = this.#store.get(GVR.pods, namespace, name) as Pod | undefined;
+    if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp || isPodTerminal(pod)) {
+      this.#waiting.delete(key);
+      return;
+    }
+    const nodes = this.#store.list(GVR.nodes).items as NodeObject[];
+    const decision = choosePlacement(pod, nodes, this.#podsByNode());
+    if (decision.node) {
+      this.#waiting.delete(key);
+      this.#bind(pod, decision.node);
+    } else {
+      this.#waiting.add(key);
+      this.#markUnschedulable(pod, decision.message ?? 'no nodes available to schedule pods');
+    }
+  }
+
+  #podsByNode(): Map<string, Pod[]> {
+    const byNode = new Map<string, Pod[]>();
+    for (const obj of this.#store.list(GVR.pods).items) {
+      const pod = obj as Pod;
+      const node = pod.spec.nodeName;
+      if (!node) continue;
+      byNode.set(node, [...(byNode.get(node) ?? []), pod]);
+    }
+    return byNode;
+  }
+
+  #bind(pod: Pod, node: string): void {
+    // The simulator binds by setting spec.nodeName through an update, which is what the binding
+    // subresource does inside the real apiserver.
+    const bound = this.#store.update(GVR.pods, { ...pod, spec: { ...pod.spec, nodeName: node } }) as Pod;
+    const status = { ...bound.status, phase: bound.status?.phase ?? 'Pending' };
+    status.conditions = setCondition(status.conditions, { type: 'PodScheduled', status: 'True' }, this.#now());
+    try {
+      this.#store.update(GVR.pods, { ...bound, status }, { subresource: 'status' });
+    } catch (err) {
+      // The kubelet may already have written the status of the freshly bound pod; it sets
+      // PodScheduled=True itself, so losing this write is harmless.
+      if (!isNotFound(err)) throw err;
+    }
+    const ns = pod.metadata.namespace ?? 'default';
+    this.#store.recordEvent(bound, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`, COMPONENT);
+  }
+
+  #markUnschedulable(pod: Pod, message: string): void {
+    const status = { ...pod.status, phase: pod.status?.phase ?? 'Pending' };
+    const before = JSON.stringify(status.conditions ?? []);
+    status.conditions = setCondition(status.conditions, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }, this.#now());
+    if (JSON.stringify(status.conditions) !== before || pod.status?.phase !== 'Pending') {
+      const written = this.#store.update(GVR.pods, { ...pod, status } as KubeObject, { subresource: 'status' });
+      this.#ownWrites.add(written.metadata.resourceVersion ?? '');
+    }
+    this.#store.recordEvent(pod, 'Warning', 'FailedScheduling', message, COMPONENT);
+  }
+}
