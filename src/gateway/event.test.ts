@@ -30,8 +30,8 @@ test('an Event object carries the draft, labels the project and omits an empty r
   assert.equal(obj.apiVersion, 'brigade.sh/v1alpha1');
   assert.equal(obj.kind, 'Event');
   assert.deepEqual(obj.spec, { project: 'hello', type: 'exec', provider: 'curl' });
-  assert.equal(obj.metadata.labels['brigade.sh/project'], 'hello');
-  assert.equal(obj.metadata.annotations['brigade.sh/delivery-id'], 'src 1');
+  assert.equal(obj.metadata.labels?.['brigade.sh/project'], 'hello');
+  assert.equal(obj.metadata.annotations?.['brigade.sh/delivery-id'], 'src 1');
 });
 
 test('event types with spaces, control characters or no leading alphanumeric are invalid', () => {

@@ -3,6 +3,7 @@
 // AlreadyExists answer de-duplicates it: no read-before-write race between gateway replicas.
 import { createHash } from 'node:crypto';
 import { API_VERSION, KINDS, LABELS } from '../api/constants.ts';
+import type { BrigadeEvent } from '../api/types.ts';
 
 export type IntakeKind = 'cloudevents' | 'webhook' | 'github';
 
@@ -54,12 +55,8 @@ function compactRevision(revision: EventDraft['revision']): { commit?: string; r
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-export interface EventObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
-  spec: { project: string; type: string; provider: string; revision?: { commit?: string; ref?: string }; payload?: string };
-}
+/** An Event as the gateway creates it: always named and namespaced. */
+export type EventObject = BrigadeEvent & { metadata: { name: string; namespace: string } };
 
 export function eventObject(draft: EventDraft): EventObject {
   const spec: EventObject['spec'] = { project: draft.project, type: draft.type, provider: draft.provider };
@@ -82,7 +79,8 @@ export function eventObject(draft: EventDraft): EventObject {
   };
 }
 
-const EVENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
+// The CRD allows 253 characters; the gateway also keeps out characters no events.on name would use.
+const EVENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,252}$/;
 const COMMIT = /^[0-9a-fA-F]{4,64}$/;
 
 /** Event types are matched against `events.on(...)` names: printable, bounded, no spaces. */

@@ -2,6 +2,7 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, KINDS, VERSION } from '../api/constants.ts';
 import type { IntakeCluster } from './cluster.ts';
+import { refuse } from './errors.ts';
 import type { ProjectLike } from './project-intake.ts';
 
 /** An API call failed for a reason other than "not found" / "already exists". */
@@ -10,6 +11,17 @@ export class ClusterError extends Error {
     super(message, opts);
     this.name = 'ClusterError';
   }
+}
+
+function apiMessage(err: unknown): string {
+  const body = (err as { body?: unknown } | null)?.body;
+  try {
+    const parsed = typeof body === 'string' ? JSON.parse(body) : body;
+    if (parsed && typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // Not a JSON Status: use a generic message rather than the raw body.
+  }
+  return 'invalid';
 }
 
 function statusCode(err: unknown): number | undefined {
@@ -59,6 +71,8 @@ export function kubeIntakeCluster(kubeConfig: KubeConfig): IntakeCluster {
         return 'created';
       } catch (err) {
         if (statusCode(err) === 409) return 'exists';
+        // 422: the API server's validation refused the object (a field over its schema bound).
+        if (statusCode(err) === 422) throw refuse.badRequest(`the event was refused by the API server: ${apiMessage(err)}`, err);
         throw new ClusterError(`creating event ${event.metadata.namespace}/${event.metadata.name} failed`, { cause: err });
       }
     },

@@ -1,5 +1,6 @@
 // What a Project says about the intakes that may create Events for it (spec.gateways), read as pure
 // functions so the decisions are unit-tested apart from HTTP and the cluster.
+import { DEFAULTS } from '../api/defaults.ts';
 import type { IntakeKind } from './event.ts';
 
 export interface SecretKeyRef {
@@ -16,7 +17,7 @@ export interface IntakeConfig {
   allowTypeOverride?: boolean;
 }
 
-/** The parts of a Project the gateway reads. */
+/** The parts of a Project (api/types.ts) the gateway reads; loose so a malformed object cannot crash it. */
 export interface ProjectLike {
   metadata: { name?: string; namespace?: string };
   spec?: {
@@ -25,7 +26,7 @@ export interface ProjectLike {
   };
 }
 
-export const DEFAULT_WEBHOOK_TYPE = 'webhook';
+export const DEFAULT_WEBHOOK_TYPE: string = DEFAULTS.webhookEventType;
 
 function asSecretKeyRef(value: unknown): SecretKeyRef | undefined {
   if (!value || typeof value !== 'object') return undefined;

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
+import { MAX_PAYLOAD_LENGTH } from '../api/event-schema.ts';
 import { withSecretCache, type Clock, type IntakeCluster } from './cluster.ts';
 import { errorBody, RefusedError } from './errors.ts';
 import { eventObject } from './event.ts';
@@ -15,7 +16,7 @@ import { gatewayMetrics, type GatewayMetrics, type Outcome } from './metrics.ts'
 import { matchRoute, type RouteName } from './routes.ts';
 
 export interface GatewayLimits {
-  /** Largest accepted request body (default 1 MiB; an Event must fit in one etcd object). */
+  /** Largest accepted request body (default: the Event schema's payload bound, so a stored payload always fits). */
   maxBodyBytes: number;
   /** Whole-request deadline, against slow senders (default 30 s). */
   requestTimeoutMs: number;
@@ -23,7 +24,7 @@ export interface GatewayLimits {
   secretCacheTtlMs: number;
 }
 
-export const DEFAULT_LIMITS: GatewayLimits = { maxBodyBytes: 1024 * 1024, requestTimeoutMs: 30_000, secretCacheTtlMs: 10_000 };
+export const DEFAULT_LIMITS: GatewayLimits = { maxBodyBytes: MAX_PAYLOAD_LENGTH, requestTimeoutMs: 30_000, secretCacheTtlMs: 10_000 };
 
 export interface GatewayOptions {
   /** The cluster access; or pass kubeConfig to use the Kubernetes API directly. */
