@@ -3,7 +3,19 @@
 // (or per CRD update) and keep the result: the ajv validators and CEL programs are built here.
 
 import type { KubeObject } from '../types.ts';
+import { compileRules, evaluateRules } from './cel-rules.ts';
+import type { CompiledRules } from './cel-rules.ts';
+import { fieldErrors, formatFieldErrors } from './errors.ts';
 import type { FieldError } from './errors.ts';
+import { pruneAndDefault } from './prune-default.ts';
+import { isPlainObject } from './schema.ts';
+import type { Schema } from './schema.ts';
+import { compileSchemaValidator } from './schema-validator.ts';
+import type { SchemaValidator } from './schema-validator.ts';
+import { checkStructuralInvariants } from './structural-checks.ts';
+import { newTableConvertor } from './table.ts';
+import type { PrinterColumn } from './table.ts';
+import { validateCrd } from './validate-crd.ts';
 
 export interface AdmitOptions {
   operation: 'CREATE' | 'UPDATE';
@@ -87,9 +99,96 @@ export class CrdCompileError extends Error {
 }
 
 /**
- * Compiles a CRD that validateCrd accepted. Throws CrdCompileError when it is invalid (the server
- * should call validateCrd first and answer 422 with its errors).
+ * Compiles a CRD that validateCrd accepts; throws CrdCompileError (with validateCrd's errors) when it
+ * does not. Compile once per CRD generation and keep the result: ajv and CEL programs are built here,
+ * ajv lazily on a version's first admission.
  */
 export function compileCrd(crd: KubeObject): CompiledCrd {
-  throw new CrdCompileError(`compileCrd not implemented yet for ${crd.metadata.name ?? ''}`, []);
+  const errors = validateCrd(crd);
+  if (errors.length > 0) {
+    throw new CrdCompileError(`CustomResourceDefinition "${crd.metadata.name ?? ''}" is invalid: ${formatFieldErrors(errors)}`, errors);
+  }
+  const spec = crd.spec as CrdSpec;
+  const versions = new Map(spec.versions.map((v) => [v.name, compileVersion(v)] as const));
+  const names = spec.names;
+  return {
+    name: crd.metadata.name ?? '',
+    group: spec.group,
+    names: {
+      plural: names.plural,
+      singular: names.singular || names.kind.toLowerCase(),
+      kind: names.kind,
+      listKind: names.listKind || `${names.kind}List`,
+      shortNames: names.shortNames ?? [],
+      categories: names.categories ?? [],
+    },
+    scope: spec.scope,
+    versions,
+    storageVersion: spec.versions.find((v) => v.storage)!.name,
+    servedVersions: spec.versions.filter((v) => v.served).map((v) => v.name),
+  };
+}
+
+/** The parts of a (validated) apiextensions.k8s.io/v1 CRD spec read here. */
+export interface CrdSpec {
+  group: string;
+  names: { plural: string; singular?: string; kind: string; listKind?: string; shortNames?: string[]; categories?: string[] };
+  scope: 'Namespaced' | 'Cluster';
+  versions: CrdVersionSpec[];
+}
+
+export interface CrdVersionSpec {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  deprecated?: boolean;
+  deprecationWarning?: string;
+  schema?: { openAPIV3Schema?: Schema };
+  subresources?: { status?: object; scale?: object };
+  additionalPrinterColumns?: PrinterColumn[];
+}
+
+/** A version without a schema (only possible for CRDs converted from v1beta1) keeps every field. */
+const PRESERVE_ALL: Schema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+
+function compileVersion(v: CrdVersionSpec): CompiledVersion {
+  const schema = v.schema?.openAPIV3Schema ?? PRESERVE_ALL;
+  const rules = compileRules(schema);
+  const table = newTableConvertor(v.additionalPrinterColumns);
+  let validator: SchemaValidator | undefined;
+  return {
+    name: v.name,
+    served: v.served,
+    storage: v.storage,
+    hasStatusSubresource: isPlainObject(v.subresources?.status),
+    schema: v.schema?.openAPIV3Schema,
+    admit: (obj, opts) => {
+      validator ??= compileSchemaValidator(schema);
+      return admit(obj, opts, { schema, rules, validator });
+    },
+    tableColumns: () => table.columns(),
+    tableCells: (obj, now = new Date()) => table.cells(obj, now),
+  };
+}
+
+interface VersionMachinery {
+  schema: Schema;
+  rules: CompiledRules;
+  validator: SchemaValidator;
+}
+
+const BLOCKED_RULES_MESSAGE =
+  'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
+
+function admit(obj: KubeObject, opts: AdmitOptions, m: VersionMachinery): AdmitResult {
+  const unknownFields = pruneAndDefault(obj, m.schema);
+  const errors = [...m.validator(obj), ...checkStructuralInvariants(obj, m.schema)];
+  // CEL expects values of the declared types; like the apiserver, do not run it on a mistyped object.
+  if (errors.some((e) => e.reason === 'FieldValueTypeInvalid')) {
+    errors.push(fieldErrors.invalid('<nil>', null, BLOCKED_RULES_MESSAGE));
+  } else {
+    const old = opts.operation === 'UPDATE' ? opts.old : undefined;
+    errors.push(...evaluateRules(obj, old, m.schema, m.rules));
+  }
+  return { errors, unknownFields };
 }

@@ -20,11 +20,22 @@ export interface FieldError {
   message: string;
 }
 
-/** Renders a Go-like value the way field.Error does in messages (strings quoted, others as JSON). */
+/** Renders a value the way field.Error does (Go's %q for strings, %v for scalars, %#v otherwise). */
 export function renderValue(value: unknown): string {
+  if (value === null || value === undefined) return '"null"';
   if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'object') return Array.isArray(value) ? '[]interface {}{...}' : 'map[string]interface {}{...}';
+  if (typeof value !== 'object') return String(value);
+  return goSyntax(value);
+}
+
+function goSyntax(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || value === undefined) return 'interface {}(nil)';
+  if (Array.isArray(value)) return `[]interface {}{${value.map(goSyntax).join(', ')}}`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `map[string]interface {}{${entries.map(([k, v]) => `${JSON.stringify(k)}:${goSyntax(v)}`).join(', ')}}`;
+  }
   return String(value);
 }
 

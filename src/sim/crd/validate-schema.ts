@@ -1,0 +1,142 @@
+// Structural-schema rules for one version's openAPIV3Schema, as apiextensions-apiserver checks them:
+// a type at every level (unless preserve-unknown-fields or int-or-string), no properties together with
+// additionalProperties, consistent list-type/map-keys, a root metadata limited to name/generateName,
+// defaults that validate, and x-kubernetes-validations rules that compile in the CEL subset.
+
+import { compileRules, CelRuleError, forEachSchema, parseFieldPath } from './cel-rules.ts';
+import { fieldErrors } from './errors.ts';
+import type { FieldError } from './errors.ts';
+import { isPlainObject } from './schema.ts';
+import type { PathSegment, Schema } from './schema.ts';
+import { compileSchemaValidator } from './schema-validator.ts';
+
+const TYPES = ['object', 'array', 'string', 'integer', 'number', 'boolean'];
+
+export function validateSchema(schema: unknown, base: string): FieldError[] {
+  if (!isPlainObject(schema)) return [fieldErrors.required(base, 'schemas are required')];
+  const root = schema as Schema;
+  const errors: FieldError[] = [];
+  if (root.type !== 'object') errors.push(fieldErrors.invalid(`${base}.type`, root.type ?? '', 'must be object at the root'));
+  errors.push(...rootMetadata(root, base));
+  forEachSchema(root, [], (node, path) => errors.push(...nodeErrors(node, schemaPath(base, path), path.length === 0)));
+  if (errors.length === 0) errors.push(...celErrors(root, base), ...compileErrors(root, base));
+  return errors;
+}
+
+/** `properties.spec.items` -> `.properties[spec].items`, as the apiserver names schema positions. */
+function schemaPath(base: string, path: PathSegment[]): string {
+  let out = base;
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] === 'properties') out += `.properties[${String(path[++i])}]`;
+    else out += `.${String(path[i])}`;
+  }
+  return out;
+}
+
+function nodeErrors(node: Schema, at: string, isRoot: boolean): FieldError[] {
+  const errors: FieldError[] = [];
+  const untyped = node['x-kubernetes-preserve-unknown-fields'] === true || node['x-kubernetes-int-or-string'] === true;
+  if (node.type === undefined && !untyped) {
+    errors.push(fieldErrors.required(`${at}.type`, isRoot ? 'must not be empty at the root' : 'must not be empty for specified object fields'));
+  } else if (node.type !== undefined && !TYPES.includes(node.type)) {
+    errors.push(fieldErrors.notSupported(`${at}.type`, node.type, TYPES));
+  }
+  if (node.properties && node.additionalProperties !== undefined && node.additionalProperties !== false) {
+    errors.push(fieldErrors.forbidden(`${at}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'));
+  }
+  if (node.type === 'array' && !node.items) errors.push(fieldErrors.required(`${at}.items`, 'must be specified'));
+  if (node.uniqueItems === true) errors.push(fieldErrors.forbidden(`${at}.uniqueItems`, 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
+  if (node.$ref !== undefined) errors.push(fieldErrors.forbidden(`${at}.$ref`, '$ref is not supported'));
+  errors.push(...listTypeErrors(node, at), ...embeddedErrors(node, at));
+  return errors;
+}
+
+function listTypeErrors(node: Schema, at: string): FieldError[] {
+  const listType = node['x-kubernetes-list-type'];
+  const keys = node['x-kubernetes-list-map-keys'];
+  if (listType === undefined) {
+    return keys ? [fieldErrors.forbidden(`${at}.x-kubernetes-list-map-keys`, 'must only be set if x-kubernetes-list-type is map')] : [];
+  }
+  if (node.type !== 'array') return [fieldErrors.invalid(`${at}.type`, node.type ?? '', 'must be array if x-kubernetes-list-type is specified')];
+  if (!['atomic', 'set', 'map'].includes(listType)) {
+    return [fieldErrors.notSupported(`${at}.x-kubernetes-list-type`, listType, ['atomic', 'set', 'map'])];
+  }
+  if (listType !== 'map') {
+    return keys ? [fieldErrors.forbidden(`${at}.x-kubernetes-list-map-keys`, 'must only be set if x-kubernetes-list-type is map')] : [];
+  }
+  if (!keys?.length) return [fieldErrors.required(`${at}.x-kubernetes-list-map-keys`, 'must not be empty if x-kubernetes-list-type is map')];
+  const items = node.items;
+  if (items?.type !== 'object') return [fieldErrors.invalid(`${at}.items.type`, items?.type ?? '', 'must be object if parent array\'s x-kubernetes-list-type is map')];
+  return keys.flatMap((k, i) => (items.properties?.[k]
+    ? []
+    : [fieldErrors.invalid(`${at}.x-kubernetes-list-map-keys[${i}]`, k, 'entries must all be names of item properties')]));
+}
+
+function embeddedErrors(node: Schema, at: string): FieldError[] {
+  if (node['x-kubernetes-embedded-resource'] !== true) return [];
+  if (node.type !== 'object') return [fieldErrors.invalid(`${at}.type`, node.type ?? '', 'must be object if x-kubernetes-embedded-resource is true')];
+  if (!node.properties && node['x-kubernetes-preserve-unknown-fields'] !== true) {
+    return [fieldErrors.required(`${at}.properties`, 'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields')];
+  }
+  return [];
+}
+
+/** Only name and generateName may be constrained, and only as strings. */
+function rootMetadata(root: Schema, base: string): FieldError[] {
+  const meta = root.properties?.metadata;
+  if (!meta) return [];
+  const allowedKeys = ['type', 'properties'];
+  const extraKeys = Object.keys(meta).filter((k) => !allowedKeys.includes(k));
+  const props = Object.keys(meta.properties ?? {});
+  const badProps = props.filter((p) => p !== 'name' && p !== 'generateName');
+  if (meta.type !== 'object' || extraKeys.length > 0 || badProps.length > 0) {
+    return [fieldErrors.forbidden(`${base}.properties[metadata]`,
+      'must not specify anything other than name and generateName, but metadata is implicitly specified')];
+  }
+  return [];
+}
+
+function celErrors(root: Schema, base: string): FieldError[] {
+  const errors: FieldError[] = [];
+  try {
+    compileRules(root);
+  } catch (err) {
+    if (!(err instanceof CelRuleError)) throw err;
+    const at = `${schemaPath(base, err.location.schemaPath)}.x-kubernetes-validations[${err.location.index}].rule`;
+    errors.push(fieldErrors.invalid(at, err.rule, err.message));
+  }
+  forEachSchema(root, [], (node, path) => {
+    (node['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
+      const at = `${schemaPath(base, path)}.x-kubernetes-validations[${i}]`;
+      if (typeof rule.rule !== 'string' || rule.rule.trim() === '') errors.push(fieldErrors.required(`${at}.rule`));
+      if (rule.reason !== undefined && !['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'].includes(rule.reason)) {
+        errors.push(fieldErrors.notSupported(`${at}.reason`, rule.reason, ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate']));
+      }
+      try {
+        parseFieldPath(rule.fieldPath);
+      } catch (e) {
+        errors.push(fieldErrors.invalid(`${at}.fieldPath`, rule.fieldPath, (e as Error).message));
+      }
+    });
+  });
+  return errors;
+}
+
+/** ajv must accept the schema, and every default must validate against the schema it sits in. */
+function compileErrors(root: Schema, base: string): FieldError[] {
+  try {
+    compileSchemaValidator(root);
+  } catch (err) {
+    return [fieldErrors.invalid(base, 'object', `schema could not be compiled: ${(err as Error).message}`)];
+  }
+  const errors: FieldError[] = [];
+  forEachSchema(root, [], (node, path) => {
+    if (node.default === undefined || path.length === 0) return;
+    const { default: value, ...withoutDefault } = node;
+    const problems = compileSchemaValidator(withoutDefault)(value);
+    if (problems.length > 0) {
+      errors.push(fieldErrors.invalid(`${schemaPath(base, path)}.default`, value, problems.map((p) => p.message.replace(/^<nil>: /, '')).join(', ')));
+    }
+  });
+  return errors;
+}
