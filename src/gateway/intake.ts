@@ -15,8 +15,10 @@ import { checkWebhookContentType, webhookDraft } from './webhook.ts';
 
 export interface IntakeDeps {
   cluster: IntakeCluster;
-  /** Namespace of the v02 CloudEvents path; the only namespace searched for GitHub projects when set. */
+  /** Namespace of the v02 CloudEvents path (which names no namespace). */
   namespace: string | undefined;
+  /** Where GitHub deliveries look for projects by repository: one namespace, or all (undefined). */
+  githubNamespace: string | undefined;
   maxBodyBytes: number;
   logger: Logger;
 }
@@ -98,7 +100,7 @@ export async function github(deps: IntakeDeps, r: IntakeRequest): Promise<Intake
   const body = await readBody(r.req, deps.maxBodyBytes);
   const text = bodyText(body);
   const delivery = parseGithubDelivery(r.req.headers, parseJson(text));
-  const candidates = (await deps.cluster.listProjects(deps.namespace)).filter((p) => projectMatchesRepository(p, delivery.repository));
+  const candidates = (await deps.cluster.listProjects(deps.githubNamespace)).filter((p) => projectMatchesRepository(p, delivery.repository));
   if (candidates.length === 0) throw refuse.notFound(`no project for repository ${delivery.repository.fullName ?? '(none named)'}`);
   const accepting = candidates.filter((p) => intakeConfig(p, 'github').enabled);
   if (accepting.length === 0) throw refuse.forbidden(`no project for repository ${delivery.repository.fullName} accepts github events`);

@@ -33,8 +33,10 @@ export interface GatewayOptions {
   logger: Logger;
   port?: number;
   host?: string;
-  /** Default namespace: of the v02 CloudEvents path, and the only one searched for GitHub projects when set. */
+  /** Default namespace: of the v02 CloudEvents path, and the one searched for GitHub projects. */
   namespace?: string;
+  /** Search GitHub projects in all namespaces (needs cluster-wide list permission on projects). */
+  allNamespaces?: boolean;
   limits?: Partial<GatewayLimits>;
   /** Serve /metrics on the gateway's own port (off by default: the gateway port is usually public). */
   exposeMetrics?: boolean;
@@ -114,7 +116,7 @@ async function serveProbe(ctx: Context, name: RouteName, res: ServerResponse): P
     return;
   }
   try {
-    await ctx.deps.cluster.ping(ctx.deps.namespace);
+    await ctx.deps.cluster.ping(ctx.deps.githubNamespace);
     sendJson(res, 200, { status: 'ready' });
   } catch (err) {
     ctx.deps.logger.warn({ err }, 'readiness check failed');
@@ -165,7 +167,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const cluster = withSecretCache(direct, { ttlMs: limits.secretCacheTtlMs, clock: opts.clock });
   const metrics = gatewayMetrics(opts.registry);
   const ctx: Context = {
-    deps: { cluster, namespace: opts.namespace, maxBodyBytes: limits.maxBodyBytes, logger: opts.logger },
+    deps: { cluster, namespace: opts.namespace, githubNamespace: opts.allNamespaces ? undefined : opts.namespace, maxBodyBytes: limits.maxBodyBytes, logger: opts.logger },
     metrics,
     exposeMetrics: opts.exposeMetrics ?? false,
   };

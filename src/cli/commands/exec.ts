@@ -1,0 +1,120 @@
+// `exec PROJECT`: create an Event for a project (like `brig run`), then follow the Build it yields,
+// streaming job logs, and exit with the build's outcome.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { API_VERSION, KINDS, LABELS } from '../../api/constants.ts';
+import type { Command, CommandIO } from '../command.ts';
+import { BrigadeClient } from './client.ts';
+import { followBuild } from './follow.ts';
+import { CommandError, connect, KUBE_USAGE, parseCommandLine, UsageError } from './options.ts';
+import { JOB_SUMMARY_HEADER, jobSummaryRow, type EventObject } from './resources.ts';
+import { formatTable } from './table.ts';
+import { runReporting, withInterrupt } from './run.ts';
+
+const USAGE = [
+  'Usage: brigade-operator exec PROJECT [options]',
+  '',
+  'Creates an Event for PROJECT and follows the Build it yields: progress on stderr, each job\'s log on',
+  'stdout prefixed with the job name, then a summary. Exits 0 when the build succeeds, 1 when it fails',
+  'or the event is rejected, 2 on usage errors.',
+  '',
+  '  -f, --file FILE     run this brigade.js instead of the project\'s (needs policy.allowEventScripts)',
+  '  --event TYPE        event type (default: exec)',
+  '  --payload FILE|-    event payload from a file, or - for stdin',
+  '  --commit SHA        revision commit',
+  '  --ref REF           revision ref, e.g. refs/heads/main',
+  '  --no-follow         print the Event name and exit without waiting',
+  ...KUBE_USAGE,
+].join('\n');
+
+const OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  event: { type: 'string' },
+  payload: { type: 'string' },
+  commit: { type: 'string' },
+  ref: { type: 'string' },
+  'no-follow': { type: 'boolean' },
+} as const;
+
+async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readInput(path: string, what: string, stdin: Readable): Promise<string> {
+  if (path === '-') return readAll(stdin);
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CommandError(`cannot read ${what} ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function eventName(project: string): string {
+  return `${project.slice(0, 40).replace(/[.-]+$/, '')}-exec-${randomBytes(4).toString('hex')}`;
+}
+
+async function buildEvent(opts: { project: string; namespace: string; values: Record<string, string | boolean | undefined>; stdin: Readable }): Promise<EventObject> {
+  const v = opts.values;
+  const revision = v.commit || v.ref ? { commit: v.commit as string | undefined, ref: v.ref as string | undefined } : undefined;
+  const spec: EventObject['spec'] = { project: opts.project, type: (v.event as string | undefined) ?? 'exec', provider: 'cli' };
+  if (revision) spec.revision = revision;
+  if (typeof v.payload === 'string') spec.payload = await readInput(v.payload, 'payload', opts.stdin);
+  if (typeof v.file === 'string') spec.script = await readInput(v.file, 'script', opts.stdin);
+  return {
+    apiVersion: API_VERSION,
+    kind: KINDS.Event.kind,
+    metadata: { name: eventName(opts.project), namespace: opts.namespace, labels: { [LABELS.project]: opts.project } },
+    spec,
+  };
+}
+
+/** Waits until the operator has handled the Event: the Build's name, or the rejection. */
+async function awaitDecision(client: BrigadeClient, name: string, signal: AbortSignal): Promise<EventObject | undefined> {
+  for await (const change of client.watchOne<EventObject>('events', name, signal)) {
+    if (change.type === 'DELETED') throw new CommandError(`event ${name} was deleted before it was handled`);
+    const status = change.object.status;
+    if (status?.phase === 'Rejected' || status?.build) return change.object;
+  }
+  return undefined;
+}
+
+async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
+  if (positionals.length !== 1) throw new UsageError('exec takes exactly one PROJECT');
+  if (values.file === '-' && values.payload === '-') throw new UsageError('--file and --payload cannot both read stdin');
+  const [project] = positionals;
+  const target = connect(values, io.env);
+  const client = new BrigadeClient(target);
+  if (!(await client.getProject(project))) throw new CommandError(`project ${project} not found in namespace ${target.namespace}`);
+  const created = await client.createEvent(await buildEvent({ project, namespace: target.namespace, values, stdin: io.stdin }));
+  const eventName = created.metadata.name ?? '';
+  if (values['no-follow']) {
+    io.stdout.write(`${eventName}\n`);
+    return 0;
+  }
+  io.stderr.write(`event ${eventName} created, waiting for the operator\n`);
+  const decided = await awaitDecision(client, eventName, signal);
+  if (!decided) return 1; // interrupted
+  if (decided.status?.phase === 'Rejected') {
+    io.stderr.write(`event ${eventName} rejected: ${decided.status.reason ?? 'Rejected'}${decided.status.message ? `: ${decided.status.message}` : ''}\n`);
+    return 1;
+  }
+  const buildName = decided.status?.build ?? '';
+  const build = await followBuild({ client, build: buildName, out: io.stdout, progress: io.stderr, signal });
+  if (!build) return 1;
+  const jobs = await client.listJobs(buildName);
+  const now = Date.now();
+  io.stderr.write(`\n${formatTable(JOB_SUMMARY_HEADER, jobs.map((j) => jobSummaryRow(j, now)))}\n`);
+  const phase = build.status?.phase ?? 'Unknown';
+  io.stderr.write(`build ${buildName}: ${phase}${phase !== 'Succeeded' && build.status?.message ? ` (${build.status.message})` : ''}\n`);
+  return phase === 'Succeeded' ? 0 : 1;
+}
+
+export const execCommand: Command = {
+  summary: 'create an event for a project and follow its build (like brig run)',
+  usage: USAGE,
+  run: (argv, io) => runReporting({ name: 'exec', usage: USAGE, io }, () => withInterrupt((signal) => execute(argv, io, signal))),
+};

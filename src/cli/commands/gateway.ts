@@ -1,0 +1,64 @@
+// `gateway`: the event gateway alone (the operator's `run` can also host it), for clusters that run
+// intake separately from the operator.
+import pino from 'pino';
+import { startGateway, kubeIntakeCluster } from '../../gateway/index.ts';
+import { untilSignalled, type Command } from '../command.ts';
+import { connect, KUBE_USAGE, parseCommandLine, UsageError } from './options.ts';
+import { runReporting } from './run.ts';
+
+const USAGE = [
+  'Usage: brigade-operator gateway [options]',
+  '',
+  'Serves the intakes: POST /cloudevents/v1/{namespace}/{project}, /cloudevents/v02/{project}/{secret},',
+  '/webhook/{namespace}/{project}, /github; GET /healthz, /readyz. See docs/intake.md.',
+  '',
+  '  --port N              listen port (default 8080)',
+  '  --host ADDR           listen address (default 0.0.0.0)',
+  '  --all-namespaces      look up GitHub projects in every namespace (default: --namespace only)',
+  '  --max-body-bytes N    largest request body (default: the Event payload bound, 512 KiB)',
+  '  --metrics             also serve /metrics on the gateway port',
+  ...KUBE_USAGE,
+].join('\n');
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'all-namespaces': { type: 'boolean' },
+  'max-body-bytes': { type: 'string' },
+  metrics: { type: 'boolean' },
+} as const;
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a non-negative integer`);
+  return n;
+}
+
+export const gatewayCommand: Command = {
+  summary: 'run the event gateway (CloudEvents, webhooks, GitHub) against the current cluster',
+  usage: USAGE,
+  run: (argv, io) => runReporting({ name: 'gateway', usage: USAGE, io }, async () => {
+    const { values, positionals } = parseCommandLine(argv, OPTIONS);
+    if (positionals.length > 0) throw new UsageError('gateway takes no arguments');
+    const port = positiveInt(values.port, '--port') ?? 8080;
+    const maxBodyBytes = positiveInt(values['max-body-bytes'], '--max-body-bytes');
+    const target = connect({ ...values, namespace: values.namespace ?? io.env.POD_NAMESPACE }, io.env);
+    const logger = pino({ name: 'gateway' }, io.stderr);
+    const { stopped } = untilSignalled();
+    const gateway = await startGateway({
+      cluster: kubeIntakeCluster(target.kubeConfig),
+      logger,
+      port,
+      host: values.host ?? '0.0.0.0',
+      namespace: target.namespace,
+      allNamespaces: values['all-namespaces'] ?? false,
+      exposeMetrics: values.metrics ?? false,
+      limits: maxBodyBytes === undefined ? {} : { maxBodyBytes },
+    });
+    io.stdout.write(`gateway listening on ${gateway.url} (namespace ${target.namespace})\n`);
+    await stopped;
+    await gateway.stop();
+    return 0;
+  }),
+};

@@ -1,0 +1,17 @@
+// The brig-style client commands and the standalone gateway, by name, for main.ts to dispatch.
+import type { Command } from '../command.ts';
+import { buildsCommand } from './builds.ts';
+import { cancelCommand } from './cancel.ts';
+import { execCommand } from './exec.ts';
+import { gatewayCommand } from './gateway.ts';
+import { logsCommand } from './logs.ts';
+import { projectsCommand } from './projects.ts';
+
+export const commands: Record<string, Command> = {
+  exec: execCommand,
+  builds: buildsCommand,
+  logs: logsCommand,
+  projects: projectsCommand,
+  cancel: cancelCommand,
+  gateway: gatewayCommand,
+};

@@ -1,0 +1,65 @@
+// Flags every cluster-facing command shares (--kubeconfig, --context, --namespace), and turning them
+// into a KubeConfig and a namespace the way kubectl does.
+import { KubeConfig } from '@kubernetes/client-node';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A wrong command line: the command prints the message and its usage, and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.name = 'UsageError';
+  }
+}
+
+/** The command ran but failed (no such project, build failed...): exit 1 with the message. */
+export class CommandError extends Error {
+  constructor(message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.name = 'CommandError';
+  }
+}
+
+export const KUBE_OPTIONS = {
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const KUBE_USAGE = [
+  '  --kubeconfig FILE   kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)',
+  '  --context NAME      kubeconfig context (default: the current context)',
+  '  -n, --namespace NS  namespace (default: the context\'s namespace, then "default")',
+];
+
+export interface KubeTarget {
+  kubeConfig: KubeConfig;
+  namespace: string;
+}
+
+/** Loads the kubeconfig like kubectl: --kubeconfig, else $KUBECONFIG, else ~/.kube/config. */
+export function connect(values: { kubeconfig?: string; context?: string; namespace?: string }, env: NodeJS.ProcessEnv): KubeTarget {
+  const kubeConfig = new KubeConfig();
+  try {
+    if (values.kubeconfig) kubeConfig.loadFromFile(values.kubeconfig);
+    else if (env.KUBECONFIG) kubeConfig.loadFromFile(env.KUBECONFIG.split(':')[0]);
+    else kubeConfig.loadFromDefault();
+  } catch (err) {
+    throw new CommandError(`cannot load kubeconfig: ${(err as Error).message}`, { cause: err });
+  }
+  if (values.context) {
+    if (!kubeConfig.getContextObject(values.context)) throw new UsageError(`no context "${values.context}" in the kubeconfig`);
+    kubeConfig.setCurrentContext(values.context);
+  }
+  if (!kubeConfig.getCurrentCluster()) throw new CommandError('the kubeconfig names no current cluster');
+  const contextNamespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
+  return { kubeConfig, namespace: values.namespace ?? contextNamespace ?? 'default' };
+}
+
+/** parseArgs with the kube flags added; unknown flags and missing values become UsageErrors. */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options: { ...KUBE_OPTIONS, ...options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message, { cause: err });
+  }
+}
