@@ -1,0 +1,167 @@
+/**
+ * Public types of the brigade.js script runtime. Everything here is JSON-safe: it crosses a worker
+ * thread boundary and, for JobRequest, becomes a Job CR spec.
+ */
+
+/** A reference to a key of a Secret or ConfigMap, as a brigade.js `env` value may carry. */
+export interface KeyRef {
+  name: string;
+  key: string;
+}
+
+/** One `env` value of a brigadier Job: a literal, or a reference the kubelet resolves. */
+export type JobEnvValue = string | { secretKeyRef: KeyRef } | { configMapKeyRef: KeyRef };
+
+/**
+ * The job as the script defined it: every property of Brigade 1.x's brigadier `Job`, with Brigade's
+ * defaults filled in. The controller turns it into a Job CR; the script runtime never validates it
+ * against project policy (privileged, docker, host mounts): that is the controller's call.
+ */
+export interface JobRequest {
+  /** 2..36 characters, lowercase alphanumerics and '-', starts with a letter, ends alphanumeric. */
+  name: string;
+  /** Container image; `DEFAULT_JOB_IMAGE` when the script set none (see `imageDefaulted`). */
+  image: string;
+  /** True when the script did not choose an image, so the project's jobDefaults.image may apply. */
+  imageDefaulted: boolean;
+  imageForcePull: boolean;
+  imagePullSecrets: string[];
+  /** Commands run in order by `shell` with `set -e` (bash: `set -eo pipefail`). */
+  tasks: string[];
+  /** Default `/bin/sh`. */
+  shell: string;
+  /** Arguments for the container entrypoint. */
+  args: string[];
+  env: Record<string, JobEnvValue>;
+  /** Where the source is checked out; default `/src`. */
+  mountPath: string;
+  /** Job timeout in milliseconds; default 15 minutes. */
+  timeout: number;
+  /** Check out the project's repo at the event's revision; default true. */
+  useSource: boolean;
+  privileged: boolean;
+  host: { os?: string; name?: string; nodeSelector: Record<string, string> };
+  docker: { enabled: boolean };
+  /** Per-job cache PVC; default disabled, size `5Mi`, path `/mnt/brigade/cache`. */
+  cache: { enabled: boolean; size: string; path: string };
+  /** Build-wide shared storage; default disabled, path `/mnt/brigade/share`. */
+  storage: { enabled: boolean; path: string };
+  serviceAccount?: string;
+  annotations: Record<string, string>;
+  resourceRequests: { cpu?: string; memory?: string };
+  resourceLimits: { cpu?: string; memory?: string };
+  /** Kubernetes V1Volume objects as the script gave them (validated by the controller). */
+  volumes: unknown[];
+  /** Kubernetes V1VolumeMount objects as the script gave them (validated by the controller). */
+  volumeMounts: unknown[];
+  streamLogs: boolean;
+}
+
+/** What the host reports back for one job. */
+export interface JobOutcome {
+  succeeded: boolean;
+  /** The job's log; the script sees it as `Result.toString()`. Capped by the runtime. */
+  log: string;
+  /** Why the job failed (shown to the script as the rejection's message). Never a secret. */
+  message?: string;
+  /** Pod name, returned by `job.podName()` once known. */
+  podName?: string;
+}
+
+export type ScriptLogLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
+
+/**
+ * The controller's side of a build. Implementations must be idempotent per job name within one build:
+ * a build may be evaluated again from scratch (operator restart, or its sandbox worker was replaced),
+ * and `runJob` for a name that already exists must attach to that job (or return its recorded
+ * outcome), never start it twice.
+ */
+export interface ScriptHost {
+  /** Runs (or, on replay, attaches to) the job named request.name in this build. */
+  runJob(request: JobRequest): Promise<JobOutcome>;
+  /** Console output of the script (already capped per line). Must not throw. */
+  log(level: ScriptLogLevel, text: string): void;
+}
+
+/** The `cause` of an `after` or `error` event (Brigade 1: reason, trigger). */
+export interface ScriptCause {
+  /** The triggering event (the event the main handler ran for). */
+  event?: ScriptEvent;
+  /** Error message of the failure, or '' on success. */
+  reason: string;
+  /** Why this event fired: 'success', 'failure', 'unhandledRejection', 'handlerError'... */
+  trigger: string;
+}
+
+/** The event a handler receives (Brigade 1 `BrigadeEvent`). */
+export interface ScriptEvent {
+  buildID: string;
+  workerID?: string;
+  type: string;
+  provider: string;
+  revision: { commit?: string; ref?: string };
+  /** The payload as received (a string; scripts JSON.parse it themselves). */
+  payload: string;
+  cause?: ScriptCause;
+  /** Brigade 1 compatibility: the Event's labels, if any. */
+  labels?: Record<string, string>;
+}
+
+/** The project a handler receives (Brigade 1 `Project`). */
+export interface ScriptProject {
+  id: string;
+  name: string;
+  repo: { name: string; cloneURL: string; initGitSubmodules?: boolean };
+  /** The project's secret values. Visible to the script by design; never log them. */
+  secrets: Record<string, string>;
+  kubernetes: { namespace: string; vcsSidecar?: string; buildStorageSize?: string };
+  allowPrivilegedJobs?: boolean;
+  allowHostMounts?: boolean;
+}
+
+export type BuildFailureReason =
+  | 'HandlerFailed'
+  | 'JobFailed'
+  | 'Timeout'
+  | 'CpuLimit'
+  | 'OutOfMemory'
+  | 'SyntaxError'
+  | 'NoHandler'
+  | 'Cancelled'
+  | 'SandboxError';
+
+/** How a build ended. `reason` is 'Completed' on success. */
+export interface BuildOutcome {
+  status: 'Succeeded' | 'Failed';
+  reason: 'Completed' | BuildFailureReason;
+  /** Human-readable, scrubbed; never contains secret values the runtime knows. */
+  message: string;
+}
+
+/** Per-build sandbox limits. Defaults in `DEFAULT_LIMITS`. */
+export interface ScriptLimits {
+  /** Hard cap on the build's WebAssembly linear memory (rounded up to 64 KiB pages). */
+  memoryBytes?: number;
+  /** CPU time the build may spend evaluating script code (not waiting for jobs). */
+  cpuMs?: number;
+  /** Wall-clock bound of the whole build, jobs included. */
+  wallMs?: number;
+}
+
+export interface RunBuildOptions {
+  script: string;
+  event: ScriptEvent;
+  project: ScriptProject;
+  host: ScriptHost;
+  limits?: ScriptLimits;
+  /** Aborting cancels the build (reason 'Cancelled', or 'Timeout' if the abort reason is a TimeoutError). */
+  signal?: AbortSignal;
+}
+
+export interface InspectOptions {
+  limits?: ScriptLimits;
+}
+
+export type InspectResult =
+  | { ok: true; handlers: string[] }
+  | { ok: false; message: string; line?: number; column?: number };
