@@ -1,29 +1,27 @@
 // The cluster operations the brig-style commands need, over @kubernetes/client-node: read Projects,
 // Builds and Job CRs, create Events, cancel Builds, watch, and read pod logs.
-import { CoreV1Api, CustomObjectsApi, Log, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { Log, type CoreV1Api, type CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { PassThrough } from 'node:stream';
 import { GROUP, KINDS, LABELS, VERSION } from '../../api/constants.ts';
+import { apiMessage, apiStatusCode, BrigadeObjects, collectionPath, KubeApiError, newKubeClients } from '../../kube/index.ts';
 import { listAndWatch, type Change } from './watch.ts';
 import { CommandError } from './options.ts';
 import type { BuildObject, EventObject, JobObject, ProjectObject } from './resources.ts';
 
 type Plural = (typeof KINDS)[keyof typeof KINDS]['plural'];
 
-function statusCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
+function kindOf(plural: Plural): keyof typeof KINDS {
+  const found = (Object.keys(KINDS) as Array<keyof typeof KINDS>).find((k) => KINDS[k].plural === plural);
+  if (!found) throw new TypeError(`unknown plural ${plural}`);
+  return found;
 }
 
-/** The API server's own message, which names what was wrong (validation, conflicts...). */
-function apiMessage(err: unknown): string {
-  const body = (err as { body?: unknown } | null)?.body;
-  try {
-    const parsed = typeof body === 'string' ? JSON.parse(body) : body;
-    if (parsed && typeof parsed.message === 'string') return parsed.message;
-  } catch {
-    // Not JSON: fall through to the error's own message.
-  }
-  return err instanceof Error ? err.message : String(err);
+const statusCode = apiStatusCode;
+
+/** Turns a kube-layer failure into the one-line message a command prints. */
+function failed(what: string, err: unknown): CommandError {
+  const cause = err instanceof KubeApiError ? err.cause : err;
+  return new CommandError(`${what}: ${apiMessage(cause)}`, { cause: err });
 }
 
 export class BrigadeClient {
@@ -31,23 +29,26 @@ export class BrigadeClient {
   readonly namespace: string;
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
+  private readonly objects: BrigadeObjects;
 
   constructor(opts: { kubeConfig: KubeConfig; namespace: string }) {
     this.kubeConfig = opts.kubeConfig;
     this.namespace = opts.namespace;
-    this.custom = opts.kubeConfig.makeApiClient(CustomObjectsApi);
-    this.core = opts.kubeConfig.makeApiClient(CoreV1Api);
+    const clients = newKubeClients(opts.kubeConfig);
+    this.custom = clients.custom;
+    this.core = clients.core;
+    this.objects = new BrigadeObjects(clients.custom);
   }
 
-  private async get<T>(plural: Plural, name: string): Promise<T | undefined> {
+  private async get<K extends 'Project' | 'Event' | 'Build'>(kind: K, name: string) {
     try {
-      return (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural, name })) as T;
+      return await this.objects.get(kind, this.namespace, name);
     } catch (err) {
-      if (statusCode(err) === 404) return undefined;
-      throw new CommandError(`reading ${plural} ${this.namespace}/${name}: ${apiMessage(err)}`, { cause: err });
+      throw failed(`reading ${kind} ${this.namespace}/${name}`, err);
     }
   }
 
+  /** A list with its resourceVersion (for watching from it) and field selectors, which the kube layer's list lacks. */
   private async list<T>(plural: Plural, selectors: { labelSelector?: string; fieldSelector?: string } = {}): Promise<{ items: T[]; resourceVersion: string }> {
     try {
       const list = (await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural, ...selectors })) as {
@@ -56,13 +57,13 @@ export class BrigadeClient {
       return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
     } catch (err) {
       if (statusCode(err) === 404) throw new CommandError(`the ${plural}.${GROUP} resource is not installed in this cluster (are the CRDs applied?)`, { cause: err });
-      throw new CommandError(`listing ${plural} in ${this.namespace}: ${apiMessage(err)}`, { cause: err });
+      throw failed(`listing ${plural} in ${this.namespace}`, err);
     }
   }
 
-  getProject(name: string): Promise<ProjectObject | undefined> { return this.get('projects', name); }
-  getBuild(name: string): Promise<BuildObject | undefined> { return this.get('builds', name); }
-  getEvent(name: string): Promise<EventObject | undefined> { return this.get('events', name); }
+  getProject(name: string): Promise<ProjectObject | undefined> { return this.get('Project', name); }
+  getBuild(name: string): Promise<BuildObject | undefined> { return this.get('Build', name); }
+  getEvent(name: string): Promise<EventObject | undefined> { return this.get('Event', name); }
 
   async listProjects(): Promise<ProjectObject[]> { return (await this.list<ProjectObject>('projects')).items; }
   async listBuilds(project?: string): Promise<BuildObject[]> {
@@ -72,33 +73,27 @@ export class BrigadeClient {
 
   async createEvent(event: EventObject): Promise<EventObject> {
     try {
-      return (await this.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: 'events', body: event })) as EventObject;
+      return (await this.objects.create('Event', event)).object;
     } catch (err) {
-      throw new CommandError(`creating the event: ${apiMessage(err)}`, { cause: err });
+      throw failed('creating the event', err);
     }
   }
 
   async cancelBuild(name: string): Promise<BuildObject> {
     try {
-      return (await this.custom.patchNamespacedCustomObject(
-        { group: GROUP, version: VERSION, namespace: this.namespace, plural: 'builds', name, body: { spec: { cancel: true } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      )) as BuildObject;
+      return await this.objects.patch('Build', this.namespace, name, { spec: { cancel: true } });
     } catch (err) {
-      if (statusCode(err) === 404) throw new CommandError(`build ${this.namespace}/${name} not found`, { cause: err });
-      throw new CommandError(`cancelling build ${name}: ${apiMessage(err)}`, { cause: err });
+      if (err instanceof KubeApiError && err.code === 404) throw new CommandError(`build ${this.namespace}/${name} not found`, { cause: err });
+      throw failed(`cancelling build ${name}`, err);
     }
   }
 
-  private collection(plural: Plural): string {
-    return `/apis/${GROUP}/${VERSION}/namespaces/${this.namespace}/${plural}`;
-  }
 
   /** One object of a kind, as it changes (current state first). */
   watchOne<T extends { metadata?: { resourceVersion?: string } }>(plural: Plural, name: string, signal: AbortSignal): AsyncGenerator<Change<T>> {
     const fieldSelector = `metadata.name=${name}`;
     return listAndWatch<T>({
-      kubeConfig: this.kubeConfig, path: this.collection(plural), fieldSelector, signal,
+      kubeConfig: this.kubeConfig, path: collectionPath(kindOf(plural), this.namespace), fieldSelector, signal,
       list: () => this.list<T>(plural, { fieldSelector }),
     });
   }
@@ -106,7 +101,7 @@ export class BrigadeClient {
   watchJobs(build: string, signal: AbortSignal): AsyncGenerator<Change<JobObject>> {
     const labelSelector = `${LABELS.build}=${build}`;
     return listAndWatch<JobObject>({
-      kubeConfig: this.kubeConfig, path: this.collection('jobs'), labelSelector, signal,
+      kubeConfig: this.kubeConfig, path: collectionPath('Job', this.namespace), labelSelector, signal,
       list: () => this.list<JobObject>('jobs', { labelSelector }),
     });
   }
@@ -117,7 +112,7 @@ export class BrigadeClient {
       return await this.core.readNamespacedPodLog({ namespace: this.namespace, name: pod });
     } catch (err) {
       if (statusCode(err) === 404 || statusCode(err) === 400) return undefined;
-      throw new CommandError(`reading the log of pod ${pod}: ${apiMessage(err)}`, { cause: err });
+      throw failed(`reading the log of pod ${pod}`, err);
     }
   }
 
@@ -129,7 +124,7 @@ export class BrigadeClient {
       container = found.spec?.containers?.[0]?.name;
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
-      throw new CommandError(`reading pod ${pod}: ${apiMessage(err)}`, { cause: err });
+      throw failed(`reading pod ${pod}`, err);
     }
     const out = new PassThrough();
     try {
@@ -137,7 +132,7 @@ export class BrigadeClient {
       signal.addEventListener('abort', () => { controller.abort(); out.end(); }, { once: true });
     } catch (err) {
       if (statusCode(err) === 404 || statusCode(err) === 400) return undefined;
-      throw new CommandError(`following the log of pod ${pod}: ${apiMessage(err)}`, { cause: err });
+      throw failed(`following the log of pod ${pod}`, err);
     }
     return out;
   }

@@ -1,7 +1,8 @@
 // Flags every cluster-facing command shares (--kubeconfig, --context, --namespace), and turning them
 // into a KubeConfig and a namespace the way kubectl does.
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { currentNamespace, KubeConfigError, loadKubeConfig } from '../../kube/index.ts';
 
 /** A wrong command line: the command prints the message and its usage, and exits 2. */
 export class UsageError extends Error {
@@ -36,23 +37,18 @@ export interface KubeTarget {
   namespace: string;
 }
 
-/** Loads the kubeconfig like kubectl: --kubeconfig, else $KUBECONFIG, else ~/.kube/config. */
+/** Loads the kubeconfig like kubectl: --kubeconfig, else $KUBECONFIG, else ~/.kube/config (else in-cluster). */
 export function connect(values: { kubeconfig?: string; context?: string; namespace?: string }, env: NodeJS.ProcessEnv): KubeTarget {
-  const kubeConfig = new KubeConfig();
+  let kubeConfig: KubeConfig;
   try {
-    if (values.kubeconfig) kubeConfig.loadFromFile(values.kubeconfig);
-    else if (env.KUBECONFIG) kubeConfig.loadFromFile(env.KUBECONFIG.split(':')[0]);
-    else kubeConfig.loadFromDefault();
+    kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context, env });
   } catch (err) {
-    throw new CommandError(`cannot load kubeconfig: ${(err as Error).message}`, { cause: err });
+    if (!(err instanceof KubeConfigError)) throw err;
+    const detail = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    if (values.context && err.message.includes('no context')) throw new UsageError(err.message, { cause: err });
+    throw new CommandError(`${err.message}${detail}`, { cause: err });
   }
-  if (values.context) {
-    if (!kubeConfig.getContextObject(values.context)) throw new UsageError(`no context "${values.context}" in the kubeconfig`);
-    kubeConfig.setCurrentContext(values.context);
-  }
-  if (!kubeConfig.getCurrentCluster()) throw new CommandError('the kubeconfig names no current cluster');
-  const contextNamespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
-  return { kubeConfig, namespace: values.namespace ?? contextNamespace ?? 'default' };
+  return { kubeConfig, namespace: values.namespace ?? currentNamespace(kubeConfig) };
 }
 
 /** parseArgs with the kube flags added; unknown flags and missing values become UsageErrors. */
