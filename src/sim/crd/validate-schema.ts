@@ -3,11 +3,12 @@
 // additionalProperties, consistent list-type/map-keys, a root metadata limited to name/generateName,
 // defaults that validate, and x-kubernetes-validations rules that compile in the CEL subset.
 
-import { compileRules, CelRuleError, forEachSchema, parseFieldPath } from './cel-rules.ts';
+import { forEachSchema, parseFieldPath } from './cel-rules.ts';
+import { CelCompileError, compileCel } from './cel/program.ts';
 import { fieldErrors } from './errors.ts';
 import type { FieldError } from './errors.ts';
 import { isPlainObject } from './schema.ts';
-import type { PathSegment, Schema } from './schema.ts';
+import type { PathSegment, Schema, ValidationRule } from './schema.ts';
 import { compileSchemaValidator } from './schema-validator.ts';
 
 const TYPES = ['object', 'array', 'string', 'integer', 'number', 'boolean'];
@@ -98,17 +99,11 @@ function rootMetadata(root: Schema, base: string): FieldError[] {
 
 function celErrors(root: Schema, base: string): FieldError[] {
   const errors: FieldError[] = [];
-  try {
-    compileRules(root);
-  } catch (err) {
-    if (!(err instanceof CelRuleError)) throw err;
-    const at = `${schemaPath(base, err.location.schemaPath)}.x-kubernetes-validations[${err.location.index}].rule`;
-    errors.push(fieldErrors.invalid(at, err.rule, err.message));
-  }
   forEachSchema(root, [], (node, path) => {
     (node['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
       const at = `${schemaPath(base, path)}.x-kubernetes-validations[${i}]`;
       if (typeof rule.rule !== 'string' || rule.rule.trim() === '') errors.push(fieldErrors.required(`${at}.rule`));
+      else errors.push(...compileFailures(rule, at));
       if (rule.reason !== undefined && !['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'].includes(rule.reason)) {
         errors.push(fieldErrors.notSupported(`${at}.reason`, rule.reason, ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate']));
       }
@@ -119,6 +114,21 @@ function celErrors(root: Schema, base: string): FieldError[] {
       }
     });
   });
+  return errors;
+}
+
+function compileFailures(rule: ValidationRule, at: string): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const key of ['rule', 'messageExpression'] as const) {
+    const source = rule[key];
+    if (source === undefined) continue;
+    try {
+      compileCel(source);
+    } catch (err) {
+      if (!(err instanceof CelCompileError)) throw err;
+      errors.push(fieldErrors.invalid(`${at}.${key}`, source, `compilation failed: ${err.message}`));
+    }
+  }
   return errors;
 }
 
@@ -133,10 +143,7 @@ function compileErrors(root: Schema, base: string): FieldError[] {
   forEachSchema(root, [], (node, path) => {
     if (node.default === undefined || path.length === 0) return;
     const { default: value, ...withoutDefault } = node;
-    const problems = compileSchemaValidator(withoutDefault)(value);
-    if (problems.length > 0) {
-      errors.push(fieldErrors.invalid(`${schemaPath(base, path)}.default`, value, problems.map((p) => p.message.replace(/^<nil>: /, '')).join(', ')));
-    }
+    errors.push(...compileSchemaValidator(withoutDefault)(value, [`${schemaPath(base, path)}.default`]));
   });
   return errors;
 }

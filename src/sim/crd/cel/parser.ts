@@ -67,8 +67,14 @@ class Parser {
   }
 
   private unary(): Expr {
-    if (this.accept('!')) return { k: 'unary', op: '!', operand: this.unary() };
-    if (this.accept('-')) return { k: 'unary', op: '-', operand: this.unary() };
+    for (const op of ['!', '-'] as const) {
+      if (this.accept(op)) {
+        if (++this.depth > MAX_DEPTH) throw new CelSyntaxError('expression nested too deeply', this.peek().pos);
+        const operand = this.unary();
+        this.depth--;
+        return { k: 'unary', op, operand };
+      }
+    }
     return this.member(this.primary());
   }
 

@@ -79,5 +79,5 @@ function checkCall(expr: Extract<Expr, { k: 'call' }>, sub: (e: Expr) => void): 
     throw new CelCompileError(`found no matching overload for '${expr.fn}' with ${expr.args.length} arguments`);
   }
   if (expr.target) sub(expr.target);
-  expr.args.forEach(sub);
+  expr.args.forEach((a) => sub(a));
 }

@@ -1,0 +1,119 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CrdCompileError, compileCrd, validateCrd } from './index.ts';
+import type { KubeObject } from '../types.ts';
+import { widgetCrd } from './test-fixtures.ts';
+
+type Spec = { names: Record<string, unknown>; versions: Array<Record<string, unknown>>; [k: string]: unknown };
+
+function mutated(change: (spec: Spec, crd: KubeObject) => void): KubeObject {
+  const crd = widgetCrd();
+  change(crd.spec as Spec, crd);
+  return crd;
+}
+
+const messagesOf = (crd: KubeObject, old?: KubeObject): string[] => validateCrd(crd, old).map((e) => e.message);
+const schemaOf = (spec: Spec): Record<string, unknown> => (spec.versions[0]!.schema as { openAPIV3Schema: Record<string, unknown> }).openAPIV3Schema;
+
+describe('validateCrd', () => {
+  it('accepts a well-formed CRD', () => {
+    assert.deepEqual(validateCrd(widgetCrd()), []);
+  });
+
+  it('requires metadata.name to be <plural>.<group>', () => {
+    assert.deepEqual(messagesOf(mutated((_, crd) => { crd.metadata.name = 'widget.example.com'; })), [
+      'metadata.name: Invalid value: "widget.example.com": must be spec.names.plural+"."+spec.group',
+    ]);
+  });
+
+  it('checks the group is a domain with a dot', () => {
+    assert.deepEqual(messagesOf(mutated((s, crd) => { s.group = 'example'; crd.metadata.name = 'widgets.example'; })), [
+      'spec.group: Invalid value: "example": should be a domain with at least one dot',
+    ]);
+  });
+
+  it('checks names: plural, kind, listKind, shortNames, categories', () => {
+    const crd = mutated((s, c) => {
+      s.names = { plural: 'Widgets', kind: 'Widget', listKind: 'Widget', shortNames: ['ok', 'Bad'], categories: ['all'] };
+      c.metadata.name = 'Widgets.example.com';
+    });
+    const msgs = messagesOf(crd);
+    assert.ok(msgs.some((m) => m.startsWith('spec.names.plural: Invalid value: "Widgets": a DNS-1035 label must consist of lower case')));
+    assert.ok(msgs.includes('spec.names.listKind: Invalid value: "Widget": kind and listKind may not be the same'));
+    assert.ok(msgs.some((m) => m.startsWith('spec.names.shortNames[1]: Invalid value: "Bad"')));
+    assert.deepEqual(messagesOf(mutated((s) => { delete s.names.kind; })), ['spec.names.kind: Required value']);
+  });
+
+  it('checks scope', () => {
+    assert.deepEqual(messagesOf(mutated((s) => { s.scope = 'Global'; })), ['spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced"']);
+  });
+
+  it('requires exactly one storage version and unique version names', () => {
+    const two = mutated((s) => { s.versions.push({ ...s.versions[0], name: 'v1' }); });
+    assert.deepEqual(messagesOf(two), [
+      'spec.versions[1].name: Duplicate value: "v1"',
+      'spec.versions: Invalid value: []interface {}{"v1", "v1"}: must have exactly one version marked as storage version',
+    ]);
+  });
+
+  it('requires a schema with a type at every level', () => {
+    assert.deepEqual(messagesOf(mutated((s) => { delete s.versions[0]!.schema; })), [
+      'spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required',
+    ]);
+    const untyped = mutated((s) => { (schemaOf(s).properties as Record<string, unknown>).spec = { properties: { a: { type: 'string' } } }; });
+    assert.deepEqual(messagesOf(untyped), ['spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields']);
+    const preserved = mutated((s) => { (schemaOf(s).properties as Record<string, unknown>).spec = { 'x-kubernetes-preserve-unknown-fields': true }; });
+    assert.deepEqual(messagesOf(preserved), []);
+  });
+
+  it('refuses metadata constraints other than name and generateName', () => {
+    const crd = mutated((s) => { (schemaOf(s).properties as Record<string, unknown>).metadata = { type: 'object', properties: { labels: { type: 'object' } } }; });
+    assert.deepEqual(messagesOf(crd), ['spec.versions[0].schema.openAPIV3Schema.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified']);
+  });
+
+  it('refuses a list-map without keys and keys that are not item properties', () => {
+    const crd = mutated((s) => {
+      (schemaOf(s).properties as Record<string, unknown>).spec = {
+        type: 'object',
+        properties: { ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['nope'], items: { type: 'object', properties: { name: { type: 'string' } } } } },
+      };
+    });
+    assert.deepEqual(messagesOf(crd), ['spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[ports].x-kubernetes-list-map-keys[0]: Invalid value: "nope": entries must all be names of item properties']);
+  });
+
+  it('refuses a default that does not match its schema', () => {
+    const crd = mutated((s) => { (schemaOf(s).properties as Record<string, unknown>).spec = { type: 'object', properties: { n: { type: 'integer', default: 'ten' } } }; });
+    assert.deepEqual(messagesOf(crd), ['spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[n].default: Invalid value: "string": spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[n].default in body must be of type integer: "string"']);
+  });
+
+  it('refuses a CEL rule outside the supported subset, naming the rule', () => {
+    const crd = mutated((s) => {
+      (schemaOf(s).properties as Record<string, unknown>).spec = { type: 'object', 'x-kubernetes-validations': [{ rule: 'self == oldSelf' }, { rule: 'quantity(self.cpu).isGreaterThan(quantity("1"))' }], properties: { cpu: { type: 'string' } } };
+    });
+    assert.deepEqual(validateCrd(crd), [{
+      reason: 'FieldValueInvalid',
+      field: 'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[1].rule',
+      message: 'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[1].rule: Invalid value: "quantity(self.cpu).isGreaterThan(quantity(\\"1\\"))": compilation failed: function \'isGreaterThan\' is not supported by the simulator\'s CEL subset',
+    }]);
+    assert.throws(() => compileCrd(crd), (err: unknown) => err instanceof CrdCompileError && err.errors.length === 1);
+  });
+
+  it('checks printer columns: type and a JSONPath it can evaluate', () => {
+    const crd = widgetCrd({ printerColumns: [{ name: 'A', type: 'color', jsonPath: '.spec.a' }, { name: 'B', type: 'string', jsonPath: 'spec.b' }, { name: 'C', type: 'string', jsonPath: '.spec.items[1:3]' }] });
+    assert.deepEqual(messagesOf(crd), [
+      'spec.versions[0].additionalPrinterColumns[0].type: Unsupported value: "color": supported values: "integer", "number", "string", "boolean", "date"',
+      'spec.versions[0].additionalPrinterColumns[1].jsonPath: Invalid value: "spec.b": must be a simple json path starting with .',
+      'spec.versions[0].additionalPrinterColumns[2].jsonPath: Invalid value: ".spec.items[1:3]": must be a simple json path starting with .: unsupported JSONPath ".spec.items[1:3]" near "[1:3]"',
+    ]);
+  });
+
+  it('on update, keeps group and scope immutable and stored versions present', () => {
+    const old = widgetCrd();
+    old.status = { storedVersions: ['v1'] };
+    const changed = mutated((s) => { s.scope = 'Cluster'; (s.versions[0]!).name = 'v2'; });
+    assert.deepEqual(messagesOf(changed, old), [
+      'spec.scope: Invalid value: "Cluster": field is immutable',
+      'status.storedVersions[0]: Invalid value: "v1": must appear in spec.versions',
+    ]);
+  });
+});
