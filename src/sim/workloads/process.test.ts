@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { ContainerProcess } from './process.ts';
+
+const base = { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } };
+
+/** Alive and not a zombie waiting for its (re-)parent to reap it. */
+function isAlive(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}/stat`)) return false;
+  const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+  return state !== 'Z' && state !== 'X';
+}
+
+describe('ContainerProcess', () => {
+  it('reports the exit code and the output line by line, stdout and stderr interleaved', async () => {
+    const lines: string[] = [];
+    const proc = new ContainerProcess({ ...base, argv: ['sh', '-c', 'echo out; echo err >&2; printf tail; exit 7'], onLine: (l) => lines.push(l) });
+    assert.deepEqual(await proc.exited, { exitCode: 7 });
+    assert.deepEqual(lines.sort(), ['err\n', 'out\n', 'tail'].sort());
+  });
+
+  it('reports a missing executable as a start error', async () => {
+    const proc = new ContainerProcess({ ...base, argv: ['no-such-binary-here'], onLine: () => undefined });
+    const exit = await proc.exited;
+    assert.equal(exit.exitCode, 128);
+    assert.match(exit.startError ?? '', /executable file not found/);
+  });
+
+  it('stops the whole process group: SIGTERM first, SIGKILL when the grace period is over', async () => {
+    const lines: string[] = [];
+    const proc = new ContainerProcess({
+      ...base,
+      argv: ['sh', '-c', "trap '' TERM; sleep 60 & echo $!; wait"],
+      onLine: (l) => lines.push(l),
+    });
+    const deadline = Date.now() + 5000;
+    while (lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const child = Number(lines[0]);
+    const exit = await proc.stop(100);
+    assert.equal(exit.exitCode, 137);
+    assert.equal(exit.signal, 9);
+    assert.equal(isAlive(child), false);
+  });
+
+  it('kills what the main process left running when it exits, as a container teardown does', async () => {
+    const lines: string[] = [];
+    const proc = new ContainerProcess({ ...base, argv: ['sh', '-c', 'sleep 60 & echo $!'], onLine: (l) => lines.push(l) });
+    assert.equal((await proc.exited).exitCode, 0);
+    assert.equal(isAlive(Number(lines[0])), false);
+  });
+});
