@@ -23,6 +23,8 @@ const keyOf = (gvr: GroupVersionResource): string => `${gvr.group}/${gvr.resourc
 
 export class FakeStore implements SimStore {
   readonly events: RecordedEvent[] = [];
+  /** Pods bound to a node are deleted gracefully (deletionTimestamp first), as the real apiserver does. */
+  gracefulPodDeletion = false;
   readonly #objects = new Map<string, Map<string, KubeObject>>();
   readonly #watchers = new Set<Watcher>();
   #rv = 0;
@@ -75,11 +77,25 @@ export class FakeStore implements SimStore {
     const current = this.#bucket(gvr).get(key);
     if (!current) throw new StoreError(404, 'NotFound', `${key} not found`);
     if (opts.preconditions?.uid && opts.preconditions.uid !== current.metadata.uid) throw new StoreError(409, 'Conflict', 'uid precondition failed');
+    if (this.#deletesGracefully(gvr, current, opts)) {
+      if (current.metadata.deletionTimestamp) return structuredClone(current);
+      const spec = current.spec as { terminationGracePeriodSeconds?: number };
+      const next = { ...current, metadata: { ...current.metadata, deletionTimestamp: new Date().toISOString(),
+        deletionGracePeriodSeconds: opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30, resourceVersion: String(++this.#rv) } };
+      this.#bucket(gvr).set(key, next);
+      this.#emit(gvr, 'MODIFIED', next);
+      return structuredClone(next);
+    }
     this.#bucket(gvr).delete(key);
     current.metadata.resourceVersion = String(++this.#rv);
     this.#emit(gvr, 'DELETED', current);
     this.#collectChildren(current.metadata.uid ?? '');
     return structuredClone(current);
+  }
+
+  #deletesGracefully(gvr: GroupVersionResource, obj: KubeObject, opts: DeleteOptions): boolean {
+    const bound = Boolean((obj.spec as { nodeName?: string } | undefined)?.nodeName);
+    return this.gracefulPodDeletion && gvr.resource === 'pods' && bound && opts.gracePeriodSeconds !== 0;
   }
 
   watch(gvr: GroupVersionResource, opts: WatchOptions, onEvent: (type: WatchEventType, obj: KubeObject) => void): () => void {

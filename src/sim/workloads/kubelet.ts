@@ -25,6 +25,10 @@ export interface KubeletOptions {
   onError?: (err: unknown, key: string) => void;
 }
 
+function graceSeconds(pod: Pod): number {
+  return pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+}
+
 interface Running { runner: PodRunner; pod: Pod; done: Promise<unknown> }
 
 export class Kubelet {
@@ -72,8 +76,9 @@ export class Kubelet {
     const pod = this.#opts.store.get(GVR.pods, namespace, name) as Pod | undefined;
     const current = this.#running.get(key);
     if (current && current.runner.uid !== pod?.metadata.uid) {
-      // Deleted outright (no graceful deletion) or replaced by a pod of the same name.
-      await this.#kill(key, current, 0);
+      // Deleted outright (no graceful deletion) or replaced by a pod of the same name: the
+      // processes still get the pod's grace period between SIGTERM and SIGKILL.
+      await this.#kill(key, current, graceSeconds(current.pod) * 1000);
       await removePodDir(this.#opts.dataDir, current.pod);
     }
     if (!pod) {
@@ -98,7 +103,7 @@ export class Kubelet {
   async #terminate(key: string, pod: Pod): Promise<void> {
     const uid = pod.metadata.uid ?? '';
     const running = this.#running.get(key);
-    const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    const grace = pod.metadata.deletionGracePeriodSeconds ?? graceSeconds(pod);
     if (running) {
       this.#opts.store.recordEvent(pod, 'Normal', 'Killing', 'Stopping container ' + pod.spec.containers.map((c) => c.name).join(', '), COMPONENT);
       await this.#kill(key, running, grace * 1000);

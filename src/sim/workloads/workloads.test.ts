@@ -167,6 +167,33 @@ describe('workloads on an in-memory store', () => {
     assert.throws(() => workloads.logs.read('default', 'init', { container: 'nope' }, new AbortController().signal), LogRequestError);
   });
 
+  it('restarts a failing container under restartPolicy OnFailure and keeps the previous log', async () => {
+    store.create(GVR.pods, podObject('retry', { restartPolicy: 'OnFailure', volumes: [{ name: 'state', emptyDir: {} }], containers: [{
+      name: 'main', command: ['sh', '-c', 'if [ -e state/once ]; then echo second; else touch state/once; echo first; exit 1; fi'],
+      volumeMounts: [{ name: 'state', mountPath: '/state' }] }] }));
+    await waitFor('Succeeded', () => pod('retry')?.status?.phase === 'Succeeded');
+    const status = pod('retry')?.status?.containerStatuses?.[0];
+    assert.equal(status?.restartCount, 1);
+    assert.equal(status?.lastState.terminated?.exitCode, 1);
+    assert.equal(await readAll(workloads.logs.read('default', 'retry', { previous: true }, new AbortController().signal)), 'first\n');
+    assert.equal(await readAll(workloads.logs.read('default', 'retry', {}, new AbortController().signal)), 'second\n');
+  });
+
+  it('on graceful deletion stops the processes, then removes the pod with grace 0', async () => {
+    store.gracefulPodDeletion = true;
+    try {
+      store.create(GVR.pods, podObject('graceful', { ...sh('sleep 60'), terminationGracePeriodSeconds: 5 }));
+      await waitFor('running', () => pod('graceful')?.status?.phase === 'Running');
+      store.delete(GVR.pods, 'default', 'graceful');
+      assert.ok(pod('graceful')?.metadata.deletionTimestamp);
+      await waitFor('pod removed', () => !pod('graceful'));
+      assert.ok(store.events.some((e) => e.name === 'graceful' && e.reason === 'Killing'));
+      assert.equal(workloads.logs.has('default', 'graceful'), false);
+    } finally {
+      store.gracefulPodDeletion = false;
+    }
+  });
+
   it('streams a running container log with follow until it exits', async () => {
     store.create(GVR.pods, podObject('chatty', sh('echo first; sleep 0.3; echo second')));
     await waitFor('running', () => workloads.logs.has('default', 'chatty'));
