@@ -1,0 +1,123 @@
+// The loop that takes keys from a WorkQueue and reconciles them, with controller-runtime's outcome
+// rules: success forgets the key's back-off, `requeueAfterMs` schedules it again, an error requeues
+// with back-off, a TerminalError stops retrying (it is logged and counted, and the object's status
+// should say why).
+import type { Logger } from 'pino';
+import { WorkQueue } from './queue.ts';
+import type { WorkQueueOptions } from './queue.ts';
+
+export interface Request {
+  namespace: string;
+  name: string;
+}
+
+export interface Result {
+  /** Reconcile again after this many milliseconds (a deadline, a wait for something not watched). */
+  requeueAfterMs?: number;
+}
+
+export interface ReconcileContext {
+  /** Aborted when the operator stops; long calls should pass it on. */
+  signal: AbortSignal;
+}
+
+export type Reconciler = (request: Request, context: ReconcileContext) => Promise<Result | void>;
+
+/** An error retrying cannot fix (bad input): the key is not requeued. */
+export class TerminalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TerminalError';
+  }
+}
+
+export interface ReconcileObserver {
+  /** Called after every reconcile with its outcome and duration (metrics). */
+  observe(controller: string, outcome: 'success' | 'requeue' | 'error' | 'terminal', seconds: number): void;
+  depth(controller: string, depth: number): void;
+}
+
+export interface ControllerOptions {
+  name: string;
+  reconcile: Reconciler;
+  logger: Logger;
+  workers?: number;
+  queue?: Omit<WorkQueueOptions, 'onDepth'>;
+  observer?: ReconcileObserver;
+}
+
+export function keyOf(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+export function requestOf(key: string): Request {
+  const slash = key.indexOf('/');
+  return slash < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+export class Controller {
+  readonly name: string;
+  readonly queue: WorkQueue;
+  readonly #opts: ControllerOptions;
+  readonly #log: Logger;
+
+  constructor(options: ControllerOptions) {
+    this.name = options.name;
+    this.#opts = options;
+    this.#log = options.logger.child({ controller: options.name });
+    this.queue = new WorkQueue({ ...options.queue, onDepth: (d) => options.observer?.depth(options.name, d) });
+  }
+
+  enqueue(namespace: string | undefined, name: string): void {
+    this.queue.add(keyOf(namespace, name));
+  }
+
+  /** Runs the workers until signal aborts; resolves when every in-flight reconcile has finished. */
+  async start(signal: AbortSignal): Promise<void> {
+    const stop = (): void => this.queue.shutDown();
+    if (signal.aborted) stop();
+    signal.addEventListener('abort', stop, { once: true });
+    const workers = Array.from({ length: this.#opts.workers ?? 4 }, () => this.#worker(signal));
+    await Promise.all(workers);
+  }
+
+  async #worker(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      try {
+        await this.#process(key, signal);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+
+  async #process(key: string, signal: AbortSignal): Promise<void> {
+    const started = performance.now();
+    const outcome = await this.#reconcileOnce(key, signal);
+    this.#opts.observer?.observe(this.name, outcome, (performance.now() - started) / 1000);
+  }
+
+  async #reconcileOnce(key: string, signal: AbortSignal): Promise<'success' | 'requeue' | 'error' | 'terminal'> {
+    try {
+      const result = await this.#opts.reconcile(requestOf(key), { signal });
+      this.queue.forget(key);
+      if (result?.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
+        this.queue.addAfter(key, result.requeueAfterMs);
+        return 'requeue';
+      }
+      return 'success';
+    } catch (err) {
+      if (signal.aborted) return 'error';
+      if (err instanceof TerminalError) {
+        this.queue.forget(key);
+        this.#log.error({ key, err }, 'reconcile failed permanently; not retrying');
+        return 'terminal';
+      }
+      const delay = this.queue.addRateLimited(key);
+      this.#log.warn({ key, err, retryInMs: delay, attempt: this.queue.numRequeues(key) }, 'reconcile failed; retrying with back-off');
+      return 'error';
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// Prometheus metrics of the operator (prom-client), in a registry of their own so several operators
+// in one process (tests) do not collide.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ReconcileObserver } from './controller.ts';
+
+export class OperatorMetrics implements ReconcileObserver {
+  readonly registry = new Registry();
+  readonly reconciles: Counter<'controller' | 'result'>;
+  readonly reconcileSeconds: Histogram<'controller'>;
+  readonly reconcileErrors: Counter<'controller'>;
+  readonly queueDepth: Gauge<'controller'>;
+  readonly builds: Gauge<'phase'>;
+  readonly jobs: Gauge<'phase'>;
+  readonly informerRestarts: Counter<'informer'>;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.reconciles = new Counter({ name: 'brigade_reconcile_total', help: 'Reconciles by controller and result.', labelNames: ['controller', 'result'], registers });
+    this.reconcileSeconds = new Histogram({ name: 'brigade_reconcile_duration_seconds', help: 'Reconcile duration.', labelNames: ['controller'], registers });
+    this.reconcileErrors = new Counter({ name: 'brigade_reconcile_errors_total', help: 'Reconciles that failed (retried or terminal).', labelNames: ['controller'], registers });
+    this.queueDepth = new Gauge({ name: 'brigade_workqueue_depth', help: 'Keys waiting in the work queue.', labelNames: ['controller'], registers });
+    this.builds = new Gauge({ name: 'brigade_builds', help: 'Builds in the cache by phase.', labelNames: ['phase'], registers });
+    this.jobs = new Gauge({ name: 'brigade_jobs', help: 'Job CRs in the cache by phase.', labelNames: ['phase'], registers });
+    this.informerRestarts = new Counter({ name: 'brigade_informer_restarts_total', help: 'Informer restarts after watch errors.', labelNames: ['informer'], registers });
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  observe(controller: string, outcome: 'success' | 'requeue' | 'error' | 'terminal', seconds: number): void {
+    this.reconciles.inc({ controller, result: outcome });
+    this.reconcileSeconds.observe({ controller }, seconds);
+    if (outcome === 'error' || outcome === 'terminal') this.reconcileErrors.inc({ controller });
+  }
+
+  depth(controller: string, depth: number): void {
+    this.queueDepth.set({ controller }, depth);
+  }
+
+  /** Sets a by-phase gauge from a list of phases (called by the build/job controllers' collectors). */
+  static setPhases(gauge: Gauge<'phase'>, phases: readonly (string | undefined)[]): void {
+    gauge.reset();
+    const counts = new Map<string, number>();
+    for (const p of phases) counts.set(p ?? 'Pending', (counts.get(p ?? 'Pending') ?? 0) + 1);
+    for (const [phase, n] of counts) gauge.set({ phase }, n);
+  }
+}
