@@ -52,8 +52,10 @@ async function readInput(path: string, what: string, stdin: Readable): Promise<s
   }
 }
 
+/** A DNS-1123 label (the Build takes the Event's name, and names end up in label values). */
 function eventName(project: string): string {
-  return `${project.slice(0, 40).replace(/[.-]+$/, '')}-exec-${randomBytes(4).toString('hex')}`;
+  const head = project.slice(0, 40).replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '');
+  return `${head}-exec-${randomBytes(4).toString('hex')}`;
 }
 
 async function buildEvent(opts: { project: string; namespace: string; values: Record<string, string | boolean | undefined>; stdin: Readable }): Promise<EventObject> {
