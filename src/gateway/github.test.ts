@@ -30,6 +30,11 @@ test('repository references match across URL forms and case', () => {
   assert.equal(projectMatchesRepository(project, { urls: ['git@github.com:octo/hello.git'] }), true);
   assert.equal(projectMatchesRepository(project, { urls: ['https://github.com/octo/hello-world.git'] }), false);
   assert.equal(projectMatchesRepository({ metadata: {}, spec: { repo: { name: 'github.com/Octo/Hello' } } }, { fullName: 'octo/hello', urls: [] }), true);
+  assert.equal(projectMatchesRepository({ metadata: {}, spec: { repo: { name: 'octo/hello' } } }, { fullName: 'octo/hello', urls: [] }), true);
+  const enterprise = { metadata: {}, spec: { repo: { name: 'ghe.example.com/octo/hello' } } };
+  assert.equal(projectMatchesRepository(enterprise, { fullName: 'octo/hello', urls: ['https://ghe.example.com/octo/hello'] }), true);
+  assert.equal(projectMatchesRepository(enterprise, { fullName: 'octo/hello', urls: ['https://github.com/octo/hello'] }), false);
+  assert.equal(projectMatchesRepository({ metadata: {}, spec: {} }, { fullName: 'octo/hello', urls: [] }), false);
 });
 
 test('a GitHub signature verifies only the exact body with the exact secret', () => {

@@ -61,17 +61,14 @@ export interface GithubRepository {
   urls: string[];
 }
 
-/** True when the project's `spec.repo` names the delivery's repository (by full name or any clone URL). */
+/**
+ * True when the project's `spec.repo` names the delivery's repository: `repo.name` as `org/repo` or
+ * `host/org/repo` (GitHub Enterprise hosts included), or `repo.cloneURL` in any URL form.
+ */
 export function projectMatchesRepository(project: ProjectLike, repo: GithubRepository): boolean {
-  const name = project.spec?.repo?.name;
-  const cloneURL = project.spec?.repo?.cloneURL;
-  if (name && repo.fullName) {
-    const wanted = name.toLowerCase().replace(/^github\.com\//, '');
-    if (wanted === repo.fullName.toLowerCase()) return true;
-  }
-  if (cloneURL) {
-    const wanted = normalizeRepo(cloneURL);
-    if (repo.urls.some((url) => normalizeRepo(url) === wanted)) return true;
-  }
-  return false;
+  const wanted = [project.spec?.repo?.name, project.spec?.repo?.cloneURL].filter((v): v is string => !!v).map(normalizeRepo);
+  if (wanted.length === 0) return false;
+  const given = repo.urls.map(normalizeRepo);
+  if (repo.fullName) given.push(repo.fullName.toLowerCase(), `github.com/${repo.fullName.toLowerCase()}`);
+  return wanted.some((w) => given.includes(w));
 }
