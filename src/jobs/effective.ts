@@ -1,0 +1,68 @@
+// The job's settings with the project's jobDefaults merged underneath: the job's own value wins,
+// maps are merged key by key, lists (pull secrets, tolerations) are concatenated.
+import { DEFAULTS } from '../api/defaults.ts';
+import type { Host, JobCR, JobSpec, Project, Resources, Toleration } from '../api/types.ts';
+
+export interface EffectiveHost {
+  name?: string;
+  os?: Host['os'];
+  nodeSelector: Record<string, string>;
+  tolerations: Toleration[];
+  placement: NonNullable<Host['placement']>;
+}
+
+export interface EffectiveJob {
+  spec: JobSpec;
+  image?: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  imagePullSecrets: string[];
+  serviceAccountName?: string;
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  host: EffectiveHost;
+  timeoutSeconds: number;
+  ttlSecondsAfterFinished: number;
+  shell: NonNullable<JobSpec['shell']>;
+  mountPath: string;
+  useSource: boolean;
+}
+
+function mergeResources(defaults: Resources | undefined, own: Resources | undefined): EffectiveJob['resources'] {
+  return {
+    requests: { ...defaults?.requests, ...own?.requests },
+    limits: { ...defaults?.limits, ...own?.limits },
+  };
+}
+
+function mergeHost(defaults: Host | undefined, own: Host | undefined): EffectiveHost {
+  return {
+    name: own?.name ?? defaults?.name,
+    os: own?.os ?? defaults?.os,
+    nodeSelector: { ...defaults?.nodeSelector, ...own?.nodeSelector },
+    tolerations: [...(defaults?.tolerations ?? []), ...(own?.tolerations ?? [])],
+    placement: own?.placement ?? defaults?.placement ?? 'regular',
+  };
+}
+
+function pullPolicy(spec: JobSpec, project: Project): EffectiveJob['imagePullPolicy'] {
+  if (spec.imageForcePull) return 'Always';
+  return spec.imagePullPolicy ?? project.spec.jobDefaults?.imagePullPolicy;
+}
+
+export function effectiveJob(job: JobCR, project: Project): EffectiveJob {
+  const spec = job.spec;
+  const defaults = project.spec.jobDefaults;
+  return {
+    spec,
+    image: spec.image ?? defaults?.image,
+    imagePullPolicy: pullPolicy(spec, project),
+    imagePullSecrets: [...new Set([...(defaults?.imagePullSecrets ?? []), ...(spec.imagePullSecrets ?? [])])],
+    serviceAccountName: spec.serviceAccountName ?? defaults?.serviceAccountName,
+    resources: mergeResources(defaults?.resources, spec.resources),
+    host: mergeHost(defaults?.host, spec.host),
+    timeoutSeconds: spec.timeoutSeconds ?? defaults?.timeoutSeconds ?? DEFAULTS.jobTimeoutSeconds,
+    ttlSecondsAfterFinished: defaults?.ttlSecondsAfterFinished ?? DEFAULTS.ttlSecondsAfterFinished,
+    shell: spec.shell ?? DEFAULTS.shell,
+    mountPath: spec.mountPath ?? DEFAULTS.mountPath,
+    useSource: spec.useSource ?? true,
+  };
+}

@@ -1,0 +1,85 @@
+// Checks made before anything is created: what the project's policy forbids, what the virtual node
+// cannot do, and jobs that cannot run at all. Every refusal message names the job and the field.
+import type { Project } from '../api/types.ts';
+import type { EffectiveJob } from './effective.ts';
+import type { Placement } from './placement.ts';
+import type { Refusal } from './types.ts';
+
+type Volume = Record<string, unknown>;
+
+function volumeName(volume: Volume): string {
+  return typeof volume.name === 'string' ? volume.name : '(unnamed)';
+}
+
+function hasDownwardApiProjection(volume: Volume): boolean {
+  const projected = volume.projected as { sources?: Array<Record<string, unknown>> } | undefined;
+  return (projected?.sources ?? []).some((source) => source.downwardAPI !== undefined);
+}
+
+/** The features of the job that only a full node provides (none of them work on virtual-kubelet/ACI). */
+export function fullNodeFeatures(eff: EffectiveJob): string[] {
+  const spec = eff.spec;
+  const features: string[] = [];
+  if (spec.storage?.enabled) features.push('build storage (storage.enabled: a PersistentVolumeClaim)');
+  if (spec.cache?.enabled) features.push('a job cache (cache.enabled: a PersistentVolumeClaim)');
+  if (spec.docker?.enabled) features.push('the docker socket (docker.enabled: a hostPath volume)');
+  for (const volume of (spec.volumes ?? []) as Volume[]) {
+    const name = volumeName(volume);
+    if (volume.hostPath !== undefined) features.push(`hostPath volume "${name}"`);
+    if (volume.persistentVolumeClaim !== undefined) features.push(`persistentVolumeClaim volume "${name}"`);
+    if (volume.downwardAPI !== undefined) features.push(`downwardAPI volume "${name}"`);
+    if (hasDownwardApiProjection(volume)) features.push(`downwardAPI projection in volume "${name}"`);
+  }
+  return features;
+}
+
+function policyViolations(eff: EffectiveJob, project: Project): string[] {
+  const policy = project.spec.policy;
+  const spec = eff.spec;
+  const violations: string[] = [];
+  if (spec.privileged && !policy?.allowPrivileged) violations.push('a privileged container (spec.policy.allowPrivileged)');
+  if (spec.docker?.enabled && !policy?.allowDockerSocket) violations.push('the docker socket (spec.policy.allowDockerSocket)');
+  for (const volume of (spec.volumes ?? []) as Volume[]) {
+    if (volume.hostPath !== undefined && !policy?.allowHostMounts) {
+      violations.push(`hostPath volume "${volumeName(volume)}" (spec.policy.allowHostMounts)`);
+    }
+  }
+  if (spec.storage?.enabled && !project.spec.storage?.enabled) violations.push('build storage (spec.storage.enabled)');
+  return violations;
+}
+
+function invalidJobMessage(eff: EffectiveJob, project: Project): string | undefined {
+  const spec = eff.spec;
+  const job = `job "${spec.name}"`;
+  if (!eff.image) return `${job} has no image, and project "${project.metadata.name}" sets no spec.jobDefaults.image`;
+  const hasTasks = (spec.tasks ?? []).length > 0;
+  const hasCommand = (spec.command ?? []).length > 0;
+  if (hasTasks && hasCommand) return `${job} sets both tasks and command; set one of them`;
+  if (!hasTasks && !hasCommand && (spec.args ?? []).length === 0) {
+    return `${job} has no tasks, command or args: the container command is always set, so the image's default command is never run implicitly`;
+  }
+  return undefined;
+}
+
+/** The refusal for this job, or undefined when it may be created. */
+export function refusalFor(eff: EffectiveJob, project: Project, placement: Placement): Refusal | undefined {
+  const invalid = invalidJobMessage(eff, project);
+  if (invalid) return { refused: true, reason: 'InvalidJob', message: invalid };
+  const violations = policyViolations(eff, project);
+  if (violations.length > 0) {
+    return {
+      refused: true,
+      reason: 'PolicyViolation',
+      message: `job "${eff.spec.name}" asks for what project "${project.metadata.name}" does not allow: ${violations.join(', ')}`,
+    };
+  }
+  const unsupported = placement === 'virtual' ? fullNodeFeatures(eff) : [];
+  if (unsupported.length > 0) {
+    return {
+      refused: true,
+      reason: 'UnsupportedOnVirtualNode',
+      message: `job "${eff.spec.name}" is placed on the virtual node, which cannot provide ${unsupported.join(', ')}; run it on regular nodes or drop ${unsupported.length === 1 ? 'it' : 'them'}`,
+    };
+  }
+  return undefined;
+}
