@@ -1,0 +1,192 @@
+// The simulator's storage with Kubernetes API semantics: the HTTP layer and in-process users
+// (SimStore) both go through it. Deletion, finalizers and garbage collection live in lifecycle.ts,
+// lists and watches in reads.ts; this file owns writes and the CRD/namespace bookkeeping around them.
+
+import type { KubeObject } from '../types.ts';
+import { admitCreate, admitUpdate } from './admission.ts';
+import type { FieldValidation } from './admission.ts';
+import { compileCrdObject, CRD_CLEANUP_FINALIZER, defaultCrdSpec, establishedStatus, validateCrdObject } from './crd-adapter.ts';
+import { alreadyExists, badRequest, conflict, forbidden, invalid, methodNotAllowed, notFound, STALE_OBJECT } from './errors.ts';
+import { sameContent } from './meta.ts';
+import { applyPatch } from './patching.ts';
+import type { PatchType } from './patching.ts';
+import { apiVersionOf, NAMESPACE_GVR, ResourceRegistry, resourceTypesOfCrd, storageKey } from './resources.ts';
+import type { ResourceType } from './resources.ts';
+import { ObjectStorage } from './storage.ts';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldValidation?: FieldValidation;
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  warnings: string[];
+}
+
+export interface UpdateOptions extends WriteOptions {
+  /** Namespace and name from the request path; the body must agree. */
+  namespace?: string;
+  name?: string;
+  subresource?: 'status';
+}
+
+export interface ApiStoreOptions {
+  watchHistory?: number;
+  clock?: () => Date;
+  /** Called after a committed change that may leave garbage (deletions, ownerReferences, finalizers). */
+  onGarbage?: () => void;
+}
+
+export class ApiStore {
+  readonly registry = new ResourceRegistry();
+  readonly storage: ObjectStorage;
+  readonly clock: () => Date;
+  onGarbage: () => void;
+
+  constructor(opts: ApiStoreOptions = {}) {
+    this.storage = new ObjectStorage({ watchHistory: opts.watchHistory ?? 1000 });
+    this.clock = opts.clock ?? (() => new Date());
+    this.onGarbage = opts.onGarbage ?? (() => {});
+  }
+
+  /** The object as served at rt's version (custom resources are stored at one version, conversion None). */
+  present(rt: ResourceType, obj: KubeObject): KubeObject {
+    const copy = structuredClone(obj);
+    copy.apiVersion = apiVersionOf(rt);
+    return copy;
+  }
+
+  resolveNamespace(rt: ResourceType, pathNamespace: string | undefined, body: KubeObject): string | undefined {
+    if (!rt.namespaced) return undefined;
+    const fromBody = body.metadata?.namespace;
+    if (pathNamespace && fromBody && fromBody !== pathNamespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const ns = pathNamespace ?? fromBody;
+    if (!ns) throw badRequest(`an empty namespace may not be set during creation of namespaced resource ${rt.resource}`);
+    return ns;
+  }
+
+  /** 404 for a missing namespace; 403 for new content in a terminating one. */
+  checkNamespaceForCreate(rt: ResourceType, namespace: string, name: string): void {
+    const ns = this.storage.peek(storageKey(NAMESPACE_GVR), undefined, namespace);
+    if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
+    if (ns.metadata.deletionTimestamp) {
+      throw forbidden(rt, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  get(rt: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    const found = this.storage.peek(storageKey(rt), rt.namespaced ? namespace : undefined, name);
+    if (!found) throw notFound(rt, name);
+    return this.present(rt, found);
+  }
+
+  create(rt: ResourceType, body: KubeObject, opts: WriteOptions & { namespace?: string } = {}): WriteResult {
+    const warnings: string[] = [];
+    const ctx = { rt, now: this.clock(), fieldValidation: opts.fieldValidation ?? 'Warn', warnings };
+    const namespace = this.resolveNamespace(rt, opts.namespace, body ?? {});
+    const withNs = structuredClone(body);
+    if (namespace) withNs.metadata = { ...withNs.metadata, namespace };
+    else if (withNs.metadata) delete withNs.metadata.namespace;
+    const obj = admitCreate(ctx, withNs);
+    if (namespace) this.checkNamespaceForCreate(rt, namespace, obj.metadata.name!);
+    this.#checkCrdNotTerminating(rt);
+    if (this.storage.peek(storageKey(rt), namespace, obj.metadata.name!)) throw alreadyExists(rt, obj.metadata.name!);
+    const crdTypes = this.#beforeCrdWrite(rt, obj, undefined);
+    if (opts.dryRun) return { object: this.present(rt, obj), warnings };
+    const stored = this.storage.commit(storageKey(rt), 'ADDED', obj);
+    if (crdTypes) this.registry.setCrd(stored.metadata.name!, crdTypes);
+    if (stored.metadata.ownerReferences?.length) this.onGarbage();
+    return { object: this.present(rt, stored), warnings };
+  }
+
+  update(rt: ResourceType, body: KubeObject, opts: UpdateOptions = {}): WriteResult {
+    const name = opts.name ?? body.metadata?.name;
+    if (!name) throw badRequest('name is required');
+    if (body.metadata?.name && body.metadata.name !== name) {
+      throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    const namespace = rt.namespaced ? this.resolveNamespace(rt, opts.namespace, body) : undefined;
+    const old = this.storage.peek(storageKey(rt), namespace, name);
+    if (!old) throw notFound(rt, name);
+    const bodyRv = body.metadata?.resourceVersion;
+    if (bodyRv && bodyRv !== old.metadata.resourceVersion) throw conflict(rt, name, STALE_OBJECT);
+    const warnings: string[] = [];
+    const ctx = { rt, now: this.clock(), fieldValidation: opts.fieldValidation ?? 'Warn', warnings };
+    const next = admitUpdate(ctx, { old, body, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
+    const crdTypes = this.#beforeCrdWrite(rt, next, old);
+    next.metadata.resourceVersion = old.metadata.resourceVersion;
+    if (sameContent(old, next) || opts.dryRun) return { object: this.present(rt, sameContent(old, next) ? old : next), warnings };
+    return { object: this.present(rt, this.commitUpdate(rt, old, next, crdTypes)), warnings };
+  }
+
+  /** Stores an admitted update; a deleting object that lost its last finalizer goes away. */
+  commitUpdate(rt: ResourceType, old: KubeObject, next: KubeObject, crdTypes?: ResourceType[]): KubeObject {
+    const key = storageKey(rt);
+    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
+      const gone = this.storage.commit(key, 'DELETED', next, old);
+      this.afterRemoval(rt, gone);
+      return gone;
+    }
+    const stored = this.storage.commit(key, 'MODIFIED', next, old);
+    if (crdTypes) this.registry.setCrd(stored.metadata.name!, crdTypes);
+    const ownersChanged = JSON.stringify(old.metadata.ownerReferences) !== JSON.stringify(stored.metadata.ownerReferences);
+    const finalizersChanged = JSON.stringify(old.metadata.finalizers) !== JSON.stringify(stored.metadata.finalizers);
+    if (ownersChanged || (stored.metadata.deletionTimestamp && finalizersChanged)) this.onGarbage();
+    return stored;
+  }
+
+  /** Bookkeeping after an object left storage: CRD types disappear, dependents become garbage. */
+  afterRemoval(rt: ResourceType, removed: KubeObject): void {
+    if (rt.group === 'apiextensions.k8s.io' && rt.resource === 'customresourcedefinitions') {
+      const types = this.registry.crdTypes(removed.metadata.name!);
+      this.registry.removeCrd(removed.metadata.name!);
+      const first = types[0];
+      if (first) this.storage.dropStorage(storageKey(first));
+    }
+    this.onGarbage();
+  }
+
+  patch(rt: ResourceType, target: { namespace?: string; name: string }, patch: { type: PatchType; body: unknown },
+    opts: UpdateOptions = {}): WriteResult {
+    const stored = this.storage.peek(storageKey(rt), rt.namespaced ? target.namespace : undefined, target.name);
+    if (!stored) {
+      if (patch.type === 'apply') return this.create(rt, patch.body as KubeObject, { ...opts, ...(target.namespace ? { namespace: target.namespace } : {}) });
+      throw notFound(rt, target.name);
+    }
+    const current = this.present(rt, stored);
+    const patched = applyPatch(current, patch) as KubeObject;
+    if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('patch did not produce an object');
+    patched.metadata ??= {};
+    return this.update(rt, patched, { ...opts, name: target.name, ...(target.namespace ? { namespace: target.namespace } : {}) });
+  }
+
+  #checkCrdNotTerminating(rt: ResourceType): void {
+    if (!rt.crd) return;
+    const crd = this.storage.peek('customresourcedefinitions.apiextensions.k8s.io', undefined, rt.crd.name);
+    if (crd?.metadata.deletionTimestamp) {
+      throw methodNotAllowed('create not allowed while custom resource definition is terminating');
+    }
+  }
+
+  /** For CRD objects: default, validate, compile and set the established status; returns the types to register. */
+  #beforeCrdWrite(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined): ResourceType[] | undefined {
+    if (rt.group !== 'apiextensions.k8s.io' || rt.resource !== 'customresourcedefinitions') return undefined;
+    defaultCrdSpec(obj);
+    const errors = validateCrdObject(obj, old);
+    if (errors.length) throw invalid({ group: rt.group, kind: rt.kind, name: obj.metadata.name ?? '', errors });
+    const compiled = compileCrdObject(obj);
+    this.#checkNameConflicts(compiled.group, compiled.names.plural, obj.metadata.name!);
+    if (!old) obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), CRD_CLEANUP_FINALIZER])];
+    if (!obj.metadata.deletionTimestamp) obj['status'] = establishedStatus(obj, compiled, this.clock());
+    return resourceTypesOfCrd(compiled);
+  }
+
+  #checkNameConflicts(group: string, plural: string, crdName: string): void {
+    if (crdName !== `${plural}.${group}`) return; // validateCrd reports the mismatch
+    const builtin = this.registry.all().find((t) => !t.crd && t.group === group && t.resource === plural);
+    if (builtin) throw badRequest(`the resource ${plural}.${group} is served by the API server itself`);
+  }
+}

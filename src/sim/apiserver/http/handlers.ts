@@ -1,0 +1,244 @@
+// Handlers for resource endpoints: get, list, watch, create, update, patch, delete,
+// deletecollection, the status subresource, and the review kinds that are answered, not stored.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DeleteOptions, KubeObject } from '../../types.ts';
+import type { FieldValidation } from '../admission.ts';
+import type { ApiStore } from '../api-store.ts';
+import { badRequest, methodNotAllowed, pageNotFound, unsupportedMediaType } from '../errors.ts';
+import { deleteObject } from '../lifecycle.ts';
+import { parsePatchBody, patchTypeOf } from '../patching.ts';
+import { list } from '../reads.ts';
+import { apiVersionOf, storageKey } from '../resources.ts';
+import type { ResourceType } from '../resources.ts';
+import { addWarnings, negotiate, readBody, sendJson } from './respond.ts';
+import type { ResourceRoute } from './route.ts';
+import { partialMetadata, toTable } from './table.ts';
+import type { IncludeObject } from './table.ts';
+import { serveWatch } from './watch.ts';
+import type { WatchStreams } from './watch.ts';
+
+export interface HandlerContext {
+  store: ApiStore;
+  streams: WatchStreams;
+  bookmarkIntervalMs: number;
+}
+
+export interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  query: URLSearchParams;
+}
+
+const JSON_BODY_TYPES = ['application/json', 'application/yaml'];
+
+/** Only JSON bodies are understood; protobuf/CBOR senders get 415 and fall back to JSON (client-go does). */
+function checkBodyType(ex: Exchange): void {
+  const type = (ex.req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
+  if (!JSON_BODY_TYPES.includes(type) && type !== '') throw unsupportedMediaType(JSON_BODY_TYPES);
+}
+
+async function readJsonBody(ex: Exchange): Promise<KubeObject> {
+  checkBodyType(ex);
+  const text = await readBody(ex.req);
+  if (!(ex.req.headers['content-type'] ?? '').startsWith('application/yaml')) return parseJson(text);
+  return parseJson(JSON.stringify(parsePatchBody('apply', text)));
+}
+
+function parseJson(text: string): KubeObject {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    return parsed as KubeObject;
+  } catch (err) {
+    throw badRequest(`error decoding request body: ${(err as Error).message}`);
+  }
+}
+
+function fieldValidation(query: URLSearchParams): FieldValidation {
+  const v = query.get('fieldValidation');
+  if (!v) return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`fieldValidation parameter unsupported: ${v}`);
+}
+
+function writeOptions(query: URLSearchParams): { dryRun: boolean; fieldValidation: FieldValidation } {
+  const dryRun = query.getAll('dryRun');
+  if (dryRun.some((d) => d !== 'All')) throw badRequest(`Invalid dryRun value: ${dryRun.join(',')}`);
+  return { dryRun: dryRun.length > 0, fieldValidation: fieldValidation(query) };
+}
+
+function includeObject(query: URLSearchParams): IncludeObject {
+  const v = query.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+/** Renders one object in the representation the client asked for. */
+function renderOne(ctx: HandlerContext, rt: ResourceType, ex: Exchange, obj: KubeObject): unknown {
+  const rep = negotiate(ex.req.headers.accept);
+  if (rep.as === 'Table') return toTable(rt, [obj], { includeObject: includeObject(ex.query), now: ctx.store.clock() });
+  if (rep.as === 'PartialObjectMetadata') return partialMetadata(obj);
+  return obj;
+}
+
+function handleList(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute, ex: Exchange): void {
+  const limit = ex.query.get('limit');
+  const page = list(ctx.store, rt, {
+    ...(route.namespace ? { namespace: route.namespace } : {}),
+    ...optional('labelSelector', ex.query.get('labelSelector')),
+    ...optional('fieldSelector', ex.query.get('fieldSelector')),
+    ...optional('continue', ex.query.get('continue')),
+    ...(limit ? { limit: Number(limit) } : {}),
+  });
+  const rep = negotiate(ex.req.headers.accept);
+  if (rep.as === 'Table') {
+    sendJson(ex.res, 200, toTable(rt, page.items, { includeObject: includeObject(ex.query), now: ctx.store.clock(),
+      resourceVersion: page.resourceVersion, ...optional('continue', page.continue),
+      ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}) }));
+    return;
+  }
+  const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
+  if (page.continue) metadata['continue'] = page.continue;
+  if (page.remainingItemCount !== undefined) metadata['remainingItemCount'] = page.remainingItemCount;
+  if (rep.as === 'PartialObjectMetadataList' || rep.as === 'PartialObjectMetadata') {
+    sendJson(ex.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: page.items.map(partialMetadata) });
+    return;
+  }
+  sendJson(ex.res, 200, { kind: rt.listKind, apiVersion: apiVersionOf(rt), metadata, items: page.items });
+}
+
+function optional<K extends string>(key: K, value: string | null | undefined): Partial<Record<K, string>> {
+  return value ? ({ [key]: value } as Record<K, string>) : {};
+}
+
+function handleWatch(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute, ex: Exchange): void {
+  const rvParam = ex.query.get('resourceVersion');
+  const sendInitial = ex.query.get('sendInitialEvents');
+  const initialByDefault = !rvParam || rvParam === '0';
+  const sendInitialEvents = sendInitial === null ? initialByDefault : sendInitial === 'true';
+  const rv = rvParam && rvParam !== '0' ? Number(rvParam) : undefined;
+  if (rv !== undefined && !Number.isInteger(rv)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a valid resourceVersion`);
+  const timeout = ex.query.get('timeoutSeconds');
+  serveWatch(ctx, rt, ex, {
+    request: {
+      ...(route.namespace ? { namespace: route.namespace } : {}),
+      ...optional('labelSelector', ex.query.get('labelSelector')),
+      ...optional('fieldSelector', ex.query.get('fieldSelector')),
+      ...(rv !== undefined ? { resourceVersion: rv } : {}),
+      sendInitialEvents,
+    },
+    bookmarks: ex.query.get('allowWatchBookmarks') === 'true',
+    initialEventsEndBookmark: sendInitial === 'true',
+    ...(timeout ? { timeoutSeconds: Number(timeout) } : {}),
+    bookmarkIntervalMs: ctx.bookmarkIntervalMs,
+    representation: negotiate(ex.req.headers.accept),
+  });
+}
+
+function answerReview(rt: ResourceType, body: KubeObject): KubeObject {
+  const status = rt.kind === 'SelfSubjectAccessReview'
+    ? { allowed: true, reason: 'the simulator does not authorize requests' }
+    : { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false };
+  return { ...body, apiVersion: apiVersionOf(rt), kind: rt.kind, metadata: { ...body.metadata }, status };
+}
+
+function deleteOptionsFrom(ex: Exchange, body: string): DeleteOptions & { dryRun?: boolean } {
+  const parsed = body.trim() ? parseJson(body) as unknown as Record<string, unknown> : {};
+  const policy = (parsed['propagationPolicy'] ?? ex.query.get('propagationPolicy') ?? undefined) as DeleteOptions['propagationPolicy'];
+  const orphan = parsed['orphanDependents'] ?? ex.query.get('orphanDependents');
+  const dryRun = (Array.isArray(parsed['dryRun']) && parsed['dryRun'].includes('All')) || ex.query.getAll('dryRun').includes('All');
+  const opts: DeleteOptions & { dryRun?: boolean } = { dryRun };
+  if (policy) {
+    if (!['Background', 'Foreground', 'Orphan'].includes(policy)) {
+      throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+    }
+    opts.propagationPolicy = policy;
+  } else if (orphan === true || orphan === 'true') {
+    opts.propagationPolicy = 'Orphan';
+  }
+  if (parsed['preconditions']) opts.preconditions = parsed['preconditions'] as NonNullable<DeleteOptions['preconditions']>;
+  return opts;
+}
+
+async function handleCollection(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute, ex: Exchange): Promise<void> {
+  const method = ex.req.method ?? 'GET';
+  if (method === 'GET') {
+    if (route.watchPrefix || ['true', '1'].includes(ex.query.get('watch') ?? '')) handleWatch(ctx, rt, route, ex);
+    else handleList(ctx, rt, route, ex);
+    return;
+  }
+  if (method === 'POST') {
+    const body = await readJsonBody(ex);
+    if (rt.virtual) {
+      sendJson(ex.res, 201, answerReview(rt, body));
+      return;
+    }
+    const result = ctx.store.create(rt, body, { ...writeOptions(ex.query), ...(route.namespace ? { namespace: route.namespace } : {}) });
+    addWarnings(ex.res, result.warnings);
+    sendJson(ex.res, 201, renderOne(ctx, rt, ex, result.object));
+    return;
+  }
+  if (method === 'DELETE') {
+    const opts = deleteOptionsFrom(ex, await readBody(ex.req));
+    const page = list(ctx.store, rt, {
+      ...(route.namespace ? { namespace: route.namespace } : {}),
+      ...optional('labelSelector', ex.query.get('labelSelector')),
+      ...optional('fieldSelector', ex.query.get('fieldSelector')),
+    });
+    const deleted = page.items.map((o) => deleteObject(ctx.store, rt, { ...optional('namespace', o.metadata.namespace), name: o.metadata.name! }, opts));
+    sendJson(ex.res, 200, { kind: rt.listKind, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: String(ctx.store.storage.resourceVersion) }, items: deleted });
+    return;
+  }
+  throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+}
+
+async function handleObject(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute, ex: Exchange): Promise<void> {
+  const method = ex.req.method ?? 'GET';
+  const name = route.name!;
+  const subresource = route.subresource === 'status' ? 'status' as const : undefined;
+  const target = { ...(route.namespace ? { namespace: route.namespace } : {}), name };
+  if (method === 'GET') {
+    if (route.watchPrefix) {
+      handleWatch(ctx, rt, route, { ...ex, query: withNameSelector(ex.query, name) });
+      return;
+    }
+    sendJson(ex.res, 200, renderOne(ctx, rt, ex, ctx.store.get(rt, route.namespace, name)));
+    return;
+  }
+  if (method === 'PUT') {
+    const body = await readJsonBody(ex);
+    const result = ctx.store.update(rt, body, { ...writeOptions(ex.query), ...target, ...(subresource ? { subresource } : {}) });
+    addWarnings(ex.res, result.warnings);
+    sendJson(ex.res, 200, renderOne(ctx, rt, ex, result.object));
+    return;
+  }
+  if (method === 'PATCH') {
+    const type = patchTypeOf(rt, ex.req.headers['content-type']);
+    const body = parsePatchBody(type, await readBody(ex.req));
+    const result = ctx.store.patch(rt, target, { type, body }, { ...writeOptions(ex.query), ...(subresource ? { subresource } : {}) });
+    addWarnings(ex.res, result.warnings);
+    sendJson(ex.res, 200, renderOne(ctx, rt, ex, result.object));
+    return;
+  }
+  if (method === 'DELETE' && !subresource) {
+    const deleted = deleteObject(ctx.store, rt, target, deleteOptionsFrom(ex, await readBody(ex.req)));
+    const stillThere = ctx.store.storage.peek(storageKey(rt), rt.namespaced ? route.namespace : undefined, name);
+    sendJson(ex.res, stillThere ? 202 : 200, renderOne(ctx, rt, ex, deleted));
+    return;
+  }
+  throw methodNotAllowed('the server does not allow this method on the requested resource');
+}
+
+function withNameSelector(query: URLSearchParams, name: string): URLSearchParams {
+  const q = new URLSearchParams(query);
+  const existing = q.get('fieldSelector');
+  q.set('fieldSelector', existing ? `${existing},metadata.name=${name}` : `metadata.name=${name}`);
+  return q;
+}
+
+export async function handleResource(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute, ex: Exchange): Promise<void> {
+  if (route.subresource && route.subresource !== 'status') throw pageNotFound();
+  if (route.subresource === 'status' && !rt.subresources.includes('status')) throw pageNotFound();
+  if (route.name === undefined) await handleCollection(ctx, rt, route, ex);
+  else await handleObject(ctx, rt, route, ex);
+}

@@ -1,0 +1,52 @@
+// Small helpers for object metadata shared by the store's parts.
+
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeObject } from '../types.ts';
+
+/** RFC 3339 with second precision, as metav1.Time serialises. */
+export function timestamp(now: Date): string {
+  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function newUid(): string {
+  return randomUUID();
+}
+
+// The alphabet of apiserver's generateName suffixes (no vowels, no confusable characters).
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function generateNameSuffix(random: () => number = Math.random): string {
+  let out = '';
+  for (let i = 0; i < 5; i++) out += SUFFIX_ALPHABET[Math.floor(random() * SUFFIX_ALPHABET.length)];
+  return out;
+}
+
+export function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+/** Everything but metadata, status, apiVersion and kind: what a generation bump is about. */
+export function specPart(obj: KubeObject): Record<string, unknown> {
+  const { metadata, status, apiVersion, kind, ...rest } = obj;
+  void metadata; void status; void apiVersion; void kind;
+  return rest;
+}
+
+export function specChanged(a: KubeObject, b: KubeObject): boolean {
+  return !isDeepStrictEqual(specPart(a), specPart(b));
+}
+
+/** Equal apart from resourceVersion and managedFields: such an update writes nothing. */
+export function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject): KubeObject => {
+    const { resourceVersion, managedFields, ...meta } = o.metadata;
+    void resourceVersion; void managedFields;
+    return { ...o, metadata: meta };
+  };
+  return isDeepStrictEqual(strip(a), strip(b));
+}
+
+export function isBeingDeleted(obj: KubeObject): boolean {
+  return Boolean(obj.metadata.deletionTimestamp);
+}
