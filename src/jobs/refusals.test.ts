@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { JobSpec, ProjectSpec } from '../api/types.ts';
+import { build, jobCr, project } from './fixtures.ts';
+import { translateJob } from './translate.ts';
+import type { TranslateResult, Translation } from './types.ts';
+
+function translate(job: Partial<JobSpec>, proj: Partial<ProjectSpec> = {}): TranslateResult {
+  return translateJob({ job: jobCr(job), project: project(proj), build: build() });
+}
+
+const ALLOW_ALL = { policy: { allowPrivileged: true, allowDockerSocket: true, allowHostMounts: true }, storage: { enabled: true } };
+
+test('a privileged job is refused unless policy.allowPrivileged', () => {
+  assert.deepEqual(translate({ privileged: true }), {
+    refused: true,
+    reason: 'PolicyViolation',
+    message: 'job "test" asks for what project "demo" does not allow: a privileged container (spec.policy.allowPrivileged)',
+  });
+  const ok = translate({ privileged: true }, { policy: { allowPrivileged: true } }) as Translation;
+  assert.deepEqual(ok.batchJob.spec?.template.spec?.containers[0].securityContext, { privileged: true });
+});
+
+test('the docker socket is refused unless policy.allowDockerSocket, and mounted when allowed', () => {
+  assert.deepEqual(translate({ docker: { enabled: true } }), {
+    refused: true,
+    reason: 'PolicyViolation',
+    message: 'job "test" asks for what project "demo" does not allow: the docker socket (spec.policy.allowDockerSocket)',
+  });
+  const ok = translate({ docker: { enabled: true } }, { policy: { allowDockerSocket: true } }) as Translation;
+  const pod = ok.batchJob.spec?.template.spec;
+  assert.deepEqual(pod?.volumes, [{ name: 'brigade-docker-socket', hostPath: { path: '/var/run/docker.sock', type: 'Socket' } }]);
+  assert.deepEqual(pod?.containers[0].volumeMounts, [{ name: 'brigade-docker-socket', mountPath: '/var/run/docker.sock' }]);
+});
+
+test('hostPath volumes are refused unless policy.allowHostMounts', () => {
+  const volumes = [{ name: 'logs', hostPath: { path: '/var/log' } }];
+  assert.deepEqual(translate({ volumes }), {
+    refused: true,
+    reason: 'PolicyViolation',
+    message: 'job "test" asks for what project "demo" does not allow: hostPath volume "logs" (spec.policy.allowHostMounts)',
+  });
+  assert.equal(translate({ volumes }, { policy: { allowHostMounts: true } }).refused, false);
+});
+
+test('build storage is refused when the project does not enable it', () => {
+  assert.deepEqual(translate({ storage: { enabled: true } }), {
+    refused: true,
+    reason: 'PolicyViolation',
+    message: 'job "test" asks for what project "demo" does not allow: build storage (spec.storage.enabled)',
+  });
+});
+
+test('all policy violations are named in one message', () => {
+  const result = translate({ privileged: true, docker: { enabled: true } });
+  assert.equal(result.refused && result.message, 'job "test" asks for what project "demo" does not allow: a privileged container (spec.policy.allowPrivileged), the docker socket (spec.policy.allowDockerSocket)');
+});
+
+test('on the virtual node, each feature it cannot provide is refused by name', () => {
+  const cases: Array<[Partial<JobSpec>, string]> = [
+    [{ storage: { enabled: true } }, 'build storage (storage.enabled: a PersistentVolumeClaim)'],
+    [{ cache: { enabled: true } }, 'a job cache (cache.enabled: a PersistentVolumeClaim)'],
+    [{ docker: { enabled: true } }, 'the docker socket (docker.enabled: a hostPath volume)'],
+    [{ volumes: [{ name: 'h', hostPath: { path: '/tmp' } }] }, 'hostPath volume "h"'],
+    [{ volumes: [{ name: 'd', downwardAPI: { items: [] } }] }, 'downwardAPI volume "d"'],
+    [{ volumes: [{ name: 'p', persistentVolumeClaim: { claimName: 'x' } }] }, 'persistentVolumeClaim volume "p"'],
+    [{ volumes: [{ name: 'pr', projected: { sources: [{ downwardAPI: { items: [] } }] } }] }, 'downwardAPI projection in volume "pr"'],
+  ];
+  for (const [spec, feature] of cases) {
+    assert.deepEqual(translate({ ...spec, host: { name: 'virtual-kubelet' } }, ALLOW_ALL), {
+      refused: true,
+      reason: 'UnsupportedOnVirtualNode',
+      message: `job "test" is placed on the virtual node, which cannot provide ${feature}; run it on regular nodes or drop it`,
+    });
+  }
+});
+
+test('several unsupported features are listed together', () => {
+  const result = translate({ host: { placement: 'virtual' }, storage: { enabled: true }, cache: { enabled: true } }, ALLOW_ALL);
+  assert.equal(
+    result.refused && result.message,
+    'job "test" is placed on the virtual node, which cannot provide build storage (storage.enabled: a PersistentVolumeClaim), a job cache (cache.enabled: a PersistentVolumeClaim); run it on regular nodes or drop them',
+  );
+});
+
+test('policy is checked before placement', () => {
+  const result = translate({ host: { placement: 'virtual' }, docker: { enabled: true } });
+  assert.equal(result.refused && result.reason, 'PolicyViolation');
+});
+
+test('a virtual-node pod never has PVC, hostPath or downwardAPI volumes, and always a command', () => {
+  const variants: Array<Partial<JobSpec>> = [
+    { tasks: ['make'] },
+    { tasks: [], args: ['make'] },
+    { tasks: [], command: ['make'] },
+    { volumes: [{ name: 'scratch', emptyDir: {} }], volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] },
+  ];
+  const proj = { ...ALLOW_ALL, repo: { cloneURL: 'https://example.com/demo.git' } };
+  for (const spec of variants) {
+    const result = translate({ ...spec, host: { name: 'virtual-kubelet' } }, proj) as Translation;
+    assert.equal(result.refused, false);
+    const pod = result.batchJob.spec?.template.spec;
+    for (const volume of pod?.volumes ?? []) {
+      assert.equal(volume.persistentVolumeClaim ?? volume.hostPath ?? volume.downwardAPI, undefined, JSON.stringify(volume));
+    }
+    assert.ok((pod?.containers[0].command ?? []).length > 0);
+    assert.equal(pod?.initContainers, undefined);
+  }
+});
