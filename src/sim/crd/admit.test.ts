@@ -309,3 +309,31 @@ describe('admission: x-kubernetes-validations (CEL)', () => {
     ]);
   });
 });
+
+describe('admission: validation ratcheting on update', () => {
+  const v = versionFor({
+    type: 'object',
+    required: ['image'],
+    properties: {
+      image: { type: 'string' },
+      name: { type: 'string', maxLength: 3 },
+      level: { type: 'integer', enum: [1, 2] },
+      note: { type: 'string', 'x-kubernetes-validations': [{ rule: "self != 'bad'", message: 'note is bad' }] },
+    },
+  });
+
+  it('lets an update keep values that no longer validate, but not introduce new ones', () => {
+    const old = widget({ name: 'too-long', note: 'bad' });
+    assert.deepEqual(v.admit(widget({ name: 'too-long', note: 'bad', level: 2 }), { operation: 'UPDATE', old }).errors, []);
+    assert.deepEqual(messages(v, { image: 'x', name: 'too-long', note: 'bad' }), [
+      'spec.name: Too long: may not be more than 3 bytes',
+      'spec.note: Invalid value: "string": note is bad',
+    ]);
+    const changed = v.admit(widget({ image: 'x', name: 'other-long', note: 'bad' }), { operation: 'UPDATE', old }).errors.map((e) => e.message);
+    assert.deepEqual(changed, ['spec.name: Too long: may not be more than 3 bytes']);
+  });
+
+  it('quotes non-string enum values in the supported list', () => {
+    assert.deepEqual(messages(v, { image: 'x', level: 3 }), ['spec.level: Unsupported value: 3: supported values: "1", "2"']);
+  });
+});

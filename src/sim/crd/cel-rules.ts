@@ -84,8 +84,10 @@ interface Visit {
 
 function visit(v: Visit): void {
   if (v.value === undefined || v.value === null) return;
+  // Ratcheting: a rule that does not look at oldSelf is not re-checked on a value the update left alone.
+  const unchanged = v.old !== undefined && canonicalJson(v.old) === canonicalJson(v.value);
   for (const compiled of v.rules.get(v.schema) ?? []) {
-    if (compiled.program.usesOldSelf && (v.old === undefined || v.old === null)) continue;
+    if (compiled.program.usesOldSelf ? v.old === undefined || v.old === null : unchanged) continue;
     const err = runRule(compiled, v);
     if (err) v.errors.push(err);
   }

@@ -9,10 +9,10 @@ import { fieldErrors, formatFieldErrors } from './errors.ts';
 import type { FieldError } from './errors.ts';
 import { pruneAndDefault } from './prune-default.ts';
 import { isPlainObject } from './schema.ts';
-import type { Schema } from './schema.ts';
+import type { PathSegment, Schema } from './schema.ts';
 import { compileSchemaValidator } from './schema-validator.ts';
 import type { SchemaValidator } from './schema-validator.ts';
-import { checkStructuralInvariants } from './structural-checks.ts';
+import { canonicalJson, checkStructuralInvariants } from './structural-checks.ts';
 import { newTableConvertor } from './table.ts';
 import type { PrinterColumn } from './table.ts';
 import { validateCrd } from './validate-crd.ts';
@@ -182,13 +182,30 @@ const BLOCKED_RULES_MESSAGE =
 
 function admit(obj: KubeObject, opts: AdmitOptions, m: VersionMachinery): AdmitResult {
   const unknownFields = pruneAndDefault(obj, m.schema);
-  const errors = [...m.validator(obj), ...checkStructuralInvariants(obj, m.schema)];
+  const old = opts.operation === 'UPDATE' ? opts.old : undefined;
+  // Validation ratcheting (on by default since Kubernetes 1.30): an update is not refused for
+  // invalid values it leaves as they were, so a stricter schema does not lock old objects.
+  const isUnchanged = old ? (path: PathSegment[]): boolean => sameAt(obj, old, path) : undefined;
+  const errors = [...m.validator(obj, { isUnchanged }), ...checkStructuralInvariants(obj, m.schema)];
   // CEL expects values of the declared types; like the apiserver, do not run it on a mistyped object.
   if (errors.some((e) => e.reason === 'FieldValueTypeInvalid')) {
     errors.push(fieldErrors.invalid('<nil>', null, BLOCKED_RULES_MESSAGE));
   } else {
-    const old = opts.operation === 'UPDATE' ? opts.old : undefined;
     errors.push(...evaluateRules(obj, old, m.schema, m.rules));
   }
   return { errors, unknownFields };
+}
+
+function valueAt(root: unknown, path: PathSegment[]): unknown {
+  let node = root;
+  for (const seg of path) {
+    if (typeof seg === 'number') node = Array.isArray(node) ? node[seg] : undefined;
+    else node = isPlainObject(node) ? node[seg] : undefined;
+  }
+  return node;
+}
+
+/** True when both objects hold the same value (or both lack one) at path. */
+function sameAt(a: unknown, b: unknown, path: PathSegment[]): boolean {
+  return canonicalJson(valueAt(a, path)) === canonicalJson(valueAt(b, path));
 }

@@ -39,6 +39,11 @@ function goSyntax(value: unknown): string {
   return String(value);
 }
 
+/** Allowed values are listed quoted, non-strings as their quoted JSON (`"1"`), like field.NotSupported. */
+function quoteAllowed(value: unknown): string {
+  return JSON.stringify(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
 function make(reason: FieldErrorReason, field: string, detail: string): FieldError {
   return { reason, field, message: field ? `${field}: ${detail}` : detail };
 }
@@ -50,7 +55,7 @@ export const fieldErrors = {
     make('FieldValueInvalid', field, `Invalid value: ${renderValue(value)}${detail ? `: ${detail}` : ''}`),
   notSupported: (field: string, value: unknown, allowed: unknown[]): FieldError =>
     make('FieldValueNotSupported', field,
-      `Unsupported value: ${renderValue(value)}${allowed.length ? `: supported values: ${allowed.map(renderValue).join(', ')}` : ''}`),
+      `Unsupported value: ${renderValue(value)}${allowed.length ? `: supported values: ${allowed.map(quoteAllowed).join(', ')}` : ''}`),
   forbidden: (field: string, detail: string): FieldError => make('FieldValueForbidden', field, `Forbidden: ${detail}`),
   typeInvalid: (field: string, value: unknown, detail: string): FieldError =>
     make('FieldValueTypeInvalid', field, `Invalid value: ${renderValue(value)}: ${detail}`),

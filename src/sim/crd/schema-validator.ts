@@ -24,14 +24,20 @@ const WALKER_KEYWORDS = [
 ];
 const ANNOTATION_KEYWORDS = ['example', 'externalDocs'];
 
-/** Validates obj; basePath prefixes the reported paths (for values that are not a whole object). */
-export type SchemaValidator = (obj: unknown, basePath?: PathSegment[]) => FieldError[];
+export interface ValidateOptions {
+  /** Prefix of the reported paths, for values that are not a whole object (a default, say). */
+  basePath?: PathSegment[];
+  /** Errors at paths where this answers true are dropped (validation ratcheting on update). */
+  isUnchanged?: (path: PathSegment[]) => boolean;
+}
+
+export type SchemaValidator = (obj: unknown, opts?: ValidateOptions) => FieldError[];
 
 /** Compiles one version's openAPIV3Schema; throws (with the ajv error as cause) if ajv refuses it. */
 export function compileSchemaValidator(schema: Schema): SchemaValidator {
   const ajv = newAjv(collectFormats(schema));
   const validate = ajv.compile(toAjvSchema(schema));
-  return (obj, basePath = []) => (validate(obj) ? [] : translateErrors(validate, obj, basePath));
+  return (obj, opts = {}) => (validate(obj) ? [] : translateErrors(validate, obj, opts));
 }
 
 function newAjv(usedFormats: Set<string>): Ajv {
@@ -96,7 +102,7 @@ function mapSubschemas(key: string, value: unknown): unknown {
   return isPlainObject(value) ? toAjvSchema(value as Schema) : value;
 }
 
-function translateErrors(validate: ValidateFunction, root: unknown, basePath: PathSegment[]): FieldError[] {
+function translateErrors(validate: ValidateFunction, root: unknown, opts: ValidateOptions): FieldError[] {
   const errors = validate.errors ?? [];
   // A failed anyOf/oneOf/not is reported once, not with every branch's complaint.
   const combinators = errors.filter((e) => ['anyOf', 'oneOf', 'not'].includes(e.keyword)).map((e) => e.schemaPath);
@@ -105,14 +111,15 @@ function translateErrors(validate: ValidateFunction, root: unknown, basePath: Pa
     if (combinators.some((p) => err.schemaPath.startsWith(`${p}/`))) continue;
     // int-or-string is usually spelled with an anyOf too; its own message is the clearer one.
     if (err.keyword === 'anyOf' && (err.parentSchema as Schema | undefined)?.['x-kubernetes-int-or-string']) continue;
-    const field = translateOne(err, root, basePath);
+    const segments = pointerToSegments(err.instancePath, root);
+    if (opts.isUnchanged?.(err.keyword === 'required' ? [...segments, String(err.params.missingProperty)] : segments)) continue;
+    const field = translateOne(err, [...(opts.basePath ?? []), ...segments]);
     if (!out.some((e) => e.message === field.message)) out.push(field);
   }
   return out;
 }
 
-function translateOne(err: ErrorObject, root: unknown, basePath: PathSegment[]): FieldError {
-  const segments = [...basePath, ...pointerToSegments(err.instancePath, root)];
+function translateOne(err: ErrorObject, segments: PathSegment[]): FieldError {
   const path = formatPath(segments);
   const inBody = `${path} in body`;
   const params = err.params as Record<string, unknown>;

@@ -143,7 +143,7 @@ function compileErrors(root: Schema, base: string): FieldError[] {
   forEachSchema(root, [], (node, path) => {
     if (node.default === undefined || path.length === 0) return;
     const { default: value, ...withoutDefault } = node;
-    errors.push(...compileSchemaValidator(withoutDefault)(value, [`${schemaPath(base, path)}.default`]));
+    errors.push(...compileSchemaValidator(withoutDefault)(value, { basePath: [`${schemaPath(base, path)}.default`] }));
   });
   return errors;
 }
