@@ -33,11 +33,25 @@ export interface ValidateOptions {
 
 export type SchemaValidator = (obj: unknown, opts?: ValidateOptions) => FieldError[];
 
-/** Compiles one version's openAPIV3Schema; throws (with the ajv error as cause) if ajv refuses it. */
+/**
+ * Compiled validators by schema text. validateCrd and compileCrd see the same schemas again (on every
+ * CRD update, for each default), and ajv compilation dominates their cost. Bounded: oldest dropped.
+ */
+const compiledBySchema = new Map<string, ValidateFunction>();
+const MAX_CACHED_VALIDATORS = 512;
+
+/** Compiles one version's openAPIV3Schema (cached); throws the ajv error if ajv refuses it. */
 export function compileSchemaValidator(schema: Schema): SchemaValidator {
-  const ajv = newAjv(collectFormats(schema));
-  const validate = ajv.compile(toAjvSchema(schema));
-  return (obj, opts = {}) => (validate(obj) ? [] : translateErrors(validate, obj, opts));
+  const ajvSchema = toAjvSchema(schema);
+  const key = JSON.stringify(ajvSchema);
+  let validate = compiledBySchema.get(key);
+  if (!validate) {
+    validate = newAjv(collectFormats(schema)).compile(ajvSchema);
+    if (compiledBySchema.size >= MAX_CACHED_VALIDATORS) compiledBySchema.delete(compiledBySchema.keys().next().value!);
+    compiledBySchema.set(key, validate);
+  }
+  const compiled = validate;
+  return (obj, opts = {}) => (compiled(obj) ? [] : translateErrors(compiled, obj, opts));
 }
 
 function newAjv(usedFormats: Set<string>): Ajv {

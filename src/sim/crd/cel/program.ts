@@ -1,5 +1,15 @@
 // Compiling a CEL rule: parse, then check every identifier and function against the subset, so a
 // rule the evaluator cannot run is refused when the CRD is created, never skipped at admission.
+//
+// The subset: null/bool/int/uint/double/string literals (quotes, triple quotes, raw strings, escapes),
+// list and map literals; variables self and oldSelf; field access (a.b, a['b']), list index;
+// ! - * / % + (numbers, strings, lists) == != < <= > >= in && || ?:; has(a.b); size() both
+// forms; int() uint() double() string(); startsWith endsWith contains matches lowerAscii upperAscii
+// trim; the macros all exists exists_one filter map. Not supported (refused at compile time):
+// bytes, duration/timestamp, type(), optional types, the Kubernetes libraries (quantity, url, ip,
+// format, lists, regex find), variables other than self/oldSelf. Known deviations: int and double
+// are both JS numbers (7.0 / 2.0 truncates like ints; no int64 overflow errors); equality of
+// set/map-typed lists is order-sensitive; no cost budget (rules are bounded by the object's size).
 
 import type { CelValue, Expr } from './ast.ts';
 import { evaluate } from './evaluate.ts';
