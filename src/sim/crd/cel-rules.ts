@@ -134,7 +134,8 @@ function ruleFailure(compiled: CompiledRule, field: string, schema: Schema, vars
   switch (compiled.rule.reason) {
     case 'FieldValueForbidden': return fieldErrors.forbidden(field, message);
     case 'FieldValueRequired': return fieldErrors.required(field, message);
-    case 'FieldValueDuplicate': return { ...fieldErrors.duplicate(field, schema.type ?? ''), message: `${field}: Duplicate value: ${message}` };
+    // Like the apiserver's fieldErrorForReason: a Duplicate carries the type, not the message.
+    case 'FieldValueDuplicate': return fieldErrors.duplicate(field, schema.type ?? '');
     default: return fieldErrors.invalid(field, schema.type ?? '', message);
   }
 }

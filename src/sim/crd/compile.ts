@@ -14,7 +14,7 @@ import { compileSchemaValidator } from './schema-validator.ts';
 import type { SchemaValidator } from './schema-validator.ts';
 import { canonicalJson, checkStructuralInvariants } from './structural-checks.ts';
 import { newTableConvertor } from './table.ts';
-import type { PrinterColumn } from './table.ts';
+import type { PrinterColumn, TableColumn } from './table.ts';
 import { validateCrd } from './validate-crd.ts';
 
 export interface AdmitOptions {
@@ -33,15 +33,6 @@ export interface AdmitResult {
    * fieldValidation=Strict the server refuses with `unknown field "spec.foo"`; with Warn it warns.
    */
   unknownFields: string[];
-}
-
-/** A meta.k8s.io/v1 TableColumnDefinition. */
-export interface TableColumn {
-  name: string;
-  type: string;
-  format: string;
-  description: string;
-  priority: number;
 }
 
 export interface CompiledVersion {

@@ -5,7 +5,8 @@
 
 export type { FieldError, FieldErrorReason } from './errors.ts';
 export { formatFieldError, formatFieldErrors } from './errors.ts';
-export type { CompiledCrd, CompiledVersion, AdmitOptions, AdmitResult, TableColumn } from './compile.ts';
+export type { CompiledCrd, CompiledVersion, AdmitOptions, AdmitResult } from './compile.ts';
+export type { TableColumn } from './table.ts';
 export { compileCrd, CrdCompileError } from './compile.ts';
 export { validateCrd } from './validate-crd.ts';
 export { openApiV3ForGroupVersion, openApiV2, openApiV3Paths } from './openapi.ts';

@@ -3,10 +3,19 @@
 // none are defined), cells from JSONPath, `date` cells as a human age.
 
 import type { KubeObject } from '../types.ts';
-import type { TableColumn } from './compile.ts';
 import { compileJsonPath, goSprint } from './jsonpath.ts';
 import type { JsonPath } from './jsonpath.ts';
 
+/** A meta.k8s.io/v1 TableColumnDefinition. */
+export interface TableColumn {
+  name: string;
+  type: string;
+  format: string;
+  description: string;
+  priority: number;
+}
+
+/** One additionalPrinterColumns entry of a CRD version. */
 export interface PrinterColumn {
   name: string;
   type: string;
