@@ -89,6 +89,10 @@ export class PodRunner {
     this.#rt.phase = 'Failed';
     this.#rt.reason = PROVIDER_FAILED;
     this.#rt.message = message;
+    // The provider never created the containers, so the real pod has no container statuses and
+    // kubectl shows ProviderFailed as its status.
+    this.#rt.init = [];
+    this.#rt.main = [];
     this.#deps.event('Warning', 'ProviderCreateFailed', message);
     this.#deps.writeStatus(this.#rt);
     return 'finished';

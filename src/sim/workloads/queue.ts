@@ -17,6 +17,12 @@ export function isConflict(err: unknown): boolean {
   return e?.code === 409 || e?.status?.code === 409 || e?.reason === 'Conflict' || e?.status?.reason === 'Conflict';
 }
 
+/** Errors a retry cannot fix (the request itself is refused): reported once, not requeued. */
+export function isPermanent(err: unknown): boolean {
+  const e = err as { code?: unknown } | null;
+  return e?.code === 400 || e?.code === 403 || e?.code === 405 || e?.code === 422;
+}
+
 export function isNotFound(err: unknown): boolean {
   const e = err as { code?: unknown; status?: { code?: unknown } } | null;
   return e?.code === 404 || e?.status?.code === 404;
@@ -100,6 +106,9 @@ export class WorkQueue {
     this.#running.delete(key);
     if (err === undefined) {
       this.#failures.delete(key);
+    } else if (isPermanent(err)) {
+      this.#failures.delete(key);
+      this.#opts.onError?.(err, key);
     } else if (!this.#stopped) {
       const failures = (this.#failures.get(key) ?? 0) + 1;
       this.#failures.set(key, failures);

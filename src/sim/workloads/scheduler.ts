@@ -7,7 +7,7 @@ import type { KubeObject, SimStore } from '../types.ts';
 import { choosePlacement } from './fit.ts';
 import { GVR, isPodTerminal, objectKey, type NodeObject, type Pod } from './kube-types.ts';
 import { inform } from './informer.ts';
-import { WorkQueue, isNotFound } from './queue.ts';
+import { WorkQueue, isNotFound, isPermanent } from './queue.ts';
 import { setCondition } from './conditions.ts';
 
 const COMPONENT = 'default-scheduler';
@@ -93,7 +93,15 @@ export class Scheduler {
   #bind(pod: Pod, node: string): void {
     // The simulator binds by setting spec.nodeName through an update, which is what the binding
     // subresource does inside the real apiserver.
-    const bound = this.#store.update(GVR.pods, { ...pod, spec: { ...pod.spec, nodeName: node } }) as Pod;
+    let bound: Pod;
+    try {
+      bound = this.#store.update(GVR.pods, { ...pod, spec: { ...pod.spec, nodeName: node } }) as Pod;
+    } catch (err) {
+      if (isPermanent(err)) {
+        this.#store.recordEvent(pod, 'Warning', 'FailedScheduling', `Binding rejected: ${(err as Error).message}`, COMPONENT);
+      }
+      throw err;
+    }
     const status = { ...bound.status, phase: bound.status?.phase ?? 'Pending' };
     status.conditions = setCondition(status.conditions, { type: 'PodScheduled', status: 'True' }, this.#now());
     try {
