@@ -99,9 +99,22 @@ const DEFINITIONS: Record<BrigadeKind, KindDefinition> = {
   },
 };
 
+/** kubectl explain does not show `default`, so each description says it (once, at generation). */
+function describeDefaults(node: Record<string, unknown>): void {
+  if ('default' in node && typeof node.description === 'string' && !/\(default /i.test(node.description)) {
+    const value = node.default;
+    const shown = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    if (shown !== '{}') node.description = `${node.description} Default: ${shown}.`;
+  }
+  for (const child of Object.values((node.properties ?? {}) as Record<string, Record<string, unknown>>)) describeDefaults(child);
+  if (node.items && typeof node.items === 'object') describeDefaults(node.items as Record<string, unknown>);
+}
+
 /** Plain JSON: drops TypeBox's symbol-keyed metadata and undefined values. */
 function plain(schema: TSchema): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+  const json = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+  describeDefaults(json);
+  return json;
 }
 
 /** The openAPIV3Schema of one kind: the envelope plus its spec and status schemas. */

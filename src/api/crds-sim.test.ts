@@ -1,0 +1,83 @@
+// The generated CRDs against the simulator's CRD machinery (validation, defaulting, pruning, the CEL
+// subset, printer columns), in process. Real kubectl against the simulator was also checked by hand
+// (apply -k crds/, explain, get with printer columns, immutability errors).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileCrd, formatFieldErrors, validateCrd } from '../sim/crd/index.ts';
+import type { CompiledVersion } from '../sim/crd/index.ts';
+import type { KubeObject } from '../sim/types.ts';
+import { API_VERSION, VERSION } from './constants.ts';
+import type { BrigadeKind } from './constants.ts';
+import { crdManifest, crdManifests } from './crds.ts';
+
+function version(kind: BrigadeKind): CompiledVersion {
+  const compiled = compileCrd(crdManifest(kind) as unknown as KubeObject).versions.get(VERSION);
+  assert.ok(compiled);
+  return compiled;
+}
+
+function object(kind: BrigadeKind, spec: Record<string, unknown>, status?: Record<string, unknown>): KubeObject {
+  return { apiVersion: API_VERSION, kind, metadata: { name: 'x', namespace: 'default' }, spec, ...(status ? { status } : {}) };
+}
+
+function errors(kind: BrigadeKind, obj: KubeObject, old?: KubeObject): string {
+  const found = version(kind).admit(obj, old ? { operation: 'UPDATE', old } : { operation: 'CREATE' }).errors;
+  return found.length === 0 ? '' : formatFieldErrors(found);
+}
+
+test('the simulator accepts every generated CRD', () => {
+  for (const crd of crdManifests()) assert.deepEqual(validateCrd(crd as unknown as KubeObject), [], crd.metadata.name);
+});
+
+test('a Project gets its policy and storage defaults, and unknown fields are pruned', () => {
+  const project = object('Project', { script: 'x', bogus: true });
+  const result = version('Project').admit(project, { operation: 'CREATE' });
+  assert.deepEqual(result.errors, []);
+  assert.deepEqual(result.unknownFields, ['spec.bogus']);
+  assert.deepEqual(project.spec, {
+    script: 'x',
+    policy: { allowPrivileged: false, allowHostMounts: false, allowDockerSocket: false, allowEventScripts: false, buildTimeoutSeconds: 3600, supersede: false },
+    storage: { enabled: false, size: '50Mi' },
+  });
+});
+
+test('a Project with both script and scriptFrom is refused', () => {
+  const both = object('Project', { script: 'x', scriptFrom: { configMapKeyRef: { name: 'c', key: 'k' } } });
+  assert.match(errors('Project', both), /set script or scriptFrom, not both/);
+});
+
+test('an Event spec cannot change, its status can', () => {
+  const old = object('Event', { project: 'demo', type: 'push', provider: 'github' });
+  const changed = object('Event', { project: 'demo', type: 'exec', provider: 'github' });
+  assert.match(errors('Event', changed, old), /spec: Invalid value: "object": spec is immutable/);
+  const withStatus = object('Event', { project: 'demo', type: 'push', provider: 'github' }, { phase: 'Accepted', build: 'x' });
+  assert.equal(errors('Event', withStatus, old), '');
+});
+
+test('a Build may be cancelled but not resumed, and its script cannot change', () => {
+  const spec = { project: 'demo', event: 'e', type: 'push', provider: 'github', script: 'a', scriptOrigin: 'project', cancel: false };
+  const running = object('Build', spec);
+  const cancelled = object('Build', { ...spec, cancel: true });
+  assert.equal(errors('Build', cancelled, running), '');
+  assert.match(errors('Build', object('Build', { ...spec }), cancelled), /a cancelled build cannot be resumed/);
+  assert.match(errors('Build', object('Build', { ...spec, script: 'b' }), running), /spec.script is immutable/);
+});
+
+test('a Job env entry takes a value or a reference, not both, and one kind of reference', () => {
+  const base = { project: 'demo', build: 'b', name: 'test', image: 'alpine' };
+  assert.match(errors('Job', object('Job', { ...base, env: [{ name: 'A', value: 'x', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] })), /set value or valueFrom, not both/);
+  assert.match(
+    errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' }, configMapKeyRef: { name: 'c', key: 'k' } } }] })),
+    /exactly one of secretKeyRef and configMapKeyRef/,
+  );
+  assert.equal(errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] })), '');
+});
+
+test('printer columns show the status fields the operator writes', () => {
+  const build = object('Build', { project: 'demo', event: 'e', type: 'push', provider: 'github', script: 'a', scriptOrigin: 'project' }, { phase: 'Running', jobsSummary: '3/20', duration: '1m2s' });
+  const buildVersion = version('Build');
+  assert.deepEqual(buildVersion.tableColumns().map((c) => c.name), ['Name', 'Project', 'Type', 'Phase', 'Jobs', 'Duration', 'Age']);
+  assert.deepEqual(buildVersion.tableCells(build).slice(0, 6), ['x', 'demo', 'push', 'Running', '3/20', '1m2s']);
+  const project = object('Project', { script: 'x' }, { conditions: [{ type: 'Ready', status: 'True' }], lastBuild: 'b1', handlersSummary: 'push,exec' });
+  assert.deepEqual(version('Project').tableCells(project).slice(0, 4), ['x', 'True', 'push,exec', 'b1']);
+});
