@@ -47,6 +47,7 @@ export class FakeStore implements SimStore {
   }
 
   create(gvr: GroupVersionResource, obj: KubeObject): KubeObject {
+    if (gvr.resource === 'bindings') return this.#bind(obj);
     const stored = structuredClone(obj);
     const key = `${stored.metadata.namespace ?? ''}/${stored.metadata.name}`;
     if (this.#bucket(gvr).has(key)) throw new StoreError(409, 'AlreadyExists', `${key} already exists`);
@@ -106,6 +107,20 @@ export class FakeStore implements SimStore {
 
   recordEvent(about: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
     this.events.push({ kind: about.kind, name: about.metadata.name ?? '', type, reason, message });
+  }
+
+  /** A core/v1 Binding sets spec.nodeName of a pod that has none, as the apiserver's binding storage does. */
+  #bind(binding: KubeObject): KubeObject {
+    const key = `${binding.metadata.namespace ?? ''}/${binding.metadata.name}`;
+    const pod = this.#bucket({ group: '', version: 'v1', resource: 'pods' }).get(key);
+    if (!pod) throw new StoreError(404, 'NotFound', `pods "${binding.metadata.name}" not found`);
+    const spec = pod.spec as { nodeName?: string };
+    if (spec.nodeName) throw new StoreError(409, 'Conflict', `pod ${key} is already assigned to node "${spec.nodeName}"`);
+    const target = (binding.target as { name: string }).name;
+    const next = { ...pod, spec: { ...spec, nodeName: target }, metadata: { ...pod.metadata, resourceVersion: String(++this.#rv) } };
+    this.#bucket({ group: '', version: 'v1', resource: 'pods' }).set(key, next);
+    this.#emit({ group: '', version: 'v1', resource: 'pods' }, 'MODIFIED', next);
+    return structuredClone(binding);
   }
 
   #collectChildren(uid: string): void {

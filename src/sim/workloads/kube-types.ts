@@ -9,6 +9,7 @@ export const GVR = {
   secrets: { group: '', version: 'v1', resource: 'secrets' },
   configMaps: { group: '', version: 'v1', resource: 'configmaps' },
   jobs: { group: 'batch', version: 'v1', resource: 'jobs' },
+  bindings: { group: '', version: 'v1', resource: 'bindings' },
 } as const satisfies Record<string, GroupVersionResource>;
 
 export interface Taint { key: string; value?: string; effect: string }
