@@ -1,17 +1,215 @@
+/**
+ * The script engine: a small pool of sandbox workers, each hosting many builds (one QuickJS instance
+ * per build), a watchdog that terminates a worker stuck in a long built-in, and replay of the other
+ * builds of a terminated worker on a fresh one. See docs/adr/0001-quickjs-sandbox.md.
+ */
+import { BRIDGE_CAPS, DEFAULT_LIMITS, INSPECT_LIMITS } from '../defaults.ts';
 import type { ScriptEngine, ScriptEngineOptions, ScriptEngineStats } from '../index.ts';
-import type { BuildOutcome, InspectOptions, InspectResult, RunBuildOptions } from '../types.ts';
+import type { FromWorker, SandboxResult } from '../protocol.ts';
+import { secretValues } from '../scrub.ts';
+import type { BuildOutcome, InspectOptions, InspectResult, RunBuildOptions, ScriptLimits } from '../types.ts';
+import { BuildSession, type BuildSessionOptions } from './build-session.ts';
+import { ScriptEngineClosedError, ScriptOptionsError } from './errors.ts';
+import { SandboxWorker } from './sandbox-worker.ts';
 
-/** Placeholder until the worker pool lands; the public API above is final. */
+const DEFAULT_WORKERS = 2;
+const DEFAULT_WATCHDOG_INTERVAL_MS = 50;
+/** How far past its CPU deadline guest code may run before the watchdog kills its worker. */
+const WATCHDOG_GRACE_MS = 250;
+/** A build whose incarnations keep losing their worker is failed after this many. */
+const MAX_INCARNATIONS = 4;
+/** Smallest memory cap: the QuickJS-ng WebAssembly module declares 16 MiB of initial memory. */
+const MIN_MEMORY_BYTES = 16 * 1024 * 1024;
+
+function positive(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new ScriptOptionsError(`${what} must be a positive number`);
+  return value;
+}
+
+function resolveLimits(limits: ScriptLimits | undefined, defaults: Required<ScriptLimits>): Required<ScriptLimits> {
+  return {
+    memoryBytes: Math.max(MIN_MEMORY_BYTES, positive(limits?.memoryBytes, defaults.memoryBytes, 'limits.memoryBytes')),
+    cpuMs: positive(limits?.cpuMs, defaults.cpuMs, 'limits.cpuMs'),
+    wallMs: positive(limits?.wallMs, defaults.wallMs, 'limits.wallMs'),
+  };
+}
+
+function checkScript(script: unknown): string {
+  if (typeof script !== 'string') throw new ScriptOptionsError('script must be a string');
+  if (script.length > BRIDGE_CAPS.script) throw new ScriptOptionsError(`script is longer than ${BRIDGE_CAPS.script} characters`);
+  return script;
+}
+
 export class ScriptEngineImpl implements ScriptEngine {
-  constructor(_opts: ScriptEngineOptions) {}
-  runBuild(_opts: RunBuildOptions): Promise<BuildOutcome> {
-    return Promise.reject(new Error('not implemented yet'));
+  readonly #maxWorkers: number;
+  readonly #workers: SandboxWorker[] = [];
+  readonly #sessions = new Map<number, { session: BuildSession; worker: SandboxWorker }>();
+  readonly #watchdog: NodeJS.Timeout;
+  #nextId = 1;
+  #closed = false;
+  #workersKilled = 0;
+  #replays = 0;
+
+  constructor(opts: ScriptEngineOptions) {
+    this.#maxWorkers = Math.max(1, Math.floor(positive(opts.workers, DEFAULT_WORKERS, 'workers')));
+    const interval = positive(opts.watchdogIntervalMs, DEFAULT_WATCHDOG_INTERVAL_MS, 'watchdogIntervalMs');
+    this.#watchdog = setInterval(() => this.#checkWorkers(), interval);
+    this.#watchdog.unref();
   }
-  inspectScript(_script: string, _opts?: InspectOptions): Promise<InspectResult> {
-    return Promise.reject(new Error('not implemented yet'));
+
+  runBuild(opts: RunBuildOptions): Promise<BuildOutcome> {
+    return new Promise<BuildOutcome>((resolve) => {
+      const limits = resolveLimits(opts.limits, DEFAULT_LIMITS);
+      this.#open({
+        kind: 'run',
+        script: checkScript(opts.script),
+        eventJson: JSON.stringify(opts.event),
+        projectJson: JSON.stringify(opts.project),
+        limits: { memoryBytes: limits.memoryBytes, cpuMs: limits.cpuMs },
+        wallMs: limits.wallMs,
+        host: opts.host,
+        secrets: secretValues(opts.project.secrets ?? {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        settle: (_s, result) => resolve(toBuildOutcome(result)),
+      });
+    });
   }
+
+  inspectScript(script: string, opts?: InspectOptions): Promise<InspectResult> {
+    return new Promise<InspectResult>((resolve) => {
+      const limits = resolveLimits(opts?.limits, INSPECT_LIMITS);
+      this.#open({
+        kind: 'inspect',
+        script: checkScript(script),
+        eventJson: '{}',
+        projectJson: '{}',
+        limits: { memoryBytes: limits.memoryBytes, cpuMs: limits.cpuMs },
+        wallMs: limits.wallMs,
+        secrets: [],
+        settle: (_s, result) => resolve(toInspectResult(result)),
+      });
+    });
+  }
+
   stats(): ScriptEngineStats {
-    return { workers: 0, liveBuilds: 0, workersKilled: 0, replays: 0 };
+    return {
+      workers: this.#workers.filter((w) => !w.gone).length,
+      liveBuilds: this.#sessions.size,
+      workersKilled: this.#workersKilled,
+      replays: this.#replays,
+    };
   }
-  async close(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#watchdog);
+    for (const { session } of [...this.#sessions.values()]) session.fail('Cancelled', 'the script engine was shut down');
+    const workers = this.#workers.splice(0);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  #open(opts: Omit<BuildSessionOptions, 'settle'> & { settle: BuildSessionOptions['settle'] }): void {
+    if (this.#closed) throw new ScriptEngineClosedError();
+    const session = new BuildSession({
+      ...opts,
+      settle: (s, result) => {
+        this.#forget(s);
+        opts.settle(s, result);
+      },
+    });
+    this.#place(session);
+  }
+
+  #place(session: BuildSession): void {
+    if (session.finished) return;
+    if (session.incarnations >= MAX_INCARNATIONS) {
+      return session.fail('SandboxError', `the build's sandbox worker was lost ${session.incarnations} times`);
+    }
+    const worker = this.#pickWorker();
+    const id = this.#nextId++;
+    this.#sessions.set(id, { session, worker });
+    worker.add(id);
+    session.place({ id, send: (message) => worker.send(message) });
+  }
+
+  #pickWorker(): SandboxWorker {
+    const live = this.#workers.filter((w) => !w.gone);
+    if (live.length < this.#maxWorkers) {
+      const worker = new SandboxWorker({
+        message: (w, m) => this.#onMessage(w, m),
+        exit: (w, culprit, detail) => this.#onExit(w, culprit, detail),
+      });
+      this.#workers.push(worker);
+      return worker;
+    }
+    return live.reduce((a, b) => (b.builds.size < a.builds.size ? b : a));
+  }
+
+  #forget(session: BuildSession): void {
+    for (const [id, entry] of this.#sessions) {
+      if (entry.session === session) {
+        this.#sessions.delete(id);
+        entry.worker.remove(id);
+      }
+    }
+  }
+
+  #onMessage(worker: SandboxWorker, message: FromWorker): void {
+    if (message.type === 'ready') return;
+    const entry = this.#sessions.get(message.id);
+    if (!entry || entry.worker !== worker) return;
+    switch (message.type) {
+      case 'runJob':
+        return entry.session.onRunJob(message.callId, message.requestJson);
+      case 'log':
+        return entry.session.onLog(message.level, message.text);
+      case 'done':
+        return entry.session.onDone(message.result);
+    }
+  }
+
+  /** A worker died: the build that overran fails, the others re-run from scratch elsewhere. */
+  #onExit(worker: SandboxWorker, culprit: number | undefined, detail: string): void {
+    const index = this.#workers.indexOf(worker);
+    if (index >= 0) this.#workers.splice(index, 1);
+    if (culprit !== undefined) this.#workersKilled++;
+    const orphans = [...worker.builds];
+    for (const id of orphans) {
+      const entry = this.#sessions.get(id);
+      this.#sessions.delete(id);
+      worker.remove(id);
+      if (!entry || entry.session.finished) continue;
+      entry.session.unplace();
+      if (id === culprit) {
+        entry.session.fail('CpuLimit', 'the script spent longer than its CPU time budget inside one built-in operation; its sandbox was terminated');
+      } else if (!this.#closed) {
+        this.#replays++;
+        this.#place(entry.session);
+      } else {
+        entry.session.fail('Cancelled', `the script engine was shut down (${detail})`);
+      }
+    }
+  }
+
+  #checkWorkers(): void {
+    const now = Date.now();
+    for (const worker of this.#workers) worker.checkWatchdog(now, WATCHDOG_GRACE_MS);
+  }
+}
+
+function toBuildOutcome(result: SandboxResult): BuildOutcome {
+  if (result.kind === 'run') return { status: result.status, reason: result.reason, message: result.message };
+  return { status: 'Failed', reason: 'SandboxError', message: 'internal error: inspection result for a build' };
+}
+
+function toInspectResult(result: SandboxResult): InspectResult {
+  if (result.kind !== 'inspect') return { ok: false, message: result.message };
+  if (result.ok) return { ok: true, handlers: result.handlers };
+  return {
+    ok: false,
+    message: result.message,
+    ...(result.line === undefined ? {} : { line: result.line }),
+    ...(result.column === undefined ? {} : { column: result.column }),
+  };
 }

@@ -1,0 +1,271 @@
+// The sandbox runtime. GUEST CODE: evaluated inside the QuickJS sandbox before brigade.js. This file is
+// one function expression; the host calls it with its bridge (`host.runJob(json) -> Promise<json>`,
+// `host.log(level, text)`) and the brigadier factory, and keeps the returned driver. The driver is
+// never reachable from brigade.js; `globalThis` gets only `require`, `module`, `exports`, `console`.
+//
+// Unhandled rejections: QuickJS (as wrapped by quickjs-emscripten) has no rejection tracker, so the
+// promises this runtime hands out (job.run(), Group, Promise.all & co.) are a Promise subclass that
+// records whether anyone attached a handler. A tracked promise that rejected with no handler fails
+// the build, as an unhandledRejection failed a Brigade 1 worker.
+(function createRuntime(host, brigadierFactory) {
+  'use strict';
+
+  var hostRunJob = host.runJob;
+  var hostLog = host.log;
+  var origThen = Promise.prototype.then;
+  var stringify = JSON.stringify;
+  var parse = JSON.parse;
+  var isArray = Array.isArray;
+  var objectKeys = Object.keys;
+  var StringCtor = String;
+
+  var records = [];
+  var internalDepth = 0;
+  var events = null;
+  var startedJobs = new Set();
+  var main = { settled: false, error: null };
+
+  function describe(reason) {
+    try {
+      if (reason instanceof Error) return StringCtor(reason.name) + ': ' + StringCtor(reason.message);
+      if (typeof reason === 'string') return reason;
+      return stringify(reason) || StringCtor(reason);
+    } catch (_unprintable) {
+      return '[unprintable rejection]';
+    }
+  }
+
+  function observe(promise, record) {
+    internalDepth++;
+    try {
+      origThen.call(promise, function () { record.state = 'fulfilled'; },
+        function (reason) { record.state = 'rejected'; record.reason = describe(reason); });
+    } finally {
+      internalDepth--;
+    }
+  }
+
+  class TrackedPromise extends Promise {
+    constructor(executor) {
+      super(executor);
+      if (internalDepth > 0) return;
+      var record = { state: 'pending', handled: false, reason: '' };
+      records.push(record);
+      Object.defineProperty(this, '__record', { value: record });
+      observe(this, record);
+    }
+    then(onFulfilled, onRejected) {
+      if (this.__record) this.__record.handled = true;
+      return super.then(onFulfilled, onRejected);
+    }
+  }
+
+  function rejected(error) {
+    return new TrackedPromise(function (_resolve, reject) { reject(error); });
+  }
+
+  function resolved(value) {
+    return new TrackedPromise(function (resolve) { resolve(value); });
+  }
+
+  // Combinators return tracked promises, so `Promise.all([a.run(), b.run()])` left unawaited still
+  // fails the build when a job fails.
+  ['all', 'allSettled', 'any', 'race'].forEach(function (name) {
+    var original = Promise[name];
+    if (typeof original !== 'function') return;
+    Object.defineProperty(Promise, name, {
+      value: function (iterable) { return original.call(TrackedPromise, iterable); },
+      writable: true, configurable: true,
+    });
+  });
+
+  function plainStrings(value, what) {
+    if (value === undefined || value === null) return [];
+    if (!isArray(value)) throw new TypeError(what + ' must be an array of strings');
+    return value.map(function (item) { return StringCtor(item); });
+  }
+
+  function plainMap(value) {
+    var out = {};
+    if (value instanceof Map) {
+      value.forEach(function (v, k) { out[StringCtor(k)] = StringCtor(v); });
+      return out;
+    }
+    if (value && typeof value === 'object') {
+      objectKeys(value).forEach(function (k) { out[k] = StringCtor(value[k]); });
+    }
+    return out;
+  }
+
+  function envValues(env) {
+    var out = {};
+    if (!env || typeof env !== 'object') return out;
+    objectKeys(env).forEach(function (k) {
+      var v = env[k];
+      out[k] = (v !== null && typeof v === 'object') ? v : StringCtor(v);
+    });
+    return out;
+  }
+
+  function optionalString(v) {
+    return v === undefined || v === null || v === '' ? undefined : StringCtor(v);
+  }
+
+  // What crosses the bridge: a snapshot of the Job's properties. The host validates it again; this
+  // is only the friendly conversion (Map -> object, numbers -> strings).
+  function toRequest(job) {
+    return {
+      name: job.name,
+      image: job.image || '',
+      imageForcePull: job.imageForcePull === true,
+      imagePullSecrets: plainStrings(job.imagePullSecrets, 'imagePullSecrets'),
+      tasks: plainStrings(job.tasks, 'tasks'),
+      shell: StringCtor(job.shell || ''),
+      args: plainStrings(job.args, 'args'),
+      env: envValues(job.env),
+      mountPath: StringCtor(job.mountPath || ''),
+      timeout: Number(job.timeout),
+      useSource: job.useSource !== false,
+      privileged: job.privileged === true,
+      host: { os: optionalString(job.host && job.host.os), name: optionalString(job.host && job.host.name),
+        nodeSelector: plainMap(job.host && job.host.nodeSelector) },
+      docker: { enabled: !!(job.docker && job.docker.enabled) },
+      cache: { enabled: !!(job.cache && job.cache.enabled), size: StringCtor((job.cache && job.cache.size) || ''),
+        path: StringCtor((job.cache && job.cache.path) || '') },
+      storage: { enabled: !!(job.storage && job.storage.enabled), path: StringCtor((job.storage && job.storage.path) || '') },
+      serviceAccount: optionalString(job.serviceAccount),
+      annotations: plainMap(job.annotations),
+      resourceRequests: { cpu: optionalString(job.resourceRequests && job.resourceRequests.cpu),
+        memory: optionalString(job.resourceRequests && job.resourceRequests.memory) },
+      resourceLimits: { cpu: optionalString(job.resourceLimits && job.resourceLimits.cpu),
+        memory: optionalString(job.resourceLimits && job.resourceLimits.memory) },
+      volumes: isArray(job.volumes) ? job.volumes : [],
+      volumeMounts: isArray(job.volumeMounts) ? job.volumeMounts : [],
+      streamLogs: job.streamLogs === true,
+    };
+  }
+
+  function jobFailure(name, message) {
+    var error = new Error('job ' + name + ' failed' + (message ? ': ' + message : ''));
+    error.name = 'JobFailedError';
+    return error;
+  }
+
+  function startJob(job, Result) {
+    var json;
+    try {
+      if (startedJobs.has(job.name)) {
+        throw new Error('job name ' + job.name + ' is already used in this build; job names must be unique');
+      }
+      json = stringify(toRequest(job));
+      startedJobs.add(job.name);
+    } catch (error) {
+      return rejected(error);
+    }
+    var pending = hostRunJob(json);
+    return new TrackedPromise(function (resolve, reject) {
+      internalDepth++;
+      try {
+        origThen.call(pending, function (outcomeJson) {
+          var outcome = parse(outcomeJson);
+          if (outcome.podName) job._podName = outcome.podName;
+          if (outcome.succeeded) resolve(new Result(outcome.log));
+          else reject(jobFailure(job.name, outcome.message));
+        }, function (error) {
+          reject(error);
+        });
+      } finally {
+        internalDepth--;
+      }
+    });
+  }
+
+  function formatArg(value) {
+    if (typeof value === 'string') return value;
+    try {
+      if (value instanceof Error) return StringCtor(value.stack ? value.name + ': ' + value.message + '\n' + value.stack : value);
+      if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return StringCtor(value);
+      var text = stringify(value);
+      return text === undefined ? StringCtor(value) : text;
+    } catch (_circularOrHostile) {
+      try { return StringCtor(value); } catch (_stillHostile) { return '[unprintable]'; }
+    }
+  }
+
+  function makeConsole() {
+    var out = {};
+    ['log', 'info', 'warn', 'error', 'debug'].forEach(function (level) {
+      out[level] = function () {
+        var parts = [];
+        for (var i = 0; i < arguments.length; i++) parts.push(formatArg(arguments[i]));
+        hostLog(level, parts.join(' '));
+      };
+    });
+    return out;
+  }
+
+  var rt = {
+    startJob: startJob,
+    rejected: rejected,
+    resolved: resolved,
+    all: function (promises) { return Promise.all(promises); },
+    useEvents: function (registry) { events = registry; },
+  };
+  var brigadier = brigadierFactory(rt);
+  var ALLOWED = new Set(['brigadier', '@azure/brigadier', '@brigadecore/brigadier']);
+
+  function requireModule(name) {
+    if (typeof name !== 'string') throw new TypeError('require: module name must be a string');
+    if (!ALLOWED.has(name)) {
+      throw new Error('Cannot find module \'' + name.slice(0, 200) + '\': brigade.js may only require \'brigadier\'');
+    }
+    return brigadier;
+  }
+
+  var moduleObject = { exports: {} };
+  Object.defineProperty(globalThis, 'require', { value: requireModule, writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'module', { value: moduleObject, writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'exports', { value: moduleObject.exports, writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'console', { value: makeConsole(), writable: true, configurable: true });
+
+  function settleMain(promise) {
+    internalDepth++;
+    try {
+      origThen.call(promise, function () { main.settled = true; },
+        function (reason) { main.settled = true; main.error = describe(reason); });
+    } finally {
+      internalDepth--;
+    }
+  }
+
+  // The driver: called by the host only.
+  return {
+    start: function (eventJson, projectJson) {
+      var event = parse(eventJson);
+      var handler = events._handlers.get(event.type);
+      main = { settled: false, error: null };
+      if (typeof handler !== 'function') return 'nohandler';
+      records.forEach(function (r) { r.handled = true; });
+      var outcome;
+      try {
+        outcome = handler(event, parse(projectJson));
+      } catch (error) {
+        main = { settled: true, error: describe(error) };
+        return 'started';
+      }
+      settleMain(Promise.resolve(outcome));
+      return 'started';
+    },
+    state: function () {
+      var unhandled = null;
+      for (var i = 0; i < records.length; i++) {
+        var r = records[i];
+        if (r.state === 'rejected' && !r.handled) { unhandled = r.reason; break; }
+      }
+      return stringify({ settled: main.settled, error: main.error, unhandled: unhandled });
+    },
+    handlers: function () {
+      return stringify(events ? Array.from(events._handlers.keys()) : []);
+    },
+  };
+})

@@ -1,0 +1,158 @@
+/**
+ * The engine's side of one runBuild/inspectScript call. Outlives sandbox incarnations: when its worker
+ * is replaced, the session is placed again and the script re-runs from scratch ("replay"); the host's
+ * idempotent runJob reattaches to jobs already started, and console lines already delivered are not
+ * delivered twice. Owns the wall-clock timeout, the abort signal, the host bridge and its scrubbing.
+ */
+import { BRIDGE_CAPS } from '../defaults.ts';
+import { normalizeJobRequest } from '../job-request.ts';
+import type { SandboxLimits, SandboxResult, ToWorker } from '../protocol.ts';
+import { parseGuestJson, capText } from '../sandbox/guest-json.ts';
+import { redactSecrets, scrubHostError } from '../scrub.ts';
+import type { JobOutcome, ScriptHost, ScriptLogLevel } from '../types.ts';
+
+export interface BuildSessionOptions {
+  kind: 'run' | 'inspect';
+  script: string;
+  eventJson: string;
+  projectJson: string;
+  limits: SandboxLimits;
+  wallMs: number;
+  host?: ScriptHost;
+  secrets: readonly string[];
+  signal?: AbortSignal;
+  /** Called exactly once with the final result; the engine forgets the session then. */
+  settle(session: BuildSession, result: SandboxResult): void;
+}
+
+/** Where the current incarnation runs: the engine's placement, with a way to talk to its worker. */
+export interface Placement {
+  id: number;
+  send(message: ToWorker): void;
+}
+
+export class BuildSession {
+  readonly #opts: BuildSessionOptions;
+  readonly #timer: NodeJS.Timeout;
+  readonly #onAbort: () => void;
+  #placement: Placement | undefined;
+  #finished = false;
+  #linesDelivered = 0;
+  #linesThisIncarnation = 0;
+  /** Incarnations so far; a build that keeps killing its worker is not replayed forever. */
+  incarnations = 0;
+
+  constructor(opts: BuildSessionOptions) {
+    this.#opts = opts;
+    this.#timer = setTimeout(() => this.#fail('Timeout', `the build ran longer than its ${opts.wallMs} ms limit`), opts.wallMs);
+    this.#timer.unref();
+    this.#onAbort = () => {
+      const reason: unknown = opts.signal?.reason;
+      const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
+      this.#fail(timedOut ? 'Timeout' : 'Cancelled', timedOut ? 'the build timed out' : 'the build was cancelled');
+    };
+    opts.signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  get kind(): 'run' | 'inspect' {
+    return this.#opts.kind;
+  }
+
+  /** Starts an incarnation on a worker. */
+  place(placement: Placement): void {
+    this.#placement = placement;
+    this.incarnations++;
+    this.#linesThisIncarnation = 0;
+    const { kind, script, eventJson, projectJson, limits } = this.#opts;
+    placement.send({ type: 'start', id: placement.id, kind, script, eventJson, projectJson, limits });
+    if (this.#opts.signal?.aborted) this.#onAbort();
+  }
+
+  /** The current incarnation's worker is gone; it will be placed again (or failed by the engine). */
+  unplace(): void {
+    this.#placement = undefined;
+  }
+
+  onLog(level: ScriptLogLevel, text: string): void {
+    this.#linesThisIncarnation++;
+    // A replay re-executes the script from the top: its first lines were already delivered.
+    if (this.#linesThisIncarnation <= this.#linesDelivered || this.#finished) return;
+    this.#linesDelivered++;
+    try {
+      this.#opts.host?.log(level, redactSecrets(text, this.#opts.secrets));
+    } catch (error) {
+      // ScriptHost.log must not throw; a broken logger must not fail the build either.
+      process.emitWarning(`ScriptHost.log threw: ${String(error)}`);
+    }
+  }
+
+  onRunJob(callId: number, requestJson: string): void {
+    const placement = this.#placement;
+    const host = this.#opts.host;
+    if (!placement || !host) return;
+    let request;
+    try {
+      request = normalizeJobRequest(parseGuestJson(requestJson, { maxChars: BRIDGE_CAPS.jobRequest, what: 'job request' }));
+    } catch (error) {
+      return this.#answer(placement, callId, { error: this.#scrub(error) });
+    }
+    host.runJob(request).then(
+      (outcome) => this.#answer(placement, callId, { outcomeJson: JSON.stringify(this.#outcomeForGuest(outcome)) }),
+      (error: unknown) => this.#answer(placement, callId, { error: this.#scrub(error) }),
+    );
+  }
+
+  onDone(result: SandboxResult): void {
+    if (result.kind === 'run' || result.ok === false) {
+      this.#finish({ ...result, message: redactSecrets(result.message, this.#opts.secrets) });
+    } else {
+      this.#finish(result);
+    }
+  }
+
+  /** Fails the build from outside (CPU watchdog, engine closed, too many replays). */
+  fail(reason: 'CpuLimit' | 'Cancelled' | 'SandboxError', message: string): void {
+    this.#fail(reason, message);
+  }
+
+  #fail(reason: 'Timeout' | 'Cancelled' | 'CpuLimit' | 'SandboxError', message: string): void {
+    if (this.#opts.kind === 'inspect') return this.#finish({ kind: 'inspect', ok: false, message: `${reason}: ${message}` });
+    this.#finish({ kind: 'run', status: 'Failed', reason, message });
+  }
+
+  #finish(result: SandboxResult): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    this.#opts.signal?.removeEventListener('abort', this.#onAbort);
+    this.#placement?.send({ type: 'drop', id: this.#placement.id });
+    this.#opts.settle(this, result);
+  }
+
+  #answer(placement: Placement, callId: number, answer: { outcomeJson: string } | { error: { name: string; message: string } }): void {
+    // Answers for a replaced incarnation are dropped: the replay asks again and the host reattaches.
+    if (this.#finished || this.#placement !== placement) return;
+    placement.send({ type: 'jobResult', id: placement.id, callId, ...answer });
+  }
+
+  #scrub(error: unknown): { name: string; message: string } {
+    return scrubHostError(error, { secrets: this.#opts.secrets, maxChars: BRIDGE_CAPS.errorMessage });
+  }
+
+  #outcomeForGuest(outcome: JobOutcome): JobOutcome {
+    const log = typeof outcome?.log === 'string' ? capText(outcome.log, BRIDGE_CAPS.resultLog) : '';
+    const message = typeof outcome?.message === 'string'
+      ? scrubHostError(new Error(outcome.message), { secrets: [], maxChars: BRIDGE_CAPS.errorMessage }).message
+      : undefined;
+    return {
+      succeeded: outcome?.succeeded === true,
+      log,
+      ...(message === undefined ? {} : { message }),
+      ...(typeof outcome?.podName === 'string' ? { podName: capText(outcome.podName, 253) } : {}),
+    };
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Messages between the engine (main thread) and a sandbox worker. Only plain data; job requests and
+ * outcomes travel as the JSON strings the guest produced or will parse.
+ */
+import type { BuildFailureReason, ScriptLogLevel } from './types.ts';
+
+export interface SandboxLimits {
+  memoryBytes: number;
+  cpuMs: number;
+}
+
+export type ToWorker =
+  | {
+      type: 'start';
+      /** Numeric id of this incarnation of the build (a replay gets a new one). */
+      id: number;
+      kind: 'run' | 'inspect';
+      script: string;
+      eventJson: string;
+      projectJson: string;
+      limits: SandboxLimits;
+    }
+  | { type: 'jobResult'; id: number; callId: number; outcomeJson?: string; error?: { name: string; message: string } }
+  | { type: 'drop'; id: number };
+
+/** Final word of the worker about one build incarnation. */
+export type SandboxResult =
+  | { kind: 'run'; status: 'Succeeded' | 'Failed'; reason: 'Completed' | BuildFailureReason; message: string }
+  | { kind: 'inspect'; ok: true; handlers: string[] }
+  | { kind: 'inspect'; ok: false; message: string; line?: number; column?: number };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'runJob'; id: number; callId: number; requestJson: string }
+  | { type: 'log'; id: number; level: ScriptLogLevel; text: string }
+  | { type: 'done'; id: number; result: SandboxResult };
+

@@ -1,0 +1,319 @@
+/**
+ * One build's sandbox: its own QuickJS WebAssembly instance (so the memory cap is a real cap on linear
+ * memory, and a trap or out-of-memory takes only this build down), runtime and context, with the
+ * brigadier runtime loaded. Every entry into guest code is a "slice" that is charged to the build's
+ * CPU budget and announced to the watchdog through the worker's WatchCell.
+ *
+ * Runs inside a sandbox worker thread. Only strings cross between host and guest.
+ */
+import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
+import { BRIDGE_CAPS } from '../defaults.ts';
+import type { SandboxLimits } from '../protocol.ts';
+import type { BuildFailureReason, ScriptLogLevel } from '../types.ts';
+import { capText } from './guest-json.ts';
+import { readGuestError, type GuestError } from './guest-error.ts';
+import type { WatchCell } from './watch-cell.ts';
+import { quickjsNgVariant, wasm, type WasmModule } from './wasm.ts';
+
+const WASM_PAGE = 64 * 1024;
+/** The QuickJS-ng build declares 256 pages (16 MiB) of initial memory; less cannot be instantiated. */
+const MIN_PAGES = 256;
+/** Promise jobs run per executePendingJobs call; a bound keeps one call from running forever. */
+const MAX_JOBS_PER_PUMP = 10_000;
+/** Guest stack: deep recursion must hit QuickJS's own check before the host's stack. */
+const MAX_STACK_BYTES = 512 * 1024;
+const LOG_LEVELS = new Set<string>(['log', 'info', 'warn', 'error', 'debug']);
+
+/** The build cannot go on: its sandbox is out of CPU or memory, or trapped. */
+export class SandboxFault extends Error {
+  readonly reason: BuildFailureReason;
+  constructor(reason: BuildFailureReason, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SandboxFault';
+    this.reason = reason;
+  }
+}
+
+export interface SandboxCallbacks {
+  runJob(callId: number, requestJson: string): void;
+  log(level: ScriptLogLevel, text: string): void;
+}
+
+export interface GuestSources {
+  runtime: string;
+  brigadier: string;
+}
+
+export interface BuildSandboxOptions {
+  id: number;
+  wasmModule: WasmModule;
+  limits: SandboxLimits;
+  cell: WatchCell;
+  sources: GuestSources;
+  callbacks: SandboxCallbacks;
+}
+
+export interface DriverState {
+  settled: boolean;
+  error: string | null;
+  unhandled: string | null;
+}
+
+export class BuildSandbox {
+  readonly #opts: BuildSandboxOptions;
+  readonly #runtime: QuickJSRuntime;
+  readonly #ctx: QuickJSContext;
+  readonly #pendingJobs = new Map<number, QuickJSDeferredPromise>();
+  #driver: QuickJSHandle | undefined;
+  #cpuUsedMs = 0;
+  #sliceDeadline = 0;
+  #interrupted = false;
+  #broken = false;
+  #disposed = false;
+  #nextCallId = 1;
+  #jobsStarted = 0;
+
+  private constructor(opts: BuildSandboxOptions, runtime: QuickJSRuntime) {
+    this.#opts = opts;
+    this.#runtime = runtime;
+    runtime.setMaxStackSize(MAX_STACK_BYTES);
+    runtime.setInterruptHandler(() => this.#shouldInterrupt());
+    this.#ctx = runtime.newContext();
+  }
+
+  static async create(opts: BuildSandboxOptions): Promise<BuildSandbox> {
+    const pages = Math.max(MIN_PAGES, Math.ceil(opts.limits.memoryBytes / WASM_PAGE));
+    const wasmMemory = new wasm.Memory({ initial: MIN_PAGES, maximum: pages });
+    const module = await newQuickJSWASMModuleFromVariant(
+      newVariant(quickjsNgVariant, { wasmModule: opts.wasmModule as never, wasmMemory: wasmMemory as never }),
+    );
+    const sandbox = new BuildSandbox(opts, module.newRuntime());
+    sandbox.#loadRuntime();
+    return sandbox;
+  }
+
+  get cpuUsedMs(): number {
+    return this.#cpuUsedMs;
+  }
+
+  /** Host calls (runJob) the guest is still waiting for. */
+  get pendingHostCalls(): number {
+    return this.#pendingJobs.size;
+  }
+
+  /** Evaluates brigade.js at top level. Returns the guest error if it threw or did not compile. */
+  evaluateScript(script: string): GuestError | undefined {
+    return this.#slice(() => {
+      const result = this.#ctx.evalCode(script, 'brigade.js', { type: 'global' });
+      if (result.error) return this.#consumeError(result.error);
+      result.value.dispose();
+      return undefined;
+    });
+  }
+
+  /** Compiles without running: the syntax check of inspectScript. */
+  compileScript(script: string): GuestError | undefined {
+    return this.#slice(() => {
+      const result = this.#ctx.evalCode(script, 'brigade.js', { type: 'global', compileOnly: true });
+      if (result.error) return this.#consumeError(result.error);
+      result.value.dispose();
+      return undefined;
+    });
+  }
+
+  /** Calls the handler for the event; 'nohandler' if the script registered none. */
+  start(eventJson: string, projectJson: string): 'started' | 'nohandler' {
+    return this.#callDriver('start', [eventJson, projectJson]) === 'started' ? 'started' : 'nohandler';
+  }
+
+  state(): DriverState {
+    return JSON.parse(this.#callDriver('state', [])) as DriverState;
+  }
+
+  handlers(): string[] {
+    const list: unknown = JSON.parse(this.#callDriver('handlers', []));
+    return Array.isArray(list) ? list.filter((t): t is string => typeof t === 'string') : [];
+  }
+
+  /** Runs queued promise jobs until none is left (or the CPU budget is spent). */
+  pump(): void {
+    while (this.#runtime.hasPendingJob()) {
+      this.#slice(() => {
+        const result = this.#runtime.executePendingJobs(MAX_JOBS_PER_PUMP);
+        if (result.error) {
+          const error = this.#consumeError(result.error);
+          throw new SandboxFault('SandboxError', `${error.name}: ${error.message}`);
+        }
+      });
+    }
+  }
+
+  /** True when the guest has nothing left to do until a host call answers. */
+  get idle(): boolean {
+    return !this.#runtime.hasPendingJob();
+  }
+
+  settleJob(callId: number, answer: { outcomeJson: string } | { error: { name: string; message: string } }): void {
+    const deferred = this.#pendingJobs.get(callId);
+    if (!deferred || this.#broken || this.#disposed) return;
+    this.#pendingJobs.delete(callId);
+    this.#slice(() => {
+      if ('outcomeJson' in answer) {
+        const value = this.#ctx.newString(answer.outcomeJson);
+        deferred.resolve(value);
+        value.dispose();
+      } else {
+        const error = this.#ctx.newError(answer.error);
+        deferred.reject(error);
+        error.dispose();
+      }
+    });
+  }
+
+  /** Frees the QuickJS objects. A broken (trapped) instance is dropped instead: its heap is unusable. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (this.#broken) return;
+    for (const deferred of this.#pendingJobs.values()) deferred.dispose();
+    this.#pendingJobs.clear();
+    this.#driver?.dispose();
+    this.#ctx.dispose();
+    this.#runtime.dispose();
+  }
+
+  #shouldInterrupt(): boolean {
+    if (performance.now() <= this.#sliceDeadline) return false;
+    this.#interrupted = true;
+    return true;
+  }
+
+  /** Enters guest code: charges CPU, arms the interrupt deadline and the watchdog, maps traps to faults. */
+  #slice<T>(fn: () => T): T {
+    if (this.#broken || this.#disposed) throw new SandboxFault('SandboxError', 'the sandbox was already torn down');
+    const remaining = this.#opts.limits.cpuMs - this.#cpuUsedMs;
+    if (remaining <= 0) throw this.#cpuFault();
+    const started = performance.now();
+    this.#sliceDeadline = started + remaining;
+    this.#opts.cell.enter(this.#opts.id, Date.now() + remaining);
+    try {
+      const value = fn();
+      if (this.#interrupted) throw this.#cpuFault();
+      return value;
+    } catch (error) {
+      throw this.#toFault(error);
+    } finally {
+      this.#opts.cell.leave();
+      this.#cpuUsedMs += performance.now() - started;
+    }
+  }
+
+  #cpuFault(): SandboxFault {
+    this.#interrupted = true;
+    return new SandboxFault('CpuLimit', `the script used more than its CPU time budget of ${this.#opts.limits.cpuMs} ms`);
+  }
+
+  #toFault(error: unknown): SandboxFault {
+    if (error instanceof SandboxFault) {
+      if (error.reason !== 'SandboxError' || this.#interrupted) this.#broken = true;
+      return this.#interrupted ? this.#cpuFault() : error;
+    }
+    // A WebAssembly trap or a host stack overflow inside the instance: its state is undefined now.
+    this.#broken = true;
+    const message = error instanceof Error ? error.message : String(error);
+    const outOfMemory = /memory|allocation/i.test(message);
+    return new SandboxFault(
+      outOfMemory ? 'OutOfMemory' : 'SandboxError',
+      outOfMemory ? `the script exceeded its memory limit of ${this.#opts.limits.memoryBytes} bytes` : `the sandbox trapped: ${capText(message, 200)}`,
+      { cause: error },
+    );
+  }
+
+  #consumeError(handle: QuickJSHandle): GuestError {
+    try {
+      const error = readGuestError(this.#ctx, handle);
+      if (/out of memory/i.test(error.message)) {
+        this.#broken = true;
+        throw new SandboxFault('OutOfMemory', `the script exceeded its memory limit of ${this.#opts.limits.memoryBytes} bytes`);
+      }
+      return error;
+    } finally {
+      if (handle.alive) handle.dispose();
+    }
+  }
+
+  #callDriver(method: string, args: string[]): string {
+    return this.#slice(() => {
+      const driver = this.#driver;
+      if (!driver) throw new SandboxFault('SandboxError', 'the brigadier runtime is not loaded');
+      const fn = this.#ctx.getProp(driver, method);
+      const argHandles = args.map((a) => this.#ctx.newString(a));
+      try {
+        const result = this.#ctx.callFunction(fn, this.#ctx.undefined, ...argHandles);
+        if (result.error) {
+          const error = this.#consumeError(result.error);
+          throw new SandboxFault('SandboxError', `brigadier runtime failed in ${method}: ${error.name}: ${error.message}`);
+        }
+        const text = this.#ctx.typeof(result.value) === 'string' ? this.#ctx.getString(result.value) : '';
+        result.value.dispose();
+        return text;
+      } finally {
+        fn.dispose();
+        for (const h of argHandles) h.dispose();
+      }
+    });
+  }
+
+  #loadRuntime(): void {
+    this.#slice(() => {
+      const ctx = this.#ctx;
+      const factory = ctx.unwrapResult(ctx.evalCode(this.#opts.sources.brigadier, 'brigadier.js'));
+      const create = ctx.unwrapResult(ctx.evalCode(this.#opts.sources.runtime, 'brigadier-runtime.js'));
+      const bridge = ctx.newObject();
+      const runJob = ctx.newFunction('runJob', (...args) => this.#hostRunJob(args));
+      const log = ctx.newFunction('log', (...args) => this.#hostLog(args));
+      ctx.setProp(bridge, 'runJob', runJob);
+      ctx.setProp(bridge, 'log', log);
+      try {
+        this.#driver = ctx.unwrapResult(ctx.callFunction(create, ctx.undefined, bridge, factory));
+      } finally {
+        for (const h of [factory, create, bridge, runJob, log]) h.dispose();
+      }
+    });
+  }
+
+  #guestThrow(name: string, message: string): { error: QuickJSHandle } {
+    return { error: this.#ctx.newError({ name, message }) };
+  }
+
+  #hostRunJob(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
+    if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
+    const [request] = args;
+    if (!request || this.#ctx.typeof(request) !== 'string') return this.#guestThrow('TypeError', 'runJob expects a string');
+    const json = this.#ctx.getString(request);
+    if (json.length > BRIDGE_CAPS.jobRequest) {
+      return this.#guestThrow('RangeError', `job request is larger than ${BRIDGE_CAPS.jobRequest} characters`);
+    }
+    if (++this.#jobsStarted > BRIDGE_CAPS.jobsPerBuild) {
+      return this.#guestThrow('RangeError', `a build may start at most ${BRIDGE_CAPS.jobsPerBuild} jobs`);
+    }
+    const callId = this.#nextCallId++;
+    const deferred = this.#ctx.newPromise();
+    this.#pendingJobs.set(callId, deferred);
+    this.#opts.callbacks.runJob(callId, json);
+    return deferred.handle;
+  }
+
+  #hostLog(args: QuickJSHandle[]): { error: QuickJSHandle } | undefined {
+    if (this.#disposed) return undefined;
+    const [level, text] = args;
+    if (!level || !text || this.#ctx.typeof(level) !== 'string' || this.#ctx.typeof(text) !== 'string') {
+      return this.#guestThrow('TypeError', 'log expects two strings');
+    }
+    const levelName = this.#ctx.getString(level);
+    if (!LOG_LEVELS.has(levelName)) return this.#guestThrow('TypeError', 'unknown log level');
+    this.#opts.callbacks.log(levelName as ScriptLogLevel, capText(this.#ctx.getString(text), BRIDGE_CAPS.logLine));
+    return undefined;
+  }
+}

@@ -1,0 +1,41 @@
+/** Reading an error thrown by guest code into plain, capped host data (never a live guest object). */
+import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten-core';
+import { BRIDGE_CAPS } from '../defaults.ts';
+import { capText } from './guest-json.ts';
+
+export interface GuestError {
+  name: string;
+  message: string;
+  /** 1-based position in brigade.js, when the error carries one. */
+  line?: number;
+  column?: number;
+}
+
+const POSITION = /brigade\.js:(\d+):(\d+)/;
+
+function stringProp(ctx: QuickJSContext, handle: QuickJSHandle, key: string): string | undefined {
+  const prop = ctx.getProp(handle, key);
+  try {
+    return ctx.typeof(prop) === 'string' ? ctx.getString(prop) : undefined;
+  } finally {
+    prop.dispose();
+  }
+}
+
+/** Name, message and brigade.js position of a thrown guest value; non-Error throws become a message. */
+export function readGuestError(ctx: QuickJSContext, handle: QuickJSHandle): GuestError {
+  const kind = ctx.typeof(handle);
+  if (kind !== 'object') {
+    const text = kind === 'string' ? ctx.getString(handle) : kind;
+    return { name: 'Error', message: capText(text, BRIDGE_CAPS.errorMessage) };
+  }
+  const name = stringProp(ctx, handle, 'name') ?? 'Error';
+  const message = stringProp(ctx, handle, 'message') ?? '';
+  const stack = stringProp(ctx, handle, 'stack') ?? '';
+  const position = POSITION.exec(stack);
+  return {
+    name: capText(name, 100),
+    message: capText(message, BRIDGE_CAPS.errorMessage),
+    ...(position ? { line: Number(position[1]), column: Number(position[2]) } : {}),
+  };
+}

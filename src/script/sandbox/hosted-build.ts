@@ -1,0 +1,176 @@
+/**
+ * One build (or inspection) inside a sandbox worker: evaluates brigade.js, fires the event's handler,
+ * waits until the handler settled and every job it started settled, then fires `after` or `error`
+ * with a cause, as Brigade 1's worker did. Decides the outcome; the engine only relays.
+ */
+import type { SandboxResult, ToWorker } from '../protocol.ts';
+import type { BuildFailureReason, ScriptLogLevel } from '../types.ts';
+import { BuildSandbox, SandboxFault, type GuestSources } from './build-sandbox.ts';
+import type { GuestError } from './guest-error.ts';
+import type { WatchCell } from './watch-cell.ts';
+import type { WasmModule } from './wasm.ts';
+
+type StartMessage = Extract<ToWorker, { type: 'start' }>;
+
+export interface HostedBuildOptions {
+  start: StartMessage;
+  wasmModule: WasmModule;
+  sources: GuestSources;
+  cell: WatchCell;
+  runJob(callId: number, requestJson: string): void;
+  log(level: ScriptLogLevel, text: string): void;
+  done(result: SandboxResult): void;
+}
+
+interface Failure {
+  reason: BuildFailureReason;
+  message: string;
+  trigger: string;
+}
+
+function describe(error: GuestError): string {
+  const at = error.line === undefined ? '' : ` (brigade.js:${error.line}:${error.column ?? 0})`;
+  return `${error.name}: ${error.message}${at}`;
+}
+
+export class HostedBuild {
+  readonly #opts: HostedBuildOptions;
+  #sandbox: BuildSandbox | undefined;
+  #phase: 'loading' | 'main' | 'follow-up' | 'done' = 'loading';
+  #mainFailure: Failure | undefined;
+
+  constructor(opts: HostedBuildOptions) {
+    this.#opts = opts;
+  }
+
+  async begin(): Promise<void> {
+    const { start } = this.#opts;
+    try {
+      this.#sandbox = await BuildSandbox.create({
+        id: start.id,
+        wasmModule: this.#opts.wasmModule,
+        limits: start.limits,
+        cell: this.#opts.cell,
+        sources: this.#opts.sources,
+        callbacks: { runJob: this.#opts.runJob, log: this.#opts.log },
+      });
+      if (this.#phase === 'done') return this.#sandbox.dispose();
+      if (start.kind === 'inspect') this.#inspect(this.#sandbox);
+      else this.#run(this.#sandbox);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  jobSettled(callId: number, answer: { outcomeJson: string } | { error: { name: string; message: string } }): void {
+    if (this.#phase === 'done' || !this.#sandbox) return;
+    try {
+      this.#sandbox.settleJob(callId, answer);
+      this.#advance(this.#sandbox);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** The engine gave up on this build (timeout, cancel): free it without reporting. */
+  drop(): void {
+    this.#phase = 'done';
+    this.#sandbox?.dispose();
+  }
+
+  #inspect(sandbox: BuildSandbox): void {
+    const syntax = sandbox.compileScript(this.#opts.start.script);
+    if (syntax) return this.#finish({ kind: 'inspect', ok: false, message: `${syntax.name}: ${syntax.message}`, ...position(syntax) });
+    const thrown = sandbox.evaluateScript(this.#opts.start.script);
+    if (thrown) return this.#finish({ kind: 'inspect', ok: false, message: `top-level code failed: ${describe(thrown)}`, ...position(thrown) });
+    sandbox.pump();
+    this.#finish({ kind: 'inspect', ok: true, handlers: sandbox.handlers() });
+  }
+
+  #run(sandbox: BuildSandbox): void {
+    const { script, eventJson, projectJson } = this.#opts.start;
+    const thrown = sandbox.evaluateScript(script);
+    if (thrown) {
+      const reason = thrown.name === 'SyntaxError' ? 'SyntaxError' : 'HandlerFailed';
+      return this.#finishRun(reason, `brigade.js ${reason === 'SyntaxError' ? 'does not compile' : 'failed at top level'}: ${describe(thrown)}`);
+    }
+    if (sandbox.start(eventJson, projectJson) === 'nohandler') {
+      const type = (JSON.parse(eventJson) as { type: string }).type;
+      return this.#finishRun('NoHandler', `brigade.js has no handler for event type "${type}"`);
+    }
+    this.#phase = 'main';
+    this.#advance(sandbox);
+  }
+
+  /** Runs queued guest work; moves to the next phase once the guest and all its jobs are quiet. */
+  #advance(sandbox: BuildSandbox): void {
+    sandbox.pump();
+    if (sandbox.pendingHostCalls > 0 || !sandbox.idle) return;
+    const state = sandbox.state();
+    if (!state.settled) {
+      // The handler waits on something that can never settle (no job is running, nothing is queued).
+      return this.#afterPhase(sandbox, { reason: 'HandlerFailed', message: 'the handler never settled: it waits on a promise nothing can resolve', trigger: 'handlerError' });
+    }
+    const failure: Failure | undefined = state.error !== null
+      ? { reason: 'HandlerFailed', message: state.error, trigger: 'handlerError' }
+      : state.unhandled !== null
+        ? { reason: 'JobFailed', message: `unhandled rejection: ${state.unhandled}`, trigger: 'unhandledRejection' }
+        : undefined;
+    this.#afterPhase(sandbox, failure);
+  }
+
+  #afterPhase(sandbox: BuildSandbox, failure: Failure | undefined): void {
+    if (this.#phase === 'follow-up') {
+      const main = this.#mainFailure;
+      if (main) return this.#finishRun(main.reason, main.message);
+      if (failure) return this.#finishRun(failure.reason, `the after handler failed: ${failure.message}`);
+      return this.#finishRun('Completed', 'the build succeeded');
+    }
+    this.#mainFailure = failure;
+    const event = JSON.parse(this.#opts.start.eventJson) as Record<string, unknown>;
+    const followUp = {
+      ...event,
+      type: failure ? 'error' : 'after',
+      cause: { event, reason: failure?.message ?? '', trigger: failure?.trigger ?? 'success', failure: failure?.reason },
+    };
+    if (sandbox.start(JSON.stringify(followUp), this.#opts.start.projectJson) === 'nohandler') {
+      return failure ? this.#finishRun(failure.reason, failure.message) : this.#finishRun('Completed', 'the build succeeded');
+    }
+    this.#phase = 'follow-up';
+    this.#advance(sandbox);
+  }
+
+  #finishRun(reason: 'Completed' | BuildFailureReason, message: string): void {
+    const status = reason === 'Completed' ? 'Succeeded' : 'Failed';
+    // Out-of-memory thrown inside guest code surfaces as an ordinary error; name it for what it is.
+    const outOfMemory = status === 'Failed' && /out of memory/i.test(message);
+    this.#finish({
+      kind: 'run',
+      status,
+      reason: outOfMemory ? 'OutOfMemory' : reason,
+      message: outOfMemory ? `the script exceeded its memory limit of ${this.#opts.start.limits.memoryBytes} bytes (${message})` : message,
+    });
+  }
+
+  #fail(error: unknown): void {
+    if (this.#phase === 'done') return;
+    const fault = error instanceof SandboxFault
+      ? error
+      : new SandboxFault('SandboxError', `internal sandbox error: ${error instanceof Error ? error.message : String(error)}`);
+    if (this.#opts.start.kind === 'inspect') {
+      return this.#finish({ kind: 'inspect', ok: false, message: `${fault.reason}: ${fault.message}` });
+    }
+    this.#finish({ kind: 'run', status: 'Failed', reason: fault.reason, message: fault.message });
+  }
+
+  #finish(result: SandboxResult): void {
+    if (this.#phase === 'done') return;
+    this.#phase = 'done';
+    this.#sandbox?.dispose();
+    this.#opts.done(result);
+  }
+}
+
+function position(error: GuestError): { line?: number; column?: number } {
+  return error.line === undefined ? {} : { line: error.line, ...(error.column === undefined ? {} : { column: error.column }) };
+}

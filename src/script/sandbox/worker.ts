@@ -1,0 +1,75 @@
+/**
+ * Entry of a sandbox worker thread: hosts many builds, each in its own QuickJS instance (see
+ * HostedBuild). Talks to the engine only through the messages in protocol.ts. The engine's watchdog
+ * may terminate this thread at any moment; nothing here needs cleanup beyond what dies with it.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FromWorker, SandboxResult, ToWorker } from '../protocol.ts';
+import type { ScriptLogLevel } from '../types.ts';
+import { HostedBuild } from './hosted-build.ts';
+import { WatchCell } from './watch-cell.ts';
+import { wasm } from './wasm.ts';
+
+interface WorkerData {
+  watchBuffer: SharedArrayBuffer;
+}
+
+const port = parentPort;
+if (!port) throw new Error('sandbox worker must run in a worker thread');
+
+const require = createRequire(import.meta.url);
+const wasmModule = await wasm.compile(readFileSync(require.resolve('@jitl/quickjs-ng-wasmfile-release-sync/wasm')));
+const sources = {
+  runtime: readFileSync(new URL('../brigadier/runtime.js', import.meta.url), 'utf8'),
+  brigadier: readFileSync(new URL('../brigadier/brigadier.js', import.meta.url), 'utf8'),
+};
+const cell = new WatchCell((workerData as WorkerData).watchBuffer);
+const builds = new Map<number, HostedBuild>();
+
+function post(message: FromWorker): void {
+  port?.postMessage(message);
+}
+
+function startBuild(start: Extract<ToWorker, { type: 'start' }>): void {
+  const { id } = start;
+  const build = new HostedBuild({
+    start,
+    wasmModule,
+    sources,
+    cell,
+    // Inspection evaluates top-level code only: jobs it starts are never run, and stay pending.
+    runJob: start.kind === 'inspect' ? () => undefined : (callId, requestJson) => post({ type: 'runJob', id, callId, requestJson }),
+    log: (level: ScriptLogLevel, text: string) => post({ type: 'log', id, level, text }),
+    done: (result: SandboxResult) => {
+      builds.delete(id);
+      post({ type: 'done', id, result });
+    },
+  });
+  builds.set(id, build);
+  build.begin().catch((error: unknown) => {
+    builds.delete(id);
+    post({ type: 'done', id, result: { kind: 'run', status: 'Failed', reason: 'SandboxError', message: `sandbox start failed: ${String(error)}` } });
+  });
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'start':
+      return startBuild(message);
+    case 'jobResult': {
+      const answer = message.outcomeJson !== undefined
+        ? { outcomeJson: message.outcomeJson }
+        : { error: message.error ?? { name: 'Error', message: 'job failed' } };
+      return builds.get(message.id)?.jobSettled(message.callId, answer);
+    }
+    case 'drop': {
+      builds.get(message.id)?.drop();
+      builds.delete(message.id);
+      return;
+    }
+  }
+});
+
+post({ type: 'ready' });
