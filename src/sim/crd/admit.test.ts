@@ -337,3 +337,46 @@ describe('admission: validation ratcheting on update', () => {
     assert.deepEqual(messages(v, { image: 'x', level: 3 }), ['spec.level: Unsupported value: 3: supported values: "1", "2"']);
   });
 });
+
+describe('admission: CEL equality of set and map lists', () => {
+  const v = versionFor({
+    type: 'object',
+    'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'spec is immutable' }],
+    properties: {
+      tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+      ordered: { type: 'array', items: { type: 'string' } },
+      env: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'string' } } } },
+    },
+  });
+
+  it('ignores the order of set and map lists, not of atomic lists', () => {
+    const old = widget({ tags: ['a', 'b'], ordered: ['x', 'y'], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] });
+    const reordered = widget({ tags: ['b', 'a'], ordered: ['x', 'y'], env: [{ name: 'B', value: '2' }, { name: 'A', value: '1' }] });
+    assert.deepEqual(v.admit(reordered, { operation: 'UPDATE', old }).errors, []);
+    const atomicReordered = widget({ tags: ['a', 'b'], ordered: ['y', 'x'], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] });
+    assert.deepEqual(v.admit(atomicReordered, { operation: 'UPDATE', old }).errors.map((e) => e.message), ['spec: Invalid value: "object": spec is immutable']);
+  });
+});
+
+describe('admission: maps and metadata', () => {
+  it('prunes and defaults inside additionalProperties values', () => {
+    const v = versionFor({
+      type: 'object',
+      properties: { gateways: { type: 'object', additionalProperties: { type: 'object', properties: { enabled: { type: 'boolean', default: true } } } } },
+    });
+    const obj = widget({ gateways: { github: { junk: 1 }, cloudevents: { enabled: false } } });
+    const result = v.admit(obj, { operation: 'CREATE' });
+    assert.deepEqual(result.unknownFields, ['spec.gateways.github.junk']);
+    assert.deepEqual(obj.spec, { gateways: { github: { enabled: true }, cloudevents: { enabled: false } } });
+  });
+
+  it('applies a schema constraint on metadata.name', () => {
+    const crd = widgetCrd();
+    const schema = ((crd.spec as { versions: Array<{ schema: { openAPIV3Schema: { properties: Record<string, unknown> } } }> }).versions[0]!).schema.openAPIV3Schema;
+    schema.properties.metadata = { type: 'object', properties: { name: { type: 'string', maxLength: 5 } } };
+    const v = compileCrd(crd).versions.get('v1')!;
+    const obj = widget({});
+    obj.metadata.name = 'much-too-long';
+    assert.deepEqual(v.admit(obj, { operation: 'CREATE' }).errors.map((e) => e.message), ['metadata.name: Too long: may not be more than 5 bytes']);
+  });
+});

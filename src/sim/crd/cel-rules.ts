@@ -3,6 +3,7 @@
 // value; atomic lists do not correlate, as in the apiserver).
 
 import type { CelValue } from './cel/ast.ts';
+import { UNORDERED_LIST } from './cel/evaluate.ts';
 import { CelEvalError, compileCel } from './cel/program.ts';
 import type { CelProgram } from './cel/program.ts';
 import { fieldErrors } from './errors.ts';
@@ -114,7 +115,10 @@ function correlateItem(item: unknown, oldList: unknown, listSchema: Schema): unk
 
 function runRule(compiled: CompiledRule, v: Visit): FieldError | undefined {
   const field = formatPath([...v.path, ...parseFieldPath(compiled.rule.fieldPath)]);
-  const vars = { self: v.value as CelValue, oldSelf: compiled.program.usesOldSelf ? v.old as CelValue : undefined };
+  const vars = {
+    self: toCelValue(v.value, v.schema),
+    oldSelf: compiled.program.usesOldSelf ? toCelValue(v.old, v.schema) : undefined,
+  };
   let result: CelValue;
   try {
     result = compiled.program.run(vars);
@@ -152,6 +156,24 @@ function ruleMessage(compiled: CompiledRule, vars: { self: CelValue; oldSelf?: C
     }
   }
   return compiled.rule.message ?? `failed rule: ${compiled.rule.rule}`;
+}
+
+/** A copy of value in which set and map lists are marked, so that CEL equality ignores their order. */
+function toCelValue(value: unknown, schema: Schema): CelValue {
+  if (Array.isArray(value)) {
+    const items = schema.items;
+    const out = value.map((item) => (items ? toCelValue(item, items) : item as CelValue));
+    const listType = schema['x-kubernetes-list-type'];
+    if (listType === 'set' || listType === 'map') Object.defineProperty(out, UNORDERED_LIST, { value: true });
+    return out;
+  }
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, child]) => {
+      const childSchema = propertySchema(schema, k);
+      return [k, childSchema ? toCelValue(child, childSchema) : child as CelValue];
+    }));
+  }
+  return value as CelValue;
 }
 
 /** `.spec.items['a.b'][0]` -> ['spec', 'items', 'a.b', 0]; the apiserver allows this JSONPath-like form. */

@@ -137,16 +137,39 @@ function contains(collection: CelValue, item: CelValue): boolean {
   throw new CelEvalError(`no such overload: in ${typeName(collection)}`);
 }
 
+/**
+ * Marks a list whose schema is x-kubernetes-list-type set or map: CEL compares such lists without
+ * regard to order. Set on the array object itself, so indexing and iteration are unaffected.
+ */
+export const UNORDERED_LIST = Symbol('unorderedList');
+
+function isUnordered(list: CelValue[]): boolean {
+  return (list as CelValue[] & { [UNORDERED_LIST]?: boolean })[UNORDERED_LIST] === true;
+}
+
 export function deepEqual(a: CelValue, b: CelValue): boolean {
   if (a === b) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]!));
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    if (isUnordered(a) && isUnordered(b)) return sameElements(a, b);
+    return a.every((x, i) => deepEqual(x, b[i]!));
   }
   if (isMap(a) && isMap(b)) {
     const keys = Object.keys(a);
     return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k]!, b[k]!));
   }
   return false;
+}
+
+/** Same elements, any order (each element of b used once). */
+function sameElements(a: CelValue[], b: CelValue[]): boolean {
+  const unused = [...b];
+  return a.every((x) => {
+    const i = unused.findIndex((y) => deepEqual(x, y));
+    if (i < 0) return false;
+    unused.splice(i, 1);
+    return true;
+  });
 }
 
 function mapLiteral(entries: Array<{ key: Expr; value: Expr }>, vars: Bindings): CelValue {

@@ -8,8 +8,9 @@
 // trim; the macros all exists exists_one filter map. Not supported (refused at compile time):
 // bytes, duration/timestamp, type(), optional types, the Kubernetes libraries (quantity, url, ip,
 // format, lists, regex find), variables other than self/oldSelf. Known deviations: int and double
-// are both JS numbers (7.0 / 2.0 truncates like ints; no int64 overflow errors); equality of
-// set/map-typed lists is order-sensitive; no cost budget (rules are bounded by the object's size).
+// are both JS numbers (7.0 / 2.0 truncates like ints; no int64 overflow errors); no cost budget
+// (rules are bounded by the object's size). Set and map lists compare regardless of order, as in
+// Kubernetes, when the values come from the schema walk (cel-rules.ts marks them).
 
 import type { CelValue, Expr } from './ast.ts';
 import { evaluate } from './evaluate.ts';
