@@ -1,0 +1,86 @@
+// The ScriptHost of a build session: runJob creates the Job CR (or attaches to the one this build
+// already has: replay never runs a job twice) and resolves when the Job controller records a
+// terminal phase, with the job's kept log.
+import type { V1Secret } from '@kubernetes/client-node';
+import { API_VERSION, KINDS, LABELS, MANAGED_BY } from '../../api/constants.ts';
+import { jobCrName, jobSecretName } from '../../api/names.ts';
+import type { Build, JobCR, Project } from '../../api/types.ts';
+import { isAlreadyExists, KubeApiError } from '../../kube/errors.ts';
+import type { JobOutcome, JobRequest } from '../../script/index.ts';
+import { COMPONENT } from '../caches.ts';
+import type { ControllerDeps } from '../shared/deps.ts';
+import { JOB_LOG_KEY, jobLogConfigMapName } from '../shared/names.ts';
+import { jobCrFor } from './job-request.ts';
+import type { JobWaiters } from './job-waiters.ts';
+import { isTerminalJob } from './state.ts';
+
+export interface HostContext {
+  deps: ControllerDeps;
+  build: Build;
+  project: Project;
+  secrets: Record<string, string>;
+  waiters: JobWaiters;
+  signal: AbortSignal;
+  /** Tells the Build controller that its jobs changed (summary). */
+  touch: () => void;
+}
+
+export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOutcome> {
+  return async (req) => {
+    const namespace = ctx.build.metadata.namespace ?? '';
+    const name = jobCrName(ctx.build.metadata.name ?? '', req.name);
+    const existing = (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ?? (await ctx.deps.objects.get('Job', namespace, name));
+    const { job: wanted, secretData } = jobCrFor(ctx.build, ctx.project, req, Object.values(ctx.secrets));
+    const job = existing ?? (await ctx.deps.objects.create('Job', wanted)).object;
+    // Also on replay: the operator may have stopped between creating the Job CR and its Secret.
+    if (!isTerminalJob(job) && Object.keys(secretData).length > 0) await ensureEnvSecret(ctx.deps, job, secretData);
+    ctx.touch();
+    const final = await ctx.waiters.wait(namespace, name, ctx.signal);
+    return outcomeOf(final, await keptLog(ctx.deps, final));
+  };
+}
+
+function outcomeOf(job: JobCR, log: string): JobOutcome {
+  const s = job.status ?? {};
+  const succeeded = s.phase === 'Succeeded';
+  return {
+    succeeded,
+    log,
+    ...(succeeded ? {} : { message: `job ${job.spec.name} ${s.phase?.toLowerCase() ?? 'failed'}${s.reason ? ` (${s.reason})` : ''}${s.message ? `: ${s.message}` : ''}` }),
+    ...(s.podName ? { podName: s.podName } : {}),
+  };
+}
+
+/** The full log the Job controller kept in a ConfigMap, else the status tail. */
+async function keptLog(deps: ControllerDeps, job: JobCR): Promise<string> {
+  const namespace = job.metadata.namespace ?? '';
+  try {
+    const cm = await deps.clients.core.readNamespacedConfigMap({ namespace, name: jobLogConfigMapName(job.metadata.name ?? '') });
+    return cm.data?.[JOB_LOG_KEY] ?? job.status?.logTail ?? '';
+  } catch {
+    // No kept log (refused job, cancelled before it ran, or the ConfigMap was removed): the tail is all there is.
+    return job.status?.logTail ?? '';
+  }
+}
+
+async function ensureEnvSecret(deps: ControllerDeps, job: JobCR, data: Record<string, string>): Promise<void> {
+  const name = jobSecretName(job.metadata.name ?? '');
+  const namespace = job.metadata.namespace ?? '';
+  const body: V1Secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: {
+      name,
+      namespace,
+      labels: { [LABELS.component]: COMPONENT.jobEnv, [LABELS.job]: job.metadata.name ?? '', [LABELS.managedBy]: MANAGED_BY },
+      ownerReferences: [{ apiVersion: API_VERSION, kind: KINDS.Job.kind, name: job.metadata.name ?? '', uid: job.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+    },
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
+  };
+  try {
+    await deps.clients.core.createNamespacedSecret({ namespace, body });
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw new KubeApiError(`create Secret ${namespace}/${name}`, { cause: err });
+  }
+}

@@ -1,0 +1,158 @@
+// Build reconcile: start (or queue) the script, replay it after a restart, enforce the deadline and
+// cancellation, and keep the status (phase, jobs summary, log tail) recomputed from the children.
+import { API_VERSION } from '../../api/constants.ts';
+import { labelSafeName } from '../../api/names.ts';
+import type { Build, BuildStatus, Project } from '../../api/types.ts';
+import { LABELS } from '../../api/constants.ts';
+import { keyOf } from '../runtime/controller.ts';
+import type { Request, Result } from '../runtime/controller.ts';
+import type { ControllerDeps } from '../shared/deps.ts';
+import { readProjectSecrets } from '../shared/project-secrets.ts';
+import { childJobs } from './children.ts';
+import { runJobHost } from './host.ts';
+import type { JobWaiters } from './job-waiters.ts';
+import { BuildSession } from './session.ts';
+import { stopChildJobs } from './stop.ts';
+import type { Ending } from './state.ts';
+import { buildDeadline, endedStatus, endingFromOutcome, isTerminalBuild, jobsSummary, mayStart, queuedStatus, runningStatus, statusChanged, withProgress } from './state.ts';
+
+/** How often, at most, console output alone causes a status write. */
+const LOG_FLUSH_MS = 1000;
+
+export interface BuildRuntime {
+  sessions: Map<string, BuildSession>;
+  waiters: JobWaiters;
+  enqueue: (namespace: string, name: string, afterMs?: number) => void;
+}
+
+export async function reconcileBuild(deps: ControllerDeps, rt: BuildRuntime, req: Request): Promise<Result | void> {
+  const key = keyOf(req.namespace, req.name);
+  const build = deps.caches.builds.get(req.namespace, req.name) as Build | undefined;
+  if (!build || build.metadata.deletionTimestamp) {
+    rt.sessions.get(key)?.stop(new Error('the build was deleted'));
+    rt.sessions.delete(key);
+    return;
+  }
+  const project = deps.caches.projects.get(req.namespace, build.spec.project) as Project | undefined;
+  const now = deps.clock.now();
+  if (isTerminalBuild(build.status?.phase)) return finished(deps, rt, key, build);
+  if (build.spec.cancel) return end(deps, rt, key, build, { phase: 'Cancelled', reason: 'Cancelled', message: 'the build was cancelled (spec.cancel)' });
+  const deadline = buildDeadline(build, project);
+  if (deadline !== undefined && now >= deadline) return end(deps, rt, key, build, { phase: 'TimedOut', reason: 'Timeout', message: `the build ran longer than ${Math.round((deadline - Date.parse(build.status?.startTime ?? '')) / 1000)}s (project policy.buildTimeoutSeconds)` });
+  const session = rt.sessions.get(key);
+  if (session?.ended) return concluded(deps, rt, key, build, session);
+  if (!session) {
+    if (!project) return end(deps, rt, key, build, { phase: 'Failed', reason: 'ProjectNotFound', message: `project ${build.spec.project} does not exist` });
+    if (!startAllowed(deps, rt, build, project)) return writeIfChanged(deps, build, queuedStatus(build, new Date(now)));
+    return start(deps, rt, key, build, project);
+  }
+  await progress(deps, build, build.status ?? {}, session);
+  return deadline === undefined ? undefined : { requeueAfterMs: deadline - now };
+}
+
+function startAllowed(deps: ControllerDeps, rt: BuildRuntime, build: Build, project: Project): boolean {
+  if (build.status?.phase === 'Running') return true; // a replay takes the slot it already had
+  const siblings = deps.caches.builds.byLabels({ [LABELS.project]: labelSafeName(project.metadata.name ?? '') }, build.metadata.namespace) as Build[];
+  const live = new Set([...rt.sessions.keys()].map((k) => k.slice(k.indexOf('/') + 1)));
+  return mayStart({ build, siblings, liveSessions: live, maxConcurrent: project.spec.policy?.maxConcurrentBuilds });
+}
+
+async function start(deps: ControllerDeps, rt: BuildRuntime, key: string, build: Build, project: Project): Promise<Result | void> {
+  const ns = build.metadata.namespace ?? '';
+  const name = build.metadata.name ?? '';
+  const secrets = await readProjectSecrets(deps.clients.core, project);
+  const replay = build.status?.phase === 'Running';
+  const status = runningStatus(build, new Date(deps.clock.now()));
+  const written = await deps.objects.patchStatus('Build', ns, name, status);
+  const log = deps.logger.child({ project: build.spec.project, build: name });
+  const abort = new AbortController();
+  const session = new BuildSession({
+    engine: deps.script,
+    abort,
+    previousLog: replay ? build.status?.logTail : undefined,
+    secrets: Object.values(secrets),
+    onLog: (level, text) => {
+      log.info({ scriptLevel: level }, text);
+      rt.enqueue(ns, name, LOG_FLUSH_MS);
+    },
+    onEnd: () => rt.enqueue(ns, name),
+    run: {
+      script: build.spec.script,
+      event: scriptEvent(written, status.workerAttempts ?? 1),
+      project: scriptProject(project, secrets),
+      host: { runJob: runJobHost({ deps, build: written, project, secrets, waiters: rt.waiters, signal: abort.signal, touch: () => rt.enqueue(ns, name) }) },
+    },
+  });
+  rt.sessions.set(key, session);
+  const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: written.metadata };
+  if (replay) await deps.recorder.normal(obj, 'BuildReplayed', `evaluating the script again (attempt ${status.workerAttempts}); finished jobs keep their results`);
+  else await deps.recorder.normal(obj, 'BuildStarted', `running the ${build.spec.type} handler`);
+  const deadline = buildDeadline({ ...build, status }, project);
+  return deadline === undefined ? undefined : { requeueAfterMs: Math.max(0, deadline - deps.clock.now()) };
+}
+
+async function concluded(deps: ControllerDeps, rt: BuildRuntime, key: string, build: Build, session: BuildSession): Promise<void> {
+  const ending: Ending = session.outcome
+    ? endingFromOutcome(session.outcome)
+    : { phase: 'Failed', reason: 'SandboxError', message: `the script engine failed: ${session.error instanceof Error ? session.error.message : String(session.error)}` };
+  await end(deps, rt, key, build, ending);
+}
+
+/** Writes the terminal status, stops what still runs, records an Event; the session is dropped last. */
+async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: Build, ending: Ending): Promise<void> {
+  const session = rt.sessions.get(key);
+  const now = new Date(deps.clock.now());
+  let status = endedStatus(build, ending, now);
+  status = withProgress(status, { ...jobsSummary(childJobs(deps, build)), ...(session ? { logTail: session.logTail(deps.settings.logTailChars) } : {}) }, now);
+  await deps.objects.patchStatus('Build', build.metadata.namespace ?? '', build.metadata.name ?? '', status);
+  session?.stop(ending.phase === 'TimedOut' ? new DOMException('build timeout', 'TimeoutError') : new Error(ending.message));
+  rt.sessions.delete(key);
+  if (ending.phase === 'Cancelled' || ending.phase === 'TimedOut') await stopChildJobs(deps, build, ending);
+  const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: build.metadata };
+  const msg = `${ending.reason}: ${ending.message}`;
+  if (ending.phase === 'Succeeded') await deps.recorder.normal(obj, 'BuildSucceeded', msg);
+  else await deps.recorder.warning(obj, `Build${ending.phase}`, msg);
+}
+
+/** A terminal build: no session; stop leftovers of a cancel/timeout; keep the summary current. */
+async function finished(deps: ControllerDeps, rt: BuildRuntime, key: string, build: Build): Promise<void> {
+  rt.sessions.get(key)?.stop(new Error('the build has ended'));
+  rt.sessions.delete(key);
+  const phase = build.status?.phase;
+  if (phase === 'Cancelled' || phase === 'TimedOut') await stopChildJobs(deps, build, { phase, reason: build.status?.reason ?? phase, message: build.status?.message ?? '' });
+  const status = withProgress(build.status ?? {}, jobsSummary(childJobs(deps, build)), new Date(deps.clock.now()));
+  await writeIfChanged(deps, build, status);
+}
+
+async function progress(deps: ControllerDeps, build: Build, base: BuildStatus, session: BuildSession): Promise<void> {
+  const status = withProgress(base, { ...jobsSummary(childJobs(deps, build)), logTail: session.logTail(deps.settings.logTailChars) }, new Date(deps.clock.now()));
+  await writeIfChanged(deps, build, status);
+}
+
+async function writeIfChanged(deps: ControllerDeps, build: Build, status: BuildStatus): Promise<void> {
+  if (!statusChanged(build.status, status)) return;
+  await deps.objects.patchStatus('Build', build.metadata.namespace ?? '', build.metadata.name ?? '', status);
+}
+
+function scriptEvent(build: Build, attempt: number): import('../../script/index.ts').ScriptEvent {
+  return {
+    buildID: build.metadata.name ?? '',
+    workerID: `${build.metadata.name}-${attempt}`,
+    type: build.spec.type,
+    provider: build.spec.provider,
+    revision: { ...build.spec.revision },
+    payload: build.spec.payload ?? '',
+  };
+}
+
+function scriptProject(project: Project, secrets: Record<string, string>): import('../../script/index.ts').ScriptProject {
+  return {
+    id: `${project.metadata.namespace}/${project.metadata.name}`,
+    name: project.spec.repo?.name ?? project.metadata.name ?? '',
+    repo: { name: project.spec.repo?.name ?? project.metadata.name ?? '', cloneURL: project.spec.repo?.cloneURL ?? '' },
+    secrets,
+    kubernetes: { namespace: project.metadata.namespace ?? '', ...(project.spec.storage?.size ? { buildStorageSize: project.spec.storage.size } : {}) },
+    allowPrivilegedJobs: project.spec.policy?.allowPrivileged ?? false,
+    allowHostMounts: project.spec.policy?.allowHostMounts ?? false,
+  };
+}

@@ -1,0 +1,127 @@
+// Pure decisions of the Build controller: the jobs summary recomputed from child Job CRs, the
+// deadline, whether a queued build may start, and terminal statuses.
+import { setCondition } from '../../api/conditions.ts';
+import { DEFAULTS } from '../../api/defaults.ts';
+import type { Build, BuildJobSummary, BuildPhase, BuildStatus, JobCR, Project } from '../../api/types.ts';
+import { TERMINAL_BUILD_PHASES, TERMINAL_JOB_PHASES } from '../../api/types.ts';
+import type { BuildOutcome } from '../../script/index.ts';
+import { formatDuration } from '../../util/text.ts';
+
+export const SUCCEEDED = 'Succeeded';
+
+export const isTerminalBuild = (phase: BuildPhase | undefined): boolean => phase !== undefined && TERMINAL_BUILD_PHASES.includes(phase);
+export const isTerminalJob = (job: JobCR): boolean => job.status?.phase !== undefined && TERMINAL_JOB_PHASES.includes(job.status.phase);
+
+/** The per-job summary in start order (creation time, then name) and "done/total". */
+export function jobsSummary(jobs: readonly JobCR[]): { jobs: BuildJobSummary[]; jobsSummary: string } {
+  const sorted = [...jobs].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.spec.name.localeCompare(b.spec.name));
+  const summary = sorted.map((j) => ({
+    name: j.spec.name,
+    jobRef: j.metadata.name,
+    phase: j.status?.phase ?? 'Pending',
+    ...(j.status?.startTime ? { startTime: j.status.startTime } : {}),
+    ...(j.status?.completionTime ? { completionTime: j.status.completionTime } : {}),
+  }));
+  return { jobs: summary, jobsSummary: `${sorted.filter(isTerminalJob).length}/${sorted.length}` };
+}
+
+export function buildTimeoutMs(project: Project | undefined): number {
+  return (project?.spec.policy?.buildTimeoutSeconds ?? DEFAULTS.buildTimeoutSeconds) * 1000;
+}
+
+/** Epoch ms when the build times out, or undefined when it has not started. */
+export function buildDeadline(build: Build, project: Project | undefined): number | undefined {
+  const start = Date.parse(build.status?.startTime ?? '');
+  return Number.isNaN(start) ? undefined : start + buildTimeoutMs(project);
+}
+
+export interface StartInput {
+  build: Build;
+  /** All builds of the project (cache), this one included. */
+  siblings: readonly Build[];
+  /** Builds of the project with a live script session in this operator (they count as running). */
+  liveSessions: ReadonlySet<string>;
+  maxConcurrent: number | undefined;
+}
+
+/**
+ * Whether a Pending build may start now: without a limit always; with one, when fewer builds run
+ * than the limit and this build is among the oldest waiting ones that fit (first come, first served).
+ */
+export function mayStart(input: StartInput): boolean {
+  const { build, siblings, liveSessions, maxConcurrent } = input;
+  if (maxConcurrent === undefined) return true;
+  const running = siblings.filter((b) => b.status?.phase === 'Running' || liveSessions.has(b.metadata.name ?? '')).length;
+  const free = maxConcurrent - running;
+  if (free <= 0) return false;
+  const waiting = siblings
+    .filter((b) => !isTerminalBuild(b.status?.phase) && b.status?.phase !== 'Running' && !liveSessions.has(b.metadata.name ?? '') && !b.spec.cancel)
+    .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  return waiting.slice(0, free).some((b) => b.metadata.name === build.metadata.name);
+}
+
+export function queuedStatus(build: Build, now: Date): BuildStatus {
+  return {
+    ...build.status,
+    phase: 'Pending',
+    reason: 'Queued',
+    message: 'waiting for a slot (project policy.maxConcurrentBuilds)',
+    conditions: setCondition(build.status?.conditions, { type: SUCCEEDED, status: 'Unknown', reason: 'Queued' }, now),
+  };
+}
+
+export function runningStatus(build: Build, now: Date): BuildStatus {
+  const replay = build.status?.phase === 'Running';
+  return {
+    ...build.status,
+    observedGeneration: build.metadata.generation,
+    phase: 'Running',
+    reason: replay ? 'Replaying' : 'Started',
+    message: replay ? 'the script is evaluated again after an operator restart; finished jobs are not run again' : 'the script is running',
+    startTime: build.status?.startTime ?? now.toISOString(),
+    workerAttempts: (build.status?.workerAttempts ?? 0) + 1,
+    conditions: setCondition(build.status?.conditions, { type: SUCCEEDED, status: 'Unknown', reason: 'Running' }, now),
+  };
+}
+
+export interface Ending {
+  phase: Extract<BuildPhase, 'Succeeded' | 'Failed' | 'TimedOut' | 'Cancelled'>;
+  reason: string;
+  message: string;
+}
+
+/** How the script's outcome maps onto a build phase. */
+export function endingFromOutcome(outcome: BuildOutcome): Ending {
+  if (outcome.status === 'Succeeded') return { phase: 'Succeeded', reason: 'Completed', message: outcome.message || 'the build succeeded' };
+  if (outcome.reason === 'Timeout') return { phase: 'TimedOut', reason: 'Timeout', message: outcome.message };
+  if (outcome.reason === 'Cancelled') return { phase: 'Cancelled', reason: 'Cancelled', message: outcome.message };
+  return { phase: 'Failed', reason: outcome.reason, message: outcome.message };
+}
+
+export function endedStatus(build: Build, ending: Ending, now: Date): BuildStatus {
+  const start = Date.parse(build.status?.startTime ?? '') || now.getTime();
+  return {
+    ...build.status,
+    observedGeneration: build.metadata.generation,
+    phase: ending.phase,
+    reason: ending.reason,
+    message: ending.message.slice(0, 32768),
+    ...(build.status?.startTime ? {} : { startTime: now.toISOString() }),
+    completionTime: now.toISOString(),
+    duration: formatDuration(now.getTime() - start),
+    conditions: setCondition(build.status?.conditions, { type: SUCCEEDED, status: ending.phase === 'Succeeded' ? 'True' : 'False', reason: ending.reason, message: ending.message.slice(0, 1024) }, now),
+  };
+}
+
+/** Live fields recomputed every pass; duration is left out of the "changed?" test so it does not force writes. */
+export function withProgress(status: BuildStatus, progress: { jobs: BuildJobSummary[]; jobsSummary: string; logTail?: string }, now: Date): BuildStatus {
+  const start = Date.parse(status.startTime ?? '');
+  const end = Date.parse(status.completionTime ?? '');
+  const duration = Number.isNaN(start) ? status.duration : formatDuration((Number.isNaN(end) ? now.getTime() : end) - start);
+  return { ...status, jobs: progress.jobs, jobsSummary: progress.jobsSummary, ...(progress.logTail !== undefined ? { logTail: progress.logTail } : {}), ...(duration ? { duration } : {}) };
+}
+
+export function statusChanged(before: BuildStatus | undefined, after: BuildStatus): boolean {
+  const strip = (s: BuildStatus | undefined): string => JSON.stringify({ ...s, duration: undefined });
+  return strip(before) !== strip(after);
+}

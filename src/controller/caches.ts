@@ -1,0 +1,73 @@
+// The informers the controllers share: our four kinds, plus the core/batch objects we create or read
+// (child batch Jobs and their pods, job env Secrets, script ConfigMaps). One namespace, or all.
+import type { KubernetesListObject, KubernetesObject, V1ConfigMap, V1Job, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { BrigadeKind } from '../api/constants.ts';
+import { LABELS } from '../api/constants.ts';
+import type { KubeClients } from '../kube/clients.ts';
+import type { KindTypes } from '../kube/custom-objects.ts';
+import { collectionPath, resourceOf } from '../kube/custom-objects.ts';
+import type { Clock } from './runtime/clock.ts';
+import { Informer } from './runtime/informer.ts';
+
+/** Label on objects the operator creates for its own bookkeeping (env Secrets, log ConfigMaps). */
+export const COMPONENT = { jobEnv: 'job-env', jobLog: 'job-log' } as const;
+
+export interface Caches {
+  projects: Informer<KindTypes['Project'] & KubernetesObject>;
+  events: Informer<KindTypes['Event'] & KubernetesObject>;
+  builds: Informer<KindTypes['Build'] & KubernetesObject>;
+  jobs: Informer<KindTypes['Job'] & KubernetesObject>;
+  batchJobs: Informer<V1Job>;
+  pods: Informer<V1Pod>;
+  /** ConfigMaps that may hold scripts: every ConfigMap except our job logs (those are large). */
+  configMaps: Informer<V1ConfigMap>;
+  /** Only the env Secrets the operator creates for jobs; project Secrets are read on demand, never cached. */
+  jobSecrets: Informer<V1Secret>;
+}
+
+export interface CachesOptions {
+  clients: KubeClients;
+  namespace?: string;
+  logger: Logger;
+  clock?: Clock;
+}
+
+type Lister<T extends KubernetesObject> = () => Promise<KubernetesListObject<T>>;
+
+export function createCaches(o: CachesOptions): Caches {
+  const ns = o.namespace;
+  const { core, batch } = o.clients;
+  const make = <T extends KubernetesObject>(name: string, path: string, list: Lister<T>, labelSelector?: string): Informer<T> =>
+    new Informer<T>({ name, kubeConfig: o.clients.kubeConfig, path, list, labelSelector, logger: o.logger, clock: o.clock });
+  const corePath = (plural: string): string => (ns ? `/api/v1/namespaces/${ns}/${plural}` : `/api/v1/${plural}`);
+  const jobSel = LABELS.job;
+  const cmSel = `${LABELS.component}!=${COMPONENT.jobLog}`;
+  const secretSel = `${LABELS.component}=${COMPONENT.jobEnv}`;
+  return {
+    projects: custom(o, 'Project'),
+    events: custom(o, 'Event'),
+    builds: custom(o, 'Build'),
+    jobs: custom(o, 'Job'),
+    batchJobs: make<V1Job>('batch-jobs', ns ? `/apis/batch/v1/namespaces/${ns}/jobs` : '/apis/batch/v1/jobs', () =>
+      ns ? batch.listNamespacedJob({ namespace: ns, labelSelector: jobSel }) : batch.listJobForAllNamespaces({ labelSelector: jobSel }), jobSel),
+    pods: make<V1Pod>('pods', corePath('pods'), () =>
+      ns ? core.listNamespacedPod({ namespace: ns, labelSelector: jobSel }) : core.listPodForAllNamespaces({ labelSelector: jobSel }), jobSel),
+    configMaps: make<V1ConfigMap>('configmaps', corePath('configmaps'), () =>
+      ns ? core.listNamespacedConfigMap({ namespace: ns, labelSelector: cmSel }) : core.listConfigMapForAllNamespaces({ labelSelector: cmSel }), cmSel),
+    jobSecrets: make<V1Secret>('job-secrets', corePath('secrets'), () =>
+      ns ? core.listNamespacedSecret({ namespace: ns, labelSelector: secretSel }) : core.listSecretForAllNamespaces({ labelSelector: secretSel }), secretSel),
+  };
+}
+
+function custom<K extends BrigadeKind>(o: CachesOptions, kind: K): Informer<KindTypes[K] & KubernetesObject> {
+  const api = o.clients.custom;
+  const ns = o.namespace;
+  const list = async (): Promise<KubernetesListObject<KindTypes[K] & KubernetesObject>> =>
+    (ns ? await api.listNamespacedCustomObject({ ...resourceOf(kind), namespace: ns }) : await api.listClusterCustomObject(resourceOf(kind))) as KubernetesListObject<KindTypes[K] & KubernetesObject>;
+  return new Informer({ name: resourceOf(kind).plural, kubeConfig: o.clients.kubeConfig, path: collectionPath(kind, ns), list, logger: o.logger, clock: o.clock });
+}
+
+export function allCaches(c: Caches): Informer<KubernetesObject>[] {
+  return Object.values(c) as Informer<KubernetesObject>[];
+}

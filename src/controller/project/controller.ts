@@ -1,0 +1,28 @@
+// Wiring of the Project controller: reconcile on Project changes, on changes of a ConfigMap a
+// Project reads its script from, and on Build changes (build counts, last build).
+import type { Build, Project } from '../../api/types.ts';
+import type { ReconcileObserver } from '../runtime/controller.ts';
+import { Controller } from '../runtime/controller.ts';
+import type { ControllerDeps } from '../shared/deps.ts';
+import { reconcileProject } from './reconcile.ts';
+
+export function projectController(deps: ControllerDeps, observer?: ReconcileObserver): Controller {
+  const c = new Controller({
+    name: 'project',
+    logger: deps.logger,
+    observer,
+    queue: { clock: deps.clock },
+    reconcile: (req) => reconcileProject(deps, req),
+  });
+  const { projects, configMaps, builds } = deps.caches;
+  projects.onChange((p) => c.enqueue(p.metadata?.namespace, p.metadata?.name ?? ''));
+  configMaps.onChange((cm) => {
+    for (const p of projects.list(cm.metadata?.namespace) as Project[]) {
+      if (p.spec.scriptFrom?.configMapKeyRef.name === cm.metadata?.name) c.enqueue(p.metadata.namespace, p.metadata.name ?? '');
+    }
+  });
+  builds.onChange((b) => {
+    c.enqueue(b.metadata?.namespace, (b as Build).spec.project);
+  });
+  return c;
+}

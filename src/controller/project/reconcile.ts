@@ -1,0 +1,33 @@
+// Project reconcile: load the script, inspect it (only when it or the spec changed), and write
+// Ready, handlers and build counts to the status.
+import { createHash } from 'node:crypto';
+import { API_VERSION, LABELS } from '../../api/constants.ts';
+import { labelSafeName } from '../../api/names.ts';
+import type { Project } from '../../api/types.ts';
+import type { Request, Result } from '../runtime/controller.ts';
+import type { ControllerDeps } from '../shared/deps.ts';
+import { projectScript } from '../shared/project-script.ts';
+import { inspectionIsCurrent, projectStatus, readyTransition, recordedInspection } from './state.ts';
+import type { InspectResult } from '../../script/index.ts';
+
+export async function reconcileProject(deps: ControllerDeps, req: Request): Promise<Result | void> {
+  const project = deps.caches.projects.get(req.namespace, req.name) as Project | undefined;
+  if (!project || project.metadata.deletionTimestamp) return;
+  const source = projectScript(project, (ns, name) => deps.caches.configMaps.get(ns, name));
+  const sha = source.ok ? createHash('sha256').update(source.script).digest('hex') : undefined;
+  const inspect = source.ok && sha ? await inspectOnce(deps, project, source.script, sha) : undefined;
+  const builds = deps.caches.builds.byLabels({ [LABELS.project]: labelSafeName(req.name) }, req.namespace);
+  const status = projectStatus({ project, source, inspect, scriptSHA256: sha, builds, now: new Date(deps.clock.now()) });
+  if (JSON.stringify(status) === JSON.stringify(project.status)) return;
+  await deps.objects.patchStatus('Project', req.namespace, req.name, status);
+  const t = readyTransition(project.status, status);
+  if (!t.changed) return;
+  const obj = { apiVersion: API_VERSION, kind: 'Project', metadata: project.metadata };
+  if (t.ready) await deps.recorder.normal(obj, 'ScriptLoaded', t.message);
+  else await deps.recorder.warning(obj, t.reason, t.message);
+}
+
+async function inspectOnce(deps: ControllerDeps, project: Project, script: string, sha: string): Promise<InspectResult> {
+  if (inspectionIsCurrent(project, sha)) return recordedInspection(project);
+  return deps.script.inspectScript(script);
+}

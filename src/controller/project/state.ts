@@ -1,0 +1,90 @@
+// Pure decisions of the Project controller: its status from the script source, the inspection
+// result and its builds.
+import { setCondition, getCondition } from '../../api/conditions.ts';
+import type { Build, Project, ProjectBuildCounts, ProjectStatus } from '../../api/types.ts';
+import type { InspectResult } from '../../script/index.ts';
+import type { ScriptSource } from '../shared/project-script.ts';
+
+export const READY = 'Ready';
+
+export interface ProjectStatusInput {
+  project: Project;
+  source: ScriptSource;
+  /** Inspection of source.script; absent when the source could not be loaded. */
+  inspect?: InspectResult;
+  scriptSHA256?: string;
+  builds: readonly Build[];
+  now: Date;
+}
+
+/** True when the last inspection still describes this script and generation (no need to inspect again). */
+export function inspectionIsCurrent(project: Project, scriptSHA256: string): boolean {
+  const s = project.status;
+  return s?.scriptSHA256 === scriptSHA256 && s.observedGeneration === project.metadata.generation && getCondition(s.conditions, READY) !== undefined;
+}
+
+/** The inspection the current status records, so an unchanged script is not evaluated again. */
+export function recordedInspection(project: Project): InspectResult {
+  const ready = getCondition(project.status?.conditions, READY);
+  if (ready?.status === 'True') return { ok: true, handlers: project.status?.handlers ?? [] };
+  return { ok: false, message: ready?.message ?? 'unknown' };
+}
+
+export function projectStatus(input: ProjectStatusInput): ProjectStatus {
+  const { project, source, inspect, now } = input;
+  const generation = project.metadata.generation;
+  const ready = readyCondition(source, inspect);
+  const handlers = inspect?.ok ? [...inspect.handlers].sort() : [];
+  const lastBuild = latestBuild(input.builds);
+  return {
+    ...project.status,
+    observedGeneration: generation,
+    conditions: setCondition(project.status?.conditions, { type: READY, ...ready, observedGeneration: generation }, now),
+    handlers,
+    handlersSummary: handlers.join(',').slice(0, 1024),
+    ...(input.scriptSHA256 ? { scriptSHA256: input.scriptSHA256 } : {}),
+    ...(lastBuild ? { lastBuild } : {}),
+    buildCounts: buildCounts(input.builds),
+  };
+}
+
+function readyCondition(source: ScriptSource, inspect: InspectResult | undefined): { status: 'True' | 'False'; reason: string; message: string } {
+  if (!source.ok) return { status: 'False', reason: source.reason, message: source.message };
+  if (!inspect) return { status: 'False', reason: 'NotInspected', message: 'the script has not been inspected yet' };
+  if (!inspect.ok) return { status: 'False', reason: 'ScriptSyntaxError', message: syntaxMessage(inspect) };
+  return { status: 'True', reason: 'ScriptLoaded', message: `handlers: ${inspect.handlers.length ? [...inspect.handlers].sort().join(', ') : '(none)'}` };
+}
+
+/** "brigade.js:3:14: SyntaxError: unexpected token" (line:column when the engine reported them). */
+export function syntaxMessage(result: { message: string; line?: number; column?: number }): string {
+  if (result.line === undefined) return result.message;
+  return `brigade.js:${result.line}:${result.column ?? 0}: ${result.message}`;
+}
+
+export function buildCounts(builds: readonly Build[]): ProjectBuildCounts {
+  const counts = { running: 0, queued: 0, succeeded: 0, failed: 0 };
+  for (const b of builds) {
+    const phase = b.status?.phase ?? 'Pending';
+    if (phase === 'Running') counts.running++;
+    else if (phase === 'Pending') counts.queued++;
+    else if (phase === 'Succeeded') counts.succeeded++;
+    else counts.failed++;
+  }
+  return counts;
+}
+
+function latestBuild(builds: readonly Build[]): string | undefined {
+  let latest: Build | undefined;
+  for (const b of builds) {
+    if (!latest || (b.metadata.creationTimestamp ?? '') > (latest.metadata.creationTimestamp ?? '')) latest = b;
+  }
+  return latest?.metadata.name;
+}
+
+/** The Ready condition's status and reason before and after, for an Event when it changed. */
+export function readyTransition(before: ProjectStatus | undefined, after: ProjectStatus): { changed: boolean; ready: boolean; reason: string; message: string } {
+  const old = getCondition(before?.conditions, READY);
+  const now = getCondition(after.conditions, READY);
+  const changed = old?.status !== now?.status || old?.reason !== now?.reason || old?.message !== now?.message;
+  return { changed, ready: now?.status === 'True', reason: now?.reason ?? '', message: now?.message ?? '' };
+}

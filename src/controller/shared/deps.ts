@@ -1,0 +1,39 @@
+// What every reconciler gets: API clients, the shared caches, an Event recorder, a logger, a clock,
+// the script engine and the job translation. Injected, so tests can replace any part.
+import type { Logger } from 'pino';
+import type { TranslateInput, TranslateResult } from '../../jobs/types.ts';
+import type { KubeClients } from '../../kube/clients.ts';
+import type { BrigadeObjects } from '../../kube/custom-objects.ts';
+import type { EventRecorder } from '../../kube/event-recorder.ts';
+import type { ScriptEngine } from '../../script/index.ts';
+import type { Caches } from '../caches.ts';
+import type { Clock } from '../runtime/clock.ts';
+
+export interface OperatorSettings {
+  /**
+   * How long an Event waits for its Project to exist and be Ready before it is Rejected. Events and
+   * their Project are often applied together; rejecting at once would lose that race.
+   */
+  eventProjectGraceMs: number;
+  /** Bound of the full job log kept in a ConfigMap (after redaction). */
+  maxJobLogBytes: number;
+  /** Bound of the log tails in Build and Job statuses. */
+  logTailChars: number;
+}
+
+export interface ControllerDeps {
+  clients: KubeClients;
+  objects: BrigadeObjects;
+  caches: Caches;
+  recorder: EventRecorder;
+  logger: Logger;
+  clock: Clock;
+  script: Pick<ScriptEngine, 'runBuild' | 'inspectScript'>;
+  translate: (input: TranslateInput) => TranslateResult;
+  settings: OperatorSettings;
+}
+
+/** Sends a change to the key of the owning object (by controller ownerReference of `kind`). */
+export function controllerOwner(obj: { metadata?: { ownerReferences?: { kind: string; name: string; controller?: boolean; apiVersion: string }[] } }, kind: string, apiVersion: string): string | undefined {
+  return obj.metadata?.ownerReferences?.find((r) => r.controller && r.kind === kind && r.apiVersion === apiVersion)?.name;
+}
