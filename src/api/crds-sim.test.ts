@@ -41,6 +41,12 @@ test('a Project gets its policy and storage defaults, and unknown fields are pru
   });
 });
 
+test('a Project name longer than 63 characters is refused, since it becomes a label value', () => {
+  const project = { ...object('Project', { script: 'x' }), metadata: { name: 'p'.repeat(64), namespace: 'default' } };
+  assert.match(errors('Project', project), /a project name is at most 63 characters: it is used as a label value/);
+  assert.equal(errors('Project', { ...project, metadata: { name: 'p'.repeat(63), namespace: 'default' } }), '');
+});
+
 test('a Project with both script and scriptFrom is refused', () => {
   const both = object('Project', { script: 'x', scriptFrom: { configMapKeyRef: { name: 'c', key: 'k' } } });
   assert.match(errors('Project', both), /set script or scriptFrom, not both/);

@@ -38,6 +38,8 @@ export interface CrdManifest {
 
 interface KindDefinition {
   description: string;
+  /** CEL rules on the whole object (the only place a schema can check metadata.name). */
+  rootRules?: Array<{ rule: string; message: string }>;
   spec: TSchema;
   status: TSchema;
   columns: PrinterColumn[];
@@ -51,6 +53,7 @@ const DEFINITIONS: Record<BrigadeKind, KindDefinition> = {
     description: 'A Brigade project: a brigade.js pipeline, the Secret behind project.secrets, job defaults, policy and gateways.',
     spec: ProjectSpecSchema,
     status: ProjectStatusSchema,
+    rootRules: [{ rule: 'size(self.metadata.name) <= 63', message: 'a project name is at most 63 characters: it is used as a label value' }],
     columns: [
       { name: 'Ready', type: 'string', jsonPath: conditionStatus('Ready'), description: 'Whether the script loaded and parsed.' },
       { name: 'Handlers', type: 'string', jsonPath: '.status.handlersSummary', description: 'Event types the script handles.', priority: 1 },
@@ -131,6 +134,7 @@ export function openApiSchema(kind: BrigadeKind): Record<string, unknown> {
       status: plain(def.status),
     },
     required: ['spec'],
+    ...(def.rootRules ? { 'x-kubernetes-validations': def.rootRules } : {}),
   };
 }
 
