@@ -1,0 +1,159 @@
+// The brig-style commands against the simulator, with a stand-in operator (see stand-in-operator.ts)
+// that answers Events per the operator's contract and runs each job as a real pod.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { commands } from '../../src/cli/commands/index.ts';
+import type { CommandIO } from '../../src/cli/command.ts';
+import { jobCrName } from '../../src/api/names.ts';
+import { createProject, startTestCluster, waitFor, type TestCluster } from './cluster.ts';
+import { startStandInOperator } from './stand-in-operator.ts';
+
+interface Ran { code: number; stdout: string; stderr: string }
+
+async function cli(cluster: TestCluster, argv: string[], stdin = '', onStdout?: (text: string) => void): Promise<Ran> {
+  const [name, ...rest] = argv;
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on('data', (c: Buffer) => { out.push(c.toString()); onStdout?.(out.join('')); });
+  stderr.on('data', (c: Buffer) => err.push(c.toString()));
+  const io: CommandIO = { stdout, stderr, stdin: PassThrough.from([stdin]), env: { KUBECONFIG: cluster.kubeconfigPath } };
+  const code = await commands[name].run(rest, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describe('CLI commands against the simulator', () => {
+  let cluster: TestCluster;
+  let operator: ReturnType<typeof startStandInOperator>;
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'brigade-cli-test-'));
+    cluster = await startTestCluster({ workloads: true });
+    await createProject(cluster, 'slow', { script: '//' } as never);
+    await createProject(cluster, 'hello', { script: '//', gateways: { github: { enabled: true } } } as never);
+    await createProject(cluster, 'failing', { script: '//' } as never);
+    await createProject(cluster, 'picky', { script: '//' } as never);
+    operator = startStandInOperator(cluster, {
+      hello: { jobs: [{ name: 'linux-job', script: 'echo Hello Brigade from Azure; echo second line' }] },
+      failing: { jobs: [{ name: 'ok', script: 'echo fine' }, { name: 'broken', script: 'echo about to fail; exit 3' }] },
+      // Prints a line, then waits for the test to create a file: its first line can only reach the
+      // CLI's output while the job is still running if the CLI streams the pod log.
+      slow: { jobs: [{ name: 'slow', script: `echo first; while [ ! -f '${join(dir, 'go')}' ]; do sleep 0.05; done; echo second` }] },
+      picky: { reject: { reason: 'NoHandler', message: 'the script has no handler for exec' } },
+    });
+  });
+  after(async () => {
+    operator?.stop();
+    await cluster?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('exec streams a running job\'s log as it is written', async () => {
+    const marker = join(dir, 'go');
+    let released = false;
+    const r = await cli(cluster, ['exec', 'slow'], '', (text) => {
+      if (!released && text.includes('[slow] first\n')) {
+        released = true;
+        writeFile(marker, '').catch((err: unknown) => assert.fail(err as Error));
+      }
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(released, 'the first line arrived while the job was running');
+    assert.match(r.stdout, /^\[slow\] first\n\[slow\] second$/m);
+  });
+
+  test('exec of a hello project streams the job log prefixed with its name and exits 0', async () => {
+    const r = await cli(cluster, ['exec', 'hello']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\[linux-job\] Hello Brigade from Azure$/m);
+    assert.match(r.stdout, /^\[linux-job\] second line$/m);
+    assert.equal(r.stdout.match(/Hello Brigade/g)?.length, 1, 'the log is printed once');
+    assert.match(r.stderr, /job linux-job: Running on node-1/);
+    assert.match(r.stderr, /JOB\s+PHASE\s+NODE\s+DURATION/);
+    assert.match(r.stderr, /linux-job\s+Succeeded\s+node-1/);
+    assert.deepEqual(operator.errors, []);
+  });
+
+  test('exec of a failing build prints the failing job log and exits 1', async () => {
+    const r = await cli(cluster, ['exec', 'failing']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^\[ok\] fine$/m);
+    assert.match(r.stdout, /^\[broken\] about to fail$/m);
+    assert.match(r.stderr, /broken\s+Failed/);
+    assert.match(r.stderr, /Failed \(job broken failed\)/);
+  });
+
+  test('exec of a rejected event prints the reason and exits 1', async () => {
+    const r = await cli(cluster, ['exec', 'picky']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /rejected: NoHandler: the script has no handler for exec/);
+  });
+
+  test('exec of an unknown project, and a wrong command line, fail clearly', async () => {
+    const missing = await cli(cluster, ['exec', 'nope']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /project nope not found in namespace ci/);
+    const usage = await cli(cluster, ['exec']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /Usage: brigade-operator exec/);
+  });
+
+  test('exec --no-follow prints the Event name, with the payload, revision and type given', async () => {
+    const r = await cli(cluster, ['exec', 'picky', '--no-follow', '--event', 'push', '--commit', 'abc1234', '--ref', 'refs/heads/main', '--payload', '-'], '{"from":"stdin"}');
+    assert.equal(r.code, 0, r.stderr);
+    const event = await cluster.objects.get('Event', cluster.namespace, r.stdout.trim());
+    assert.deepEqual(event?.spec, { project: 'picky', type: 'push', provider: 'cli', revision: { commit: 'abc1234', ref: 'refs/heads/main' }, payload: '{"from":"stdin"}' });
+  });
+
+  test('builds, logs, projects and cancel', async () => {
+    const builds = await cli(cluster, ['builds', 'hello']);
+    assert.equal(builds.code, 0, builds.stderr);
+    const [header, first] = builds.stdout.trim().split('\n');
+    assert.match(header, /^NAME\s+PROJECT\s+TYPE\s+PHASE\s+JOBS\s+DURATION\s+AGE$/);
+    assert.match(first, /\shello\s+exec\s+Succeeded\s/);
+    const buildName = first.split(/\s+/)[0];
+
+    const logs = await cli(cluster, ['logs', buildName]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /^\[linux-job\] Hello Brigade from Azure$/m);
+    // Once the pod is gone, the log kept on the Job CR is printed instead.
+    await cluster.core.deleteNamespacedPod({ namespace: cluster.namespace, name: jobCrName(buildName, 'linux-job'), gracePeriodSeconds: 0 });
+    await waitFor('the pod to be gone', async () => (cluster.sim.store.get({ group: '', version: 'v1', resource: 'pods' }, cluster.namespace, jobCrName(buildName, 'linux-job')) ? undefined : true));
+    const kept = await cli(cluster, ['logs', buildName, '--job', 'linux-job']);
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.equal(kept.stdout, '[linux-job] Hello Brigade from Azure\n[linux-job] second line\n');
+    const oneJob = await cli(cluster, ['logs', buildName, '--job', 'nope']);
+    assert.equal(oneJob.code, 1);
+    assert.match(oneJob.stderr, /has no job nope \(jobs: linux-job\)/);
+
+    const projects = await cli(cluster, ['projects']);
+    assert.equal(projects.code, 0);
+    assert.match(projects.stdout, /^NAME\s+READY\s+HANDLERS\s+INTAKES$/m);
+    assert.match(projects.stdout, /^hello\s+Unknown\s+-\s+github$/m);
+
+    const finished = await cli(cluster, ['cancel', buildName]);
+    assert.equal(finished.code, 0);
+    assert.match(finished.stdout, /already finished: Succeeded/);
+    const missing = await cli(cluster, ['cancel', 'no-such-build']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /build no-such-build not found/);
+  });
+
+  test('cancel of a running build sets spec.cancel', async () => {
+    const ns = cluster.namespace;
+    await cluster.objects.create('Build', {
+      apiVersion: 'brigade.sh/v1alpha1', kind: 'Build', metadata: { name: 'running-1', namespace: ns },
+      spec: { project: 'hello', event: 'e', type: 'exec', provider: 'cli', script: '//', scriptOrigin: 'project', cancel: false },
+    } as never);
+    await cluster.objects.patchStatus('Build', ns, 'running-1', { phase: 'Running' });
+    const r = await cli(cluster, ['cancel', 'running-1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await cluster.objects.get('Build', ns, 'running-1'))?.spec.cancel, true);
+  });
+});
