@@ -29,6 +29,8 @@ export class JobController {
   readonly #stops: Array<() => void> = [];
   /** Per Job uid: its pods that vanished while still running (counted as failed, as upstream). */
   readonly #lostPods = new Map<string, number>();
+  /** uids of pods this controller deleted itself (deadline, suspend): their loss is accounted already. */
+  readonly #deletedByUs = new Set<string>();
 
   constructor(opts: JobControllerOptions) {
     this.#store = opts.store;
@@ -57,10 +59,14 @@ export class JobController {
   #onPod(type: string, pod: Pod): void {
     const owner = controllerOf(pod);
     if (owner?.kind !== 'Job') return;
-    if (type === 'DELETED' && !isPodTerminal(pod)) {
-      this.#lostPods.set(owner.uid, (this.#lostPods.get(owner.uid) ?? 0) + 1);
-    }
+    if (type === 'DELETED') this.#countLoss(owner.uid, pod);
     this.#queue.add(`${pod.metadata.namespace ?? ''}/${owner.name}`);
+  }
+
+  /** A pod that vanished before finishing counts as failed, unless this controller deleted it (already accounted). */
+  #countLoss(jobUid: string, pod: Pod): void {
+    if (this.#deletedByUs.delete(pod.metadata.uid ?? '') || isPodTerminal(pod)) return;
+    this.#lostPods.set(jobUid, (this.#lostPods.get(jobUid) ?? 0) + 1);
   }
 
   #reconcile(key: string): void {
@@ -74,13 +80,13 @@ export class JobController {
       this.#deleteJob(job);
       return;
     }
-    this.#apply(job, decision);
+    this.#apply(job, pods, decision);
     if (decision.ttlAfterMs !== undefined) this.#queue.addAfter(key, decision.ttlAfterMs);
     else if (decision.requeueAfterMs !== undefined) this.#queue.addAfter(key, decision.requeueAfterMs);
   }
 
-  #apply(job: JobObject, decision: JobDecision): void {
-    for (const podName of decision.deletePods) this.#deletePod(job, podName);
+  #apply(job: JobObject, pods: Pod[], decision: JobDecision): void {
+    for (const podName of decision.deletePods) this.#deletePod(job, pods.find((p) => p.metadata.name === podName));
     for (let i = 0; i < decision.createPods; i++) this.#createPod(job);
     if (JSON.stringify(decision.status) !== JSON.stringify(job.status ?? {})) {
       this.#store.update(GVR.jobs, { ...job, status: decision.status }, { subresource: 'status' });
@@ -104,9 +110,12 @@ export class JobController {
     }
   }
 
-  #deletePod(job: JobObject, podName: string): void {
+  #deletePod(job: JobObject, pod: Pod | undefined): void {
+    if (!pod) return;
+    const podName = pod.metadata.name ?? '';
+    this.#deletedByUs.add(pod.metadata.uid ?? '');
     try {
-      this.#store.delete(GVR.pods, job.metadata.namespace, podName);
+      this.#store.delete(GVR.pods, job.metadata.namespace, podName, { preconditions: { uid: pod.metadata.uid } });
       this.#store.recordEvent(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${podName}`, COMPONENT);
     } catch (err) {
       if (!isNotFound(err)) throw err;

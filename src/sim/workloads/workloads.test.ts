@@ -100,6 +100,19 @@ describe('workloads on an in-memory store', () => {
     assert.equal(job('slow')?.status?.failed, 1);
   });
 
+  it('suspends a running Job without counting a failure, and resumes it', async () => {
+    store.create(GVR.jobs, jobObject('pausable', {}, { ...sh('sleep 60'), terminationGracePeriodSeconds: 1 }));
+    await waitFor('pod running', () => podsOf('pausable')[0]?.status?.phase === 'Running');
+    const running = job('pausable');
+    store.update(GVR.jobs, { ...running, spec: { ...running?.spec, suspend: true } } as KubeObject);
+    await waitFor('Suspended', () => jobCondition('pausable', 'Suspended') === 'JobSuspended' && podsOf('pausable').length === 0);
+    assert.equal(job('pausable')?.status?.failed, undefined);
+    const suspended = job('pausable');
+    store.update(GVR.jobs, { ...suspended, spec: { ...suspended?.spec, suspend: false } } as KubeObject);
+    await waitFor('pod again', () => podsOf('pausable')[0]?.status?.phase === 'Running');
+    store.delete(GVR.jobs, 'default', 'pausable');
+  });
+
   it('deletes a finished Job after ttlSecondsAfterFinished, with its pods', async () => {
     store.create(GVR.jobs, jobObject('short-lived', { ttlSecondsAfterFinished: 0 }, sh('true')));
     await waitFor('Job deleted', () => !job('short-lived') && podsOf('short-lived').length === 0);
