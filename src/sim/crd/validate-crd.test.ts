@@ -116,4 +116,26 @@ describe('validateCrd', () => {
       'status.storedVersions[0]: Invalid value: "v1": must appear in spec.versions',
     ]);
   });
+
+  it('reports malformed CRDs and schemas as errors instead of throwing', () => {
+    assert.deepEqual(messagesOf({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: {}, spec: { versions: 'v1', names: 5 } }), [
+      'metadata.name: Invalid value: "": must be spec.names.plural+"."+spec.group',
+      'spec.group: Required value',
+      'spec.names: Required value',
+      'spec.scope: Required value',
+      'spec.versions: Required value: must have at least one version',
+    ]);
+    const withSpec = (spec: unknown): KubeObject => mutated((s) => { (schemaOf(s).properties as Record<string, unknown>).spec = spec; });
+    const at = 'spec.versions[0].schema.openAPIV3Schema.properties[spec]';
+    assert.deepEqual(messagesOf(withSpec({ type: 'string', pattern: '([' })), [
+      `${at}.pattern: Invalid value: "([": must be a valid regular expression, but isn't: Invalid regular expression: /([/u: Unterminated character class`,
+    ]);
+    assert.deepEqual(messagesOf(withSpec({ type: 'string', 'x-kubernetes-validations': 'self.size() > 0' })), [
+      `${at}.x-kubernetes-validations: Invalid value: "self.size() > 0": must be a list of validation rules`,
+    ]);
+    assert.ok(messagesOf(withSpec({ type: 'array', items: [{ type: 'string' }] })).includes(`${at}.items: Forbidden: items must be a schema object and not an array`));
+    assert.deepEqual(messagesOf(withSpec({ type: 'string', enum: 'a' })), [
+      'spec.versions[0].schema.openAPIV3Schema: Invalid value: "object": schema could not be compiled: schema is invalid: data/properties/spec/enum must be array',
+    ]);
+  });
 });

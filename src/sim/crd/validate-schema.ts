@@ -20,6 +20,7 @@ export function validateSchema(schema: unknown, base: string): FieldError[] {
   if (root.type !== 'object') errors.push(fieldErrors.invalid(`${base}.type`, root.type ?? '', 'must be object at the root'));
   errors.push(...rootMetadata(root, base));
   forEachSchema(root, [], (node, path) => errors.push(...nodeErrors(node, schemaPath(base, path), path.length === 0)));
+  // Rules and defaults are only checked on an otherwise sound schema: they rely on its shape.
   if (errors.length === 0) errors.push(...celErrors(root, base), ...compileErrors(root, base));
   return errors;
 }
@@ -46,10 +47,26 @@ function nodeErrors(node: Schema, at: string, isRoot: boolean): FieldError[] {
     errors.push(fieldErrors.forbidden(`${at}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'));
   }
   if (node.type === 'array' && !node.items) errors.push(fieldErrors.required(`${at}.items`, 'must be specified'));
+  if (Array.isArray(node.items)) errors.push(fieldErrors.forbidden(`${at}.items`, 'items must be a schema object and not an array'));
+  if (node.pattern !== undefined) errors.push(...patternErrors(node.pattern, `${at}.pattern`));
+  const rules = node['x-kubernetes-validations'];
+  if (rules !== undefined && (!Array.isArray(rules) || !rules.every(isPlainObject))) {
+    errors.push(fieldErrors.invalid(`${at}.x-kubernetes-validations`, rules, 'must be a list of validation rules'));
+  }
   if (node.uniqueItems === true) errors.push(fieldErrors.forbidden(`${at}.uniqueItems`, 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
   if (node.$ref !== undefined) errors.push(fieldErrors.forbidden(`${at}.$ref`, '$ref is not supported'));
   errors.push(...listTypeErrors(node, at), ...embeddedErrors(node, at));
   return errors;
+}
+
+/** Kubernetes patterns are RE2; JavaScript accepts the common syntax, so refuse what ajv could not run. */
+function patternErrors(pattern: unknown, at: string): FieldError[] {
+  try {
+    new RegExp(String(pattern), 'u');
+    return [];
+  } catch (err) {
+    return [fieldErrors.invalid(at, pattern, `must be a valid regular expression, but isn't: ${(err as Error).message}`)];
+  }
 }
 
 function listTypeErrors(node: Schema, at: string): FieldError[] {
