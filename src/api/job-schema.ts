@@ -78,7 +78,7 @@ export const JobSpecSchema = Type.Object(
     mountPath: Type.Optional(Type.String({ description: 'Where the source is checked out when useSource is true.', minLength: 1, maxLength: 1024, default: DEFAULTS.mountPath })),
     useSource: Type.Optional(Type.Boolean({ description: "Clone the project's repository into mountPath before the tasks run.", default: true })),
     timeoutSeconds: Type.Optional(Seconds('How long the job may run (default: project jobDefaults, else 900).', { minimum: 1 })),
-    privileged: Type.Optional(Type.Boolean({ description: 'Run the container privileged (needs policy.allowPrivileged).', default: false })),
+    privileged: Type.Optional(Type.Boolean({ description: 'Run the container privileged (needs policy.allowPrivileged; not on virtual nodes).', default: false })),
     host: Type.Optional(HostSchema),
     docker: Type.Optional(DockerSchema),
     cache: Type.Optional(CacheSchema),

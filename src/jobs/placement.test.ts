@@ -57,6 +57,11 @@ test('a burst job that needs a full node stays on regular nodes instead of faili
   assert.equal(result.batchJob.spec?.template.metadata?.annotations?.['brigade.sh/placement'], 'regular');
 });
 
+test('a privileged burst job stays on regular nodes, since virtual nodes run no privileged containers', () => {
+  const { result } = run({ project: project({ policy: { allowPrivileged: true } }), job: jobCr({ host: { placement: 'burst' }, privileged: true }) });
+  assert.equal(result.placement, 'regular');
+});
+
 test('regular placement adds no tolerations or affinity', () => {
   const { result, pod } = run({});
   assert.equal(result.placement, 'regular');

@@ -58,6 +58,7 @@ test('all policy violations are named in one message', () => {
 
 test('on the virtual node, each feature it cannot provide is refused by name', () => {
   const cases: Array<[Partial<JobSpec>, string]> = [
+    [{ privileged: true }, 'a privileged container (privileged)'],
     [{ storage: { enabled: true } }, 'build storage (storage.enabled: a PersistentVolumeClaim)'],
     [{ cache: { enabled: true } }, 'a job cache (cache.enabled: a PersistentVolumeClaim)'],
     [{ docker: { enabled: true } }, 'the docker socket (docker.enabled: a hostPath volume)'],

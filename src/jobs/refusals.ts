@@ -20,6 +20,7 @@ function hasDownwardApiProjection(volume: Volume): boolean {
 export function fullNodeFeatures(eff: EffectiveJob): string[] {
   const spec = eff.spec;
   const features: string[] = [];
+  if (spec.privileged) features.push('a privileged container (privileged)');
   if (spec.storage?.enabled) features.push('build storage (storage.enabled: a PersistentVolumeClaim)');
   if (spec.cache?.enabled) features.push('a job cache (cache.enabled: a PersistentVolumeClaim)');
   if (spec.docker?.enabled) features.push('the docker socket (docker.enabled: a hostPath volume)');
