@@ -13,6 +13,8 @@
   var hostRunJob = host.runJob;
   var hostLog = host.log;
   var origThen = Promise.prototype.then;
+  var promiseResolve = Promise.resolve;
+  var MAX_LINE = 16 * 1024;
   var stringify = JSON.stringify;
   var parse = JSON.parse;
   var isArray = Array.isArray;
@@ -198,7 +200,8 @@
       out[level] = function () {
         var parts = [];
         for (var i = 0; i < arguments.length; i++) parts.push(formatArg(arguments[i]));
-        hostLog(level, parts.join(' '));
+        var line = parts.join(' ');
+        hostLog(level, line.length > MAX_LINE ? line.slice(0, MAX_LINE) + '... [truncated]' : line);
       };
     });
     return out;
@@ -242,6 +245,11 @@
   return {
     start: function (eventJson, projectJson) {
       var event = parse(eventJson);
+      // Brigade 1 passed the failure itself as cause.reason; scripts read e.cause.reason.message.
+      if (event.cause && event.cause.trigger !== 'success') {
+        var reason = new Error(StringCtor(event.cause.reason));
+        event.cause.reason = reason;
+      }
       var handler = events._handlers.get(event.type);
       main = { settled: false, error: null };
       if (typeof handler !== 'function') return 'nohandler';
@@ -253,7 +261,7 @@
         main = { settled: true, error: describe(error) };
         return 'started';
       }
-      settleMain(Promise.resolve(outcome));
+      settleMain(promiseResolve.call(Promise, outcome));
       return 'started';
     },
     state: function () {

@@ -100,10 +100,16 @@ export class BuildSession {
     } catch (error) {
       return this.#answer(placement, callId, { error: this.#scrub(error) });
     }
-    host.runJob(request).then(
-      (outcome) => this.#answer(placement, callId, { outcomeJson: JSON.stringify(this.#outcomeForGuest(outcome)) }),
-      (error: unknown) => this.#answer(placement, callId, { error: this.#scrub(error) }),
-    );
+    const jobRequest = request;
+    // The host is trusted but may be buggy: a synchronous throw, a non-promise or a malformed outcome
+    // becomes the job's failure, never an exception in the engine.
+    Promise.resolve()
+      .then(() => host.runJob(jobRequest))
+      .then((outcome) => JSON.stringify(this.#outcomeForGuest(outcome)))
+      .then(
+        (outcomeJson) => this.#answer(placement, callId, { outcomeJson }),
+        (error: unknown) => this.#answer(placement, callId, { error: this.#scrub(error) }),
+      );
   }
 
   onDone(result: SandboxResult): void {
@@ -144,6 +150,7 @@ export class BuildSession {
   }
 
   #outcomeForGuest(outcome: JobOutcome): JobOutcome {
+    if (typeof outcome !== 'object' || outcome === null) throw new TypeError('ScriptHost.runJob resolved without a JobOutcome');
     const log = typeof outcome?.log === 'string' ? capText(outcome.log, BRIDGE_CAPS.resultLog) : '';
     const message = typeof outcome?.message === 'string'
       ? scrubHostError(new Error(outcome.message), { secrets: [], maxChars: BRIDGE_CAPS.errorMessage }).message
