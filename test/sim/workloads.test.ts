@@ -11,7 +11,7 @@ import { startSimulator } from '../../src/sim/index.ts';
 
 const KUBECTL = path.resolve('node_modules/.bin/kubectl');
 
-const NO_BINDINGS = 'the API server serves no core/v1 bindings and refuses spec.nodeName updates, so nothing can be scheduled';
+const NO_BINDINGS = 'the API server serves no core/v1 bindings and refuses spec.nodeName updates, so the scheduler cannot bind pods';
 
 describe('workloads through kubectl', () => {
   let bindingsServed = false;
@@ -20,15 +20,29 @@ describe('workloads through kubectl', () => {
   let kubeconfig: string;
   let sim: Awaited<ReturnType<typeof startSimulator>>;
 
-  /** Whether the store binds pods (creating a Binding for a missing pod is a 404 about the pod, not the resource). */
-  function probeBindings(): boolean {
+  /** Whether the store lets the scheduler bind pods: a core/v1 Binding, or else an update of spec.nodeName. */
+  function probeBinding(): boolean {
     try {
       sim.store.create({ group: '', version: 'v1', resource: 'bindings' }, {
         apiVersion: 'v1', kind: 'Binding', metadata: { name: 'no-such-pod', namespace: 'default' }, target: { kind: 'Node', name: 'node-1' },
       });
       return true;
     } catch (err) {
-      return (err as { status?: { details?: { name?: string } } }).status?.details?.name !== undefined;
+      // A 404 naming the pod means bindings are served; a bare 404 means the resource is unknown.
+      if ((err as { status?: { details?: { name?: string } } }).status?.details?.name !== undefined) return true;
+    }
+    const pods = { group: '', version: 'v1', resource: 'pods' };
+    const probe = sim.store.create(pods, {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'binding-probe', namespace: 'default' },
+      spec: { schedulerName: 'binding-probe', containers: [{ name: 'main', image: 'none', command: ['true'] }] },
+    });
+    try {
+      sim.store.update(pods, { ...probe, spec: { ...(probe.spec as object), nodeName: 'no-such-node' } });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      sim.store.delete(pods, 'default', 'binding-probe');
     }
   }
 
@@ -63,7 +77,7 @@ describe('workloads through kubectl', () => {
     dataDir = path.join(dir, 'data');
     kubeconfig = path.join(dir, 'kubeconfig');
     sim = await startSimulator({ kubeconfigPath: kubeconfig, port: 0, dataDir });
-    bindingsServed = probeBindings();
+    bindingsServed = probeBinding();
   });
 
   after(async () => {

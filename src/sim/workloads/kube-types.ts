@@ -72,6 +72,7 @@ export interface PodSpec {
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   terminationGracePeriodSeconds?: number;
   activeDeadlineSeconds?: number;
+  schedulerName?: string;
   [field: string]: unknown;
 }
 export interface Condition {

@@ -12,6 +12,12 @@ import { setCondition } from './conditions.ts';
 
 const COMPONENT = 'default-scheduler';
 
+/** Pods naming another scheduler are left to it, as the real default-scheduler does. */
+function isOurs(pod: Pod): boolean {
+  const name = pod.spec.schedulerName;
+  return name === undefined || name === COMPONENT;
+}
+
 export interface SchedulerOptions {
   store: SimStore;
   now?: () => Date;
@@ -51,7 +57,7 @@ export class Scheduler {
       if (pod.spec.nodeName) this.#retryWaiting();
       return;
     }
-    if (pod.spec.nodeName || pod.metadata.deletionTimestamp) return;
+    if (pod.spec.nodeName || pod.metadata.deletionTimestamp || !isOurs(pod)) return;
     const rv = pod.metadata.resourceVersion ?? '';
     if (this.#ownWrites.delete(rv)) return;
     this.#queue.add(key);
