@@ -41,6 +41,31 @@ export function withSecretCache(cluster: IntakeCluster, opts: { ttlMs: number; c
   };
 }
 
+/** A watched cache of Projects (the controller runtime's Informer fits): no API call per delivery. */
+export interface ProjectCache {
+  readonly synced: boolean;
+  get(namespace: string | undefined, name: string): ProjectLike | undefined;
+  list(namespace?: string): readonly ProjectLike[];
+}
+
+/**
+ * Reads Projects from `cache` once it has synced, for namespaces it covers (`scope`: one namespace,
+ * or undefined for all). A name missing from the cache is still looked up in the API, so a project
+ * created a moment ago is not refused while the watch catches up.
+ */
+export function withProjectCache(cluster: IntakeCluster, opts: { cache: ProjectCache; scope: string | undefined }): IntakeCluster {
+  const covers = (namespace: string | undefined): boolean => opts.cache.synced && (opts.scope === undefined || opts.scope === namespace);
+  return {
+    ...bindAll(cluster),
+    async getProject(namespace, name) {
+      return (covers(namespace) ? opts.cache.get(namespace, name) : undefined) ?? cluster.getProject(namespace, name);
+    },
+    async listProjects(namespace) {
+      return covers(namespace) ? [...opts.cache.list(namespace)] : cluster.listProjects(namespace);
+    },
+  };
+}
+
 function bindAll(cluster: IntakeCluster): IntakeCluster {
   return {
     getProject: (ns, name) => cluster.getProject(ns, name),

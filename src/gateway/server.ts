@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { MAX_PAYLOAD_LENGTH } from '../api/event-schema.ts';
-import { withSecretCache, type Clock, type IntakeCluster } from './cluster.ts';
+import { withProjectCache, withSecretCache, type Clock, type IntakeCluster, type ProjectCache } from './cluster.ts';
 import { errorBody, RefusedError } from './errors.ts';
 import { eventObject } from './event.ts';
 import { kubeIntakeCluster } from './kube-cluster.ts';
@@ -40,6 +40,11 @@ export interface GatewayOptions {
   limits?: Partial<GatewayLimits>;
   /** Serve /metrics on the gateway's own port (off by default: the gateway port is usually public). */
   exposeMetrics?: boolean;
+  /**
+   * A watched cache of Projects covering `namespace` (or all namespaces with allNamespaces), e.g. the
+   * operator's Project informer; without one every delivery reads its Project from the API.
+   */
+  projectCache?: ProjectCache;
   /** Register the counters here (e.g. the operator's registry) instead of a new one. */
   registry?: Registry;
   clock?: Clock;
@@ -164,7 +169,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const direct = opts.cluster ?? (opts.kubeConfig ? kubeIntakeCluster(opts.kubeConfig) : undefined);
   if (!direct) throw new TypeError('startGateway needs cluster or kubeConfig');
-  const cluster = withSecretCache(direct, { ttlMs: limits.secretCacheTtlMs, clock: opts.clock });
+  const scope = opts.allNamespaces ? undefined : opts.namespace;
+  const cached = opts.projectCache ? withProjectCache(direct, { cache: opts.projectCache, scope }) : direct;
+  const cluster = withSecretCache(cached, { ttlMs: limits.secretCacheTtlMs, clock: opts.clock });
   const metrics = gatewayMetrics(opts.registry);
   const ctx: Context = {
     deps: { cluster, namespace: opts.namespace, githubNamespace: opts.allNamespaces ? undefined : opts.namespace, maxBodyBytes: limits.maxBodyBytes, logger: opts.logger },
