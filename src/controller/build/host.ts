@@ -1,13 +1,11 @@
 // The ScriptHost of a build session: runJob creates the Job CR (or attaches to the one this build
 // already has: replay never runs a job twice) and resolves when the Job controller records a
 // terminal phase, with the job's kept log.
-import type { V1Secret } from '@kubernetes/client-node';
-import { API_VERSION, KINDS, LABELS, MANAGED_BY } from '../../api/constants.ts';
-import { jobCrName, jobSecretName } from '../../api/names.ts';
+import { jobCrName } from '../../api/names.ts';
+import { jobEnvSecret } from '../../jobs/index.ts';
 import type { Build, JobCR, Project } from '../../api/types.ts';
 import { isAlreadyExists, KubeApiError } from '../../kube/errors.ts';
 import type { JobOutcome, JobRequest } from '../../script/index.ts';
-import { COMPONENT } from '../caches.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { JOB_LOG_KEY, jobLogConfigMapName } from '../shared/names.ts';
 import { jobCrFor } from './job-request.ts';
@@ -64,23 +62,11 @@ async function keptLog(deps: ControllerDeps, job: JobCR): Promise<string> {
 }
 
 async function ensureEnvSecret(deps: ControllerDeps, job: JobCR, data: Record<string, string>): Promise<void> {
-  const name = jobSecretName(job.metadata.name ?? '');
+  const body = jobEnvSecret({ jobCr: job.metadata, project: job.spec.project, build: job.spec.build, data });
   const namespace = job.metadata.namespace ?? '';
-  const body: V1Secret = {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    type: 'Opaque',
-    metadata: {
-      name,
-      namespace,
-      labels: { [LABELS.component]: COMPONENT.jobEnv, [LABELS.job]: job.metadata.name ?? '', [LABELS.managedBy]: MANAGED_BY },
-      ownerReferences: [{ apiVersion: API_VERSION, kind: KINDS.Job.kind, name: job.metadata.name ?? '', uid: job.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
-    },
-    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
-  };
   try {
     await deps.clients.core.createNamespacedSecret({ namespace, body });
   } catch (err) {
-    if (!isAlreadyExists(err)) throw new KubeApiError(`create Secret ${namespace}/${name}`, { cause: err });
+    if (!isAlreadyExists(err)) throw new KubeApiError(`create Secret ${namespace}/${body.metadata?.name}`, { cause: err });
   }
 }

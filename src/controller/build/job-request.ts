@@ -1,34 +1,26 @@
 // Turning the script's JobRequest into a Job CR (pure). Env values that contain a project secret
-// value are moved into a Secret owned by the Job CR and referenced with secretKeyRef, so no secret
-// value is ever written into the Job CR, the batch Job or the pod spec.
+// value are moved into a Secret owned by the Job CR and referenced with secretKeyRef (src/jobs/env),
+// so no secret value is ever written into the Job CR, the batch Job or the pod spec.
 import { API_VERSION, KINDS, LABELS, MANAGED_BY } from '../../api/constants.ts';
 import { SHELLS } from '../../api/defaults.ts';
 import type { Shell } from '../../api/defaults.ts';
-import { jobCrName, jobSecretName, labelSafeName } from '../../api/names.ts';
+import { jobCrName, labelSafeName } from '../../api/names.ts';
+import { splitJobEnv } from '../../jobs/index.ts';
 import type { Build, EnvVar, JobCR, JobSpec, Project } from '../../api/types.ts';
 import type { JobEnvValue, JobRequest } from '../../script/index.ts';
 import { MIN_REDACTED_LENGTH } from '../../util/redact.ts';
 
-export interface SplitEnv {
-  env: EnvVar[];
-  /** Secret key -> value, for the job's env Secret; empty when no value came from a secret. */
-  secretData: Record<string, string>;
-}
-
-const SECRET_KEY_RE = /^[-._a-zA-Z0-9]+$/;
-
-export function splitEnv(env: Record<string, JobEnvValue>, secretValues: readonly string[], secretName: string): SplitEnv {
-  const out: EnvVar[] = [];
-  const secretData: Record<string, string> = {};
-  const meaningful = secretValues.filter((v) => v.length >= MIN_REDACTED_LENGTH);
-  Object.entries(env).forEach(([name, value], i) => {
-    if (typeof value !== 'string') return void out.push({ name, valueFrom: value });
-    if (!meaningful.some((s) => value.includes(s))) return void out.push({ name, value });
-    const key = SECRET_KEY_RE.test(name) ? name : `env-${i}`;
-    secretData[key] = value;
-    out.push({ name, valueFrom: { secretKeyRef: { name: secretName, key } } });
-  });
-  return { env: out, secretData };
+/** The script's env split: plain values inline, values containing a secret into the job's env Secret. */
+export function splitEnv(env: Record<string, JobEnvValue>, secretValues: readonly string[], jobCr: string): { env: EnvVar[]; secretData: Record<string, string> } {
+  const plain: Record<string, string> = {};
+  const refs: EnvVar[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value === 'string') plain[name] = value;
+    else refs.push({ name, valueFrom: value });
+  }
+  // Values too short to be redacted are too short to be recognised as secrets (see util/redact).
+  const split = splitJobEnv({ env: plain, secretValues: secretValues.filter((v) => v.length >= MIN_REDACTED_LENGTH), jobCrName: jobCr });
+  return { env: [...split.env, ...refs], secretData: split.secretData };
 }
 
 function definedOnly<T extends Record<string, unknown>>(obj: T): Partial<T> {
@@ -80,7 +72,7 @@ export function jobSpecFor(build: Build, project: Project, req: JobRequest, env:
 export function jobCrFor(build: Build, project: Project, req: JobRequest, secretValues: readonly string[]): { job: JobCR; secretData: Record<string, string> } {
   const buildName = build.metadata.name ?? '';
   const name = jobCrName(buildName, req.name);
-  const { env, secretData } = splitEnv(req.env, secretValues, jobSecretName(name));
+  const { env, secretData } = splitEnv(req.env, secretValues, name);
   const job: JobCR = {
     apiVersion: API_VERSION,
     kind: 'Job',

@@ -13,14 +13,22 @@ export class OperatorMetrics implements ReconcileObserver {
   readonly jobs: Gauge<'phase'>;
   readonly informerRestarts: Counter<'informer'>;
 
-  constructor(options: { defaultMetrics?: boolean } = {}) {
+  constructor(options: { defaultMetrics?: boolean; buildPhases?: () => readonly (string | undefined)[]; jobPhases?: () => readonly (string | undefined)[] } = {}) {
     const registers = [this.registry];
+    const { buildPhases, jobPhases } = options;
     this.reconciles = new Counter({ name: 'brigade_reconcile_total', help: 'Reconciles by controller and result.', labelNames: ['controller', 'result'], registers });
     this.reconcileSeconds = new Histogram({ name: 'brigade_reconcile_duration_seconds', help: 'Reconcile duration.', labelNames: ['controller'], registers });
     this.reconcileErrors = new Counter({ name: 'brigade_reconcile_errors_total', help: 'Reconciles that failed (retried or terminal).', labelNames: ['controller'], registers });
     this.queueDepth = new Gauge({ name: 'brigade_workqueue_depth', help: 'Keys waiting in the work queue.', labelNames: ['controller'], registers });
-    this.builds = new Gauge({ name: 'brigade_builds', help: 'Builds in the cache by phase.', labelNames: ['phase'], registers });
-    this.jobs = new Gauge({ name: 'brigade_jobs', help: 'Job CRs in the cache by phase.', labelNames: ['phase'], registers });
+    // Computed from the informer caches at scrape time, so they can never drift from the objects.
+    this.builds = new Gauge({
+      name: 'brigade_builds', help: 'Builds in the cache by phase.', labelNames: ['phase'], registers,
+      collect() { if (buildPhases) OperatorMetrics.setPhases(this, buildPhases()); },
+    });
+    this.jobs = new Gauge({
+      name: 'brigade_jobs', help: 'Job CRs in the cache by phase.', labelNames: ['phase'], registers,
+      collect() { if (jobPhases) OperatorMetrics.setPhases(this, jobPhases()); },
+    });
     this.informerRestarts = new Counter({ name: 'brigade_informer_restarts_total', help: 'Informer restarts after watch errors.', labelNames: ['informer'], registers });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }

@@ -1,0 +1,119 @@
+// Job reconcile: translate the Job CR and create its child batch Job (with env Secret and PVCs), then
+// follow the batch Job and its pod; when it ends, keep the log and record the result.
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { API_VERSION } from '../../api/constants.ts';
+import { jobSecretName } from '../../api/names.ts';
+import type { Build, JobCR, Project } from '../../api/types.ts';
+import { JOB_CONTAINER } from '../../jobs/index.ts';
+import type { Translation } from '../../jobs/types.ts';
+import { KubeApiError, isAlreadyExists, isNotFound } from '../../kube/errors.ts';
+import { tail } from '../../util/text.ts';
+import type { Request, Result } from '../runtime/controller.ts';
+import type { ControllerDeps } from '../shared/deps.ts';
+import { readProjectSecrets } from '../shared/project-secrets.ts';
+import { keepJobLog, readJobLog } from './logs.ts';
+import type { JobSlots } from './slots.ts';
+import { isTerminalPhase, jobStatusChanged, observeJob, statusFor } from './state.ts';
+import type { Observation } from './state.ts';
+
+export async function reconcileJob(deps: ControllerDeps, slots: JobSlots, req: Request): Promise<Result | void> {
+  const job = deps.caches.jobs.get(req.namespace, req.name) as JobCR | undefined;
+  if (!job || job.metadata.deletionTimestamp || isTerminalPhase(job.status?.phase)) return slots.release(job, req);
+  const build = deps.caches.builds.get(req.namespace, job.spec.build) as Build | undefined;
+  if (!build) return; // the Job CR goes with its Build (garbage collection)
+  const project = deps.caches.projects.get(req.namespace, job.spec.project) as Project | undefined;
+  if (!project) return finish(deps, job, { phase: 'Failed', reason: 'ProjectNotFound', message: `project ${job.spec.project} does not exist` }, []);
+  if (!job.status?.jobName) return create(deps, slots, job, build, project);
+  return follow(deps, job, project);
+}
+
+async function create(deps: ControllerDeps, slots: JobSlots, job: JobCR, build: Build, project: Project): Promise<void> {
+  const result = deps.translate({ job, project, build });
+  if (result.refused) {
+    await finish(deps, job, { phase: 'Failed', reason: result.reason, message: result.message }, []);
+    return;
+  }
+  if (!envSecretReady(deps, job)) return; // the job-secrets informer re-enqueues when it appears
+  if (!slots.acquire(job, project)) return setStatus(deps, job, { phase: 'Pending', reason: 'Queued', message: 'waiting for a slot (project policy.maxConcurrentJobs)' });
+  await createChildren(deps, result);
+  const name = result.batchJob.metadata?.name ?? '';
+  const status = { ...statusFor(job, { phase: 'Pending', reason: 'Created', message: `batch Job ${name} created (${result.placement})` }, now(deps)), jobName: name };
+  await deps.objects.patchStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', status);
+  await deps.recorder.normal(ref(job), 'JobCreated', `created batch Job ${name} (placement ${result.placement})`);
+}
+
+function envSecretReady(deps: ControllerDeps, job: JobCR): boolean {
+  const secret = jobSecretName(job.metadata.name ?? '');
+  const needs = job.spec.env?.some((e) => e.valueFrom?.secretKeyRef?.name === secret) ?? false;
+  return !needs || deps.caches.jobSecrets.get(job.metadata.namespace, secret) !== undefined;
+}
+
+async function createChildren(deps: ControllerDeps, t: Translation): Promise<void> {
+  const namespace = t.batchJob.metadata?.namespace ?? '';
+  for (const { claim } of t.claims) {
+    await createIgnoringExisting(`PVC ${claim.metadata?.name}`, () => deps.clients.core.createNamespacedPersistentVolumeClaim({ namespace, body: claim }));
+  }
+  await createIgnoringExisting(`batch Job ${t.batchJob.metadata?.name}`, () => deps.clients.batch.createNamespacedJob({ namespace, body: t.batchJob }));
+}
+
+async function createIgnoringExisting(what: string, create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw new KubeApiError(`create ${what}`, { cause: err });
+  }
+}
+
+async function follow(deps: ControllerDeps, job: JobCR, project: Project): Promise<void> {
+  const batchJob = await childJob(deps, job);
+  const obs = observeJob({ batchJob, pod: newestPod(deps, batchJob), container: JOB_CONTAINER, now: now(deps) });
+  if (isTerminalPhase(obs.phase)) return finish(deps, job, obs, Object.values(await readProjectSecrets(deps.clients.core, project)));
+  const before = job.status?.phase;
+  await setStatus(deps, job, obs);
+  if (obs.phase === 'Running' && before !== 'Running') await deps.recorder.normal(ref(job), 'JobStarted', `pod ${obs.podName ?? ''} running on ${obs.nodeName ?? '?'}`);
+  if (obs.reason === 'Unschedulable' && job.status?.reason !== 'Unschedulable') await deps.recorder.warning(ref(job), 'Unschedulable', obs.message ?? '');
+}
+
+/** The child from the cache; when the cache does not have it (yet), the API decides whether it is gone. */
+async function childJob(deps: ControllerDeps, job: JobCR): Promise<V1Job | undefined> {
+  const namespace = job.metadata.namespace ?? '';
+  const name = job.status?.jobName ?? '';
+  const cached = deps.caches.batchJobs.get(namespace, name);
+  if (cached) return cached;
+  try {
+    return await deps.clients.batch.readNamespacedJob({ namespace, name });
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw new KubeApiError(`read batch Job ${namespace}/${name}`, { cause: err });
+  }
+}
+
+function newestPod(deps: ControllerDeps, batchJob: V1Job | undefined): V1Pod | undefined {
+  const uid = batchJob?.metadata?.uid;
+  if (!uid) return undefined;
+  const pods = deps.caches.pods.byOwner(uid, batchJob.metadata?.namespace);
+  return pods.sort((a, b) => String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')))[0];
+}
+
+/** Terminal: keep the log (once), then write the final status; the Build's runJob resolves on it. */
+async function finish(deps: ControllerDeps, job: JobCR, obs: Observation, secrets: readonly string[]): Promise<void> {
+  const ran = obs.podName !== undefined;
+  const log = ran ? await readJobLog(deps, job, obs.podName, secrets) : '';
+  if (ran) await keepJobLog(deps, job, log);
+  const status = { ...statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps)), ...(ran ? { logTail: tail(log, deps.settings.logTailChars) } : {}) };
+  const written = await deps.objects.updateStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', (current) => (isTerminalPhase(current.status?.phase) ? undefined : status));
+  if (!written) return;
+  const msg = `${obs.reason ?? obs.phase}${obs.message ? `: ${obs.message}` : ''}`;
+  if (obs.phase === 'Succeeded') await deps.recorder.normal(ref(job), 'JobSucceeded', `exit code ${obs.exitCode ?? 0}`);
+  else if (obs.reason && !ran && obs.phase === 'Failed' && ['PolicyViolation', 'UnsupportedOnVirtualNode', 'InvalidJob'].includes(obs.reason)) await deps.recorder.warning(ref(job), 'JobRefused', msg);
+  else await deps.recorder.warning(ref(job), obs.phase === 'TimedOut' ? 'JobTimedOut' : 'JobFailed', msg);
+}
+
+async function setStatus(deps: ControllerDeps, job: JobCR, obs: Observation): Promise<void> {
+  const status = statusFor(job, obs, now(deps));
+  if (!jobStatusChanged(job.status, status)) return;
+  await deps.objects.updateStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', (current) => (isTerminalPhase(current.status?.phase) ? undefined : { ...status, ...(current.status?.jobName ? { jobName: current.status.jobName } : {}) }));
+}
+
+const now = (deps: ControllerDeps): Date => new Date(deps.clock.now());
+const ref = (job: JobCR): { apiVersion: string; kind: string; metadata: JobCR['metadata'] } => ({ apiVersion: API_VERSION, kind: 'Job', metadata: job.metadata });

@@ -1,0 +1,99 @@
+// Pure decisions of the Job controller: what the child batch Job and its pod say about the job.
+import type { V1Job, V1Pod, V1ContainerStatus } from '@kubernetes/client-node';
+import { setCondition } from '../../api/conditions.ts';
+import type { JobCR, JobPhase, JobStatus } from '../../api/types.ts';
+import { formatDuration } from '../../util/text.ts';
+
+export interface Observation {
+  phase: JobPhase;
+  reason?: string;
+  message?: string;
+  podName?: string;
+  nodeName?: string;
+  exitCode?: number;
+  startTime?: string;
+  completionTime?: string;
+}
+
+export const TERMINAL: readonly JobPhase[] = ['Succeeded', 'Failed', 'TimedOut', 'Cancelled'];
+export const isTerminalPhase = (phase: JobPhase | undefined): boolean => phase !== undefined && TERMINAL.includes(phase);
+
+const iso = (d: Date | string | undefined): string | undefined => (d === undefined ? undefined : new Date(d).toISOString());
+
+function jobContainer(pod: V1Pod | undefined, container: string): V1ContainerStatus | undefined {
+  const statuses = pod?.status?.containerStatuses ?? [];
+  return statuses.find((c) => c.name === container) ?? statuses[0];
+}
+
+function jobCondition(batchJob: V1Job, type: string): { reason?: string; message?: string } | undefined {
+  return batchJob.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+}
+
+export interface ObserveInput {
+  batchJob: V1Job | undefined;
+  pod: V1Pod | undefined;
+  container: string;
+  now: Date;
+}
+
+/** The job's state from its child batch Job and pod (the newest one, when there are several). */
+export function observeJob(input: ObserveInput): Observation {
+  const { batchJob, pod, now } = input;
+  const c = jobContainer(pod, input.container);
+  const terminated = c?.state?.terminated;
+  const base: Observation = {
+    phase: 'Pending',
+    ...(pod?.metadata?.name ? { podName: pod.metadata.name } : {}),
+    ...(pod?.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+    ...(terminated ? { exitCode: terminated.exitCode } : {}),
+    ...(startOf(c, pod) ? { startTime: startOf(c, pod) } : {}),
+  };
+  if (!batchJob) return { ...base, phase: 'Failed', reason: 'ChildJobMissing', message: 'the batch/v1 Job was deleted before the job finished', completionTime: now.toISOString() };
+  const end = iso(terminated?.finishedAt) ?? iso(batchJob.status?.completionTime) ?? now.toISOString();
+  const deadline = jobCondition(batchJob, 'Failed');
+  if (deadline?.reason === 'DeadlineExceeded') return { ...base, phase: 'TimedOut', reason: 'DeadlineExceeded', message: deadline.message ?? 'the job ran past its timeout', completionTime: end };
+  if (pod?.status?.phase === 'Failed' || deadline) return { ...base, ...failure(pod, terminated, deadline), phase: 'Failed', completionTime: end };
+  if (pod?.status?.phase === 'Succeeded' || jobCondition(batchJob, 'Complete')) return { ...base, phase: 'Succeeded', reason: 'Completed', completionTime: end };
+  if (pod?.status?.phase === 'Running') return { ...base, phase: 'Running' };
+  const unschedulable = pod?.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
+  if (unschedulable) return { ...base, reason: unschedulable.reason ?? 'Unschedulable', message: unschedulable.message ?? '' };
+  const waiting = c?.state?.waiting;
+  if (waiting?.reason) return { ...base, reason: waiting.reason, message: waiting.message ?? '' };
+  return base;
+}
+
+function startOf(c: V1ContainerStatus | undefined, pod: V1Pod | undefined): string | undefined {
+  return iso(c?.state?.terminated?.startedAt) ?? iso(c?.state?.running?.startedAt) ?? iso(pod?.status?.startTime);
+}
+
+function failure(pod: V1Pod | undefined, terminated: { exitCode: number; reason?: string; message?: string } | undefined, cond: { reason?: string; message?: string } | undefined): { reason: string; message: string } {
+  const reason = pod?.status?.reason ?? (terminated ? 'Error' : cond?.reason) ?? 'Failed';
+  const message = pod?.status?.message ?? terminated?.message ?? (terminated ? `the job container exited with code ${terminated.exitCode}` : cond?.message) ?? 'the job failed';
+  return { reason, message };
+}
+
+/** The Job CR status for an observation (the log tail is added by the caller when terminal). */
+export function statusFor(job: JobCR, obs: Observation, now: Date): JobStatus {
+  const start = Date.parse(obs.startTime ?? job.status?.startTime ?? '');
+  const end = Date.parse(obs.completionTime ?? '');
+  const duration = Number.isNaN(start) ? undefined : formatDuration((Number.isNaN(end) ? now.getTime() : end) - start);
+  const terminal = isTerminalPhase(obs.phase);
+  const condition = terminal
+    ? { type: 'Succeeded', status: obs.phase === 'Succeeded' ? ('True' as const) : ('False' as const), reason: obs.reason ?? obs.phase, message: (obs.message ?? '').slice(0, 1024) }
+    : { type: 'Succeeded', status: 'Unknown' as const, reason: obs.phase };
+  const status: JobStatus = { ...job.status, observedGeneration: job.metadata.generation, ...obs, conditions: setCondition(job.status?.conditions, condition, now) };
+  if (!obs.reason) delete status.reason;
+  if (!obs.message) delete status.message;
+  if (duration) status.duration = duration;
+  return status;
+}
+
+export function jobStatusChanged(before: JobStatus | undefined, after: JobStatus): boolean {
+  const strip = (s: JobStatus | undefined): string => JSON.stringify({ ...s, duration: undefined });
+  return strip(before) !== strip(after);
+}
+
+/** Whether a not-yet-created job may create its child now under policy.maxConcurrentJobs. */
+export function jobSlotFree(active: number, maxConcurrent: number | undefined): boolean {
+  return maxConcurrent === undefined || active < maxConcurrent;
+}

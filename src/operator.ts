@@ -1,0 +1,130 @@
+// startOperator: the whole operator in one call — informers, the four controllers, the metrics and
+// health endpoint, optional leader election — running until `signal` aborts. The CLI's `run` and
+// `dev` commands and the end-to-end tests call it.
+import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { DEFAULTS } from './api/defaults.ts';
+import type { Build, JobCR } from './api/types.ts';
+import { allCaches, createCaches } from './controller/caches.ts';
+import { buildController } from './controller/build/controller.ts';
+import { eventController } from './controller/event/controller.ts';
+import { jobController } from './controller/job/controller.ts';
+import { projectController } from './controller/project/controller.ts';
+import { systemClock } from './controller/runtime/clock.ts';
+import type { Clock } from './controller/runtime/clock.ts';
+import { startHealthServer } from './controller/runtime/health-server.ts';
+import type { RunningHealthServer } from './controller/runtime/health-server.ts';
+import { LeaderElector } from './controller/runtime/leader.ts';
+import { Manager } from './controller/runtime/manager.ts';
+import { OperatorMetrics } from './controller/runtime/metrics.ts';
+import type { ControllerDeps, OperatorSettings } from './controller/shared/deps.ts';
+import { translateJob } from './jobs/index.ts';
+import { BrigadeObjects } from './kube/custom-objects.ts';
+import { EventRecorder } from './kube/event-recorder.ts';
+import { newKubeClients } from './kube/clients.ts';
+import { createScriptEngine } from './script/index.ts';
+import type { ScriptEngine } from './script/index.ts';
+
+export interface LeaderElectionSettings {
+  /** Namespace of the Lease (the operator's own namespace). */
+  namespace: string;
+  /** Lease name; default "brigade-operator". */
+  name?: string;
+  /** This replica's identity; default hostname + pid. */
+  identity?: string;
+}
+
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  /** Watch one namespace; all namespaces when unset (needs cluster-wide RBAC). */
+  namespace?: string;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Leader election with a Lease; off when unset (dev mode). */
+  leaderElection?: LeaderElectionSettings;
+  /** Port of /metrics, /healthz, /readyz; 0 picks a free port; no server when unset. */
+  metricsPort?: number;
+  metricsHost?: string;
+  settings?: Partial<OperatorSettings>;
+  /** The script engine; the operator creates (and closes) its own when unset. */
+  scriptEngine?: ScriptEngine;
+  clock?: Clock;
+}
+
+export interface RunningOperator {
+  /** Resolves once the caches are synced and (with leader election) this replica leads. */
+  started: Promise<void>;
+  /** Resolves when the operator has stopped (signal aborted, leadership lost, or a fatal error). */
+  done: Promise<void>;
+  /** Bound port of the metrics/health server, when one was asked for. */
+  metricsPort: number | undefined;
+  ready(): boolean;
+}
+
+export const DEFAULT_SETTINGS: OperatorSettings = {
+  eventProjectGraceMs: 60_000,
+  maxJobLogBytes: 1024 * 1024,
+  logTailChars: DEFAULTS.logTailChars,
+};
+
+export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
+  const { logger, signal } = options;
+  const clock = options.clock ?? systemClock;
+  const clients = newKubeClients(options.kubeConfig);
+  const caches = createCaches({ clients, namespace: options.namespace, logger, clock });
+  const ownEngine = options.scriptEngine ? undefined : createScriptEngine();
+  const deps: ControllerDeps = {
+    clients,
+    objects: new BrigadeObjects(clients.custom),
+    caches,
+    recorder: new EventRecorder({ core: clients.core, component: 'brigade-operator', onError: (err, e) => logger.warn({ err, reason: e.reason }, 'could not record an Event') }),
+    logger,
+    clock,
+    script: options.scriptEngine ?? (ownEngine as ScriptEngine),
+    translate: translateJob,
+    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+  };
+  const metrics = new OperatorMetrics({
+    defaultMetrics: true,
+    buildPhases: () => caches.builds.list().map((b) => (b as Build).status?.phase),
+    jobPhases: () => caches.jobs.list().map((j) => (j as JobCR).status?.phase),
+  });
+  const manager = new Manager({ logger, leaderElector: leaderElector(options, clients.coordination, clock) });
+  for (const cache of allCaches(caches)) manager.addCache(cache);
+  const builds = buildController(deps, metrics);
+  for (const c of [projectController(deps, metrics), eventController(deps, metrics), builds.controller, jobController(deps, metrics)]) manager.addController(c);
+
+  const health = options.metricsPort === undefined ? undefined : await startHealthServer({ port: options.metricsPort, host: options.metricsHost, registry: metrics.registry, ready: () => manager.ready() });
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  const done = run(manager, signal, markStarted, { logger, health, ownEngine, sessions: builds.runtime.sessions });
+  return { started, done, metricsPort: health?.port, ready: () => manager.ready() };
+}
+
+interface Teardown {
+  logger: Logger;
+  health: RunningHealthServer | undefined;
+  ownEngine: ScriptEngine | undefined;
+  sessions: Map<string, { stop(reason: unknown): void }>;
+}
+
+async function run(manager: Manager, signal: AbortSignal, onStarted: () => void, t: Teardown): Promise<void> {
+  try {
+    await manager.start(signal, onStarted);
+  } finally {
+    // Script sessions are a cache: stopping them is safe, a later start replays their builds.
+    for (const s of t.sessions.values()) s.stop(new Error('the operator is stopping'));
+    t.sessions.clear();
+    await t.ownEngine?.close();
+    await t.health?.close();
+    onStarted(); // never leave a waiter of `started` hanging
+    t.logger.info('operator stopped');
+  }
+}
+
+function leaderElector(o: OperatorOptions, api: ReturnType<typeof newKubeClients>['coordination'], clock: Clock): LeaderElector | undefined {
+  const le = o.leaderElection;
+  if (!le) return undefined;
+  return new LeaderElector({ api, namespace: le.namespace, name: le.name ?? 'brigade-operator', identity: le.identity ?? `${hostname()}-${process.pid}`, logger: o.logger, clock });
+}
