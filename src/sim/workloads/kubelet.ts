@@ -39,8 +39,8 @@ export class Kubelet {
   readonly #running = new Map<string, Running>();
   /** Pods waiting for a Secret or ConfigMap, by key. */
   readonly #blocked = new Set<string>();
-  /** uids whose final delete (grace 0) was already sent. */
-  readonly #finalized = new Set<string>();
+  /** Pod key -> uid whose final delete (grace 0) was already sent. */
+  readonly #finalized = new Map<string, string>();
   readonly #ipCounters = new Map<string, number>();
   readonly #stops: Array<() => void> = [];
 
@@ -83,6 +83,7 @@ export class Kubelet {
     }
     if (!pod) {
       this.#blocked.delete(key);
+      this.#finalized.delete(key);
       this.#opts.logs.drop(namespace, name);
       return;
     }
@@ -109,8 +110,8 @@ export class Kubelet {
       await this.#kill(key, running, grace * 1000);
     }
     this.#blocked.delete(key);
-    if (this.#finalized.has(uid)) return;
-    this.#finalized.add(uid);
+    if (this.#finalized.get(key) === uid) return;
+    this.#finalized.set(key, uid);
     await removePodDir(this.#opts.dataDir, pod);
     try {
       this.#opts.store.delete(GVR.pods, pod.metadata.namespace, pod.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid } });

@@ -4,7 +4,8 @@
 // or being deleted, a node added or updated. There is no periodic loop.
 
 import type { KubeObject, SimStore } from '../types.ts';
-import { choosePlacement } from './fit.ts';
+import { choosePlacement, type PlacementDecision } from './fit.ts';
+import { QuantityError } from './quantity.ts';
 import { GVR, isPodTerminal, objectKey, type NodeObject, type Pod } from './kube-types.ts';
 import { inform } from './informer.ts';
 import { WorkQueue, isNotFound, isPermanent } from './queue.ts';
@@ -75,7 +76,14 @@ export class Scheduler {
       return;
     }
     const nodes = this.#store.list(GVR.nodes).items as NodeObject[];
-    const decision = choosePlacement(pod, nodes, this.#podsByNode());
+    let decision: PlacementDecision;
+    try {
+      decision = choosePlacement(pod, nodes, this.#podsByNode());
+    } catch (err) {
+      // A malformed quantity (on this pod or, worse, a node) cannot be fixed by retrying.
+      if (!(err instanceof QuantityError)) throw err;
+      decision = { message: `0/${nodes.length} nodes are available: ${err.message}.` };
+    }
     if (decision.node) {
       this.#waiting.delete(key);
       this.#bind(pod, decision.node);

@@ -158,6 +158,13 @@ describe('workloads on an in-memory store', () => {
     store.delete(GVR.pods, 'default', 'waiter');
   });
 
+  it('reports a malformed resource quantity as unschedulable instead of retrying forever', async () => {
+    store.create(GVR.pods, podObject('bad-cpu', { containers: [{ name: 'main', command: ['true'], resources: { requests: { cpu: 'lots' } } }] }));
+    const message = await waitFor('Unschedulable', () => findCondition(pod('bad-cpu')?.status?.conditions, 'PodScheduled')?.message);
+    assert.match(message, /^0\/2 nodes are available: quantities must match/);
+    store.delete(GVR.pods, 'default', 'bad-cpu');
+  });
+
   it('fails a container without command with StartError', async () => {
     store.create(GVR.pods, podObject('no-cmd', { containers: [{ name: 'main', image: 'nginx' }] }));
     await waitFor('Failed', () => pod('no-cmd')?.status?.phase === 'Failed');
