@@ -1,5 +1,6 @@
 // List, then watch from the list's resourceVersion, resuming after the server ends a watch and
 // re-listing after 410 Gone, as an async iterable of changes. Callers stop it with an AbortSignal.
+import { setTimeout as delay } from 'node:timers/promises';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 
 export interface Change<T> {
@@ -16,6 +17,8 @@ export interface WatchSpec<T> {
   /** Reads the current items and the list's resourceVersion. */
   list(): Promise<{ items: T[]; resourceVersion: string }>;
   signal: AbortSignal;
+  /** Pause before re-watching after the server ended a watch, so a server that closes at once is not hammered (default 200 ms). */
+  reconnectDelayMs?: number;
 }
 
 type Meta = { metadata?: { resourceVersion?: string } };
@@ -89,5 +92,10 @@ export async function* listAndWatch<T extends Meta>(spec: WatchSpec<T>): AsyncGe
       else if (!isTimeout(err) || spec.signal.aborted) throw err;
       // An idle-timeout just means nothing happened for a while: resume.
     }
+    if (spec.signal.aborted) break;
+    // The delay rejects when the signal aborts, which ends the loop; anything else is a real error.
+    await delay(spec.reconnectDelayMs ?? 200, undefined, { signal: spec.signal }).catch((err: unknown) => {
+      if (!spec.signal.aborted) throw err;
+    });
   }
 }
