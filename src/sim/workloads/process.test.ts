@@ -21,6 +21,13 @@ describe('ContainerProcess', () => {
     assert.deepEqual(lines.sort(), ['err\n', 'out\n', 'tail'].sort());
   });
 
+  it('records an endless line in bounded pieces', async () => {
+    const lines: string[] = [];
+    const proc = new ContainerProcess({ ...base, argv: ['sh', '-c', "head -c 40000 /dev/zero | tr '\\0' x"], onLine: (l) => lines.push(l) });
+    await proc.exited;
+    assert.deepEqual(lines.map((l) => l.length), [16384, 16384, 7232]);
+  });
+
   it('reports a missing executable as a start error', async () => {
     const proc = new ContainerProcess({ ...base, argv: ['no-such-binary-here'], onLine: () => undefined });
     const exit = await proc.exited;

@@ -20,6 +20,9 @@ export interface ContainerProcessOptions {
   onLine: (line: string) => void;
 }
 
+/** Like the CRI log format, a line longer than this is recorded in pieces (bounds memory for progress bars). */
+const MAX_LINE = 16 * 1024;
+
 /** Splits a byte stream into lines, keeping multi-byte characters intact across chunks. */
 class LineSplitter {
   #pending = '';
@@ -37,6 +40,10 @@ class LineSplitter {
       this.#onLine(this.#pending.slice(0, newline + 1));
       this.#pending = this.#pending.slice(newline + 1);
       newline = this.#pending.indexOf('\n');
+    }
+    while (this.#pending.length > MAX_LINE) {
+      this.#onLine(this.#pending.slice(0, MAX_LINE));
+      this.#pending = this.#pending.slice(MAX_LINE);
     }
   }
 
