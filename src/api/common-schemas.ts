@@ -21,6 +21,7 @@ export const ConditionSchema = Type.Object(
 export function ConditionsSchema(description: string) {
   return Type.Array(ConditionSchema, {
     description,
+    maxItems: 32,
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['type'],
   });
@@ -78,7 +79,7 @@ export const HostSchema = Type.Object(
     name: Type.Optional(Type.String({ description: 'Node name to run on (kubernetes.io/hostname); "virtual-kubelet" places the job on the virtual node.', maxLength: 253 })),
     os: Type.Optional(StringEnum(HOST_OSES, { description: 'Node operating system (kubernetes.io/os).' })),
     nodeSelector: Type.Optional(StringMap('Extra node labels the node must have; merged over the ones placement implies.', { maxLength: 63 })),
-    tolerations: Type.Optional(Type.Array(TolerationSchema, { description: 'Extra tolerations, added to the ones placement implies.' })),
+    tolerations: Type.Optional(Type.Array(TolerationSchema, { description: 'Extra tolerations, added to the ones placement implies.', maxItems: 64 })),
     placement: Type.Optional(StringEnum(PLACEMENTS, { description: 'regular (ordinary nodes), virtual (the virtual-kubelet node) or burst (prefer ordinary nodes, spill to the virtual node).' })),
   },
   { description: 'Node placement of a job (brigadier JobHost plus placement).' },

@@ -38,7 +38,7 @@ export const JobDefaultsSchema = Type.Object(
     image: Type.Optional(Type.String({ description: 'Image for jobs that name none.', maxLength: 1024 })),
     imagePullPolicy: Type.Optional(StringEnum(IMAGE_PULL_POLICIES, { description: 'Pull policy for jobs that set none.' })),
     serviceAccountName: Type.Optional(LabelName('Service account of job pods that name none.')),
-    imagePullSecrets: Type.Optional(Type.Array(LabelName('Secret name.'), { description: 'Pull secrets added to every job pod.' })),
+    imagePullSecrets: Type.Optional(Type.Array(LabelName('Secret name.'), { description: 'Pull secrets added to every job pod.', maxItems: 32 })),
     resources: Type.Optional(ResourcesSchema),
     host: Type.Optional(HostSchema),
     timeoutSeconds: Type.Optional(Seconds(`Job timeout when the job sets none (default ${DEFAULTS.jobTimeoutSeconds}).`, { minimum: 1 })),
@@ -137,7 +137,7 @@ export const ProjectStatusSchema = Type.Object(
   {
     observedGeneration: Type.Optional(Type.Integer({ description: 'metadata.generation the status describes.', format: 'int64', minimum: 0 })),
     conditions: Type.Optional(ConditionsSchema('Ready: the script was loaded and parsed and its handlers are known (a syntax error gives line and column in the message).')),
-    handlers: Type.Optional(Type.Array(Type.String({ maxLength: 253 }), { description: 'Event types the script handles (events.on).' })),
+    handlers: Type.Optional(Type.Array(Type.String({ maxLength: 253 }), { description: 'Event types the script handles (events.on).', maxItems: 256 })),
     handlersSummary: Type.Optional(Type.String({ description: 'The handlers as one comma-separated string, for the printer column.', maxLength: 1024 })),
     scriptSHA256: Type.Optional(Type.String({ description: 'SHA-256 of the script the status describes.', maxLength: 64 })),
     lastBuild: Type.Optional(Type.String({ description: 'Name of the most recently created Build.', maxLength: 253 })),
