@@ -1,0 +1,51 @@
+// What an installer runs: `kubectl apply -k config` and `helm install charts/brigade-operator` must
+// render, agree with each other, and carry the CRDs generated from src/api.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { loadAll } from 'js-yaml';
+import { crdManifests } from '../src/api/crds.ts';
+import { ROOT, runTool } from './helpers/tools.ts';
+
+interface Manifest { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; rules?: unknown[]; spec?: Record<string, unknown> }
+
+const byKind = (docs: Manifest[], kind: string): Manifest[] => docs.filter((d) => d?.kind === kind);
+
+async function render(tool: 'kubectl' | 'helm', args: string[]): Promise<Manifest[]> {
+  const result = await runTool(tool, args);
+  assert.equal(result.code, 0, result.stderr);
+  return (loadAll(result.stdout) as Manifest[]).filter(Boolean);
+}
+
+test('the Helm chart copies of the CRDs and RBAC rules are current (npm run sync:chart)', async () => {
+  await promisify(execFile)(process.execPath, ['scripts/sync-chart.mjs', '--check'], { cwd: ROOT });
+});
+
+test('kustomize config renders the CRDs, namespace, RBAC and a Deployment running `run --leader-elect`', async () => {
+  const docs = await render('kubectl', ['kustomize', 'config']);
+  const crdNames = byKind(docs, 'CustomResourceDefinition').map((d) => d.metadata.name).sort();
+  assert.deepEqual(crdNames, crdManifests().map((c) => c.metadata.name).sort());
+  assert.equal(byKind(docs, 'Namespace')[0]?.metadata.name, 'brigade-system');
+  const deployment = byKind(docs, 'Deployment')[0];
+  assert.equal(deployment?.metadata.namespace, 'brigade-system');
+  const container = (deployment?.spec as { template: { spec: { containers: Array<{ args: string[] }> } } }).template.spec.containers[0]!;
+  assert.deepEqual(container.args.slice(0, 2), ['run', '--leader-elect']);
+  assert.equal(byKind(docs, 'ClusterRole').length, 1);
+});
+
+test('helm lint passes and helm template renders the same ClusterRole rules and CRDs as kustomize', async () => {
+  const lint = await runTool('helm', ['lint', 'charts/brigade-operator']);
+  assert.equal(lint.code, 0, lint.stdout + lint.stderr);
+  const chart = await render('helm', ['template', 'brigade', 'charts/brigade-operator', '--namespace', 'brigade-system', '--include-crds']);
+  const kustomized = await render('kubectl', ['kustomize', 'config']);
+  assert.deepEqual(byKind(chart, 'ClusterRole')[0]?.rules, byKind(kustomized, 'ClusterRole')[0]?.rules);
+  const spec = (docs: Manifest[]): unknown => byKind(docs, 'CustomResourceDefinition').sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((d) => d.spec);
+  assert.deepEqual(spec(chart), spec(kustomized));
+});
+
+test('helm template without the gateway renders no gateway Service and no gateway port', async () => {
+  const chart = await render('helm', ['template', 'brigade', 'charts/brigade-operator', '--set', 'gateway.enabled=false']);
+  assert.ok(!byKind(chart, 'Service').some((s) => s.metadata.name.endsWith('-gateway')));
+  assert.doesNotMatch(JSON.stringify(byKind(chart, 'Deployment')), /gateway-port/);
+});
