@@ -225,6 +225,11 @@
     return brigadier;
   }
 
+  // QuickJS-ng implements V8's Error.prepareStackTrace, whose CallSite.getFunction() hands out the
+  // functions on the stack, strict or not: the driver's own functions included. Nothing legitimate in
+  // brigade.js needs it, so it is pinned to undefined.
+  Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
+
   var moduleObject = { exports: {} };
   Object.defineProperty(globalThis, 'require', { value: requireModule, writable: true, configurable: true });
   Object.defineProperty(globalThis, 'module', { value: moduleObject, writable: true, configurable: true });
