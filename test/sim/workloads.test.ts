@@ -233,7 +233,23 @@ ${tolerateVirtual}  containers:
     await kubectl(['delete', 'pod/waiter', '--wait=true']);
   });
 
+  const claim = (name: string): string => `
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: ${name}}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+`;
+
+  it('binds a PersistentVolumeClaim as soon as it exists', async () => {
+    await apply(claim('scratch'));
+    await kubectl(['wait', '--for=jsonpath={.status.phase}=Bound', 'pvc/scratch', '--timeout=30s']);
+    assert.equal(await jsonpath('pvc/scratch', '{.status.capacity.storage}'), '1Gi');
+  });
+
   it('fails a PVC pod on the virtual node with ProviderFailed', async () => {
+    await apply(claim('share'));
     await apply(pod('aci-pvc', `  nodeName: virtual-kubelet
   volumes:
   - {name: share, persistentVolumeClaim: {claimName: share}}
@@ -268,6 +284,7 @@ stringData: {token: s3cr3t-value}
   it('streams a log with kubectl logs -f while the container runs', async () => {
     // The pod waits for a file in its claim's directory, which the test creates once the first line
     // has arrived through the follow stream: proof the stream is live, not read at the end.
+    await apply(claim('gate'));
     await apply(pod('streamer', `  nodeName: node-1
   volumes:
   - {name: gate, persistentVolumeClaim: {claimName: gate}}

@@ -13,6 +13,7 @@ import { LogStore } from './logs.ts';
 import { DEFAULT_NODES, buildNode, nodeIP } from './nodes.ts';
 import { isAlreadyExists } from './queue.ts';
 import { Scheduler } from './scheduler.ts';
+import { VolumeBinder } from './volume-binder.ts';
 
 export { LogRequestError } from './logs.ts';
 export { DEFAULT_NODES } from './nodes.ts';
@@ -53,6 +54,7 @@ export const startWorkloads: StartWorkloads = async (opts: WorkloadsOptions & Wo
   registerNodes(store, nodes, now());
   const logs = new LogStore({ store });
   const scheduler = new Scheduler({ store, now, onError: onError('scheduler') });
+  const binder = new VolumeBinder({ store, onError: onError('volume-binder') });
   const jobs = new JobController({ store, now, onError: onError('job-controller') });
   const kubelet = new Kubelet({
     store,
@@ -63,13 +65,14 @@ export const startWorkloads: StartWorkloads = async (opts: WorkloadsOptions & Wo
     nodes: nodes.map((n, i) => ({ name: n.name, ip: nodeIP(i), virtualKubeletProvider: n.virtualKubeletProvider ?? false })),
     onError: onError('kubelet'),
   });
+  binder.start();
   kubelet.start();
   jobs.start();
   scheduler.start();
 
   let stopped: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
-    await Promise.all([scheduler.stop(), jobs.stop(), kubelet.stop()]);
+    await Promise.all([scheduler.stop(), binder.stop(), jobs.stop(), kubelet.stop()]);
     if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
   };
   return {

@@ -10,6 +10,7 @@ export const GVR = {
   configMaps: { group: '', version: 'v1', resource: 'configmaps' },
   jobs: { group: 'batch', version: 'v1', resource: 'jobs' },
   bindings: { group: '', version: 'v1', resource: 'bindings' },
+  claims: { group: '', version: 'v1', resource: 'persistentvolumeclaims' },
 } as const satisfies Record<string, GroupVersionResource>;
 
 export interface Taint { key: string; value?: string; effect: string }

@@ -6,6 +6,7 @@
 import type { KubeObject, SimStore } from '../types.ts';
 import { choosePlacement, type PlacementDecision } from './fit.ts';
 import { QuantityError } from './quantity.ts';
+import { claimProblem } from './volume-binder.ts';
 import { GVR, isPodTerminal, objectKey, type NodeObject, type Pod } from './kube-types.ts';
 import { inform } from './informer.ts';
 import { WorkQueue, isNotFound, isPermanent } from './queue.ts';
@@ -44,6 +45,7 @@ export class Scheduler {
   start(): void {
     this.#stops.push(inform(this.#store, GVR.pods, (type, obj) => this.#onPod(type, obj as Pod)));
     this.#stops.push(inform(this.#store, GVR.nodes, () => this.#retryWaiting()));
+    this.#stops.push(inform(this.#store, GVR.claims, () => this.#retryWaiting()));
   }
 
   async stop(): Promise<void> {
@@ -76,6 +78,14 @@ export class Scheduler {
       return;
     }
     const nodes = this.#store.list(GVR.nodes).items as NodeObject[];
+    const claims = (pod.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []));
+    const claimIssue = claimProblem(this.#store, namespace, claims);
+    if (claimIssue) {
+      // Like the VolumeBinding PreFilter: the pod as a whole is refused before any node is tried.
+      this.#waiting.add(key);
+      this.#markUnschedulable(pod, `0/${nodes.length} nodes are available: ${claimIssue}.`);
+      return;
+    }
     let decision: PlacementDecision;
     try {
       decision = choosePlacement(pod, nodes, this.#podsByNode());

@@ -128,10 +128,23 @@ describe('workloads on an in-memory store', () => {
     assert.equal(await readAll(workloads.logs.read('default', 'env', {}, new AbortController().signal)), 'token=s3cr3t\n');
   });
 
+  it('keeps a pod whose claim is missing Pending, then runs it once the claim exists and is bound', async () => {
+    store.create(GVR.pods, podObject('needs-claim', { volumes: [{ name: 'share', persistentVolumeClaim: { claimName: 'share' } }],
+      containers: [{ name: 'main', command: ['sh', '-c', 'echo data > share/file'], volumeMounts: [{ name: 'share', mountPath: '/share' }] }] }));
+    const message = await waitFor('Unschedulable', () => findCondition(pod('needs-claim')?.status?.conditions, 'PodScheduled')?.message);
+    assert.equal(message, '0/2 nodes are available: persistentvolumeclaim "share" not found.');
+    store.create(GVR.claims, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'share', namespace: 'default' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase: 'Pending' } });
+    await waitFor('Succeeded', () => pod('needs-claim')?.status?.phase === 'Succeeded');
+    assert.deepEqual(store.get(GVR.claims, 'default', 'share')?.status, { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } });
+  });
+
   it('fails a PVC pod on the virtual node with ProviderFailed before running it', async () => {
+    store.create(GVR.claims, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'aci-share', namespace: 'default' },
+      spec: { resources: { requests: { storage: '1Gi' } } } });
     store.create(GVR.pods, podObject('aci-pvc', {
       ...sh('echo should-not-run'), ...tolerateVirtual, nodeSelector: { type: 'virtual-kubelet' },
-      volumes: [{ name: 'share', persistentVolumeClaim: { claimName: 'share' } }],
+      volumes: [{ name: 'share', persistentVolumeClaim: { claimName: 'aci-share' } }],
     }));
     await waitFor('Failed', () => pod('aci-pvc')?.status?.phase === 'Failed');
     assert.equal(pod('aci-pvc')?.spec.nodeName, 'virtual-kubelet');
