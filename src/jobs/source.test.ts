@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { V1PodSpec } from '@kubernetes/client-node';
 import type { JobSpec, ProjectSpec } from '../api/types.ts';
 import { build, jobCr, project } from './fixtures.ts';
-import { CLONE_SCRIPT } from './source.ts';
+import { CLONE_SCRIPT, INLINE_CLONE_SCRIPT } from './source.ts';
 import { translateJob } from './translate.ts';
 import type { Translation } from './types.ts';
 
@@ -42,7 +42,7 @@ test('on the virtual node the job container clones before its tasks, without ini
   assert.equal(spec.initContainers, undefined);
   assert.deepEqual(spec.volumes, [{ name: 'brigade-source', emptyDir: {} }]);
   const [container] = spec.containers;
-  assert.deepEqual(container.command, ['/bin/sh', '-c', `set -e\n${CLONE_SCRIPT}\nls /src`, 'test']);
+  assert.deepEqual(container.command, ['/bin/sh', '-c', `set -e\n${INLINE_CLONE_SCRIPT}\nls /src`, 'test']);
   assert.deepEqual(container.env, SOURCE_ENV);
 });
 
@@ -54,7 +54,7 @@ test('burst jobs clone inline too, since they may land on the virtual node', () 
 
 test('on the virtual node a command-only job still clones first, then execs the command', () => {
   const spec = pod({ host: { placement: 'virtual' }, tasks: [], command: ['make'], args: ['test'] });
-  assert.deepEqual(spec.containers[0].command, ['/bin/sh', '-c', `set -e\n${CLONE_SCRIPT}\nexec "$@"`, 'test']);
+  assert.deepEqual(spec.containers[0].command, ['/bin/sh', '-c', `set -e\n${INLINE_CLONE_SCRIPT}\nexec "$@"`, 'test']);
   assert.deepEqual(spec.containers[0].args, ['make', 'test']);
 });
 

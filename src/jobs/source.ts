@@ -26,6 +26,18 @@ export const CLONE_SCRIPT = [
   ')',
 ].join('\n');
 
+/**
+ * The clone as the job container runs it (virtual and burst placement): the job image may lack
+ * git, which must fail with a message that says what to do rather than "git: not found".
+ */
+export const INLINE_CLONE_SCRIPT = [
+  'if ! command -v git >/dev/null 2>&1; then',
+  '  echo "brigade: this job clones its source itself (virtual-node placement), so its image needs git; use an image with git or set useSource to false" >&2',
+  '  exit 127',
+  'fi',
+  CLONE_SCRIPT,
+].join('\n');
+
 export type SourceMode = 'none' | 'init-container' | 'inline';
 
 export interface SourcePlan {

@@ -9,7 +9,7 @@ import { operatorLabels, ownedBy } from './objects.ts';
 import { resolvePlacement, schedulingFor } from './placement.ts';
 import type { Placement } from './placement.ts';
 import { fullNodeFeatures, refusalFor } from './refusals.ts';
-import { CLONE_SCRIPT, cloneInitContainer, sourcePlan } from './source.ts';
+import { INLINE_CLONE_SCRIPT, cloneInitContainer, sourcePlan } from './source.ts';
 import type { SourcePlan } from './source.ts';
 import type { RequiredClaim, TranslateInput, TranslateResult } from './types.ts';
 import { podVolumes } from './volumes.ts';
@@ -43,7 +43,7 @@ function jobContainer(eff: EffectiveJob, plan: SourcePlan, mounts: V1Container['
     name: JOB_CONTAINER,
     image: eff.image,
     ...(eff.imagePullPolicy ? { imagePullPolicy: eff.imagePullPolicy } : {}),
-    ...containerCommand(eff, plan.mode === 'inline' ? CLONE_SCRIPT : undefined),
+    ...containerCommand(eff, plan.mode === 'inline' ? INLINE_CLONE_SCRIPT : undefined),
     ...(env.length > 0 ? { env } : {}),
     ...(mounts && mounts.length > 0 ? { volumeMounts: mounts } : {}),
     ...(resources ? { resources } : {}),
