@@ -7,7 +7,7 @@ import { admitCreate, admitUpdate } from './admission.ts';
 import type { FieldValidation } from './admission.ts';
 import { compileCrdObject, CRD_CLEANUP_FINALIZER, defaultCrdSpec, establishedStatus, validateCrdObject } from './crd-adapter.ts';
 import { alreadyExists, badRequest, conflict, forbidden, invalid, methodNotAllowed, notFound, STALE_OBJECT } from './errors.ts';
-import { sameContent } from './meta.ts';
+import { sameContent, timestamp } from './meta.ts';
 import { applyPatch } from './patching.ts';
 import type { PatchType } from './patching.ts';
 import { apiVersionOf, NAMESPACE_GVR, ResourceRegistry, resourceTypesOfCrd, storageKey } from './resources.ts';
@@ -161,6 +161,33 @@ export class ApiStore {
     if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('patch did not produce an object');
     patched.metadata ??= {};
     return this.update(rt, patched, { ...opts, name: target.name, ...(target.namespace ? { namespace: target.namespace } : {}) });
+  }
+
+  /** Binds a pod to a node (core/v1 Binding), as the scheduler does through pods/{name}/binding. */
+  bind(namespace: string, binding: KubeObject): KubeObject {
+    const podType = this.registry.get({ group: '', version: 'v1', resource: 'pods' })!;
+    const name = binding.metadata?.name ?? '';
+    const target = (binding['target'] ?? {}) as { name?: string; kind?: string };
+    if (!target.name) {
+      throw invalid({ group: '', kind: 'Binding', name, errors: [{ reason: 'FieldValueRequired', field: 'target.name', message: 'target.name: Required value' }] });
+    }
+    const old = this.storage.peek(storageKey(podType), namespace, name);
+    if (!old) throw notFound(podType, name);
+    const uid = binding.metadata?.uid;
+    if (uid && uid !== old.metadata.uid) throw conflict({ group: '', resource: 'pods/binding' }, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`);
+    const spec = (old['spec'] ?? {}) as Record<string, unknown>;
+    if (spec['nodeName']) {
+      throw conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`);
+    }
+    if (old.metadata.deletionTimestamp) throw conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    const next = structuredClone(old);
+    next['spec'] = { ...spec, nodeName: target.name };
+    const status = (next['status'] ?? {}) as Record<string, unknown>;
+    const conditions = (Array.isArray(status['conditions']) ? status['conditions'] : []) as Array<Record<string, unknown>>;
+    next['status'] = { ...status, conditions: [...conditions.filter((c) => c['type'] !== 'PodScheduled'),
+      { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp(this.clock()) }] };
+    this.commitUpdate(podType, old, next);
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
   }
 
   #checkCrdNotTerminating(rt: ResourceType): void {

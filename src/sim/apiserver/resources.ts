@@ -75,7 +75,8 @@ function builtin(spec: BuiltinSpec): ResourceType {
 export const BUILTIN_RESOURCES: ResourceType[] = [
   builtin({ resource: 'namespaces', kind: 'Namespace', namespaced: false, shortNames: ['ns'], subresources: ['status'],
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }),
-  builtin({ resource: 'pods', kind: 'Pod', shortNames: ['po'], categories: ['all'], subresources: ['status', 'log'], tracksGeneration: true }),
+  builtin({ resource: 'pods', kind: 'Pod', shortNames: ['po'], categories: ['all'], subresources: ['status', 'log', 'binding'], tracksGeneration: true }),
+  builtin({ resource: 'bindings', kind: 'Binding', verbs: ['create'], virtual: true }),
   builtin({ resource: 'secrets', kind: 'Secret' }),
   builtin({ resource: 'configmaps', kind: 'ConfigMap', shortNames: ['cm'] }),
   builtin({ resource: 'serviceaccounts', kind: 'ServiceAccount', shortNames: ['sa'] }),

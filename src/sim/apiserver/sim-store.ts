@@ -52,7 +52,9 @@ export class SimulatorStore implements SimStore {
   }
 
   create(gvr: GroupVersionResource, obj: KubeObject): KubeObject {
-    return this.api.create(this.type(gvr), obj).object;
+    const rt = this.type(gvr);
+    if (rt.kind === 'Binding' && rt.group === '') return this.api.bind(obj.metadata.namespace ?? '', obj);
+    return this.api.create(rt, obj).object;
   }
 
   update(gvr: GroupVersionResource, obj: KubeObject, opts: { subresource?: 'status' } = {}): KubeObject {

@@ -169,6 +169,10 @@ async function handleCollection(ctx: HandlerContext, rt: ResourceType, route: Re
   }
   if (method === 'POST') {
     const body = await readJsonBody(ex);
+    if (rt.kind === 'Binding' && rt.group === '') {
+      sendJson(ex.res, 201, ctx.store.bind(route.namespace ?? '', body));
+      return;
+    }
     if (rt.virtual) {
       sendJson(ex.res, 201, answerReview(rt, body));
       return;
@@ -237,6 +241,12 @@ function withNameSelector(query: URLSearchParams, name: string): URLSearchParams
 }
 
 export async function handleResource(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute, ex: Exchange): Promise<void> {
+  if (route.subresource === 'binding' && rt.kind === 'Pod' && ex.req.method === 'POST') {
+    const body = await readJsonBody(ex);
+    if (body.metadata?.name && body.metadata.name !== route.name) throw badRequest('name in URL does not match name in Binding object');
+    sendJson(ex.res, 201, ctx.store.bind(route.namespace ?? '', { ...body, metadata: { ...body.metadata, name: route.name! } }));
+    return;
+  }
   if (route.subresource && route.subresource !== 'status') throw pageNotFound();
   if (route.subresource === 'status' && !rt.subresources.includes('status')) throw pageNotFound();
   if (route.name === undefined) await handleCollection(ctx, rt, route, ex);
