@@ -69,6 +69,8 @@ describe('Table output', () => {
     const obj = widget({});
     obj.metadata.creationTimestamp = '2024-05-01T11:55:00Z';
     assert.deepEqual(v.tableCells(obj, NOW), ['w1', '5m']);
+    obj.metadata.creationTimestamp = '';
+    assert.deepEqual(v.tableCells(obj, NOW), ['w1', '<unknown>']);
   });
 
   it('renders the printer columns of the version, typed, with wide-only priority kept', () => {

@@ -73,6 +73,8 @@ function cell(def: PrinterColumn, value: unknown, now: Date): unknown {
 }
 
 function ageCell(timestamp: string, now: Date): string {
+  // metav1.Time reads "" and "null" as the zero time, which the apiserver shows as <unknown>.
+  if (timestamp === '' || timestamp === 'null') return '<unknown>';
   const at = Date.parse(timestamp);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(timestamp) || Number.isNaN(at)) return '<invalid>';
   return humanDuration(now.getTime() - at);
