@@ -5,7 +5,8 @@
 import { capText } from './sandbox/guest-json.ts';
 
 const URL_WITH_DETAILS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@]+@)?([^\s/?#]+)([^\s?#]*)(\?[^\s#]*)?(#\S*)?/gi;
-const BEARER = /\b(bearer|token|authorization|password|secret)(\s*[:=]\s*|\s+)("?)[^\s",;]+/gi;
+const AUTH_SCHEME = /\b(bearer|basic)\s+[^\s",;]+/gi;
+const ASSIGNMENT = /\b(token|authorization|password|secret)(\s*[:=]\s*)("?)[^\s",;]+/gi;
 /** Secret values shorter than this are not redacted: they would blank out ordinary words. */
 const MIN_SECRET_LENGTH = 4;
 
@@ -13,7 +14,8 @@ const MIN_SECRET_LENGTH = 4;
 export function scrubCredentials(text: string): string {
   return text
     .replace(URL_WITH_DETAILS, (_m, scheme: string, _user, host: string, path: string) => `${scheme}${host}${path}`)
-    .replace(BEARER, (_m, word: string, sep: string, quote: string) => `${word}${sep}${quote}[redacted]`);
+    .replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} [redacted]`)
+    .replace(ASSIGNMENT, (_m, word: string, sep: string, quote: string) => `${word}${sep}${quote}[redacted]`);
 }
 
 /** Replaces every occurrence of a known secret value with `[redacted]`. */
