@@ -1,0 +1,94 @@
+// `brigade-operator run`: the operator against a real cluster (in-cluster config or a kubeconfig),
+// optionally hosting the event gateway in the same process.
+import pino from 'pino';
+import { kubeIntakeCluster, projectInformer, startGateway } from '../gateway/index.ts';
+import { startOperator } from '../operator.ts';
+import { untilSignalled, type Command } from './command.ts';
+import { connect, KUBE_USAGE, parseCommandLine, UsageError } from './commands/options.ts';
+import { runReporting } from './commands/run.ts';
+
+const USAGE = [
+  'Usage: brigade-operator run [options]',
+  '',
+  'Reconciles Projects, Events, Builds and Jobs (brigade.sh/v1alpha1) until SIGINT/SIGTERM.',
+  '',
+  '  --watch-namespace NS   reconcile only this namespace (default: all namespaces)',
+  '  --leader-elect         hold a Lease so only one replica reconciles (use with replicas > 1)',
+  '  --lease-namespace NS   namespace of the Lease (default: $POD_NAMESPACE, then the context namespace)',
+  '  --metrics-port N       /metrics, /healthz, /readyz (default 9090; 0 picks a free port)',
+  '  --gateway-port N       also serve the event gateway on this port (see docs/intake.md)',
+  '  --log-level LEVEL      trace, debug, info, warn, error (default info)',
+  ...KUBE_USAGE,
+].join('\n');
+
+const OPTIONS = {
+  'watch-namespace': { type: 'string' },
+  'leader-elect': { type: 'boolean' },
+  'lease-namespace': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'gateway-port': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+export function portOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a port number (0-65535), got "${value}"`);
+  return port;
+}
+
+export function logLevelOption(value: string | undefined): string {
+  const level = value ?? 'info';
+  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+export const runCommand: Command = {
+  summary: 'run the operator (and optionally the gateway) against the current cluster',
+  usage: USAGE,
+  run: (argv, io) => runReporting({ name: 'run', usage: USAGE, io }, async () => {
+    const { values, positionals } = parseCommandLine(argv, OPTIONS);
+    if (positionals.length > 0) throw new UsageError('run takes no arguments');
+    const metricsPort = portOption(values['metrics-port'], '--metrics-port') ?? 9090;
+    const gatewayPort = portOption(values['gateway-port'], '--gateway-port');
+    const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) });
+    const target = connect({ ...values, namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? values.namespace }, io.env);
+    const watchNamespace = values['watch-namespace'];
+    const { signal, stopped, stop } = untilSignalled();
+
+    const operator = await startOperator({
+      kubeConfig: target.kubeConfig,
+      namespace: watchNamespace,
+      logger,
+      signal,
+      metricsPort,
+      metricsHost: '0.0.0.0',
+      leaderElection: values['leader-elect'] ? { namespace: target.namespace, identity: io.env.POD_NAME } : undefined,
+    });
+    let stopGateway = async (): Promise<void> => {};
+    if (gatewayPort !== undefined) {
+      const projects = projectInformer({ kubeConfig: target.kubeConfig, namespace: watchNamespace, logger });
+      const watching = projects.start(signal);
+      const gateway = await startGateway({
+        cluster: kubeIntakeCluster(target.kubeConfig),
+        projectCache: projects,
+        logger: logger.child({ component: 'gateway' }),
+        port: gatewayPort,
+        host: '0.0.0.0',
+        namespace: watchNamespace ?? target.namespace,
+        allNamespaces: watchNamespace === undefined,
+      });
+      stopGateway = async () => { await gateway.stop(); await watching; };
+    }
+    // Stop on a signal, or when the operator stops by itself (lost leadership, fatal error).
+    await Promise.race([stopped, operator.done]);
+    const byItself = !signal.aborted;
+    stop('the operator stopped');
+    await stopGateway();
+    await operator.done;
+    if (byItself) logger.error('the operator stopped by itself (lost leadership or a fatal error); exiting so it restarts');
+    return byItself ? 1 : 0;
+  }),
+};
