@@ -11,40 +11,11 @@
  * only for misuse (invalid options) or when the engine was closed.
  */
 import { ScriptEngineImpl } from './engine/engine.ts';
-import type { InspectOptions, InspectResult, RunBuildOptions, BuildOutcome } from './types.ts';
+import type { InspectOptions, InspectResult, RunBuildOptions, BuildOutcome, ScriptEngine, ScriptEngineOptions } from './types.ts';
 
 export type * from './types.ts';
 export { DEFAULT_JOB_IMAGE, DEFAULT_LIMITS, JOB_NAME_MAX_LENGTH } from './defaults.ts';
 export { ScriptEngineClosedError } from './engine/errors.ts';
-
-export interface ScriptEngineOptions {
-  /** Worker threads hosting sandboxes; default 2. Builds waiting on jobs cost memory, not threads. */
-  workers?: number;
-  /** How often the watchdog checks for a stuck worker; default 50 ms. */
-  watchdogIntervalMs?: number;
-}
-
-export interface ScriptEngineStats {
-  workers: number;
-  /** Builds currently hosted (evaluating or waiting on jobs). */
-  liveBuilds: number;
-  /** Workers the watchdog terminated since start. */
-  workersKilled: number;
-  /** Builds re-run from scratch because their worker was terminated. */
-  replays: number;
-}
-
-export interface ScriptEngine {
-  runBuild(opts: RunBuildOptions): Promise<BuildOutcome>;
-  /**
-   * For the Project reconciler: compile the script (syntax errors with line/column) and evaluate its
-   * top level with a host that refuses jobs, to learn the event types registered via `events.on`.
-   */
-  inspectScript(script: string, opts?: InspectOptions): Promise<InspectResult>;
-  stats(): ScriptEngineStats;
-  /** Fails hosted builds with reason 'Cancelled' and stops the workers. */
-  close(): Promise<void>;
-}
 
 /** An engine with its own workers (tests, or an operator that wants explicit lifecycle). */
 export function createScriptEngine(opts: ScriptEngineOptions = {}): ScriptEngine {

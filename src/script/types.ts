@@ -83,14 +83,19 @@ export interface ScriptHost {
   log(level: ScriptLogLevel, text: string): void;
 }
 
-/** The `cause` of an `after` or `error` event (Brigade 1: reason, trigger). */
+/**
+ * The `cause` of an `after` or `error` event, as Brigade 1 set it. Inside the script, `reason` is an
+ * Error carrying this message when the build failed (Brigade passed the error itself), '' on success.
+ */
 export interface ScriptCause {
   /** The triggering event (the event the main handler ran for). */
   event?: ScriptEvent;
   /** Error message of the failure, or '' on success. */
   reason: string;
-  /** Why this event fired: 'success', 'failure', 'unhandledRejection', 'handlerError'... */
+  /** 'success', 'unhandledRejection' (a job failure nobody handled) or 'handlerError' (the handler threw or rejected). */
   trigger: string;
+  /** The build failure reason, when it failed. */
+  failure?: BuildFailureReason;
 }
 
 /** The event a handler receives (Brigade 1 `BrigadeEvent`). */
@@ -165,3 +170,33 @@ export interface InspectOptions {
 export type InspectResult =
   | { ok: true; handlers: string[] }
   | { ok: false; message: string; line?: number; column?: number };
+
+export interface ScriptEngineOptions {
+  /** Worker threads hosting sandboxes; default 2. Builds waiting on jobs cost memory, not threads. */
+  workers?: number;
+  /** How often the watchdog checks for a stuck worker; default 50 ms. */
+  watchdogIntervalMs?: number;
+}
+
+export interface ScriptEngineStats {
+  workers: number;
+  /** Builds currently hosted (evaluating or waiting on jobs). */
+  liveBuilds: number;
+  /** Workers the watchdog terminated since start. */
+  workersKilled: number;
+  /** Builds re-run from scratch because their worker was terminated. */
+  replays: number;
+}
+
+export interface ScriptEngine {
+  runBuild(opts: RunBuildOptions): Promise<BuildOutcome>;
+  /**
+   * For the Project reconciler: compile the script (syntax errors with line/column) and evaluate its
+   * top level under tight limits, to learn the event types registered via `events.on`. Jobs started
+   * at top level are never run.
+   */
+  inspectScript(script: string, opts?: InspectOptions): Promise<InspectResult>;
+  stats(): ScriptEngineStats;
+  /** Fails hosted builds with reason 'Cancelled' and stops the workers. */
+  close(): Promise<void>;
+}

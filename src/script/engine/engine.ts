@@ -4,10 +4,18 @@
  * builds of a terminated worker on a fresh one. See docs/adr/0001-quickjs-sandbox.md.
  */
 import { BRIDGE_CAPS, DEFAULT_LIMITS, INSPECT_LIMITS } from '../defaults.ts';
-import type { ScriptEngine, ScriptEngineOptions, ScriptEngineStats } from '../index.ts';
 import type { FromWorker, SandboxResult } from '../protocol.ts';
 import { secretValues } from '../scrub.ts';
-import type { BuildOutcome, InspectOptions, InspectResult, RunBuildOptions, ScriptLimits } from '../types.ts';
+import type {
+  BuildOutcome,
+  InspectOptions,
+  InspectResult,
+  RunBuildOptions,
+  ScriptEngine,
+  ScriptEngineOptions,
+  ScriptEngineStats,
+  ScriptLimits,
+} from '../types.ts';
 import { BuildSession, type BuildSessionOptions } from './build-session.ts';
 import { ScriptEngineClosedError, ScriptOptionsError } from './errors.ts';
 import { SandboxWorker } from './sandbox-worker.ts';
