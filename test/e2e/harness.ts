@@ -32,7 +32,7 @@ export async function startCluster(): Promise<Cluster> {
   const clients = newKubeClients(kc);
   const run = (...args: string[]): Promise<string> => kubectl(sim.kubeconfigPath, ...args);
   try {
-    await run('apply', '-k', join(ROOT, 'crds'));
+    await run('apply', '-k', process.env['E2E_CRDS_DIR'] ?? join(ROOT, 'crds'));
     await run('wait', '--for=condition=Established', 'crd', '--all', '--timeout=30s');
   } catch (err) {
     await sim.stop();

@@ -104,10 +104,13 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
   const now = new Date(deps.clock.now());
   let status = endedStatus(build, ending, now);
   status = withProgress(status, { ...jobsSummary(childJobs(deps, build)), ...(session ? { logTail: session.logTail(deps.settings.logTailChars) } : {}) }, now);
-  await deps.objects.patchStatus('Build', build.metadata.namespace ?? '', build.metadata.name ?? '', status);
+  // Stop the script and the jobs before the build says it ended, so a terminal build never has
+  // running jobs (and a failure on the way is retried with the build still open).
   session?.stop(ending.phase === 'TimedOut' ? new DOMException('build timeout', 'TimeoutError') : new Error(ending.message));
-  rt.sessions.delete(key);
   if (ending.phase === 'Cancelled' || ending.phase === 'TimedOut') await stopChildJobs(deps, build, ending);
+  status = withProgress(status, jobsSummary(childJobs(deps, build)), now);
+  await deps.objects.patchStatus('Build', build.metadata.namespace ?? '', build.metadata.name ?? '', status);
+  rt.sessions.delete(key);
   const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: build.metadata };
   const msg = `${ending.reason}: ${ending.message}`;
   if (ending.phase === 'Succeeded') await deps.recorder.normal(obj, 'BuildSucceeded', msg);
