@@ -49,9 +49,22 @@ function mergeMap(original: Record<string, unknown>, patch: Record<string, unkno
     if (merged === undefined) delete result[key];
     else result[key] = merged;
   }
+  applyOrderWithoutList(result, patch);
   applyPrimitiveDeletions(result, patch);
   applyRetainKeys(result, patch['$retainKeys']);
   return result;
+}
+
+/** `$setElementOrder/<list>` also reorders a list the patch does not otherwise touch. */
+function applyOrderWithoutList(result: Record<string, unknown>, patch: Record<string, unknown>): void {
+  for (const [key, order] of Object.entries(patch)) {
+    if (!key.startsWith(SET_ORDER) || !Array.isArray(order)) continue;
+    const field = key.slice(SET_ORDER.length);
+    const list = result[field];
+    if (field in patch || !Array.isArray(list)) continue;
+    const mergeKey = MERGE_KEYS[field];
+    result[field] = mergeKey ? orderByKeys(list, order, mergeKey) : orderPrimitives(list, order);
+  }
 }
 
 function mergeField(key: string, original: unknown, value: unknown, patch: Record<string, unknown>): unknown {
