@@ -9,6 +9,7 @@ import type { JobOutcome, JobRequest } from '../../script/index.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { JOB_LOG_KEY, jobLogConfigMapName } from '../shared/names.ts';
 import { jobCrFor } from './job-request.ts';
+import { JobAbortedError } from './job-waiters.ts';
 import type { JobWaiters } from './job-waiters.ts';
 import { isTerminalJob } from './state.ts';
 
@@ -25,6 +26,8 @@ export interface HostContext {
 
 export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOutcome> {
   return async (req) => {
+    // A stopped session (cancel, timeout, operator shutdown) must not start anything new.
+    if (ctx.signal.aborted) throw new JobAbortedError(`job ${req.name} not started: the build session was stopped`, { cause: ctx.signal.reason });
     const namespace = ctx.build.metadata.namespace ?? '';
     const name = jobCrName(ctx.build.metadata.name ?? '', req.name);
     const existing = (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ?? (await ctx.deps.objects.get('Job', namespace, name));
