@@ -27,7 +27,7 @@ const ScriptFromSchema = Type.Object(
 const RepoSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ description: 'Repository name, e.g. github.com/org/repo; gateways match deliveries against it.', maxLength: 512 })),
-    cloneURL: Type.String({ description: 'URL jobs with useSource clone from.', minLength: 1, maxLength: 2048 }),
+    cloneURL: Type.Optional(Type.String({ description: 'URL jobs with useSource clone from; without it jobs get no source checkout (Brigade 1 allowed a project with no clone URL).', minLength: 1, maxLength: 2048 })),
     ref: Type.Optional(Type.String({ description: 'Ref to check out when the event names no revision (default: the remote HEAD).', maxLength: 1024 })),
   },
   { description: 'Source repository cloned into jobs that use source.' },

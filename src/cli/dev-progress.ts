@@ -42,6 +42,7 @@ function describeJob(j: JobCR): string {
 
 /** Starts printing; returns a function that stops the informers. */
 export async function printProgress(opts: ProgressOptions): Promise<() => Promise<void>> {
+  let stopping = false;
   const lastBuild = new Map<string, string>();
   const lastJob = new Map<string, string>();
   const builds = informerFor(opts.kubeConfig, KINDS.Build.plural);
@@ -72,6 +73,7 @@ export async function printProgress(opts: ProgressOptions): Promise<() => Promis
   jobs.on('update', onJob);
   for (const informer of [builds, jobs]) {
     informer.on('error', (err: unknown) => {
+      if (stopping) return;
       // client-node informers stop on errors: say so and restart after a pause.
       opts.out.write(`${stamp()} progress watch interrupted (${err instanceof Error ? err.message : String(err)}); restarting\n`);
       setTimeout(() => {
@@ -82,6 +84,7 @@ export async function printProgress(opts: ProgressOptions): Promise<() => Promis
   await builds.start();
   await jobs.start();
   return async () => {
+    stopping = true;
     await builds.stop();
     await jobs.stop();
   };
