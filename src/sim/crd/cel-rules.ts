@@ -43,15 +43,24 @@ export function compileRules(schema: Schema): CompiledRules {
   forEachSchema(schema, [], (node, schemaPath) => {
     const rules = node['x-kubernetes-validations'];
     if (!rules?.length) return;
-    out.set(node, rules.map((rule, index) => compileRule(rule, { schemaPath, index })));
+    out.set(node, rules.map((rule, index) => compileRule(rule, { schemaPath, index }, celSchemaFor(node, schemaPath))));
   });
   return out;
 }
 
-function compileRule(rule: ValidationRule, location: RuleLocation): CompiledRule {
+/** What CEL sees of metadata at a resource's root: only name and generateName, as in the apiserver. */
+const CEL_METADATA: Schema = { type: 'object', properties: { name: { type: 'string' }, generateName: { type: 'string' } } };
+
+/** The schema CEL rules at this node are checked against (the root gets its metadata view). */
+export function celSchemaFor(node: Schema, schemaPath: PathSegment[]): Schema {
+  if (schemaPath.length > 0 && node['x-kubernetes-embedded-resource'] !== true) return node;
+  return { ...node, properties: { ...node.properties, metadata: CEL_METADATA } };
+}
+
+function compileRule(rule: ValidationRule, location: RuleLocation, schema: Schema): CompiledRule {
   try {
-    const program = compileCel(rule.rule);
-    const message = rule.messageExpression ? compileCel(rule.messageExpression) : undefined;
+    const program = compileCel(rule.rule, { schema });
+    const message = rule.messageExpression ? compileCel(rule.messageExpression, { schema }) : undefined;
     return { rule, program, message };
   } catch (err) {
     throw new CelRuleError(`compilation failed: ${(err as Error).message}`, location, rule.rule, { cause: err });

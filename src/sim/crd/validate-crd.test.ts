@@ -139,3 +139,23 @@ describe('validateCrd', () => {
     ]);
   });
 });
+
+describe('validateCrd: CEL rules against the schema', () => {
+  it('lets root rules read metadata.name but not other metadata fields', () => {
+    const ok = mutated((s) => { schemaOf(s)['x-kubernetes-validations'] = [{ rule: 'size(self.metadata.name) <= 63' }]; });
+    assert.deepEqual(messagesOf(ok), []);
+    const bad = mutated((s) => { schemaOf(s)['x-kubernetes-validations'] = [{ rule: "self.metadata.namespace != 'x'" }]; });
+    assert.deepEqual(messagesOf(bad), [
+      `spec.versions[0].schema.openAPIV3Schema.x-kubernetes-validations[0].rule: Invalid value: "self.metadata.namespace != 'x'": compilation failed: undefined field 'namespace'`,
+    ]);
+  });
+
+  it('refuses a rule that names a field the schema lacks', () => {
+    const crd = mutated((s) => {
+      (schemaOf(s).properties as Record<string, unknown>).spec = { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.sise > 0' }], properties: { size: { type: 'integer' } } };
+    });
+    assert.deepEqual(messagesOf(crd), [
+      'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: "self.sise > 0": compilation failed: undefined field \'sise\'',
+    ]);
+  });
+});

@@ -3,7 +3,7 @@
 // additionalProperties, consistent list-type/map-keys, a root metadata limited to name/generateName,
 // defaults that validate, and x-kubernetes-validations rules that compile in the CEL subset.
 
-import { forEachSchema, parseFieldPath } from './cel-rules.ts';
+import { celSchemaFor, forEachSchema, parseFieldPath } from './cel-rules.ts';
 import { CelCompileError, compileCel } from './cel/program.ts';
 import { fieldErrors } from './errors.ts';
 import type { FieldError } from './errors.ts';
@@ -120,7 +120,7 @@ function celErrors(root: Schema, base: string): FieldError[] {
     (node['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
       const at = `${schemaPath(base, path)}.x-kubernetes-validations[${i}]`;
       if (typeof rule.rule !== 'string' || rule.rule.trim() === '') errors.push(fieldErrors.required(`${at}.rule`));
-      else errors.push(...compileFailures(rule, at));
+      else errors.push(...compileFailures(rule, at, celSchemaFor(node, path)));
       if (rule.reason !== undefined && !['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'].includes(rule.reason)) {
         errors.push(fieldErrors.notSupported(`${at}.reason`, rule.reason, ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate']));
       }
@@ -134,13 +134,13 @@ function celErrors(root: Schema, base: string): FieldError[] {
   return errors;
 }
 
-function compileFailures(rule: ValidationRule, at: string): FieldError[] {
+function compileFailures(rule: ValidationRule, at: string, schema: Schema): FieldError[] {
   const errors: FieldError[] = [];
   for (const key of ['rule', 'messageExpression'] as const) {
     const source = rule[key];
     if (source === undefined) continue;
     try {
-      compileCel(source);
+      compileCel(source, { schema });
     } catch (err) {
       if (!(err instanceof CelCompileError)) throw err;
       errors.push(fieldErrors.invalid(`${at}.${key}`, source, `compilation failed: ${err.message}`));

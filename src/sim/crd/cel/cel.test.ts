@@ -112,3 +112,35 @@ describe('CEL subset parser limits', () => {
     assert.equal(compileCel('!!true').run({ self: null }), true);
   });
 });
+
+describe('CEL schema-aware compilation', () => {
+  const schema = {
+    type: 'object' as const,
+    properties: {
+      image: { type: 'string' as const },
+      'dash-name': { type: 'string' as const },
+      jobs: { type: 'array' as const, items: { type: 'object' as const, properties: { name: { type: 'string' as const } } } },
+      labels: { type: 'object' as const, additionalProperties: { type: 'string' as const } },
+      payload: { type: 'object' as const, 'x-kubernetes-preserve-unknown-fields': true },
+    },
+  };
+
+  it('refuses a field the schema does not declare, like the apiserver type checker', () => {
+    assert.throws(() => compileCel('self.imgae != ""', { schema }), /undefined field 'imgae'/);
+    assert.throws(() => compileCel('has(self.nope)', { schema }), /undefined field 'nope'/);
+    assert.throws(() => compileCel('self.jobs.all(j, j.nmae != "")', { schema }), /undefined field 'nmae'/);
+    assert.throws(() => compileCel('self.jobs[0].image == ""', { schema }), /undefined field 'image'/);
+  });
+
+  it('accepts declared fields, map values and anything under preserve-unknown-fields', () => {
+    for (const rule of ['self.image != oldSelf.image', 'self.jobs.all(j, j.name != "")', "self.labels.team == 'a'", "self.labels['x'] == 'b'", 'self.payload.any.thing == 1', "self.labels.all(k, k.startsWith('a'))"]) {
+      assert.doesNotThrow(() => compileCel(rule, { schema }), rule);
+    }
+  });
+
+  it('reads escaped property names', () => {
+    const program = compileCel("self.dash__dash__name == 'x'", { schema });
+    assert.equal(program.run({ self: { 'dash-name': 'x' } }), true);
+    assert.equal(compileCel('self.__namespace__ == "n"').run({ self: { namespace: 'n' } }), true);
+  });
+});

@@ -4,6 +4,7 @@
 // other side decides the result, as CEL specifies.
 
 import type { BinaryOp, CelValue, Expr } from './ast.ts';
+import { unescapeFieldName } from './check.ts';
 import { CelEvalError, GLOBAL_FUNCTIONS, METHODS } from './functions.ts';
 
 export type Bindings = ReadonlyMap<string, CelValue>;
@@ -35,13 +36,15 @@ function isMap(v: CelValue): v is { [key: string]: CelValue } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function selectField(target: CelValue, field: string): CelValue {
+function selectField(target: CelValue, escaped: string): CelValue {
+  const field = unescapeFieldName(escaped);
   if (!isMap(target)) throw new CelEvalError(`no such overload: select '${field}' on ${typeName(target)}`);
   if (!Object.hasOwn(target, field)) throw new CelEvalError(`no such key: ${field}`);
   return target[field]!;
 }
 
-function hasField(target: CelValue, field: string): boolean {
+function hasField(target: CelValue, escaped: string): boolean {
+  const field = unescapeFieldName(escaped);
   if (!isMap(target)) throw new CelEvalError(`no such overload: has() on ${typeName(target)}`);
   return Object.hasOwn(target, field);
 }
