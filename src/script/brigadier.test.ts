@@ -222,6 +222,12 @@ describe('build semantics', () => {
     assert.equal(outcome.reason, 'JobFailed');
   });
 
+  it('fails the build with JobFailed when an awaited job fails and nobody catches it', async () => {
+    const outcome = await run(onPush(`await new Job('awaited').run();`), new FakeHost(() => ({ succeeded: false, log: '' })));
+    assert.deepEqual([outcome.status, outcome.reason], ['Failed', 'JobFailed']);
+    assert.match(outcome.message, /job awaited failed/);
+  });
+
   it('fails the build with HandlerFailed when the handler throws or rejects', async () => {
     const thrown = await run(onPush(`throw new TypeError('bad input');`), new FakeHost());
     assert.deepEqual([thrown.status, thrown.reason], ['Failed', 'HandlerFailed']);

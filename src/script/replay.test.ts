@@ -84,7 +84,7 @@ describe('replay', () => {
     const host = new RecordingHost();
     host.record.set('test', Promise.resolve({ succeeded: false, log: 'assertion failed', message: 'exit code 1' }));
     const outcome = await engine.runBuild({ script: pipeline, event: testEvent(), project: testProject(), host });
-    assert.deepEqual([outcome.status, outcome.reason], ['Failed', 'HandlerFailed']);
+    assert.deepEqual([outcome.status, outcome.reason], ['Failed', 'JobFailed']);
     assert.match(outcome.message, /job test failed: exit code 1/);
     assert.deepEqual(host.executions, []);
   });

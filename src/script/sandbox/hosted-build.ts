@@ -111,8 +111,9 @@ export class HostedBuild {
       // The handler waits on something that can never settle (no job is running, nothing is queued).
       return this.#afterPhase(sandbox, { reason: 'HandlerFailed', message: 'the handler never settled: it waits on a promise nothing can resolve', trigger: 'handlerError' });
     }
+    // A handler that rejects because an awaited job failed is a job failure, which the status should say.
     const failure: Failure | undefined = state.error !== null
-      ? { reason: 'HandlerFailed', message: state.error, trigger: 'handlerError' }
+      ? { reason: state.error.startsWith('JobFailedError:') ? 'JobFailed' : 'HandlerFailed', message: state.error, trigger: 'handlerError' }
       : state.unhandled !== null
         ? { reason: 'JobFailed', message: `unhandled rejection: ${state.unhandled}`, trigger: 'unhandledRejection' }
         : undefined;
