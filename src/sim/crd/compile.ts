@@ -14,6 +14,7 @@ import { compileSchemaValidator } from './schema-validator.ts';
 import type { SchemaValidator } from './schema-validator.ts';
 import { canonicalJson, checkStructuralInvariants } from './structural-checks.ts';
 import { newTableConvertor } from './table.ts';
+import { sortByPriority } from './versions.ts';
 import type { PrinterColumn, TableColumn } from './table.ts';
 import { validateCrd } from './validate-crd.ts';
 
@@ -40,6 +41,8 @@ export interface CompiledVersion {
   served: boolean;
   storage: boolean;
   hasStatusSubresource: boolean;
+  /** For a version marked deprecated: the Warning header text for requests to it. */
+  deprecationWarning?: string;
   /** The openAPIV3Schema as given in the CRD (undefined only for a CRD that failed validateCrd). */
   schema: Record<string, unknown> | undefined;
   /**
@@ -75,7 +78,10 @@ export interface CompiledCrd {
   /** All versions, in CRD order. */
   versions: Map<string, CompiledVersion>;
   storageVersion: string;
-  /** Names of served versions, in CRD order (discovery lists them in this order). */
+  /**
+   * Names of served versions by Kubernetes version priority (v1 before v1beta1 before v1alpha1), the
+   * order discovery lists them in; the first is the preferred version.
+   */
   servedVersions: string[];
 }
 
@@ -100,7 +106,7 @@ export function compileCrd(crd: KubeObject): CompiledCrd {
     throw new CrdCompileError(`CustomResourceDefinition "${crd.metadata.name ?? ''}" is invalid: ${formatFieldErrors(errors)}`, errors);
   }
   const spec = crd.spec as CrdSpec;
-  const versions = new Map(spec.versions.map((v) => [v.name, compileVersion(v)] as const));
+  const versions = new Map(spec.versions.map((v) => [v.name, compileVersion(v, deprecationWarning(spec, v))] as const));
   const names = spec.names;
   return {
     name: crd.metadata.name ?? '',
@@ -116,7 +122,7 @@ export function compileCrd(crd: KubeObject): CompiledCrd {
     scope: spec.scope,
     versions,
     storageVersion: spec.versions.find((v) => v.storage)!.name,
-    servedVersions: spec.versions.filter((v) => v.served).map((v) => v.name),
+    servedVersions: sortByPriority(spec.versions.filter((v) => v.served).map((v) => v.name)),
   };
 }
 
@@ -142,7 +148,20 @@ export interface CrdVersionSpec {
 /** A version without a schema (only possible for CRDs converted from v1beta1) keeps every field. */
 const PRESERVE_ALL: Schema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
 
-function compileVersion(v: CrdVersionSpec): CompiledVersion {
+/**
+ * The apiserver's warning for a deprecated version: the CRD's own text, or
+ * `<group>/<version> <Kind> is deprecated; use <group>/<best version> <Kind>`.
+ */
+function deprecationWarning(spec: CrdSpec, v: CrdVersionSpec): string | undefined {
+  if (v.deprecated !== true) return undefined;
+  if (v.deprecationWarning) return v.deprecationWarning;
+  const message = `${spec.group}/${v.name} ${spec.names.kind} is deprecated`;
+  const candidates = spec.versions.filter((o) => o.served && o.deprecated !== true).map((o) => o.name);
+  const better = sortByPriority(candidates)[0];
+  return better ? `${message}; use ${spec.group}/${better} ${spec.names.kind}` : message;
+}
+
+function compileVersion(v: CrdVersionSpec, warning: string | undefined): CompiledVersion {
   const schema = v.schema?.openAPIV3Schema ?? PRESERVE_ALL;
   const rules = compileRules(schema);
   const table = newTableConvertor(v.additionalPrinterColumns);
@@ -152,6 +171,7 @@ function compileVersion(v: CrdVersionSpec): CompiledVersion {
     served: v.served,
     storage: v.storage,
     hasStatusSubresource: isPlainObject(v.subresources?.status),
+    ...(warning ? { deprecationWarning: warning } : {}),
     schema: v.schema?.openAPIV3Schema,
     admit: (obj, opts) => {
       validator ??= compileSchemaValidator(schema);
