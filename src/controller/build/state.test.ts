@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Build, JobCR, Project } from '../../api/types.ts';
+import { buildDeadline, endedStatus, endingFromOutcome, jobsSummary, mayStart, runningStatus, statusChanged, withProgress } from './state.ts';
+
+const build = (name: string, phase?: string, created = '2026-11-23T09:00:00Z', status: Build['status'] = {}): Build => ({
+  apiVersion: 'brigade.sh/v1alpha1',
+  kind: 'Build',
+  metadata: { name, creationTimestamp: created, generation: 1 },
+  spec: { project: 'p', event: name, type: 'exec', provider: 'cli', script: '', scriptOrigin: 'project' },
+  status: { ...status, ...(phase ? { phase: phase as never } : {}) },
+});
+const job = (name: string, phase: string | undefined, created: string): JobCR => ({
+  apiVersion: 'brigade.sh/v1alpha1',
+  kind: 'Job',
+  metadata: { name: `b-${name}`, creationTimestamp: created },
+  spec: { project: 'p', build: 'b', name },
+  ...(phase ? { status: { phase: phase as never, startTime: created } } : {}),
+});
+const project = (policy: NonNullable<Project['spec']['policy']>): Project => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: { name: 'p' }, spec: { policy } });
+const now = new Date('2026-11-23T10:00:00Z');
+
+test('the jobs summary lists jobs in start order and counts finished ones', () => {
+  const s = jobsSummary([job('two', 'Running', '2026-11-23T09:00:02Z'), job('one', 'Succeeded', '2026-11-23T09:00:01Z'), job('three', undefined, '2026-11-23T09:00:03Z')]);
+  assert.deepEqual(s.jobs.map((j) => [j.name, j.phase]), [['one', 'Succeeded'], ['two', 'Running'], ['three', 'Pending']]);
+  assert.equal(s.jobsSummary, '1/3');
+});
+
+test('the deadline is the start time plus the project build timeout', () => {
+  const b = build('b', 'Running', undefined, { startTime: '2026-11-23T09:00:00Z' });
+  assert.equal(buildDeadline(b, project({ buildTimeoutSeconds: 60 })), Date.parse('2026-11-23T09:01:00Z'));
+  assert.equal(buildDeadline(build('b'), project({})), undefined);
+});
+
+test('with maxConcurrentBuilds the oldest waiting builds start first and the rest queue', () => {
+  const running = build('r', 'Running', '2026-11-23T08:00:00Z');
+  const older = build('a', 'Pending', '2026-11-23T09:00:00Z');
+  const newer = build('b', undefined, '2026-11-23T09:05:00Z');
+  const siblings = [running, older, newer];
+  assert.ok(!mayStart({ build: older, siblings, liveSessions: new Set(), maxConcurrent: 1 }));
+  assert.ok(mayStart({ build: older, siblings, liveSessions: new Set(), maxConcurrent: 2 }));
+  assert.ok(!mayStart({ build: newer, siblings, liveSessions: new Set(), maxConcurrent: 2 }));
+  assert.ok(mayStart({ build: newer, siblings, liveSessions: new Set(), maxConcurrent: undefined }));
+  assert.ok(!mayStart({ build: newer, siblings: [older, newer], liveSessions: new Set(['a']), maxConcurrent: 1 }), 'a live session counts as running');
+});
+
+test('starting sets Running and counts attempts; a replay keeps the start time', () => {
+  const first = runningStatus(build('b'), now);
+  assert.equal(first.phase, 'Running');
+  assert.equal(first.workerAttempts, 1);
+  assert.equal(first.startTime, now.toISOString());
+  const replay = runningStatus(build('b', 'Running', undefined, first), new Date(now.getTime() + 5000));
+  assert.equal(replay.workerAttempts, 2);
+  assert.equal(replay.startTime, now.toISOString());
+  assert.equal(replay.reason, 'Replaying');
+});
+
+test('script outcomes map onto terminal phases and the Succeeded condition', () => {
+  assert.equal(endingFromOutcome({ status: 'Succeeded', reason: 'Completed', message: '' }).phase, 'Succeeded');
+  assert.equal(endingFromOutcome({ status: 'Failed', reason: 'Timeout', message: 't' }).phase, 'TimedOut');
+  assert.equal(endingFromOutcome({ status: 'Failed', reason: 'Cancelled', message: 'c' }).phase, 'Cancelled');
+  assert.equal(endingFromOutcome({ status: 'Failed', reason: 'JobFailed', message: 'j' }).phase, 'Failed');
+  const ended = endedStatus(build('b', 'Running', undefined, { startTime: '2026-11-23T09:58:00Z' }), { phase: 'Failed', reason: 'JobFailed', message: 'boom' }, now);
+  assert.equal(ended.duration, '2m0s');
+  assert.equal(ended.completionTime, now.toISOString());
+  assert.deepEqual(ended.conditions?.map((c) => [c.type, c.status, c.reason]), [['Succeeded', 'False', 'JobFailed']]);
+});
+
+test('a duration change alone does not count as a status change', () => {
+  const base = { phase: 'Running' as const, startTime: '2026-11-23T09:59:00Z' };
+  const a = withProgress(base, { jobs: [], jobsSummary: '0/0' }, now);
+  const b = withProgress(base, { jobs: [], jobsSummary: '0/0' }, new Date(now.getTime() + 7000));
+  assert.notEqual(a.duration, b.duration);
+  assert.ok(!statusChanged(a, b));
+  assert.ok(statusChanged(a, { ...b, jobsSummary: '0/1' }));
+});

@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Build, Project } from '../../api/types.ts';
+import { buildCounts, inspectionIsCurrent, projectStatus, readyTransition, syntaxMessage } from './state.ts';
+
+const now = new Date('2026-11-23T10:00:00Z');
+const project = (status?: Project['status']): Project => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: { name: 'p', namespace: 'ns', generation: 2 }, spec: { script: 'x' }, ...(status ? { status } : {}) });
+const build = (name: string, phase?: string, created = '2026-11-23T09:00:00Z'): Build => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Build', metadata: { name, creationTimestamp: created }, spec: { project: 'p', event: name, type: 'exec', provider: 'cli', script: '', scriptOrigin: 'project' }, ...(phase ? { status: { phase: phase as never } } : {}) });
+
+test('a parsed script makes the project Ready with its handlers sorted', () => {
+  const s = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect: { ok: true, handlers: ['push', 'exec'] }, scriptSHA256: 'abc', builds: [], now });
+  assert.equal(s.conditions?.[0]?.status, 'True');
+  assert.deepEqual(s.handlers, ['exec', 'push']);
+  assert.equal(s.handlersSummary, 'exec,push');
+  assert.equal(s.observedGeneration, 2);
+});
+
+test('a syntax error makes the project not Ready with line and column in the message', () => {
+  const s = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect: { ok: false, message: 'SyntaxError: unexpected token', line: 3, column: 11 }, builds: [], now });
+  const ready = s.conditions?.[0];
+  assert.equal(ready?.status, 'False');
+  assert.equal(ready?.reason, 'ScriptSyntaxError');
+  assert.equal(ready?.message, 'brigade.js:3:11: SyntaxError: unexpected token');
+  assert.deepEqual(s.handlers, []);
+});
+
+test('a missing ConfigMap gives reason ConfigMapNotFound', () => {
+  const s = projectStatus({ project: project(), source: { ok: false, reason: 'ConfigMapNotFound', message: 'ConfigMap scripts not found' }, builds: [], now });
+  assert.equal(s.conditions?.[0]?.reason, 'ConfigMapNotFound');
+});
+
+test('an unchanged script at the same generation is not inspected again', () => {
+  const ready = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect: { ok: true, handlers: [] }, scriptSHA256: 'abc', builds: [], now });
+  assert.ok(inspectionIsCurrent(project(ready), 'abc'));
+  assert.ok(!inspectionIsCurrent(project(ready), 'def'));
+  assert.ok(!inspectionIsCurrent(project(), 'abc'));
+});
+
+test('build counts and the last build come from the builds', () => {
+  const builds = [build('a', 'Running'), build('b'), build('c', 'Succeeded'), build('d', 'TimedOut', '2026-11-23T09:30:00Z')];
+  assert.deepEqual(buildCounts(builds), { running: 1, queued: 1, succeeded: 1, failed: 1 });
+  const s = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect: { ok: true, handlers: [] }, builds, now });
+  assert.equal(s.lastBuild, 'd');
+});
+
+test('readyTransition reports a change only when status, reason or message changed', () => {
+  const first = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect: { ok: true, handlers: ['exec'] }, builds: [], now });
+  assert.ok(readyTransition(undefined, first).changed);
+  const again = projectStatus({ project: project(first), source: { ok: true, script: 'x' }, inspect: { ok: true, handlers: ['exec'] }, builds: [], now });
+  assert.ok(!readyTransition(first, again).changed);
+  assert.equal(syntaxMessage({ message: 'm' }), 'm');
+});
