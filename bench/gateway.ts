@@ -1,12 +1,21 @@
 // Accepted events per second through the gateway's HTTP path (routing, authentication, GitHub HMAC,
-// CloudEvents parsing, Event mapping), against an in-memory cluster so the number is the gateway's own
-// cost, not the API server's. Prints results; asserts nothing.
-//   node bench/gateway.ts [--seconds N] [--concurrency N]
+// CloudEvents parsing, Event mapping). By default against an in-memory cluster, so the number is the
+// gateway's own cost; with --sim through the simulator's API server (CRD validation, storage, HTTP to
+// it), which is closer to a real cluster's shape but measures the simulator too. Asserts nothing.
+//   node bench/gateway.ts [--seconds N] [--concurrency N] [--sim]
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { dump, load } from 'js-yaml';
+import { readFile } from 'node:fs/promises';
+import { crdManifests } from '../src/api/crds.ts';
+import type { IntakeCluster } from '../src/gateway/cluster.ts';
 import { fakeCluster } from '../src/gateway/fake-cluster.ts';
+import { kubeIntakeCluster } from '../src/gateway/kube-cluster.ts';
 import { githubSignature } from '../src/gateway/secrets.ts';
 import { startGateway } from '../src/gateway/server.ts';
+import { BrigadeObjects } from '../src/kube/index.ts';
+import { startSimulator } from '../src/sim/index.ts';
 
 const NS = 'bench';
 const SECRET = 'bench-secret';
@@ -53,18 +62,36 @@ async function run(scenario: Scenario, opts: { url: string; seconds: number; con
   return { accepted, other, elapsed: (performance.now() - start) / 1000 };
 }
 
+const intake = { enabled: true, secretKeyRef: { name: 'intake', key: 'token' } };
+const PROJECT = { metadata: { name: 'app', namespace: NS }, spec: { script: '//', repo: { name: 'org/app', cloneURL: 'https://github.com/org/app.git' }, gateways: { cloudevents: intake, webhook: intake, github: intake } } };
+
+/** The simulator with the CRDs, the namespace, the project and its Secret. */
+async function simCluster(): Promise<{ cluster: IntakeCluster; stop(): Promise<void> }> {
+  const sim = await startSimulator({ workloads: false });
+  // client-node 2.x talks plain HTTP only with insecure-skip-tls-verify set.
+  const config = load(await readFile(sim.kubeconfigPath, 'utf8')) as { clusters: Array<{ cluster: Record<string, unknown> }> };
+  for (const c of config.clusters) c.cluster['insecure-skip-tls-verify'] = true;
+  const kc = new KubeConfig();
+  kc.loadFromString(dump(config));
+  for (const crd of crdManifests()) await kc.makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: crd as unknown as V1CustomResourceDefinition });
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: NS } } });
+  await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'intake' }, data: { token: Buffer.from(SECRET).toString('base64') } } });
+  const objects = new BrigadeObjects(kc.makeApiClient(CustomObjectsApi));
+  await objects.create('Project', { apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', ...PROJECT } as never);
+  return { cluster: kubeIntakeCluster(kc), stop: () => sim.stop() };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '16' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '16' }, sim: { type: 'boolean', default: false } } });
   const seconds = Number(values.seconds);
   const concurrency = Number(values.concurrency);
-  const intake = { enabled: true, secretKeyRef: { name: 'intake', key: 'token' } };
-  const cluster = fakeCluster({
-    projects: [{ metadata: { name: 'app', namespace: NS }, spec: { repo: { name: 'org/app', cloneURL: 'https://github.com/org/app.git' }, gateways: { cloudevents: intake, webhook: intake, github: intake } } }],
-    secrets: { [`${NS}/intake`]: { token: SECRET } },
-  });
-  const gateway = await startGateway({ cluster, logger: pino({ level: 'silent' }), namespace: NS });
+  const target = values.sim
+    ? await simCluster()
+    : { cluster: fakeCluster({ projects: [PROJECT], secrets: { [`${NS}/intake`]: { token: SECRET } } }), stop: async () => undefined };
+  const gateway = await startGateway({ cluster: target.cluster, logger: pino({ level: 'silent' }), namespace: NS });
   try {
-    console.log(`gateway benchmark: in-memory cluster, ${concurrency} concurrent clients, ${seconds}s per scenario, node ${process.version}`);
+    console.log(`gateway benchmark: ${values.sim ? 'simulator API server' : 'in-memory cluster'}, ${concurrency} concurrent clients, ${seconds}s per scenario, node ${process.version}`);
     for (const scenario of scenarios) {
       await run(scenario, { url: gateway.url, seconds: 0.5, concurrency }); // warm-up: JIT, connections
       const r = await run(scenario, { url: gateway.url, seconds, concurrency });
@@ -72,6 +99,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await gateway.stop();
+    await target.stop();
   }
 }
 
