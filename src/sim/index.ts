@@ -34,6 +34,8 @@ export interface Simulator {
   url: string;
   kubeconfigPath: string;
   store: SimStore & SimulatorStore;
+  /** Ends every open watch stream, as an API server restart or a load balancer timeout would; returns how many. */
+  dropWatches(): number;
   stop(): Promise<void>;
 }
 
@@ -72,7 +74,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       workloads = await startWorkloads({ store, ...(opts.nodes ? { nodes: opts.nodes } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
       server.setPodLogs(workloads.logs);
     }
-    return { url: server.url, kubeconfigPath, store, stop: cleanUp };
+    return { url: server.url, kubeconfigPath, store, dropWatches: () => server.dropWatches(), stop: cleanUp };
   } catch (err) {
     await cleanUp();
     throw err;

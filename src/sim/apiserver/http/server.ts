@@ -34,6 +34,8 @@ export interface ApiServer {
   /** Pod logs are served once the workloads are running. */
   setPodLogs(logs: PodLogs): void;
   openWatches(): number;
+  /** Closes every open watch stream (clients must resume); returns how many were open. */
+  dropWatches(): number;
   stop(): Promise<void>;
 }
 
@@ -150,6 +152,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     port,
     setPodLogs: (logs) => { api.logs = logs; },
     openWatches: () => api.ctx.streams.size,
+    dropWatches: () => {
+      const open = api.ctx.streams.size;
+      api.ctx.streams.closeAll();
+      return open;
+    },
     async stop() {
       api.ctx.streams.closeAll();
       server.closeAllConnections();
