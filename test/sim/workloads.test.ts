@@ -6,52 +6,16 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { startSimulator } from '../../src/sim/index.ts';
 
 const KUBECTL = path.resolve('node_modules/.bin/kubectl');
 
-const NO_BINDINGS = 'the API server serves no core/v1 bindings and refuses spec.nodeName updates, so the scheduler cannot bind pods';
-
 describe('workloads through kubectl', () => {
-  let bindingsServed = false;
   let dir: string;
   let dataDir: string;
   let kubeconfig: string;
   let sim: Awaited<ReturnType<typeof startSimulator>>;
-
-  /** Whether the store lets the scheduler bind pods: a core/v1 Binding, or else an update of spec.nodeName. */
-  function probeBinding(): boolean {
-    try {
-      sim.store.create({ group: '', version: 'v1', resource: 'bindings' }, {
-        apiVersion: 'v1', kind: 'Binding', metadata: { name: 'no-such-pod', namespace: 'default' }, target: { kind: 'Node', name: 'node-1' },
-      });
-      return true;
-    } catch (err) {
-      // A 404 naming the pod means bindings are served; a bare 404 means the resource is unknown.
-      if ((err as { status?: { details?: { name?: string } } }).status?.details?.name !== undefined) return true;
-    }
-    const pods = { group: '', version: 'v1', resource: 'pods' };
-    const probe = sim.store.create(pods, {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'binding-probe', namespace: 'default' },
-      spec: { schedulerName: 'binding-probe', containers: [{ name: 'main', image: 'none', command: ['true'] }] },
-    });
-    try {
-      sim.store.update(pods, { ...probe, spec: { ...(probe.spec as object), nodeName: 'no-such-node' } });
-      return true;
-    } catch {
-      return false;
-    } finally {
-      sim.store.delete(pods, 'default', 'binding-probe');
-    }
-  }
-
-  /** Scheduling needs bindings; until the API server serves them these tests say so instead of timing out. */
-  function needsScheduling(t: TestContext): boolean {
-    if (bindingsServed) return false;
-    t.skip(NO_BINDINGS);
-    return true;
-  }
 
   async function kubectl(args: string[], input?: string): Promise<string> {
     const child = execFile(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { timeout: 60_000 });
@@ -77,7 +41,6 @@ describe('workloads through kubectl', () => {
     dataDir = path.join(dir, 'data');
     kubeconfig = path.join(dir, 'kubeconfig');
     sim = await startSimulator({ kubeconfigPath: kubeconfig, port: 0, dataDir });
-    bindingsServed = probeBinding();
   });
 
   after(async () => {
@@ -90,8 +53,7 @@ describe('workloads through kubectl', () => {
     assert.equal(out, 'node-1 \nvirtual-kubelet virtual-kubelet.io/provider\n');
   });
 
-  it('runs a Job to completion; kubectl wait and kubectl logs job/x work', async (t) => {
-    if (needsScheduling(t)) return;
+  it('runs a Job to completion; kubectl wait and kubectl logs job/x work', async () => {
     await apply(`
 apiVersion: batch/v1
 kind: Job
@@ -111,8 +73,7 @@ spec:
     assert.match(events, /NOT pulled/);
   });
 
-  it('retries a failing pod once with backoffLimit 1, then fails the Job with BackoffLimitExceeded', async (t) => {
-    if (needsScheduling(t)) return;
+  it('retries a failing pod once with backoffLimit 1, then fails the Job with BackoffLimitExceeded', async () => {
     await apply(`
 apiVersion: batch/v1
 kind: Job
@@ -131,8 +92,7 @@ spec:
     assert.equal(pods.trim().split('\n').length, 2);
   });
 
-  it('kills a sleep 60 when activeDeadlineSeconds passes', async (t) => {
-    if (needsScheduling(t)) return;
+  it('kills a sleep 60 when activeDeadlineSeconds passes', async () => {
     await apply(`
 apiVersion: batch/v1
 kind: Job
@@ -150,8 +110,7 @@ spec:
     assert.equal(await jsonpath('job/slow', '{.status.conditions[?(@.type=="Failed")].reason}'), 'DeadlineExceeded');
   });
 
-  it('deletes a finished Job after ttlSecondsAfterFinished', async (t) => {
-    if (needsScheduling(t)) return;
+  it('deletes a finished Job after ttlSecondsAfterFinished', async () => {
     await apply(`
 apiVersion: batch/v1
 kind: Job
@@ -180,8 +139,7 @@ ${extra}`;
 `;
   const unschedulableReason = '{.status.conditions[?(@.type=="PodScheduled")].reason}';
 
-  it('places a pod with the virtual-kubelet nodeSelector and toleration on virtual-kubelet', async (t) => {
-    if (needsScheduling(t)) return;
+  it('places a pod with the virtual-kubelet nodeSelector and toleration on virtual-kubelet', async () => {
     await apply(pod('on-aci', `  nodeSelector: {type: virtual-kubelet}
 ${tolerateVirtual}  containers:
   - {name: main, image: alpine, command: ['true']}
@@ -190,8 +148,7 @@ ${tolerateVirtual}  containers:
     assert.equal(await jsonpath('pod/on-aci', '{.spec.nodeName}'), 'virtual-kubelet');
   });
 
-  it('keeps the pod Pending without the toleration, saying why', async (t) => {
-    if (needsScheduling(t)) return;
+  it('keeps the pod Pending without the toleration, saying why', async () => {
     await apply(pod('no-toleration', `  nodeSelector: {type: virtual-kubelet}
   containers:
   - {name: main, image: alpine, command: ['true']}
@@ -203,8 +160,7 @@ ${tolerateVirtual}  containers:
     await kubectl(['delete', 'pod/no-toleration']);
   });
 
-  it('sends a 3-CPU pod to virtual-kubelet only when it tolerates it', async (t) => {
-    if (needsScheduling(t)) return;
+  it('sends a 3-CPU pod to virtual-kubelet only when it tolerates it', async () => {
     const cpu3 = `  containers:
   - {name: main, image: alpine, command: ['true'], resources: {requests: {cpu: '3'}}}
 `;
@@ -218,8 +174,7 @@ ${tolerateVirtual}  containers:
     await kubectl(['delete', 'pod/cpu3']);
   });
 
-  it('binds a waiting pod when room frees up', async (t) => {
-    if (needsScheduling(t)) return;
+  it('binds a waiting pod when room frees up', async () => {
     const sleeper = (cpu: string): string => `  containers:
   - {name: main, image: alpine, command: [sleep, '60'], resources: {requests: {cpu: '${cpu}'}}}
 `;

@@ -137,33 +137,17 @@ export class Scheduler {
     this.#store.recordEvent(bound, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`, COMPONENT);
   }
 
-  /**
-   * Binds as the real scheduler does, by creating a core/v1 Binding (the `bindings` resource, the
-   * in-process twin of pods/{name}/binding). A store that does not serve bindings gets an update
-   * of spec.nodeName instead, which is what the binding does inside the apiserver.
-   */
+  /** Binds as the real scheduler does: a core/v1 Binding (the in-process twin of pods/{name}/binding). */
   #post(pod: Pod, node: string): Pod {
-    const binding: KubeObject = {
+    this.#store.create(GVR.bindings, {
       apiVersion: 'v1',
       kind: 'Binding',
       metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
       target: { apiVersion: 'v1', kind: 'Node', name: node },
-    };
-    try {
-      this.#store.create(GVR.bindings, binding);
-    } catch (err) {
-      if (!isNotFound(err) || !this.#bindingsUnsupported(err)) throw err;
-      return this.#store.update(GVR.pods, { ...pod, spec: { ...pod.spec, nodeName: node } }) as Pod;
-    }
+    });
     const bound = this.#store.get(GVR.pods, pod.metadata.namespace, pod.metadata.name ?? '') as Pod | undefined;
     if (!bound) throw Object.assign(new Error(`pod ${pod.metadata.name} vanished while being bound`), { code: 404 });
     return bound;
-  }
-
-  /** A 404 about the resource type itself (no `bindings` in this store), not about the pod. */
-  #bindingsUnsupported(err: unknown): boolean {
-    const details = (err as { status?: { details?: { name?: unknown } } }).status?.details;
-    return details?.name === undefined;
   }
 
   #markUnschedulable(pod: Pod, message: string): void {
