@@ -7,7 +7,7 @@ import { LABELS } from '../../api/constants.ts';
 import { keyOf } from '../runtime/controller.ts';
 import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
-import { readProjectSecrets } from '../shared/project-secrets.ts';
+import { ProjectSecretMissingError, readProjectSecrets } from '../shared/project-secrets.ts';
 import { childJobs } from './children.ts';
 import { runJobHost } from './host.ts';
 import type { JobWaiters } from './job-waiters.ts';
@@ -60,7 +60,13 @@ function startAllowed(deps: ControllerDeps, rt: BuildRuntime, build: Build, proj
 async function start(deps: ControllerDeps, rt: BuildRuntime, key: string, build: Build, project: Project): Promise<Result | void> {
   const ns = build.metadata.namespace ?? '';
   const name = build.metadata.name ?? '';
-  const secrets = await readProjectSecrets(deps.clients.core, project);
+  let secrets: Record<string, string>;
+  try {
+    secrets = await readProjectSecrets(deps.clients.core, project);
+  } catch (err) {
+    if (!(err instanceof ProjectSecretMissingError)) throw err;
+    return end(deps, rt, key, build, { phase: 'Failed', reason: 'ProjectSecretNotFound', message: err.message });
+  }
   const replay = build.status?.phase === 'Running';
   const status = runningStatus(build, new Date(deps.clock.now()));
   const written = await deps.objects.patchStatus('Build', ns, name, status);

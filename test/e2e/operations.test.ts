@@ -1,0 +1,98 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runOperator, startCluster, waitFor } from './harness.ts';
+import type { Cluster, OperatorHandle } from './harness.ts';
+import { buildEnded, eventYaml, projectReady } from './manifests.ts';
+
+let cluster: Cluster;
+const operators: OperatorHandle[] = [];
+
+before(async () => {
+  cluster = await startCluster();
+});
+
+after(async () => {
+  for (const o of operators) await o.stop();
+  await cluster?.stop();
+});
+
+test('a script from a ConfigMap is loaded, and editing the ConfigMap re-inspects the project', async () => {
+  const op = await runOperator(cluster, { metricsPort: 0 });
+  operators.push(op);
+  await cluster.apply(`
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: scripts, namespace: default }
+data:
+  brigade.js: |
+    const { events } = require('brigadier');
+    events.on('exec', () => {});
+---
+apiVersion: brigade.sh/v1alpha1
+kind: Project
+metadata: { name: from-cm, namespace: default }
+spec:
+  scriptFrom: { configMapKeyRef: { name: scripts, key: brigade.js } }
+`);
+  await projectReady(cluster, 'from-cm');
+  assert.deepEqual((await cluster.objects.get('Project', 'default', 'from-cm'))?.status?.handlers, ['exec']);
+  await cluster.kubectl('patch', 'configmap', 'scripts', '--type=merge', '-p', JSON.stringify({ data: { 'brigade.js': "const { events } = require('brigadier');\nevents.on('push', () => {});\nevents.on('exec', () => {});\n" } }));
+  await waitFor('handlers updated', async () => {
+    const p = await cluster.objects.get('Project', 'default', 'from-cm');
+    return p?.status?.handlers?.includes('push') ? true : undefined;
+  });
+  const res = await fetch(`http://127.0.0.1:${op.running.metricsPort}/metrics`);
+  const text = await res.text();
+  assert.match(text, /brigade_reconcile_total\{controller="project",result="success"\} \d+/);
+  assert.equal((await fetch(`http://127.0.0.1:${op.running.metricsPort}/readyz`)).status, 200);
+  await op.stop();
+  operators.pop();
+});
+
+test('maxConcurrentBuilds queues the second build until the first ends', async () => {
+  const op = await runOperator(cluster);
+  operators.push(op);
+  await cluster.apply(`
+apiVersion: brigade.sh/v1alpha1
+kind: Project
+metadata: { name: one-at-a-time, namespace: default }
+spec:
+  policy: { maxConcurrentBuilds: 1 }
+  script: |
+    const { events, Job } = require('brigadier');
+    events.on('exec', async () => { await new Job('work', 'alpine:3.20', ['sleep 1']).run(); });
+`);
+  await projectReady(cluster, 'one-at-a-time');
+  await cluster.apply([eventYaml('queue-1', 'one-at-a-time', 'exec'), eventYaml('queue-2', 'one-at-a-time', 'exec')].join('\n---\n'));
+  const queued = await waitFor('one build queued', async () => {
+    const builds = await cluster.objects.list('Build', 'default', { labelSelector: 'brigade.sh/project=one-at-a-time' });
+    return builds.length === 2 && builds.some((b) => b.status?.reason === 'Queued') && builds.some((b) => b.status?.phase === 'Running') ? builds : undefined;
+  });
+  assert.equal(queued.filter((b) => b.status?.phase === 'Running').length, 1);
+  const first = await buildEnded(cluster, 'queue-1');
+  const second = await buildEnded(cluster, 'queue-2');
+  assert.equal(first.status?.phase, 'Succeeded');
+  assert.equal(second.status?.phase, 'Succeeded');
+  const [a, b] = [first, second].sort((x, y) => (x.status?.startTime ?? '').localeCompare(y.status?.startTime ?? ''));
+  assert.ok((a!.status?.completionTime ?? '') <= (b!.status?.startTime ?? ''), 'the builds did not overlap');
+  await op.stop();
+  operators.pop();
+});
+
+test('with leader election only one of two operators acts, and the other takes over when it stops', async () => {
+  const le = (identity: string) => ({ leaderElection: { namespace: 'default', name: 'brigade-test', identity } });
+  const first = await runOperator(cluster, le('first'));
+  operators.push(first);
+  const lease = await cluster.kubectl('get', 'lease', 'brigade-test', '-o', 'jsonpath={.spec.holderIdentity}');
+  assert.equal(lease, 'first');
+  const secondStarting = runOperator(cluster, le('second'));
+  let secondLeads = false;
+  void secondStarting.then(() => (secondLeads = true));
+  await cluster.kubectl('get', 'lease', 'brigade-test');
+  assert.equal(secondLeads, false, 'the second replica waits while the first holds the lease');
+  await first.stop();
+  operators.splice(operators.indexOf(first), 1);
+  const second = await secondStarting;
+  operators.push(second);
+  assert.equal(await cluster.kubectl('get', 'lease', 'brigade-test', '-o', 'jsonpath={.spec.holderIdentity}'), 'second');
+});
