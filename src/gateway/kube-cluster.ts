@@ -1,6 +1,6 @@
 // IntakeCluster over the Kubernetes API, through the kube layer's typed helpers.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { BrigadeObjects, isInvalid, isNotFound, KubeApiError, newKubeClients, resourceOf } from '../kube/index.ts';
+import { BrigadeObjects, isInvalid, isNotFound, KubeApiError, newKubeClients, resourceOf, type KubeClients } from '../kube/index.ts';
 import type { IntakeCluster } from './cluster.ts';
 import { refuse } from './errors.ts';
 
@@ -16,8 +16,9 @@ function unavailable(what: string, err: unknown): ClusterError {
   return new ClusterError(`${what} failed`, { cause: err });
 }
 
-export function kubeIntakeCluster(kubeConfig: KubeConfig): IntakeCluster {
-  const clients = newKubeClients(kubeConfig);
+/** The gateway's cluster access over the API; takes the host's clients when it has them. */
+export function kubeIntakeCluster(kube: KubeConfig | KubeClients): IntakeCluster {
+  const clients = 'core' in kube ? kube : newKubeClients(kube);
   const objects = new BrigadeObjects(clients.custom);
   return {
     async getProject(namespace, name) {

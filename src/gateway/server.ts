@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/index.ts';
 import type { Registry } from 'prom-client';
 import { MAX_PAYLOAD_LENGTH } from '../api/event-schema.ts';
 import { withProjectCache, withSecretCache, type Clock, type IntakeCluster, type ProjectCache } from './cluster.ts';
@@ -27,8 +28,9 @@ export interface GatewayLimits {
 export const DEFAULT_LIMITS: GatewayLimits = { maxBodyBytes: MAX_PAYLOAD_LENGTH, requestTimeoutMs: 30_000, secretCacheTtlMs: 10_000 };
 
 export interface GatewayOptions {
-  /** The cluster access; or pass kubeConfig to use the Kubernetes API directly. */
+  /** The cluster access; or pass the host's kube clients (or a kubeConfig) to use the Kubernetes API. */
   cluster?: IntakeCluster;
+  clients?: KubeClients;
   kubeConfig?: KubeConfig;
   logger: Logger;
   port?: number;
@@ -167,8 +169,9 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 /** Starts the gateway; `stop()` stops accepting, waits for requests in flight and closes idle connections. */
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const direct = opts.cluster ?? (opts.kubeConfig ? kubeIntakeCluster(opts.kubeConfig) : undefined);
-  if (!direct) throw new TypeError('startGateway needs cluster or kubeConfig');
+  const kube = opts.clients ?? opts.kubeConfig;
+  const direct = opts.cluster ?? (kube ? kubeIntakeCluster(kube) : undefined);
+  if (!direct) throw new TypeError('startGateway needs cluster, clients or kubeConfig');
   const scope = opts.allNamespaces ? undefined : opts.namespace;
   const cached = opts.projectCache ? withProjectCache(direct, { cache: opts.projectCache, scope }) : direct;
   const cluster = withSecretCache(cached, { ttlMs: limits.secretCacheTtlMs, clock: opts.clock });

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { commands } from '../../src/cli/commands/index.ts';
-import { kubeIntakeCluster, startGateway, type Gateway } from '../../src/gateway/index.ts';
+import { startGateway, type Gateway } from '../../src/gateway/index.ts';
+import { newKubeClients } from '../../src/kube/index.ts';
 import { startOperator } from '../../src/operator.ts';
 import { createProject, createSecret, startTestCluster, waitFor, type TestCluster } from './cluster.ts';
 
@@ -45,7 +46,8 @@ describe('operator, CLI and gateway end to end on the simulator', () => {
     const operator = await startOperator({ kubeConfig: cluster.kubeConfig, namespace: cluster.namespace, logger, signal: stopping.signal });
     done = operator.done;
     await operator.started;
-    gateway = await startGateway({ cluster: kubeIntakeCluster(cluster.kubeConfig), logger, namespace: cluster.namespace });
+    // Embedded as `run` would host it: the host's kube clients.
+    gateway = await startGateway({ clients: newKubeClients(cluster.kubeConfig), logger, namespace: cluster.namespace });
   });
   after(async () => {
     await gateway?.stop();
