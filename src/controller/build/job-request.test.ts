@@ -41,3 +41,10 @@ test('a defaulted image gives way to the project default image, and useSource ne
   assert.equal(own.image, 'debian:12');
   assert.equal(own.useSource, true);
 });
+
+test('the shell may be written as brigadier scripts do ("bash", "sh") and an unknown shell is refused', () => {
+  assert.equal(jobCrFor(build, project(), request({ shell: 'bash' }), []).job.spec.shell, '/bin/bash');
+  assert.equal(jobCrFor(build, project(), request({ shell: 'sh' }), []).job.spec.shell, '/bin/sh');
+  assert.equal(jobCrFor(build, project(), request({ shell: '/bin/bash' }), []).job.spec.shell, '/bin/bash');
+  assert.throws(() => jobCrFor(build, project(), request({ shell: 'zsh' }), []), /job shell "zsh" is not supported/);
+});

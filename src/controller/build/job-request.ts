@@ -27,8 +27,14 @@ function definedOnly<T extends Record<string, unknown>>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
 }
 
-function shellOf(shell: string): Shell | undefined {
-  return (SHELLS as readonly string[]).includes(shell) ? (shell as Shell) : undefined;
+/** brigadier scripts write `job.shell = "bash"` (as the countdown walkthrough does) as often as a path. */
+const SHELL_ALIASES: Record<string, Shell> = { sh: '/bin/sh', bash: '/bin/bash' };
+
+/** The job's shell as the Job CR spells it; a shell outside SHELLS is refused, never silently replaced. */
+export function shellOf(shell: string): Shell {
+  const known = SHELL_ALIASES[shell] ?? ((SHELLS as readonly string[]).includes(shell) ? (shell as Shell) : undefined);
+  if (!known) throw new TypeError(`job shell ${JSON.stringify(shell)} is not supported; use one of sh, bash, ${SHELLS.join(', ')}`);
+  return known;
 }
 
 export function jobSpecFor(build: Build, project: Project, req: JobRequest, env: EnvVar[]): JobSpec {
@@ -45,7 +51,7 @@ export function jobSpecFor(build: Build, project: Project, req: JobRequest, env:
     imageForcePull: req.imageForcePull,
     ...(req.imagePullSecrets.length ? { imagePullSecrets: req.imagePullSecrets } : {}),
     ...(req.tasks.length ? { tasks: req.tasks } : {}),
-    ...(shellOf(req.shell) ? { shell: shellOf(req.shell) } : {}),
+    shell: shellOf(req.shell),
     ...(req.args.length ? { args: req.args } : {}),
     ...(env.length ? { env } : {}),
     mountPath: req.mountPath,
