@@ -57,7 +57,11 @@ export class Kubelet {
       if (this.#nodes.has((obj as Pod).spec.nodeName ?? '')) this.#queue.add(objectKey(obj));
     }));
     const onConfig = (_type: string, obj: KubeObject): void => {
-      for (const key of this.#blocked) if (key.startsWith(`${obj.metadata.namespace ?? ''}/`)) this.#queue.add(key);
+      for (const key of this.#blocked) {
+        if (!key.startsWith(`${obj.metadata.namespace ?? ''}/`)) continue;
+        this.#blocked.delete(key);
+        this.#queue.add(key);
+      }
     };
     this.#stops.push(inform(store, GVR.secrets, onConfig), inform(store, GVR.configMaps, onConfig));
   }
@@ -91,7 +95,8 @@ export class Kubelet {
       await this.#terminate(key, pod);
       return;
     }
-    if (this.#running.has(key) || isPodTerminal(pod)) return;
+    // A pod waiting for a Secret/ConfigMap is retried when one changes, not on its own status writes.
+    if (this.#running.has(key) || this.#blocked.has(key) || isPodTerminal(pod)) return;
     this.#launch(key, pod);
   }
 

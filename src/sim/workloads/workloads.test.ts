@@ -123,6 +123,15 @@ describe('workloads on an in-memory store', () => {
       { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } }] }] }));
     await waitFor('CreateContainerConfigError', () => pod('env')?.status?.containerStatuses?.[0].state.waiting?.reason === 'CreateContainerConfigError');
     assert.equal(pod('env')?.status?.containerStatuses?.[0].state.waiting?.message, 'secret "creds" not found');
+    // Wait for the kubelet to go idle on this pod, then check it did not retry on its own status writes.
+    const failures = (): number => store.events.filter((e) => e.name === 'env' && e.reason === 'Failed').length;
+    await waitFor('the config error reported', () => failures() >= 1);
+    const unrelated = store.create(GVR.configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unrelated', namespace: 'default' }, data: {} });
+    await waitFor('a retry after the unrelated ConfigMap', () => failures() >= 2);
+    assert.equal(failures(), 2);
+    store.delete(GVR.configMaps, 'default', unrelated.metadata.name ?? '');
+    await waitFor('a retry after its deletion', () => failures() >= 3);
+    assert.equal(failures(), 3);
     store.create(GVR.secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'default' }, data: { token: Buffer.from('s3cr3t').toString('base64') } });
     await waitFor('Succeeded', () => pod('env')?.status?.phase === 'Succeeded');
     assert.equal(await readAll(workloads.logs.read('default', 'env', {}, new AbortController().signal)), 'token=s3cr3t\n');
