@@ -167,20 +167,20 @@ function ruleMessage(compiled: CompiledRule, vars: { self: CelValue; oldSelf?: C
   return compiled.rule.message ?? `failed rule: ${compiled.rule.rule}`;
 }
 
-/** A copy of value in which set and map lists are marked, so that CEL equality ignores their order. */
-function toCelValue(value: unknown, schema: Schema): CelValue {
+/**
+ * The CEL view of a JSON value: integers become int (bigint) unless the schema says `number`, and
+ * set/map lists are marked so that CEL equality ignores their order.
+ */
+function toCelValue(value: unknown, schema: Schema | undefined): CelValue {
+  if (typeof value === 'number') return Number.isInteger(value) && schema?.type !== 'number' ? BigInt(value) : value;
   if (Array.isArray(value)) {
-    const items = schema.items;
-    const out = value.map((item) => (items ? toCelValue(item, items) : item as CelValue));
-    const listType = schema['x-kubernetes-list-type'];
+    const out = value.map((item) => toCelValue(item, schema?.items));
+    const listType = schema?.['x-kubernetes-list-type'];
     if (listType === 'set' || listType === 'map') Object.defineProperty(out, UNORDERED_LIST, { value: true });
     return out;
   }
   if (isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, child]) => {
-      const childSchema = propertySchema(schema, k);
-      return [k, childSchema ? toCelValue(child, childSchema) : child as CelValue];
-    }));
+    return Object.fromEntries(Object.entries(value).map(([k, child]) => [k, toCelValue(child, schema && propertySchema(schema, k))]));
   }
   return value as CelValue;
 }

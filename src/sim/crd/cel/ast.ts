@@ -18,5 +18,5 @@ export type BinaryOp = '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in
 export type Macro = 'all' | 'exists' | 'exists_one' | 'map' | 'filter';
 export const MACROS: readonly string[] = ['all', 'exists', 'exists_one', 'map', 'filter'];
 
-/** Values are JSON values: numbers stand for both int and double (see evaluate.ts). */
-export type CelValue = null | boolean | number | string | CelValue[] | { [key: string]: CelValue };
+/** CEL values: int and uint are bigint, double is number; lists and maps as in JSON. */
+export type CelValue = null | boolean | bigint | number | string | CelValue[] | { [key: string]: CelValue };

@@ -9,16 +9,16 @@ function run(rule: string, self: CelValue = null, oldSelf?: CelValue): CelValue 
 
 describe('CEL subset evaluator', () => {
   it('evaluates literals and arithmetic with precedence', () => {
-    assert.equal(run('1 + 2 * 3'), 7);
-    assert.equal(run('(1 + 2) * 3'), 9);
-    assert.equal(run('7 / 2'), 3);
-    assert.equal(run('7.5 / 2.0'), 3.75);
-    assert.equal(run('-3 % 2'), -1);
-    assert.equal(run('0x10 + 1u'), 17);
+    assert.equal(run('1 + 2 * 3'), 7n);
+    assert.equal(run('(1 + 2) * 3'), 9n);
+    assert.equal(run('7 / 2'), 3n);
+    assert.equal(run('7.0 / 2.0'), 3.5);
+    assert.equal(run('-3 % 2'), -1n);
+    assert.equal(run('0x10 + 1u'), 17n);
     assert.equal(run('"a" + \'b\''), 'ab');
     assert.equal(run('r"\\d"'), '\\d');
-    assert.deepEqual(run('[1] + [2, 3]'), [1, 2, 3]);
-    assert.deepEqual(run("{'a': 1}"), { a: 1 });
+    assert.deepEqual(run('[1] + [2, 3]'), [1n, 2n, 3n]);
+    assert.deepEqual(run("{'a': 1}"), { a: 1n });
   });
 
   it('compares numbers, strings and structures', () => {
@@ -30,11 +30,11 @@ describe('CEL subset evaluator', () => {
   });
 
   it('reads fields of self and oldSelf', () => {
-    const self = { spec: { replicas: 3, name: 'web' } };
+    const self = { spec: { replicas: 3n, name: 'web' } };
     assert.equal(run('self.spec.replicas > 2', self), true);
     assert.equal(run("self.spec['name'] == 'web'", self), true);
-    assert.equal(run('self == oldSelf', { a: [1, 2] }, { a: [1, 2] }), true);
-    assert.equal(run('self == oldSelf', { a: [1, 2] }, { a: [2, 1] }), false);
+    assert.equal(run('self == oldSelf', { a: [1n, 2n] }, { a: [1n, 2n] }), true);
+    assert.equal(run('self == oldSelf', { a: [1n, 2n] }, { a: [2n, 1n] }), false);
   });
 
   it('tests presence with has() without failing on absent fields', () => {
@@ -71,11 +71,11 @@ describe('CEL subset evaluator', () => {
     assert.deepEqual(run('self.map(j, j.name)', jobs), ['a', 'b']);
     assert.deepEqual(run("self.filter(j, j.name != 'a').map(j, j.image)", jobs), ['y']);
     assert.deepEqual(run("self.map(j, j.name == 'a', j.image)", jobs), ['x']);
-    assert.equal(run("self.all(k, k.startsWith('x'))", { xa: 1, xb: 2 }), true);
+    assert.equal(run("self.all(k, k.startsWith('x'))", { xa: 1n, xb: 2n }), true);
   });
 
   it('evaluates the ternary operator, right-associative', () => {
-    assert.equal(run("self > 5 ? 'big' : self > 2 ? 'mid' : 'small'", 3), 'mid');
+    assert.equal(run("self > 5 ? 'big' : self > 2 ? 'mid' : 'small'", 3n), 'mid');
     assert.equal(run("true || false ? 'a' : 'b'"), 'a');
   });
 
@@ -97,6 +97,13 @@ describe('CEL subset evaluator', () => {
 
   it('rejects deeply nested expressions instead of overflowing the stack', () => {
     assert.throws(() => compileCel(`${'('.repeat(200)}1${')'.repeat(200)}`), CelCompileError);
+  });
+
+  it('keeps int and double apart in arithmetic but compares them', () => {
+    assert.throws(() => run('1 + 1.0'), /no such overload: int \+ double/);
+    assert.equal(run('1 == 1.0 && 2 > 1.5 && int(2.7) == 2 && double(3) == 3.0'), true);
+    assert.throws(() => run('9223372036854775807 + 1'), /integer overflow/);
+    assert.equal(run("string(self.n) + '!'", { n: 5n }), '5!');
   });
 
   it('reports type mismatches as no such overload', () => {

@@ -1,11 +1,11 @@
-// Tree-walking evaluator of the CEL subset. Values are JSON values; CEL's int and double are both JS
-// numbers, so integer division truncates only when both operands are integral, and 64-bit integers
-// beyond 2^53 lose precision. Errors are CelEvalError; `&&`/`||` absorb an error on one side when the
-// other side decides the result, as CEL specifies.
+// Tree-walking evaluator of the CEL subset. int/uint are bigint (64-bit, overflow is an error), double
+// is number; mixing them in arithmetic is an error as in CEL, while comparing them is allowed
+// (Kubernetes enables heterogeneous equality). Errors are CelEvalError; `&&`/`||` absorb an error on
+// one side when the other side decides the result, as CEL specifies.
 
 import type { BinaryOp, CelValue, Expr } from './ast.ts';
 import { unescapeFieldName } from './check.ts';
-import { CelEvalError, GLOBAL_FUNCTIONS, METHODS } from './functions.ts';
+import { CelEvalError, GLOBAL_FUNCTIONS, METHODS, checkInt64 } from './functions.ts';
 
 export type Bindings = ReadonlyMap<string, CelValue>;
 
@@ -51,9 +51,9 @@ function hasField(target: CelValue, escaped: string): boolean {
 
 function indexValue(target: CelValue, index: CelValue): CelValue {
   if (Array.isArray(target)) {
-    if (typeof index !== 'number' || !Number.isInteger(index)) throw new CelEvalError('no such overload: list index');
-    if (index < 0 || index >= target.length) throw new CelEvalError(`index out of bounds: ${index}`);
-    return target[index]!;
+    if (typeof index !== 'bigint') throw new CelEvalError(`no such overload: list index of type ${typeName(index)}`);
+    if (index < 0n || index >= BigInt(target.length)) throw new CelEvalError(`index out of bounds: ${index}`);
+    return target[Number(index)]!;
   }
   if (isMap(target) && typeof index === 'string') {
     if (!Object.hasOwn(target, index)) throw new CelEvalError(`no such key: ${index}`);
@@ -69,6 +69,7 @@ function truthy(v: CelValue, op: string): boolean {
 
 function unary(op: '!' | '-', v: CelValue): CelValue {
   if (op === '!') return !truthy(v, '!');
+  if (typeof v === 'bigint') return checkInt64(-v);
   if (typeof v !== 'number') throw new CelEvalError(`no such overload: -${typeName(v)}`);
   return -v;
 }
@@ -107,28 +108,41 @@ function arithmetic(op: BinaryOp, a: CelValue, b: CelValue): CelValue {
 }
 
 function plus(a: CelValue, b: CelValue): CelValue {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return checkInt64(a + b);
   if (typeof a === 'number' && typeof b === 'number') return a + b;
   if (typeof a === 'string' && typeof b === 'string') return a + b;
   if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
   throw new CelEvalError(`no such overload: ${typeName(a)} + ${typeName(b)}`);
 }
 
-function numeric(op: BinaryOp, a: CelValue, b: CelValue): number {
-  if (typeof a !== 'number' || typeof b !== 'number') {
+function numeric(op: BinaryOp, a: CelValue, b: CelValue): bigint | number {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return integerArithmetic(op, a, b);
+  if (typeof a !== 'number' || typeof b !== 'number' || op === '%') {
     throw new CelEvalError(`no such overload: ${typeName(a)} ${op} ${typeName(b)}`);
   }
-  const integral = Number.isInteger(a) && Number.isInteger(b);
-  if ((op === '/' || op === '%') && integral && b === 0) throw new CelEvalError(op === '/' ? 'division by zero' : 'modulus by zero');
   switch (op) {
     case '-': return a - b;
     case '*': return a * b;
-    case '/': return integral ? Math.trunc(a / b) : a / b;
+    default: return a / b;
+  }
+}
+
+function integerArithmetic(op: BinaryOp, a: bigint, b: bigint): bigint {
+  if ((op === '/' || op === '%') && b === 0n) throw new CelEvalError(op === '/' ? 'division by zero' : 'modulus by zero');
+  switch (op) {
+    case '-': return checkInt64(a - b);
+    case '*': return checkInt64(a * b);
+    case '/': return checkInt64(a / b);
     default: return a % b;
   }
 }
 
+function isNumber(v: CelValue): v is bigint | number {
+  return typeof v === 'bigint' || typeof v === 'number';
+}
+
 function compare(a: CelValue, b: CelValue, op: string): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (isNumber(a) && isNumber(b)) return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   throw new CelEvalError(`no such overload: ${typeName(a)} ${op} ${typeName(b)}`);
@@ -152,6 +166,8 @@ function isUnordered(list: CelValue[]): boolean {
 
 export function deepEqual(a: CelValue, b: CelValue): boolean {
   if (a === b) return true;
+  // Heterogeneous numeric equality: 1 == 1.0 == 1u.
+  if (isNumber(a) && isNumber(b)) return a == b;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     if (isUnordered(a) && isUnordered(b)) return sameElements(a, b);
@@ -210,6 +226,7 @@ export function typeName(v: CelValue): string {
   if (v === null) return 'null_type';
   if (Array.isArray(v)) return 'list';
   if (typeof v === 'object') return 'map';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'double';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'double';
   return typeof v === 'boolean' ? 'bool' : 'string';
 }

@@ -18,29 +18,44 @@ function str(v: CelValue, name: string): string {
   return v;
 }
 
-function size(v: CelValue): number {
-  if (typeof v === 'string') return [...v].length;
-  if (Array.isArray(v)) return v.length;
-  if (v !== null && typeof v === 'object') return Object.keys(v).length;
+function size(v: CelValue): bigint {
+  if (typeof v === 'string') return BigInt([...v].length);
+  if (Array.isArray(v)) return BigInt(v.length);
+  if (v !== null && typeof v === 'object') return BigInt(Object.keys(v).length);
   throw noOverload('size');
 }
 
-function toInt(v: CelValue): number {
-  if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
-  if (typeof v === 'string' && /^[-+]?\d+$/.test(v)) return Number(v);
-  throw new CelEvalError(`cannot convert ${JSON.stringify(v)} to int`);
+function toInt(v: CelValue): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return checkInt64(BigInt(Math.trunc(v)));
+  if (typeof v === 'string' && /^[-+]?\d+$/.test(v)) return checkInt64(BigInt(v));
+  throw new CelEvalError(`cannot convert ${describe(v)} to int`);
 }
 
 function toDouble(v: CelValue): number {
   if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
-  throw new CelEvalError(`cannot convert ${JSON.stringify(v)} to double`);
+  throw new CelEvalError(`cannot convert ${describe(v)} to double`);
 }
 
 function toStringValue(v: CelValue): string {
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   throw noOverload('string');
+}
+
+function describe(v: CelValue): string {
+  return typeof v === 'bigint' ? String(v) : JSON.stringify(v);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** CEL ints are 64-bit: results outside that range are an error, not a silent wrap. */
+export function checkInt64(v: bigint): bigint {
+  if (v < INT64_MIN || v > INT64_MAX) throw new CelEvalError('integer overflow');
+  return v;
 }
 
 /** RE2 and JavaScript agree on the common syntax; a pattern JS refuses is an evaluation error. */

@@ -59,7 +59,7 @@ export function tokenize(src: string): Token[] {
 
 function readNumber(src: string, start: number): { token: Token; end: number } {
   const hex = /^0[xX][0-9a-fA-F]+/.exec(src.slice(start));
-  if (hex) return suffixed(src, start, start + hex[0].length, String(Number.parseInt(hex[0], 16)));
+  if (hex) return suffixed(src, start, start + hex[0].length, BigInt(hex[0]).toString());
   const m = /^(\d*\.\d+|\d+\.(?!\w)|\d+)([eE][+-]?\d+)?/.exec(src.slice(start))!;
   const end = start + m[0].length;
   if (m[0].includes('.') || m[2]) return { token: { kind: 'double', text: m[0], pos: start }, end };

@@ -110,7 +110,8 @@ class Parser {
   private primary(): Expr {
     const t = this.next();
     switch (t.kind) {
-      case 'int': case 'uint': case 'double': return { k: 'lit', value: Number(t.text) };
+      case 'int': case 'uint': return { k: 'lit', value: BigInt(t.text) };
+      case 'double': return { k: 'lit', value: Number(t.text) };
       case 'string': return { k: 'lit', value: t.text };
       case 'ident': return this.identifierExpr(t);
       case 'op':

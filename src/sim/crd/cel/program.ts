@@ -7,9 +7,10 @@
 // forms; int() uint() double() string(); startsWith endsWith contains matches lowerAscii upperAscii
 // trim; the macros all exists exists_one filter map. Not supported (refused at compile time):
 // bytes, duration/timestamp, type(), optional types, the Kubernetes libraries (quantity, url, ip,
-// format, lists, regex find), variables other than self/oldSelf. Known deviations: int and double
-// are both JS numbers (7.0 / 2.0 truncates like ints; no int64 overflow errors); no cost budget
-// (rules are bounded by the object's size). Set and map lists compare regardless of order, as in
+// format, lists, regex find), variables other than self/oldSelf. int/uint are 64-bit bigints (uint
+// is not kept apart from int), double is a JS number; JSON integers are ints unless the schema says
+// `number`. Known deviations: no cost budget (rules are bounded by the object's size); operand
+// types are checked when evaluated, not when compiled. Set and map lists compare regardless of order, as in
 // Kubernetes, when the values come from the schema walk (cel-rules.ts marks them). With a schema,
 // field access is checked against it (check.ts); operand types are not checked before evaluation.
 
