@@ -68,6 +68,25 @@ describe('CLI commands against the simulator', () => {
     assert.match(r.stdout, /^\[slow\] first\n\[slow\] second$/m);
   });
 
+  test('logs --follow streams a running build\'s job log until the build is over', async () => {
+    const marker = join(dir, 'go');
+    await rm(marker, { force: true });
+    const started = await cli(cluster, ['exec', 'slow', '--no-follow']);
+    assert.equal(started.code, 0, started.stderr);
+    const build = await waitFor('the build', async () => (await cluster.objects.get('Event', cluster.namespace, started.stdout.trim()))?.status?.build);
+    let released = false;
+    const r = await cli(cluster, ['logs', build, '--follow'], '', (text) => {
+      if (!released && text.includes('[slow] first\n')) {
+        released = true;
+        writeFile(marker, '').catch((err: unknown) => assert.fail(err as Error));
+      }
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(released);
+    assert.equal(r.stdout, '[slow] first\n[slow] second\n');
+    assert.match(r.stderr, /build \S+: Succeeded/);
+  });
+
   test('exec of a hello project streams the job log prefixed with its name and exits 0', async () => {
     const r = await cli(cluster, ['exec', 'hello']);
     assert.equal(r.code, 0, r.stderr);
