@@ -8,9 +8,13 @@ export interface GatewayMetrics {
   count(labels: { intake: string; outcome: Outcome; code: string }): void;
 }
 
+const NAME = 'brigade_gateway_requests_total';
+
 export function gatewayMetrics(registry: Registry = new Registry()): GatewayMetrics {
-  const requests = new Counter({
-    name: 'brigade_gateway_requests_total',
+  // A shared registry may already hold the counter (a gateway restarted inside the same process).
+  const existing = registry.getSingleMetric(NAME) as Counter<'intake' | 'outcome' | 'code'> | undefined;
+  const requests = existing ?? new Counter({
+    name: NAME,
     help: 'Requests to the event gateway by intake, outcome and refusal code (HTTP status class reason).',
     labelNames: ['intake', 'outcome', 'code'] as const,
     registers: [registry],
