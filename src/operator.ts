@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { DEFAULTS } from './api/defaults.ts';
 import type { Build, JobCR } from './api/types.ts';
 import { allCaches, createCaches } from './controller/caches.ts';
+import type { Caches } from './controller/caches.ts';
 import { buildController } from './controller/build/controller.ts';
 import { eventController } from './controller/event/controller.ts';
 import { jobController } from './controller/job/controller.ts';
@@ -57,6 +58,8 @@ export interface RunningOperator {
   started: Promise<void>;
   /** Resolves when the operator has stopped (signal aborted, leadership lost, or a fatal error). */
   done: Promise<void>;
+  /** The shared informer caches (e.g. for an embedded gateway's project cache). */
+  caches: Caches;
   /** Bound port of the metrics/health server, when one was asked for. */
   metricsPort: number | undefined;
   ready(): boolean;
@@ -66,6 +69,7 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   eventProjectGraceMs: 60_000,
   maxJobLogBytes: 1024 * 1024,
   logTailChars: DEFAULTS.logTailChars,
+  resyncMs: 10 * 60_000,
 };
 
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
@@ -99,7 +103,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   let markStarted!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   const done = run(manager, signal, markStarted, { logger, health, ownEngine, sessions: builds.runtime.sessions });
-  return { started, done, metricsPort: health?.port, ready: () => manager.ready() };
+  return { started, done, caches, metricsPort: health?.port, ready: () => manager.ready() };
 }
 
 interface Teardown {

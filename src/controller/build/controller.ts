@@ -6,7 +6,7 @@ import type { Build, JobCR } from '../../api/types.ts';
 import type { ReconcileObserver } from '../runtime/controller.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
-import { controllerOwner } from '../shared/deps.ts';
+import { controllerOwner, resyncOf } from '../shared/deps.ts';
 import { JobWaiters } from './job-waiters.ts';
 import type { BuildRuntime } from './reconcile.ts';
 import { reconcileBuild } from './reconcile.ts';
@@ -30,6 +30,7 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
     logger: deps.logger,
     observer,
     queue: { clock: deps.clock },
+    resync: resyncOf(deps, deps.caches.builds),
     reconcile: (req) => reconcileBuild(deps, runtime, req),
   });
   builds.onChange((b, verb) => {

@@ -4,6 +4,7 @@ import type { BrigadeEvent } from '../../api/types.ts';
 import type { ReconcileObserver } from '../runtime/controller.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
+import { resyncOf } from '../shared/deps.ts';
 import { reconcileEvent } from './reconcile.ts';
 
 export function eventController(deps: ControllerDeps, observer?: ReconcileObserver): Controller {
@@ -12,6 +13,7 @@ export function eventController(deps: ControllerDeps, observer?: ReconcileObserv
     logger: deps.logger,
     observer,
     queue: { clock: deps.clock },
+    resync: resyncOf(deps, deps.caches.events),
     reconcile: (req) => reconcileEvent(deps, req),
   });
   const { events, projects } = deps.caches;

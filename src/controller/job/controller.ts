@@ -7,7 +7,7 @@ import type { JobCR } from '../../api/types.ts';
 import type { ReconcileObserver } from '../runtime/controller.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
-import { controllerOwner } from '../shared/deps.ts';
+import { controllerOwner, resyncOf } from '../shared/deps.ts';
 import { reconcileJob } from './reconcile.ts';
 import { JobSlots } from './slots.ts';
 import { isTerminalPhase } from './state.ts';
@@ -19,6 +19,7 @@ export function jobController(deps: ControllerDeps, observer?: ReconcileObserver
     logger: deps.logger,
     observer,
     queue: { clock: deps.clock },
+    resync: resyncOf(deps, deps.caches.jobs),
     reconcile: (req) => reconcileJob(deps, slots, req),
   });
   const { jobs, batchJobs, pods, jobSecrets } = deps.caches;

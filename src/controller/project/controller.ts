@@ -4,6 +4,7 @@ import type { Build, Project } from '../../api/types.ts';
 import type { ReconcileObserver } from '../runtime/controller.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
+import { resyncOf } from '../shared/deps.ts';
 import { reconcileProject } from './reconcile.ts';
 
 export function projectController(deps: ControllerDeps, observer?: ReconcileObserver): Controller {
@@ -12,6 +13,7 @@ export function projectController(deps: ControllerDeps, observer?: ReconcileObse
     logger: deps.logger,
     observer,
     queue: { clock: deps.clock },
+    resync: resyncOf(deps, deps.caches.projects),
     reconcile: (req) => reconcileProject(deps, req),
   });
   const { projects, configMaps, builds } = deps.caches;

@@ -3,6 +3,7 @@
 // with back-off, a TerminalError stops retrying (it is logged and counted, and the object's status
 // should say why).
 import type { Logger } from 'pino';
+import { systemClock } from './clock.ts';
 import { WorkQueue } from './queue.ts';
 import type { WorkQueueOptions } from './queue.ts';
 
@@ -44,6 +45,11 @@ export interface ControllerOptions {
   workers?: number;
   queue?: Omit<WorkQueueOptions, 'onDepth'>;
   observer?: ReconcileObserver;
+  /**
+   * Periodic resync: every `everyMs` all keys from `keys()` are enqueued, so a missed watch event or
+   * a bug in an owner mapping heals within one period (level-triggered safety net, not a poll for work).
+   */
+  resync?: { everyMs: number; keys: () => string[] };
 }
 
 export function keyOf(namespace: string | undefined, name: string): string {
@@ -77,8 +83,23 @@ export class Controller {
     const stop = (): void => this.queue.shutDown();
     if (signal.aborted) stop();
     signal.addEventListener('abort', stop, { once: true });
+    const resync = this.#scheduleResync(signal);
     const workers = Array.from({ length: this.#opts.workers ?? 4 }, () => this.#worker(signal));
     await Promise.all(workers);
+    resync.cancel();
+  }
+
+  #scheduleResync(signal: AbortSignal): { cancel(): void } {
+    const r = this.#opts.resync;
+    const clock = this.#opts.queue?.clock ?? systemClock;
+    let timer: { cancel(): void } | undefined;
+    const tick = (): void => {
+      if (!r || signal.aborted) return;
+      for (const key of r.keys()) this.queue.add(key);
+      timer = clock.setTimer(tick, r.everyMs);
+    };
+    if (r) timer = clock.setTimer(tick, r.everyMs);
+    return { cancel: () => timer?.cancel() };
   }
 
   async #worker(signal: AbortSignal): Promise<void> {

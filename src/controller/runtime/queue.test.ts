@@ -159,3 +159,27 @@ test('the controller honours requeueAfterMs', async () => {
   ac.abort();
   await done;
 });
+
+test('periodic resync enqueues every listed key once per period', async () => {
+  const clock = new ManualClock();
+  const seen: string[] = [];
+  const c = new Controller({
+    name: 't',
+    logger: silent,
+    queue: { clock },
+    resync: { everyMs: 1000, keys: () => ['ns/a', 'ns/b'] },
+    reconcile: async (req) => void seen.push(`${req.namespace}/${req.name}`),
+  });
+  const ac = new AbortController();
+  const done = c.start(ac.signal);
+  clock.advance(999);
+  await until(() => true);
+  assert.deepEqual(seen, []);
+  clock.advance(1);
+  await until(() => seen.length === 2);
+  clock.advance(1000);
+  await until(() => seen.length === 4);
+  ac.abort();
+  await done;
+  assert.equal(clock.pendingTimers(), 0, 'the resync timer is cancelled on stop');
+});
