@@ -205,8 +205,8 @@ spec:
 
   it('fails a PVC pod on the virtual node with ProviderFailed', async () => {
     await apply(claim('share'));
-    await apply(pod('aci-pvc', `  nodeName: virtual-kubelet
-  volumes:
+    await apply(pod('aci-pvc', `  nodeSelector: {type: virtual-kubelet}
+${tolerateVirtual}  volumes:
   - {name: share, persistentVolumeClaim: {claimName: share}}
   containers:
   - {name: main, image: alpine, command: ['true'], volumeMounts: [{name: share, mountPath: /share}]}
@@ -223,8 +223,7 @@ kind: Secret
 metadata: {name: creds}
 stringData: {token: s3cr3t-value}
 `);
-    await apply(pod('with-secret', `  nodeName: node-1
-  containers:
+    await apply(pod('with-secret', `  containers:
   - name: main
     image: alpine
     command: [sh, -c, 'echo "token is $TOKEN"']
@@ -240,8 +239,7 @@ stringData: {token: s3cr3t-value}
     // The pod waits for a file in its claim's directory, which the test creates once the first line
     // has arrived through the follow stream: proof the stream is live, not read at the end.
     await apply(claim('gate'));
-    await apply(pod('streamer', `  nodeName: node-1
-  volumes:
+    await apply(pod('streamer', `  volumes:
   - {name: gate, persistentVolumeClaim: {claimName: gate}}
   containers:
   - name: main
