@@ -73,14 +73,23 @@ async function buildEvent(opts: { project: string; namespace: string; values: Re
   };
 }
 
+/** After this long without an answer, say that the operator may not be running (once). */
+const NO_OPERATOR_HINT_MS = 15_000;
+
 /** Waits until the operator has handled the Event: the Build's name, or the rejection. */
-async function awaitDecision(client: BrigadeClient, name: string, signal: AbortSignal): Promise<EventObject | undefined> {
-  for await (const change of client.watchOne<EventObject>('events', name, signal)) {
-    if (change.type === 'DELETED') throw new CommandError(`event ${name} was deleted before it was handled`);
-    const status = change.object.status;
-    if (status?.phase === 'Rejected' || status?.build) return change.object;
+async function awaitDecision(client: BrigadeClient, opts: { name: string; signal: AbortSignal; stderr: NodeJS.WritableStream }): Promise<EventObject | undefined> {
+  const hint = setTimeout(() => opts.stderr.write(`still waiting: is the operator running and watching namespace ${client.namespace}?\n`), NO_OPERATOR_HINT_MS);
+  hint.unref();
+  try {
+    for await (const change of client.watchOne<EventObject>('events', opts.name, opts.signal)) {
+      if (change.type === 'DELETED') throw new CommandError(`event ${opts.name} was deleted before it was handled`);
+      const status = change.object.status;
+      if (status?.phase === 'Rejected' || status?.build) return change.object;
+    }
+    return undefined;
+  } finally {
+    clearTimeout(hint);
   }
-  return undefined;
 }
 
 async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Promise<number> {
@@ -98,7 +107,7 @@ async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Prom
     return 0;
   }
   io.stderr.write(`event ${eventName} created, waiting for the operator\n`);
-  const decided = await awaitDecision(client, eventName, signal);
+  const decided = await awaitDecision(client, { name: eventName, signal, stderr: io.stderr });
   if (!decided) return 1; // interrupted
   if (decided.status?.phase === 'Rejected') {
     io.stderr.write(`event ${eventName} rejected: ${decided.status.reason ?? 'Rejected'}${decided.status.message ? `: ${decided.status.message}` : ''}\n`);
