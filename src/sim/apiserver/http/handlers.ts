@@ -11,7 +11,8 @@ import { parsePatchBody, patchTypeOf } from '../patching.ts';
 import { list } from '../reads.ts';
 import { apiVersionOf, storageKey } from '../resources.ts';
 import type { ResourceType } from '../resources.ts';
-import { addWarnings, negotiate, readBody, sendJson } from './respond.ts';
+import { decodeProtobufObject } from './protobuf.ts';
+import { addWarnings, negotiate, readBody, readBodyBytes, sendJson } from './respond.ts';
 import type { ResourceRoute } from './route.ts';
 import { partialMetadata, toTable } from './table.ts';
 import type { IncludeObject } from './table.ts';
@@ -30,18 +31,21 @@ export interface Exchange {
   query: URLSearchParams;
 }
 
-const JSON_BODY_TYPES = ['application/json', 'application/yaml'];
+const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
-/** Only JSON bodies are understood; protobuf/CBOR senders get 415 and fall back to JSON (client-go does). */
-function checkBodyType(ex: Exchange): void {
-  const type = (ex.req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
-  if (!JSON_BODY_TYPES.includes(type) && type !== '') throw unsupportedMediaType(JSON_BODY_TYPES);
-}
-
+/**
+ * Reads an object body: JSON, YAML, or protobuf for the built-in kinds kubectl's typed commands send
+ * (see protobuf.ts). Anything else gets 415 (client-go falls back to JSON after a 415 for CBOR).
+ */
 async function readJsonBody(ex: Exchange): Promise<KubeObject> {
-  checkBodyType(ex);
+  const type = (ex.req.headers['content-type'] || 'application/json').split(';')[0]!.trim();
+  if (!BODY_TYPES.includes(type)) throw unsupportedMediaType(BODY_TYPES.slice(0, 2));
+  if (type === 'application/vnd.kubernetes.protobuf') {
+    const decoded = decodeProtobufObject(await readBodyBytes(ex.req));
+    return { ...decoded, metadata: decoded['metadata'] ?? {} } as KubeObject;
+  }
   const text = await readBody(ex.req);
-  if (!(ex.req.headers['content-type'] ?? '').startsWith('application/yaml')) return parseJson(text);
+  if (type === 'application/json') return parseJson(text);
   return parseJson(JSON.stringify(parsePatchBody('apply', text)));
 }
 
@@ -167,14 +171,17 @@ async function handleCollection(ctx: HandlerContext, rt: ResourceType, route: Re
     else handleList(ctx, rt, route, ex);
     return;
   }
+  if (method === 'POST' && rt.virtual && rt.kind !== 'Binding') {
+    // Reviews are answered, not decoded: kubectl sends them as protobuf, which the simulator cannot read.
+    const text = await readBody(ex.req);
+    const isJson = (ex.req.headers['content-type'] ?? 'application/json').startsWith('application/json');
+    sendJson(ex.res, 201, answerReview(rt, isJson && text.trim() ? parseJson(text) : { apiVersion: '', kind: '', metadata: {} }));
+    return;
+  }
   if (method === 'POST') {
     const body = await readJsonBody(ex);
     if (rt.kind === 'Binding' && rt.group === '') {
       sendJson(ex.res, 201, ctx.store.bind(route.namespace ?? '', body));
-      return;
-    }
-    if (rt.virtual) {
-      sendJson(ex.res, 201, answerReview(rt, body));
       return;
     }
     const result = ctx.store.create(rt, body, { ...writeOptions(ex.query), ...(route.namespace ? { namespace: route.namespace } : {}) });
