@@ -31,8 +31,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /**
- * The simulator's kubeconfig with `insecure-skip-tls-verify: true` on its http:// cluster, which
- * @kubernetes/client-node 2.x requires before it talks plain HTTP, and the given namespace.
+ * The simulator's kubeconfig with the given namespace as the context's, and (kept even though the
+ * simulator now writes it too) `insecure-skip-tls-verify: true`, which @kubernetes/client-node 2.x
+ * requires before it talks plain HTTP.
  */
 async function clientReadyKubeconfig(path: string, namespace: string): Promise<string> {
   const config = load(await readFile(path, 'utf8')) as {
