@@ -117,7 +117,10 @@ export class FakeStore implements SimStore {
     const spec = pod.spec as { nodeName?: string };
     if (spec.nodeName) throw new StoreError(409, 'Conflict', `pod ${key} is already assigned to node "${spec.nodeName}"`);
     const target = (binding.target as { name: string }).name;
-    const next = { ...pod, spec: { ...spec, nodeName: target }, metadata: { ...pod.metadata, resourceVersion: String(++this.#rv) } };
+    const status = (pod.status ?? {}) as { conditions?: Array<{ type: string }> };
+    const conditions = [...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'),
+      { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }];
+    const next = { ...pod, spec: { ...spec, nodeName: target }, status: { ...status, conditions }, metadata: { ...pod.metadata, resourceVersion: String(++this.#rv) } };
     this.#bucket({ group: '', version: 'v1', resource: 'pods' }).set(key, next);
     this.#emit({ group: '', version: 'v1', resource: 'pods' }, 'MODIFIED', next);
     return structuredClone(binding);

@@ -9,7 +9,7 @@ import { QuantityError } from './quantity.ts';
 import { claimProblem } from './volume-binder.ts';
 import { GVR, isPodTerminal, objectKey, type NodeObject, type Pod } from './kube-types.ts';
 import { inform } from './informer.ts';
-import { WorkQueue, isNotFound, isPermanent } from './queue.ts';
+import { WorkQueue, isPermanent } from './queue.ts';
 import { setCondition } from './conditions.ts';
 
 const COMPONENT = 'default-scheduler';
@@ -114,40 +114,24 @@ export class Scheduler {
     return byNode;
   }
 
+  /** Binds as the real scheduler does: a core/v1 Binding (the in-process twin of pods/{name}/binding), which also sets PodScheduled=True. */
   #bind(pod: Pod, node: string): void {
-    let bound: Pod;
+    const binding: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+      target: { apiVersion: 'v1', kind: 'Node', name: node },
+    };
     try {
-      bound = this.#post(pod, node);
+      this.#store.create(GVR.bindings, binding);
     } catch (err) {
       if (isPermanent(err)) {
         this.#store.recordEvent(pod, 'Warning', 'FailedScheduling', `Binding rejected: ${(err as Error).message}`, COMPONENT);
       }
       throw err;
     }
-    const status = { ...bound.status, phase: bound.status?.phase ?? 'Pending' };
-    status.conditions = setCondition(status.conditions, { type: 'PodScheduled', status: 'True' }, this.#now());
-    try {
-      this.#store.update(GVR.pods, { ...bound, status }, { subresource: 'status' });
-    } catch (err) {
-      // The kubelet may already have written the status of the freshly bound pod; it sets
-      // PodScheduled=True itself, so losing this write is harmless.
-      if (!isNotFound(err)) throw err;
-    }
     const ns = pod.metadata.namespace ?? 'default';
-    this.#store.recordEvent(bound, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`, COMPONENT);
-  }
-
-  /** Binds as the real scheduler does: a core/v1 Binding (the in-process twin of pods/{name}/binding). */
-  #post(pod: Pod, node: string): Pod {
-    this.#store.create(GVR.bindings, {
-      apiVersion: 'v1',
-      kind: 'Binding',
-      metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
-      target: { apiVersion: 'v1', kind: 'Node', name: node },
-    });
-    const bound = this.#store.get(GVR.pods, pod.metadata.namespace, pod.metadata.name ?? '') as Pod | undefined;
-    if (!bound) throw Object.assign(new Error(`pod ${pod.metadata.name} vanished while being bound`), { code: 404 });
-    return bound;
+    this.#store.recordEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`, COMPONENT);
   }
 
   #markUnschedulable(pod: Pod, message: string): void {

@@ -73,6 +73,8 @@ describe('workloads on an in-memory store', () => {
     assert.match(p.metadata.name ?? '', /^hello-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     assert.equal(p.status?.phase, 'Succeeded');
     assert.equal(p.spec.nodeName, 'node-1');
+    assert.deepEqual(p.status?.conditions?.filter((c) => c.status === 'True').map((c) => c.type).sort(), ['Initialized', 'PodScheduled']);
+    assert.ok(store.events.some((e) => e.name === p.metadata.name && e.reason === 'Scheduled' && e.message === `Successfully assigned default/${p.metadata.name} to node-1`));
     const terminated = p.status?.containerStatuses?.[0].state.terminated;
     assert.equal(terminated?.exitCode, 0);
     assert.equal(terminated?.reason, 'Completed');
