@@ -158,4 +158,16 @@ describe('validateCrd: CEL rules against the schema', () => {
       'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: "self.sise > 0": compilation failed: undefined field \'sise\'',
     ]);
   });
+
+  it('refuses transition rules inside atomic lists, where oldSelf cannot be correlated', () => {
+    const items = { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.image == oldSelf.image' }], properties: { image: { type: 'string' }, name: { type: 'string' } } };
+    const atomic = mutated((s) => { (schemaOf(s).properties as Record<string, unknown>).spec = { type: 'object', properties: { jobs: { type: 'array', items } } }; });
+    assert.deepEqual(messagesOf(atomic), [
+      'spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[jobs].items.x-kubernetes-validations[0].rule: Forbidden: oldSelf cannot be used on the uncorrelatable portion of the schema within spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[jobs].items',
+    ]);
+    const mapList = mutated((s) => {
+      (schemaOf(s).properties as Record<string, unknown>).spec = { type: 'object', properties: { jobs: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items } } };
+    });
+    assert.deepEqual(messagesOf(mapList), []);
+  });
 });

@@ -116,11 +116,15 @@ function rootMetadata(root: Schema, base: string): FieldError[] {
 
 function celErrors(root: Schema, base: string): FieldError[] {
   const errors: FieldError[] = [];
+  const uncorrelatable = uncorrelatableNodes(root);
   forEachSchema(root, [], (node, path) => {
     (node['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
       const at = `${schemaPath(base, path)}.x-kubernetes-validations[${i}]`;
       if (typeof rule.rule !== 'string' || rule.rule.trim() === '') errors.push(fieldErrors.required(`${at}.rule`));
       else errors.push(...compileFailures(rule, at, celSchemaFor(node, path)));
+      if (uncorrelatable.has(node) && isTransitionRule(rule.rule)) {
+        errors.push(fieldErrors.forbidden(`${at}.rule`, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${schemaPath(base, path)}`));
+      }
       if (rule.reason !== undefined && !['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'].includes(rule.reason)) {
         errors.push(fieldErrors.notSupported(`${at}.reason`, rule.reason, ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate']));
       }
@@ -132,6 +136,34 @@ function celErrors(root: Schema, base: string): FieldError[] {
     });
   });
   return errors;
+}
+
+/**
+ * Schema nodes inside atomic lists: an item there has no counterpart in the old object, so a
+ * transition rule there could never run; the apiserver refuses such rules.
+ */
+function uncorrelatableNodes(root: Schema): Set<Schema> {
+  const out = new Set<Schema>();
+  const visit = (node: Schema, uncorrelatable: boolean): void => {
+    if (uncorrelatable) out.add(node);
+    for (const child of Object.values(node.properties ?? {})) visit(child, uncorrelatable);
+    if (typeof node.additionalProperties === 'object') visit(node.additionalProperties, uncorrelatable);
+    const listType = node['x-kubernetes-list-type'];
+    if (node.items) visit(node.items, uncorrelatable || (listType !== 'map' && listType !== 'set'));
+  };
+  visit(root, false);
+  return out;
+}
+
+function isTransitionRule(source: unknown): boolean {
+  if (typeof source !== 'string') return false;
+  try {
+    return compileCel(source).usesOldSelf;
+  } catch (err) {
+    // A rule that does not compile is reported by compileFailures; it is no transition rule here.
+    if (err instanceof CelCompileError) return false;
+    throw err;
+  }
 }
 
 function compileFailures(rule: ValidationRule, at: string, schema: Schema): FieldError[] {
