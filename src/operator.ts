@@ -76,7 +76,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const { logger, signal } = options;
   const clock = options.clock ?? systemClock;
   const clients = newKubeClients(options.kubeConfig);
-  const caches = createCaches({ clients, namespace: options.namespace, logger, clock });
+  const metrics = new OperatorMetrics({ defaultMetrics: true });
+  const caches = createCaches({ clients, namespace: options.namespace, logger, clock, onRestart: (name) => metrics.informerRestarts.inc({ informer: name }) });
+  metrics.setPhaseSources({
+    builds: () => caches.builds.list().map((b) => (b as Build).status?.phase),
+    jobs: () => caches.jobs.list().map((j) => (j as JobCR).status?.phase),
+  });
   const ownEngine = options.scriptEngine ? undefined : createScriptEngine();
   const deps: ControllerDeps = {
     clients,
@@ -89,11 +94,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     translate: translateJob,
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
   };
-  const metrics = new OperatorMetrics({
-    defaultMetrics: true,
-    buildPhases: () => caches.builds.list().map((b) => (b as Build).status?.phase),
-    jobPhases: () => caches.jobs.list().map((j) => (j as JobCR).status?.phase),
-  });
   const manager = new Manager({ logger, leaderElector: leaderElector(options, clients.coordination, clock) });
   for (const cache of allCaches(caches)) manager.addCache(cache);
   const builds = buildController(deps, metrics);

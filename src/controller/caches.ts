@@ -31,6 +31,7 @@ export interface CachesOptions {
   namespace?: string;
   logger: Logger;
   clock?: Clock;
+  onRestart?: (informer: string) => void;
 }
 
 type Lister<T extends KubernetesObject> = () => Promise<KubernetesListObject<T>>;
@@ -39,7 +40,7 @@ export function createCaches(o: CachesOptions): Caches {
   const ns = o.namespace;
   const { core, batch } = o.clients;
   const make = <T extends KubernetesObject>(name: string, path: string, list: Lister<T>, labelSelector?: string): Informer<T> =>
-    new Informer<T>({ name, kubeConfig: o.clients.kubeConfig, path, list, labelSelector, logger: o.logger, clock: o.clock });
+    new Informer<T>({ name, kubeConfig: o.clients.kubeConfig, path, list, labelSelector, logger: o.logger, clock: o.clock, onRestart: o.onRestart });
   const corePath = (plural: string): string => (ns ? `/api/v1/namespaces/${ns}/${plural}` : `/api/v1/${plural}`);
   const jobSel = LABELS.job;
   const cmSel = `${LABELS.component}!=${COMPONENT.jobLog}`;
@@ -65,7 +66,7 @@ function custom<K extends BrigadeKind>(o: CachesOptions, kind: K): Informer<Kind
   const ns = o.namespace;
   const list = async (): Promise<KubernetesListObject<KindTypes[K] & KubernetesObject>> =>
     (ns ? await api.listNamespacedCustomObject({ ...resourceOf(kind), namespace: ns }) : await api.listClusterCustomObject(resourceOf(kind))) as KubernetesListObject<KindTypes[K] & KubernetesObject>;
-  return new Informer({ name: resourceOf(kind).plural, kubeConfig: o.clients.kubeConfig, path: collectionPath(kind, ns), list, logger: o.logger, clock: o.clock });
+  return new Informer({ name: resourceOf(kind).plural, kubeConfig: o.clients.kubeConfig, path: collectionPath(kind, ns), list, logger: o.logger, clock: o.clock, onRestart: o.onRestart });
 }
 
 export function allCaches(c: Caches): Informer<KubernetesObject>[] {

@@ -9,7 +9,7 @@ let operator: OperatorHandle;
 
 before(async () => {
   cluster = await startCluster();
-  operator = await runOperator(cluster);
+  operator = await runOperator(cluster, { metricsPort: 0 });
 });
 
 after(async () => {
@@ -43,4 +43,7 @@ events.on('exec', async () => {
   const described = await cluster.kubectl('describe', 'builds.brigade.sh', 'hello-1');
   assert.match(described, /BuildStarted/);
   assert.match(described, /BuildSucceeded/);
+  const metrics = await (await fetch(`http://127.0.0.1:${operator.running.metricsPort}/metrics`)).text();
+  assert.match(metrics, /brigade_builds\{phase="Succeeded"\} 1/);
+  assert.match(metrics, /brigade_jobs\{phase="Succeeded"\} 2/);
 });

@@ -4,7 +4,7 @@
 import { jobCrName } from '../../api/names.ts';
 import { jobEnvSecret } from '../../jobs/index.ts';
 import type { Build, JobCR, Project } from '../../api/types.ts';
-import { isAlreadyExists, KubeApiError } from '../../kube/errors.ts';
+import { apiMessage, isAlreadyExists, isNotFound, KubeApiError } from '../../kube/errors.ts';
 import type { JobOutcome, JobRequest } from '../../script/index.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { JOB_LOG_KEY, jobLogConfigMapName } from '../shared/names.ts';
@@ -55,11 +55,14 @@ function outcomeOf(job: JobCR, log: string): JobOutcome {
 /** The full log the Job controller kept in a ConfigMap, else the status tail. */
 async function keptLog(deps: ControllerDeps, job: JobCR): Promise<string> {
   const namespace = job.metadata.namespace ?? '';
+  const name = jobLogConfigMapName(job.metadata.name ?? '');
   try {
-    const cm = await deps.clients.core.readNamespacedConfigMap({ namespace, name: jobLogConfigMapName(job.metadata.name ?? '') });
+    const cm = await deps.clients.core.readNamespacedConfigMap({ namespace, name });
     return cm.data?.[JOB_LOG_KEY] ?? job.status?.logTail ?? '';
-  } catch {
-    // No kept log (refused job, cancelled before it ran, or the ConfigMap was removed): the tail is all there is.
+  } catch (err) {
+    // No kept log (a refused job, one cancelled before it ran, a removed ConfigMap): the tail is all
+    // there is. Any other failure is logged, and the script still gets the tail rather than an error.
+    if (!isNotFound(err)) deps.logger.warn({ job: job.metadata.name, err: apiMessage(err) }, 'could not read the kept job log; using the status tail');
     return job.status?.logTail ?? '';
   }
 }

@@ -35,9 +35,9 @@ export class JobSlots {
     return true;
   }
 
-  release(job: JobCR | undefined, req: Request): void {
+  /** Forgets the reservation of a job that ended or is gone. */
+  release(req: Request): void {
     const key = keyOf(req.namespace, req.name);
     for (const set of this.#reserved.values()) set.delete(key);
-    void job;
   }
 }

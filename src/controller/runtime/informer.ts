@@ -23,6 +23,8 @@ export interface InformerOptions<T extends KubernetesObject> {
   labelSelector?: string;
   logger: Logger;
   clock?: Clock;
+  /** Called on every restart after an error (metrics). */
+  onRestart?: (informer: string) => void;
 }
 
 const RESTART_BACKOFF = { baseMs: 500, maxMs: 30_000 };
@@ -119,6 +121,7 @@ export class Informer<T extends KubernetesObject> {
     if (this.#stopped || this.#restartTimer) return;
     const delay = this.#backoff.next(this.name);
     this.#log.warn({ err, restartInMs: delay }, 'watch failed; restarting the informer');
+    this.#opts.onRestart?.(this.name);
     this.#restartTimer = this.#clock.setTimer(() => {
       this.#restartTimer = undefined;
       if (!this.#stopped) this.#run();

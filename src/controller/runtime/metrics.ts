@@ -3,6 +3,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ReconcileObserver } from './controller.ts';
 
+export type PhaseSource = () => readonly (string | undefined)[];
+
 export class OperatorMetrics implements ReconcileObserver {
   readonly registry = new Registry();
   readonly reconciles: Counter<'controller' | 'result'>;
@@ -13,9 +15,12 @@ export class OperatorMetrics implements ReconcileObserver {
   readonly jobs: Gauge<'phase'>;
   readonly informerRestarts: Counter<'informer'>;
 
-  constructor(options: { defaultMetrics?: boolean; buildPhases?: () => readonly (string | undefined)[]; jobPhases?: () => readonly (string | undefined)[] } = {}) {
+  #buildPhases: PhaseSource | undefined;
+  #jobPhases: PhaseSource | undefined;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    const { buildPhases, jobPhases } = options;
+    const self = this;
     this.reconciles = new Counter({ name: 'brigade_reconcile_total', help: 'Reconciles by controller and result.', labelNames: ['controller', 'result'], registers });
     this.reconcileSeconds = new Histogram({ name: 'brigade_reconcile_duration_seconds', help: 'Reconcile duration.', labelNames: ['controller'], registers });
     this.reconcileErrors = new Counter({ name: 'brigade_reconcile_errors_total', help: 'Reconciles that failed (retried or terminal).', labelNames: ['controller'], registers });
@@ -23,14 +28,20 @@ export class OperatorMetrics implements ReconcileObserver {
     // Computed from the informer caches at scrape time, so they can never drift from the objects.
     this.builds = new Gauge({
       name: 'brigade_builds', help: 'Builds in the cache by phase.', labelNames: ['phase'], registers,
-      collect() { if (buildPhases) OperatorMetrics.setPhases(this, buildPhases()); },
+      collect() { if (self.#buildPhases) OperatorMetrics.setPhases(this, self.#buildPhases()); },
     });
     this.jobs = new Gauge({
       name: 'brigade_jobs', help: 'Job CRs in the cache by phase.', labelNames: ['phase'], registers,
-      collect() { if (jobPhases) OperatorMetrics.setPhases(this, jobPhases()); },
+      collect() { if (self.#jobPhases) OperatorMetrics.setPhases(this, self.#jobPhases()); },
     });
     this.informerRestarts = new Counter({ name: 'brigade_informer_restarts_total', help: 'Informer restarts after watch errors.', labelNames: ['informer'], registers });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the by-phase gauges read their phases at scrape time (the informer caches). */
+  setPhaseSources(sources: { builds: PhaseSource; jobs: PhaseSource }): void {
+    this.#buildPhases = sources.builds;
+    this.#jobPhases = sources.jobs;
   }
 
   observe(controller: string, outcome: 'success' | 'requeue' | 'error' | 'terminal', seconds: number): void {
