@@ -189,7 +189,15 @@ export class PodRunner {
       return this.#terminated(record, { exitCode: 128, startError: message }, startedAt);
     }
     this.#announce(container);
-    const { root, cwd } = await prepareContainerRoot({ pod: this.#pod, dataDir: this.#deps.dataDir, container, volumes: this.#volumes });
+    let dirs: { root: string; cwd: string };
+    try {
+      dirs = await prepareContainerRoot({ pod: this.#pod, dataDir: this.#deps.dataDir, container, volumes: this.#volumes });
+    } catch (err) {
+      if (!(err instanceof VolumeMountError)) throw err;
+      this.#deps.event('Warning', 'Failed', `Error: ${err.message}`);
+      return this.#terminated(record, { exitCode: 128, startError: err.message }, startedAt);
+    }
+    const { root, cwd } = dirs;
     if (this.stopping) return this.#terminated(record, { exitCode: 137 }, startedAt);
     const env = this.#processEnv(container, root);
     const argv = [...container.command, ...(container.args ?? [])].map((a) => expandVars(a, this.#envs.get(container.name) ?? {}));

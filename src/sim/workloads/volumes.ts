@@ -15,11 +15,9 @@ export class VolumeMountError extends Error {
   override readonly name = 'VolumeMountError';
 }
 
-/** Joins an absolute container path under root, refusing paths that climb out of it. */
+/** Joins a container path under root; normalised as an absolute path, `..` cannot climb above root. */
 export function underRoot(root: string, containerPath: string): string {
-  const normal = path.posix.normalize(`/${containerPath}`);
-  if (normal.split('/').includes('..')) throw new VolumeMountError(`path ${JSON.stringify(containerPath)} escapes the container root`);
-  return path.join(root, normal);
+  return path.join(root, path.posix.normalize(`/${containerPath}`));
 }
 
 export function podDir(dataDir: string, pod: Pod): string {

@@ -197,6 +197,19 @@ describe('workloads on an in-memory store', () => {
     assert.match(terminated?.message ?? '', /cannot know their entrypoint/);
   });
 
+  it('fails a container whose volumeMount names no volume, saying so', async () => {
+    store.create(GVR.pods, podObject('bad-mount', { containers: [{ name: 'main', command: ['true'], volumeMounts: [{ name: 'missing', mountPath: '/data' }] }] }));
+    await waitFor('Failed', () => pod('bad-mount')?.status?.phase === 'Failed');
+    assert.equal(pod('bad-mount')?.status?.containerStatuses?.[0].state.terminated?.message, 'volumeMount "missing" names no volume of the pod');
+  });
+
+  it('keeps mounts inside the container root even for paths with ..', async () => {
+    store.create(GVR.pods, podObject('dotdot', { volumes: [{ name: 'v', emptyDir: {} }],
+      containers: [{ name: 'main', command: ['sh', '-c', 'echo inside > etc/marker && cat etc/marker'], volumeMounts: [{ name: 'v', mountPath: '/../../etc' }] }] }));
+    await waitFor('Succeeded', () => pod('dotdot')?.status?.phase === 'Succeeded');
+    assert.equal(await readAll(workloads.logs.read('default', 'dotdot', {}, new AbortController().signal)), 'inside\n');
+  });
+
   it('runs init containers first, in order, then the containers', async () => {
     store.create(GVR.pods, podObject('init', {
       volumes: [{ name: 'work', emptyDir: {} }],
