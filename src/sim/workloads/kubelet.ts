@@ -145,6 +145,11 @@ export class Kubelet {
       (err: unknown) => {
         this.#runEnded(key, runner, false);
         this.#opts.onError?.(err, key);
+        try {
+          runner.reportCrash(err);
+        } catch (writeErr) {
+          this.#opts.onError?.(writeErr, key);
+        }
       },
     );
     this.#running.set(key, { runner, pod, done });

@@ -79,6 +79,14 @@ export class PodRunner {
     return this.#finish(terminalPhase(this.#rt.main));
   }
 
+  /** run() failed unexpectedly (a bug or a host problem): say so on the pod rather than leave it in limbo. */
+  reportCrash(err: unknown): void {
+    this.#rt.phase = 'Failed';
+    this.#rt.reason = 'SimulatorError';
+    this.#rt.message = `the simulated kubelet failed to run this pod: ${err instanceof Error ? err.message : String(err)}`;
+    this.#deps.writeStatus(this.#rt);
+  }
+
   /** Stops every process (SIGTERM, SIGKILL after graceMs); run() then settles. */
   async stop(graceMs: number): Promise<void> {
     this.#stopping.abort();

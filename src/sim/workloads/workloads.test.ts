@@ -262,3 +262,22 @@ describe('workloads on an in-memory store', () => {
     assert.equal(pod('chatty')?.status?.phase ?? 'Succeeded', 'Succeeded');
   });
 });
+
+describe('workloads when the host fails them', () => {
+  it('fails the pod with SimulatorError instead of leaving it Pending', async () => {
+    const store = new FakeStore();
+    const errors: string[] = [];
+    // A data dir that is a file: no volume directory can be made under it.
+    const workloads = await startWorkloads({ store, dataDir: '/dev/null', onError: (err: unknown) => errors.push(String(err)) } as Parameters<typeof startWorkloads>[0]);
+    try {
+      store.create(GVR.pods, podObject('doomed', { volumes: [{ name: 'v', emptyDir: {} }], ...sh('true') }));
+      const get = (): Pod | undefined => store.get(GVR.pods, 'default', 'doomed') as Pod | undefined;
+      await waitFor('Failed', () => get()?.status?.phase === 'Failed');
+      assert.equal(get()?.status?.reason, 'SimulatorError');
+      assert.match(get()?.status?.message ?? '', /^the simulated kubelet failed to run this pod: .*ENOTDIR/);
+      assert.equal(errors.length, 1);
+    } finally {
+      await workloads.stop();
+    }
+  });
+});
