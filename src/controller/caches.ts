@@ -36,7 +36,35 @@ export interface CachesOptions {
 
 type Lister<T extends KubernetesObject> = () => Promise<KubernetesListObject<T>>;
 
+/** Secondary indexes of the caches (see Informer.addIndex); values are "namespace/name" or uids. */
+export const INDEX = {
+  /** builds, events, jobs: "namespace/project". */
+  project: 'project',
+  /** jobs: "namespace/build". */
+  build: 'build',
+  /** pods: the uids of their owners (the batch Job). */
+  owner: 'owner',
+  /** projects: "namespace/configmap" the script is read from. */
+  configMap: 'configMap',
+} as const;
+
+export const nsKey = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
+
 export function createCaches(o: CachesOptions): Caches {
+  const caches = createInformers(o);
+  caches.builds.addIndex(INDEX.project, (b) => [nsKey(b.metadata?.namespace, b.spec.project)]);
+  caches.events.addIndex(INDEX.project, (e) => [nsKey(e.metadata?.namespace, e.spec.project)]);
+  caches.jobs.addIndex(INDEX.project, (j) => [nsKey(j.metadata?.namespace, j.spec.project)]);
+  caches.jobs.addIndex(INDEX.build, (j) => [nsKey(j.metadata?.namespace, j.spec.build)]);
+  caches.pods.addIndex(INDEX.owner, (p) => (p.metadata?.ownerReferences ?? []).map((r) => r.uid));
+  caches.projects.addIndex(INDEX.configMap, (p) => {
+    const ref = p.spec.scriptFrom?.configMapKeyRef;
+    return ref ? [nsKey(p.metadata?.namespace, ref.name)] : [];
+  });
+  return caches;
+}
+
+function createInformers(o: CachesOptions): Caches {
   const ns = o.namespace;
   const { core, batch } = o.clients;
   const make = <T extends KubernetesObject>(name: string, path: string, list: Lister<T>, labelSelector?: string): Informer<T> =>

@@ -3,6 +3,7 @@
 // of its builds ends.
 import { API_VERSION, KINDS } from '../../api/constants.ts';
 import type { Build, JobCR } from '../../api/types.ts';
+import { INDEX, nsKey } from '../caches.ts';
 import type { ReconcileObserver } from '../runtime/controller.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
@@ -47,7 +48,7 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
 }
 
 function enqueueQueuedSiblings(deps: ControllerDeps, c: Controller, ended: Build): void {
-  for (const b of deps.caches.builds.list(ended.metadata.namespace) as Build[]) {
-    if (b.spec.project === ended.spec.project && (b.status?.phase ?? 'Pending') === 'Pending') c.enqueue(b.metadata.namespace, b.metadata.name ?? '');
+  for (const b of deps.caches.builds.byIndex(INDEX.project, nsKey(ended.metadata.namespace, ended.spec.project)) as Build[]) {
+    if ((b.status?.phase ?? 'Pending') === 'Pending') c.enqueue(b.metadata.namespace, b.metadata.name ?? '');
   }
 }

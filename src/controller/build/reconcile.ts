@@ -1,9 +1,8 @@
 // Build reconcile: start (or queue) the script, replay it after a restart, enforce the deadline and
 // cancellation, and keep the status (phase, jobs summary, log tail) recomputed from the children.
 import { API_VERSION } from '../../api/constants.ts';
-import { labelSafeName } from '../../api/names.ts';
 import type { Build, BuildStatus, Project } from '../../api/types.ts';
-import { LABELS } from '../../api/constants.ts';
+import { INDEX, nsKey } from '../caches.ts';
 import { keyOf } from '../runtime/controller.ts';
 import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
@@ -52,7 +51,7 @@ export async function reconcileBuild(deps: ControllerDeps, rt: BuildRuntime, req
 
 function startAllowed(deps: ControllerDeps, rt: BuildRuntime, build: Build, project: Project): boolean {
   if (build.status?.phase === 'Running') return true; // a replay takes the slot it already had
-  const siblings = deps.caches.builds.byLabels({ [LABELS.project]: labelSafeName(project.metadata.name ?? '') }, build.metadata.namespace) as Build[];
+  const siblings = deps.caches.builds.byIndex(INDEX.project, nsKey(build.metadata.namespace, build.spec.project)) as Build[];
   const live = new Set([...rt.sessions.keys()].map((k) => k.slice(k.indexOf('/') + 1)));
   return mayStart({ build, siblings, liveSessions: live, maxConcurrent: project.spec.policy?.maxConcurrentBuilds });
 }

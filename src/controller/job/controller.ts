@@ -4,6 +4,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION, KINDS, LABELS } from '../../api/constants.ts';
 import type { JobCR } from '../../api/types.ts';
+import { INDEX, nsKey } from '../caches.ts';
 import type { ReconcileObserver } from '../runtime/controller.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
@@ -43,7 +44,7 @@ export function jobController(deps: ControllerDeps, observer?: ReconcileObserver
 }
 
 function enqueueQueued(deps: ControllerDeps, c: Controller, ended: JobCR): void {
-  for (const j of deps.caches.jobs.list(ended.metadata.namespace) as JobCR[]) {
-    if (j.spec.project === ended.spec.project && !j.status?.jobName && !isTerminalPhase(j.status?.phase)) c.enqueue(j.metadata.namespace, j.metadata.name ?? '');
+  for (const j of deps.caches.jobs.byIndex(INDEX.project, nsKey(ended.metadata.namespace, ended.spec.project)) as JobCR[]) {
+    if (!j.status?.jobName && !isTerminalPhase(j.status?.phase)) c.enqueue(j.metadata.namespace, j.metadata.name ?? '');
   }
 }

@@ -11,6 +11,7 @@ import { tail } from '../../util/text.ts';
 import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { readProjectSecrets } from '../shared/project-secrets.ts';
+import { INDEX } from '../caches.ts';
 import { keepJobLog, readJobLog } from './logs.ts';
 import type { JobSlots } from './slots.ts';
 import { isTerminalPhase, jobStatusChanged, observeJob, statusFor } from './state.ts';
@@ -91,7 +92,7 @@ async function childJob(deps: ControllerDeps, job: JobCR): Promise<V1Job | undef
 function newestPod(deps: ControllerDeps, batchJob: V1Job | undefined): V1Pod | undefined {
   const uid = batchJob?.metadata?.uid;
   if (!uid) return undefined;
-  const pods = deps.caches.pods.byOwner(uid, batchJob.metadata?.namespace);
+  const pods = deps.caches.pods.byIndex(INDEX.owner, uid);
   return pods.sort((a, b) => String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')))[0];
 }
 

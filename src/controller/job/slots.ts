@@ -5,6 +5,7 @@
 import type { JobCR, Project } from '../../api/types.ts';
 import type { Request } from '../runtime/controller.ts';
 import { keyOf } from '../runtime/controller.ts';
+import { INDEX, nsKey } from '../caches.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { isTerminalPhase, jobSlotFree } from './state.ts';
 
@@ -23,8 +24,7 @@ export class JobSlots {
     const projectKey = keyOf(job.metadata.namespace, job.spec.project);
     const reserved = this.#reserved.get(projectKey) ?? new Set<string>();
     const active = new Set(reserved);
-    for (const j of this.#deps.caches.jobs.list(job.metadata.namespace) as JobCR[]) {
-      if (j.spec.project !== job.spec.project) continue;
+    for (const j of this.#deps.caches.jobs.byIndex(INDEX.project, nsKey(job.metadata.namespace, job.spec.project)) as JobCR[]) {
       const key = keyOf(j.metadata.namespace, j.metadata.name ?? '');
       if (j.status?.jobName) reserved.delete(key);
       if (j.status?.jobName && !isTerminalPhase(j.status.phase)) active.add(key);

@@ -1,6 +1,7 @@
 // Wiring of the Project controller: reconcile on Project changes, on changes of a ConfigMap a
 // Project reads its script from, and on Build changes (build counts, last build).
-import type { Build, Project } from '../../api/types.ts';
+import type { Build } from '../../api/types.ts';
+import { INDEX, nsKey } from '../caches.ts';
 import type { ReconcileObserver } from '../runtime/controller.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
@@ -19,9 +20,7 @@ export function projectController(deps: ControllerDeps, observer?: ReconcileObse
   const { projects, configMaps, builds } = deps.caches;
   projects.onChange((p) => c.enqueue(p.metadata?.namespace, p.metadata?.name ?? ''));
   configMaps.onChange((cm) => {
-    for (const p of projects.list(cm.metadata?.namespace) as Project[]) {
-      if (p.spec.scriptFrom?.configMapKeyRef.name === cm.metadata?.name) c.enqueue(p.metadata.namespace, p.metadata.name ?? '');
-    }
+    for (const p of projects.byIndex(INDEX.configMap, nsKey(cm.metadata?.namespace, cm.metadata?.name ?? ''))) c.enqueue(p.metadata?.namespace, p.metadata?.name ?? '');
   });
   builds.onChange((b) => {
     c.enqueue(b.metadata?.namespace, (b as Build).spec.project);

@@ -1,9 +1,9 @@
 // Project reconcile: load the script, inspect it (only when it or the spec changed), and write
 // Ready, handlers and build counts to the status.
 import { createHash } from 'node:crypto';
-import { API_VERSION, LABELS } from '../../api/constants.ts';
-import { labelSafeName } from '../../api/names.ts';
-import type { Project } from '../../api/types.ts';
+import { API_VERSION } from '../../api/constants.ts';
+import type { Build, Project } from '../../api/types.ts';
+import { INDEX, nsKey } from '../caches.ts';
 import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { projectScript } from '../shared/project-script.ts';
@@ -16,7 +16,7 @@ export async function reconcileProject(deps: ControllerDeps, req: Request): Prom
   const source = projectScript(project, (ns, name) => deps.caches.configMaps.get(ns, name));
   const sha = source.ok ? createHash('sha256').update(source.script).digest('hex') : undefined;
   const inspect = source.ok && sha ? await inspectOnce(deps, project, source.script, sha) : undefined;
-  const builds = deps.caches.builds.byLabels({ [LABELS.project]: labelSafeName(req.name) }, req.namespace);
+  const builds = deps.caches.builds.byIndex(INDEX.project, nsKey(req.namespace, req.name)) as Build[];
   const status = projectStatus({ project, source, inspect, scriptSHA256: sha, builds, now: new Date(deps.clock.now()) });
   if (JSON.stringify(status) === JSON.stringify(project.status)) return;
   await deps.objects.patchStatus('Project', req.namespace, req.name, status);

@@ -36,6 +36,7 @@ export class Informer<T extends KubernetesObject> {
   readonly #clock: Clock;
   readonly #lw: ReturnType<typeof makeInformer<T>>;
   readonly #handlers: ChangeHandler<T>[] = [];
+  readonly #indexes = new Map<string, ObjectIndex<T>>();
   readonly #backoff = new PerKeyBackoff(RESTART_BACKOFF);
   #synced = false;
   #stopped = false;
@@ -52,6 +53,25 @@ export class Informer<T extends KubernetesObject> {
     this.#lw.on('update', (o) => this.#emit(o, 'update'));
     this.#lw.on('delete', (o) => this.#emit(o, 'delete'));
     this.#lw.on('error', (err) => this.#onError(err));
+  }
+
+  /**
+   * Adds a secondary index: `values(obj)` gives the index values an object is found under (e.g. its
+   * build label, its owner uids). Lookups with byIndex are then O(matches), not a scan of the cache,
+   * which matters with thousands of builds and jobs. Add indexes before start().
+   */
+  addIndex(name: string, values: (obj: T) => readonly string[]): void {
+    this.#indexes.set(name, new ObjectIndex(values));
+  }
+
+  /** Cached objects whose index `name` has `value`. */
+  byIndex(name: string, value: string): T[] {
+    const index = this.#indexes.get(name);
+    if (!index) throw new Error(`informer ${this.name} has no index ${name}`);
+    return index.keys(value).flatMap((key) => {
+      const obj = this.#lw.get(key.name, key.namespace || undefined);
+      return obj ? [obj] : [];
+    });
   }
 
   /** Registers a handler for every add/update/delete (including the adds of the initial list). */
@@ -129,6 +149,7 @@ export class Informer<T extends KubernetesObject> {
   }
 
   #emit(obj: T, verb: ChangeVerb): void {
+    for (const index of this.#indexes.values()) index.update(obj, verb);
     for (const handler of this.#handlers) {
       try {
         handler(obj, verb);
@@ -136,5 +157,40 @@ export class Informer<T extends KubernetesObject> {
         this.#log.error({ err, verb }, 'change handler threw');
       }
     }
+  }
+}
+
+/** One secondary index: value -> object keys, kept current from the informer's change events. */
+class ObjectIndex<T extends KubernetesObject> {
+  readonly #values: (obj: T) => readonly string[];
+  readonly #byValue = new Map<string, Map<string, { namespace: string; name: string }>>();
+  readonly #byObject = new Map<string, readonly string[]>();
+
+  constructor(values: (obj: T) => readonly string[]) {
+    this.#values = values;
+  }
+
+  update(obj: T, verb: ChangeVerb): void {
+    const namespace = obj.metadata?.namespace ?? '';
+    const name = obj.metadata?.name ?? '';
+    const key = `${namespace}/${name}`;
+    for (const v of this.#byObject.get(key) ?? []) {
+      const set = this.#byValue.get(v);
+      set?.delete(key);
+      if (set?.size === 0) this.#byValue.delete(v);
+    }
+    this.#byObject.delete(key);
+    if (verb === 'delete') return;
+    const values = this.#values(obj);
+    this.#byObject.set(key, values);
+    for (const v of values) {
+      const set = this.#byValue.get(v) ?? new Map<string, { namespace: string; name: string }>();
+      set.set(key, { namespace, name });
+      this.#byValue.set(v, set);
+    }
+  }
+
+  keys(value: string): { namespace: string; name: string }[] {
+    return [...(this.#byValue.get(value)?.values() ?? [])];
   }
 }
