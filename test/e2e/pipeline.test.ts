@@ -34,6 +34,11 @@ events.on('privileged', async () => {
 events.on('slow', async () => {
   await new Job('sleeper', 'alpine:3.20', ['sleep 30']).run();
 });
+events.on('job-timeout', async () => {
+  const j = new Job('too-slow', 'alpine:3.20', ['sleep 30']);
+  j.timeout = 1000;
+  await j.run();
+});
 events.on('error', async () => {
   await new Job('on-error', 'alpine:3.20', ['echo handled the failure']).run();
 });`, 'secretRef: { name: pipeline-secrets }'));
@@ -144,4 +149,14 @@ events.on('slow', async () => {
   const job = (await jobsOf(cluster, 'timeout-1')).get('sleeper');
   assert.equal(job?.status?.phase, 'Cancelled');
   assert.equal(job?.status?.reason, 'BuildTimedOut');
+});
+
+test('a job that runs past its own timeout is TimedOut and fails the build', async () => {
+  await cluster.apply(eventYaml('jobtimeout-1', 'pipeline', 'job-timeout'));
+  const build = await buildEnded(cluster, 'jobtimeout-1', 30_000);
+  assert.equal(build.status?.phase, 'Failed');
+  const job = (await jobsOf(cluster, 'jobtimeout-1')).get('too-slow');
+  assert.equal(job?.status?.phase, 'TimedOut');
+  assert.equal(job?.status?.reason, 'DeadlineExceeded');
+  assert.equal(job?.spec.timeoutSeconds, 1);
 });
