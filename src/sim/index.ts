@@ -36,6 +36,8 @@ export interface Simulator {
   store: SimStore & SimulatorStore;
   /** Ends every open watch stream, as an API server restart or a load balancer timeout would; returns how many. */
   dropWatches(): number;
+  /** Number of watch streams open over HTTP. */
+  openWatches(): number;
   stop(): Promise<void>;
 }
 
@@ -74,7 +76,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       workloads = await startWorkloads({ store, ...(opts.nodes ? { nodes: opts.nodes } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
       server.setPodLogs(workloads.logs);
     }
-    return { url: server.url, kubeconfigPath, store, dropWatches: () => server.dropWatches(), stop: cleanUp };
+    return { url: server.url, kubeconfigPath, store, dropWatches: () => server.dropWatches(),
+      openWatches: () => server.openWatches(), stop: cleanUp };
   } catch (err) {
     await cleanUp();
     throw err;

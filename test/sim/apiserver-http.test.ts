@@ -231,3 +231,45 @@ describe('watch over HTTP', () => {
     assert.equal(text, '');
   });
 });
+
+async function untilTrue(predicate: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('watch streams and their clients', () => {
+  it('serves many concurrent watchers and forgets each one when its client goes away', async () => {
+    const baseline = sim.openWatches();
+    const controllers = Array.from({ length: 50 }, () => new AbortController());
+    const responses = await Promise.all(controllers.map((c) =>
+      fetch(`${sim.url}/api/v1/namespaces/default/secrets?watch=1&resourceVersion=${Number.MAX_SAFE_INTEGER}`, { signal: c.signal })));
+    assert.ok(responses.every((r) => r.status === 200));
+    await untilTrue(() => sim.openWatches() === baseline + 50, 'all watches to be open');
+    const firstEvents = responses.map(async (r) => {
+      const reader = r.body!.getReader();
+      const { value } = await reader.read();
+      return JSON.parse(new TextDecoder().decode(value)) as { type: string };
+    });
+    await call('POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'fanout' } });
+    const events = await Promise.all(firstEvents);
+    assert.ok(events.every((e) => e.type === 'ADDED'));
+    for (const c of controllers) c.abort();
+    await untilTrue(() => sim.openWatches() === baseline, 'the server to drop the closed watches');
+  });
+
+  it('ends watches on a custom resource when its CRD is deleted', async () => {
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'sprockets.example.test' },
+      spec: { group: 'example.test', scope: 'Namespaced', names: { plural: 'sprockets', kind: 'Sprocket' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] } };
+    await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
+    await call('POST', '/apis/example.test/v1/namespaces/default/sprockets', { apiVersion: 'example.test/v1', kind: 'Sprocket', metadata: { name: 's' } });
+    const res = await fetch(`${sim.url}/apis/example.test/v1/namespaces/default/sprockets?watch=1`);
+    const body = res.text();
+    await call('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/sprockets.example.test');
+    const lines = (await body).trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+    assert.deepEqual(lines, ['ADDED', 'DELETED']);
+  });
+});

@@ -99,6 +99,7 @@ export class ApiStore {
     const stored = this.storage.commit(storageKey(rt), 'ADDED', obj);
     if (crdTypes) this.registry.setCrd(stored.metadata.name!, crdTypes);
     if (stored.metadata.ownerReferences?.length) this.onGarbage();
+    if (rt.group === '' && rt.resource === 'namespaces') this.#createDefaultServiceAccount(stored.metadata.name!);
     return { object: this.present(rt, stored), warnings };
   }
 
@@ -188,6 +189,13 @@ export class ApiStore {
       { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp(this.clock()) }] };
     this.commitUpdate(podType, old, next);
     return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
+  }
+
+  /** Every namespace has a `default` ServiceAccount, as the real serviceaccounts controller ensures. */
+  #createDefaultServiceAccount(namespace: string): void {
+    const saType = this.registry.get({ group: '', version: 'v1', resource: 'serviceaccounts' })!;
+    if (this.storage.peek(storageKey(saType), namespace, 'default')) return;
+    this.create(saType, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
   }
 
   #checkCrdNotTerminating(rt: ResourceType): void {

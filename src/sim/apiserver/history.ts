@@ -20,7 +20,8 @@ interface Ring {
   changes: Change[];
   /** The highest resourceVersion that has fallen out of the ring; watches must start at or after it. */
   compactedRv: number;
-  listeners: Set<ChangeListener>;
+  /** Each listener with what to call when its resource disappears. */
+  listeners: Map<ChangeListener, () => void>;
 }
 
 export class WatchHub {
@@ -34,7 +35,7 @@ export class WatchHub {
   #ring(key: string): Ring {
     let ring = this.#rings.get(key);
     if (!ring) {
-      ring = { changes: [], compactedRv: 0, listeners: new Set() };
+      ring = { changes: [], compactedRv: 0, listeners: new Map() };
       this.#rings.set(key, ring);
     }
     return ring;
@@ -44,26 +45,28 @@ export class WatchHub {
     const ring = this.#ring(key);
     ring.changes.push(change);
     while (ring.changes.length > this.#capacity) ring.compactedRv = ring.changes.shift()!.rv;
-    for (const listener of [...ring.listeners]) listener(change);
+    for (const listener of [...ring.listeners.keys()]) listener(change);
   }
 
   /**
    * Delivers the retained changes after fromRv (synchronously), then every new one; throws 410 Gone
    * when changes after fromRv have already been dropped. Returns the unsubscribe function.
    */
-  subscribe(key: string, fromRv: number | undefined, listener: ChangeListener): () => void {
+  subscribe(key: string, fromRv: number | undefined, listener: ChangeListener, onDrop: () => void = () => {}): () => void {
     const ring = this.#ring(key);
     if (fromRv !== undefined) {
       if (fromRv < ring.compactedRv) throw gone(`too old resource version: ${fromRv} (${ring.compactedRv + 1})`);
       for (const change of ring.changes) if (change.rv > fromRv) listener(change);
     }
-    ring.listeners.add(listener);
+    ring.listeners.set(listener, onDrop);
     return () => ring.listeners.delete(listener);
   }
 
-  /** Forgets a resource's history (its CRD was deleted); its watchers are told through onDrop. */
+  /** Forgets a resource's history (its CRD was deleted) and ends its watches through their onDrop. */
   drop(key: string): void {
+    const ring = this.#rings.get(key);
     this.#rings.delete(key);
+    for (const onDrop of ring?.listeners.values() ?? []) onDrop();
   }
 
   watcherCount(): number {

@@ -102,7 +102,7 @@ function translate(rt: ResourceType, namespace: string | undefined, filter: Obje
 }
 
 /** Subscribes to changes; throws 410 Gone for a resourceVersion older than the retained history. */
-export function watch(store: ApiStore, rt: ResourceType, req: WatchRequest, listener: WatchListener): () => void {
+export function watch(store: ApiStore, rt: ResourceType, req: WatchRequest, listener: WatchListener, onGone: () => void = () => {}): () => void {
   const filter = parseFilter(rt, req);
   const ns = rt.namespaced ? req.namespace : undefined;
   const current = store.storage.resourceVersion;
@@ -117,5 +117,5 @@ export function watch(store: ApiStore, rt: ResourceType, req: WatchRequest, list
   return store.storage.hub.subscribe(storageKey(rt), from ?? current, (change) => {
     const event = translate(rt, ns, filter, change);
     if (event) listener(event.type, store.present(rt, event.object));
-  });
+  }, onGone);
 }

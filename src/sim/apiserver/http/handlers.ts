@@ -232,9 +232,11 @@ async function handleObject(ctx: HandlerContext, rt: ResourceType, route: Resour
     return;
   }
   if (method === 'DELETE' && !subresource) {
-    const deleted = deleteObject(ctx.store, rt, target, deleteOptionsFrom(ex, await readBody(ex.req)));
-    const stillThere = ctx.store.storage.peek(storageKey(rt), rt.namespaced ? route.namespace : undefined, name);
-    sendJson(ex.res, stillThere ? 202 : 200, renderOne(ctx, rt, ex, deleted));
+    const opts = deleteOptionsFrom(ex, await readBody(ex.req));
+    const deleted = deleteObject(ctx.store, rt, target, opts);
+    // 202 Accepted says the deletion is pending (finalizers); 200 that the object is gone.
+    const pending = !opts.dryRun && ctx.store.storage.peek(storageKey(rt), rt.namespaced ? route.namespace : undefined, name);
+    sendJson(ex.res, pending ? 202 : 200, renderOne(ctx, rt, ex, deleted));
     return;
   }
   throw methodNotAllowed('the server does not allow this method on the requested resource');

@@ -82,7 +82,7 @@ export function serveWatch(ctx: { store: ApiStore; streams: WatchStreams }, rt: 
     unsubscribe = watch(ctx.store, rt, opts.request, (type, obj) => {
       lastRv = obj.metadata.resourceVersion ?? lastRv;
       write(type, render(rt, obj, opts.representation));
-    });
+    }, () => setImmediate(close));
   } catch (err) {
     if (err instanceof SimApiError) {
       write('ERROR', err.status);
