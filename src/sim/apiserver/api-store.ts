@@ -10,7 +10,7 @@ import { alreadyExists, badRequest, conflict, forbidden, invalid, methodNotAllow
 import { sameContent, timestamp } from './meta.ts';
 import { applyPatch } from './patching.ts';
 import type { PatchType } from './patching.ts';
-import { apiVersionOf, NAMESPACE_GVR, ResourceRegistry, resourceTypesOfCrd, storageKey } from './resources.ts';
+import { apiVersionOf, CRD_GVR, NAMESPACE_GVR, ResourceRegistry, resourceTypesOfCrd, storageKey } from './resources.ts';
 import type { ResourceType } from './resources.ts';
 import { ObjectStorage } from './storage.ts';
 
@@ -34,15 +34,15 @@ export interface UpdateOptions extends WriteOptions {
 export interface ApiStoreOptions {
   watchHistory?: number;
   clock?: () => Date;
-  /** Called after a committed change that may leave garbage (deletions, ownerReferences, finalizers). */
-  onGarbage?: () => void;
+  /** Told the uids of objects a committed change may have made garbage or unblocked (see lifecycle.ts). */
+  onGarbage?: (uids: string[]) => void;
 }
 
 export class ApiStore {
   readonly registry = new ResourceRegistry();
   readonly storage: ObjectStorage;
   readonly clock: () => Date;
-  onGarbage: () => void;
+  onGarbage: (uids: string[]) => void;
 
   constructor(opts: ApiStoreOptions = {}) {
     this.storage = new ObjectStorage({ watchHistory: opts.watchHistory ?? 1000 });
@@ -98,7 +98,7 @@ export class ApiStore {
     if (opts.dryRun) return { object: this.present(rt, obj), warnings };
     const stored = this.storage.commit(storageKey(rt), 'ADDED', obj);
     if (crdTypes) this.registry.setCrd(stored.metadata.name!, crdTypes);
-    if (stored.metadata.ownerReferences?.length) this.onGarbage();
+    if (stored.metadata.ownerReferences?.length) this.onGarbage([stored.metadata.uid!]);
     if (rt.group === '' && rt.resource === 'namespaces') this.#createDefaultServiceAccount(stored.metadata.name!);
     return { object: this.present(rt, stored), warnings };
   }
@@ -135,11 +135,14 @@ export class ApiStore {
     if (crdTypes) this.registry.setCrd(stored.metadata.name!, crdTypes);
     const ownersChanged = JSON.stringify(old.metadata.ownerReferences) !== JSON.stringify(stored.metadata.ownerReferences);
     const finalizersChanged = JSON.stringify(old.metadata.finalizers) !== JSON.stringify(stored.metadata.finalizers);
-    if (ownersChanged || (stored.metadata.deletionTimestamp && finalizersChanged)) this.onGarbage();
+    if (ownersChanged || (stored.metadata.deletionTimestamp && finalizersChanged)) this.onGarbage([stored.metadata.uid!]);
     return stored;
   }
 
-  /** Bookkeeping after an object left storage: CRD types disappear, dependents become garbage. */
+  /**
+   * Bookkeeping after an object left storage: CRD types disappear; its dependents may be garbage;
+   * owners deleting in the foreground, a terminating namespace or CRD may now be unblocked.
+   */
   afterRemoval(rt: ResourceType, removed: KubeObject): void {
     if (rt.group === 'apiextensions.k8s.io' && rt.resource === 'customresourcedefinitions') {
       const types = this.registry.crdTypes(removed.metadata.name!);
@@ -147,7 +150,12 @@ export class ApiStore {
       const first = types[0];
       if (first) this.storage.dropStorage(storageKey(first));
     }
-    this.onGarbage();
+    const uids = [removed.metadata.uid!, ...(removed.metadata.ownerReferences ?? []).map((r) => r.uid)];
+    const ns = removed.metadata.namespace ? this.storage.peek(storageKey(NAMESPACE_GVR), undefined, removed.metadata.namespace) : undefined;
+    if (ns?.metadata.deletionTimestamp) uids.push(ns.metadata.uid!);
+    const crd = rt.crd ? this.storage.peek(storageKey(CRD_GVR), undefined, rt.crd.name) : undefined;
+    if (crd?.metadata.deletionTimestamp) uids.push(crd.metadata.uid!);
+    this.onGarbage(uids);
   }
 
   patch(rt: ResourceType, target: { namespace?: string; name: string }, patch: { type: PatchType; body: unknown },

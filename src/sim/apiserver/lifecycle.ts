@@ -60,7 +60,7 @@ export function deleteObject(store: ApiStore, rt: ResourceType, target: { namesp
   if (next.metadata.finalizers.length === 0) delete next.metadata.finalizers;
   if (opts.dryRun) return store.present(rt, next);
   const stored = store.storage.commit(storageKey(rt), 'MODIFIED', next, old);
-  store.onGarbage();
+  store.onGarbage([stored.metadata.uid!]);
   return store.present(rt, stored);
 }
 
@@ -68,16 +68,26 @@ function markNamespaceTerminating(ns: KubeObject): void {
   ns['status'] = { ...(ns['status'] as object | undefined), phase: 'Terminating' };
 }
 
-/** One pass of the garbage collector; returns whether it changed anything (another pass may be due). */
-export function collectGarbage(store: ApiStore): boolean {
-  let changed = false;
-  for (const rt of uniqueStorageTypes(store)) {
-    for (const obj of store.storage.scan(storageKey(rt))) {
-      if (!store.storage.peek(storageKey(rt), obj.metadata.namespace, obj.metadata.name!)) continue;
-      changed = collectObject(store, rt, obj) || changed;
+/**
+ * Collects around one object: if it exists, acts on its deletion finalizers and its owners; if it is
+ * gone, its dependents are checked (they may have lost their last owner).
+ */
+export function collectUid(store: ApiStore, uid: string): void {
+  const found = store.storage.byUid(uid);
+  if (!found) {
+    for (const dependent of store.storage.dependentUids(uid)) {
+      const dep = store.storage.byUid(dependent);
+      const rt = dep ? typeOfStorage(store, dep.storage) : undefined;
+      if (dep && rt) collectIfOrphaned(store, rt, dep.object);
     }
+    return;
   }
-  return changed;
+  const rt = typeOfStorage(store, found.storage);
+  if (rt) collectObject(store, rt, found.object);
+}
+
+function typeOfStorage(store: ApiStore, storage: string): ResourceType | undefined {
+  return store.registry.all().find((rt) => !rt.virtual && storageKey(rt) === storage);
 }
 
 function uniqueStorageTypes(store: ApiStore): ResourceType[] {
@@ -100,12 +110,11 @@ function collectObject(store: ApiStore, rt: ResourceType, obj: KubeObject): bool
 }
 
 function dependentsOf(store: ApiStore, owner: KubeObject): Array<{ rt: ResourceType; obj: KubeObject }> {
-  const uid = owner.metadata.uid;
   const out: Array<{ rt: ResourceType; obj: KubeObject }> = [];
-  for (const rt of uniqueStorageTypes(store)) {
-    for (const obj of store.storage.scan(storageKey(rt))) {
-      if (obj.metadata.ownerReferences?.some((r) => r.uid === uid)) out.push({ rt, obj });
-    }
+  for (const uid of store.storage.dependentUids(owner.metadata.uid!)) {
+    const found = store.storage.byUid(uid);
+    const rt = found ? typeOfStorage(store, found.storage) : undefined;
+    if (found && rt) out.push({ rt, obj: found.object });
   }
   return out;
 }
@@ -129,7 +138,7 @@ function removeFinalizer(store: ApiStore, owner: KubeObject, finalizer: string):
 
 function typeForObject(store: ApiStore, obj: KubeObject): ResourceType | undefined {
   const found = obj.metadata.uid ? store.storage.byUid(obj.metadata.uid) : undefined;
-  return found ? uniqueStorageTypes(store).find((rt) => storageKey(rt) === found.storage) : undefined;
+  return found ? typeOfStorage(store, found.storage) : undefined;
 }
 
 function orphanDependents(store: ApiStore, owner: KubeObject): boolean {

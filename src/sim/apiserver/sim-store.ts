@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { DeleteOptions, GroupVersionResource, KubeObject, ListOptions, ListResult, SimStore, WatchEventType, WatchOptions } from '../types.ts';
 import { ApiStore } from './api-store.ts';
 import { pageNotFound } from './errors.ts';
-import { collectGarbage, deleteObject } from './lifecycle.ts';
+import { collectUid, deleteObject } from './lifecycle.ts';
 import { timestamp } from './meta.ts';
 import { list, watch } from './reads.ts';
 import { EVENT_GVR } from './resources.ts';
@@ -19,18 +19,23 @@ export interface StoreOptions {
   onBackgroundError?: (err: Error) => void;
 }
 
-/** At most this many garbage-collection passes follow one trigger; more means objects ping-pong. */
-const MAX_GC_PASSES = 50;
+/** Bound on uids handled in one collection run, so a cycle of owners cannot spin forever. */
+const MAX_GC_STEPS = 1_000_000;
 
 export class SimulatorStore implements SimStore {
   readonly api: ApiStore;
   readonly #onBackgroundError: (err: Error) => void;
   #gcScheduled: NodeJS.Immediate | undefined;
+  /** Uids waiting for the garbage collector (see lifecycle.ts collectUid). */
+  readonly #gcQueue = new Set<string>();
   #stopped = false;
 
   constructor(opts: StoreOptions = {}) {
     this.api = new ApiStore({ ...(opts.watchHistory ? { watchHistory: opts.watchHistory } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
-    this.api.onGarbage = () => this.#scheduleGc();
+    this.api.onGarbage = (uids) => {
+      for (const uid of uids) this.#gcQueue.add(uid);
+      this.#scheduleGc();
+    };
     this.#onBackgroundError = opts.onBackgroundError ?? ((err) => process.emitWarning(err));
   }
 
@@ -100,7 +105,11 @@ export class SimulatorStore implements SimStore {
 
   /** Runs garbage collection now (normally it runs on the next turn of the event loop). */
   collectGarbageNow(): void {
-    for (let pass = 0; pass < MAX_GC_PASSES; pass++) if (!collectGarbage(this.api)) return;
+    for (let step = 0; step < MAX_GC_STEPS && this.#gcQueue.size > 0; step++) {
+      const uid = this.#gcQueue.values().next().value!;
+      this.#gcQueue.delete(uid);
+      collectUid(this.api, uid);
+    }
   }
 
   #scheduleGc(): void {

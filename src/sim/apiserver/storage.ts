@@ -15,6 +15,8 @@ export class ObjectStorage {
   readonly hub: WatchHub;
   readonly #maps = new Map<string, Map<string, KubeObject>>();
   readonly #uids = new Map<string, ObjectRef>();
+  /** owner uid -> uids of the objects whose ownerReferences name it (kept after the owner is gone). */
+  readonly #dependents = new Map<string, Set<string>>();
   #rv = 0;
 
   constructor(opts: { watchHistory: number }) {
@@ -59,6 +61,28 @@ export class ObjectStorage {
     return [...this.#maps.keys()];
   }
 
+  /** Uids of the stored objects that name ownerUid in their ownerReferences. */
+  dependentUids(ownerUid: string): string[] {
+    return [...(this.#dependents.get(ownerUid) ?? [])];
+  }
+
+  #indexOwners(obj: KubeObject | undefined, add: boolean): void {
+    const uid = obj?.metadata.uid;
+    if (!uid) return;
+    for (const ref of obj.metadata.ownerReferences ?? []) {
+      let set = this.#dependents.get(ref.uid);
+      if (!set && add) {
+        set = new Set();
+        this.#dependents.set(ref.uid, set);
+      }
+      if (add) set!.add(uid);
+      else if (set) {
+        set.delete(uid);
+        if (set.size === 0) this.#dependents.delete(ref.uid);
+      }
+    }
+  }
+
   /**
    * Writes a change under the next resourceVersion and publishes it to watchers. The object is
    * copied; the returned copy is the stored state.
@@ -69,6 +93,8 @@ export class ObjectStorage {
     stored.metadata.resourceVersion = String(this.#rv);
     const key = objectKey(stored.metadata.namespace, stored.metadata.name!);
     const map = this.#map(storage);
+    this.#indexOwners(map.get(key), false);
+    if (type !== 'DELETED') this.#indexOwners(stored, true);
     if (type === 'DELETED') {
       map.delete(key);
       if (stored.metadata.uid) this.#uids.delete(stored.metadata.uid);
@@ -82,7 +108,10 @@ export class ObjectStorage {
 
   /** Removes a whole resource's objects and history (its CRD is gone). */
   dropStorage(storage: string): void {
-    for (const obj of this.#maps.get(storage)?.values() ?? []) if (obj.metadata.uid) this.#uids.delete(obj.metadata.uid);
+    for (const obj of this.#maps.get(storage)?.values() ?? []) {
+      if (obj.metadata.uid) this.#uids.delete(obj.metadata.uid);
+      this.#indexOwners(obj, false);
+    }
     this.#maps.delete(storage);
     this.hub.drop(storage);
   }

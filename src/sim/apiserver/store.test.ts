@@ -184,6 +184,29 @@ describe('delete, finalizers and garbage collection', () => {
     assert.equal(child.metadata.ownerReferences, undefined);
   });
 
+  it('follows chains of owners, in the background and in the foreground', () => {
+    for (const propagationPolicy of ['Background', 'Foreground'] as const) {
+      const store = newStore();
+      const { child } = ownerAndChild(store, true);
+      store.create(GVR.configmaps, configMap('grandchild', {}, {
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'child', uid: child.metadata.uid!, blockOwnerDeletion: true }],
+      }));
+      store.delete(GVR.configmaps, 'default', 'owner', { propagationPolicy });
+      store.collectGarbageNow();
+      const left = store.list(GVR.configmaps, { namespace: 'default' }).items.map((o) => o.metadata.name);
+      assert.deepEqual(left, [], propagationPolicy);
+    }
+  });
+
+  it('collects a dependent created with an owner that does not exist', () => {
+    const store = newStore();
+    store.create(GVR.configmaps, configMap('stray', {}, {
+      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'ghost', uid: '00000000-0000-0000-0000-000000000000' }],
+    }));
+    store.collectGarbageNow();
+    assert.equal(store.get(GVR.configmaps, 'default', 'stray'), undefined);
+  });
+
   it('removes a namespace\'s contents, then the namespace', () => {
     const store = newStore();
     store.create(GVR.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
