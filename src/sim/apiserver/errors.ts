@@ -100,8 +100,8 @@ export function invalid(opts: { group: string; kind: string; name: string; error
   return new SimApiError({ message: `${qualifiedKind} "${name}" is invalid: ${message}`, reason: 'Invalid', details: d, code: 422 });
 }
 
-export function badRequest(message: string, causes?: StatusCause[]): SimApiError {
-  return new SimApiError({ message, reason: 'BadRequest', code: 400, ...(causes ? { details: { causes } } : {}) });
+export function badRequest(message: string, causes?: StatusCause[], options?: ErrorOptions): SimApiError {
+  return new SimApiError({ message, reason: 'BadRequest', code: 400, ...(causes ? { details: { causes } } : {}) }, options);
 }
 
 export function forbidden(qr: QualifiedResource, name: string, why: string): SimApiError {

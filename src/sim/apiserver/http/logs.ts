@@ -2,7 +2,7 @@
 
 import type { PodLogReadOptions, PodLogs } from '../../types.ts';
 import type { ApiStore } from '../api-store.ts';
-import { badRequest, SimApiError } from '../errors.ts';
+import { badRequest } from '../errors.ts';
 import type { ResourceType } from '../resources.ts';
 import type { Exchange } from './handlers.ts';
 
@@ -51,9 +51,10 @@ export async function servePodLog(ctx: { store: ApiStore; logs: PodLogs | undefi
       if (!ex.res.write(chunk)) await new Promise<void>((resolve) => ex.res.once('drain', resolve));
     }
   } catch (err) {
+    // The client went away: nothing left to answer.
     if (abort.signal.aborted) return;
-    if (!started && err instanceof Error && (err as { code?: unknown }).code === 400) throw badRequest(err.message);
-    if (!started && err instanceof SimApiError) throw err;
+    // The workloads' LogRequestError (ambiguous or unknown container) carries code 400.
+    if (!started && err instanceof Error && (err as { code?: unknown }).code === 400) throw badRequest(err.message, undefined, { cause: err });
     throw err;
   }
   if (!started) ex.res.writeHead(200, { 'Content-Type': 'text/plain' });

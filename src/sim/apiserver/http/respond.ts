@@ -35,7 +35,8 @@ export function addWarnings(res: ServerResponse, warnings: string[]): void {
   res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
 }
 
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+// The real apiserver's request body limit.
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export async function readBody(req: IncomingMessage): Promise<string> {
   return (await readBodyBytes(req)).toString('utf8');
@@ -47,7 +48,7 @@ export async function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > MAX_BODY_BYTES) {
-      throw new SimApiError({ message: 'Request entity too large: limit is 3145728', reason: 'RequestEntityTooLarge', code: 413 });
+      throw new SimApiError({ message: `Request entity too large: limit is ${MAX_BODY_BYTES}`, reason: 'RequestEntityTooLarge', code: 413 });
     }
     chunks.push(chunk as Buffer);
   }
