@@ -22,6 +22,7 @@ const scripts = [
   `const { events } = require('brigadier'); events.on('push', () => new Promise(() => {}));`,
   `syntax error here (`,
   `let a = []; for (;;) a.push('x'.repeat(1 << 20));`,
+  onPush(`throw new Error('x'.repeat(8e6));`),
 ];
 
 describe('resource hygiene', () => {
@@ -39,6 +40,7 @@ describe('resource hygiene', () => {
     assert.equal(stats.workers, 1);
     assert.equal(stats.workersKilled, 0);
     const growth = process.memoryUsage().rss - rssAfterWarmUp;
+    process.stdout.write(`# RSS growth after warm-up: ${Math.round(growth / 1048576)} MiB\n`);
     assert.ok(growth < MAX_RSS_GROWTH, `RSS grew by ${Math.round(growth / 1048576)} MiB`);
   });
 });

@@ -151,6 +151,12 @@ describe('bridge caps', () => {
     assert.match(host.texts()[0] ?? '', /^RangeError: job request is larger than/);
   });
 
+  it('bounds a huge error message in the outcome', async () => {
+    const outcome = await run(onPush(`throw new Error('x'.repeat(1e7));`), new FakeHost());
+    assert.equal(outcome.reason, 'HandlerFailed');
+    assert.ok(outcome.message.length < 5000, `message has ${outcome.message.length} characters`);
+  });
+
   it('refuses options that are not a script', async () => {
     await assert.rejects(engine.runBuild({ script: 42 as unknown as string, event: testEvent(), project: testProject(), host: new FakeHost() }), {
       name: 'ScriptOptionsError',

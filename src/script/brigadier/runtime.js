@@ -27,11 +27,20 @@
   var startedJobs = new Set();
   var main = { settled: false, error: null };
 
+  var MAX_REASON = 4096;
+
+  // Cuts before concatenating: a script may throw an error with a message of many megabytes.
+  function cut(value) {
+    var text = StringCtor(value);
+    return text.length > MAX_REASON ? text.slice(0, MAX_REASON) + '... [truncated]' : text;
+  }
+
   function describe(reason) {
     try {
-      if (reason instanceof Error) return StringCtor(reason.name) + ': ' + StringCtor(reason.message);
-      if (typeof reason === 'string') return reason;
-      return stringify(reason) || StringCtor(reason);
+      if (reason instanceof Error) return cut(reason.name) + ': ' + cut(reason.message);
+      if (typeof reason === 'string') return cut(reason);
+      var json = stringify(reason);
+      return cut(json === undefined ? reason : json);
     } catch (_unprintable) {
       return '[unprintable rejection]';
     }

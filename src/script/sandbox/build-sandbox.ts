@@ -171,16 +171,26 @@ export class BuildSandbox {
     });
   }
 
-  /** Frees the QuickJS objects. A broken (trapped) instance is dropped instead: its heap is unusable. */
+  /**
+   * Frees the QuickJS objects. A broken (trapped, out-of-memory) instance is dropped instead: its heap
+   * is unusable. Dropping is always safe because the WebAssembly instance and its memory belong to this
+   * build alone and are garbage once unreferenced; freeing first merely returns the memory sooner.
+   */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (this.#broken) return;
-    for (const deferred of this.#pendingJobs.values()) deferred.dispose();
     this.#pendingJobs.clear();
-    this.#driver?.dispose();
-    this.#ctx.dispose();
-    this.#runtime.dispose();
+    if (this.#broken) return;
+    try {
+      this.#driver?.dispose();
+      this.#ctx.dispose();
+      this.#runtime.dispose();
+    } catch (error) {
+      // QuickJS aborts (assertion in JS_FreeRuntime) when an earlier allocation failure left objects
+      // behind. The instance is dropped either way; record it rather than fail the build.
+      this.#broken = true;
+      process.emitWarning(`a build sandbox could not be freed cleanly and was dropped: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   #shouldInterrupt(): boolean {

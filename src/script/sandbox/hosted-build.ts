@@ -3,10 +3,12 @@
  * waits until the handler settled and every job it started settled, then fires `after` or `error`
  * with a cause, as Brigade 1's worker did. Decides the outcome; the engine only relays.
  */
+import { BRIDGE_CAPS } from '../defaults.ts';
 import type { SandboxResult, ToWorker } from '../protocol.ts';
 import type { BuildFailureReason, ScriptLogLevel } from '../types.ts';
 import { BuildSandbox, SandboxFault, type GuestSources } from './build-sandbox.ts';
 import type { GuestError } from './guest-error.ts';
+import { capText } from './guest-json.ts';
 import type { WatchCell } from './watch-cell.ts';
 import type { WasmModule } from './wasm.ts';
 
@@ -141,7 +143,9 @@ export class HostedBuild {
     this.#advance(sandbox);
   }
 
-  #finishRun(reason: 'Completed' | BuildFailureReason, message: string): void {
+  #finishRun(reason: 'Completed' | BuildFailureReason, fullMessage: string): void {
+    // Messages end up in Build status: guest-controlled text is bounded here.
+    const message = capText(fullMessage, BRIDGE_CAPS.errorMessage);
     const status = reason === 'Completed' ? 'Succeeded' : 'Failed';
     // Out-of-memory thrown inside guest code surfaces as an ordinary error; name it for what it is.
     const outOfMemory = status === 'Failed' && /out of memory/i.test(message);
@@ -167,8 +171,9 @@ export class HostedBuild {
   #finish(result: SandboxResult): void {
     if (this.#phase === 'done') return;
     this.#phase = 'done';
-    this.#sandbox?.dispose();
+    // Report first: tearing the instance down may itself fail, and must not lose the outcome.
     this.#opts.done(result);
+    this.#sandbox?.dispose();
   }
 }
 
