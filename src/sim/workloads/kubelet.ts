@@ -69,9 +69,10 @@ export class Kubelet {
   /** Stops watching and kills every process; resolves when all of them exited. */
   async stop(): Promise<void> {
     for (const stop of this.#stops) stop();
-    await this.#queue.stop();
+    // Kill first: a reconcile may be waiting out a long grace period, which this cuts short.
     const running = [...this.#running.values()];
-    await Promise.all(running.map((r) => r.runner.stop(0)));
+    const killed = Promise.all(running.map((r) => r.runner.stop(0)));
+    await Promise.all([killed, this.#queue.stop()]);
     await Promise.all(running.map((r) => r.done));
   }
 

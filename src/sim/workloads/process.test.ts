@@ -58,6 +58,17 @@ describe('ContainerProcess', () => {
     assert.equal(await isDeadSoon(child), true);
   });
 
+  it('brings the SIGKILL forward when asked to stop again with a shorter grace', async () => {
+    let ready: () => void = () => undefined;
+    const trapped = new Promise<void>((resolve) => (ready = resolve));
+    const proc = new ContainerProcess({ ...base, argv: ['sh', '-c', "trap '' TERM; echo ready; while true; do sleep 0.05; done"], onLine: () => ready() });
+    await trapped;
+    const first = proc.stop(60_000);
+    const second = proc.stop(0);
+    assert.equal((await second).signal, 9);
+    assert.equal((await first).exitCode, 137);
+  });
+
   it('kills what the main process left running when it exits, as a container teardown does', async () => {
     const lines: string[] = [];
     const proc = new ContainerProcess({ ...base, argv: ['sh', '-c', 'sleep 60 & echo $!'], onLine: (l) => lines.push(l) });

@@ -58,6 +58,7 @@ export class ContainerProcess {
   readonly exited: Promise<ProcessExit>;
   readonly #child: ChildProcess;
   #killTimer: NodeJS.Timeout | undefined;
+  #killAt: number | undefined;
   #done = false;
 
   constructor(opts: ContainerProcessOptions) {
@@ -92,11 +93,19 @@ export class ContainerProcess {
     return this.#child.pid;
   }
 
-  /** SIGTERM to the process group now, SIGKILL after graceMs; resolves when the process exited. */
+  /**
+   * SIGTERM to the process group now, SIGKILL after graceMs; resolves when the process exited. A later
+   * call with a shorter grace (the simulator stopping during a long graceful deletion) brings the
+   * SIGKILL forward.
+   */
   async stop(graceMs: number): Promise<ProcessExit> {
-    if (!this.#done) {
-      this.#signal('SIGTERM');
-      this.#killTimer ??= setTimeout(() => this.#signal('SIGKILL'), Math.max(0, graceMs));
+    if (this.#done) return this.exited;
+    const killAt = Date.now() + Math.max(0, graceMs);
+    if (this.#killAt === undefined) this.#signal('SIGTERM');
+    if (this.#killAt === undefined || killAt < this.#killAt) {
+      this.#killAt = killAt;
+      clearTimeout(this.#killTimer);
+      this.#killTimer = setTimeout(() => this.#signal('SIGKILL'), Math.max(0, graceMs));
     }
     return this.exited;
   }
