@@ -2,6 +2,7 @@
 // status subresource rules, generation, defaults, schema admission (CRDs through the CRD machinery,
 // built-ins through their models) and validation. Pure apart from the clock.
 
+import { isDeepStrictEqual } from 'node:util';
 import type { FieldError } from '../crd/index.ts';
 import type { KubeObject } from '../types.ts';
 import { applyCreateDefaults } from './builtin-defaults.ts';
@@ -143,7 +144,9 @@ export function admitUpdate(ctx: AdmissionContext, input: UpdateInput): KubeObje
   next.metadata.name = old.metadata.name;
   if (old.metadata.namespace) next.metadata.namespace = old.metadata.namespace;
   admitSchema(ctx, next, old, input.subresource);
-  if (ctx.rt.tracksGeneration && specChanged(old, next)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
+  // Without a status subresource, status is part of what the generation tracks (as for real CRDs).
+  const changed = specChanged(old, next) || (!hasStatus(ctx.rt) && !isDeepStrictEqual(old['status'], next['status']));
+  if (ctx.rt.tracksGeneration && changed) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
   const errors = [
     ...validateMetadata(ctx.rt, next),
     ...validateFinalizersOnUpdate(old, next),

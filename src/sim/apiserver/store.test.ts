@@ -56,6 +56,16 @@ describe('create', () => {
     assert.equal(err.status.details?.causes?.[0]?.reason, 'FieldValueInvalid');
   });
 
+  it('refuses owner references without a uid, or with two controllers', () => {
+    const store = newStore();
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: '', controller: true };
+    const err = apiError(() => store.create(GVR.configmaps, configMap('a', {}, { ownerReferences: [ref] })));
+    assert.match(err.message, /metadata.ownerReferences.uid: Invalid value: "": uid must not be empty/);
+    const two = [{ ...ref, uid: 'u1' }, { ...ref, name: 'p', uid: 'u2' }];
+    assert.match(apiError(() => store.create(GVR.configmaps, configMap('b', {}, { ownerReferences: two }))).message,
+      /Only one reference can have Controller set to true/);
+  });
+
   it('refuses a bad label value', () => {
     const store = newStore();
     const err = apiError(() => store.create(GVR.configmaps, configMap('a', {}, { labels: { app: 'not ok!' } })));
@@ -93,6 +103,16 @@ describe('update', () => {
     assert.equal(resized.metadata.generation, 2);
     const withStatus = store.update(GVR.widgets, { ...resized, status: { phase: 'Ready' } }, { subresource: 'status' });
     assert.equal(withStatus.metadata.generation, 2);
+  });
+
+  it('counts status changes in the generation when the CRD has no status subresource', () => {
+    const store = newStore();
+    const versions = (WIDGET_CRD['spec'] as { versions: Array<Record<string, unknown>> }).versions.map((v) => ({ ...v, subresources: {} }));
+    store.create(GVR.crds, { ...WIDGET_CRD, spec: { ...(WIDGET_CRD['spec'] as object), versions } });
+    const w = store.create(GVR.widgets, widget('w', 1));
+    const updated = store.update(GVR.widgets, { ...w, status: { phase: 'Ready' } });
+    assert.deepEqual(updated['status'], { phase: 'Ready' });
+    assert.equal(updated.metadata.generation, 2);
   });
 
   it('ignores status on the main endpoint and everything but status on /status', () => {

@@ -68,11 +68,26 @@ export function validateName(rt: ResourceType, name: string): FieldError[] {
   return validateObjectName(name).map((m) => fieldError('FieldValueInvalid', 'metadata.name', `Invalid value: ${JSON.stringify(name)}: ${m}`));
 }
 
+export function validateOwnerReferences(refs: KubeObject['metadata']['ownerReferences']): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const ref of refs ?? []) {
+    for (const key of ['apiVersion', 'kind', 'name', 'uid'] as const) {
+      if (!ref[key]) errs.push(fieldError('FieldValueInvalid', `metadata.ownerReferences.${key}`, `Invalid value: "": ${key} must not be empty`));
+    }
+  }
+  const controllers = (refs ?? []).filter((r) => r.controller === true);
+  if (controllers.length > 1) {
+    errs.push(fieldError('FieldValueInvalid', 'metadata.ownerReferences', `Invalid value: []v1.OwnerReference{...}: Only one reference can have Controller set to true. Found "true" in references for ${controllers.map((c) => `${c.kind}/${c.name}`).join(' and ')}`));
+  }
+  return errs;
+}
+
 export function validateMetadata(rt: ResourceType, obj: KubeObject): FieldError[] {
   return [
     ...validateName(rt, obj.metadata.name ?? ''),
     ...validateLabels(obj.metadata.labels),
     ...validateAnnotations(obj.metadata.annotations),
+    ...validateOwnerReferences(obj.metadata.ownerReferences),
   ];
 }
 
