@@ -25,6 +25,8 @@ export const INSPECT_LIMITS = Object.freeze({
 /** Caps on what crosses the bridge (characters). */
 export const BRIDGE_CAPS = Object.freeze({
   logLine: 16 * 1024,
+  /** Console output one build may produce; later lines are dropped after one notice. */
+  logCharsPerBuild: 8 * 1024 * 1024,
   jobRequest: 256 * 1024,
   resultLog: 1024 * 1024,
   errorMessage: 2 * 1024,

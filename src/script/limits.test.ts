@@ -143,6 +143,16 @@ describe('bridge caps', () => {
     assert.ok(Number(host.logs[1]?.text) <= 1024 * 1024 + 100);
   });
 
+  it('stops forwarding console output past the per-build limit, with one notice', async () => {
+    const host = new FakeHost();
+    const outcome = await run(onPush(`const line = 'y'.repeat(16000); for (let i = 0; i < 2000; i++) console.log(line);`), host);
+    assert.equal(outcome.status, 'Succeeded');
+    const total = host.logs.reduce((n, l) => n + l.text.length, 0);
+    assert.ok(total <= 8 * 1024 * 1024 + 20_000, `forwarded ${total} characters`);
+    assert.match(host.logs.at(-1)?.text ?? '', /console output limit/);
+    assert.equal(host.logs.filter((l) => /console output limit/.test(l.text)).length, 1);
+  });
+
   it('refuses an oversized job request with an error the script can catch', async () => {
     const host = new FakeHost();
     const body = `const j = new Job('huge'); j.tasks = ['x'.repeat(400 * 1024)]; try { await j.run(); } catch (e) { console.log(e.name + ': ' + e.message); }`;

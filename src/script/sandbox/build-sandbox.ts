@@ -73,6 +73,7 @@ export class BuildSandbox {
   #disposed = false;
   #nextCallId = 1;
   #jobsStarted = 0;
+  #logChars = 0;
 
   private constructor(opts: BuildSandboxOptions, runtime: QuickJSRuntime) {
     this.#opts = opts;
@@ -323,7 +324,14 @@ export class BuildSandbox {
     }
     const levelName = this.#ctx.getString(level);
     if (!LOG_LEVELS.has(levelName)) return this.#guestThrow('TypeError', 'unknown log level');
-    this.#opts.callbacks.log(levelName as ScriptLogLevel, capText(this.#ctx.getString(text), BRIDGE_CAPS.logLine));
+    if (this.#logChars > BRIDGE_CAPS.logCharsPerBuild) return undefined;
+    const line = capText(this.#ctx.getString(text), BRIDGE_CAPS.logLine);
+    this.#logChars += line.length + 1;
+    if (this.#logChars > BRIDGE_CAPS.logCharsPerBuild) {
+      this.#opts.callbacks.log('warn', `console output limit of ${BRIDGE_CAPS.logCharsPerBuild} characters reached; further lines are dropped`);
+      return undefined;
+    }
+    this.#opts.callbacks.log(levelName as ScriptLogLevel, line);
     return undefined;
   }
 }
