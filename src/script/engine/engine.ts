@@ -117,7 +117,7 @@ export class ScriptEngineImpl implements ScriptEngine {
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
-  #open(opts: Omit<BuildSessionOptions, 'settle'> & { settle: BuildSessionOptions['settle'] }): void {
+  #open(opts: BuildSessionOptions): void {
     if (this.#closed) throw new ScriptEngineClosedError();
     const session = new BuildSession({
       ...opts,
