@@ -52,6 +52,7 @@ export class ApiStore {
 
   /** The object as served at rt's version (custom resources are stored at one version, conversion None). */
   present(rt: ResourceType, obj: KubeObject): KubeObject {
+    if (rt.codec) return rt.codec.fromStored(obj);
     const copy = structuredClone(obj);
     copy.apiVersion = apiVersionOf(rt);
     return copy;
@@ -90,7 +91,8 @@ export class ApiStore {
     const withNs = structuredClone(body);
     if (namespace) withNs.metadata = { ...withNs.metadata, namespace };
     else if (withNs.metadata) delete withNs.metadata.namespace;
-    const obj = admitCreate(ctx, withNs);
+    const admitted = admitCreate(ctx, withNs);
+    const obj = rt.codec ? rt.codec.toStored(admitted) : admitted;
     if (namespace) this.checkNamespaceForCreate(rt, namespace, obj.metadata.name!);
     this.#checkCrdNotTerminating(rt);
     if (this.storage.peek(storageKey(rt), namespace, obj.metadata.name!)) throw alreadyExists(rt, obj.metadata.name!);
@@ -116,7 +118,9 @@ export class ApiStore {
     if (bodyRv && bodyRv !== old.metadata.resourceVersion) throw conflict(rt, name, STALE_OBJECT);
     const warnings: string[] = [];
     const ctx = { rt, now: this.clock(), fieldValidation: opts.fieldValidation ?? 'Warn', warnings };
-    const next = admitUpdate(ctx, { old, body, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
+    const oldView = rt.codec ? rt.codec.fromStored(old) : old;
+    const admitted = admitUpdate(ctx, { old: oldView, body, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
+    const next = rt.codec ? rt.codec.toStored(admitted) : admitted;
     const crdTypes = this.#beforeCrdWrite(rt, next, old);
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     if (sameContent(old, next) || opts.dryRun) return { object: this.present(rt, sameContent(old, next) ? old : next), warnings };

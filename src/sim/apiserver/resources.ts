@@ -2,7 +2,8 @@
 // One ResourceType per served group/version/resource; storage is shared per group/resource.
 
 import type { CompiledCrd } from '../crd/index.ts';
-import type { GroupVersionResource } from '../types.ts';
+import type { GroupVersionResource, KubeObject } from '../types.ts';
+import { eventFromCore, eventToCore } from './events-v1.ts';
 
 export const STANDARD_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -25,6 +26,10 @@ export interface ResourceType {
   crd?: CompiledCrd;
   /** Only created, never stored (reviews such as SelfSubjectAccessReview). */
   virtual?: boolean;
+  /** Another type's storage this one is a view of (events.k8s.io events are core events). */
+  storedAs?: { group: string; resource: string };
+  /** Converts between this view and the stored shape. */
+  codec?: { toStored(obj: KubeObject): KubeObject; fromStored(obj: KubeObject): KubeObject };
 }
 
 export function hasStatus(rt: ResourceType): boolean {
@@ -36,8 +41,9 @@ export function apiVersionOf(rt: { group: string; version: string }): string {
 }
 
 /** The storage key of a resource: versions of one group/resource share their objects. */
-export function storageKey(gr: { group: string; resource: string }): string {
-  return `${gr.resource}.${gr.group}`;
+export function storageKey(gr: { group: string; resource: string; storedAs?: { group: string; resource: string } }): string {
+  const target = gr.storedAs ?? gr;
+  return `${target.resource}.${target.group}`;
 }
 
 interface BuiltinSpec {
@@ -85,6 +91,11 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
   builtin({ resource: 'nodes', kind: 'Node', namespaced: false, shortNames: ['no'], subresources: ['status'] }),
   builtin({ group: 'batch', resource: 'jobs', kind: 'Job', categories: ['all'], subresources: ['status'], tracksGeneration: true }),
   builtin({ group: 'coordination.k8s.io', resource: 'leases', kind: 'Lease' }),
+  {
+    ...builtin({ group: 'events.k8s.io', resource: 'events', kind: 'Event' }),
+    storedAs: { group: '', resource: 'events' },
+    codec: { toStored: eventToCore, fromStored: eventFromCore },
+  },
   builtin({ group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition',
     namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'], tracksGeneration: true }),
   builtin({ group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview',

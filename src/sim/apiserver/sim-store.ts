@@ -8,7 +8,7 @@ import { pageNotFound } from './errors.ts';
 import { collectUid, deleteObject } from './lifecycle.ts';
 import { timestamp } from './meta.ts';
 import { list, watch } from './reads.ts';
-import { EVENT_GVR } from './resources.ts';
+import { EVENT_GVR, storageKey } from './resources.ts';
 import type { ResourceType } from './resources.ts';
 
 export interface StoreOptions {
@@ -47,7 +47,7 @@ export class SimulatorStore implements SimStore {
 
   get(gvr: GroupVersionResource, namespace: string | undefined, name: string): KubeObject | undefined {
     const rt = this.type(gvr);
-    const found = this.api.storage.peek(`${rt.resource}.${rt.group}`, rt.namespaced ? namespace : undefined, name);
+    const found = this.api.storage.peek(storageKey(rt), rt.namespaced ? namespace : undefined, name);
     return found ? this.api.present(rt, found) : undefined;
   }
 

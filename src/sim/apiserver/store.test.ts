@@ -287,6 +287,22 @@ describe('lists and selectors', () => {
 });
 
 describe('events', () => {
+  it('serves core events as events.k8s.io/v1 and stores events.k8s.io events as core ones', () => {
+    const store = newStore();
+    const v1 = { group: 'events.k8s.io', version: 'v1', resource: 'events' };
+    const core = { group: '', version: 'v1', resource: 'events' };
+    store.create(v1, { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e1', namespace: 'default' },
+      regarding: { kind: 'Pod', name: 'p' }, note: 'hello', reason: 'Testing', type: 'Normal', reportingController: 'tester',
+      reportingInstance: 'i', action: 'Test', eventTime: '2026-01-01T00:00:00.000000Z' });
+    const asCore = store.get(core, 'default', 'e1')!;
+    assert.equal(asCore['message'], 'hello');
+    assert.deepEqual(asCore['involvedObject'], { kind: 'Pod', name: 'p' });
+    const back = store.get(v1, 'default', 'e1')!;
+    assert.equal(back.apiVersion, 'events.k8s.io/v1');
+    assert.equal(back['note'], 'hello');
+    assert.equal(back['reportingController'], 'tester');
+  });
+
   it('records a core/v1 Event about an object', () => {
     const store = newStore();
     const a = store.create(GVR.configmaps, configMap('a'));
