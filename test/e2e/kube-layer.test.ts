@@ -33,6 +33,8 @@ test('custom-object helpers create (idempotently), read, patch status, report st
   await objects.patchStatus('Project', 'default', 'kube-1', { handlers: ['a'] });
   // A stale resourceVersion is a conflict...
   await assert.rejects(objects.replaceStatus('Project', { ...created.object, status: { handlers: ['stale'] } }), (err: Error) => isConflict((err as { cause?: unknown }).cause));
+  // A status patch made from a stale read is refused when it carries that read's resourceVersion.
+  await assert.rejects(objects.patchStatus('Project', 'default', 'kube-1', { handlers: ['stale'] }, created.object.metadata.resourceVersion), (err: Error) => isConflict((err as { cause?: unknown }).cause));
   // updateStatus reads the current object, so it builds on the latest status.
   const updated = await objects.updateStatus('Project', 'default', 'kube-1', (cur) => ({ ...cur.status, handlersSummary: `seen ${cur.status?.handlers?.join(',')}` }));
   assert.equal(updated?.status?.handlersSummary, 'seen a');

@@ -1,5 +1,9 @@
 // Build reconcile: start (or queue) the script, replay it after a restart, enforce the deadline and
 // cancellation, and keep the status (phase, jobs summary, log tail) recomputed from the children.
+//
+// Every status write is conditional on the resourceVersion the decision was made from. The cache can
+// lag behind our own last write; an unconditional write from a stale read could turn a finished build
+// back to Running (and replay it). A 409 is retried after back-off, when the cache has caught up.
 import { API_VERSION } from '../../api/constants.ts';
 import type { Build, BuildStatus, Project } from '../../api/types.ts';
 import { INDEX, nsKey } from '../caches.ts';
@@ -68,7 +72,7 @@ async function start(deps: ControllerDeps, rt: BuildRuntime, key: string, build:
   }
   const replay = build.status?.phase === 'Running';
   const status = runningStatus(build, new Date(deps.clock.now()));
-  const written = await deps.objects.patchStatus('Build', ns, name, status);
+  const written = await deps.objects.patchStatus('Build', ns, name, status, build.metadata.resourceVersion);
   const log = deps.logger.child({ project: build.spec.project, build: name });
   const abort = new AbortController();
   const session = new BuildSession({
@@ -90,6 +94,7 @@ async function start(deps: ControllerDeps, rt: BuildRuntime, key: string, build:
   });
   rt.sessions.set(key, session);
   const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: written.metadata };
+  log.info({ attempt: status.workerAttempts, replay }, replay ? 'build replayed' : 'build started');
   if (replay) await deps.recorder.normal(obj, 'BuildReplayed', `evaluating the script again (attempt ${status.workerAttempts}); finished jobs keep their results`);
   else await deps.recorder.normal(obj, 'BuildStarted', `running the ${build.spec.type} handler`);
   const deadline = buildDeadline({ ...build, status }, project);
@@ -114,10 +119,11 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
   session?.stop(ending.phase === 'TimedOut' ? new DOMException('build timeout', 'TimeoutError') : new Error(ending.message));
   if (ending.phase === 'Cancelled' || ending.phase === 'TimedOut') await stopChildJobs(deps, build, ending);
   status = withProgress(status, jobsSummary(childJobs(deps, build)), now);
-  await deps.objects.patchStatus('Build', build.metadata.namespace ?? '', build.metadata.name ?? '', status);
+  await deps.objects.patchStatus('Build', build.metadata.namespace ?? '', build.metadata.name ?? '', status, build.metadata.resourceVersion);
   rt.sessions.delete(key);
   const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: build.metadata };
   const msg = `${ending.reason}: ${ending.message}`;
+  deps.logger.info({ project: build.spec.project, build: build.metadata.name, phase: ending.phase, reason: ending.reason, duration: status.duration }, 'build ended');
   if (ending.phase === 'Succeeded') await deps.recorder.normal(obj, 'BuildSucceeded', msg);
   else await deps.recorder.warning(obj, `Build${ending.phase}`, msg);
 }
@@ -139,7 +145,7 @@ async function progress(deps: ControllerDeps, build: Build, base: BuildStatus, s
 
 async function writeIfChanged(deps: ControllerDeps, build: Build, status: BuildStatus): Promise<void> {
   if (!statusChanged(build.status, status)) return;
-  await deps.objects.patchStatus('Build', build.metadata.namespace ?? '', build.metadata.name ?? '', status);
+  await deps.objects.patchStatus('Build', build.metadata.namespace ?? '', build.metadata.name ?? '', status, build.metadata.resourceVersion);
 }
 
 function scriptEvent(build: Build, attempt: number): import('../../script/index.ts').ScriptEvent {

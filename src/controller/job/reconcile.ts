@@ -39,7 +39,9 @@ async function create(deps: ControllerDeps, slots: JobSlots, job: JobCR, build: 
   await createChildren(deps, result);
   const name = result.batchJob.metadata?.name ?? '';
   const status = { ...statusFor(job, { phase: 'Pending', reason: 'Created', message: `batch Job ${name} created (${result.placement})` }, now(deps)), jobName: name };
-  await deps.objects.patchStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', status);
+  // Conditional: a stale cache must not turn a running or finished job back to Pending.
+  await deps.objects.patchStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', status, job.metadata.resourceVersion);
+  deps.logger.info({ ...fields(job), batchJob: name, placement: result.placement }, 'job created');
   await deps.recorder.normal(ref(job), 'JobCreated', `created batch Job ${name} (placement ${result.placement})`);
 }
 
@@ -105,6 +107,7 @@ async function finish(deps: ControllerDeps, job: JobCR, obs: Observation, secret
   const written = await deps.objects.updateStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', (current) => (isTerminalPhase(current.status?.phase) ? undefined : status));
   if (!written) return;
   const msg = `${obs.reason ?? obs.phase}${obs.message ? `: ${obs.message}` : ''}`;
+  deps.logger.info({ ...fields(job), phase: obs.phase, reason: obs.reason, exitCode: obs.exitCode, node: obs.nodeName }, 'job ended');
   if (obs.phase === 'Succeeded') await deps.recorder.normal(ref(job), 'JobSucceeded', `exit code ${obs.exitCode ?? 0}`);
   else if (obs.reason && !ran && obs.phase === 'Failed' && ['PolicyViolation', 'UnsupportedOnVirtualNode', 'InvalidJob'].includes(obs.reason)) await deps.recorder.warning(ref(job), 'JobRefused', msg);
   else await deps.recorder.warning(ref(job), obs.phase === 'TimedOut' ? 'JobTimedOut' : 'JobFailed', msg);
@@ -116,5 +119,6 @@ async function setStatus(deps: ControllerDeps, job: JobCR, obs: Observation): Pr
   await deps.objects.updateStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', (current) => (isTerminalPhase(current.status?.phase) ? undefined : { ...status, ...(current.status?.jobName ? { jobName: current.status.jobName } : {}) }));
 }
 
+const fields = (job: JobCR): Record<string, string | undefined> => ({ project: job.spec.project, build: job.spec.build, job: job.spec.name });
 const now = (deps: ControllerDeps): Date => new Date(deps.clock.now());
 const ref = (job: JobCR): { apiVersion: string; kind: string; metadata: JobCR['metadata'] } => ({ apiVersion: API_VERSION, kind: 'Job', metadata: job.metadata });

@@ -3,6 +3,7 @@
 // with back-off, a TerminalError stops retrying (it is logged and counted, and the object's status
 // should say why).
 import type { Logger } from 'pino';
+import { isConflict } from '../../kube/errors.ts';
 import { systemClock } from './clock.ts';
 import { WorkQueue } from './queue.ts';
 import type { WorkQueueOptions } from './queue.ts';
@@ -137,7 +138,9 @@ export class Controller {
         return 'terminal';
       }
       const delay = this.queue.addRateLimited(key);
-      this.#log.warn({ key, err, retryInMs: delay, attempt: this.queue.numRequeues(key) }, 'reconcile failed; retrying with back-off');
+      // A conflict means our cache was behind a write (often our own): routine, retried shortly.
+      const level = isConflict((err as { cause?: unknown }).cause ?? err) ? 'debug' : 'warn';
+      this.#log[level]({ key, err, retryInMs: delay, attempt: this.queue.numRequeues(key) }, 'reconcile failed; retrying with back-off');
       return 'error';
     }
   }
