@@ -42,7 +42,10 @@ export class FakeStore implements SimStore {
   }
 
   list(gvr: GroupVersionResource, opts: ListOptions = {}): ListResult {
-    const items = [...this.#bucket(gvr).values()].filter((o) => opts.namespace === undefined || o.metadata.namespace === opts.namespace);
+    // Equality-based label selectors only (`a=b,c=d`), which is all the workloads use.
+    const wanted = (opts.labelSelector ?? '').split(',').filter(Boolean).map((term) => term.split('='));
+    const items = [...this.#bucket(gvr).values()].filter((o) => (opts.namespace === undefined || o.metadata.namespace === opts.namespace)
+      && wanted.every(([k, v]) => o.metadata.labels?.[k] === v));
     return { items: structuredClone(items), resourceVersion: String(this.#rv) };
   }
 

@@ -74,7 +74,9 @@ export class JobController {
     const job = this.#store.get(GVR.jobs, namespace, name) as JobObject | undefined;
     if (!job || job.metadata.deletionTimestamp) return;
     const uid = job.metadata.uid ?? '';
-    const pods = (this.#store.list(GVR.pods, { namespace }).items as Pod[]).filter((p) => controllerOf(p)?.uid === uid);
+    // The label narrows the list inside the store; the ownerReference decides.
+    const labelled = this.#store.list(GVR.pods, { namespace, labelSelector: `batch.kubernetes.io/controller-uid=${uid}` }).items as Pod[];
+    const pods = labelled.filter((p) => controllerOf(p)?.uid === uid);
     const decision = decideJob({ job, pods, now: this.#now(), lostPods: this.#lostPods.get(uid) ?? 0 });
     if (decision.deleteJob) {
       this.#deleteJob(job);

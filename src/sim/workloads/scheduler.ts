@@ -35,6 +35,8 @@ export class Scheduler {
   /** resourceVersions this scheduler wrote itself, so its own status write does not trigger a retry. */
   readonly #ownWrites = new Set<string>();
   readonly #stops: Array<() => void> = [];
+  /** Pods bound to a node, from the watch: what each node already holds, without re-listing every pod per attempt. */
+  readonly #boundPods = new Map<string, Pod>();
 
   constructor(opts: SchedulerOptions) {
     this.#store = opts.store;
@@ -55,6 +57,8 @@ export class Scheduler {
 
   #onPod(type: string, pod: Pod): void {
     const key = objectKey(pod);
+    if (type === 'DELETED' || !pod.spec.nodeName) this.#boundPods.delete(key);
+    else this.#boundPods.set(key, pod);
     if (type === 'DELETED' || isPodTerminal(pod)) {
       this.#waiting.delete(key);
       if (pod.spec.nodeName) this.#retryWaiting();
@@ -105,8 +109,7 @@ export class Scheduler {
 
   #podsByNode(): Map<string, Pod[]> {
     const byNode = new Map<string, Pod[]>();
-    for (const obj of this.#store.list(GVR.pods).items) {
-      const pod = obj as Pod;
+    for (const pod of this.#boundPods.values()) {
       const node = pod.spec.nodeName;
       if (!node) continue;
       byNode.set(node, [...(byNode.get(node) ?? []), pod]);
