@@ -4,7 +4,8 @@ import type { BuildOutcome, RunBuildOptions, ScriptEngine } from '../../script/i
 import { redact } from '../../util/redact.ts';
 import { tail } from '../../util/text.ts';
 
-const MAX_BUFFERED_LOG = 256 * 1024;
+// Only a tail is ever stored (status.logTail); keep a little more than that, per live build.
+const MAX_BUFFERED_LOG = 64 * 1024;
 
 export interface SessionOptions {
   engine: Pick<ScriptEngine, 'runBuild'>;
