@@ -16,11 +16,27 @@ export function inform(store: SimStore, gvr: GroupVersionResource, onChange: Cha
       if (type === 'BOOKMARK') return;
       if (type === 'ERROR') {
         stopWatch?.();
-        if (!stopped) setImmediate(start);
+        restart();
         return;
       }
       onChange(type, obj);
     });
+  };
+  // Re-listing can itself fail (410 from a compacted history): back off and try again, never give up silently.
+  let delayMs = 10;
+  const restart = (): void => {
+    if (stopped) return;
+    setTimeout(() => {
+      if (stopped) return;
+      try {
+        start();
+        delayMs = 10;
+      } catch (err) {
+        delayMs = Math.min(delayMs * 2, 5000);
+        process.emitWarning(new Error(`sim workloads: re-watching ${gvr.resource} failed, retrying`, { cause: err }));
+        restart();
+      }
+    }, delayMs);
   };
   start();
   return () => {

@@ -133,6 +133,9 @@ export class Scheduler {
       }
       throw err;
     }
+    // Count the pod on its node right away, even if the watch event has not arrived yet.
+    const key = objectKey(pod);
+    if (!this.#boundPods.has(key)) this.#boundPods.set(key, { ...pod, spec: { ...pod.spec, nodeName: node } });
     const ns = pod.metadata.namespace ?? 'default';
     this.#store.recordEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`, COMPONENT);
   }
