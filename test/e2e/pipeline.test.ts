@@ -34,6 +34,11 @@ events.on('privileged', async () => {
 events.on('slow', async () => {
   await new Job('sleeper', 'alpine:3.20', ['sleep 30']).run();
 });
+events.on('nowhere', async () => {
+  const j = new Job('unplaceable', 'alpine:3.20', ['echo never']);
+  j.host.nodeSelector = { disktype: 'nvme-that-no-node-has' };
+  await j.run();
+});
 events.on('job-timeout', async () => {
   const j = new Job('too-slow', 'alpine:3.20', ['sleep 30']);
   j.timeout = 1000;
@@ -159,4 +164,16 @@ test('a job that runs past its own timeout is TimedOut and fails the build', asy
   assert.equal(job?.status?.phase, 'TimedOut');
   assert.equal(job?.status?.reason, 'DeadlineExceeded');
   assert.equal(job?.spec.timeoutSeconds, 1);
+});
+
+test('a job no node can take stays Pending with reason Unschedulable, visible in kubectl describe', async () => {
+  await cluster.apply(eventYaml('nowhere-1', 'pipeline', 'nowhere'));
+  const job = await waitFor('unschedulable job', async () => {
+    const j = (await jobsOf(cluster, 'nowhere-1')).get('unplaceable');
+    return j?.status?.reason === 'Unschedulable' ? j : undefined;
+  });
+  assert.equal(job.status?.phase, 'Pending');
+  assert.match(await cluster.kubectl('describe', 'jobs.brigade.sh', job.metadata.name ?? ''), /Unschedulable/);
+  await cluster.kubectl('patch', 'builds.brigade.sh', 'nowhere-1', '--type=merge', '-p', '{"spec":{"cancel":true}}');
+  assert.equal((await buildEnded(cluster, 'nowhere-1')).status?.phase, 'Cancelled');
 });
