@@ -281,3 +281,23 @@ describe('workloads when the host fails them', () => {
     }
   });
 });
+
+describe('workloads with configured nodes', () => {
+  it('registers only the given nodes and schedules against their allocatable', async () => {
+    const store = new FakeStore();
+    const workloads = await startWorkloads({ store, nodes: [{ name: 'small', labels: { size: 's' }, allocatable: { cpu: '500m', memory: '1Gi', pods: '1' } }] });
+    try {
+      assert.deepEqual(store.list(GVR.nodes).items.map((n) => [n.metadata.name, n.metadata.labels?.size]), [['small', 's']]);
+      const sleeper = (name: string): KubeObject => podObject(name, { containers: [{ name: 'main', command: ['sleep', '60'] }], terminationGracePeriodSeconds: 1 });
+      store.create(GVR.pods, sleeper('first'));
+      const get = (name: string): Pod | undefined => store.get(GVR.pods, 'default', name) as Pod | undefined;
+      await waitFor('first running', () => get('first')?.status?.phase === 'Running');
+      assert.equal(get('first')?.spec.nodeName, 'small');
+      store.create(GVR.pods, sleeper('second'));
+      const message = await waitFor('second unschedulable', () => findCondition(get('second')?.status?.conditions, 'PodScheduled')?.message);
+      assert.equal(message, '0/1 nodes are available: 1 Too many pods.');
+    } finally {
+      await workloads.stop();
+    }
+  });
+});
