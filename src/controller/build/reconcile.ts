@@ -56,7 +56,8 @@ export async function reconcileBuild(deps: ControllerDeps, rt: BuildRuntime, req
 function startAllowed(deps: ControllerDeps, rt: BuildRuntime, build: Build, project: Project): boolean {
   if (build.status?.phase === 'Running') return true; // a replay takes the slot it already had
   const siblings = deps.caches.builds.byIndex(INDEX.project, nsKey(build.metadata.namespace, build.spec.project)) as Build[];
-  const live = new Set([...rt.sessions.keys()].map((k) => k.slice(k.indexOf('/') + 1)));
+  const prefix = `${build.metadata.namespace ?? ''}/`;
+  const live = new Set([...rt.sessions.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
   return mayStart({ build, siblings, liveSessions: live, maxConcurrent: project.spec.policy?.maxConcurrentBuilds });
 }
 
