@@ -43,6 +43,8 @@ export class Kubelet {
   readonly #finalized = new Map<string, string>();
   readonly #ipCounters = new Map<string, number>();
   readonly #stops: Array<() => void> = [];
+  /** Set by stop(): no pod is launched after it, so nothing outlives it. */
+  #stopped = false;
 
   constructor(opts: KubeletOptions) {
     this.#opts = opts;
@@ -69,6 +71,7 @@ export class Kubelet {
   /** Stops watching and kills every process; resolves when all of them exited. */
   async stop(): Promise<void> {
     for (const stop of this.#stops) stop();
+    this.#stopped = true;
     // Kill first: a reconcile may be waiting out a long grace period, which this cuts short.
     const running = [...this.#running.values()];
     const killed = Promise.all(running.map((r) => r.runner.stop(0)));
@@ -128,7 +131,7 @@ export class Kubelet {
 
   #launch(key: string, pod: Pod): void {
     const node = this.#nodes.get(pod.spec.nodeName ?? '');
-    if (!node) return;
+    if (!node || this.#stopped) return;
     this.#blocked.delete(key);
     const runner = new PodRunner(pod, {
       store: this.#opts.store,
