@@ -130,7 +130,8 @@ export class ApiStore {
   /** Stores an admitted update; a deleting object that lost its last finalizer goes away. */
   commitUpdate(rt: ResourceType, old: KubeObject, next: KubeObject, crdTypes?: ResourceType[]): KubeObject {
     const key = storageKey(rt);
-    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
+    // Like the real registry: deleting with no finalizers left and no grace period still running.
+    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !next.metadata.deletionGracePeriodSeconds) {
       const gone = this.storage.commit(key, 'DELETED', next, old);
       this.afterRemoval(rt, gone);
       return gone;

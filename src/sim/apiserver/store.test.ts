@@ -241,6 +241,14 @@ describe('delete, finalizers and garbage collection', () => {
     assert.equal(store.get(GVR.namespaces, undefined, 'doomed'), undefined);
   });
 
+  it('deletes an unscheduled pod at once', () => {
+    const store = newStore();
+    store.create(GVR.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    store.delete(GVR.pods, 'default', 'p');
+    assert.equal(store.get(GVR.pods, 'default', 'p'), undefined);
+  });
+
   it('checks uid preconditions on delete', () => {
     const store = newStore();
     store.create(GVR.configmaps, configMap('a'));
