@@ -139,6 +139,14 @@ describe('lists', () => {
     assert.equal(rows[0]!.object.kind, 'PartialObjectMetadata');
   });
 
+  it('answers PartialObjectMetadataList when asked', async () => {
+    const r = await call('GET', WIDGETS, undefined, { accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' });
+    assert.equal(r.body['kind'], 'PartialObjectMetadataList');
+    const item = (r.body['items'] as Array<Record<string, unknown>>)[0]!;
+    assert.equal(item['kind'], 'PartialObjectMetadata');
+    assert.equal(item['spec'], undefined);
+  });
+
   it('renders built-in pods with Ready/Status/Restarts/Age columns', async () => {
     await call('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'tp' },
       spec: { containers: [{ name: 'c', image: 'busybox' }] } });
@@ -223,6 +231,15 @@ describe('watch over HTTP', () => {
     assert.equal(events[0]!.type, 'ERROR');
     assert.equal(events[0]!.object['code'], 410);
     assert.equal(events[0]!.object['reason'], 'Expired');
+  });
+
+  it('marks the end of the initial events with a bookmark when sendInitialEvents=true', async () => {
+    await call('POST', WIDGETS, widget('listed-by-watch'));
+    const events = await watchEvents(`${WIDGETS}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`
+      + '&fieldSelector=metadata.name%3Dlisted-by-watch', (evs) => evs.some((e) => e.type === 'BOOKMARK'));
+    assert.deepEqual(events.map((e) => e.type), ['ADDED', 'BOOKMARK']);
+    const annotations = (events[1]!.object['metadata'] as { annotations?: Record<string, string> }).annotations;
+    assert.equal(annotations?.['k8s.io/initial-events-end'], 'true');
   });
 
   it('ends the stream after timeoutSeconds', async () => {
