@@ -42,6 +42,7 @@ export class PodRunner {
   readonly #processes = new Set<ContainerProcess>();
   readonly #stopping = new AbortController();
   #envs = new Map<string, Record<string, string>>();
+  #deadlineExceeded = false;
   #volumes = new Map<string, string>();
 
   constructor(pod: Pod, deps: PodRunnerDeps) {
@@ -69,6 +70,15 @@ export class PodRunner {
     const refusal = this.#deps.node.virtualKubeletProvider ? aciUnsupportedFeature(this.#pod) : undefined;
     if (refusal) return this.#refuse(refusal);
     if (!(await this.#prepare())) return 'blocked';
+    const deadline = this.#armDeadline();
+    try {
+      return await this.#runContainers();
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  async #runContainers(): Promise<RunOutcome> {
     for (const [i, container] of (this.#pod.spec.initContainers ?? []).entries()) {
       const ok = await this.#runUntilDone(container, this.#rt.init[i], true);
       if (!ok) return this.#finish('Failed');
@@ -76,7 +86,23 @@ export class PodRunner {
     if (this.stopping) return this.#finish('Failed');
     this.#rt.phase = 'Running';
     await Promise.all(this.#pod.spec.containers.map((c, i) => this.#runUntilDone(c, this.#rt.main[i], false)));
-    return this.#finish(terminalPhase(this.#rt.main));
+    return this.#finish(this.#deadlineExceeded ? 'Failed' : terminalPhase(this.#rt.main));
+  }
+
+  /** Pod-level activeDeadlineSeconds, counted from startTime: the kubelet kills the pod and fails it. */
+  #armDeadline(): NodeJS.Timeout | undefined {
+    const seconds = this.#pod.spec.activeDeadlineSeconds;
+    if (seconds === undefined) return undefined;
+    const remaining = this.#rt.startTime.getTime() + seconds * 1000 - this.#deps.now().getTime();
+    return setTimeout(() => {
+      this.#deadlineExceeded = true;
+      this.#rt.reason = 'DeadlineExceeded';
+      this.#rt.message = 'Pod was active on the node longer than the specified deadline';
+      this.#deps.event('Normal', 'DeadlineExceeded', this.#rt.message);
+      this.stop((this.#pod.spec.terminationGracePeriodSeconds ?? 30) * 1000).catch((err: unknown) => {
+        this.#deps.event('Warning', 'FailedKillPod', `error killing pod: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }, Math.max(0, remaining));
   }
 
   /** run() failed unexpectedly (a bug or a host problem): say so on the pod rather than leave it in limbo. */

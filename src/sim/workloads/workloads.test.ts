@@ -189,6 +189,13 @@ describe('workloads on an in-memory store', () => {
     store.delete(GVR.pods, 'default', 'bad-cpu');
   });
 
+  it('kills a pod that outlives its own activeDeadlineSeconds and fails it with DeadlineExceeded', async () => {
+    store.create(GVR.pods, podObject('pod-deadline', { ...sh('sleep 60'), activeDeadlineSeconds: 1, terminationGracePeriodSeconds: 1 }));
+    await waitFor('Failed', () => pod('pod-deadline')?.status?.phase === 'Failed', 10_000);
+    assert.equal(pod('pod-deadline')?.status?.reason, 'DeadlineExceeded');
+    assert.equal(pod('pod-deadline')?.status?.containerStatuses?.[0].state.terminated?.exitCode, 143);
+  });
+
   it('fails a container without command with StartError', async () => {
     store.create(GVR.pods, podObject('no-cmd', { containers: [{ name: 'main', image: 'nginx' }] }));
     await waitFor('Failed', () => pod('no-cmd')?.status?.phase === 'Failed');
