@@ -75,7 +75,7 @@ describe('writes', () => {
     const strict = await call('POST', `${WIDGETS}?fieldValidation=Strict`, widget('strict', { size: 1, foo: 1 }));
     assert.equal(strict.status, 400);
     assert.equal(strict.body['reason'], 'BadRequest');
-    assert.equal(strict.body['message'], 'strict decoding error: unknown field "spec.foo"');
+    assert.equal(strict.body['message'], 'Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.foo"');
     const warn = await call('POST', `${WIDGETS}?fieldValidation=Warn`, widget('warned', { size: 1, foo: 1 }));
     assert.equal(warn.status, 201);
     assert.equal(warn.headers.get('warning'), '299 - "unknown field \\"spec.foo\\""');
@@ -86,7 +86,7 @@ describe('writes', () => {
     const r = await call('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict',
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-strict' }, data: {}, bogus: true });
     assert.equal(r.status, 400);
-    assert.equal(r.body['message'], 'strict decoding error: unknown field "bogus"');
+    assert.equal(r.body['message'], 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"');
   });
 
   it('patches with merge, JSON and strategic patches, and refuses strategic patches for custom resources', async () => {

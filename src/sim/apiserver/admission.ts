@@ -44,7 +44,10 @@ export function checkTypeMeta(rt: ResourceType, body: KubeObject): void {
 function reportUnknownFields(ctx: AdmissionContext, paths: string[]): void {
   if (paths.length === 0 || ctx.fieldValidation === 'Ignore') return;
   const messages = paths.map((p) => `unknown field "${p}"`);
-  if (ctx.fieldValidation === 'Strict') throw badRequest(`strict decoding error: ${messages.join(', ')}`);
+  if (ctx.fieldValidation === 'Strict') {
+    const { kind, version } = ctx.rt;
+    throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${messages.join(', ')}`);
+  }
   ctx.warnings.push(...messages);
 }
 
