@@ -59,11 +59,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   let tempDir: string | undefined;
   let workloads: Workloads | undefined;
-  const cleanUp = async (): Promise<void> => {
-    await workloads?.stop();
-    store.stop();
-    await server.stop();
-    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+  let stopping: Promise<void> | undefined;
+  // Idempotent: tests often stop in both a test and an after() hook.
+  const cleanUp = (): Promise<void> => {
+    stopping ??= (async () => {
+      await workloads?.stop();
+      store.stop();
+      await server.stop();
+      if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    })();
+    return stopping;
   };
   try {
     let kubeconfigPath = opts.kubeconfigPath;
