@@ -96,3 +96,29 @@ test('with leader election only one of two operators acts, and the other takes o
   operators.push(second);
   assert.equal(await cluster.kubectl('get', 'lease', 'brigade-test', '-o', 'jsonpath={.spec.holderIdentity}'), 'second');
 });
+
+test('with policy.supersede a new build cancels the older running build of the same ref', async () => {
+  const op = await runOperator(cluster);
+  operators.push(op);
+  await cluster.apply(`
+apiVersion: brigade.sh/v1alpha1
+kind: Project
+metadata: { name: latest-wins, namespace: default }
+spec:
+  policy: { supersede: true }
+  script: |
+    const { events, Job } = require('brigadier');
+    events.on('exec', async (e) => { await new Job('work', 'alpine:3.20', [e.payload === 'slow' ? 'sleep 30' : 'echo quick']).run(); });
+`);
+  await projectReady(cluster, 'latest-wins');
+  await cluster.apply(eventYaml('sup-1', 'latest-wins', 'exec').replace('type: exec', 'type: exec\n  payload: slow'));
+  await waitFor('first build running', async () => ((await cluster.objects.get('Build', 'default', 'sup-1'))?.status?.phase === 'Running' ? true : undefined));
+  await cluster.apply(eventYaml('sup-2', 'latest-wins', 'exec'));
+  const first = await buildEnded(cluster, 'sup-1', 20_000);
+  assert.equal(first.status?.phase, 'Cancelled');
+  assert.equal(first.status?.reason, 'Superseded');
+  assert.match(first.status?.message ?? '', /sup-2/);
+  assert.equal((await buildEnded(cluster, 'sup-2')).status?.phase, 'Succeeded');
+  await op.stop();
+  operators.pop();
+});

@@ -17,7 +17,7 @@ import type { JobWaiters } from './job-waiters.ts';
 import { BuildSession } from './session.ts';
 import { stopChildJobs } from './stop.ts';
 import type { Ending } from './state.ts';
-import { buildDeadline, endedStatus, endingFromOutcome, isTerminalBuild, jobsSummary, mayStart, queuedStatus, runningStatus, statusChanged, withProgress } from './state.ts';
+import { SUPERSEDED_BY, buildDeadline, cancelEnding, endedStatus, endingFromOutcome, isTerminalBuild, jobsSummary, mayStart, queuedStatus, runningStatus, statusChanged, supersededBy, withProgress } from './state.ts';
 
 /** How often, at most, console output alone causes a status write. */
 const LOG_FLUSH_MS = 1000;
@@ -39,18 +39,29 @@ export async function reconcileBuild(deps: ControllerDeps, rt: BuildRuntime, req
   const project = deps.caches.projects.get(req.namespace, build.spec.project) as Project | undefined;
   const now = deps.clock.now();
   if (isTerminalBuild(build.status?.phase)) return finished(deps, rt, key, build);
-  if (build.spec.cancel) return end(deps, rt, key, build, { phase: 'Cancelled', reason: 'Cancelled', message: 'the build was cancelled (spec.cancel)' });
+  if (build.spec.cancel) return end(deps, rt, key, build, cancelEnding(build));
   const deadline = buildDeadline(build, project);
   if (deadline !== undefined && now >= deadline) return end(deps, rt, key, build, { phase: 'TimedOut', reason: 'Timeout', message: `the build ran longer than ${Math.round((deadline - Date.parse(build.status?.startTime ?? '')) / 1000)}s (project policy.buildTimeoutSeconds)` });
   const session = rt.sessions.get(key);
   if (session?.ended) return concluded(deps, rt, key, build, session);
   if (!session) {
     if (!project) return end(deps, rt, key, build, { phase: 'Failed', reason: 'ProjectNotFound', message: `project ${build.spec.project} does not exist` });
+    if (project.spec.policy?.supersede) await supersedeOlder(deps, build);
     if (!startAllowed(deps, rt, build, project)) return writeIfChanged(deps, build, queuedStatus(build, new Date(now)));
     return start(deps, rt, key, build, project);
   }
   await progress(deps, build, build.status ?? {}, session);
   return deadline === undefined ? undefined : { requeueAfterMs: deadline - now };
+}
+
+/** Cancels the older builds this one supersedes (they end Cancelled, reason Superseded, and free their slots). */
+async function supersedeOlder(deps: ControllerDeps, build: Build): Promise<void> {
+  const siblings = deps.caches.builds.byIndex(INDEX.project, nsKey(build.metadata.namespace, build.spec.project)) as Build[];
+  for (const old of supersededBy(build, siblings)) {
+    const patch = { metadata: { annotations: { [SUPERSEDED_BY]: build.metadata.name ?? '' } }, spec: { cancel: true } };
+    await deps.objects.patch('Build', old.metadata.namespace ?? '', old.metadata.name ?? '', patch);
+    await deps.recorder.normal({ apiVersion: API_VERSION, kind: 'Build', metadata: old.metadata }, 'Superseded', `superseded by build ${build.metadata.name}`);
+  }
 }
 
 function startAllowed(deps: ControllerDeps, rt: BuildRuntime, build: Build, project: Project): boolean {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Build, JobCR, Project } from '../../api/types.ts';
-import { buildDeadline, endedStatus, endingFromOutcome, jobsSummary, mayStart, runningStatus, statusChanged, withProgress } from './state.ts';
+import { buildDeadline, cancelEnding, endedStatus, endingFromOutcome, jobsSummary, mayStart, runningStatus, statusChanged, supersededBy, withProgress } from './state.ts';
 
 const build = (name: string, phase?: string, created = '2026-11-23T09:00:00Z', status: Build['status'] = {}): Build => ({
   apiVersion: 'brigade.sh/v1alpha1',
@@ -73,4 +73,23 @@ test('a duration change alone does not count as a status change', () => {
   assert.notEqual(a.duration, b.duration);
   assert.ok(!statusChanged(a, b));
   assert.ok(statusChanged(a, { ...b, jobsSummary: '0/1' }));
+});
+
+test('supersede picks the older unfinished builds of the same ref only', () => {
+  const withRef = (b: Build, ref?: string, cancel = false): Build => ({ ...b, spec: { ...b.spec, ...(ref ? { revision: { ref } } : {}), cancel } });
+  const newest = withRef(build('n', undefined, '2026-11-23T09:10:00Z'), 'refs/heads/main');
+  const olderSame = withRef(build('o1', 'Running', '2026-11-23T09:00:00Z'), 'refs/heads/main');
+  const olderOther = withRef(build('o2', 'Running', '2026-11-23T09:00:00Z'), 'refs/heads/dev');
+  const olderDone = withRef(build('o3', 'Succeeded', '2026-11-23T09:00:00Z'), 'refs/heads/main');
+  const olderCancelled = withRef(build('o4', 'Running', '2026-11-23T09:00:00Z'), 'refs/heads/main', true);
+  const newer = withRef(build('z', 'Running', '2026-11-23T09:20:00Z'), 'refs/heads/main');
+  const picked = supersededBy(newest, [newest, olderSame, olderOther, olderDone, olderCancelled, newer]);
+  assert.deepEqual(picked.map((b) => b.metadata.name), ['o1']);
+});
+
+test('a superseded build is reported as Superseded, a plain cancel as Cancelled', () => {
+  const superseded = build('o');
+  superseded.metadata.annotations = { 'brigade.sh/superseded-by': 'n' };
+  assert.deepEqual([cancelEnding(superseded).reason, cancelEnding(build('x')).reason], ['Superseded', 'Cancelled']);
+  assert.match(cancelEnding(superseded).message, /superseded by build n/);
 });

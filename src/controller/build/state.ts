@@ -60,6 +60,32 @@ export function mayStart(input: StartInput): boolean {
   return waiting.slice(0, free).some((b) => b.metadata.name === build.metadata.name);
 }
 
+/** Annotation on a build cancelled because a newer build of the same project and ref superseded it. */
+export const SUPERSEDED_BY = 'brigade.sh/superseded-by';
+
+/**
+ * With policy.supersede: the builds a new build replaces — older, unfinished, not yet cancelled builds
+ * of the same project for the same revision ref (builds without a ref share the empty ref).
+ */
+export function supersededBy(build: Build, siblings: readonly Build[]): Build[] {
+  const ref = build.spec.revision?.ref ?? '';
+  const created = build.metadata.creationTimestamp ?? '';
+  return siblings.filter((b) =>
+    b.metadata.name !== build.metadata.name &&
+    (b.spec.revision?.ref ?? '') === ref &&
+    !b.spec.cancel &&
+    !isTerminalBuild(b.status?.phase) &&
+    ((b.metadata.creationTimestamp ?? '') < created || ((b.metadata.creationTimestamp ?? '') === created && (b.metadata.name ?? '') < (build.metadata.name ?? ''))),
+  );
+}
+
+/** How a cancel is reported: by the user (spec.cancel) or because a newer build superseded it. */
+export function cancelEnding(build: Build): Ending {
+  const by = build.metadata.annotations?.[SUPERSEDED_BY];
+  if (by) return { phase: 'Cancelled', reason: 'Superseded', message: `superseded by build ${by} (project policy.supersede)` };
+  return { phase: 'Cancelled', reason: 'Cancelled', message: 'the build was cancelled (spec.cancel)' };
+}
+
 export function queuedStatus(build: Build, now: Date): BuildStatus {
   return {
     ...build.status,
