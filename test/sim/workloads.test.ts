@@ -31,9 +31,7 @@ describe('workloads through kubectl', () => {
     return done;
   }
 
-    // Client-side schema validation (the OpenAPI documents) is the API server's concern and tested
-  // there; these tests are about what happens after the objects are stored.
-  const apply = (yaml: string): Promise<string> => kubectl(['apply', '--validate=false', '-f', '-'], yaml);
+    const apply = (yaml: string): Promise<string> => kubectl(['apply', '-f', '-'], yaml);
   const jsonpath = (target: string, expr: string): Promise<string> => kubectl(['get', target, '-o', `jsonpath=${expr}`]);
 
   before(async () => {
