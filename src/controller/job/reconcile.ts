@@ -69,8 +69,9 @@ async function createIgnoringExisting(what: string, create: () => Promise<unknow
 
 async function follow(deps: ControllerDeps, job: JobCR, project: Project): Promise<void> {
   const batchJob = await childJob(deps, job);
-  const obs = observeJob({ batchJob, pod: newestPod(deps, batchJob), container: JOB_CONTAINER, now: now(deps) });
-  if (isTerminalPhase(obs.phase)) return finish(deps, job, obs, Object.values(await readProjectSecrets(deps.clients.core, project)));
+  const pod = newestPod(deps, batchJob);
+  const obs = observeJob({ batchJob, pod, container: JOB_CONTAINER, now: now(deps) });
+  if (isTerminalPhase(obs.phase)) return finish(deps, job, obs, Object.values(await readProjectSecrets(deps.clients.core, project)), pod);
   const before = job.status?.phase;
   await setStatus(deps, job, obs);
   if (obs.phase === 'Running' && before !== 'Running') await deps.recorder.normal(ref(job), 'JobStarted', `pod ${obs.podName ?? ''} running on ${obs.nodeName ?? '?'}`);
@@ -99,9 +100,9 @@ function newestPod(deps: ControllerDeps, batchJob: V1Job | undefined): V1Pod | u
 }
 
 /** Terminal: keep the log (once), then write the final status; the Build's runJob resolves on it. */
-async function finish(deps: ControllerDeps, job: JobCR, obs: Observation, secrets: readonly string[]): Promise<void> {
+async function finish(deps: ControllerDeps, job: JobCR, obs: Observation, secrets: readonly string[], pod?: V1Pod): Promise<void> {
   const ran = obs.podName !== undefined;
-  const log = ran ? await readJobLog(deps, job, obs.podName, secrets) : '';
+  const log = ran ? await readJobLog(deps, job, pod, secrets) : '';
   if (ran) await keepJobLog(deps, job, log);
   const status = { ...statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps)), ...(ran ? { logTail: tail(log, deps.settings.logTailChars) } : {}) };
   const written = await deps.objects.updateStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', (current) => (isTerminalPhase(current.status?.phase) ? undefined : status));

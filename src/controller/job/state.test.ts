@@ -60,3 +60,13 @@ test('the status carries the Succeeded condition and a duration', () => {
   assert.deepEqual(s.conditions?.map((c) => [c.type, c.status]), [['Succeeded', 'False']]);
   assert.ok(jobSlotFree(1, 2) && !jobSlotFree(2, 2) && jobSlotFree(99, undefined));
 });
+
+test('a failed init container (the source clone) is named as the failure, not a generic one', () => {
+  const failedClone = pod('Failed', { waiting: { reason: 'PodInitializing' } }, {
+    initContainerStatuses: [{ name: 'clone', state: { terminated: { exitCode: 128 } }, ready: false, restartCount: 0, image: 'alpine/git', imageID: '' }],
+  });
+  const o = observe(batchJob(), failedClone);
+  assert.equal(o.phase, 'Failed');
+  assert.equal(o.reason, 'InitContainerFailed');
+  assert.equal(o.message, 'init container "clone" exited with code 128 before the job container started');
+});

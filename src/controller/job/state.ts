@@ -66,7 +66,18 @@ function startOf(c: V1ContainerStatus | undefined, pod: V1Pod | undefined): stri
   return iso(c?.state?.terminated?.startedAt) ?? iso(c?.state?.running?.startedAt) ?? iso(pod?.status?.startTime);
 }
 
+/** The init container (e.g. the source clone) that failed, when the pod never got to the job container. */
+export function failedInitContainer(pod: V1Pod | undefined): { name: string; exitCode: number } | undefined {
+  for (const status of pod?.status?.initContainerStatuses ?? []) {
+    const t = status.state?.terminated;
+    if (t && t.exitCode !== 0) return { name: status.name, exitCode: t.exitCode };
+  }
+  return undefined;
+}
+
 function failure(pod: V1Pod | undefined, terminated: { exitCode: number; reason?: string; message?: string } | undefined, cond: { reason?: string; message?: string } | undefined): { reason: string; message: string } {
+  const init = terminated ? undefined : failedInitContainer(pod);
+  if (init) return { reason: 'InitContainerFailed', message: `init container "${init.name}" exited with code ${init.exitCode} before the job container started` };
   const reason = pod?.status?.reason ?? (terminated ? 'Error' : cond?.reason) ?? 'Failed';
   const message = pod?.status?.message ?? terminated?.message ?? (terminated ? `the job container exited with code ${terminated.exitCode}` : cond?.message) ?? 'the job failed';
   return { reason, message };
