@@ -7,7 +7,7 @@ import type { FieldError } from '../crd/index.ts';
 import type { KubeObject } from '../types.ts';
 import { applyCreateDefaults } from './builtin-defaults.ts';
 import { modelForKind, unknownFieldsOf } from './builtin-schema.ts';
-import { badRequest, invalid } from './errors.ts';
+import { badRequest, internalError, invalid } from './errors.ts';
 import { generateNameSuffix, newUid, specChanged, timestamp } from './meta.ts';
 import { apiVersionOf, hasStatus } from './resources.ts';
 import type { ResourceType } from './resources.ts';
@@ -87,7 +87,8 @@ export function admitCreate(ctx: AdmissionContext, body: KubeObject): KubeObject
   const obj = structuredClone(body);
   checkTypeMeta(ctx.rt, obj);
   const meta = obj.metadata;
-  if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
+  // The real storage layer refuses this with a plain error, which the apiserver turns into a 500.
+  if (meta.resourceVersion) throw internalError('resourceVersion should not be set on objects to be created');
   if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateNameSuffix()}`;
   if (!meta.name) {
     throw invalidError(ctx, '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'metadata.name: Required value: name or generateName is required' }]);
