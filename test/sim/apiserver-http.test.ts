@@ -101,6 +101,17 @@ describe('writes', () => {
     assert.equal(smp.body['reason'], 'UnsupportedMediaType');
   });
 
+  it('deletes a collection by label selector', async () => {
+    for (const [name, batch] of [['dc1', 'x'], ['dc2', 'x'], ['dc3', 'y']] as const) {
+      await call('POST', WIDGETS, { ...widget(name), metadata: { name, labels: { batch } } });
+    }
+    const r = await call('DELETE', `${WIDGETS}?labelSelector=batch%3Dx`);
+    assert.equal(r.status, 200);
+    assert.deepEqual((r.body['items'] as Array<{ metadata: { name: string } }>).map((i) => i.metadata.name), ['dc1', 'dc2']);
+    const left = await call('GET', `${WIDGETS}?labelSelector=batch`);
+    assert.deepEqual((left.body['items'] as Array<{ metadata: { name: string } }>).map((i) => i.metadata.name), ['dc3']);
+  });
+
   it('answers a stale update with 409 Conflict', async () => {
     const created = await call('POST', WIDGETS, widget('stale'));
     await call('PUT', `${WIDGETS}/stale`, { ...created.body, spec: { size: 2 } });
