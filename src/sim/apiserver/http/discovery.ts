@@ -66,6 +66,13 @@ export function apiGroupDoc(types: ResourceType[], group: string): object | unde
   return g ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g, types) } : undefined;
 }
 
+/** Kind and verbs of a subresource: status is the object itself; log is read-only; binding is created. */
+function subresourceShape(rt: ResourceType, sub: string): { kind: string; verbs: string[] } {
+  if (sub === 'log') return { kind: rt.kind, verbs: ['get'] };
+  if (sub === 'binding') return { kind: 'Binding', verbs: ['create'] };
+  return { kind: rt.kind, verbs: ['get', 'patch', 'update'] };
+}
+
 function resourceEntries(rt: ResourceType): object[] {
   const main = {
     name: rt.resource, singularName: rt.singular, namespaced: rt.namespaced, kind: rt.kind, verbs: rt.verbs,
@@ -74,8 +81,7 @@ function resourceEntries(rt: ResourceType): object[] {
     storageVersionHash: Buffer.from(`${rt.group}/${rt.version}/${rt.kind}`).toString('base64').slice(0, 11),
   };
   const subs = rt.subresources.map((sub) => ({
-    name: `${rt.resource}/${sub}`, singularName: '', namespaced: rt.namespaced,
-    kind: sub === 'log' ? rt.kind : rt.kind, verbs: sub === 'log' ? ['get'] : ['get', 'patch', 'update'],
+    name: `${rt.resource}/${sub}`, singularName: '', namespaced: rt.namespaced, ...subresourceShape(rt, sub),
   }));
   return [main, ...subs];
 }
@@ -96,11 +102,11 @@ function aggregatedResource(rt: ResourceType): object {
     ...(rt.shortNames.length ? { shortNames: rt.shortNames } : {}),
     ...(rt.categories.length ? { categories: rt.categories } : {}),
     ...(rt.subresources.length ? {
-      subresources: rt.subresources.map((sub) => ({
-        subresource: sub,
-        responseKind: sub === 'log' ? { group: '', version: '', kind: 'string' } : { group: rt.group, version: rt.version, kind: rt.kind },
-        verbs: sub === 'log' ? ['get'] : ['get', 'patch', 'update'],
-      })),
+      subresources: rt.subresources.map((sub) => {
+        const { kind, verbs } = subresourceShape(rt, sub);
+        const responseKind = sub === 'log' ? { group: '', version: '', kind: 'string' } : { group: rt.group, version: rt.version, kind };
+        return { subresource: sub, responseKind, verbs };
+      }),
     } : {}),
   };
 }
