@@ -17,6 +17,8 @@ export interface StoreOptions {
   clock?: () => Date;
   /** Told about failures of background work (garbage collection) that no request can report. */
   onBackgroundError?: (err: Error) => void;
+  /** Events older than this are deleted, like the real apiserver's event TTL (default 1 h). */
+  eventTtlMs?: number;
 }
 
 /** Bound on uids handled in one collection run, so a cycle of owners cannot spin forever. */
@@ -26,6 +28,8 @@ export class SimulatorStore implements SimStore {
   readonly api: ApiStore;
   readonly #onBackgroundError: (err: Error) => void;
   #gcScheduled: NodeJS.Immediate | undefined;
+  readonly #eventSweep: NodeJS.Timeout;
+  readonly #eventTtlMs: number;
   /** Uids waiting for the garbage collector (see lifecycle.ts collectUid). */
   readonly #gcQueue = new Set<string>();
   #stopped = false;
@@ -37,6 +41,20 @@ export class SimulatorStore implements SimStore {
       this.#scheduleGc();
     };
     this.#onBackgroundError = opts.onBackgroundError ?? ((err) => process.emitWarning(err));
+    this.#eventTtlMs = opts.eventTtlMs ?? 60 * 60 * 1000;
+    this.#eventSweep = setInterval(() => this.expireEvents(), Math.min(this.#eventTtlMs, 60_000)).unref();
+  }
+
+  /** Deletes events past their TTL (normally run every minute). */
+  expireEvents(): void {
+    const cutoff = this.api.clock().getTime() - this.#eventTtlMs;
+    const rt = this.type(EVENT_GVR);
+    for (const event of this.api.storage.scan(storageKey(rt))) {
+      const last = Date.parse(String(event['lastTimestamp'] ?? event.metadata.creationTimestamp ?? ''));
+      if (!(last < cutoff)) continue;
+      const gone = this.api.storage.commit(storageKey(rt), 'DELETED', event, event);
+      this.api.afterRemoval(rt, gone);
+    }
   }
 
   type(gvr: GroupVersionResource): ResourceType {
@@ -126,6 +144,7 @@ export class SimulatorStore implements SimStore {
 
   stop(): void {
     this.#stopped = true;
+    clearInterval(this.#eventSweep);
     if (this.#gcScheduled) clearImmediate(this.#gcScheduled);
     this.#gcScheduled = undefined;
   }

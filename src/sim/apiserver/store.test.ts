@@ -311,6 +311,20 @@ describe('events', () => {
     assert.equal(back['reportingController'], 'tester');
   });
 
+  it('expires events after their TTL', () => {
+    let now = new Date('2026-01-01T00:00:00Z');
+    const store = newStore({ clock: () => now, eventTtlMs: 60_000 });
+    const a = store.create(GVR.configmaps, configMap('a'));
+    store.recordEvent(a, 'Normal', 'Old', 'old news', 'tester');
+    now = new Date('2026-01-01T00:00:45Z');
+    store.recordEvent(a, 'Normal', 'New', 'fresh', 'tester');
+    now = new Date('2026-01-01T00:01:30Z');
+    store.expireEvents();
+    store.stop();
+    const reasons = store.list({ group: '', version: 'v1', resource: 'events' }).items.map((e) => e['reason']);
+    assert.deepEqual(reasons, ['New']);
+  });
+
   it('records a core/v1 Event about an object', () => {
     const store = newStore();
     const a = store.create(GVR.configmaps, configMap('a'));
