@@ -55,7 +55,7 @@ function parseJson(text: string): KubeObject {
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
     return parsed as KubeObject;
   } catch (err) {
-    throw badRequest(`error decoding request body: ${(err as Error).message}`);
+    throw badRequest(`error decoding request body: ${(err as Error).message}`, undefined, { cause: err });
   }
 }
 
