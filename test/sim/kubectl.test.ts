@@ -147,6 +147,15 @@ describe('kubectl with built-in kinds', () => {
     assert.deepEqual(JSON.parse((await kubectl(['get', 'cm', 'cfg', '-o', 'jsonpath={.data}'])).stdout), { a: '1', c: '3', d: '4' });
   });
 
+  it('server-side applies, removing on re-apply what the manifest no longer sets', async () => {
+    const cm = (data: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n${data}`;
+    assert.match((await kubectl(['apply', '--server-side', '-f', '-'], cm('  a: "1"\n  b: "2"\n'))).stdout, /configmap\/ssa serverside-applied/);
+    await kubectl(['apply', '--server-side', '-f', '-'], cm('  a: "1"\n'));
+    assert.deepEqual(JSON.parse((await kubectl(['get', 'cm', 'ssa', '-o', 'jsonpath={.data}'])).stdout), { a: '1' });
+    const managers = (await kubectl(['get', 'cm', 'ssa', '--show-managed-fields', '-o', 'jsonpath={.metadata.managedFields[*].manager}'])).stdout;
+    assert.equal(managers, 'kubectl');
+  });
+
   it('creates objects with the typed create commands, which send protobuf', async () => {
     await kubectl(['create', 'secret', 'generic', 'creds', '--from-literal=token=s3cr3t']);
     const token = (await kubectl(['get', 'secret', 'creds', '-o', 'jsonpath={.data.token}'])).stdout;

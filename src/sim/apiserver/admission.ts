@@ -97,7 +97,6 @@ export function admitCreate(ctx: AdmissionContext, body: KubeObject): KubeObject
   meta.creationTimestamp = timestamp(ctx.now);
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
-  delete meta.managedFields;
   if (ctx.rt.tracksGeneration) meta.generation = 1;
   else delete meta.generation;
   if (ctx.rt.crd && hasStatus(ctx.rt)) delete obj['status'];
@@ -144,7 +143,8 @@ export function admitUpdate(ctx: AdmissionContext, input: UpdateInput): KubeObje
     if (old.metadata[key] === undefined) delete meta[key];
     else meta[key] = old.metadata[key];
   }
-  delete next.metadata.managedFields;
+  // As on a real server, an update that does not send managedFields keeps the recorded ones.
+  if (next.metadata.managedFields === undefined && old.metadata.managedFields !== undefined) next.metadata.managedFields = old.metadata.managedFields;
   next.metadata.name = old.metadata.name;
   if (old.metadata.namespace) next.metadata.namespace = old.metadata.namespace;
   admitSchema(ctx, next, old, input.subresource);

@@ -9,6 +9,8 @@ import { compileCrdObject, CRD_CLEANUP_FINALIZER, defaultCrdSpec, establishedSta
 import { alreadyExists, badRequest, conflict, forbidden, invalid, methodNotAllowed, notFound, STALE_OBJECT } from './errors.ts';
 import { sameContent, timestamp } from './meta.ts';
 import { applyPatch } from './patching.ts';
+import { managedFieldsEntry, serverSideApply } from './patch/apply.ts';
+import { isPlainObject } from './patch/merge.ts';
 import type { PatchType } from './patching.ts';
 import { apiVersionOf, CRD_GVR, NAMESPACE_GVR, ResourceRegistry, resourceTypesOfCrd, storageKey } from './resources.ts';
 import type { ResourceType } from './resources.ts';
@@ -25,6 +27,8 @@ export interface WriteResult {
 }
 
 export interface UpdateOptions extends WriteOptions {
+  /** The fieldManager query parameter (required for server-side apply). */
+  fieldManager?: string;
   /** Namespace and name from the request path; the body must agree. */
   namespace?: string;
   name?: string;
@@ -166,10 +170,8 @@ export class ApiStore {
   patch(rt: ResourceType, target: { namespace?: string; name: string }, patch: { type: PatchType; body: unknown },
     opts: UpdateOptions = {}): WriteResult {
     const stored = this.storage.peek(storageKey(rt), rt.namespaced ? target.namespace : undefined, target.name);
-    if (!stored) {
-      if (patch.type === 'apply') return this.create(rt, patch.body as KubeObject, { ...opts, ...(target.namespace ? { namespace: target.namespace } : {}) });
-      throw notFound(rt, target.name);
-    }
+    if (patch.type === 'apply') return this.#apply(rt, target, stored, patch.body, opts);
+    if (!stored) throw notFound(rt, target.name);
     const current = this.present(rt, stored);
     const patched = applyPatch(current, patch) as KubeObject;
     if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('patch did not produce an object');
@@ -209,6 +211,27 @@ export class ApiStore {
     const saType = this.registry.get({ group: '', version: 'v1', resource: 'serviceaccounts' })!;
     if (this.storage.peek(storageKey(saType), namespace, 'default')) return;
     this.create(saType, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
+  }
+
+  /** Server-side apply (see patch/apply.ts): creates the object, or merges the manager's configuration. */
+  #apply(rt: ResourceType, target: { namespace?: string; name: string }, stored: KubeObject | undefined, body: unknown,
+    opts: UpdateOptions): WriteResult {
+    if (!isPlainObject(body)) throw badRequest('error decoding patch: the applied configuration must be an object');
+    const applied = body as KubeObject;
+    applied.metadata = { ...applied.metadata, name: applied.metadata?.name ?? target.name };
+    const manager = opts.fieldManager;
+    if (!manager) {
+      throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions', name: '', errors: [{ reason: 'FieldValueRequired', field: 'fieldManager',
+        message: 'fieldManager: Required value: is required for apply patch' }] });
+    }
+    const now = timestamp(this.clock());
+    const where = target.namespace ? { namespace: target.namespace } : {};
+    if (!stored) {
+      const withFields = { ...applied, metadata: { ...applied.metadata, managedFields: [managedFieldsEntry(applied, manager, now)] } };
+      return this.create(rt, withFields, { ...opts, ...where });
+    }
+    const merged = serverSideApply(this.present(rt, stored), applied, manager, now);
+    return this.update(rt, merged, { ...opts, name: target.name, ...where });
   }
 
   #checkCrdNotTerminating(rt: ResourceType): void {

@@ -36,15 +36,12 @@ export function parsePatchBody(type: PatchType, raw: string): unknown {
   }
 }
 
-/**
- * Server-side apply is approximated: the applied configuration is merged into the object like a
- * merge patch (no managed fields, no conflict detection between managers).
- */
+/** Applies a json, merge or strategic patch (server-side apply is patch/apply.ts, called by the store). */
 export function applyPatch(current: KubeObject, patch: { type: PatchType; body: unknown }): unknown {
   switch (patch.type) {
     case 'json': return applyJsonPatch(current, patch.body);
     case 'merge': return applyMergePatch(current, patch.body);
     case 'strategic': return applyStrategicMergePatch(current, patch.body);
-    case 'apply': return applyMergePatch(current, patch.body);
+    case 'apply': throw new Error('server-side apply is handled by the store, not applyPatch');
   }
 }

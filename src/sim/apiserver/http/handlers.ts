@@ -226,7 +226,9 @@ async function handleObject(ctx: HandlerContext, rt: ResourceType, route: Resour
   if (method === 'PATCH') {
     const type = patchTypeOf(rt, ex.req.headers['content-type']);
     const body = parsePatchBody(type, await readBody(ex.req));
-    const result = ctx.store.patch(rt, target, { type, body }, { ...writeOptions(ex.query), ...(subresource ? { subresource } : {}) });
+    const fieldManager = ex.query.get('fieldManager');
+    const result = ctx.store.patch(rt, target, { type, body },
+      { ...writeOptions(ex.query), ...(subresource ? { subresource } : {}), ...(fieldManager ? { fieldManager } : {}) });
     addWarnings(ex.res, result.warnings);
     sendJson(ex.res, 200, renderOne(ctx, rt, ex, result.object));
     return;
