@@ -13,10 +13,12 @@
 // endpoints, OpenAPI v3 (CRD documents from src/sim/crd; built-ins described only as far as kubectl
 // needs to choose server-side field validation), JSON, YAML and (for a few kinds) protobuf bodies.
 //
-// Not simulated: authentication, admission webhooks, managed fields and conflict detection of
-// server-side apply (it is applied like a merge patch), graceful pod deletion (pods are deleted at
+// Simplified: server-side apply (per-manager managedFields, whole-list ownership, no conflicts
+// between managers); events expire after a TTL (1 h).
+// Not simulated: authentication, admission webhooks, graceful pod deletion (pods are deleted at
 // once unless they have finalizers), CRD conversion webhooks (versions differ only in apiVersion),
-// resourceVersionMatch=Exact lists at old versions, event TTLs.
+// resourceVersionMatch=Exact lists at old versions, OpenAPI schemas of built-in kinds (so
+// `kubectl explain pods` does not work; CRDs do).
 
 export { SimulatorStore } from './sim-store.ts';
 export type { StoreOptions } from './sim-store.ts';
