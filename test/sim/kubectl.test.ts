@@ -167,6 +167,18 @@ describe('kubectl with built-in kinds', () => {
     assert.deepEqual(JSON.parse(cmd), ['echo', 'hi']);
   });
 
+  it('stores Deployments, Services and RBAC objects so whole manifests apply (nothing runs them)', async () => {
+    const manifest = [
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n'
+        + '  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n',
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports:\n  - port: 80\n',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules:\n- apiGroups: [""]\n'
+        + '  resources: [pods]\n  verbs: [get]\n',
+    ].join('---\n');
+    const { stdout } = await kubectl(['apply', '-f', '-'], manifest);
+    assert.match(stdout, /deployment.apps\/web created\nservice\/web created\nclusterrole.rbac.authorization.k8s.io\/reader created/);
+  });
+
   it('lists namespaces and answers auth can-i', async () => {
     assert.match((await kubectl(['get', 'ns'])).stdout, /\ndefault\s+Active/);
     assert.equal((await kubectl(['auth', 'can-i', 'create', 'pods'])).stdout.trim(), 'yes');

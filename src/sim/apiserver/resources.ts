@@ -90,6 +90,15 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
   builtin({ resource: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', shortNames: ['pvc'], subresources: ['status'] }),
   builtin({ resource: 'nodes', kind: 'Node', namespaced: false, shortNames: ['no'], subresources: ['status'] }),
   builtin({ group: 'batch', resource: 'jobs', kind: 'Job', categories: ['all'], subresources: ['status'], tracksGeneration: true }),
+  // Stored only, with no controller behind them: so manifests (Helm charts, kustomize output) that
+  // carry them apply cleanly. A Deployment never gets pods; a Service routes nothing.
+  builtin({ resource: 'services', kind: 'Service', shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
+  builtin({ group: 'apps', resource: 'deployments', kind: 'Deployment', shortNames: ['deploy'], categories: ['all'],
+    subresources: ['status'], tracksGeneration: true }),
+  builtin({ group: 'rbac.authorization.k8s.io', resource: 'roles', kind: 'Role' }),
+  builtin({ group: 'rbac.authorization.k8s.io', resource: 'rolebindings', kind: 'RoleBinding' }),
+  builtin({ group: 'rbac.authorization.k8s.io', resource: 'clusterroles', kind: 'ClusterRole', namespaced: false }),
+  builtin({ group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false }),
   builtin({ group: 'coordination.k8s.io', resource: 'leases', kind: 'Lease' }),
   {
     ...builtin({ group: 'events.k8s.io', resource: 'events', kind: 'Event' }),
