@@ -9,7 +9,8 @@
 // serviceaccounts, events, persistentvolumeclaims, nodes (+status); batch/v1 jobs (+status);
 // coordination.k8s.io/v1 leases; events.k8s.io/v1 events (a view of core events);
 // apiextensions.k8s.io/v1 CRDs (+status) and every resource they define; authorization.k8s.io/v1
-// self-subject access/rules reviews. Discovery (legacy and aggregated v2), /version, health
+// self-subject access/rules reviews; stored only, with no controller: core/v1 services, apps/v1
+// deployments, rbac.authorization.k8s.io/v1 roles, rolebindings, clusterroles, clusterrolebindings. Discovery (legacy and aggregated v2), /version, health
 // endpoints, OpenAPI v3 (CRD documents from src/sim/crd; built-ins described only as far as kubectl
 // needs to choose server-side field validation), JSON, YAML and (for a few kinds) protobuf bodies.
 //
