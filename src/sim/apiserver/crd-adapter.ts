@@ -2,7 +2,8 @@
 // CRDs, the status the apiextensions controllers would write, and the CRD's defaulted names.
 
 import { compileCrd, CrdCompileError, validateCrd } from '../crd/index.ts';
-import type { CompiledCrd, CompiledVersion, FieldError, TableColumn } from '../crd/index.ts';
+import type { CompiledCrd, FieldError } from '../crd/index.ts';
+import { invalid } from './errors.ts';
 import type { KubeObject } from '../types.ts';
 import { timestamp } from './meta.ts';
 
@@ -29,56 +30,16 @@ export function validateCrdObject(crd: KubeObject, old?: KubeObject): FieldError
   return validateCrd(crd, old);
 }
 
-/**
- * Compiles a CRD. While the CRD machinery's compiler is not available (it throws CrdCompileError
- * without errors), a pass-through compilation keeps the server usable: no schema checks, Name/Age columns.
- */
+/** Compiles an accepted CRD; a CrdCompileError becomes the 422 Invalid the real server would send. */
 export function compileCrdObject(crd: KubeObject): CompiledCrd {
   try {
     return compileCrd(crd);
   } catch (err) {
-    if (err instanceof CrdCompileError && err.errors.length === 0) return passThroughCompile(crd);
-    throw err;
+    if (!(err instanceof CrdCompileError)) throw err;
+    const errors = err.errors.length ? err.errors
+      : [{ reason: 'FieldValueInvalid' as const, field: 'spec', message: `spec: Invalid value: ${err.message}` }];
+    throw invalid({ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', name: crd.metadata.name ?? '', errors });
   }
-}
-
-function passThroughVersion(v: Obj): CompiledVersion {
-  const columns: TableColumn[] = [
-    { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-    { name: 'Age', type: 'date', format: '', description: 'CreationTimestamp is a timestamp...', priority: 0 },
-  ];
-  return {
-    name: String(v['name']),
-    served: v['served'] !== false,
-    storage: v['storage'] === true,
-    hasStatusSubresource: obj(v['subresources'])['status'] !== undefined,
-    schema: obj(v['schema'])['openAPIV3Schema'] as Obj | undefined,
-    admit: () => ({ errors: [], unknownFields: [] }),
-    tableColumns: () => columns,
-    tableCells: (o) => [o.metadata.name, o.metadata.creationTimestamp ?? null],
-  };
-}
-
-function passThroughCompile(crd: KubeObject): CompiledCrd {
-  const spec = obj(crd['spec']);
-  const names = obj(spec['names']);
-  const versions = (Array.isArray(spec['versions']) ? spec['versions'] : []).map((v) => passThroughVersion(obj(v)));
-  return {
-    name: crd.metadata.name ?? '',
-    group: String(spec['group']),
-    names: {
-      plural: String(names['plural']),
-      singular: String(names['singular'] ?? ''),
-      kind: String(names['kind']),
-      listKind: String(names['listKind'] ?? `${String(names['kind'])}List`),
-      shortNames: (names['shortNames'] as string[] | undefined) ?? [],
-      categories: (names['categories'] as string[] | undefined) ?? [],
-    },
-    scope: spec['scope'] === 'Cluster' ? 'Cluster' : 'Namespaced',
-    versions: new Map(versions.map((v) => [v.name, v])),
-    storageVersion: versions.find((v) => v.storage)?.name ?? versions[0]?.name ?? '',
-    servedVersions: versions.filter((v) => v.served).map((v) => v.name),
-  };
 }
 
 function condition(type: string, reason: string, message: string, now: Date, old: Obj[]): Obj {
