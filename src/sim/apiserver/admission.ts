@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { FieldError } from '../crd/index.ts';
 import type { KubeObject } from '../types.ts';
-import { applyCreateDefaults } from './builtin-defaults.ts';
+import { applyCreateDefaults, normalizeBuiltin } from './builtin-defaults.ts';
 import { modelForKind, unknownFieldsOf } from './builtin-schema.ts';
 import { badRequest, internalError, invalid } from './errors.ts';
 import { generateNameSuffix, newUid, specChanged, timestamp } from './meta.ts';
@@ -102,6 +102,7 @@ export function admitCreate(ctx: AdmissionContext, body: KubeObject): KubeObject
   if (ctx.rt.crd && hasStatus(ctx.rt)) delete obj['status'];
   admitSchema(ctx, obj, undefined);
   if (!ctx.rt.crd) applyCreateDefaults(ctx.rt.group, ctx.rt.kind, obj);
+  if (!ctx.rt.crd) normalizeBuiltin(ctx.rt.group, ctx.rt.kind, obj);
   if (ctx.rt.group === '' && ctx.rt.kind === 'Namespace') meta.labels = { ...meta.labels, 'kubernetes.io/metadata.name': meta.name };
   const errors = validateMetadata(ctx.rt, obj);
   if (errors.length) throw invalidError(ctx, meta.name, errors);
@@ -148,6 +149,7 @@ export function admitUpdate(ctx: AdmissionContext, input: UpdateInput): KubeObje
   next.metadata.name = old.metadata.name;
   if (old.metadata.namespace) next.metadata.namespace = old.metadata.namespace;
   admitSchema(ctx, next, old, input.subresource);
+  if (!ctx.rt.crd) normalizeBuiltin(ctx.rt.group, ctx.rt.kind, next);
   // Without a status subresource, status is part of what the generation tracks (as for real CRDs).
   const changed = specChanged(old, next) || (!hasStatus(ctx.rt) && !isDeepStrictEqual(old['status'], next['status']));
   if (ctx.rt.tracksGeneration && changed) next.metadata.generation = (old.metadata.generation ?? 0) + 1;

@@ -81,3 +81,16 @@ export function applyCreateDefaults(group: string, kind: string, obj: KubeObject
       break;
   }
 }
+
+/**
+ * What the real server's conversion does on every write of a built-in kind, create or update:
+ * a Secret's `stringData` is merged into `data` (base64, winning over the same key in `data`) and is
+ * never stored or returned.
+ */
+export function normalizeBuiltin(group: string, kind: string, obj: KubeObject): void {
+  if (group !== '' || kind !== 'Secret' || obj['stringData'] === undefined) return;
+  const data = { ...asObj(obj['data']) };
+  for (const [key, value] of Object.entries(asObj(obj['stringData']))) data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+  obj['data'] = data;
+  delete obj['stringData'];
+}
