@@ -59,7 +59,7 @@ export const BuildStatusSchema = Type.Object(
     message: Type.Optional(Type.String({ description: 'Human-readable details (secret values redacted).', maxLength: 32768 })),
     startTime: Type.Optional(Timestamp('When the script started.')),
     completionTime: Type.Optional(Timestamp('When the build finished.')),
-    duration: Type.Optional(Type.String({ description: 'Run time so far or in total, e.g. 1m23s.', maxLength: 32 })),
+    duration: Type.Optional(Type.String({ description: 'How long the build ran, e.g. 1m23s; set when it finishes.', maxLength: 32 })),
     jobs: Type.Optional(
       Type.Array(BuildJobSummarySchema, {
         description: 'The jobs the build started, in start order.',

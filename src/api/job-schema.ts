@@ -106,7 +106,7 @@ export const JobStatusSchema = Type.Object(
     exitCode: Type.Optional(Type.Integer({ description: 'Exit code of the job container.', format: 'int32' })),
     startTime: Type.Optional(Timestamp('When the job started.')),
     completionTime: Type.Optional(Timestamp('When the job finished.')),
-    duration: Type.Optional(Type.String({ description: 'Run time so far or in total, e.g. 42s.', maxLength: 32 })),
+    duration: Type.Optional(Type.String({ description: 'How long the job ran (from its container times), e.g. 42s; set when it finishes.', maxLength: 32 })),
     logTail: Type.Optional(Type.String({ description: `The last ${DEFAULTS.logTailChars} characters of the job log (secret values redacted); kept after the pod is gone.`, maxLength: DEFAULTS.logTailMaxLength })),
     conditions: Type.Optional(ConditionsSchema('Conditions of the job (Succeeded).')),
   },

@@ -66,13 +66,15 @@ test('script outcomes map onto terminal phases and the Succeeded condition', () 
   assert.deepEqual(ended.conditions?.map((c) => [c.type, c.status, c.reason]), [['Succeeded', 'False', 'JobFailed']]);
 });
 
-test('a duration change alone does not count as a status change', () => {
-  const base = { phase: 'Running' as const, startTime: '2026-11-23T09:59:00Z' };
+test('a running build has no duration (it would go stale) and passing time is no status change; a finished one has its run time', () => {
+  const base = { phase: 'Running' as const, startTime: '2026-11-23T09:59:00Z', duration: '5s' };
   const a = withProgress(base, { jobs: [], jobsSummary: '0/0' }, now);
   const b = withProgress(base, { jobs: [], jobsSummary: '0/0' }, new Date(now.getTime() + 7000));
-  assert.notEqual(a.duration, b.duration);
+  assert.equal(a.duration, undefined);
   assert.ok(!statusChanged(a, b));
   assert.ok(statusChanged(a, { ...b, jobsSummary: '0/1' }));
+  const done = withProgress({ ...base, phase: 'Succeeded', completionTime: '2026-11-23T10:00:23Z' }, { jobs: [], jobsSummary: '0/0' }, now);
+  assert.equal(done.duration, '1m23s');
 });
 
 test('supersede picks the older unfinished builds of the same ref only', () => {

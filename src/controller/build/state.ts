@@ -139,15 +139,19 @@ export function endedStatus(build: Build, ending: Ending, now: Date): BuildStatu
   };
 }
 
-/** Live fields recomputed every pass; duration is left out of the "changed?" test so it does not force writes. */
-export function withProgress(status: BuildStatus, progress: { jobs: BuildJobSummary[]; jobsSummary: string; logTail?: string }, now: Date): BuildStatus {
+/**
+ * Live fields recomputed every pass. Only a finished build has a duration: status is written on
+ * changes, not on a timer, so a "so far" value would go stale (kubectl's Age column tells that).
+ */
+export function withProgress(status: BuildStatus, progress: { jobs: BuildJobSummary[]; jobsSummary: string; logTail?: string }, _now: Date): BuildStatus {
   const start = Date.parse(status.startTime ?? '');
   const end = Date.parse(status.completionTime ?? '');
-  const duration = Number.isNaN(start) ? status.duration : formatDuration((Number.isNaN(end) ? now.getTime() : end) - start);
-  return { ...status, jobs: progress.jobs, jobsSummary: progress.jobsSummary, ...(progress.logTail !== undefined ? { logTail: progress.logTail } : {}), ...(duration ? { duration } : {}) };
+  const next: BuildStatus = { ...status, jobs: progress.jobs, jobsSummary: progress.jobsSummary, ...(progress.logTail !== undefined ? { logTail: progress.logTail } : {}) };
+  if (Number.isNaN(start) || Number.isNaN(end)) delete next.duration;
+  else next.duration = formatDuration(end - start);
+  return next;
 }
 
 export function statusChanged(before: BuildStatus | undefined, after: BuildStatus): boolean {
-  const strip = (s: BuildStatus | undefined): string => JSON.stringify({ ...s, duration: undefined });
-  return strip(before) !== strip(after);
+  return JSON.stringify(before) !== JSON.stringify(after);
 }

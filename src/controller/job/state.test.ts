@@ -70,3 +70,9 @@ test('a failed init container (the source clone) is named as the failure, not a 
   assert.equal(o.reason, 'InitContainerFailed');
   assert.equal(o.message, 'init container "clone" exited with code 128 before the job container started');
 });
+
+test('a running job has no duration yet, even when its status carried one', () => {
+  const job = { apiVersion: 'brigade.sh/v1alpha1', kind: 'Job', metadata: { name: 'j', generation: 1 }, spec: { name: 'j' }, status: { phase: 'Running', duration: '1s' } } as unknown as JobCR;
+  const s = statusFor(job, { phase: 'Running', startTime: '2026-11-23T09:59:00.000Z' }, now);
+  assert.equal(s.duration, undefined);
+});

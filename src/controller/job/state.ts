@@ -87,7 +87,8 @@ function failure(pod: V1Pod | undefined, terminated: { exitCode: number; reason?
 export function statusFor(job: JobCR, obs: Observation, now: Date): JobStatus {
   const start = Date.parse(obs.startTime ?? job.status?.startTime ?? '');
   const end = Date.parse(obs.completionTime ?? '');
-  const duration = Number.isNaN(start) ? undefined : formatDuration((Number.isNaN(end) ? now.getTime() : end) - start);
+  // Only a finished job has a duration: a status is written on changes, so a "so far" value would go stale.
+  const duration = Number.isNaN(start) || Number.isNaN(end) ? undefined : formatDuration(end - start);
   const terminal = isTerminalPhase(obs.phase);
   const condition = terminal
     ? { type: 'Succeeded', status: obs.phase === 'Succeeded' ? ('True' as const) : ('False' as const), reason: obs.reason ?? obs.phase, message: (obs.message ?? '').slice(0, 1024) }
@@ -96,12 +97,12 @@ export function statusFor(job: JobCR, obs: Observation, now: Date): JobStatus {
   if (!obs.reason) delete status.reason;
   if (!obs.message) delete status.message;
   if (duration) status.duration = duration;
+  else delete status.duration;
   return status;
 }
 
 export function jobStatusChanged(before: JobStatus | undefined, after: JobStatus): boolean {
-  const strip = (s: JobStatus | undefined): string => JSON.stringify({ ...s, duration: undefined });
-  return strip(before) !== strip(after);
+  return JSON.stringify(before) !== JSON.stringify(after);
 }
 
 /** Whether a not-yet-created job may create its child now under policy.maxConcurrentJobs. */
