@@ -100,6 +100,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   for (const c of [projectController(deps, metrics), eventController(deps, metrics), builds.controller, jobController(deps, metrics)]) manager.addController(c);
 
   const health = options.metricsPort === undefined ? undefined : await startHealthServer({ port: options.metricsPort, host: options.metricsHost, registry: metrics.registry, ready: () => manager.ready() });
+  if (health) logger.info({ port: health.port, host: options.metricsHost ?? '127.0.0.1' }, 'health and metrics server listening');
   let markStarted!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   const done = run(manager, signal, markStarted, { logger, health, ownEngine, sessions: builds.runtime.sessions });

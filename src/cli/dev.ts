@@ -9,7 +9,7 @@ import pino from 'pino';
 import { GROUP, VERSION } from '../api/constants.ts';
 import { crdManifests } from '../api/crds.ts';
 import type { Build } from '../api/types.ts';
-import { kubeIntakeCluster, projectInformer, startGateway } from '../gateway/index.ts';
+import { hostGateway } from '../gateway/index.ts';
 import { isAlreadyExists } from '../kube/index.ts';
 import { startOperator } from '../operator.ts';
 import { startSimulator } from '../sim/index.ts';
@@ -95,10 +95,8 @@ export const devCommand: Command = {
       const operator = await startOperator({ kubeConfig, logger, signal });
       stopAll.unshift(() => operator.done);
       await operator.started;
-      const projects = projectInformer({ kubeConfig, namespace: undefined, logger });
-      const watching = projects.start(signal);
-      const gateway = await startGateway({ cluster: kubeIntakeCluster(kubeConfig), projectCache: projects, logger: logger.child({ component: 'gateway' }), port: gatewayPort, host: '127.0.0.1', namespace: 'default', allNamespaces: true });
-      stopAll.unshift(async () => { await gateway.stop(); await watching; });
+      const gateway = await hostGateway({ kubeConfig, logger: logger.child({ component: 'gateway' }), port: gatewayPort, host: '127.0.0.1', namespace: 'default', allNamespaces: true, projectCache: operator.caches.projects, signal });
+      stopAll.unshift(() => gateway.stop());
 
       io.stdout.write([
         'brigade-operator dev: the operator is running on the embedded Kubernetes API simulator (not a real cluster).',

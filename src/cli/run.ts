@@ -1,7 +1,7 @@
 // `brigade-operator run`: the operator against a real cluster (in-cluster config or a kubeconfig),
 // optionally hosting the event gateway in the same process.
 import pino from 'pino';
-import { kubeIntakeCluster, projectInformer, startGateway } from '../gateway/index.ts';
+import { hostGateway } from '../gateway/index.ts';
 import { startOperator } from '../operator.ts';
 import { untilSignalled, type Command } from './command.ts';
 import { connect, KUBE_USAGE, parseCommandLine, UsageError } from './commands/options.ts';
@@ -69,18 +69,18 @@ export const runCommand: Command = {
     });
     let stopGateway = async (): Promise<void> => {};
     if (gatewayPort !== undefined) {
-      const projects = projectInformer({ kubeConfig: target.kubeConfig, namespace: watchNamespace, logger });
-      const watching = projects.start(signal);
-      const gateway = await startGateway({
-        cluster: kubeIntakeCluster(target.kubeConfig),
-        projectCache: projects,
+      // The gateway reads Projects from the operator's own informer: one watch, one cache.
+      const gateway = await hostGateway({
+        kubeConfig: target.kubeConfig,
         logger: logger.child({ component: 'gateway' }),
         port: gatewayPort,
         host: '0.0.0.0',
         namespace: watchNamespace ?? target.namespace,
         allNamespaces: watchNamespace === undefined,
+        projectCache: operator.caches.projects,
+        signal,
       });
-      stopGateway = async () => { await gateway.stop(); await watching; };
+      stopGateway = () => gateway.stop();
     }
     // Stop on a signal, or when the operator stops by itself (lost leadership, fatal error).
     await Promise.race([stopped, operator.done]);

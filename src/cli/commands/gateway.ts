@@ -1,7 +1,7 @@
 // `gateway`: the event gateway alone (the operator's `run` can also host it), for clusters that run
 // intake separately from the operator.
 import pino from 'pino';
-import { kubeIntakeCluster, projectInformer, startGateway } from '../../gateway/index.ts';
+import { hostGateway } from '../../gateway/index.ts';
 import { untilSignalled, type Command } from '../command.ts';
 import { connect, KUBE_USAGE, parseCommandLine, UsageError } from './options.ts';
 import { runReporting } from './run.ts';
@@ -47,23 +47,20 @@ export const gatewayCommand: Command = {
     const logger = pino({ name: 'gateway' }, io.stderr);
     const { signal, stopped } = untilSignalled();
     const allNamespaces = values['all-namespaces'] ?? false;
-    const projects = projectInformer({ kubeConfig: target.kubeConfig, namespace: allNamespaces ? undefined : target.namespace, logger });
-    const watching = projects.start(signal);
-    const gateway = await startGateway({
-      cluster: kubeIntakeCluster(target.kubeConfig),
-      projectCache: projects,
+    const gateway = await hostGateway({
+      kubeConfig: target.kubeConfig,
       logger,
       port,
       host: values.host ?? '0.0.0.0',
       namespace: target.namespace,
       allNamespaces,
+      signal,
       exposeMetrics: values.metrics ?? false,
       limits: maxBodyBytes === undefined ? {} : { maxBodyBytes },
     });
     io.stdout.write(`gateway listening on ${gateway.url} (namespace ${target.namespace})\n`);
     await stopped;
     await gateway.stop();
-    await watching;
     return 0;
   }),
 };
