@@ -2,50 +2,11 @@
 // way (a child process through bin/brigade-operator.js) and check what a user would see.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kubectl, ROOT } from './helpers/tools.ts';
-
-const BIN = join(ROOT, 'bin', 'brigade-operator.js');
-
-interface Running {
-  output: () => string;
-  exited: Promise<number | null>;
-  kill: (signal: NodeJS.Signals) => void;
-  waitForOutput: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>;
-}
-
-function start(args: string[]): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const waiters: Array<() => void> = [];
-  const onData = (chunk: Buffer): void => {
-    out += chunk.toString();
-    for (const w of waiters.splice(0)) w();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code); for (const w of waiters.splice(0)) w(); }));
-  return {
-    output: () => out,
-    exited,
-    kill: (signal) => child.kill(signal),
-    waitForOutput: async (pattern, timeoutMs = 60_000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const match = out.match(pattern);
-        if (match) return match;
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${pattern} in output:\n${out}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, Math.max(0, deadline - Date.now())).unref();
-        });
-      }
-    },
-  };
-}
+import { startBinary as start } from './helpers/binary.ts';
+import { kubectl } from './helpers/tools.ts';
 
 test('dev runs the hello and CI samples to success on the embedded cluster and exits when done', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'brigade-dev-'));

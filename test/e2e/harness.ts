@@ -88,18 +88,6 @@ export async function runOperator(cluster: Cluster, extra: Partial<OperatorOptio
   };
 }
 
-/** Polls `probe` until it returns a value other than undefined, or fails after timeoutMs. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { waitFor } from '../helpers/wait.ts';
+
+export { waitFor };

@@ -19,16 +19,9 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after the deadline. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { waitFor } from '../helpers/wait.ts';
+
+export { waitFor };
 
 /**
  * The simulator's kubeconfig with the given namespace as the context's, and (kept even though the
