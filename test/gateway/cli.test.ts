@@ -1,5 +1,5 @@
-// The brig-style commands against the simulator, with a stand-in operator (see stand-in-operator.ts)
-// that answers Events per the operator's contract and runs each job as a real pod.
+// The brig-style commands against the simulator with the real operator running in-process: each
+// Project's brigade.js runs its jobs as real pods, so the CLI's log streaming is exercised for real.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +10,8 @@ import { commands } from '../../src/cli/commands/index.ts';
 import type { CommandIO } from '../../src/cli/command.ts';
 import { jobCrName } from '../../src/api/names.ts';
 import { createProject, startTestCluster, waitFor, type TestCluster } from './cluster.ts';
-import { startStandInOperator } from './stand-in-operator.ts';
+import pino from 'pino';
+import { startOperator, type RunningOperator } from '../../src/operator.ts';
 
 interface Ran { code: number; stdout: string; stderr: string }
 
@@ -29,27 +30,28 @@ async function cli(cluster: TestCluster, argv: string[], stdin = '', onStdout?: 
 
 describe('CLI commands against the simulator', () => {
   let cluster: TestCluster;
-  let operator: ReturnType<typeof startStandInOperator>;
+  let operator: RunningOperator;
+  const stopOperator = new AbortController();
   let dir: string;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'brigade-cli-test-'));
     cluster = await startTestCluster({ workloads: true });
-    await createProject(cluster, 'slow', { script: '//' } as never);
-    await createProject(cluster, 'hello', { script: '//', gateways: { github: { enabled: true } } } as never);
-    await createProject(cluster, 'failing', { script: '//' } as never);
-    await createProject(cluster, 'picky', { script: '//' } as never);
-    operator = startStandInOperator(cluster, {
-      hello: { jobs: [{ name: 'linux-job', script: 'echo Hello Brigade from Azure; echo second line' }] },
-      failing: { jobs: [{ name: 'ok', script: 'echo fine' }, { name: 'broken', script: 'echo about to fail; exit 3' }] },
-      // Prints a line, then waits for the test to create a file: its first line can only reach the
-      // CLI's output while the job is still running if the CLI streams the pod log.
-      slow: { jobs: [{ name: 'slow', script: `echo first; while [ ! -f '${join(dir, 'go')}' ]; do sleep 0.05; done; echo second` }] },
-      picky: { reject: { reason: 'NoHandler', message: 'the script has no handler for exec' } },
-    });
+    const job = (name: string, tasks: string[]): string => `new Job(${JSON.stringify(name)}, 'alpine:3.20', ${JSON.stringify(tasks)})`;
+    const exec = (body: string): string => `const { events, Job } = require('brigadier');\nevents.on('exec', async () => {\n${body}\n});\n`;
+    await createProject(cluster, 'hello', { script: exec(`await ${job('linux-job', ['echo Hello Brigade from Azure', 'echo second line'])}.run();`), gateways: { github: { enabled: true } } } as never);
+    await createProject(cluster, 'failing', { script: exec(`await ${job('ok', ['echo fine'])}.run();\nawait ${job('broken', ['echo about to fail', 'exit 3'])}.run();`) } as never);
+    // Prints a line, then waits for the test to create a file: its first line can only reach the
+    // CLI's output while the job is still running if the CLI streams the pod log.
+    await createProject(cluster, 'slow', { script: exec(`await ${job('slow', ['echo first', `while [ ! -f '${join(dir, 'go')}' ]; do sleep 0.05; done`, 'echo second'])}.run();`) } as never);
+    // Handles only push, so an exec event is rejected with NoHandler.
+    await createProject(cluster, 'picky', { script: "const { events } = require('brigadier');\nevents.on('push', () => {});\n" } as never);
+    operator = await startOperator({ kubeConfig: cluster.kubeConfig, namespace: cluster.namespace, logger: pino({ level: 'silent' }), signal: stopOperator.signal });
+    await operator.started;
   });
   after(async () => {
-    operator?.stop();
+    stopOperator.abort();
+    await operator?.done;
     await cluster?.stop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -96,7 +98,6 @@ describe('CLI commands against the simulator', () => {
     assert.match(r.stderr, /job linux-job: Running on node-1/);
     assert.match(r.stderr, /JOB\s+PHASE\s+NODE\s+DURATION/);
     assert.match(r.stderr, /linux-job\s+Succeeded\s+node-1/);
-    assert.deepEqual(operator.errors, []);
   });
 
   test('exec of a failing build prints the failing job log and exits 1', async () => {
@@ -105,13 +106,13 @@ describe('CLI commands against the simulator', () => {
     assert.match(r.stdout, /^\[ok\] fine$/m);
     assert.match(r.stdout, /^\[broken\] about to fail$/m);
     assert.match(r.stderr, /broken\s+Failed/);
-    assert.match(r.stderr, /Failed \(job broken failed\)/);
+    assert.match(r.stderr, /Failed \(job broken failed: the job container exited with code 3\)/);
   });
 
   test('exec of a rejected event prints the reason and exits 1', async () => {
     const r = await cli(cluster, ['exec', 'picky']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /rejected: NoHandler: the script has no handler for exec/);
+    assert.match(r.stderr, /rejected: NoHandler: the script has no handler for "exec" \(handles: push\)/);
   });
 
   test('exec of an unknown project, and a wrong command line, fail clearly', async () => {
@@ -142,8 +143,9 @@ describe('CLI commands against the simulator', () => {
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, /^\[linux-job\] Hello Brigade from Azure$/m);
     // Once the pod is gone, the log kept on the Job CR is printed instead.
-    await cluster.core.deleteNamespacedPod({ namespace: cluster.namespace, name: jobCrName(buildName, 'linux-job'), gracePeriodSeconds: 0 });
-    await waitFor('the pod to be gone', async () => (cluster.sim.store.get({ group: '', version: 'v1', resource: 'pods' }, cluster.namespace, jobCrName(buildName, 'linux-job')) ? undefined : true));
+    const podName = (await cluster.objects.get('Job', cluster.namespace, jobCrName(buildName, 'linux-job')))?.status?.podName ?? '';
+    await cluster.core.deleteNamespacedPod({ namespace: cluster.namespace, name: podName, gracePeriodSeconds: 0 });
+    await waitFor('the pod to be gone', async () => (cluster.sim.store.get({ group: '', version: 'v1', resource: 'pods' }, cluster.namespace, podName) ? undefined : true));
     const kept = await cli(cluster, ['logs', buildName, '--job', 'linux-job']);
     assert.equal(kept.code, 0, kept.stderr);
     assert.equal(kept.stdout, '[linux-job] Hello Brigade from Azure\n[linux-job] second line\n');
@@ -154,7 +156,8 @@ describe('CLI commands against the simulator', () => {
     const projects = await cli(cluster, ['projects']);
     assert.equal(projects.code, 0);
     assert.match(projects.stdout, /^NAME\s+READY\s+HANDLERS\s+INTAKES$/m);
-    assert.match(projects.stdout, /^hello\s+Unknown\s+-\s+github$/m);
+    assert.match(projects.stdout, /^hello\s+True\s+exec\s+github$/m);
+    assert.match(projects.stdout, /^picky\s+True\s+push\s+-$/m);
 
     const finished = await cli(cluster, ['cancel', buildName]);
     assert.equal(finished.code, 0);

@@ -41,13 +41,23 @@ export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOu
   };
 }
 
+/**
+ * Why the job did not succeed, as the script's error carries it after brigadier's own
+ * "job NAME failed: " prefix: the phase when it is not plain Failed, then the status message.
+ */
+export function failureDetail(s: NonNullable<JobCR['status']>): string {
+  const phase = s.phase === 'TimedOut' ? 'timed out' : s.phase === 'Cancelled' ? 'cancelled' : undefined;
+  const why = s.message ?? s.reason;
+  return [phase, why].filter((part): part is string => !!part).join(': ') || 'the job failed';
+}
+
 function outcomeOf(job: JobCR, log: string): JobOutcome {
   const s = job.status ?? {};
   const succeeded = s.phase === 'Succeeded';
   return {
     succeeded,
     log,
-    ...(succeeded ? {} : { message: `job ${job.spec.name} ${s.phase?.toLowerCase() ?? 'failed'}${s.reason ? ` (${s.reason})` : ''}${s.message ? `: ${s.message}` : ''}` }),
+    ...(succeeded ? {} : { message: failureDetail(s) }),
     ...(s.podName ? { podName: s.podName } : {}),
   };
 }

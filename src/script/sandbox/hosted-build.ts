@@ -12,6 +12,9 @@ import { capText } from './guest-json.ts';
 import type { WatchCell } from './watch-cell.ts';
 import type { WasmModule } from './wasm.ts';
 
+/** How brigadier's JobFailedError reads once it crossed the bridge as "name: message". */
+const JOB_FAILED_PREFIX = 'JobFailedError: ';
+
 type StartMessage = Extract<ToWorker, { type: 'start' }>;
 
 export interface HostedBuildOptions {
@@ -115,7 +118,10 @@ export class HostedBuild {
     }
     // A handler that rejects because an awaited job failed is a job failure, which the status should say.
     const failure: Failure | undefined = state.error !== null
-      ? { reason: state.error.startsWith('JobFailedError:') ? 'JobFailed' : 'HandlerFailed', message: state.error, trigger: 'handlerError' }
+      ? state.error.startsWith(JOB_FAILED_PREFIX)
+        // The reason already says JobFailed; the error's name would only repeat it.
+        ? { reason: 'JobFailed', message: state.error.slice(JOB_FAILED_PREFIX.length), trigger: 'handlerError' }
+        : { reason: 'HandlerFailed', message: state.error, trigger: 'handlerError' }
       : state.unhandled !== null
         ? { reason: 'JobFailed', message: `unhandled rejection: ${state.unhandled}`, trigger: 'unhandledRejection' }
         : undefined;
