@@ -8,7 +8,8 @@ import { BRIDGE_CAPS } from '../defaults.ts';
 import { normalizeJobRequest } from '../job-request.ts';
 import type { SandboxLimits, SandboxResult, ToWorker } from '../protocol.ts';
 import { parseGuestJson, capText } from '../sandbox/guest-json.ts';
-import { redactSecrets, scrubHostError } from '../scrub.ts';
+import { redact } from '../../util/redact.ts';
+import { scrubHostError } from '../scrub.ts';
 import type { JobOutcome, ScriptHost, ScriptLogLevel } from '../types.ts';
 
 export interface BuildSessionOptions {
@@ -83,7 +84,7 @@ export class BuildSession {
     if (this.#linesThisIncarnation <= this.#linesDelivered || this.#finished) return;
     this.#linesDelivered++;
     try {
-      this.#opts.host?.log(level, redactSecrets(text, this.#opts.secrets));
+      this.#opts.host?.log(level, redact(text, this.#opts.secrets));
     } catch (error) {
       // ScriptHost.log must not throw; a broken logger must not fail the build either.
       process.emitWarning(`ScriptHost.log threw: ${String(error)}`);
@@ -114,7 +115,7 @@ export class BuildSession {
 
   onDone(result: SandboxResult): void {
     if (result.kind === 'run' || result.ok === false) {
-      this.#finish({ ...result, message: redactSecrets(result.message, this.#opts.secrets) });
+      this.#finish({ ...result, message: redact(result.message, this.#opts.secrets) });
     } else {
       this.#finish(result);
     }

@@ -5,7 +5,6 @@
  */
 import { BRIDGE_CAPS, DEFAULT_LIMITS, INSPECT_LIMITS } from '../defaults.ts';
 import type { FromWorker, SandboxResult } from '../protocol.ts';
-import { secretValues } from '../scrub.ts';
 import type {
   BuildOutcome,
   InspectOptions,
@@ -77,7 +76,7 @@ export class ScriptEngineImpl implements ScriptEngine {
         limits: { memoryBytes: limits.memoryBytes, cpuMs: limits.cpuMs },
         wallMs: limits.wallMs,
         host: opts.host,
-        secrets: secretValues(opts.project.secrets ?? {}),
+        secrets: Object.values(opts.project.secrets ?? {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         settle: (_s, result) => resolve(toBuildOutcome(result)),
       });
