@@ -68,3 +68,19 @@ test('an unknown command exits 2 and lists the commands', async () => {
   assert.match(cli.output(), /unknown command "no-such-command"/);
   for (const name of ['run', 'dev', 'sim', 'exec', 'gateway']) assert.match(cli.output(), new RegExp(`^  ${name} `, 'm'));
 });
+
+test('dev says which port is taken when its gateway port is in use, and exits 1', async () => {
+  const { createServer } = await import('node:net');
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = (holder.address() as { port: number }).port;
+  const dir = await mkdtemp(join(tmpdir(), 'brigade-dev-'));
+  try {
+    const dev = start(['dev', '--dir', dir, '--samples', 'none', '--gateway-port', String(port)]);
+    assert.equal(await dev.exited, 1, dev.output());
+    assert.match(dev.output(), new RegExp(`dev: gateway port ${port} is in use .*--gateway-port`));
+  } finally {
+    holder.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -14,7 +14,7 @@ import { isAlreadyExists } from '../kube/index.ts';
 import { startOperator } from '../operator.ts';
 import { startSimulator } from '../sim/index.ts';
 import { untilSignalled, type Command } from './command.ts';
-import { parseCommandLine, UsageError } from './commands/options.ts';
+import { CommandError, parseCommandLine, UsageError } from './commands/options.ts';
 import { runReporting } from './commands/run.ts';
 import { applySamples, loadSamples, sampleNames } from './dev-samples.ts';
 import { printProgress } from './dev-progress.ts';
@@ -95,7 +95,11 @@ export const devCommand: Command = {
       const operator = await startOperator({ kubeConfig, logger, signal });
       stopAll.unshift(() => operator.done);
       await operator.started;
-      const gateway = await hostGateway({ kubeConfig, logger: logger.child({ component: 'gateway' }), port: gatewayPort, host: '127.0.0.1', namespace: 'default', allNamespaces: true, projectCache: operator.caches.projects, signal });
+      const gateway = await hostGateway({ kubeConfig, logger: logger.child({ component: 'gateway' }), port: gatewayPort, host: '127.0.0.1', namespace: 'default', allNamespaces: true, projectCache: operator.caches.projects, signal })
+        .catch((err: unknown) => {
+          if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+          throw new CommandError(`gateway port ${gatewayPort} is in use (is another dev running?); choose one with --gateway-port, or 0 for any free port`, { cause: err });
+        });
       stopAll.unshift(() => gateway.stop());
 
       io.stdout.write([
