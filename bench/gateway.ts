@@ -10,7 +10,7 @@ import { dump, load } from 'js-yaml';
 import { readFile } from 'node:fs/promises';
 import { crdManifests } from '../src/api/crds.ts';
 import type { IntakeCluster } from '../src/gateway/cluster.ts';
-import { fakeCluster } from '../src/gateway/fake-cluster.ts';
+import { fakeCluster } from '../test/gateway/fake-cluster.ts';
 import { kubeIntakeCluster } from '../src/gateway/kube-cluster.ts';
 import { githubSignature } from '../src/gateway/secrets.ts';
 import { startGateway } from '../src/gateway/server.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withProjectCache, withSecretCache, type ProjectCache } from './cluster.ts';
-import { fakeCluster } from './fake-cluster.ts';
+import { fakeCluster } from '../../test/gateway/fake-cluster.ts';
 
 test('secret values are reused within the TTL and read again after it (a rotated secret is picked up)', async () => {
   const fake = fakeCluster({ secrets: { 'ci/s': { k: 'one' } } });

@@ -2,7 +2,7 @@ import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import pino from 'pino';
-import { fakeCluster, type FakeCluster } from './fake-cluster.ts';
+import { fakeCluster, type FakeCluster } from '../../test/gateway/fake-cluster.ts';
 import { githubSignature } from './secrets.ts';
 import { startGateway, type Gateway } from './server.ts';
 import type { ProjectLike } from './project-intake.ts';

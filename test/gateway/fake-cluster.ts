@@ -1,7 +1,7 @@
 // An in-memory IntakeCluster for tests and the benchmark: Projects, Secrets and the Events created.
-import type { IntakeCluster } from './cluster.ts';
-import type { EventObject } from './event.ts';
-import type { ProjectLike } from './project-intake.ts';
+import type { IntakeCluster } from '../../src/gateway/cluster.ts';
+import type { EventObject } from '../../src/gateway/event.ts';
+import type { ProjectLike } from '../../src/gateway/project-intake.ts';
 
 export interface FakeCluster extends IntakeCluster {
   projects: ProjectLike[];
