@@ -83,6 +83,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     jobs: () => caches.jobs.list().map((j) => (j as JobCR).status?.phase),
   });
   const ownEngine = options.scriptEngine ? undefined : createScriptEngine();
+  const engine = options.scriptEngine ?? (ownEngine as ScriptEngine);
+  metrics.setScriptStats(() => engine.stats());
   const deps: ControllerDeps = {
     clients,
     objects: new BrigadeObjects(clients.custom),
@@ -90,7 +92,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     recorder: new EventRecorder({ core: clients.core, component: 'brigade-operator', onError: (err, e) => logger.warn({ err, reason: e.reason }, 'could not record an Event') }),
     logger,
     clock,
-    script: options.scriptEngine ?? (ownEngine as ScriptEngine),
+    script: engine,
     translate: translateJob,
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
   };

@@ -33,6 +33,8 @@ test('run reconciles the hello sample, serves /readyz and /metrics, accepts a Cl
     assert.equal(ready.status, 200);
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     assert.match(metrics, /^brigade_/m);
+    assert.match(metrics, /^brigade_script_workers [1-9]/m);
+    assert.match(metrics, /^brigade_script_workers_killed_total 0$/m);
 
     const delivery = await fetch(`http://127.0.0.1:${gatewayPort}/cloudevents/v1/default/hello`, {
       method: 'POST',

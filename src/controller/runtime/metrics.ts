@@ -3,6 +3,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ReconcileObserver } from './controller.ts';
 
+/** What the script engine reports about itself (src/script ScriptEngineStats). */
+export interface ScriptStats {
+  workers: number;
+  liveBuilds: number;
+  workersKilled: number;
+  replays: number;
+}
+
 export type PhaseSource = () => readonly (string | undefined)[];
 
 export class OperatorMetrics implements ReconcileObserver {
@@ -15,7 +23,13 @@ export class OperatorMetrics implements ReconcileObserver {
   readonly jobs: Gauge<'phase'>;
   readonly informerRestarts: Counter<'informer'>;
 
+  readonly scriptWorkers: Gauge;
+  readonly scriptBuilds: Gauge;
+  readonly scriptWorkersKilled: Counter;
+  readonly scriptReplays: Counter;
+
   #buildPhases: PhaseSource | undefined;
+  #scriptStats: (() => ScriptStats) | undefined;
   #jobPhases: PhaseSource | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -35,6 +49,12 @@ export class OperatorMetrics implements ReconcileObserver {
       collect() { if (self.#jobPhases) OperatorMetrics.setPhases(this, self.#jobPhases()); },
     });
     this.informerRestarts = new Counter({ name: 'brigade_informer_restarts_total', help: 'Informer restarts after watch errors.', labelNames: ['informer'], registers });
+    // The script engine keeps its own counts; these read them at scrape time.
+    const stat = (pick: (s: ScriptStats) => number): number | undefined => (self.#scriptStats ? pick(self.#scriptStats()) : undefined);
+    this.scriptWorkers = new Gauge({ name: 'brigade_script_workers', help: 'Worker threads evaluating brigade.js scripts.', registers, collect() { const v = stat((s) => s.workers); if (v !== undefined) this.set(v); } });
+    this.scriptBuilds = new Gauge({ name: 'brigade_script_builds_in_flight', help: 'Builds whose script is loaded in the sandbox (running or waiting on jobs).', registers, collect() { const v = stat((s) => s.liveBuilds); if (v !== undefined) this.set(v); } });
+    this.scriptWorkersKilled = new Counter({ name: 'brigade_script_workers_killed_total', help: 'Workers the watchdog killed because a script overran its CPU budget inside one built-in.', registers, collect() { const v = stat((s) => s.workersKilled); if (v !== undefined) { this.reset(); this.inc(v); } } });
+    this.scriptReplays = new Counter({ name: 'brigade_script_replays_total', help: 'Builds re-evaluated on a fresh worker after their worker was killed.', registers, collect() { const v = stat((s) => s.replays); if (v !== undefined) { this.reset(); this.inc(v); } } });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -42,6 +62,11 @@ export class OperatorMetrics implements ReconcileObserver {
   setPhaseSources(sources: { builds: PhaseSource; jobs: PhaseSource }): void {
     this.#buildPhases = sources.builds;
     this.#jobPhases = sources.jobs;
+  }
+
+  /** Where the script-engine metrics read their values at scrape time. */
+  setScriptStats(source: () => ScriptStats): void {
+    this.#scriptStats = source;
   }
 
   observe(controller: string, outcome: 'success' | 'requeue' | 'error' | 'terminal', seconds: number): void {
