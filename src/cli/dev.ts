@@ -14,11 +14,10 @@ import { isAlreadyExists } from '../kube/index.ts';
 import { startOperator } from '../operator.ts';
 import { startSimulator } from '../sim/index.ts';
 import { untilSignalled, type Command } from './command.ts';
-import { CommandError, parseCommandLine, UsageError } from './commands/options.ts';
+import { CommandError, logLevelOption, parseCommandLine, portOption, UsageError } from './commands/options.ts';
 import { runReporting } from './commands/run.ts';
 import { applySamples, loadSamples, sampleNames } from './dev-samples.ts';
 import { printProgress } from './dev-progress.ts';
-import { logLevelOption, portOption } from './run.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { hostGateway } from '../gateway/index.ts';
 import { startOperator } from '../operator.ts';
 import { untilSignalled, type Command } from './command.ts';
-import { connect, KUBE_USAGE, parseCommandLine, UsageError } from './commands/options.ts';
+import { connect, KUBE_USAGE, logLevelOption, parseCommandLine, portOption, UsageError } from './commands/options.ts';
 import { runReporting } from './commands/run.ts';
 
 const USAGE = [
@@ -29,21 +29,6 @@ const OPTIONS = {
   'gateway-port': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
-
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-
-export function portOption(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a port number (0-65535), got "${value}"`);
-  return port;
-}
-
-export function logLevelOption(value: string | undefined): string {
-  const level = value ?? 'info';
-  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  return level;
-}
 
 export const runCommand: Command = {
   summary: 'run the operator (and optionally the gateway) against the current cluster',

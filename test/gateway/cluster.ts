@@ -23,17 +23,9 @@ import { waitFor } from '../helpers/wait.ts';
 
 export { waitFor };
 
-/**
- * The simulator's kubeconfig with the given namespace as the context's, and (kept even though the
- * simulator now writes it too) `insecure-skip-tls-verify: true`, which @kubernetes/client-node 2.x
- * requires before it talks plain HTTP.
- */
+/** The simulator's kubeconfig (already fit for client-node) with the given namespace as the context's. */
 async function clientReadyKubeconfig(path: string, namespace: string): Promise<string> {
-  const config = load(await readFile(path, 'utf8')) as {
-    clusters: Array<{ cluster: Record<string, unknown> }>;
-    contexts: Array<{ context: Record<string, unknown> }>;
-  };
-  for (const c of config.clusters) c.cluster['insecure-skip-tls-verify'] = true;
+  const config = load(await readFile(path, 'utf8')) as { contexts: Array<{ context: Record<string, unknown> }> };
   for (const c of config.contexts) c.context.namespace = namespace;
   return dump(config);
 }

@@ -3,7 +3,7 @@
 import pino from 'pino';
 import { hostGateway } from '../../gateway/index.ts';
 import { untilSignalled, type Command } from '../command.ts';
-import { connect, KUBE_USAGE, parseCommandLine, UsageError } from './options.ts';
+import { connect, KUBE_USAGE, parseCommandLine, portOption, UsageError } from './options.ts';
 import { runReporting } from './run.ts';
 
 const USAGE = [
@@ -41,7 +41,7 @@ export const gatewayCommand: Command = {
   run: (argv, io) => runReporting({ name: 'gateway', usage: USAGE, io }, async () => {
     const { values, positionals } = parseCommandLine(argv, OPTIONS);
     if (positionals.length > 0) throw new UsageError('gateway takes no arguments');
-    const port = positiveInt(values.port, '--port') ?? 8080;
+    const port = portOption(values.port, '--port') ?? 8080;
     const maxBodyBytes = positiveInt(values['max-body-bytes'], '--max-body-bytes');
     const target = connect({ ...values, namespace: values.namespace ?? io.env.POD_NAMESPACE }, io.env);
     const logger = pino({ name: 'gateway' }, io.stderr);

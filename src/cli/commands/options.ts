@@ -59,3 +59,18 @@ export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options'
     throw new UsageError((err as Error).message, { cause: err });
   }
 }
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+export function portOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a port number (0-65535), got "${value}"`);
+  return port;
+}
+
+export function logLevelOption(value: string | undefined): string {
+  const level = value ?? 'info';
+  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}

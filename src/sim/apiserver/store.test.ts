@@ -336,17 +336,16 @@ describe('events', () => {
 });
 
 describe('Secrets', () => {
-  const SECRETS = { group: '', version: 'v1', resource: 'secrets' };
   const secret = (fields: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, ...fields });
 
   it('folds stringData into base64 data on create and update, and never stores stringData', () => {
     const store = newStore();
-    const created = store.create(SECRETS, secret({ data: { a: Buffer.from('old').toString('base64') }, stringData: { b: 'plain', a: 'wins' } }));
+    const created = store.create(GVR.secrets, secret({ data: { a: Buffer.from('old').toString('base64') }, stringData: { b: 'plain', a: 'wins' } }));
     assert.equal(created['stringData'], undefined);
     assert.deepEqual(created['data'], { a: Buffer.from('wins').toString('base64'), b: Buffer.from('plain').toString('base64') });
-    const updated = store.update(SECRETS, { ...created, stringData: { c: 'more' } } as KubeObject);
+    const updated = store.update(GVR.secrets, { ...created, stringData: { c: 'more' } } as KubeObject);
     assert.equal(updated['stringData'], undefined);
     assert.equal((updated['data'] as Record<string, string>)['c'], Buffer.from('more').toString('base64'));
-    assert.equal(store.get(SECRETS, 'default', 's')?.['stringData'], undefined);
+    assert.equal(store.get(GVR.secrets, 'default', 's')?.['stringData'], undefined);
   });
 });
