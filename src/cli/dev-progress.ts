@@ -1,13 +1,19 @@
 // Prints how builds and their jobs progress, one line per change, for `brigade-operator dev`.
 // It watches Builds and Job CRs through informers (no polling) and reports transitions only.
-import { CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Writable } from 'node:stream';
-import { GROUP, VERSION, KINDS } from '../api/constants.ts';
 import type { Build, JobCR } from '../api/types.ts';
 import { TERMINAL_BUILD_PHASES } from '../api/types.ts';
+import type { ChangeHandler } from '../controller/runtime/informer.ts';
+
+/** A watched cache to follow: the operator's own informers, so progress costs no extra watch. */
+export interface ChangeSource {
+  onChange(handler: ChangeHandler<KubernetesObject>): void;
+}
 
 export interface ProgressOptions {
-  kubeConfig: KubeConfig;
+  builds: ChangeSource;
+  jobs: ChangeSource;
   out: Writable;
   /** Called whenever a build reaches a terminal phase. */
   onBuildFinished?: (build: Build) => void;
@@ -15,12 +21,6 @@ export interface ProgressOptions {
 
 function stamp(): string {
   return new Date().toISOString().slice(11, 19);
-}
-
-function informerFor(kubeConfig: KubeConfig, plural: string) {
-  const api = kubeConfig.makeApiClient(CustomObjectsApi);
-  const path = `/apis/${GROUP}/${VERSION}/${plural}`;
-  return makeInformer<KubernetesObject>(kubeConfig, path, () => api.listClusterCustomObject({ group: GROUP, version: VERSION, plural }) as never);
 }
 
 function describeBuild(b: Build): string {
@@ -40,23 +40,19 @@ function describeJob(j: JobCR): string {
   return `  job ${j.spec.name ?? j.metadata.name}  ${s.phase ?? 'Pending'}${where}${took}${why}`;
 }
 
-/** Starts printing; returns a function that stops the informers. */
-export async function printProgress(opts: ProgressOptions): Promise<() => Promise<void>> {
-  let stopping = false;
+/** Prints transitions from now on; it ends with the caches it follows. */
+export function printProgress(opts: ProgressOptions): void {
   const lastBuild = new Map<string, string>();
   const lastJob = new Map<string, string>();
-  const builds = informerFor(opts.kubeConfig, KINDS.Build.plural);
-  const jobs = informerFor(opts.kubeConfig, KINDS.Job.plural);
   const onBuild = (obj: KubernetesObject): void => {
     const b = obj as unknown as Build;
     const key = `${b.metadata.namespace}/${b.metadata.name}`;
     const phase = b.status?.phase ?? 'Pending';
-    const line = describeBuild(b);
     // Print phase changes, and progress of running builds when their job count moves.
     const signature = `${phase} ${b.status?.jobsSummary ?? ''}`;
     if (lastBuild.get(key) === signature) return;
     lastBuild.set(key, signature);
-    opts.out.write(`${stamp()} ${line}\n`);
+    opts.out.write(`${stamp()} ${describeBuild(b)}\n`);
     if ((TERMINAL_BUILD_PHASES as readonly string[]).includes(phase)) opts.onBuildFinished?.(b);
   };
   const onJob = (obj: KubernetesObject): void => {
@@ -67,25 +63,6 @@ export async function printProgress(opts: ProgressOptions): Promise<() => Promis
     lastJob.set(key, phase);
     opts.out.write(`${stamp()} ${describeJob(j)}\n`);
   };
-  builds.on('add', onBuild);
-  builds.on('update', onBuild);
-  jobs.on('add', onJob);
-  jobs.on('update', onJob);
-  for (const informer of [builds, jobs]) {
-    informer.on('error', (err: unknown) => {
-      if (stopping) return;
-      // client-node informers stop on errors: say so and restart after a pause.
-      opts.out.write(`${stamp()} progress watch interrupted (${err instanceof Error ? err.message : String(err)}); restarting\n`);
-      setTimeout(() => {
-        informer.start().catch((restartErr: unknown) => opts.out.write(`${stamp()} progress watch could not restart: ${String(restartErr)}\n`));
-      }, 1000).unref();
-    });
-  }
-  await builds.start();
-  await jobs.start();
-  return async () => {
-    stopping = true;
-    await builds.stop();
-    await jobs.stop();
-  };
+  opts.builds.onChange((obj, verb) => { if (verb !== 'delete') onBuild(obj); });
+  opts.jobs.onChange((obj, verb) => { if (verb !== 'delete') onJob(obj); });
 }

@@ -114,15 +114,15 @@ export const devCommand: Command = {
       const expected = new Set(sampleObjects.filter((o) => o.kind === 'Event').map((o) => `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}`));
       let allDone!: () => void;
       const done = new Promise<void>((res) => (allDone = res));
-      const stopProgress = await printProgress({
-        kubeConfig,
+      printProgress({
+        builds: operator.caches.builds,
+        jobs: operator.caches.jobs,
         out: io.stdout,
         onBuildFinished: (b) => {
           finished.set(`${b.metadata.namespace}/${b.spec.event}`, b);
           if ([...expected].every((e) => finished.has(e))) allDone();
         },
       });
-      stopAll.unshift(stopProgress);
       const applied = await applySamples(kubeConfig, sampleObjects);
       io.stdout.write(`applied samples ${samples.join(', ') || '(none)'}: ${applied.created.length} objects created, ${applied.existing.length} already there\n`);
       if (expected.size === 0) allDone();
