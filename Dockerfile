@@ -8,6 +8,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY src ./src
 COPY crds ./crds
-USER node
+# Numeric (the image's "node" user): a kubelet can only verify runAsNonRoot against a numeric user.
+USER 1000:1000
 ENTRYPOINT ["node", "bin/brigade-operator.js"]
 CMD ["run"]
