@@ -1,7 +1,7 @@
 // Layering of brigade-operator (checked in CI by `npm run lint:layers`):
 //   cli, gateway -> controller -> script, jobs -> kube -> util;  api is shared by all.
-// src/sim (the Kubernetes simulator) is for tests and dev mode only: the operator never imports it,
-// and it imports nothing of the operator.
+// src/sim (the Kubernetes simulator) and src/localcluster (the real local control plane) are for tests
+// and dev mode only: the operator never imports them, and they import nothing of the operator.
 const layer = (name, mayNotReach, comment) => ({
   name,
   comment,
@@ -26,6 +26,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/sim/' },
       to: { path: '^src/', pathNot: '^src/(sim|util)/' },
+    },
+    {
+      name: 'operator-does-not-use-localcluster',
+      comment: 'The real local control plane is for tests, the cluster command and dev mode only.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(localcluster|cli)/' },
+      to: { path: '^src/localcluster/' },
+    },
+    {
+      name: 'localcluster-is-self-contained',
+      comment: 'The local control plane harness knows nothing of the operator; it may share generic utilities.',
+      severity: 'error',
+      from: { path: '^src/localcluster/' },
+      to: { path: '^src/', pathNot: '^src/(localcluster|util)/' },
     },
     layer('util', ['api', 'kube', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'util is the bottom layer'),
     layer('api', ['kube', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'api types are shared by all and depend on nothing'),

@@ -1,12 +1,13 @@
 // brigade-operator: one binary for the operator (`run`), the development cluster (`dev`, `sim`),
 // the event gateway and the brig-style client commands. This file only dispatches.
 import { commands as clientCommands } from './commands/index.ts';
+import { clusterCommand } from './cluster.ts';
 import { devCommand } from './dev.ts';
 import { runCommand } from './run.ts';
 import { simCommand } from './sim.ts';
 import type { Command, CommandIO } from './command.ts';
 
-const builtins: Record<string, Command> = { run: runCommand, dev: devCommand, sim: simCommand };
+const builtins: Record<string, Command> = { run: runCommand, dev: devCommand, sim: simCommand, cluster: clusterCommand };
 
 function allCommands(): Record<string, Command> {
   return { ...builtins, ...clientCommands };
