@@ -25,7 +25,7 @@ const seconds = (from?: string, to?: string): number => (Date.parse(to ?? '') - 
 
 test('the 20 parallel countdown jobs all finish on virtual-kubelet while the sequential one still runs; cancel stops it', async () => {
   await cluster.kubectl('apply', '-f', join(ROOT, 'samples', 'countdown'));
-  const jobsOf = async (): Promise<JobCR[]> => cluster.objects.list('Job', 'default', { labelSelector: 'brigade.sh/build=countdown-1' });
+  const jobsOf = async (): Promise<JobCR[]> => cluster.objects.list('Job', cluster.namespace, { labelSelector: 'brigade.sh/build=countdown-1' });
 
   const finished = await waitFor('the 20 parallel jobs to succeed', async () => {
     const jobs = await jobsOf();
@@ -48,7 +48,7 @@ test('the 20 parallel countdown jobs all finish on virtual-kubelet while the seq
 
   await cluster.kubectl('patch', 'builds.brigade.sh', 'countdown-1', '--type', 'merge', '-p', '{"spec":{"cancel":true}}');
   const build = await waitFor('the build to end Cancelled', async () => {
-    const b = await cluster.objects.get('Build', 'default', 'countdown-1') as Build | undefined;
+    const b = await cluster.objects.get('Build', cluster.namespace, 'countdown-1') as Build | undefined;
     return b?.status?.phase === 'Cancelled' ? b : undefined;
   }, 30_000);
   assert.equal(build.status?.jobsSummary, '21/21');

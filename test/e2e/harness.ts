@@ -1,57 +1,56 @@
-// End-to-end harness: the simulator (real HTTP API server, scheduler, Job controller, kubelet), the
-// CRDs applied with the real kubectl, and the operator started in-process against it.
-import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+// End-to-end harness: the operator started in-process against the test ground (test/ground/ground.ts:
+// the simulator by default, the real local control plane with BRIGADE_TEST_GROUND=cluster), with the
+// CRDs applied by the real kubectl. Every test works in `cluster.namespace`.
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import pino from 'pino';
 import type { Logger } from 'pino';
-import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/index.ts';
 import { startOperator } from '../../src/operator.ts';
 import type { OperatorOptions, RunningOperator } from '../../src/operator.ts';
 import { newKubeClients } from '../../src/kube/clients.ts';
 import type { KubeClients } from '../../src/kube/clients.ts';
 import { BrigadeObjects } from '../../src/kube/custom-objects.ts';
-import { ROOT, kubectl } from '../helpers/tools.ts';
+import { kubectl, runTool } from '../helpers/tools.ts';
+import { startGround, type Ground, type GroundKind } from '../ground/ground.ts';
 
 export interface Cluster {
-  sim: Simulator;
+  ground: GroundKind;
+  /** The simulator, on the simulator ground only. */
+  sim?: Simulator;
+  namespace: string;
+  /** Where the operator keeps its Lease: the test namespace on the simulator, brigade-system on the cluster. */
+  operatorNamespace: string;
   kubeconfig: string;
   clients: KubeClients;
   objects: BrigadeObjects;
   custom: CustomObjectsApi;
   kubectl: (...args: string[]) => Promise<string>;
   apply: (yaml: string) => Promise<string>;
+  operatorKubeConfig: Ground['operatorKubeConfig'];
   stop: () => Promise<void>;
 }
 
 export async function startCluster(): Promise<Cluster> {
-  const sim = await startSimulator();
-  const kc = new KubeConfig();
-  kc.loadFromFile(sim.kubeconfigPath);
-  const clients = newKubeClients(kc);
-  const run = (...args: string[]): Promise<string> => kubectl(sim.kubeconfigPath, ...args);
-  try {
-    await run('apply', '-k', process.env['E2E_CRDS_DIR'] ?? join(ROOT, 'crds'));
-    await run('wait', '--for=condition=Established', 'crd', '--all', '--timeout=30s');
-  } catch (err) {
-    await sim.stop();
-    throw err;
-  }
+  const ground = await startGround();
+  const clients = newKubeClients(ground.kubeConfig);
+  const run = (...args: string[]): Promise<string> => kubectl(ground.kubeconfigPath, ...args);
   return {
-    sim,
-    kubeconfig: sim.kubeconfigPath,
+    ground: ground.kind,
+    ...(ground.sim ? { sim: ground.sim } : {}),
+    namespace: ground.namespace,
+    operatorNamespace: ground.operatorNamespace,
+    kubeconfig: ground.kubeconfigPath,
     clients,
     objects: new BrigadeObjects(clients.custom),
     custom: clients.custom,
     kubectl: run,
-    apply: (yaml) => applyYaml(sim.kubeconfigPath, yaml),
-    stop: () => sim.stop(),
+    apply: (yaml) => applyYaml(ground.kubeconfigPath, yaml),
+    operatorKubeConfig: () => ground.operatorKubeConfig(),
+    stop: () => ground.stop(),
   };
 }
 
 async function applyYaml(kubeconfig: string, yaml: string): Promise<string> {
-  const { runTool } = await import('../helpers/tools.ts');
   const r = await runTool('kubectl', ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], { input: yaml });
   if (r.code !== 0) throw new Error(`kubectl apply failed: ${r.stderr}`);
   return r.stdout;
@@ -68,11 +67,9 @@ export function testLogger(): Logger {
 
 export async function runOperator(cluster: Cluster, extra: Partial<OperatorOptions> = {}): Promise<OperatorHandle> {
   const ac = new AbortController();
-  const kc = new KubeConfig();
-  kc.loadFromFile(cluster.kubeconfig);
   const running = await startOperator({
-    kubeConfig: kc,
-    namespace: 'default',
+    kubeConfig: await cluster.operatorKubeConfig(),
+    namespace: cluster.namespace,
     logger: testLogger(),
     signal: ac.signal,
     settings: { eventProjectGraceMs: 1500 },

@@ -35,7 +35,7 @@ events.on('exec', async () => {
   assert.match(jobs.get('hello')?.status?.logTail ?? '', /hello/);
   assert.equal(jobs.get('hello')?.status?.nodeName, 'node-1');
   assert.equal(jobs.get('virtual')?.status?.nodeName, 'virtual-kubelet');
-  const ev = await cluster.objects.get('Event', 'default', 'hello-1');
+  const ev = await cluster.objects.get('Event', cluster.namespace, 'hello-1');
   assert.equal(ev?.status?.phase, 'Accepted');
   assert.equal(ev?.status?.build, 'hello-1');
   const wait = await cluster.kubectl('wait', '--for=condition=Succeeded', 'builds.brigade.sh/hello-1', '--timeout=10s');

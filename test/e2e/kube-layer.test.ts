@@ -20,7 +20,7 @@ after(async () => {
   await cluster?.stop();
 });
 
-const project = (name: string) => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project' as const, metadata: { name, namespace: 'default' }, spec: { script: '' } });
+const project = (name: string) => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project' as const, metadata: { name, namespace: cluster.namespace }, spec: { script: '' } });
 
 test('custom-object helpers create (idempotently), read, patch status, report stale writes as conflicts and update status from the latest read', async () => {
   const { objects } = cluster;
@@ -29,28 +29,28 @@ test('custom-object helpers create (idempotently), read, patch status, report st
   const again = await objects.create('Project', project('kube-1'));
   assert.equal(again.existed, true);
   assert.equal(again.object.metadata.uid, created.object.metadata.uid);
-  assert.equal(await objects.get('Project', 'default', 'missing'), undefined);
-  await objects.patchStatus('Project', 'default', 'kube-1', { handlers: ['a'] });
+  assert.equal(await objects.get('Project', cluster.namespace, 'missing'), undefined);
+  await objects.patchStatus('Project', cluster.namespace, 'kube-1', { handlers: ['a'] });
   // A stale resourceVersion is a conflict...
   await assert.rejects(objects.replaceStatus('Project', { ...created.object, status: { handlers: ['stale'] } }), (err: Error) => isConflict((err as { cause?: unknown }).cause));
   // A status patch made from a stale read is refused when it carries that read's resourceVersion.
-  await assert.rejects(objects.patchStatus('Project', 'default', 'kube-1', { handlers: ['stale'] }, created.object.metadata.resourceVersion), (err: Error) => isConflict((err as { cause?: unknown }).cause));
+  await assert.rejects(objects.patchStatus('Project', cluster.namespace, 'kube-1', { handlers: ['stale'] }, created.object.metadata.resourceVersion), (err: Error) => isConflict((err as { cause?: unknown }).cause));
   // updateStatus reads the current object, so it builds on the latest status.
-  const updated = await objects.updateStatus('Project', 'default', 'kube-1', (cur) => ({ ...cur.status, handlersSummary: `seen ${cur.status?.handlers?.join(',')}` }));
+  const updated = await objects.updateStatus('Project', cluster.namespace, 'kube-1', (cur) => ({ ...cur.status, handlersSummary: `seen ${cur.status?.handlers?.join(',')}` }));
   assert.equal(updated?.status?.handlersSummary, 'seen a');
-  assert.equal(await objects.updateStatus('Project', 'default', 'kube-1', () => undefined), undefined, 'no write when the mutation wants none');
+  assert.equal(await objects.updateStatus('Project', cluster.namespace, 'kube-1', () => undefined), undefined, 'no write when the mutation wants none');
 });
 
 test('the EventRecorder aggregates repeats into one Event with a count', async () => {
   const errors: unknown[] = [];
   const recorder = new EventRecorder({ core: cluster.clients.core, component: 'test', onError: (e) => errors.push(e) });
-  const target = await cluster.objects.get('Project', 'default', 'kube-1');
+  const target = await cluster.objects.get('Project', cluster.namespace, 'kube-1');
   const obj = { apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: target!.metadata };
   await recorder.normal(obj, 'Tested', 'same message');
   await recorder.normal(obj, 'Tested', 'same message');
   await recorder.warning(obj, 'Other', 'different');
   assert.deepEqual(errors, []);
-  const events = await cluster.clients.core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=kube-1' });
+  const events = await cluster.clients.core.listNamespacedEvent({ namespace: cluster.namespace, fieldSelector: 'involvedObject.name=kube-1' });
   const tested = events.items.filter((e) => e.reason === 'Tested');
   assert.equal(tested.length, 1);
   assert.equal(tested[0]?.count, 2);
@@ -64,19 +64,19 @@ test('an informer whose list fails restarts with back-off, syncs, and then follo
   let failures = 1;
   const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
     if (failures-- > 0) throw new Error('simulated list failure');
-    return (await cluster.custom.listNamespacedCustomObject({ ...resourceOf('Project'), namespace: 'default' })) as KubernetesListObject<KubernetesObject>;
+    return (await cluster.custom.listNamespacedCustomObject({ ...resourceOf('Project'), namespace: cluster.namespace })) as KubernetesListObject<KubernetesObject>;
   };
-  const informer = new Informer<KubernetesObject>({ name: 'projects', kubeConfig: cluster.clients.kubeConfig, path: collectionPath('Project', 'default'), list, logger: testLogger(), clock });
+  const informer = new Informer<KubernetesObject>({ name: 'projects', kubeConfig: cluster.clients.kubeConfig, path: collectionPath('Project', cluster.namespace), list, logger: testLogger(), clock });
   const ac = new AbortController();
   const running = informer.start(ac.signal);
   await waitFor('restart scheduled', () => (clock.pendingTimers() === 1 ? true : undefined));
   assert.equal(informer.synced, false);
   clock.advance(500);
   await informer.waitForSync();
-  assert.ok(informer.get('default', 'kube-1'));
+  assert.ok(informer.get(cluster.namespace, 'kube-1'));
   await cluster.objects.create('Project', project('kube-2'));
-  await waitFor('watch delivered the new project', () => informer.get('default', 'kube-2'));
-  assert.equal(informer.byLabels({}, 'default').length >= 2, true);
+  await waitFor('watch delivered the new project', () => informer.get(cluster.namespace, 'kube-2'));
+  assert.equal(informer.byLabels({}, cluster.namespace).length >= 2, true);
   ac.abort();
   await running;
 });

@@ -22,7 +22,7 @@ test('a script from a ConfigMap is loaded, and editing the ConfigMap re-inspects
   await cluster.apply(`
 apiVersion: v1
 kind: ConfigMap
-metadata: { name: scripts, namespace: default }
+metadata: { name: scripts }
 data:
   brigade.js: |
     const { events } = require('brigadier');
@@ -30,15 +30,15 @@ data:
 ---
 apiVersion: brigade.sh/v1alpha1
 kind: Project
-metadata: { name: from-cm, namespace: default }
+metadata: { name: from-cm }
 spec:
   scriptFrom: { configMapKeyRef: { name: scripts, key: brigade.js } }
 `);
   await projectReady(cluster, 'from-cm');
-  assert.deepEqual((await cluster.objects.get('Project', 'default', 'from-cm'))?.status?.handlers, ['exec']);
+  assert.deepEqual((await cluster.objects.get('Project', cluster.namespace, 'from-cm'))?.status?.handlers, ['exec']);
   await cluster.kubectl('patch', 'configmap', 'scripts', '--type=merge', '-p', JSON.stringify({ data: { 'brigade.js': "const { events } = require('brigadier');\nevents.on('push', () => {});\nevents.on('exec', () => {});\n" } }));
   await waitFor('handlers updated', async () => {
-    const p = await cluster.objects.get('Project', 'default', 'from-cm');
+    const p = await cluster.objects.get('Project', cluster.namespace, 'from-cm');
     return p?.status?.handlers?.includes('push') ? true : undefined;
   });
   const res = await fetch(`http://127.0.0.1:${op.running.metricsPort}/metrics`);
@@ -55,7 +55,7 @@ test('maxConcurrentBuilds queues the second build until the first ends', async (
   await cluster.apply(`
 apiVersion: brigade.sh/v1alpha1
 kind: Project
-metadata: { name: one-at-a-time, namespace: default }
+metadata: { name: one-at-a-time }
 spec:
   policy: { maxConcurrentBuilds: 1 }
   script: |
@@ -65,7 +65,7 @@ spec:
   await projectReady(cluster, 'one-at-a-time');
   await cluster.apply([eventYaml('queue-1', 'one-at-a-time', 'exec'), eventYaml('queue-2', 'one-at-a-time', 'exec')].join('\n---\n'));
   const queued = await waitFor('one build queued', async () => {
-    const builds = await cluster.objects.list('Build', 'default', { labelSelector: 'brigade.sh/project=one-at-a-time' });
+    const builds = await cluster.objects.list('Build', cluster.namespace, { labelSelector: 'brigade.sh/project=one-at-a-time' });
     return builds.length === 2 && builds.some((b) => b.status?.reason === 'Queued') && builds.some((b) => b.status?.phase === 'Running') ? builds : undefined;
   });
   assert.equal(queued.filter((b) => b.status?.phase === 'Running').length, 1);
@@ -80,21 +80,23 @@ spec:
 });
 
 test('with leader election only one of two operators acts, and the other takes over when it stops', async () => {
-  const le = (identity: string) => ({ leaderElection: { namespace: 'default', name: 'brigade-test', identity } });
+  // The Lease name is unique per test namespace: on the real ground every test file shares brigade-system.
+  const lease = (): string => `brigade-test-${cluster.namespace}`;
+  const le = (identity: string) => ({ leaderElection: { namespace: cluster.operatorNamespace, name: lease(), identity } });
   const first = await runOperator(cluster, le('first'));
   operators.push(first);
-  const lease = await cluster.kubectl('get', 'lease', 'brigade-test', '-o', 'jsonpath={.spec.holderIdentity}');
-  assert.equal(lease, 'first');
+  const holder = await cluster.kubectl('get', 'lease', '-n', cluster.operatorNamespace, lease(), '-o', 'jsonpath={.spec.holderIdentity}');
+  assert.equal(holder, 'first');
   const secondStarting = runOperator(cluster, le('second'));
   let secondLeads = false;
   void secondStarting.then(() => (secondLeads = true));
-  await cluster.kubectl('get', 'lease', 'brigade-test');
+  await cluster.kubectl('get', 'lease', '-n', cluster.operatorNamespace, lease());
   assert.equal(secondLeads, false, 'the second replica waits while the first holds the lease');
   await first.stop();
   operators.splice(operators.indexOf(first), 1);
   const second = await secondStarting;
   operators.push(second);
-  assert.equal(await cluster.kubectl('get', 'lease', 'brigade-test', '-o', 'jsonpath={.spec.holderIdentity}'), 'second');
+  assert.equal(await cluster.kubectl('get', 'lease', '-n', cluster.operatorNamespace, lease(), '-o', 'jsonpath={.spec.holderIdentity}'), 'second');
 });
 
 test('with policy.supersede a new build cancels the older running build of the same ref', async () => {
@@ -103,7 +105,7 @@ test('with policy.supersede a new build cancels the older running build of the s
   await cluster.apply(`
 apiVersion: brigade.sh/v1alpha1
 kind: Project
-metadata: { name: latest-wins, namespace: default }
+metadata: { name: latest-wins }
 spec:
   policy: { supersede: true }
   script: |
@@ -112,7 +114,7 @@ spec:
 `);
   await projectReady(cluster, 'latest-wins');
   await cluster.apply(eventYaml('sup-1', 'latest-wins', 'exec').replace('type: exec', 'type: exec\n  payload: slow'));
-  await waitFor('first build running', async () => ((await cluster.objects.get('Build', 'default', 'sup-1'))?.status?.phase === 'Running' ? true : undefined));
+  await waitFor('first build running', async () => ((await cluster.objects.get('Build', cluster.namespace, 'sup-1'))?.status?.phase === 'Running' ? true : undefined));
   await cluster.apply(eventYaml('sup-2', 'latest-wins', 'exec'));
   const first = await buildEnded(cluster, 'sup-1', 20_000);
   assert.equal(first.status?.phase, 'Cancelled');

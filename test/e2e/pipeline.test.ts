@@ -13,7 +13,7 @@ before(async () => {
   await cluster.apply(`
 apiVersion: v1
 kind: Secret
-metadata: { name: pipeline-secrets, namespace: default }
+metadata: { name: pipeline-secrets }
 stringData: { token: s3cr3t-value-xyz }
 `);
   await cluster.apply(projectYaml('pipeline', `const { events, Job } = require('brigadier');
@@ -103,7 +103,7 @@ test('a privileged job is refused when the project does not allow it, and the bu
 test('events are rejected with a reason: no project, project not ready, no handler, script not allowed', async () => {
   await cluster.apply(projectYaml('broken', `const { events } = require('brigadier');\nevents.on('exec', () => {\n  let x = ;\n});`));
   await waitFor('broken project not Ready', async () => {
-    const p = await cluster.objects.get('Project', 'default', 'broken');
+    const p = await cluster.objects.get('Project', cluster.namespace, 'broken');
     const ready = p?.status?.conditions?.find((c) => c.type === 'Ready');
     return ready?.status === 'False' ? ready : undefined;
   }).then((ready) => {
@@ -126,7 +126,7 @@ test('events are rejected with a reason: no project, project not ready, no handl
     const ev = await eventDecided(cluster, name);
     assert.equal(ev.status?.phase, 'Rejected', name);
     assert.equal(ev.status?.reason, reason, name);
-    assert.equal(await cluster.objects.get('Build', 'default', name), undefined, `${name} has no build`);
+    assert.equal(await cluster.objects.get('Build', cluster.namespace, name), undefined, `${name} has no build`);
   }
 });
 
