@@ -9,7 +9,9 @@ import (
 func TestUnsupportedFeature(t *testing.T) {
 	yes := true
 	no := false
-	vol := func(name string, src corev1.VolumeSource) corev1.Volume { return corev1.Volume{Name: name, VolumeSource: src} }
+	vol := func(name string, src corev1.VolumeSource) corev1.Volume {
+		return corev1.Volume{Name: name, VolumeSource: src}
+	}
 	cases := []struct {
 		name string
 		spec corev1.PodSpec

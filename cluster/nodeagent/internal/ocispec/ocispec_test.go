@@ -317,3 +317,14 @@ func mustWrite(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestFilterCapabilities(t *testing.T) {
+	mask := uint64(1<<0 | 1<<21) // CAP_CHOWN, CAP_SYS_ADMIN
+	got := FilterCapabilities([]string{"CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_SYS_RESOURCE"}, mask)
+	if !reflect.DeepEqual(got, []string{"CAP_CHOWN", "CAP_SYS_ADMIN"}) {
+		t.Errorf("got %v", got)
+	}
+	if got := FilterCapabilities([]string{"CAP_SYS_RESOURCE"}, 0); len(got) != 1 {
+		t.Errorf("mask 0 must not filter: %v", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,6 +34,9 @@ type Input struct {
 	AllowPrivileged bool
 	// HostDevices are given to privileged containers.
 	HostDevices []specs.LinuxDevice
+	// CapabilityMask is the bounding set of the agent (bit n is capability n); capabilities outside
+	// it cannot be given and are left out. Zero means no filtering.
+	CapabilityMask uint64
 	CgroupsPath string
 }
 
@@ -99,6 +103,20 @@ func Capabilities(c *corev1.Container) []string {
 	return out
 }
 
+// FilterCapabilities keeps the capabilities whose bit is set in mask (all when mask is 0).
+func FilterCapabilities(caps []string, mask uint64) []string {
+	if mask == 0 {
+		return caps
+	}
+	out := make([]string, 0, len(caps))
+	for _, c := range caps {
+		if n := slices.Index(AllCapabilities, c); n < 0 || mask&(1<<uint(n)) != 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func capName(c corev1.Capability) string {
 	s := strings.ToUpper(string(c))
 	if !strings.HasPrefix(s, "CAP_") {
@@ -114,7 +132,7 @@ func Build(in Input) (*specs.Spec, error) {
 		return nil, ErrPrivilegedNotAllowed
 	}
 	sc := in.Container.SecurityContext
-	caps := Capabilities(in.Container)
+	caps := FilterCapabilities(Capabilities(in.Container), in.CapabilityMask)
 	s := &specs.Spec{
 		Version:  specs.Version,
 		Hostname: in.Hostname,
@@ -128,7 +146,6 @@ func Build(in Input) (*specs.Spec, error) {
 				Bounding: caps, Effective: caps, Permitted: caps,
 			},
 			NoNewPrivileges: sc != nil && sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation,
-			Rlimits:         []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE", Hard: 1048576, Soft: 1048576}},
 		},
 		Mounts: defaultMounts(privileged),
 		Linux: &specs.Linux{
