@@ -1,19 +1,20 @@
 // `brigade-operator dev`: everything on one machine with no cluster. Starts the Kubernetes API
 // simulator (docs/simulator.md), installs the CRDs, runs the operator and the gateway against it,
 // applies the samples and prints how their builds go. Writes a kubeconfig so kubectl works beside it.
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiextensionsV1Api, CustomObjectsApi, KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { GROUP, VERSION } from '../api/constants.ts';
 import { crdManifests } from '../api/crds.ts';
 import type { Build } from '../api/types.ts';
 import { hostGateway } from '../gateway/index.ts';
-import { isAlreadyExists } from '../kube/index.ts';
+import { applyCustomResourceDefinition } from '../kube/index.ts';
+import { startLocalCluster } from '../localcluster/index.ts';
 import { startOperator } from '../operator.ts';
 import { startSimulator } from '../sim/index.ts';
-import { untilSignalled, type Command } from './command.ts';
+import { untilSignalled, type Command, type CommandIO } from './command.ts';
 import { CommandError, logLevelOption, parseCommandLine, portOption, UsageError } from './commands/options.ts';
 import { runReporting } from './commands/run.ts';
 import { applySamples, loadSamples, sampleNames } from './dev-samples.ts';
@@ -26,10 +27,12 @@ const USAGE = [
   '',
   'Runs the operator and the gateway against the embedded Kubernetes API simulator (not a real',
   'cluster: pod commands run as local processes, images are not pulled; see docs/simulator.md),',
-  'applies the samples and prints their builds as they progress. Stops on SIGINT/SIGTERM.',
+  'or with --ground cluster against a real local control plane (docs/real-cluster.md), applies the',
+  'samples and prints their builds as they progress. Stops on SIGINT/SIGTERM.',
   '',
+  '  --ground GROUND      sim (default) or cluster: upstream Kubernetes components built from source',
   '  --dir DIR            where the kubeconfig, pod data and operator log go (default .dev)',
-  '  --api-port N         simulator API port (default: any free port)',
+  '  --api-port N         simulator API port (default: any free port; sim only)',
   '  --gateway-port N     gateway port (default 7744; 0 picks a free port)',
   '  --samples LIST       comma-separated samples to apply (default: all in samples/); "none" for none',
   '  --exit-when-done     exit once every sample build has finished (exit 1 if any did not succeed)',
@@ -38,6 +41,7 @@ const USAGE = [
 
 const OPTIONS = {
   dir: { type: 'string' },
+  ground: { type: 'string' },
   'api-port': { type: 'string' },
   'gateway-port': { type: 'string' },
   samples: { type: 'string' },
@@ -45,20 +49,41 @@ const OPTIONS = {
   'log-level': { type: 'string' },
 } as const;
 
-async function installCrds(kubeConfig: KubeConfig): Promise<void> {
-  const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  for (const crd of crdManifests()) {
-    try {
-      await api.createCustomResourceDefinition({ body: crd as unknown as V1CustomResourceDefinition });
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw new Error(`could not install CRD ${crd.metadata.name}`, { cause: err });
-    }
-  }
-  // The simulator serves a CRD's resources as soon as it is established; confirm with one list each.
+async function installCrds(kubeConfig: KubeConfig, signal: AbortSignal): Promise<void> {
+  for (const crd of crdManifests()) await applyCustomResourceDefinition(kubeConfig, crd);
+  // A CRD's resources are served once it is established (at once on the simulator, moments later on a
+  // real API server); confirm with one list each.
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   for (const crd of crdManifests()) {
-    await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: crd.spec.names.plural });
+    for (let attempt = 0; ; attempt++) {
+      signal.throwIfAborted();
+      try {
+        await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: crd.spec.names.plural });
+        break;
+      } catch (err) {
+        if (attempt >= 100) throw new Error(`CRD ${crd.metadata.name} is not served`, { cause: err });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
+}
+
+interface DevGround {
+  kubeconfigPath: string;
+  description: string;
+  stop(): Promise<void>;
+}
+
+/** The cluster dev runs on: the embedded simulator, or the real local control plane (docs/real-cluster.md). */
+async function startDevGround(kind: string, dir: string, apiPort: number, io: CommandIO, signal: AbortSignal): Promise<DevGround> {
+  if (kind === 'sim') {
+    const sim = await startSimulator({ kubeconfigPath: join(dir, 'kubeconfig'), dataDir: join(dir, 'data'), port: apiPort });
+    return { kubeconfigPath: sim.kubeconfigPath, description: 'the embedded Kubernetes API simulator (not a real cluster)', stop: () => sim.stop() };
+  }
+  const cluster = await startLocalCluster({ dir: join(dir, 'cluster'), signal, onProgress: (line) => io.stderr.write(`dev: cluster: ${line}\n`) });
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  await copyFile(cluster.kubeconfigPath, kubeconfigPath);
+  return { kubeconfigPath, description: `a real local control plane (${cluster.apiServerURL}; component logs in ${cluster.logDir})`, stop: () => cluster.stop() };
 }
 
 async function chooseSamples(requested: string | undefined): Promise<string[]> {
@@ -80,17 +105,19 @@ export const devCommand: Command = {
     const dir = resolve(values.dir ?? '.dev');
     const samples = await chooseSamples(values.samples);
     const gatewayPort = portOption(values['gateway-port'], '--gateway-port') ?? 7744;
+    const groundKind = values.ground ?? 'sim';
+    if (groundKind !== 'sim' && groundKind !== 'cluster') throw new UsageError(`--ground ${groundKind}: want sim or cluster`);
     await mkdir(dir, { recursive: true });
     const logFile = join(dir, 'operator.log');
     const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) }, pino.destination({ dest: logFile, sync: false }));
 
     const { signal, stopped, stop } = untilSignalled();
-    const sim = await startSimulator({ kubeconfigPath: join(dir, 'kubeconfig'), dataDir: join(dir, 'data'), port: portOption(values['api-port'], '--api-port') ?? 0 });
-    const stopAll: Array<() => Promise<void>> = [() => sim.stop()];
+    const ground = await startDevGround(groundKind, dir, portOption(values['api-port'], '--api-port') ?? 0, io, signal);
+    const stopAll: Array<() => Promise<void>> = [() => ground.stop()];
     try {
       const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromFile(sim.kubeconfigPath);
-      await installCrds(kubeConfig);
+      kubeConfig.loadFromFile(ground.kubeconfigPath);
+      await installCrds(kubeConfig, signal);
       const operator = await startOperator({ kubeConfig, logger, signal });
       stopAll.unshift(() => operator.done);
       await operator.started;
@@ -102,8 +129,8 @@ export const devCommand: Command = {
       stopAll.unshift(() => gateway.stop());
 
       io.stdout.write([
-        'brigade-operator dev: the operator is running on the embedded Kubernetes API simulator (not a real cluster).',
-        `  kubeconfig: ${sim.kubeconfigPath}   e.g. npx kubectl --kubeconfig ${sim.kubeconfigPath} get brigade`,
+        `brigade-operator dev: the operator is running on ${ground.description}.`,
+        `  kubeconfig: ${ground.kubeconfigPath}   e.g. npx kubectl --kubeconfig ${ground.kubeconfigPath} get brigade`,
         `  gateway:    ${gateway.url}   (see docs/intake.md)`,
         `  operator log: ${logFile}`,
         '',

@@ -14,6 +14,7 @@
 //   isNotFound(err) / isConflict(err) / isAlreadyExists(err) on client errors; KubeApiError wraps them
 //   (its message carries the API Status message, never a response body).
 //   new EventRecorder({ core, component, onError }).warning(obj, 'Reason', 'message'); // never rejects
+//   await applyCustomResourceDefinition(kc, crd);     // server-side apply of the manifest as written
 export { loadKubeConfig, currentNamespace, KubeConfigError } from './config.ts';
 export type { LoadKubeConfigOptions } from './config.ts';
 export { newKubeClients } from './clients.ts';
@@ -22,4 +23,5 @@ export { BrigadeObjects, collectionPath, resourceOf } from './custom-objects.ts'
 export type { KindTypes, ListOptions, StatusMutation } from './custom-objects.ts';
 export { KubeApiError, apiMessage, apiReason, apiStatusCode, isAlreadyExists, isConflict, isGone, isInvalid, isNotFound } from './errors.ts';
 export { EventRecorder } from './event-recorder.ts';
+export { applyCustomResourceDefinition } from './crd-install.ts';
 export type { EventRecorderOptions, EventType, InvolvedObject, RecordedEvent } from './event-recorder.ts';

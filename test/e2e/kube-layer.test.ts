@@ -80,3 +80,18 @@ test('an informer whose list fails restarts with back-off, syncs, and then follo
   ac.abort();
   await running;
 });
+
+test('applyCustomResourceDefinition installs the CRDs as written: defaults and CEL rules survive', async () => {
+  const { applyCustomResourceDefinition } = await import('../../src/kube/crd-install.ts');
+  const { crdManifests } = await import('../../src/api/crds.ts');
+  for (const crd of crdManifests()) await applyCustomResourceDefinition(cluster.clients.kubeConfig, crd);
+  const stored = JSON.parse(await cluster.kubectl('get', 'crd', 'events.brigade.sh', '-o', 'json')) as { spec: { versions: Array<{ schema: unknown }> } };
+  const schema = JSON.stringify(stored.spec.versions[0]?.schema);
+  assert.match(schema, /"x-kubernetes-validations"/);
+  assert.match(schema, /"default":"manual"/);
+  await cluster.apply('apiVersion: brigade.sh/v1alpha1\nkind: Event\nmetadata: { name: crd-defaults }\nspec: { project: p, type: exec }\n');
+  const event = await cluster.objects.get('Event', cluster.namespace, 'crd-defaults');
+  assert.equal(event?.spec.provider, 'manual', 'the schema default filled the provider');
+  const changed = await cluster.kubectl('patch', 'events.brigade.sh', 'crd-defaults', '--type=merge', '-p', '{"spec":{"type":"push"}}').then(() => 'accepted', (err: Error) => err.message);
+  assert.match(changed, /immutable/i, 'the CEL rule refuses a change of an Event spec');
+});
