@@ -37,7 +37,7 @@ type Input struct {
 	// CapabilityMask is the bounding set of the agent (bit n is capability n); capabilities outside
 	// it cannot be given and are left out. Zero means no filtering.
 	CapabilityMask uint64
-	CgroupsPath string
+	CgroupsPath    string
 }
 
 // ErrPrivilegedNotAllowed is returned for a privileged container on a node that refuses them.

@@ -230,4 +230,3 @@ func TestUnescapeMountPath(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
-
