@@ -111,7 +111,9 @@ async function joinCluster(): Promise<Ground> {
     kubeConfig,
     operatorKubeConfig: () => serviceAccountKubeConfig(kubeConfig),
     stop: async () => {
-      await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+      // BRIGADE_TEST_KEEP_NAMESPACE=1 leaves the namespace for a look with kubectl after a failure.
+      if (process.env['BRIGADE_TEST_KEEP_NAMESPACE'] === '1') process.stderr.write(`test ground: kept namespace ${namespace}\n`);
+      else await core.deleteNamespace({ name: namespace }).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -44,6 +44,12 @@ test('with maxConcurrentBuilds the oldest waiting builds start first and the res
   assert.ok(!mayStart({ build: newer, siblings: [older, newer], liveSessions: new Set(['a']), maxConcurrent: 1 }), 'a live session counts as running');
 });
 
+test('a build whose terminal status is observed frees its slot while its session is still torn down', () => {
+  const ended = build('a', 'Succeeded', '2026-11-23T09:00:00Z');
+  const queued = build('b', undefined, '2026-11-23T09:00:01Z');
+  assert.ok(mayStart({ build: queued, siblings: [ended, queued], liveSessions: new Set(['a']), maxConcurrent: 1 }));
+});
+
 test('starting sets Running and counts attempts; a replay keeps the start time', () => {
   const first = runningStatus(build('b'), now);
   assert.equal(first.phase, 'Running');

@@ -51,7 +51,10 @@ export interface StartInput {
 export function mayStart(input: StartInput): boolean {
   const { build, siblings, liveSessions, maxConcurrent } = input;
   if (maxConcurrent === undefined) return true;
-  const running = siblings.filter((b) => b.status?.phase === 'Running' || liveSessions.has(b.metadata.name ?? '')).length;
+  // A build whose terminal status is already observed frees its slot even while its session is still
+  // being torn down: the informer can deliver that status (and wake the queued builds) before the
+  // reconcile that wrote it has removed the session, and no later event would wake them again.
+  const running = siblings.filter((b) => !isTerminalBuild(b.status?.phase) && (b.status?.phase === 'Running' || liveSessions.has(b.metadata.name ?? ''))).length;
   const free = maxConcurrent - running;
   if (free <= 0) return false;
   const waiting = siblings

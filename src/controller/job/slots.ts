@@ -23,12 +23,15 @@ export class JobSlots {
     if (max === undefined) return true;
     const projectKey = keyOf(job.metadata.namespace, job.spec.project);
     const reserved = this.#reserved.get(projectKey) ?? new Set<string>();
-    const active = new Set(reserved);
+    const running = new Set<string>();
     for (const j of this.#deps.caches.jobs.byIndex(INDEX.project, nsKey(job.metadata.namespace, job.spec.project)) as JobCR[]) {
       const key = keyOf(j.metadata.namespace, j.metadata.name ?? '');
+      // Once the cache shows a job's child the cache is its record; a reservation made before would
+      // otherwise keep counting a job that has already ended.
       if (j.status?.jobName) reserved.delete(key);
-      if (j.status?.jobName && !isTerminalPhase(j.status.phase)) active.add(key);
+      if (j.status?.jobName && !isTerminalPhase(j.status.phase)) running.add(key);
     }
+    const active = new Set([...reserved, ...running]);
     if (!jobSlotFree(active.size, max)) return false;
     reserved.add(keyOf(job.metadata.namespace, job.metadata.name ?? ''));
     this.#reserved.set(projectKey, reserved);

@@ -41,6 +41,18 @@ test('DeadlineExceeded on the batch Job is TimedOut', () => {
   assert.equal(o.phase, 'TimedOut');
 });
 
+test('FailureTarget DeadlineExceeded is TimedOut at once, while the pod still terminates (Kubernetes 1.31+)', () => {
+  const cond = { type: 'FailureTarget', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline', lastTransitionTime: new Date('2026-11-23T09:59:58Z') };
+  const o = observe(batchJob([cond]), pod('Running', { running: { startedAt: new Date('2026-11-23T09:59:57Z') } }));
+  assert.equal(o.phase, 'TimedOut');
+  assert.equal(o.reason, 'DeadlineExceeded');
+  assert.equal(o.completionTime, '2026-11-23T09:59:58.000Z');
+});
+
+test('SuccessCriteriaMet alone is Succeeded', () => {
+  assert.equal(observe(batchJob([{ type: 'SuccessCriteriaMet', status: 'True' }]), undefined).phase, 'Succeeded');
+});
+
 test('an unschedulable pod stays Pending with reason Unschedulable', () => {
   const o = observe(batchJob(), pod('Pending', {}, { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/2 nodes are available' }] }));
   assert.equal(o.phase, 'Pending');

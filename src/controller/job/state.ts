@@ -25,8 +25,12 @@ function jobContainer(pod: V1Pod | undefined, container: string): V1ContainerSta
   return statuses.find((c) => c.name === container) ?? statuses[0];
 }
 
-function jobCondition(batchJob: V1Job, type: string): { reason?: string; message?: string } | undefined {
-  return batchJob.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+function jobCondition(batchJob: V1Job, ...types: string[]): { reason?: string; message?: string; lastTransitionTime?: Date } | undefined {
+  for (const type of types) {
+    const found = batchJob.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export interface ObserveInput {
@@ -49,11 +53,14 @@ export function observeJob(input: ObserveInput): Observation {
     ...(startOf(c, pod) ? { startTime: startOf(c, pod) } : {}),
   };
   if (!batchJob) return { ...base, phase: 'Failed', reason: 'ChildJobMissing', message: 'the batch/v1 Job was deleted before the job finished', completionTime: now.toISOString() };
-  const end = iso(terminated?.finishedAt) ?? iso(batchJob.status?.completionTime) ?? now.toISOString();
-  const deadline = jobCondition(batchJob, 'Failed');
+  // Since Kubernetes 1.31 the Job controller sets FailureTarget (SuccessCriteriaMet) the moment the
+  // outcome is decided and Failed (Complete) only once every pod has terminated, which for a job past
+  // its deadline is after the pod's termination grace period: the outcome is the earlier condition.
+  const deadline = jobCondition(batchJob, 'Failed', 'FailureTarget');
+  const end = iso(terminated?.finishedAt) ?? iso(batchJob.status?.completionTime) ?? iso(deadline?.lastTransitionTime) ?? now.toISOString();
   if (deadline?.reason === 'DeadlineExceeded') return { ...base, phase: 'TimedOut', reason: 'DeadlineExceeded', message: deadline.message ?? 'the job ran past its timeout', completionTime: end };
   if (pod?.status?.phase === 'Failed' || deadline) return { ...base, ...failure(pod, terminated, deadline), phase: 'Failed', completionTime: end };
-  if (pod?.status?.phase === 'Succeeded' || jobCondition(batchJob, 'Complete')) return { ...base, phase: 'Succeeded', reason: 'Completed', completionTime: end };
+  if (pod?.status?.phase === 'Succeeded' || jobCondition(batchJob, 'Complete', 'SuccessCriteriaMet')) return { ...base, phase: 'Succeeded', reason: 'Completed', completionTime: end };
   if (pod?.status?.phase === 'Running') return { ...base, phase: 'Running' };
   const unschedulable = pod?.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
   if (unschedulable) return { ...base, reason: unschedulable.reason ?? 'Unschedulable', message: unschedulable.message ?? '' };
