@@ -50,6 +50,7 @@ export interface Container {
   envFrom?: EnvFromSource[];
   volumeMounts?: VolumeMount[];
   resources?: { requests?: ResourceList; limits?: ResourceList };
+  securityContext?: { privileged?: boolean };
 }
 export interface KeyToPath { key: string; path: string; mode?: number }
 export interface Volume {

@@ -15,6 +15,7 @@ export function aciUnsupportedFeature(pod: Pod): string | undefined {
   }
   const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
   for (const c of containers) {
+    if (c.securityContext?.privileged) return `container "${c.name}": privileged containers are not supported by Azure Container Instances`;
     if ((c.args?.length ?? 0) > 0 && !(c.command?.length ?? 0)) {
       return `container "${c.name}": args without command are not supported by Azure Container Instances (the image's entrypoint cannot be combined with args); set command`;
     }

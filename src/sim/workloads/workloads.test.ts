@@ -164,6 +164,15 @@ describe('workloads on an in-memory store', () => {
     assert.equal(workloads.logs.has('default', 'aci-pvc'), false);
   });
 
+  it('fails a privileged pod on the virtual node with ProviderFailed, as the real node agent does', async () => {
+    store.create(GVR.pods, podObject('aci-priv', {
+      containers: [{ name: 'main', command: ['sh', '-c', 'echo should-not-run'], securityContext: { privileged: true } }], ...tolerateVirtual, nodeSelector: { type: 'virtual-kubelet' },
+    }));
+    await waitFor('Failed', () => pod('aci-priv')?.status?.phase === 'Failed');
+    assert.equal(pod('aci-priv')?.status?.reason, 'ProviderFailed');
+    assert.match(pod('aci-priv')?.status?.message ?? '', /privileged containers are not supported/);
+  });
+
   it('keeps an unschedulable pod Pending and binds it once room frees up', async () => {
     const hog = (name: string, cpu: string): KubeObject =>
       podObject(name, { containers: [{ name: 'main', command: ['sleep', '60'], resources: { requests: { cpu } } }], terminationGracePeriodSeconds: 1 });
