@@ -173,6 +173,11 @@ func (sh *shared) newNode(ctx, podCtx context.Context, n config.Node) (*agentNod
 		return prov, nil, err
 	}
 	mux := http.NewServeMux()
+	// NewNode builds a default client from $KUBECONFIG before applying WithClient, and logs a
+	// warning with a stack trace when there is none: point it at this node's kubeconfig.
+	if err := os.Setenv("KUBECONFIG", n.Kubeconfig); err != nil {
+		return nil, err
+	}
 	nd, err := nodeutil.NewNode(n.Name, newProvider,
 		nodeutil.WithClient(client),
 		func(c *nodeutil.NodeConfig) error {
@@ -180,6 +185,9 @@ func (sh *shared) newNode(ctx, podCtx context.Context, n config.Node) (*agentNod
 			c.HTTPListenAddr = net.JoinHostPort(NodeIP, strconv.Itoa(n.Port))
 			c.EventRecorder = recorder
 			c.NumWorkers = 8
+			// The provider resolves env itself (package envvars): virtual-kubelet's resolution fails on
+			// status.podIP/hostIP and drops resourceFieldRef variables.
+			c.SkipDownwardAPIResolution = true
 			c.Handler = logRequests(ctx, n.Name, mux)
 			c.NodeStatusUpdateErrorHandler = recreateNode(client, spec)
 			return nil

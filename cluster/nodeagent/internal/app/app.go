@@ -24,6 +24,15 @@ const usage = `nodeagent serves Kubernetes nodes whose pods run as runc containe
 Usage: nodeagent --config FILE [--log-level debug|info|warn|error]
 `
 
+// plainErrors logs an error as its message: the text handler would print errors from
+// github.com/pkg/errors (virtual-kubelet's) with their whole stack.
+func plainErrors(_ []string, a slog.Attr) slog.Attr {
+	if err, ok := a.Value.Any().(error); ok && a.Value.Kind() == slog.KindAny {
+		return slog.String(a.Key, err.Error())
+	}
+	return a
+}
+
 // Run runs the command with its arguments and returns the process exit code.
 func Run(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("nodeagent", flag.ContinueOnError)
@@ -46,7 +55,7 @@ func Run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "nodeagent: --log-level: %v\n", err)
 		return 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv, ReplaceAttr: plainErrors}))
 	vklog.L = vkslog.FromSlog(logger)
 
 	cfg, err := config.Load(*configPath)

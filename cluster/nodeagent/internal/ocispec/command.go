@@ -13,6 +13,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/brigade-operator/brigade-operator/cluster/nodeagent/internal/envvars"
 	"github.com/brigade-operator/brigade-operator/cluster/nodeagent/internal/imagestore"
 )
 
@@ -20,14 +21,23 @@ import (
 var ErrNoCommand = errors.New("no command specified")
 
 // Command is what the container runs, by Kubernetes' rules: a command replaces the image's
-// entrypoint and cmd; args alone replace only the cmd.
-func Command(c *corev1.Container, img imagestore.Config) ([]string, error) {
+// entrypoint and cmd; args alone replace only the cmd. $(VAR) in the pod's command and args is
+// expanded from the container's environment.
+func Command(c *corev1.Container, img imagestore.Config, env []corev1.EnvVar) ([]string, error) {
+	lookup := envvars.MapLookup(env)
+	expand := func(ss []string) []string {
+		out := make([]string, len(ss))
+		for i, s := range ss {
+			out[i] = envvars.Expand(s, lookup)
+		}
+		return out
+	}
 	var argv []string
 	switch {
 	case len(c.Command) > 0:
-		argv = append(append(argv, c.Command...), c.Args...)
+		argv = append(append(argv, expand(c.Command)...), expand(c.Args)...)
 	case len(c.Args) > 0:
-		argv = append(append(argv, img.Entrypoint...), c.Args...)
+		argv = append(append(argv, img.Entrypoint...), expand(c.Args)...)
 	default:
 		argv = append(append(argv, img.Entrypoint...), img.Cmd...)
 	}
@@ -82,63 +92,12 @@ func Env(imageEnv []string, containerEnv []corev1.EnvVar, runtime map[string]str
 	return out
 }
 
-// KubernetesService points the variables of the `kubernetes` Service (service links) at the API
-// server's real address: there is no kube-proxy, so the ClusterIP does not route. serviceIP is the
-// ClusterIP of default/kubernetes. When KUBERNETES_SERVICE_HOST holds another value the pod set it
-// itself, and nothing is changed; when it is missing, host and port are added.
-func KubernetesService(env []corev1.EnvVar, serviceIP, host string, port int) []corev1.EnvVar {
-	p := fmt.Sprint(port)
-	out := append([]corev1.EnvVar(nil), env...)
-	current := ""
-	found := false
-	for _, e := range env {
-		if e.Name == "KUBERNETES_SERVICE_HOST" {
-			current, found = e.Value, true
-		}
-	}
-	if !found {
-		return append(out,
-			corev1.EnvVar{Name: "KUBERNETES_SERVICE_HOST", Value: host},
-			corev1.EnvVar{Name: "KUBERNETES_SERVICE_PORT", Value: p})
-	}
-	if serviceIP == "" || current != serviceIP {
-		return out
-	}
-	for i, e := range out {
-		switch {
-		case e.Name == "KUBERNETES_SERVICE_HOST":
-			out[i].Value = host
-		case strings.HasPrefix(e.Name, "KUBERNETES_SERVICE_PORT"):
-			out[i].Value = p
-		case !strings.HasPrefix(e.Name, "KUBERNETES_PORT"), strings.HasSuffix(e.Name, "_PROTO"):
-		case strings.HasSuffix(e.Name, "_ADDR"):
-			out[i].Value = host
-		case strings.HasSuffix(e.Name, "_TCP_PORT"), strings.HasSuffix(e.Name, "_UDP_PORT"), strings.HasSuffix(e.Name, "_SCTP_PORT"):
-			out[i].Value = p
-		default:
-			out[i].Value = "tcp://" + joinHostPort(host, p)
-		}
-	}
-	return out
-}
-
-func joinHostPort(host, port string) string {
-	if strings.Contains(host, ":") {
-		return "[" + host + "]:" + port
-	}
-	return host + ":" + port
-}
-
 // SubPath is the path below a volume a mount uses: subPath, or subPathExpr with $(VAR) expanded
 // from the container's environment. It must stay inside the volume.
 func SubPath(m corev1.VolumeMount, env []corev1.EnvVar) (string, error) {
 	sub := m.SubPath
 	if m.SubPathExpr != "" {
-		vars := map[string]string{}
-		for _, e := range env {
-			vars[e.Name] = e.Value
-		}
-		sub = expand(m.SubPathExpr, vars)
+		sub = envvars.Expand(m.SubPathExpr, envvars.MapLookup(env))
 	}
 	if sub == "" {
 		return "", nil
@@ -148,36 +107,4 @@ func SubPath(m corev1.VolumeMount, env []corev1.EnvVar) (string, error) {
 		return "", fmt.Errorf("volume mount %q: subPath %q must be a relative path inside the volume", m.Name, sub)
 	}
 	return strings.TrimPrefix(clean, "/"), nil
-}
-
-// expand replaces $(NAME) by its value, keeps unknown references as they are and turns $$ into $.
-func expand(s string, vars map[string]string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '$' || i+1 >= len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		switch {
-		case s[i+1] == '$':
-			b.WriteByte('$')
-			i++
-		case s[i+1] == '(':
-			end := strings.IndexByte(s[i+2:], ')')
-			if end < 0 {
-				b.WriteString(s[i:])
-				return b.String()
-			}
-			name := s[i+2 : i+2+end]
-			if v, ok := vars[name]; ok {
-				b.WriteString(v)
-			} else {
-				b.WriteString(s[i : i+3+end])
-			}
-			i += 2 + end
-		default:
-			b.WriteByte('$')
-		}
-	}
-	return b.String()
 }

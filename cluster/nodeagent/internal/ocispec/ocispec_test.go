@@ -32,10 +32,13 @@ func TestCommand(t *testing.T) {
 		{name: "args without entrypoint", args: []string{"echo", "hi"}, img: noEntry, want: []string{"echo", "hi"}},
 		{name: "cmd only", img: noEntry, want: []string{"bash"}},
 		{name: "nothing to run", img: imagestore.Config{}, err: true},
+		{name: "$(VAR) expanded in command and args", command: []string{"echo", "$(WHO)"}, args: []string{"$(NOPE)", "$$(WHO)", "$(hostname)"}, img: img,
+			want: []string{"echo", "you", "$(NOPE)", "$(WHO)", "$(hostname)"}},
+		{name: "image entrypoint is not expanded", args: []string{"$(WHO)"}, img: imagestore.Config{Entrypoint: []string{"$(WHO)"}}, want: []string{"$(WHO)", "you"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := Command(&corev1.Container{Command: c.command, Args: c.args}, c.img)
+			got, err := Command(&corev1.Container{Command: c.command, Args: c.args}, c.img, []corev1.EnvVar{{Name: "WHO", Value: "you"}})
 			if c.err {
 				if err == nil {
 					t.Fatalf("got %q, want an error", got)
@@ -72,46 +75,6 @@ func TestEnvMergesImageUnderPod(t *testing.T) {
 	if got := Env(nil, nil, nil); !reflect.DeepEqual(got, []string{"PATH=" + DefaultPath}) {
 		t.Fatalf("no PATH anywhere: got %q", got)
 	}
-}
-
-func TestKubernetesService(t *testing.T) {
-	fromLinks := []corev1.EnvVar{
-		{Name: "KUBERNETES_SERVICE_HOST", Value: "10.0.0.1"},
-		{Name: "KUBERNETES_SERVICE_PORT", Value: "443"},
-		{Name: "KUBERNETES_SERVICE_PORT_HTTPS", Value: "443"},
-		{Name: "KUBERNETES_PORT", Value: "tcp://10.0.0.1:443"},
-		{Name: "KUBERNETES_PORT_443_TCP", Value: "tcp://10.0.0.1:443"},
-		{Name: "KUBERNETES_PORT_443_TCP_PROTO", Value: "tcp"},
-		{Name: "KUBERNETES_PORT_443_TCP_PORT", Value: "443"},
-		{Name: "KUBERNETES_PORT_443_TCP_ADDR", Value: "10.0.0.1"},
-		{Name: "OTHER", Value: "10.0.0.1"},
-	}
-	got := KubernetesService(fromLinks, "10.0.0.1", "127.0.0.1", 6443)
-	want := map[string]string{
-		"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": "6443", "KUBERNETES_SERVICE_PORT_HTTPS": "6443",
-		"KUBERNETES_PORT": "tcp://127.0.0.1:6443", "KUBERNETES_PORT_443_TCP": "tcp://127.0.0.1:6443",
-		"KUBERNETES_PORT_443_TCP_PROTO": "tcp", "KUBERNETES_PORT_443_TCP_PORT": "6443", "KUBERNETES_PORT_443_TCP_ADDR": "127.0.0.1",
-		"OTHER": "10.0.0.1",
-	}
-	if m := envMap(got); !reflect.DeepEqual(m, want) {
-		t.Errorf("service links rewritten to\n%v\nwant\n%v", m, want)
-	}
-	if m := envMap(KubernetesService(nil, "", "127.0.0.1", 6443)); !reflect.DeepEqual(m, map[string]string{
-		"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": "6443"}) {
-		t.Errorf("missing variables not added: %v", m)
-	}
-	own := []corev1.EnvVar{{Name: "KUBERNETES_SERVICE_HOST", Value: "api.example"}, {Name: "KUBERNETES_SERVICE_PORT", Value: "8443"}}
-	if got := KubernetesService(own, "10.0.0.1", "127.0.0.1", 6443); !reflect.DeepEqual(got, own) {
-		t.Errorf("the pod's own values changed: %v", got)
-	}
-}
-
-func envMap(env []corev1.EnvVar) map[string]string {
-	m := map[string]string{}
-	for _, e := range env {
-		m[e.Name] = e.Value
-	}
-	return m
 }
 
 func TestSubPath(t *testing.T) {

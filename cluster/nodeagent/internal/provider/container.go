@@ -52,8 +52,12 @@ func (r *podRun) runContainer(c *corev1.Container, env containerEnv) bool {
 	if !ok {
 		return false
 	}
+	podEnv, ok := r.resolveEnv(c)
+	if !ok {
+		return false
+	}
 	id := runc.ContainerID(string(r.uid()), c.Name)
-	bundle, termLog, err := r.createContainer(c, res, env, id)
+	bundle, termLog, err := r.createContainer(c, res, env, podEnv, id)
 	if err != nil {
 		reason := ReasonCreateContainerErr
 		var ce *ocispec.ConfigError
@@ -74,6 +78,33 @@ func (r *podRun) runContainer(c *corev1.Container, env containerEnv) bool {
 		return false
 	}
 	return r.start(c, res, bundle, termLog, id)
+}
+
+// resolveEnv resolves the container's environment, retrying while a referenced Secret or
+// ConfigMap is missing (the container waits with CreateContainerConfigError, as with the
+// kubelet); false when the pod stops first.
+func (r *podRun) resolveEnv(c *corev1.Container) ([]corev1.EnvVar, bool) {
+	delay := time.Second
+	for {
+		r.mu.Lock()
+		pod := r.pod.DeepCopy()
+		r.mu.Unlock()
+		env, err := r.p.environment(r.ctx, pod, c)
+		if err == nil {
+			return env, true
+		}
+		if r.ctx.Err() != nil {
+			return nil, false
+		}
+		r.setContainer(c.Name, waitingState(ocispec.ReasonCreateContainerConfigError, err.Error()))
+		r.event(corev1.EventTypeWarning, "Failed", "Error: %v", err)
+		select {
+		case <-r.ctx.Done():
+			return nil, false
+		case <-r.p.opts.Clock.After(delay):
+		}
+		delay = min(delay*2, 30*time.Second)
+	}
 }
 
 // pullImage resolves the image in the local store; an unknown image fails as a kubelet pull
@@ -115,7 +146,7 @@ func (r *podRun) pullImage(c *corev1.Container) (imagestore.Resolution, bool) {
 
 // createContainer builds the spec and the bundle of a container; it also returns the host path
 // of the container's termination log.
-func (r *podRun) createContainer(c *corev1.Container, res imagestore.Resolution, env containerEnv, id string) (*runc.Bundle, string, error) {
+func (r *podRun) createContainer(c *corev1.Container, res imagestore.Resolution, env containerEnv, podEnv []corev1.EnvVar, id string) (*runc.Bundle, string, error) {
 	r.mu.Lock()
 	pod := r.pod.DeepCopy()
 	r.mu.Unlock()
@@ -127,11 +158,10 @@ func (r *podRun) createContainer(c *corev1.Container, res imagestore.Resolution,
 	if err != nil {
 		return nil, "", &ocispec.ConfigError{Message: err.Error()}
 	}
-	args, err := ocispec.Command(c, img)
+	args, err := ocispec.Command(c, img, podEnv)
 	if err != nil {
 		return nil, "", err
 	}
-	podEnv := r.p.environment(pod, c)
 	mounts, err := r.mounts(c, env, podEnv)
 	if err != nil {
 		return nil, "", err

@@ -1,13 +1,16 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/brigade-operator/brigade-operator/cluster/nodeagent/internal/ocispec"
+	"github.com/brigade-operator/brigade-operator/cluster/nodeagent/internal/downward"
+	"github.com/brigade-operator/brigade-operator/cluster/nodeagent/internal/envvars"
 )
 
 // podFiles are the host files mounted at /etc/hosts, /etc/hostname and /etc/resolv.conf.
@@ -38,45 +41,15 @@ func writePodFiles(dir, hostname string) (podFiles, error) {
 	return f, nil
 }
 
-// environment is the container's resolved env with the API server's real address and the pod's
-// IP: the pod controller resolved fieldRefs to status.podIP/hostIP before the pod had a status.
-func (p *Provider) environment(pod *corev1.Pod, c *corev1.Container) []corev1.EnvVar {
-	env := ocispec.KubernetesService(c.Env, p.kubernetesServiceIP(), p.opts.APIServerHost, p.opts.APIServerPort)
-	live, err := p.opts.Pods.Pods(pod.Namespace).Get(pod.Name)
-	if err != nil || live.UID != pod.UID {
-		return env
+// environment resolves the container's env as the kubelet does (see package envvars).
+func (p *Provider) environment(ctx context.Context, pod *corev1.Pod, c *corev1.Container) ([]corev1.EnvVar, error) {
+	var services []*corev1.Service
+	if p.opts.Services != nil {
+		services, _ = p.opts.Services.Services(pod.Namespace).List(labels.Everything())
 	}
-	return FillAddresses(env, declaredEnv(live, c.Name), p.opts.NodeIP)
-}
-
-func declaredEnv(pod *corev1.Pod, container string) []corev1.EnvVar {
-	for _, cs := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
-		for _, c := range cs {
-			if c.Name == container {
-				return c.Env
-			}
-		}
-	}
-	return nil
-}
-
-// FillAddresses sets the variables declared from status.podIP(s) or status.hostIP(s) to ip.
-func FillAddresses(resolved, declared []corev1.EnvVar, ip string) []corev1.EnvVar {
-	addr := map[string]bool{}
-	for _, e := range declared {
-		if e.ValueFrom == nil || e.ValueFrom.FieldRef == nil {
-			continue
-		}
-		switch e.ValueFrom.FieldRef.FieldPath {
-		case "status.podIP", "status.podIPs", "status.hostIP", "status.hostIPs":
-			addr[e.Name] = true
-		}
-	}
-	out := append([]corev1.EnvVar(nil), resolved...)
-	for i := range out {
-		if addr[out[i].Name] && out[i].Value == "" {
-			out[i].Value = ip
-		}
-	}
-	return out
+	return envvars.Resolve(ctx, p.opts.Kube, envvars.Input{
+		Pod:       downward.Pod{Pod: pod, PodIP: p.opts.NodeIP, HostIP: p.opts.NodeIP, NodeAllocatable: p.opts.NodeAllocatable},
+		Container: c, Services: services,
+		APIServerHost: p.opts.APIServerHost, APIServerPort: p.opts.APIServerPort,
+	})
 }

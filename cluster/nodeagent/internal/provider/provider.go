@@ -264,15 +264,3 @@ func (p *Provider) Shutdown(ctx context.Context) error {
 		return errors.New("pods did not stop in time")
 	}
 }
-
-// kubernetesServiceIP is the ClusterIP of default/kubernetes, which service links point at.
-func (p *Provider) kubernetesServiceIP() string {
-	if p.opts.Services == nil {
-		return ""
-	}
-	svc, err := p.opts.Services.Services("default").Get("kubernetes")
-	if err != nil {
-		return ""
-	}
-	return svc.Spec.ClusterIP
-}

@@ -59,7 +59,7 @@ func newHarness(t *testing.T, aciNode bool) *harness {
 	}
 	h := &harness{t: t, client: fake.NewClientset(), recorder: record.NewFakeRecorder(10000), latest: map[string]*corev1.Pod{},
 		pods: cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{})}
-	svc := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{})
+	svc := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
 	if err := svc.Add(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "kubernetes", Namespace: "default"}, Spec: corev1.ServiceSpec{ClusterIP: "10.0.0.1"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestPodRunsInitThenMainContainers(t *testing.T) {
 	pod := testPod("hello", corev1.Container{
 		Name: "main", Image: "docker.io/library/busybox:1.36", WorkingDir: "/tmp",
 		Command:      []string{"sh", "-c", `echo "pwd=$(pwd) greeting=$GREETING image=$IMAGE_VAR api=$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT"; cat /data/from-init`},
-		Env:          []corev1.EnvVar{{Name: "GREETING", Value: "hi"}, {Name: "KUBERNETES_SERVICE_HOST", Value: "10.0.0.1"}, {Name: "KUBERNETES_SERVICE_PORT", Value: "443"}},
+		Env:          []corev1.EnvVar{{Name: "GREETING", Value: "hi"}},
 		VolumeMounts: []corev1.VolumeMount{{Name: "shared", MountPath: "/data"}},
 	})
 	pod.Spec.InitContainers = []corev1.Container{{
@@ -213,6 +213,33 @@ func TestPodRunsInitThenMainContainers(t *testing.T) {
 	}
 	if _, err := h.p.GetContainerLogs(context.Background(), "default", "hello", "main", api.ContainerLogOpts{Previous: true}); err == nil {
 		t.Error("previous logs of a container that never restarted must be an error")
+	}
+}
+
+func TestSecretEnvAndMissingSecrets(t *testing.T) {
+	h := newHarness(t, false)
+	ref := func(name string) *corev1.EnvVarSource {
+		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: name}, Key: "password"}}
+	}
+	pod := testPod("secretenv", corev1.Container{Name: "main", Image: "busybox:1.36", Command: []string{"sh", "-c", "echo $PASSWORD $POD_IP"},
+		Env: []corev1.EnvVar{{Name: "PASSWORD", ValueFrom: ref("later")},
+			{Name: "POD_IP", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}}}})
+	h.create(pod)
+	waiting := h.waitFor("secretenv", "CreateContainerConfigError", func(p *corev1.Pod) bool {
+		w := p.Status.ContainerStatuses[0].State.Waiting
+		return w != nil && w.Reason == "CreateContainerConfigError"
+	})
+	if msg := waiting.Status.ContainerStatuses[0].State.Waiting.Message; msg != `secrets "later" not found` {
+		t.Errorf("message = %q", msg)
+	}
+	_, err := h.client.CoreV1().Secrets("default").Create(context.Background(),
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "later", Namespace: "default"}, Data: map[string][]byte{"password": []byte("hunter2")}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("secretenv", "Succeeded once the secret exists", phase(corev1.PodSucceeded))
+	if out := h.logs("secretenv", "main", api.ContainerLogOpts{}); out != "hunter2 127.0.0.1\n" {
+		t.Errorf("log = %q", out)
 	}
 }
 

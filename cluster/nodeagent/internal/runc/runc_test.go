@@ -63,7 +63,7 @@ func startContainer(t *testing.T, rt *Runtime, id string, c *corev1.Container) s
 		}
 	}
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "default", UID: "uid-1"}}
-	args, err := ocispec.Command(c, testimage.Busybox136)
+	args, err := ocispec.Command(c, testimage.Busybox136, c.Env)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,14 +6,14 @@ package volumes
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"path"
 	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/brigade-operator/brigade-operator/cluster/nodeagent/internal/downward"
 )
 
 // File is one file of a volume, relative to the volume's directory.
@@ -87,15 +87,8 @@ func ConfigMapData(cm *corev1.ConfigMap) map[string][]byte {
 	return out
 }
 
-// Downward is what downward API files are computed from.
-type Downward struct {
-	Pod            *corev1.Pod
-	PodIP, HostIP  string
-	NodeAllocation corev1.ResourceList
-}
-
 // ProjectDownwardAPI gives the files of downwardAPI items.
-func ProjectDownwardAPI(d Downward, items []corev1.DownwardAPIVolumeFile, defaultMode *int32) ([]File, error) {
+func ProjectDownwardAPI(d downward.Pod, items []corev1.DownwardAPIVolumeFile, defaultMode *int32) ([]File, error) {
 	var files []File
 	for _, it := range items {
 		if err := checkPath(it.Path); err != nil {
@@ -105,9 +98,9 @@ func ProjectDownwardAPI(d Downward, items []corev1.DownwardAPIVolumeFile, defaul
 		var err error
 		switch {
 		case it.FieldRef != nil:
-			value, err = FieldValue(d, it.FieldRef.FieldPath)
+			value, err = downward.FieldValue(d, it.FieldRef.FieldPath)
 		case it.ResourceFieldRef != nil:
-			value, err = ResourceValue(d, it.ResourceFieldRef)
+			value, err = downward.ResourceValue(d, it.ResourceFieldRef, "")
 		default:
 			err = fmt.Errorf("downwardAPI item %q has neither fieldRef nor resourceFieldRef", it.Path)
 		}
@@ -117,95 +110,4 @@ func ProjectDownwardAPI(d Downward, items []corev1.DownwardAPIVolumeFile, defaul
 		files = append(files, File{Path: it.Path, Data: []byte(value), Mode: mode(it.Mode, defaultMode)})
 	}
 	return files, nil
-}
-
-// FieldValue evaluates a downward API field path against the pod.
-func FieldValue(d Downward, fieldPath string) (string, error) {
-	p := d.Pod
-	if key, ok := subscript(fieldPath, "metadata.labels"); ok {
-		return p.Labels[key], nil
-	}
-	if key, ok := subscript(fieldPath, "metadata.annotations"); ok {
-		return p.Annotations[key], nil
-	}
-	switch fieldPath {
-	case "metadata.name":
-		return p.Name, nil
-	case "metadata.namespace":
-		return p.Namespace, nil
-	case "metadata.uid":
-		return string(p.UID), nil
-	case "metadata.labels":
-		return formatMap(p.Labels), nil
-	case "metadata.annotations":
-		return formatMap(p.Annotations), nil
-	case "spec.nodeName":
-		return p.Spec.NodeName, nil
-	case "spec.serviceAccountName":
-		return p.Spec.ServiceAccountName, nil
-	case "status.podIP", "status.podIPs":
-		return d.PodIP, nil
-	case "status.hostIP", "status.hostIPs":
-		return d.HostIP, nil
-	}
-	return "", fmt.Errorf("unsupported downward API field path %q", fieldPath)
-}
-
-func subscript(fieldPath, prefix string) (string, bool) {
-	rest, ok := strings.CutPrefix(fieldPath, prefix+"['")
-	if !ok || !strings.HasSuffix(rest, "']") {
-		return "", false
-	}
-	return strings.TrimSuffix(rest, "']"), true
-}
-
-// formatMap renders labels or annotations as the kubelet does: sorted key="value" lines.
-func formatMap(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	lines := make([]string, 0, len(keys))
-	for _, k := range keys {
-		lines = append(lines, fmt.Sprintf("%s=%q", k, m[k]))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// ResourceValue evaluates a resourceFieldRef: a container's request or limit, divided by the
-// divisor and rounded up; an unset limit is the node's allocatable amount.
-func ResourceValue(d Downward, ref *corev1.ResourceFieldSelector) (string, error) {
-	var c *corev1.Container
-	for i := range d.Pod.Spec.Containers {
-		if d.Pod.Spec.Containers[i].Name == ref.ContainerName || (ref.ContainerName == "" && i == 0) {
-			c = &d.Pod.Spec.Containers[i]
-		}
-	}
-	if c == nil {
-		return "", fmt.Errorf("resourceFieldRef: no container %q", ref.ContainerName)
-	}
-	kind, name, ok := strings.Cut(ref.Resource, ".")
-	if !ok || (kind != "limits" && kind != "requests") {
-		return "", fmt.Errorf("unsupported resource %q", ref.Resource)
-	}
-	list := c.Resources.Limits
-	if kind == "requests" {
-		list = c.Resources.Requests
-	}
-	q, ok := list[corev1.ResourceName(name)]
-	if !ok {
-		q, ok = d.NodeAllocation[corev1.ResourceName(name)]
-	}
-	if !ok {
-		return "0", nil
-	}
-	divisor := ref.Divisor
-	if divisor.IsZero() {
-		divisor = resource.MustParse("1")
-	}
-	if name == string(corev1.ResourceCPU) {
-		return fmt.Sprint(int64(math.Ceil(float64(q.MilliValue()) / float64(divisor.MilliValue())))), nil
-	}
-	return fmt.Sprint(int64(math.Ceil(float64(q.Value()) / float64(divisor.Value())))), nil
 }

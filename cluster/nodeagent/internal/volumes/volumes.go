@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/brigade-operator/brigade-operator/cluster/nodeagent/internal/downward"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -141,8 +143,8 @@ func (s *Set) prepare(ctx context.Context, v corev1.Volume, dir string) (Volume,
 	return Volume{}, errors.New("unsupported volume type (the node agent supports emptyDir, secret, configMap, downwardAPI, projected, persistentVolumeClaim and hostPath)")
 }
 
-func (s *Set) downward() Downward {
-	return Downward{Pod: s.pod, PodIP: s.opts.PodIP, HostIP: s.opts.HostIP, NodeAllocation: s.opts.NodeAllocation}
+func (s *Set) downward() downward.Pod {
+	return downward.Pod{Pod: s.pod, PodIP: s.opts.PodIP, HostIP: s.opts.HostIP, NodeAllocatable: s.opts.NodeAllocation}
 }
 
 func (s *Set) emptyDir(src *corev1.EmptyDirVolumeSource, dir string) (Volume, error) {
