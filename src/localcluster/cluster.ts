@@ -10,7 +10,7 @@ import { ensureBinaries, type BuildOptions } from './binaries.ts';
 import { createBootstrapObjects } from './bootstrap.ts';
 import { runToCompletion } from './command-runner.ts';
 import {
-  NODE_NAMES, PORT_NAMES, apiServerArgs, apiServerURL, controllerManagerArgs, etcdArgs, layoutOf, nodeAgentConfig, pkiArgs,
+  AUDIT_POLICY, NODE_NAMES, PORT_NAMES, apiServerArgs, apiServerURL, controllerManagerArgs, etcdArgs, layoutOf, nodeAgentConfig, pkiArgs,
   schedulerArgs, schedulerConfig, type Layout, type Ports,
 } from './components.ts';
 import { probe, type ClientTls } from './https-probe.ts';
@@ -33,6 +33,8 @@ export interface LocalCluster {
   kubeconfigPath: string;
   apiServerURL: string;
   logDir: string;
+  /** The API server's audit log (JSON lines, metadata level, service-account requests only). */
+  auditLog: string;
   /** The store the node agent runs images from. */
   imageStore: string;
   /** Rejects when a component exits while the cluster runs. */
@@ -66,6 +68,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     await wait('etcd /health', async () => (await probe(`http://127.0.0.1:${ports.etcdClient}/health`)).status === 200);
 
     progress('starting kube-apiserver');
+    await writeFile(join(layout.dir, 'audit-policy.yaml'), AUDIT_POLICY);
     group.start('kube-apiserver', binaries.kubeground, apiServerArgs(layout, ports));
     const tls = await adminTls(layout);
     await wait('kube-apiserver /readyz', async () => (await probe(`${apiServerURL(ports)}/readyz`, tls)).status === 200);
@@ -90,7 +93,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
 
     const kubeconfigPath = join(layout.dir, 'kubeconfig');
     await copyFile(join(layout.pki, 'admin.kubeconfig'), kubeconfigPath);
-    return { dir: layout.dir, kubeconfigPath, apiServerURL: apiServerURL(ports), logDir: layout.logs, imageStore: images.store, failure, stop };
+    return { dir: layout.dir, kubeconfigPath, apiServerURL: apiServerURL(ports), logDir: layout.logs, auditLog: join(layout.logs, 'audit.log'), imageStore: images.store, failure, stop };
   } catch (err) {
     await stop();
     throw err;

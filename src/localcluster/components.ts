@@ -102,9 +102,25 @@ export function apiServerArgs(l: Layout, ports: Ports): string[] {
     // The only address is loopback, which Endpoints validation refuses for the kubernetes Service.
     '--endpoint-reconciler-type', 'none',
     '--profiling=false',
+    // Who did what, at metadata level, for the service accounts of brigade-system only: the test run
+    // compares what the operator's ServiceAccount used with what config/rbac grants it.
+    '--audit-policy-file', join(l.dir, 'audit-policy.yaml'),
+    '--audit-log-path', join(l.logs, 'audit.log'),
+    '--audit-log-format', 'json',
     '--v', '1',
   ];
 }
+
+export const AUDIT_POLICY = [
+  'apiVersion: audit.k8s.io/v1',
+  'kind: Policy',
+  'omitStages: [RequestReceived]',
+  'rules:',
+  '  - level: Metadata',
+  '    userGroups: ["system:serviceaccounts:brigade-system"]',
+  '  - level: None',
+  '',
+].join('\n');
 
 export function controllerManagerArgs(l: Layout, ports: Ports): string[] {
   const pki = (f: string): string => join(l.pki, f);

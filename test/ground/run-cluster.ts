@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCluster } from '../../src/localcluster/index.ts';
 import { ROOT, kubectl } from '../helpers/tools.ts';
-import { CLUSTER_KUBECONFIG_ENV, OPERATOR_NAMESPACE, installCrds } from './ground.ts';
+import { CLUSTER_KUBECONFIG_ENV, OPERATOR_NAMESPACE, OPERATOR_SERVICE_ACCOUNT, installCrds } from './ground.ts';
+import { rbacUsage } from './rbac-usage.ts';
 
 /** The test files that run on both grounds. */
 export const CLUSTER_SUITE = ['test/e2e/*.test.ts'];
@@ -39,6 +40,14 @@ function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
     });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
+}
+
+/** The operator's ServiceAccount against config/rbac: denied requests and grants no test used. */
+async function reportRbacUsage(auditLog: string): Promise<void> {
+  const roles = ['cluster_role.yaml', 'leader_election_role.yaml'].map((f) => join(ROOT, 'config', 'rbac', f));
+  const usage = await rbacUsage(auditLog, roles, `system:serviceaccount:${OPERATOR_NAMESPACE}:${OPERATOR_SERVICE_ACCOUNT}`);
+  process.stderr.write(`real-cluster ground: the operator's ServiceAccount used ${usage.used} of its permissions;`
+    + ` denied: ${usage.denied.join(', ') || 'none'}; granted but unused in this run: ${usage.unused.join(', ') || 'none'}\n`);
 }
 
 async function main(): Promise<number> {
@@ -69,6 +78,7 @@ async function main(): Promise<number> {
       cluster.failure,
     ]);
     process.stderr.write(`real-cluster ground: tests took ${((Date.now() - testStarted) / 1000).toFixed(0)} s\n`);
+    await reportRbacUsage(cluster.auditLog);
   } finally {
     await cluster.stop();
     if (code === 0) await rm(dir, { recursive: true, force: true });
