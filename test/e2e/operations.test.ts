@@ -60,8 +60,10 @@ spec:
   policy: { maxConcurrentBuilds: 1 }
   script: |
     const { events, Job } = require('brigadier');
-    events.on('exec', async () => { await new Job('work', 'alpine:3.20', ['sleep 1']).run(); });
+    events.on('exec', async () => { await new Job('work', 'alpine:3.20', ['sleep 4']).run(); });
 `);
+  // The job lasts long enough that the queued state is seen even when creating the second build lags
+  // (on the real ground, under load, a one-second job could end before the second build is reconciled).
   await projectReady(cluster, 'one-at-a-time');
   await cluster.apply([eventYaml('queue-1', 'one-at-a-time', 'exec'), eventYaml('queue-2', 'one-at-a-time', 'exec')].join('\n---\n'));
   const queued = await waitFor('one build queued', async () => {
