@@ -1,6 +1,6 @@
 module github.com/brigade-operator/brigade-operator/cluster/nodeagent
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/opencontainers/runtime-spec v1.3.0

@@ -2,7 +2,6 @@ package ocispec
 
 import (
 	"errors"
-	"fmt"
 	"path"
 	"slices"
 	"sort"
@@ -257,7 +256,3 @@ func sysctls(pod *corev1.Pod) map[string]string {
 	return out
 }
 
-// Describe names the container for error messages.
-func Describe(pod *corev1.Pod, c *corev1.Container) string {
-	return fmt.Sprintf("container %q of pod %s/%s", c.Name, pod.Namespace, pod.Name)
-}
