@@ -255,4 +255,3 @@ func sysctls(pod *corev1.Pod) map[string]string {
 	}
 	return out
 }
-
