@@ -43,11 +43,12 @@ describe('operator, CLI and gateway end to end on the simulator', () => {
     } as never);
     await createProject(cluster, 'failing', { script: FAILING } as never);
     const logger = pino({ level: process.env.E2E_LOG ?? 'silent' });
-    const operator = await startOperator({ kubeConfig: cluster.kubeConfig, namespace: cluster.namespace, logger, signal: stopping.signal });
+    const kubeConfig = await cluster.operatorKubeConfig();
+    const operator = await startOperator({ kubeConfig, namespace: cluster.namespace, logger, signal: stopping.signal });
     done = operator.done;
     await operator.started;
     // Embedded as `run` would host it: the host's kube clients.
-    gateway = await startGateway({ clients: newKubeClients(cluster.kubeConfig), logger, namespace: cluster.namespace });
+    gateway = await startGateway({ clients: newKubeClients(kubeConfig), logger, namespace: cluster.namespace });
   });
   after(async () => {
     await gateway?.stop();

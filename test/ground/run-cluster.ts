@@ -16,7 +16,7 @@ import { CLUSTER_KUBECONFIG_ENV, OPERATOR_NAMESPACE, OPERATOR_SERVICE_ACCOUNT, i
 import { rbacUsage } from './rbac-usage.ts';
 
 /** The test files that run on both grounds. */
-export const CLUSTER_SUITE = ['test/e2e/*.test.ts'];
+export const CLUSTER_SUITE = ['test/e2e/*.test.ts', 'test/gateway/e2e.test.ts', 'test/gateway/cli.test.ts'];
 
 function missingPrerequisites(): string[] {
   const missing: string[] = [];
