@@ -174,6 +174,8 @@ export function schedulerArgs(l: Layout, ports: Ports): string[] {
 }
 
 export interface NodeAgentConfig {
+  /** Labels NodeRestriction forbids a node to set on itself (kubernetes.io/role) are applied with it. */
+  adminKubeconfig: string;
   apiserver: { host: string; port: number };
   tls: { certFile: string; keyFile: string; clientCAFile: string };
   imageStore: string;
@@ -185,6 +187,7 @@ export interface NodeAgentConfig {
 export function nodeAgentConfig(l: Layout, ports: Ports, images: { store: string; config: string }): NodeAgentConfig {
   const pki = (f: string): string => join(l.pki, f);
   return {
+    adminKubeconfig: pki('admin.kubeconfig'),
     apiserver: { host: '127.0.0.1', port: ports.apiserver },
     tls: { certFile: pki('kubelet-serving.crt'), keyFile: pki('kubelet-serving.key'), clientCAFile: pki('ca.crt') },
     imageStore: images.store,

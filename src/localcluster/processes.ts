@@ -1,8 +1,8 @@
 // The control plane's processes: each component is a child process with its output in a log file of
 // its own. Stopping is reverse start order, SIGTERM then SIGKILL after a grace period; a component
 // that exits on its own is reported with the tail of its log. If this process dies without stopping
-// them, the components get SIGKILL from the kernel (kubeground and the node agent ask for a
-// parent-death signal when KUBEGROUND_PARENT_DEATH_SIGNAL is set), so no stray process survives.
+// them, the kernel signals the components (kubeground and the node agent ask for a parent-death
+// signal when KUBEGROUND_PARENT_DEATH_SIGNAL is set), so no stray process survives.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,12 +53,16 @@ export class ProcessGroup {
     process.on('exit', this.onExit);
   }
 
-  start(name: string, file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Component {
+  /**
+   * deathSignal is what the kernel sends the component if this process dies first: SIGKILL for the
+   * control plane, SIGTERM for the node agent so it still stops its containers.
+   */
+  start(name: string, file: string, args: string[], deathSignal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Component {
     const logFile = join(this.logDir, `${name}.log`);
     const fd = openSync(logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { stdio: ['ignore', fd, fd], env: { ...env, KUBEGROUND_PARENT_DEATH_SIGNAL: 'SIGKILL' } });
+      child = spawn(file, args, { stdio: ['ignore', fd, fd], env: { ...process.env, KUBEGROUND_PARENT_DEATH_SIGNAL: deathSignal } });
     } finally {
       closeSync(fd);
     }
