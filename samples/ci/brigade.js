@@ -14,6 +14,9 @@ events.on('push', (e, project) => {
     'if ! command -v dockerd-entrypoint.sh >/dev/null; then echo "no docker daemon here: would build $DOCKER_REGISTRY/flask"; exit 0; fi',
     'dockerd-entrypoint.sh &',
     'sleep 20',
+    // The sample project sets no repo.cloneURL (dev has no network to clone from), so there is no
+    // /src to build on either dev ground; with a clone URL the pushed commit is there.
+    'if [ ! -d /src ]; then echo "no source checkout (the project sets no repo.cloneURL): would build $DOCKER_REGISTRY/flask"; exit 0; fi',
     'cd /src',
     'docker build -t $DOCKER_REGISTRY/flask .',
   ];
