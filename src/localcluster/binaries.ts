@@ -96,8 +96,16 @@ export async function buildKey(program: Program, toolchain: string): Promise<str
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * The Go environment of every build and check of cluster/: test:go uses the same one, so go vet and
+ * go test reuse the packages the binary build compiled (different flags would compile them twice).
+ */
+export function goEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false -trimpath' };
+}
+
 export async function ensureProgram(program: Program, opts: BuildOptions = {}): Promise<string> {
-  const env = { ...(opts.env ?? process.env), CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' };
+  const env = goEnv(opts.env);
   const toolchain = await goVersion(env);
   const key = await buildKey(program, toolchain);
   const dir = join(cacheDir(env), 'bin');
@@ -112,7 +120,7 @@ export async function ensureProgram(program: Program, opts: BuildOptions = {}): 
   let lastReport = Date.now();
   const partial = `${target}.partial-${process.pid}`;
   try {
-    await runToCompletion('go', ['build', '-v', '-trimpath', '-ldflags', program.ldflags, '-o', partial, program.mainPackage], {
+    await runToCompletion('go', ['build', '-v', '-ldflags', program.ldflags, '-o', partial, program.mainPackage], {
       cwd: program.module,
       env,
       signal: opts.signal,

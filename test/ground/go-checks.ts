@@ -3,11 +3,13 @@
 // loud notice without a Go toolchain, unless BRIGADE_REQUIRE_CLUSTER=1 (CI), where that fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { goEnv } from '../../src/localcluster/index.ts';
 import { ROOT } from '../helpers/tools.ts';
 
 const MODULES = [
-  // The control plane module's own packages; its main package links upstream Kubernetes.
-  { dir: join(ROOT, 'cluster'), packages: ['./pki/...', './parentdeath/...', './cmd/...'] },
+  // The control plane module's own packages. Its main package only dispatches to upstream commands;
+  // vetting it would type-check all of Kubernetes again, and the binary build compiles it anyway.
+  { dir: join(ROOT, 'cluster'), packages: ['./pki/...', './parentdeath/...'] },
   { dir: join(ROOT, 'cluster', 'nodeagent'), packages: ['./...'] },
 ];
 
@@ -22,7 +24,7 @@ function hasGo(): boolean {
 
 function run(dir: string, args: string[]): boolean {
   process.stderr.write(`go checks: (${dir.slice(ROOT.length + 1)}) ${args.join(' ')}\n`);
-  const r = spawnSync(args[0]!, args.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=readonly' } });
+  const r = spawnSync(args[0]!, args.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: goEnv() });
   if (r.stdout) process.stdout.write(r.stdout);
   if (r.status !== 0) return false;
   // gofmt -l lists unformatted files and still exits 0.
