@@ -6,6 +6,8 @@ package parentdeath
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,6 +35,25 @@ func FromEnv() error {
 	}
 	if os.Getppid() != parent {
 		os.Exit(1)
+	}
+	return nil
+}
+
+// Exec replaces this process with program, keeping the parent-death signal armed by FromEnv (it
+// survives execve), so a program that knows nothing of it dies with the harness all the same.
+func Exec(program string, args []string) error {
+	path, err := exec.LookPath(program)
+	if err != nil {
+		return fmt.Errorf("finding %s: %w", program, err)
+	}
+	env := make([]string, 0, len(os.Environ()))
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, EnvVar+"=") {
+			env = append(env, kv)
+		}
+	}
+	if err := unix.Exec(path, append([]string{path}, args...), env); err != nil {
+		return fmt.Errorf("executing %s: %w", path, err)
 	}
 	return nil
 }

@@ -85,7 +85,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     progress('starting the node agent (node-1, virtual-kubelet)');
     const agentConfig = join(layout.dir, 'nodeagent.json');
     await writeFile(agentConfig, JSON.stringify(nodeAgentConfig(layout, ports, images), null, 2));
-    group.start('nodeagent', binaries.nodeagent, ['--config', agentConfig], 'SIGTERM');
+    // Through `kubeground exec`, which arms the parent-death signal the node agent itself knows nothing of.
+    group.start('nodeagent', binaries.kubeground, ['exec', binaries.nodeagent, '--config', agentConfig], 'SIGTERM');
 
     const core = kubeConfig.makeApiClient(CoreV1Api);
     await wait('nodes node-1 and virtual-kubelet Ready', () => nodesReady(core));

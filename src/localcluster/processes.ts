@@ -1,8 +1,9 @@
 // The control plane's processes: each component is a child process with its output in a log file of
 // its own. Stopping is reverse start order, SIGTERM then SIGKILL after a grace period; a component
 // that exits on its own is reported with the tail of its log. If this process dies without stopping
-// them, the kernel signals the components (kubeground and the node agent ask for a parent-death
-// signal when KUBEGROUND_PARENT_DEATH_SIGNAL is set), so no stray process survives.
+// them, the kernel signals the components (kubeground asks for a parent-death
+// signal when KUBEGROUND_PARENT_DEATH_SIGNAL is set; `kubeground exec` arms it for the node agent),
+// so no stray process survives.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -35,6 +35,13 @@ func main() {
 		os.Exit(2)
 	}
 	component, args := os.Args[1], os.Args[2:]
+	if component == "exec" && len(args) > 0 {
+		// `kubeground exec PROGRAM ARGS...`: PROGRAM in this process, with the parent-death signal.
+		if err := parentdeath.Exec(args[0], args[1:]); err != nil {
+			fmt.Fprintf(os.Stderr, "kubeground: %v\n", err)
+			os.Exit(2)
+		}
+	}
 	if component == "etcd" {
 		// etcd parses its own flags from an argv whose first element is the program name.
 		etcdmain.Main(append([]string{"etcd"}, args...))
@@ -50,7 +57,7 @@ func main() {
 }
 
 func usage() {
-	names := []string{"etcd"}
+	names := []string{"etcd", "exec"}
 	for name := range commands {
 		names = append(names, name)
 	}

@@ -3,17 +3,11 @@
 package main
 
 import (
-	"fmt"
 	"os"
 
 	"github.com/brigade-operator/brigade-operator/cluster/nodeagent/internal/app"
-	"github.com/brigade-operator/brigade-operator/cluster/nodeagent/internal/parentdeath"
 )
 
 func main() {
-	if err := parentdeath.FromEnv(); err != nil {
-		fmt.Fprintf(os.Stderr, "nodeagent: %v\n", err)
-		os.Exit(2)
-	}
 	os.Exit(app.Run(os.Args[1:], os.Stderr))
 }
