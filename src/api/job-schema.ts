@@ -66,8 +66,8 @@ export const JobSpecSchema = Type.Object(
     imagePullSecrets: Type.Optional(Type.Array(LabelName('Secret name.'), { description: "Pull secrets, added to the project's.", maxItems: 32 })),
     tasks: Type.Optional(Type.Array(Type.String({ maxLength: 131072 }), { description: 'Commands run in order as one shell script that stops at the first failure.', maxItems: 1024 })),
     shell: Type.Optional(StringEnum(SHELLS, { description: 'Shell that runs the tasks: /bin/sh (set -e) or /bin/bash (set -eo pipefail).', default: DEFAULTS.shell })),
-    command: Type.Optional(Type.Array(Type.String({ maxLength: 131072 }), { description: 'Container command when the job has no tasks (the image entrypoint is never used implicitly).', maxItems: 1024 })),
-    args: Type.Optional(Type.Array(Type.String({ maxLength: 131072 }), { description: 'Arguments: positional parameters ($1...) of the task script, or of command.', maxItems: 1024 })),
+    command: Type.Optional(Type.Array(Type.String({ maxLength: 131072 }), { description: "Container command when the job has no tasks. With neither, the image's own entrypoint runs (with args), as in Brigade 1.", maxItems: 1024 })),
+    args: Type.Optional(Type.Array(Type.String({ maxLength: 131072 }), { description: "Arguments: positional parameters ($1...) of the task script, or of command, or of the image's entrypoint.", maxItems: 1024 })),
     env: Type.Optional(
       Type.Array(EnvVarSchema, {
         description: 'Environment of the job container.',

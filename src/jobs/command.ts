@@ -1,6 +1,8 @@
-// The job container's command and args. The command is always set: virtual nodes refuse args
-// without a command, and an image's entrypoint is never run implicitly. Tasks become one script,
-// run by the job's shell, that stops at the first failing task.
+// The job container's command and args. Tasks become one script, run by the job's shell, that stops
+// at the first failing task. A job without tasks or command runs its image's own entrypoint, as
+// Brigade 1 did (`args`, if any, are passed to it); refusals.ts keeps such jobs off the virtual node
+// when that cannot work there (ACI refuses args without command; the inline source clone needs a
+// command to run first).
 import type { EffectiveJob } from './effective.ts';
 
 export function shellPrelude(shell: EffectiveJob['shell']): string {
@@ -8,15 +10,22 @@ export function shellPrelude(shell: EffectiveJob['shell']): string {
 }
 
 export interface ContainerCommand {
-  command: string[];
+  /** Unset: the image's entrypoint runs. */
+  command?: string[];
   args?: string[];
+}
+
+/** True when the job leaves the container command to its image (no tasks, no command). */
+export function usesImageEntrypoint(eff: EffectiveJob): boolean {
+  return (eff.spec.tasks ?? []).length === 0 && (eff.spec.command ?? []).length === 0;
 }
 
 /**
  * tasks: `[shell, -c, script, <job name>]` + args, so the args are the script's $1, $2...
  * command (no tasks): the command as given + args, unless a prefix (the source clone) must run
  * first; then the shell runs the prefix and `exec "$@"` with command + args as its arguments.
- * args alone: the shell execs them, so they are the command line.
+ * neither: command unset, so the image's entrypoint runs, with the args when there are any. A prefix
+ * cannot run before an entrypoint nobody knows; refusalFor refuses that combination beforehand.
  */
 export function containerCommand(eff: EffectiveJob, prefix?: string): ContainerCommand {
   const { spec, shell } = eff;
@@ -26,6 +35,7 @@ export function containerCommand(eff: EffectiveJob, prefix?: string): ContainerC
   const lead = [shellPrelude(shell), ...(prefix ? [prefix] : [])];
   if (tasks.length > 0) return withArgs([shell, '-c', [...lead, ...tasks].join('\n'), spec.name], args);
   const command = spec.command ?? [];
-  if (command.length > 0 && !prefix) return withArgs([...command], args);
+  if (command.length === 0) return args.length > 0 ? { args: [...args] } : {};
+  if (!prefix) return withArgs([...command], args);
   return withArgs([shell, '-c', [...lead, 'exec "$@"'].join('\n'), spec.name], [...command, ...args]);
 }

@@ -92,7 +92,7 @@ test('policy is checked before placement', () => {
 test('a virtual-node pod never has PVC, hostPath or downwardAPI volumes, and always a command', () => {
   const variants: Array<Partial<JobSpec>> = [
     { tasks: ['make'] },
-    { tasks: [], args: ['make'] },
+    { tasks: [], command: ['make'], args: ['test'] },
     { tasks: [], command: ['make'] },
     { volumes: [{ name: 'scratch', emptyDir: {} }], volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] },
   ];
@@ -107,4 +107,30 @@ test('a virtual-node pod never has PVC, hostPath or downwardAPI volumes, and alw
     assert.ok((pod?.containers[0].command ?? []).length > 0);
     assert.equal(pod?.initContainers, undefined);
   }
+});
+
+test('on the virtual node an entrypoint job with args is refused, naming args without command', () => {
+  assert.deepEqual(translate({ tasks: [], args: ['--verbose'], host: { name: 'virtual-kubelet' } }), {
+    refused: true,
+    reason: 'UnsupportedOnVirtualNode',
+    message: 'job "test" is placed on the virtual node, which cannot provide args without command (the image\'s own entrypoint with args: Azure Container Instances accepts args only together with command); run it on regular nodes or drop it',
+  });
+});
+
+test('on the virtual node an entrypoint job that clones its source is refused; without source it runs the entrypoint', () => {
+  const withRepo = { repo: { cloneURL: 'https://example.com/demo.git' } };
+  const refused = translate({ tasks: [], host: { placement: 'virtual' } }, withRepo);
+  assert.equal(refused.refused && refused.reason, 'UnsupportedOnVirtualNode');
+  assert.match(refused.refused ? refused.message : '', /cloning the source before the image's own entrypoint \(useSource: needs an init container\)/);
+  const ok = translate({ tasks: [], useSource: false, host: { placement: 'virtual' } }, withRepo) as Translation;
+  assert.equal(ok.refused, false);
+  assert.equal(ok.batchJob.spec?.template.spec?.containers[0].command, undefined);
+  assert.equal(ok.batchJob.spec?.template.spec?.containers[0].args, undefined);
+});
+
+test('a burst entrypoint job that needs a full node stays on regular nodes', () => {
+  const ok = translate({ tasks: [], args: ['--verbose'], host: { placement: 'burst' } }) as Translation;
+  assert.equal(ok.refused, false);
+  assert.equal(ok.placement, 'regular');
+  assert.deepEqual(ok.batchJob.spec?.template.spec?.containers[0].args, ['--verbose']);
 });

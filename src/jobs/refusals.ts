@@ -1,6 +1,7 @@
 // Checks made before anything is created: what the project's policy forbids, what the virtual node
 // cannot do, and jobs that cannot run at all. Every refusal message names the job and the field.
 import type { Project } from '../api/types.ts';
+import { usesImageEntrypoint } from './command.ts';
 import type { EffectiveJob } from './effective.ts';
 import type { Placement } from './placement.ts';
 import type { Refusal } from './types.ts';
@@ -16,10 +17,27 @@ function hasDownwardApiProjection(volume: Volume): boolean {
   return (projected?.sources ?? []).some((source) => source.downwardAPI !== undefined);
 }
 
-/** The features of the job that only a full node provides (none of them work on virtual-kubelet/ACI). */
-export function fullNodeFeatures(eff: EffectiveJob): string[] {
-  const spec = eff.spec;
+/**
+ * A job that runs its image's own entrypoint (no tasks, no command) needs a full node when it has
+ * args (ACI accepts args only together with command) or clones its source (on the virtual node the
+ * job container clones, which needs a command to run before the entrypoint nobody knows).
+ */
+function entrypointFeatures(eff: EffectiveJob, project: Project): string[] {
+  if (!usesImageEntrypoint(eff)) return [];
   const features: string[] = [];
+  if ((eff.spec.args ?? []).length > 0) {
+    features.push("args without command (the image's own entrypoint with args: Azure Container Instances accepts args only together with command)");
+  }
+  if (eff.useSource && project.spec.repo?.cloneURL) {
+    features.push("cloning the source before the image's own entrypoint (useSource: needs an init container)");
+  }
+  return features;
+}
+
+/** The features of the job that only a full node provides (none of them work on virtual-kubelet/ACI). */
+export function fullNodeFeatures(eff: EffectiveJob, project: Project): string[] {
+  const spec = eff.spec;
+  const features: string[] = entrypointFeatures(eff, project);
   if (spec.privileged) features.push('a privileged container (privileged)');
   if (spec.storage?.enabled) features.push('build storage (storage.enabled: a PersistentVolumeClaim)');
   if (spec.cache?.enabled) features.push('a job cache (cache.enabled: a PersistentVolumeClaim)');
@@ -56,9 +74,6 @@ function invalidJobMessage(eff: EffectiveJob, project: Project): string | undefi
   const hasTasks = (spec.tasks ?? []).length > 0;
   const hasCommand = (spec.command ?? []).length > 0;
   if (hasTasks && hasCommand) return `${job} sets both tasks and command; set one of them`;
-  if (!hasTasks && !hasCommand && (spec.args ?? []).length === 0) {
-    return `${job} has no tasks, command or args: the container command is always set, so the image's default command is never run implicitly`;
-  }
   return undefined;
 }
 
@@ -74,7 +89,7 @@ export function refusalFor(eff: EffectiveJob, project: Project, placement: Place
       message: `job "${eff.spec.name}" asks for what project "${project.metadata.name}" does not allow: ${violations.join(', ')}`,
     };
   }
-  const unsupported = placement === 'virtual' ? fullNodeFeatures(eff) : [];
+  const unsupported = placement === 'virtual' ? fullNodeFeatures(eff, project) : [];
   if (unsupported.length > 0) {
     return {
       refused: true,

@@ -70,10 +70,24 @@ test('a job with a command and no tasks runs the command with its args', () => {
   assert.deepEqual(container.args, ['test']);
 });
 
-test('a job with only args runs them as its command line through the shell, so command is still set', () => {
-  const [container] = pod(translated({ job: jobCr({ tasks: undefined, args: ['echo', 'hi'] }) }).batchJob).containers;
-  assert.deepEqual(container.command, ['/bin/sh', '-c', 'set -e\nexec "$@"', 'test']);
-  assert.deepEqual(container.args, ['echo', 'hi']);
+test('a job with only args passes them to the image entrypoint, as Brigade 1 did (command unset)', () => {
+  const [container] = pod(translated({ job: jobCr({ tasks: undefined, args: ['--channel', '#ci'] }) }).batchJob).containers;
+  assert.equal(container.command, undefined);
+  assert.deepEqual(container.args, ['--channel', '#ci']);
+});
+
+test('a job with no tasks, command or args runs its image entrypoint (command and args unset)', () => {
+  const [container] = pod(translated({ job: jobCr({ image: 'technosophos/github-notify:latest', tasks: [] }) }).batchJob).containers;
+  assert.equal(container.image, 'technosophos/github-notify:latest');
+  assert.equal('command' in container, false);
+  assert.equal('args' in container, false);
+});
+
+test('an entrypoint job of a project with a repo still gets its source from the init container', () => {
+  const result = translated({ job: jobCr({ tasks: [] }), project: project({ repo: { cloneURL: 'https://example.com/demo.git' } }) });
+  const spec = pod(result.batchJob);
+  assert.equal(spec.initContainers?.[0]?.name, 'clone');
+  assert.equal(spec.containers[0].command, undefined);
 });
 
 test('jobs that cannot run are refused with a message naming the job', () => {
@@ -84,11 +98,6 @@ test('jobs that cannot run are refused with a message naming the job', () => {
     message: 'job "test" has no image, and project "demo" sets no spec.jobDefaults.image',
   });
   assert.deepEqual(refusal({ command: ['make'] }), { refused: true, reason: 'InvalidJob', message: 'job "test" sets both tasks and command; set one of them' });
-  assert.deepEqual(refusal({ tasks: [] }), {
-    refused: true,
-    reason: 'InvalidJob',
-    message: 'job "test" has no tasks, command or args: the container command is always set, so the image\'s default command is never run implicitly',
-  });
 });
 
 test("the project's jobDefaults apply under the job's own settings", () => {

@@ -82,7 +82,7 @@ export function translateJob(input: TranslateInput): TranslateResult {
   const name = job.metadata.name;
   if (!name) return { refused: true, reason: 'InvalidJob', message: 'the Job resource has no metadata.name' };
   const eff = effectiveJob(job, project);
-  const placement = resolvePlacement(eff.host, fullNodeFeatures(eff).length > 0);
+  const placement = resolvePlacement(eff.host, fullNodeFeatures(eff, project).length > 0);
   const refusal = refusalFor(eff, project, placement);
   if (refusal) return refusal;
   const { spec, claims } = podSpec(eff, input, placement);

@@ -218,7 +218,7 @@ export class PodRunner {
   async #runOnce(container: Container, record: ContainerRecord): Promise<ProcessExit> {
     const startedAt = rfc3339(this.#deps.now());
     if (!container.command?.length) {
-      const message = `the simulator cannot start image "${container.image ?? ''}" without a command: it does not pull images, so it cannot know their entrypoint; set command`;
+      const message = `the simulator cannot run the entrypoint of image "${container.image ?? ''}": it does not pull images, so it cannot know their entrypoint (a real node runs it); set command to run something on the simulator`;
       this.#deps.event('Warning', 'Failed', `Error: ${message}`);
       return this.#terminated(record, { exitCode: 128, startError: message }, startedAt);
     }

@@ -1,0 +1,63 @@
+// Brigade 1.5 scripts run unchanged: what the operator creates for the patterns public brigade.js
+// files use, and what those scripts see. The simulator runs pods as local processes (it pulls no
+// image), which some cases below depend on and say so.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { V1Job } from '@kubernetes/client-node';
+import { runOperator, startCluster } from './harness.ts';
+import type { Cluster, OperatorHandle } from './harness.ts';
+import { buildEnded, eventYaml, jobsOf, projectReady, projectYaml } from './manifests.ts';
+
+let cluster: Cluster;
+let operator: OperatorHandle;
+
+const SCRIPT = `const { events, Job } = require('brigadier');
+events.on('check_suite', async () => {
+  // The GitHub notification pattern: no tasks, the image's own entrypoint does the work.
+  const notify = new Job('notify', 'technosophos/github-notify:latest');
+  notify.env = { GH_STATE: 'pending' };
+  await notify.run();
+});
+events.on('entrypoint-args', async () => {
+  const j = new Job('with-args', 'example/tool:1');
+  j.args = ['--verbose'];
+  await j.run();
+});`;
+
+before(async () => {
+  cluster = await startCluster();
+  operator = await runOperator(cluster);
+  await cluster.apply(projectYaml('compat', SCRIPT));
+  await projectReady(cluster, 'compat');
+});
+
+after(async () => {
+  await operator?.stop();
+  await cluster?.stop();
+});
+
+async function batchJobOf(jobCrName: string): Promise<V1Job> {
+  return cluster.clients.batch.readNamespacedJob({ namespace: 'default', name: jobCrName });
+}
+
+test('a job without tasks runs its image entrypoint; the simulator fails it saying it cannot know it', async () => {
+  await cluster.apply(eventYaml('check-1', 'compat', 'check_suite'));
+  const build = await buildEnded(cluster, 'check-1');
+  assert.equal(build.status?.phase, 'Failed');
+  const job = (await jobsOf(cluster, 'check-1')).get('notify');
+  assert.equal(job?.status?.phase, 'Failed');
+  assert.match(job?.status?.message ?? '', /cannot know their entrypoint/);
+  const container = (await batchJobOf(job?.metadata.name ?? '')).spec?.template.spec?.containers[0];
+  assert.equal(container?.image, 'technosophos/github-notify:latest');
+  assert.equal(container?.command, undefined);
+  assert.equal(container?.args, undefined);
+});
+
+test('an args-only job passes its args to the image entrypoint instead of running them through a shell', async () => {
+  await cluster.apply(eventYaml('args-1', 'compat', 'entrypoint-args'));
+  await buildEnded(cluster, 'args-1');
+  const job = (await jobsOf(cluster, 'args-1')).get('with-args');
+  const container = (await batchJobOf(job?.metadata.name ?? '')).spec?.template.spec?.containers[0];
+  assert.equal(container?.command, undefined);
+  assert.deepEqual(container?.args, ['--verbose']);
+});
