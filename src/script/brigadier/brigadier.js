@@ -177,18 +177,19 @@
     }
   }
 
-  class EventRegistry {
-    constructor() {
-      this._handlers = new Map();
+  var EventEmitter = rt.requireBuiltin('events');
+
+  /**
+   * Brigade 1's EventRegistry: an EventEmitter, so several handlers of one event type all run, in the
+   * order they were added; `once`, `emit`, `listenerCount` and the rest work as in Node.
+   */
+  class EventRegistry extends EventEmitter {
+    has(name) {
+      return this.listenerCount(name) > 0;
     }
-    on(type, handler) {
-      if (typeof type !== 'string' || type === '') throw new TypeError('events.on: event type must be a non-empty string');
-      if (typeof handler !== 'function') throw new TypeError('events.on: handler must be a function');
-      this._handlers.set(type, handler);
-      return this;
-    }
-    has(type) {
-      return this._handlers.has(type);
+    /** Emits the event's type with (event, project), as brigadier's fire() did. */
+    fire(e, proj) {
+      this.emit(e.type, e, proj);
     }
   }
 
@@ -197,6 +198,7 @@
 
   return {
     events: events,
+    fire: function fire(e, proj) { events.fire(e, proj); },
     Job: Job,
     Group: Group,
     Result: Result,

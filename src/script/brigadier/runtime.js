@@ -1,6 +1,7 @@
 // The sandbox runtime. GUEST CODE: evaluated inside the QuickJS sandbox before brigade.js. This file is
 // one function expression; the host calls it with its bridge (`host.runJob(json) -> Promise<json>`,
-// `host.log(level, text)`) and the brigadier factory, and keeps the returned driver. The driver is
+// `host.log(level, text)`, `host.loadBuiltin(name) -> CommonJS wrapper of a module in ./node`) and
+// the brigadier factory, and keeps the returned driver. The driver is
 // never reachable from brigade.js; `globalThis` gets only `require`, `module`, `exports`, `console`.
 //
 // Unhandled rejections: QuickJS (as wrapped by quickjs-emscripten) has no rejection tracker, so the
@@ -12,6 +13,7 @@
 
   var hostRunJob = host.runJob;
   var hostLog = host.log;
+  var hostLoadBuiltin = host.loadBuiltin;
   var origThen = Promise.prototype.then;
   var promiseResolve = Promise.resolve;
   var MAX_LINE = 16 * 1024;
@@ -216,11 +218,40 @@
     return out;
   }
 
+  /** A listener's return value nobody can handle (events.emit drops it): its rejection fails the build. */
+  function unhandledIfRejected(value) {
+    if (!(value instanceof Promise) || value.__record) return;
+    var record = { state: 'pending', handled: false, reason: '' };
+    records.push(record);
+    observe(value, record);
+  }
+
+  // Node built-ins implemented for the sandbox (./node/*.js). The host evaluates a module's source on
+  // first use and hands back its CommonJS wrapper; `internal` is only for those trusted modules.
+  var internal = { unhandledIfRejected: unhandledIfRejected };
+  var builtinCache = new Map();
+
+  function requireBuiltin(name) {
+    var cached = builtinCache.get(name);
+    if (cached) return cached.exports;
+    var wrapper = hostLoadBuiltin(name);
+    var module = { exports: {} };
+    builtinCache.set(name, module);
+    wrapper.call(module.exports, module.exports, requireBuiltin, module, internal);
+    return module.exports;
+  }
+
+  var EventEmitter = requireBuiltin('events');
+  var rawListenersOf = EventEmitter.prototype.rawListeners;
+  var listenerCountOf = EventEmitter.prototype.listenerCount;
+  var eventNamesOf = EventEmitter.prototype.eventNames;
+
   var rt = {
     startJob: startJob,
     rejected: rejected,
     resolved: resolved,
     all: function (promises) { return Promise.all(promises); },
+    requireBuiltin: requireBuiltin,
     useEvents: function (registry) { events = registry; },
   };
   var brigadier = brigadierFactory(rt);
@@ -245,11 +276,26 @@
   Object.defineProperty(globalThis, 'exports', { value: moduleObject.exports, writable: true, configurable: true });
   Object.defineProperty(globalThis, 'console', { value: makeConsole(), writable: true, configurable: true });
 
-  function settleMain(promise) {
+  // The handlers of one event ran in order (EventEmitter semantics); the phase is over when every
+  // one of their results settled. The error is a synchronous throw (which, as in emit, stopped the
+  // later handlers), else the first handler's rejection in handler order.
+  function settleMain(current, outcomes, thrown) {
+    var errors = [];
+    var pending = outcomes.length;
+    function finish() {
+      var error = thrown;
+      for (var i = 0; error === null && i < errors.length; i++) if (errors[i] !== undefined) error = errors[i];
+      current.settled = true;
+      current.error = error;
+    }
+    if (pending === 0) return finish();
     internalDepth++;
     try {
-      origThen.call(promise, function () { main.settled = true; },
-        function (reason) { main.settled = true; main.error = describe(reason); });
+      outcomes.forEach(function (outcome, i) {
+        origThen.call(promiseResolve.call(Promise, outcome),
+          function () { if (--pending === 0) finish(); },
+          function (reason) { errors[i] = describe(reason); if (--pending === 0) finish(); });
+      });
     } finally {
       internalDepth--;
     }
@@ -264,18 +310,23 @@
         var reason = new Error(StringCtor(event.cause.reason));
         event.cause.reason = reason;
       }
-      var handler = events._handlers.get(event.type);
-      main = { settled: false, error: null };
-      if (typeof handler !== 'function') return 'nohandler';
+      var listeners = rawListenersOf.call(events, event.type);
+      var current = { settled: false, error: null };
+      main = current;
+      if (listeners.length === 0) return 'nohandler';
       records.forEach(function (r) { r.handled = true; });
-      var outcome;
-      try {
-        outcome = handler(event, parse(projectJson));
-      } catch (error) {
-        main = { settled: true, error: describe(error) };
-        return 'started';
+      var project = parse(projectJson);
+      var outcomes = [];
+      var thrown = null;
+      for (var i = 0; i < listeners.length; i++) {
+        try {
+          outcomes.push(listeners[i].call(events, event, project));
+        } catch (error) {
+          thrown = describe(error);
+          break;
+        }
       }
-      settleMain(promiseResolve.call(Promise, outcome));
+      settleMain(current, outcomes, thrown);
       return 'started';
     },
     state: function () {
@@ -287,7 +338,10 @@
       return stringify({ settled: main.settled, error: main.error, unhandled: unhandled });
     },
     handlers: function () {
-      return stringify(events ? Array.from(events._handlers.keys()) : []);
+      if (!events) return '[]';
+      return stringify(eventNamesOf.call(events).filter(function (name) {
+        return typeof name === 'string' && listenerCountOf.call(events, name) > 0;
+      }));
     },
   };
 })

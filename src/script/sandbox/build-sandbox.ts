@@ -13,6 +13,7 @@ import type { SandboxLimits } from '../protocol.ts';
 import type { BuildFailureReason, ScriptLogLevel } from '../types.ts';
 import { capText } from './guest-json.ts';
 import { readGuestError, type GuestError } from './guest-error.ts';
+import type { GuestSources } from './guest-sources.ts';
 import type { WatchCell } from './watch-cell.ts';
 import { quickjsNgVariant, wasm, type WasmModule } from './wasm.ts';
 
@@ -40,10 +41,6 @@ export interface SandboxCallbacks {
   log(level: ScriptLogLevel, text: string): void;
 }
 
-export interface GuestSources {
-  runtime: string;
-  brigadier: string;
-}
 
 export interface BuildSandboxOptions {
   id: number;
@@ -284,12 +281,14 @@ export class BuildSandbox {
       const bridge = ctx.newObject();
       const runJob = ctx.newFunction('runJob', (...args) => this.#hostRunJob(args));
       const log = ctx.newFunction('log', (...args) => this.#hostLog(args));
+      const loadBuiltin = ctx.newFunction('loadBuiltin', (...args) => this.#hostLoadBuiltin(args));
       ctx.setProp(bridge, 'runJob', runJob);
       ctx.setProp(bridge, 'log', log);
+      ctx.setProp(bridge, 'loadBuiltin', loadBuiltin);
       try {
         this.#driver = ctx.unwrapResult(ctx.callFunction(create, ctx.undefined, bridge, factory));
       } finally {
-        for (const h of [factory, create, bridge, runJob, log]) h.dispose();
+        for (const h of [factory, create, bridge, runJob, log, loadBuiltin]) h.dispose();
       }
     });
   }
@@ -314,6 +313,22 @@ export class BuildSandbox {
     this.#pendingJobs.set(callId, deferred);
     this.#opts.callbacks.runJob(callId, json);
     return deferred.handle;
+  }
+
+  /**
+   * Evaluates the source of a sandbox built-in module (trusted guest code shipped with the operator)
+   * and returns its CommonJS wrapper function. Only names in the shipped set are accepted.
+   */
+  #hostLoadBuiltin(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
+    if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
+    const [name] = args;
+    if (!name || this.#ctx.typeof(name) !== 'string') return this.#guestThrow('TypeError', 'loadBuiltin expects a string');
+    const moduleName = this.#ctx.getString(name);
+    const source = this.#opts.sources.builtins.get(moduleName);
+    if (source === undefined) return this.#guestThrow('Error', `no built-in module ${JSON.stringify(capText(moduleName, 100))}`);
+    const result = this.#ctx.evalCode(source, `node:${moduleName}`, { type: 'global' });
+    if (result.error) return { error: result.error };
+    return result.value;
   }
 
   #hostLog(args: QuickJSHandle[]): { error: QuickJSHandle } | undefined {

@@ -6,7 +6,8 @@
 import { BRIDGE_CAPS } from '../defaults.ts';
 import type { SandboxResult, ToWorker } from '../protocol.ts';
 import type { BuildFailureReason, ScriptLogLevel } from '../types.ts';
-import { BuildSandbox, SandboxFault, type GuestSources } from './build-sandbox.ts';
+import { BuildSandbox, SandboxFault } from './build-sandbox.ts';
+import type { GuestSources } from './guest-sources.ts';
 import type { GuestError } from './guest-error.ts';
 import { capText } from './guest-json.ts';
 import type { WatchCell } from './watch-cell.ts';
@@ -137,9 +138,11 @@ export class HostedBuild {
     }
     this.#mainFailure = failure;
     const event = JSON.parse(this.#opts.start.eventJson) as Record<string, unknown>;
+    // As in Brigade 1's worker, the follow-up event comes from "brigade"; the original is its cause.
     const followUp = {
       ...event,
       type: failure ? 'error' : 'after',
+      provider: 'brigade',
       cause: { event, reason: failure?.message ?? '', trigger: failure?.trigger ?? 'success', failure: failure?.reason },
     };
     if (sandbox.start(JSON.stringify(followUp), this.#opts.start.projectJson) === 'nohandler') {

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, SandboxResult, ToWorker } from '../protocol.ts';
 import type { ScriptLogLevel } from '../types.ts';
+import { readGuestSources } from './guest-sources.ts';
 import { HostedBuild } from './hosted-build.ts';
 import { WatchCell } from './watch-cell.ts';
 import { wasm } from './wasm.ts';
@@ -21,10 +22,7 @@ if (!port) throw new Error('sandbox worker must run in a worker thread');
 
 const require = createRequire(import.meta.url);
 const wasmModule = await wasm.compile(readFileSync(require.resolve('@jitl/quickjs-ng-wasmfile-release-sync/wasm')));
-const sources = {
-  runtime: readFileSync(new URL('../brigadier/runtime.js', import.meta.url), 'utf8'),
-  brigadier: readFileSync(new URL('../brigadier/brigadier.js', import.meta.url), 'utf8'),
-};
+const sources = readGuestSources();
 const cell = new WatchCell((workerData as WorkerData).watchBuffer);
 const builds = new Map<number, HostedBuild>();
 
