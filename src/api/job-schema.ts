@@ -61,7 +61,7 @@ export const JobSpecSchema = Type.Object(
     build: LabelName('Name of the Build this job belongs to.'),
     name: LabelName('Job name as the script gave it; unique within the build.'),
     image: Type.Optional(Type.String({ description: "Container image (default: the project's jobDefaults.image).", minLength: 1, maxLength: 1024 })),
-    imagePullPolicy: Type.Optional(StringEnum(IMAGE_PULL_POLICIES, { description: 'Image pull policy.' })),
+    imagePullPolicy: Type.Optional(StringEnum(IMAGE_PULL_POLICIES, { description: "Image pull policy (default: the project's jobDefaults.imagePullPolicy, else IfNotPresent, as in Brigade 1)." })),
     imageForcePull: Type.Optional(Type.Boolean({ description: 'Always pull the image (imagePullPolicy Always), brigadier imageForcePull.', default: false })),
     imagePullSecrets: Type.Optional(Type.Array(LabelName('Secret name.'), { description: "Pull secrets, added to the project's.", maxItems: 32 })),
     tasks: Type.Optional(Type.Array(Type.String({ maxLength: 131072 }), { description: 'Commands run in order as one shell script that stops at the first failure.', maxItems: 1024 })),

@@ -14,7 +14,7 @@ export interface EffectiveHost {
 export interface EffectiveJob {
   spec: JobSpec;
   image?: string;
-  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   imagePullSecrets: string[];
   serviceAccountName?: string;
   resources: { requests: Record<string, string>; limits: Record<string, string> };
@@ -43,9 +43,13 @@ function mergeHost(defaults: Host | undefined, own: Host | undefined): Effective
   };
 }
 
-function pullPolicy(spec: JobSpec, project: Project): EffectiveJob['imagePullPolicy'] {
+/**
+ * Brigade 1's rule: `imageForcePull` pulls always, anything else IfNotPresent (never Kubernetes'
+ * own default, Always for untagged and `:latest` images), unless the job or project chose a policy.
+ */
+function pullPolicy(spec: JobSpec, project: Project): NonNullable<EffectiveJob['imagePullPolicy']> {
   if (spec.imageForcePull) return 'Always';
-  return spec.imagePullPolicy ?? project.spec.jobDefaults?.imagePullPolicy;
+  return spec.imagePullPolicy ?? project.spec.jobDefaults?.imagePullPolicy ?? 'IfNotPresent';
 }
 
 export function effectiveJob(job: JobCR, project: Project): EffectiveJob {

@@ -141,6 +141,15 @@ test("the job's image and service account win over the defaults", () => {
   assert.equal(spec.serviceAccountName, 'deployer');
 });
 
+test("without imageForcePull an untagged or :latest image is pulled IfNotPresent (Brigade 1's rule), not Always", () => {
+  for (const image of ['alpine', 'alpine:latest', 'alpine:3.20']) {
+    const [container] = pod(translated({ job: jobCr({ image }) }).batchJob).containers;
+    assert.equal(container.imagePullPolicy, 'IfNotPresent', image);
+  }
+  const [chosen] = pod(translated({ job: jobCr({ image: 'alpine' }), project: project({ jobDefaults: { imagePullPolicy: 'Always' } }) }).batchJob).containers;
+  assert.equal(chosen.imagePullPolicy, 'Always');
+});
+
 test('imageForcePull sets imagePullPolicy Always over any other policy', () => {
   const proj = project({ jobDefaults: { imagePullPolicy: 'Never' } });
   const [container] = pod(translated({ job: jobCr({ imageForcePull: true, imagePullPolicy: 'IfNotPresent' }), project: proj }).batchJob).containers;

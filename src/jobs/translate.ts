@@ -42,7 +42,7 @@ function jobContainer(eff: EffectiveJob, plan: SourcePlan, mounts: V1Container['
   return {
     name: JOB_CONTAINER,
     image: eff.image,
-    ...(eff.imagePullPolicy ? { imagePullPolicy: eff.imagePullPolicy } : {}),
+    imagePullPolicy: eff.imagePullPolicy,
     ...containerCommand(eff, plan.mode === 'inline' ? INLINE_CLONE_SCRIPT : undefined),
     ...(env.length > 0 ? { env } : {}),
     ...(mounts && mounts.length > 0 ? { volumeMounts: mounts } : {}),
