@@ -135,10 +135,13 @@
       if (jobs !== undefined) this.add.apply(this, jobs);
     }
 
+    /** Adds Jobs, or any object with a run() method (Brigade 1 ran whatever a Group held). */
     add() {
       for (var i = 0; i < arguments.length; i++) {
         var job = arguments[i];
-        if (!(job instanceof Job)) throw new TypeError('Group.add accepts Job objects only');
+        if (!(job instanceof Job) && !(job !== null && typeof job === 'object' && typeof job.run === 'function')) {
+          throw new TypeError('Group.add accepts Jobs or objects with a run() method');
+        }
         this.jobs.push(job);
       }
     }
@@ -168,7 +171,8 @@
       var results = [];
       function next(i) {
         if (i >= list.length) return results;
-        return list[i].run().then(function (result) {
+        // run() of a non-Job member may return a plain value.
+        return rt.resolved(list[i].run()).then(function (result) {
           results.push(result);
           return next(i + 1);
         });

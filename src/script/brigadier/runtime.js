@@ -110,12 +110,15 @@
     return out;
   }
 
+  // Brigade 1 gave a null value an empty env var, and an undefined one an env var without value
+  // (also empty in the container); neither became the text "null" or "undefined".
   function envValues(env) {
     var out = {};
     if (!env || typeof env !== 'object') return out;
     objectKeys(env).forEach(function (k) {
       var v = env[k];
-      out[k] = (v !== null && typeof v === 'object') ? v : StringCtor(v);
+      if (v === null || v === undefined) out[k] = '';
+      else out[k] = typeof v === 'object' ? v : StringCtor(v);
     });
     return out;
   }
@@ -255,7 +258,8 @@
     useEvents: function (registry) { events = registry; },
   };
   var brigadier = brigadierFactory(rt);
-  var ALLOWED = new Set(['brigadier', '@azure/brigadier', '@brigadecore/brigadier']);
+  // Brigade 1's worker aliased 'brigade' too.
+  var ALLOWED = new Set(['brigadier', 'brigade', '@azure/brigadier', '@brigadecore/brigadier']);
 
   function requireModule(name) {
     if (typeof name !== 'string') throw new TypeError('require: module name must be a string');
@@ -275,6 +279,8 @@
   Object.defineProperty(globalThis, 'module', { value: moduleObject, writable: true, configurable: true });
   Object.defineProperty(globalThis, 'exports', { value: moduleObject.exports, writable: true, configurable: true });
   Object.defineProperty(globalThis, 'console', { value: makeConsole(), writable: true, configurable: true });
+  // Node's name for the global object, which Brigade 1 scripts use to share state between handlers.
+  Object.defineProperty(globalThis, 'global', { value: globalThis, writable: true, configurable: true });
 
   // The handlers of one event ran in order (EventEmitter semantics); the phase is over when every
   // one of their results settled. The error is a synchronous throw (which, as in emit, stopped the

@@ -1,0 +1,54 @@
+// Brigade 1.5 behaviours that public brigade.js files rely on, beyond the core Job/Group/events API.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { createScriptEngine } from './index.ts';
+import type { BuildOutcome } from './index.ts';
+import { FakeHost, onPush, testEvent, testProject } from './test-support.ts';
+
+const engine = createScriptEngine({ workers: 1 });
+after(() => engine.close());
+
+function run(script: string, host: FakeHost): Promise<BuildOutcome> {
+  return engine.runBuild({ script, event: testEvent(), project: testProject(), host });
+}
+
+describe('Brigade 1 compatibility', () => {
+  it("resolves require('brigade') to brigadier, as Brigade 1's worker aliased it", async () => {
+    const host = new FakeHost();
+    const script = `const a = require('brigade'); const b = require('brigadier'); a.events.on('push', () => console.log(String(a === b)));`;
+    assert.equal((await run(script, host)).status, 'Succeeded');
+    assert.deepEqual(host.texts(), ['true']);
+  });
+
+  it('has `global` as the global object, shared between top level and handlers', async () => {
+    const host = new FakeHost();
+    const script = onPush(`console.log(String(global === globalThis) + ' ' + global.counter);`, `global.counter = 41 + 1;`);
+    assert.equal((await run(script, host)).status, 'Succeeded');
+    assert.deepEqual(host.texts(), ['true 42']);
+  });
+
+  it('gives null and undefined env values an empty value, as Brigade 1 did, never the text "null"', async () => {
+    const host = new FakeHost();
+    const body = `const j = new Job('env'); j.env = { A: null, B: undefined, C: 7, D: true, E: 'x' }; await j.run();`;
+    assert.equal((await run(onPush(body), host)).status, 'Succeeded');
+    assert.deepEqual(host.requests[0]?.env, { A: '', B: '', C: '7', D: 'true', E: 'x' });
+  });
+
+  it('runs a Group holding non-Job objects with a run() method, in both modes', async () => {
+    const host = new FakeHost();
+    const body = `
+      const custom = { run() { console.log('custom ran'); return new Job('inner').run(); } };
+      const plain = { run() { return 'plain value'; } };
+      const each = await new Group([custom, plain, new Job('real')]).runEach();
+      const all = await Group.runAll([plain, { run: () => Promise.resolve('resolved') }]);
+      console.log(JSON.stringify([each.map(String), all]));
+      try { new Group([{ name: 'no run' }]); } catch (e) { console.log(e.constructor.name + ': ' + e.message); }`;
+    const outcome = await run(onPush(body), host);
+    assert.equal(outcome.status, 'Succeeded', outcome.message);
+    assert.deepEqual(host.texts(), [
+      'custom ran',
+      '[["log of inner","plain value","log of real"],["plain value","resolved"]]',
+      'TypeError: Group.add accepts Jobs or objects with a run() method',
+    ]);
+  });
+});
