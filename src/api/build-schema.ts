@@ -14,7 +14,7 @@ import { DEFAULTS } from './defaults.ts';
 import { ConditionsSchema, RevisionSchema } from './common-schemas.ts';
 import { EventProviderSchema, EventTypeSchema, MAX_PAYLOAD_LENGTH } from './event-schema.ts';
 import { MAX_SCRIPT_LENGTH } from './project-schema.ts';
-import { LabelName, ObjectName, StringEnum, Timestamp, immutable, withRules } from './schema-kit.ts';
+import { JobName, LabelName, ObjectName, StringEnum, Timestamp, immutable, withRules } from './schema-kit.ts';
 
 export const BUILD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'TimedOut', 'Cancelled'] as const;
 export const SCRIPT_ORIGINS = ['project', 'event'] as const;
@@ -42,7 +42,7 @@ export const BuildSpecSchema = Type.Object(
 
 export const BuildJobSummarySchema = Type.Object(
   {
-    name: LabelName('Job name as the script gave it.'),
+    name: JobName('Job name as the script gave it.'),
     jobRef: Type.Optional(Type.String({ description: 'Name of the Job (jobs.brigade.sh) resource.', maxLength: 253 })),
     phase: Type.String({ description: 'Phase of the job (see jobs.brigade.sh status.phase).', maxLength: 32 }),
     startTime: Type.Optional(Timestamp('When the job started.')),

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { DEFAULTS, SHELLS } from './defaults.ts';
 import { ConditionsSchema, HostSchema, KeySelectorSchema, ResourcesSchema } from './common-schemas.ts';
 import { IMAGE_PULL_POLICIES } from './project-schema.ts';
-import { LabelName, ObjectName, OpenObject, QUANTITY, Seconds, StringEnum, StringMap, Timestamp, immutable, withRules } from './schema-kit.ts';
+import { JobName, LabelName, ObjectName, OpenObject, QUANTITY, Seconds, StringEnum, StringMap, Timestamp, immutable, withRules } from './schema-kit.ts';
 
 export const JOB_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'TimedOut', 'Cancelled'] as const;
 
@@ -59,7 +59,7 @@ export const JobSpecSchema = Type.Object(
   {
     project: ObjectName('Name of the Project.'),
     build: LabelName('Name of the Build this job belongs to.'),
-    name: LabelName('Job name as the script gave it; unique within the build.'),
+    name: JobName('Job name as the script gave it (may hold dots, as in Brigade 1); unique within the build. The Job CR and child names derive from it deterministically.'),
     image: Type.Optional(Type.String({ description: "Container image (default: the project's jobDefaults.image).", minLength: 1, maxLength: 1024 })),
     imagePullPolicy: Type.Optional(StringEnum(IMAGE_PULL_POLICIES, { description: "Image pull policy (default: the project's jobDefaults.imagePullPolicy, else IfNotPresent, as in Brigade 1)." })),
     imageForcePull: Type.Optional(Type.Boolean({ description: 'Always pull the image (imagePullPolicy Always), brigadier imageForcePull.', default: false })),

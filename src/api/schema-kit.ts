@@ -27,6 +27,17 @@ export function LabelName(description: string): TUnsafe<string> {
   return Type.Unsafe<string>({ type: 'string', description, pattern: DNS1123_LABEL, minLength: 1, maxLength: 63 });
 }
 
+/**
+ * A brigadier job name as the script gave it: Brigade 1's rule, lowercase letters, digits, '-' and
+ * '.', starting and ending with a letter or digit (`1-build`, `build.v1`). It never becomes an object
+ * name or label value by itself: names derived from it go through api/names.ts.
+ */
+export const BRIGADIER_JOB_NAME = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';
+
+export function JobName(description: string): TUnsafe<string> {
+  return Type.Unsafe<string>({ type: 'string', description, pattern: BRIGADIER_JOB_NAME, minLength: 1, maxLength: 63 });
+}
+
 /** A map of string to string (labels, annotations, nodeSelector). */
 export function StringMap(description: string, valueOptions: StringOptions = {}): TUnsafe<Record<string, string>> {
   return Type.Unsafe<Record<string, string>>({

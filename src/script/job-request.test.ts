@@ -40,8 +40,8 @@ describe('normalizeJobRequest', () => {
 });
 
 describe('isValidJobName', () => {
-  it('follows brigadier: 2..36 chars, lowercase letters, digits, dashes, letter first, alphanumeric last', () => {
-    for (const ok of ['ab', 'a-b', 'a1', 'x'.repeat(36)]) assert.equal(isValidJobName(ok), true, ok);
-    for (const bad of ['a', '1a', '-a', 'a-', 'aB', 'a_b', 'a.b', 'x'.repeat(37), '']) assert.equal(isValidJobName(bad), false, bad);
+  it('follows brigadier 1.5: 1..36 chars of lowercase letters, digits, dashes and dots, alphanumeric first and last', () => {
+    for (const ok of ['a', 'ab', 'a-b', 'a1', '1a', '1-build', 'build.v1', 'x'.repeat(36)]) assert.equal(isValidJobName(ok), true, ok);
+    for (const bad of ['-a', 'a-', '.a', 'a.', 'aB', 'a_b', 'a/b', 'x'.repeat(37), '']) assert.equal(isValidJobName(bad), false, bad);
   });
 });

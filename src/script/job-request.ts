@@ -12,11 +12,12 @@ export class JobRequestError extends Error {
   }
 }
 
-const JOB_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** brigadier 1.5's rule: `1-build` and `build.v1` are valid (Kubernetes names derive from it). */
+const JOB_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const DEFAULT_TIMEOUT_MS = 15 * 60 * 1000;
 
 export function isValidJobName(name: string): boolean {
-  return name.length >= 2 && name.length <= JOB_NAME_MAX_LENGTH && JOB_NAME.test(name);
+  return name.length >= 1 && name.length <= JOB_NAME_MAX_LENGTH && JOB_NAME.test(name);
 }
 
 type Obj = Record<string, unknown>;

@@ -18,6 +18,9 @@ events.on('check_suite', async () => {
   notify.env = { GH_STATE: 'pending' };
   await notify.run();
 });
+events.on('names', async () => {
+  await Promise.all([new Job('1-build', 'alpine:3.20', ['echo one']).run(), new Job('build.v1', 'alpine:3.20', ['echo dotted']).run()]);
+});
 events.on('entrypoint-args', async () => {
   const j = new Job('with-args', 'example/tool:1');
   j.args = ['--verbose'];
@@ -60,4 +63,15 @@ test('an args-only job passes its args to the image entrypoint instead of runnin
   const container = (await batchJobOf(job?.metadata.name ?? '')).spec?.template.spec?.containers[0];
   assert.equal(container?.command, undefined);
   assert.deepEqual(container?.args, ['--verbose']);
+});
+
+test('job names with a leading digit or a dot run, under derived Kubernetes names, and keep their brigadier names', async () => {
+  await cluster.apply(eventYaml('names-1', 'compat', 'names'));
+  const build = await buildEnded(cluster, 'names-1');
+  assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
+  assert.deepEqual(build.status?.jobs?.map((j) => j.name).sort(), ['1-build', 'build.v1']);
+  const jobs = await jobsOf(cluster, 'names-1');
+  assert.match(jobs.get('build.v1')?.status?.logTail ?? '', /dotted/);
+  const batch = await batchJobOf(jobs.get('build.v1')?.metadata.name ?? '');
+  assert.equal(batch.spec?.template.metadata?.annotations?.['brigade.sh/job-name'], 'build.v1');
 });

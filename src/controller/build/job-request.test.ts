@@ -48,3 +48,16 @@ test('the shell may be written as brigadier scripts do ("bash", "sh") and an unk
   assert.equal(jobCrFor(build, project(), request({ shell: '/bin/bash' }), []).job.spec.shell, '/bin/bash');
   assert.throws(() => jobCrFor(build, project(), request({ shell: 'zsh' }), []), /job shell "zsh" is not supported/);
 });
+
+test('brigadier names with a leading digit or a dot map to valid, distinct Kubernetes names; spec.name keeps the script name', () => {
+  const names = ['1-build', 'build.v1', 'build-v1', 'a'];
+  const crs = names.map((name) => jobCrFor(build, project(), request({ name }), []).job);
+  for (const [i, cr] of crs.entries()) {
+    assert.match(cr.metadata.name ?? '', /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    assert.ok((cr.metadata.name ?? '').length <= 63);
+    assert.equal(cr.spec.name, names[i]);
+    assert.equal(cr.metadata.name, jobCrFor(build, project(), request({ name: names[i] }), []).job.metadata.name, 'deterministic');
+  }
+  assert.equal(new Set(crs.map((cr) => cr.metadata.name)).size, names.length);
+  assert.match(crs[1]?.metadata.name ?? '', /^b1-build-v1-[0-9a-f]{8}$/);
+});

@@ -12,10 +12,11 @@
   var CACHE_PATH = '/mnt/brigade/cache';
   var STORAGE_PATH = '/mnt/brigade/share';
   var MAX_JOB_NAME_LENGTH = 36;
-  var JOB_NAME_PATTERN = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+  // brigadier 1.5's rule; the operator maps such names to Kubernetes names deterministically.
+  var JOB_NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
   function jobNameIsValid(name) {
-    return typeof name === 'string' && name.length >= 2 && name.length <= MAX_JOB_NAME_LENGTH &&
+    return typeof name === 'string' && name.length >= 1 && name.length <= MAX_JOB_NAME_LENGTH &&
       JOB_NAME_PATTERN.test(name);
   }
 
@@ -75,8 +76,8 @@
     constructor(name, image, tasks, imageForcePull) {
       if (!jobNameIsValid(name)) {
         throw new Error('invalid job name ' + JSON.stringify(String(name)) + ': job names must be ' +
-          '2 to ' + MAX_JOB_NAME_LENGTH + ' characters of lowercase letters, digits and \'-\', ' +
-          'start with a letter and end with a letter or digit');
+          '1 to ' + MAX_JOB_NAME_LENGTH + ' characters of lowercase letters, digits, \'-\' and \'.\', ' +
+          'starting and ending with a letter or digit');
       }
       this.name = name;
       this.image = image || '';
