@@ -69,13 +69,16 @@ test('a Build may be cancelled but not resumed, and its script cannot change', (
   assert.match(errors('Build', object('Build', { ...spec, script: 'b' }), running), /spec.script is immutable/);
 });
 
-test('a Job env entry takes a value or a reference, not both, and one kind of reference', () => {
+test('a Job env entry takes a value or a reference, not both, and one kind of reference (secret, config map or pod field)', () => {
   const base = { project: 'demo', build: 'b', name: 'test', image: 'alpine' };
   assert.match(errors('Job', object('Job', { ...base, env: [{ name: 'A', value: 'x', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] })), /set value or valueFrom, not both/);
   assert.match(
     errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' }, configMapKeyRef: { name: 'c', key: 'k' } } }] })),
-    /exactly one of secretKeyRef and configMapKeyRef/,
+    /exactly one of secretKeyRef, configMapKeyRef and fieldRef/,
   );
+  assert.match(errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' }, fieldRef: { fieldPath: 'metadata.name' } } }] })), /exactly one of/);
+  assert.match(errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: {} }] })), /exactly one of/);
+  assert.equal(errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] })), '');
   assert.equal(errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] })), '');
 });
 

@@ -19,10 +19,22 @@ export const EnvVarSchema = Type.Object(
         {
           secretKeyRef: Type.Optional({ ...KeySelectorSchema, description: 'A key of a Secret in the namespace.' }),
           configMapKeyRef: Type.Optional({ ...KeySelectorSchema, description: 'A key of a ConfigMap in the namespace.' }),
+          fieldRef: Type.Optional(
+            Type.Object(
+              {
+                fieldPath: Type.String({ description: "A field of the job's own pod, e.g. metadata.name, spec.nodeName, status.podIP (the API server checks the path).", minLength: 1, maxLength: 512 }),
+                apiVersion: Type.Optional(Type.String({ description: 'Version of the field path schema (v1).', maxLength: 32 })),
+              },
+              { description: "A field of the job's own pod (downward API), as Brigade 1 allowed." },
+            ),
+          ),
         },
         {
           description: 'Where the value comes from.',
-          ...withRules([{ rule: 'has(self.secretKeyRef) != has(self.configMapKeyRef)', message: 'valueFrom needs exactly one of secretKeyRef and configMapKeyRef' }]),
+          ...withRules([{
+            rule: 'has(self.secretKeyRef) ? !has(self.configMapKeyRef) && !has(self.fieldRef) : (has(self.configMapKeyRef) != has(self.fieldRef))',
+            message: 'valueFrom needs exactly one of secretKeyRef, configMapKeyRef and fieldRef',
+          }]),
         },
       ),
     ),

@@ -38,6 +38,7 @@ const proj = project({
 
 const VARIANTS: Array<[string, Partial<JobSpec>]> = [
   ['plain', {}],
+  ['downward', { env: [{ name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP', apiVersion: 'v1' } } }] }],
   ['virtual', { host: { name: 'virtual-kubelet' }, args: ['a'] }],
   ['burst', { host: { placement: 'burst', os: 'linux' } }],
   ['full node', { storage: { enabled: true }, cache: { enabled: true }, docker: { enabled: true }, privileged: true, volumes: [{ name: 'h', hostPath: { path: '/tmp' } }], volumeMounts: [{ name: 'h', mountPath: '/h' }] }],

@@ -51,4 +51,22 @@ describe('Brigade 1 compatibility', () => {
       'TypeError: Group.add accepts Jobs or objects with a run() method',
     ]);
   });
+
+  it('passes fieldRef env values (the downward API) through, and refuses a path the downward API does not offer', async () => {
+    const host = new FakeHost();
+    const body = `
+      const j = new Job('downward');
+      j.env = { POD: { fieldRef: { fieldPath: 'metadata.name' } }, TEAM: { fieldRef: { fieldPath: "metadata.labels['team']", apiVersion: 'v1' } } };
+      await j.run();
+      const bad = new Job('bad-path');
+      bad.env = { X: { fieldRef: { fieldPath: 'spec.containers[0].image' } } };
+      try { await bad.run(); } catch (e) { console.log(e.message); }`;
+    assert.equal((await run(onPush(body), host)).status, 'Succeeded');
+    assert.deepEqual(host.requests[0]?.env, {
+      POD: { fieldRef: { fieldPath: 'metadata.name' } },
+      TEAM: { fieldRef: { fieldPath: "metadata.labels['team']", apiVersion: 'v1' } },
+    });
+    assert.equal(host.requests.length, 1);
+    assert.match(host.texts()[0] ?? '', /env\.X\.fieldRef\.fieldPath "spec\.containers\[0\]\.image" is not a pod field the downward API offers/);
+  });
 });

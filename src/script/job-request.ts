@@ -3,7 +3,7 @@
  * data, but the guest is untrusted, so every field is checked and rebuilt here into a fresh object.
  */
 import { DEFAULT_JOB_IMAGE, JOB_NAME_MAX_LENGTH } from './defaults.ts';
-import type { JobEnvValue, JobRequest, KeyRef } from './types.ts';
+import type { FieldRef, JobEnvValue, JobRequest, KeyRef } from './types.ts';
 
 export class JobRequestError extends Error {
   constructor(message: string) {
@@ -69,13 +69,27 @@ function keyRef(v: unknown, field: string): KeyRef {
   return { name: str(v['name'], `${field}.name`), key: str(v['key'], `${field}.key`) };
 }
 
+/** The pod fields Kubernetes' downward API offers to env (validated again by the API server). */
+const FIELD_PATH = /^(metadata\.(name|namespace|uid)|metadata\.(labels|annotations)\['[^']{1,316}'\]|spec\.(nodeName|serviceAccountName)|status\.(hostIP|hostIPs|podIP|podIPs))$/;
+
+function fieldRef(v: unknown, field: string): FieldRef {
+  if (!isObj(v)) throw new JobRequestError(`${field} must be {fieldPath}`);
+  const fieldPath = str(v['fieldPath'], `${field}.fieldPath`);
+  if (!FIELD_PATH.test(fieldPath)) {
+    throw new JobRequestError(`${field}.fieldPath "${fieldPath.slice(0, 64)}" is not a pod field the downward API offers (metadata.name, metadata.namespace, metadata.uid, metadata.labels['k'], metadata.annotations['k'], spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP)`);
+  }
+  const apiVersion = optStr(v['apiVersion'], `${field}.apiVersion`);
+  return { fieldPath, ...(apiVersion === undefined ? {} : { apiVersion }) };
+}
+
 function envValue(v: unknown, field: string): JobEnvValue {
   if (typeof v === 'string') return v;
   if (isObj(v) && Object.keys(v).length === 1) {
     if ('secretKeyRef' in v) return { secretKeyRef: keyRef(v['secretKeyRef'], `${field}.secretKeyRef`) };
     if ('configMapKeyRef' in v) return { configMapKeyRef: keyRef(v['configMapKeyRef'], `${field}.configMapKeyRef`) };
+    if ('fieldRef' in v) return { fieldRef: fieldRef(v['fieldRef'], `${field}.fieldRef`) };
   }
-  throw new JobRequestError(`${field} must be a string, {secretKeyRef: {name, key}} or {configMapKeyRef: {name, key}}`);
+  throw new JobRequestError(`${field} must be a string, {secretKeyRef: {name, key}}, {configMapKeyRef: {name, key}} or {fieldRef: {fieldPath}}`);
 }
 
 function env(v: unknown): Record<string, JobEnvValue> {

@@ -9,8 +9,14 @@ export interface KeyRef {
   key: string;
 }
 
+/** A field of the job's own pod (downward API), e.g. `metadata.name`, `status.podIP`. */
+export interface FieldRef {
+  fieldPath: string;
+  apiVersion?: string;
+}
+
 /** One `env` value of a brigadier Job: a literal, or a reference the kubelet resolves. */
-export type JobEnvValue = string | { secretKeyRef: KeyRef } | { configMapKeyRef: KeyRef };
+export type JobEnvValue = string | { secretKeyRef: KeyRef } | { configMapKeyRef: KeyRef } | { fieldRef: FieldRef };
 
 /**
  * The job as the script defined it: every property of Brigade 1.x's brigadier `Job`, with Brigade's

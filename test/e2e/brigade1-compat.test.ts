@@ -21,6 +21,11 @@ events.on('check_suite', async () => {
 events.on('names', async () => {
   await Promise.all([new Job('1-build', 'alpine:3.20', ['echo one']).run(), new Job('build.v1', 'alpine:3.20', ['echo dotted']).run()]);
 });
+events.on('downward', async () => {
+  const j = new Job('downward', 'alpine:3.20', ['echo "pod=$POD node=$NODE"']);
+  j.env = { POD: { fieldRef: { fieldPath: 'metadata.name' } }, NODE: { fieldRef: { fieldPath: 'spec.nodeName' } } };
+  await j.run();
+});
 events.on('entrypoint-args', async () => {
   const j = new Job('with-args', 'example/tool:1');
   j.args = ['--verbose'];
@@ -74,4 +79,12 @@ test('job names with a leading digit or a dot run, under derived Kubernetes name
   assert.match(jobs.get('build.v1')?.status?.logTail ?? '', /dotted/);
   const batch = await batchJobOf(jobs.get('build.v1')?.metadata.name ?? '');
   assert.equal(batch.spec?.template.metadata?.annotations?.['brigade.sh/job-name'], 'build.v1');
+});
+
+test('fieldRef env values reach the job container (downward API)', async () => {
+  await cluster.apply(eventYaml('downward-1', 'compat', 'downward'));
+  const build = await buildEnded(cluster, 'downward-1');
+  assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
+  const job = (await jobsOf(cluster, 'downward-1')).get('downward');
+  assert.match(job?.status?.logTail ?? '', new RegExp(`pod=${job?.status?.podName ?? 'missing'} node=node-1`));
 });
