@@ -34,4 +34,6 @@ export const BRIDGE_CAPS = Object.freeze({
   script: 1024 * 1024,
   /** Jobs one build may start (a runaway loop of run() calls). */
   jobsPerBuild: 1000,
+  /** Timers (setTimeout, setInterval, setImmediate) one build may have pending at once. */
+  timersPerBuild: 1000,
 });

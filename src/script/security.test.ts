@@ -52,7 +52,7 @@ async function probe(body: string, host = new FakeHost()): Promise<unknown> {
 describe('the guest global scope', () => {
   it('has no process, no Node built-ins and no host bridge', async () => {
     const found = await probe(`console.log(JSON.stringify(
-      ['process', 'Buffer', 'setImmediate', 'WebAssembly', 'fetch', '__host', 'host', 'std', 'os']
+      ['process', 'Buffer', 'WebAssembly', 'fetch', '__host', 'host', 'std', 'os', 'runJob', 'loadBuiltin', 'setTimer', 'clearTimer', 'refTimer']
         .filter((name) => typeof globalThis[name] !== 'undefined')));`);
     assert.deepEqual(found, []);
   });
@@ -285,6 +285,32 @@ describe('prototype pollution', () => {
     const outcome = await run(onPush(body), host);
     assert.equal(host.requests[0]?.name, 'polluted');
     assert.equal(typeof outcome.status, 'string');
+  });
+});
+
+describe('timers', () => {
+  it('are guest functions: no host realm through their constructors, ids or Timeout objects', async () => {
+    const found = await probe(`
+      const t = setTimeout(() => {}, 1);
+      const roots = [setTimeout, clearTimeout, setInterval, setImmediate, t, Object.getPrototypeOf(t), t.ref, t[Symbol.toPrimitive]];
+      const leaks = roots.map((r) => r.constructor.constructor('return typeof process')()).filter((v) => v !== 'undefined');
+      clearTimeout(t);
+      console.log(JSON.stringify(leaks));`);
+    assert.deepEqual(found, []);
+  });
+
+  it('survive hostile delays and ids without reaching or stalling the host', async () => {
+    const found = await probe(`
+      const odd = [NaN, -1, Infinity, 2 ** 53, '10', { valueOf() { return 1; } }, null, undefined];
+      const timers = odd.map((d) => setTimeout(() => {}, d));
+      timers.forEach((t) => clearTimeout(t));
+      const bad = [];
+      for (const delay of [Symbol('d'), { valueOf() { throw new Error('trap'); } }]) {
+        try { setTimeout(() => {}, delay); bad.push('accepted'); } catch (e) { /* refused inside the guest */ }
+      }
+      for (const id of [-1, 0, 1.5, 2 ** 60, 'x', {}, Symbol('t')]) { clearTimeout(id); clearInterval(id); }
+      console.log(JSON.stringify(bad));`);
+    assert.deepEqual(found, []);
   });
 });
 

@@ -14,6 +14,9 @@
   var hostRunJob = host.runJob;
   var hostLog = host.log;
   var hostLoadBuiltin = host.loadBuiltin;
+  var hostSetTimer = host.setTimer;
+  var hostClearTimer = host.clearTimer;
+  var hostRefTimer = host.refTimer;
   var origThen = Promise.prototype.then;
   var promiseResolve = Promise.resolve;
   var MAX_LINE = 16 * 1024;
@@ -24,6 +27,8 @@
   var StringCtor = String;
 
   var records = [];
+  /** An exception thrown by a timer callback: Node would crash the worker, so the build fails. */
+  var uncaught = null;
   var internalDepth = 0;
   var events = null;
   var startedJobs = new Set();
@@ -269,6 +274,85 @@
     return brigadier;
   }
 
+  // Timers, as in Node: the host keeps the time (bounded by the build's wall-clock limit and a cap on
+  // live timers) and calls the driver's `timer(id)`; callbacks run as guest code charged to the
+  // build's CPU budget. A pending timer keeps the build alive unless unref()'d, as it kept a Brigade 1
+  // worker alive.
+  var timers = new Map();
+  var nextTimerId = 1;
+  var MAX_DELAY = 2147483647;
+
+  function Timeout(id) {
+    Object.defineProperty(this, '_id', { value: id });
+  }
+  function setRef(timeout, ref) {
+    var t = timers.get(timeout._id);
+    if (t) { t.ref = ref; hostRefTimer(timeout._id, ref); }
+    return timeout;
+  }
+  Timeout.prototype.ref = function () { return setRef(this, true); };
+  Timeout.prototype.unref = function () { return setRef(this, false); };
+  Timeout.prototype.hasRef = function () { var t = timers.get(this._id); return !!t && t.ref; };
+  Timeout.prototype.refresh = function () {
+    var t = timers.get(this._id);
+    if (t) { hostClearTimer(this._id); hostSetTimer(this._id, t.delay); if (!t.ref) hostRefTimer(this._id, false); }
+    return this;
+  };
+  Timeout.prototype[Symbol.toPrimitive] = function () { return this._id; };
+
+  function delayOf(ms) {
+    var delay = Number(ms);
+    // Node: a delay that is not a number in 1..2^31-1 becomes 1.
+    return delay >= 1 && delay <= MAX_DELAY ? Math.floor(delay) : 1;
+  }
+
+  function schedule(callback, delay, args, repeat) {
+    if (typeof callback !== 'function') {
+      throw new TypeError('The "callback" argument must be of type function. Received ' + (callback === null ? 'null' : typeof callback));
+    }
+    var id = nextTimerId++;
+    hostSetTimer(id, delay);
+    timers.set(id, { callback: callback, args: args, delay: delay, repeat: repeat, ref: true });
+    return new Timeout(id);
+  }
+
+  function clearTimer(handle) {
+    var id = handle instanceof Timeout ? handle._id : (typeof handle === 'number' ? handle : NaN);
+    if (!timers.has(id)) return;
+    timers.delete(id);
+    hostClearTimer(id);
+  }
+
+  function fireTimer(id) {
+    var t = timers.get(id);
+    if (!t) return;
+    if (t.repeat) hostSetTimer(id, t.delay);
+    else timers.delete(id);
+    try {
+      t.callback.apply(undefined, t.args);
+    } catch (error) {
+      if (uncaught === null) uncaught = describe(error);
+    }
+  }
+
+  var timerGlobals = {
+    setTimeout: function setTimeout(callback, ms) {
+      return schedule(callback, delayOf(ms), Array.prototype.slice.call(arguments, 2), false);
+    },
+    setInterval: function setInterval(callback, ms) {
+      return schedule(callback, delayOf(ms), Array.prototype.slice.call(arguments, 2), true);
+    },
+    setImmediate: function setImmediate(callback) {
+      return schedule(callback, 0, Array.prototype.slice.call(arguments, 1), false);
+    },
+    clearTimeout: clearTimer,
+    clearInterval: clearTimer,
+    clearImmediate: clearTimer,
+  };
+  objectKeys(timerGlobals).forEach(function (name) {
+    Object.defineProperty(globalThis, name, { value: timerGlobals[name], writable: true, configurable: true });
+  });
+
   // QuickJS-ng implements V8's Error.prepareStackTrace, whose CallSite.getFunction() hands out the
   // functions on the stack, strict or not: the driver's own functions included. Nothing legitimate in
   // brigade.js needs it, so it is pinned to undefined.
@@ -319,6 +403,7 @@
       var listeners = rawListenersOf.call(events, event.type);
       var current = { settled: false, error: null };
       main = current;
+      uncaught = null;
       if (listeners.length === 0) return 'nohandler';
       records.forEach(function (r) { r.handled = true; });
       var project = parse(projectJson);
@@ -341,7 +426,11 @@
         var r = records[i];
         if (r.state === 'rejected' && !r.handled) { unhandled = r.reason; break; }
       }
-      return stringify({ settled: main.settled, error: main.error, unhandled: unhandled });
+      return stringify({ settled: main.settled, error: main.error, unhandled: unhandled, uncaught: uncaught });
+    },
+    timer: function (idText) {
+      fireTimer(Number(idText));
+      return 'fired';
     },
     handlers: function () {
       if (!events) return '[]';

@@ -39,7 +39,13 @@ export class SandboxFault extends Error {
 export interface SandboxCallbacks {
   runJob(callId: number, requestJson: string): void;
   log(level: ScriptLogLevel, text: string): void;
+  /** Call fireTimer(id) after delayMs (0 for setImmediate), unless clearTimer(id) comes first. */
+  setTimer(id: number, delayMs: number): void;
+  clearTimer(id: number): void;
 }
+
+/** Node's largest timer delay. */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
 
 export interface BuildSandboxOptions {
@@ -55,6 +61,8 @@ export interface DriverState {
   settled: boolean;
   error: string | null;
   unhandled: string | null;
+  /** An exception thrown by a timer callback. */
+  uncaught: string | null;
 }
 
 export class BuildSandbox {
@@ -71,6 +79,8 @@ export class BuildSandbox {
   #nextCallId = 1;
   #jobsStarted = 0;
   #logChars = 0;
+  /** Pending timers; true when ref'd (it keeps the build alive). */
+  readonly #timers = new Map<number, boolean>();
 
   private constructor(opts: BuildSandboxOptions, runtime: QuickJSRuntime) {
     this.#opts = opts;
@@ -95,9 +105,17 @@ export class BuildSandbox {
     return this.#cpuUsedMs;
   }
 
-  /** Host calls (runJob) the guest is still waiting for. */
+  /** Host calls (runJob) and ref'd timers the guest is still waiting for. */
   get pendingHostCalls(): number {
-    return this.#pendingJobs.size;
+    let refTimers = 0;
+    for (const ref of this.#timers.values()) if (ref) refTimers++;
+    return this.#pendingJobs.size + refTimers;
+  }
+
+  /** Runs the callback of a timer that came due (the host's clock said so). */
+  fireTimer(id: number): void {
+    if (!this.#timers.delete(id) || this.#broken || this.#disposed) return;
+    this.#callDriver('timer', [String(id)]);
   }
 
   /** Evaluates brigade.js at top level. Returns the guest error if it threw or did not compile. */
@@ -178,6 +196,8 @@ export class BuildSandbox {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#pendingJobs.clear();
+    for (const id of this.#timers.keys()) this.#opts.callbacks.clearTimer(id);
+    this.#timers.clear();
     if (this.#broken) return;
     try {
       this.#driver?.dispose();
@@ -279,16 +299,23 @@ export class BuildSandbox {
       const factory = ctx.unwrapResult(ctx.evalCode(this.#opts.sources.brigadier, 'brigadier.js'));
       const create = ctx.unwrapResult(ctx.evalCode(this.#opts.sources.runtime, 'brigadier-runtime.js'));
       const bridge = ctx.newObject();
-      const runJob = ctx.newFunction('runJob', (...args) => this.#hostRunJob(args));
-      const log = ctx.newFunction('log', (...args) => this.#hostLog(args));
-      const loadBuiltin = ctx.newFunction('loadBuiltin', (...args) => this.#hostLoadBuiltin(args));
-      ctx.setProp(bridge, 'runJob', runJob);
-      ctx.setProp(bridge, 'log', log);
-      ctx.setProp(bridge, 'loadBuiltin', loadBuiltin);
+      const hostFunctions: Record<string, (args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | undefined> = {
+        runJob: (args) => this.#hostRunJob(args),
+        log: (args) => this.#hostLog(args),
+        loadBuiltin: (args) => this.#hostLoadBuiltin(args),
+        setTimer: (args) => this.#hostSetTimer(args),
+        clearTimer: (args) => this.#hostClearTimer(args),
+        refTimer: (args) => this.#hostRefTimer(args),
+      };
+      const functions = Object.entries(hostFunctions).map(([name, fn]) => {
+        const handle = ctx.newFunction(name, (...args) => fn(args));
+        ctx.setProp(bridge, name, handle);
+        return handle;
+      });
       try {
         this.#driver = ctx.unwrapResult(ctx.callFunction(create, ctx.undefined, bridge, factory));
       } finally {
-        for (const h of [factory, create, bridge, runJob, log, loadBuiltin]) h.dispose();
+        for (const h of [factory, create, bridge, ...functions]) h.dispose();
       }
     });
   }
@@ -329,6 +356,40 @@ export class BuildSandbox {
     const result = this.#ctx.evalCode(source, `node:${moduleName}`, { type: 'global' });
     if (result.error) return { error: result.error };
     return result.value;
+  }
+
+  /** A guest timer id: a positive integer the runtime chose. */
+  #timerId(handle: QuickJSHandle | undefined): number | undefined {
+    if (!handle || this.#ctx.typeof(handle) !== 'number') return undefined;
+    const id = this.#ctx.getNumber(handle);
+    return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  }
+
+  #hostSetTimer(args: QuickJSHandle[]): { error: QuickJSHandle } | undefined {
+    if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
+    const [idHandle, delayHandle] = args;
+    const id = this.#timerId(idHandle);
+    const delay = delayHandle && this.#ctx.typeof(delayHandle) === 'number' ? this.#ctx.getNumber(delayHandle) : NaN;
+    if (id === undefined || !(delay >= 0 && delay <= MAX_TIMER_DELAY_MS)) return this.#guestThrow('TypeError', 'setTimer expects an id and a delay');
+    if (!this.#timers.has(id) && this.#timers.size >= BRIDGE_CAPS.timersPerBuild) {
+      return this.#guestThrow('RangeError', `a build may have at most ${BRIDGE_CAPS.timersPerBuild} pending timers`);
+    }
+    this.#timers.set(id, this.#timers.get(id) ?? true);
+    this.#opts.callbacks.setTimer(id, Math.floor(delay));
+    return undefined;
+  }
+
+  #hostClearTimer(args: QuickJSHandle[]): undefined {
+    const id = this.#timerId(args[0]);
+    if (id !== undefined && this.#timers.delete(id)) this.#opts.callbacks.clearTimer(id);
+    return undefined;
+  }
+
+  #hostRefTimer(args: QuickJSHandle[]): undefined {
+    const id = this.#timerId(args[0]);
+    const ref = args[1] !== undefined && this.#ctx.typeof(args[1]) === 'boolean' ? this.#ctx.dump(args[1]) === true : true;
+    if (id !== undefined && this.#timers.has(id)) this.#timers.set(id, ref);
+    return undefined;
   }
 
   #hostLog(args: QuickJSHandle[]): { error: QuickJSHandle } | undefined {

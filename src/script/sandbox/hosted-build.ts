@@ -26,7 +26,24 @@ export interface HostedBuildOptions {
   runJob(callId: number, requestJson: string): void;
   log(level: ScriptLogLevel, text: string): void;
   done(result: SandboxResult): void;
+  /** The clock for script timers; default the worker's setTimeout. */
+  timers?: TimerClock;
 }
+
+export interface TimerClock {
+  set(callback: () => void, delayMs: number): unknown;
+  clear(handle: unknown): void;
+}
+
+/** setImmediate (delay 0) runs before timers, as in Node, rather than as a 1 ms timeout. */
+const REAL_CLOCK: TimerClock = {
+  set: (callback, delayMs) => (delayMs === 0 ? { immediate: setImmediate(callback) } : { timeout: setTimeout(callback, delayMs) }),
+  clear: (handle) => {
+    const h = handle as { immediate?: NodeJS.Immediate; timeout?: NodeJS.Timeout };
+    if (h.immediate) clearImmediate(h.immediate);
+    if (h.timeout) clearTimeout(h.timeout);
+  },
+};
 
 interface Failure {
   reason: BuildFailureReason;
@@ -44,6 +61,7 @@ export class HostedBuild {
   #sandbox: BuildSandbox | undefined;
   #phase: 'loading' | 'main' | 'follow-up' | 'done' = 'loading';
   #mainFailure: Failure | undefined;
+  readonly #timers = new Map<number, unknown>();
 
   constructor(opts: HostedBuildOptions) {
     this.#opts = opts;
@@ -58,7 +76,12 @@ export class HostedBuild {
         limits: start.limits,
         cell: this.#opts.cell,
         sources: this.#opts.sources,
-        callbacks: { runJob: this.#opts.runJob, log: this.#opts.log },
+        callbacks: {
+          runJob: this.#opts.runJob,
+          log: this.#opts.log,
+          setTimer: (id, delayMs) => this.#setTimer(id, delayMs),
+          clearTimer: (id) => this.#clearTimer(id),
+        },
       });
       if (this.#phase === 'done') return this.#sandbox.dispose();
       if (start.kind === 'inspect') this.#inspect(this.#sandbox);
@@ -72,6 +95,31 @@ export class HostedBuild {
     if (this.#phase === 'done' || !this.#sandbox) return;
     try {
       this.#sandbox.settleJob(callId, answer);
+      this.#advance(this.#sandbox);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  // Inspection evaluates top-level code only: its timers, like its jobs, never fire.
+  #setTimer(id: number, delayMs: number): void {
+    if (this.#opts.start.kind === 'inspect' || this.#phase === 'done') return;
+    this.#clearTimer(id);
+    const clock = this.#opts.timers ?? REAL_CLOCK;
+    this.#timers.set(id, clock.set(() => this.#timerDue(id), delayMs));
+  }
+
+  #clearTimer(id: number): void {
+    if (!this.#timers.has(id)) return;
+    (this.#opts.timers ?? REAL_CLOCK).clear(this.#timers.get(id));
+    this.#timers.delete(id);
+  }
+
+  #timerDue(id: number): void {
+    this.#timers.delete(id);
+    if (this.#phase === 'done' || !this.#sandbox) return;
+    try {
+      this.#sandbox.fireTimer(id);
       this.#advance(this.#sandbox);
     } catch (error) {
       this.#fail(error);
@@ -123,6 +171,8 @@ export class HostedBuild {
         // The reason already says JobFailed; the error's name would only repeat it.
         ? { reason: 'JobFailed', message: state.error.slice(JOB_FAILED_PREFIX.length), trigger: 'handlerError' }
         : { reason: 'HandlerFailed', message: state.error, trigger: 'handlerError' }
+      : state.uncaught !== null
+        ? { reason: 'HandlerFailed', message: `uncaught exception in a timer callback: ${state.uncaught}`, trigger: 'uncaughtException' }
       : state.unhandled !== null
         ? { reason: 'JobFailed', message: `unhandled rejection: ${state.unhandled}`, trigger: 'unhandledRejection' }
         : undefined;
