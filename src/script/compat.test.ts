@@ -3,7 +3,17 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createScriptEngine } from './index.ts';
 import type { BuildOutcome } from './index.ts';
-import { FakeHost, onPush, testEvent, testProject } from './test-support.ts';
+import { FakeHost, gate, onPush, testEvent, testProject, until } from './test-support.ts';
+import type { JobOutcome } from './index.ts';
+
+/** A host that can also tell a running job's log so far. */
+class LiveLogHost extends FakeHost {
+  readonly asked: string[] = [];
+  async jobLogs(name: string): Promise<string> {
+    this.asked.push(name);
+    return `so far of ${name}`;
+  }
+}
 
 const engine = createScriptEngine({ workers: 1 });
 after(() => engine.close());
@@ -68,5 +78,61 @@ describe('Brigade 1 compatibility', () => {
     });
     assert.equal(host.requests.length, 1);
     assert.match(host.texts()[0] ?? '', /env\.X\.fieldRef\.fieldPath "spec\.containers\[0\]\.image" is not a pod field the downward API offers/);
+  });
+
+  it('job.logs() gives the kept log after run(), also of a failed job (the GitHub check-run pattern)', async () => {
+    const host = new FakeHost((r): JobOutcome => (r.name === 'build' ? { succeeded: false, log: 'compile error at x.c:3\n', message: 'exit code 2' } : { succeeded: true, log: 'ok' }));
+    const body = `
+      const build = new Job('build');
+      try { await build.run(); } catch (err) {
+        const logs = await build.logs();
+        console.log('text: ' + err.message + ' | ' + logs.trim());
+      }
+      const fine = new Job('fine'); await fine.run(); console.log(await fine.logs());`;
+    const outcome = await run(onPush(body), host);
+    assert.equal(outcome.status, 'Succeeded', outcome.message);
+    assert.deepEqual(host.texts(), ['text: job build failed: exit code 2 | compile error at x.c:3', 'ok']);
+  });
+
+  it('job.logs() before run() rejects with a message saying so', async () => {
+    const host = new FakeHost();
+    const body = `try { await new Job('idle').logs(); } catch (e) { console.log(e.message); }`;
+    assert.equal((await run(onPush(body), host)).status, 'Succeeded');
+    assert.deepEqual(host.texts(), ['job idle has not been started: call run() before logs()']);
+  });
+
+  it('job.logs() of a running job asks the host for the log so far', async () => {
+    const release = gate();
+    const host = new LiveLogHost(async (r) => { await release.promise; return { succeeded: true, log: `final of ${r.name}` }; });
+    const body = `
+      const j = new Job('slow');
+      const done = j.run();
+      console.log(await j.logs());
+      await done;
+      console.log(await j.logs());`;
+    const outcome = run(onPush(body), host);
+    await until(() => host.texts().length === 1, 'the live log line');
+    release.open();
+    assert.equal((await outcome).status, 'Succeeded');
+    assert.deepEqual(host.texts(), ['so far of slow', 'final of slow']);
+    assert.deepEqual(host.asked, ['slow']);
+  });
+
+  it('job.logs() of a running job waits for its end when the host cannot tell', async () => {
+    const release = gate();
+    const host = new FakeHost(async (r) => { await release.promise; return { succeeded: true, log: `final of ${r.name}` }; });
+    const body = `const j = new Job('slow'); const done = j.run(); console.log(await j.logs()); await done;`;
+    const outcome = run(onPush(body), host);
+    await until(() => host.running.size === 1, 'the job to run');
+    release.open();
+    assert.equal((await outcome).status, 'Succeeded');
+    assert.deepEqual(host.texts(), ['final of slow']);
+  });
+
+  it('streamLogs copies the job log into the build console when the job ends', async () => {
+    const host = new FakeHost((r) => ({ succeeded: true, log: 'line one\nline two\n', podName: `${r.name}-pod` }));
+    const body = `const j = new Job('chatty'); j.streamLogs = true; await j.run(); await new Job('quiet').run();`;
+    assert.equal((await run(onPush(body), host)).status, 'Succeeded');
+    assert.deepEqual(host.texts(), ['chatty-pod logs line one', 'chatty-pod logs line two']);
   });
 });

@@ -32,6 +32,8 @@ export type SandboxResult =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'runJob'; id: number; callId: number; requestJson: string }
+  /** job.logs() of a job still running; answered with a jobResult whose outcomeJson is `{"log": string|null}`. */
+  | { type: 'jobLogs'; id: number; callId: number; name: string }
   | { type: 'log'; id: number; level: ScriptLogLevel; text: string }
   | { type: 'done'; id: number; result: SandboxResult };
 

@@ -87,6 +87,11 @@ export interface ScriptHost {
   runJob(request: JobRequest): Promise<JobOutcome>;
   /** Console output of the script (already capped per line). Must not throw. */
   log(level: ScriptLogLevel, text: string): void;
+  /**
+   * `job.logs()` of a job of this build that is still running: its log so far (redacted by the
+   * engine too). Optional: without it, `logs()` of a running job resolves when the job ends.
+   */
+  jobLogs?(name: string): Promise<string>;
 }
 
 /**

@@ -26,6 +26,16 @@ events.on('downward', async () => {
   j.env = { POD: { fieldRef: { fieldPath: 'metadata.name' } }, NODE: { fieldRef: { fieldPath: 'spec.nodeName' } } };
   await j.run();
 });
+events.on('live-logs', async () => {
+  const j = new Job('live', 'alpine:3.20', ['echo started', 'sleep 2', 'echo finished']);
+  const done = j.run();
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  let seen = '';
+  for (let i = 0; i < 200 && !seen.includes('started'); i++) { await sleep(50); seen = await j.logs(); }
+  console.log('live: ' + seen.trim());
+  await done;
+  console.log('after: ' + (await j.logs()).trim().split('\\n').join(','));
+});
 events.on('entrypoint-args', async () => {
   const j = new Job('with-args', 'example/tool:1');
   j.args = ['--verbose'];
@@ -87,4 +97,12 @@ test('fieldRef env values reach the job container (downward API)', async () => {
   assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
   const job = (await jobsOf(cluster, 'downward-1')).get('downward');
   assert.match(job?.status?.logTail ?? '', new RegExp(`pod=${job?.status?.podName ?? 'missing'} node=node-1`));
+});
+
+test('job.logs() reads a running job log through the operator, and the kept log once it ended', async () => {
+  await cluster.apply(eventYaml('live-1', 'compat', 'live-logs'));
+  const build = await buildEnded(cluster, 'live-1');
+  assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
+  assert.match(build.status?.logTail ?? '', /live: started\n/);
+  assert.match(build.status?.logTail ?? '', /after: started,finished/);
 });

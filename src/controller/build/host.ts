@@ -2,10 +2,12 @@
 // already has: replay never runs a job twice) and resolves when the Job controller records a
 // terminal phase, with the job's kept log.
 import { jobCrName } from '../../api/names.ts';
-import { jobEnvSecret } from '../../jobs/index.ts';
+import { JOB_CONTAINER, jobEnvSecret } from '../../jobs/index.ts';
 import type { Build, JobCR, Project } from '../../api/types.ts';
 import { apiMessage, isAlreadyExists, isNotFound, KubeApiError } from '../../kube/errors.ts';
 import type { JobOutcome, JobRequest } from '../../script/index.ts';
+import { redact } from '../../util/redact.ts';
+import { headBytes } from '../../util/text.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { JOB_LOG_KEY, jobLogConfigMapName } from '../shared/names.ts';
 import { jobCrFor } from './job-request.ts';
@@ -22,6 +24,35 @@ export interface HostContext {
   signal: AbortSignal;
   /** Tells the Build controller that its jobs changed (summary). */
   touch: () => void;
+}
+
+/** The ScriptHost parts the controller provides (the session adds log). */
+export function hostFor(ctx: HostContext): { runJob: (req: JobRequest) => Promise<JobOutcome>; jobLogs: (name: string) => Promise<string> } {
+  return { runJob: runJobHost(ctx), jobLogs: jobLogsHost(ctx) };
+}
+
+/**
+ * job.logs() of a job still running: the pod's log so far (redacted, bounded like the kept log);
+ * the kept log once the job ended; '' before it has a pod.
+ */
+export function jobLogsHost(ctx: HostContext): (jobName: string) => Promise<string> {
+  return async (jobName) => {
+    const namespace = ctx.build.metadata.namespace ?? '';
+    const name = jobCrName(ctx.build.metadata.name ?? '', jobName);
+    const job = (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ?? (await ctx.deps.objects.get('Job', namespace, name));
+    if (!job) return '';
+    if (isTerminalJob(job)) return keptLog(ctx.deps, job);
+    const podName = job.status?.podName;
+    if (!podName) return '';
+    try {
+      const raw = await ctx.deps.clients.core.readNamespacedPodLog({ namespace, name: podName, container: JOB_CONTAINER, limitBytes: ctx.deps.settings.maxJobLogBytes * 2 });
+      return headBytes(redact(String(raw ?? ''), Object.values(ctx.secrets)), ctx.deps.settings.maxJobLogBytes);
+    } catch (err) {
+      // Not started yet, or the pod is gone: what the status recorded is all there is for now.
+      if (!isNotFound(err)) ctx.deps.logger.debug({ job: name, err: apiMessage(err) }, 'could not read a running job log');
+      return job.status?.logTail ?? '';
+    }
+  };
 }
 
 export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOutcome> {

@@ -12,7 +12,7 @@ import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { ProjectSecretMissingError, readProjectSecrets } from '../shared/project-secrets.ts';
 import { childJobs } from './children.ts';
-import { runJobHost } from './host.ts';
+import { hostFor } from './host.ts';
 import type { JobWaiters } from './job-waiters.ts';
 import { BuildSession } from './session.ts';
 import { stopChildJobs } from './stop.ts';
@@ -101,7 +101,7 @@ async function start(deps: ControllerDeps, rt: BuildRuntime, key: string, build:
       script: build.spec.script,
       event: scriptEvent(written, status.workerAttempts ?? 1),
       project: scriptProject(project, secrets),
-      host: { runJob: runJobHost({ deps, build: written, project, secrets, waiters: rt.waiters, signal: abort.signal, touch: () => rt.enqueue(ns, name) }) },
+      host: hostFor({ deps, build: written, project, secrets, waiters: rt.waiters, signal: abort.signal, touch: () => rt.enqueue(ns, name) }),
     },
   });
   rt.sessions.set(key, session);

@@ -35,6 +35,7 @@ export class BuildSession {
     this.#log = options.previousLog ? `${options.previousLog}\n--- replay after operator restart ---\n` : '';
     const host = {
       runJob: options.run.host.runJob,
+      ...(options.run.host.jobLogs ? { jobLogs: options.run.host.jobLogs } : {}),
       log: (level: string, text: string): void => {
         const line = redact(text, this.#secrets);
         this.#log = tail(`${this.#log}${line}\n`, MAX_BUFFERED_LOG);

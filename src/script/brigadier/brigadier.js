@@ -116,6 +116,11 @@
       return rt.startJob(this, Result);
     }
 
+    /** The job's log so far (its whole log once it finished); rejects before run(). */
+    logs() {
+      return rt.jobLogs(this);
+    }
+
     /** Starts the job without waiting; `wait()` returns its promise. */
     background() {
       if (this._background === undefined) this._background = this.run();

@@ -14,6 +14,7 @@
   var hostRunJob = host.runJob;
   var hostLog = host.log;
   var hostLoadBuiltin = host.loadBuiltin;
+  var hostJobLogs = host.jobLogs;
   var hostSetTimer = host.setTimer;
   var hostClearTimer = host.clearTimer;
   var hostRefTimer = host.refTimer;
@@ -32,6 +33,8 @@
   var internalDepth = 0;
   var events = null;
   var startedJobs = new Set();
+  /** Job object -> { settled, log, waiters } once run() was called. */
+  var jobStates = new WeakMap();
   var main = { settled: false, error: null };
 
   var MAX_REASON = 4096;
@@ -184,20 +187,67 @@
       return rejected(error);
     }
     var pending = hostRunJob(json);
+    var state = { settled: false, log: '', waiters: [] };
+    jobStates.set(job, state);
+    function settle(log) {
+      state.settled = true;
+      state.log = log;
+      state.waiters.forEach(function (wake) { wake(log); });
+      state.waiters = [];
+    }
     return new TrackedPromise(function (resolve, reject) {
       internalDepth++;
       try {
         origThen.call(pending, function (outcomeJson) {
           var outcome = parse(outcomeJson);
           if (outcome.podName) job._podName = outcome.podName;
+          if (job.streamLogs === true) streamLog(job, outcome.log);
+          settle(outcome.log);
           if (outcome.succeeded) resolve(new Result(outcome.log));
           else reject(jobFailure(job.name, outcome.message));
         }, function (error) {
+          settle('');
           reject(error);
         });
       } finally {
         internalDepth--;
       }
+    });
+  }
+
+  /**
+   * job.logs(), as brigadier's: the log so far. A finished job answers with its kept log; a running
+   * one asks the host, or, when the host cannot tell, answers when the job ends.
+   */
+  function jobLogs(job) {
+    var state = jobStates.get(job);
+    if (!state) return rejected(new Error('job ' + StringCtor(job && job.name) + ' has not been started: call run() before logs()'));
+    if (state.settled) return resolved(state.log);
+    var pending = hostJobLogs(StringCtor(job.name));
+    return new TrackedPromise(function (resolve, reject) {
+      internalDepth++;
+      try {
+        origThen.call(pending, function (answerJson) {
+          var answer = parse(answerJson);
+          if (typeof answer.log === 'string' && !state.settled) resolve(answer.log);
+          else if (state.settled) resolve(state.log);
+          else state.waiters.push(resolve);
+        }, reject);
+      } finally {
+        internalDepth--;
+      }
+    });
+  }
+
+  // streamLogs: Brigade 1 copied the pod's log into the worker's log as it ran; here the job's
+  // (kept, redacted) log goes into the build's console when the job ends, one line per line.
+  function streamLog(job, log) {
+    var lines = StringCtor(log || '').split('\n');
+    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    var who = job._podName || job.name;
+    lines.forEach(function (line) {
+      var text = who + ' logs ' + line;
+      hostLog('log', text.length > MAX_LINE ? text.slice(0, MAX_LINE) + '... [truncated]' : text);
     });
   }
 
@@ -256,6 +306,7 @@
 
   var rt = {
     startJob: startJob,
+    jobLogs: jobLogs,
     rejected: rejected,
     resolved: resolved,
     all: function (promises) { return Promise.all(promises); },

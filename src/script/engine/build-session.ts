@@ -113,6 +113,22 @@ export class BuildSession {
       );
   }
 
+  /** The log so far of a running job, from the host when it can tell (`null`: wait for the job's end). */
+  onJobLogs(callId: number, name: string): void {
+    const placement = this.#placement;
+    const host = this.#opts.host;
+    if (!placement || !host) return;
+    const read = host.jobLogs;
+    if (!read) return this.#answer(placement, callId, { outcomeJson: JSON.stringify({ log: null }) });
+    Promise.resolve()
+      .then(() => read.call(host, name))
+      .then((log) => JSON.stringify({ log: typeof log === 'string' ? redact(capText(log, BRIDGE_CAPS.resultLog), this.#opts.secrets) : null }))
+      .then(
+        (outcomeJson) => this.#answer(placement, callId, { outcomeJson }),
+        (error: unknown) => this.#answer(placement, callId, { error: this.#scrub(error) }),
+      );
+  }
+
   onDone(result: SandboxResult): void {
     if (result.kind === 'run' || result.ok === false) {
       this.#finish({ ...result, message: redact(result.message, this.#opts.secrets) });

@@ -169,6 +169,8 @@ export class ScriptEngineImpl implements ScriptEngine {
     switch (message.type) {
       case 'runJob':
         return entry.session.onRunJob(message.callId, message.requestJson);
+      case 'jobLogs':
+        return entry.session.onJobLogs(message.callId, message.name);
       case 'log':
         return entry.session.onLog(message.level, message.text);
       case 'done':

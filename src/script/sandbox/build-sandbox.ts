@@ -38,6 +38,7 @@ export class SandboxFault extends Error {
 
 export interface SandboxCallbacks {
   runJob(callId: number, requestJson: string): void;
+  jobLogs(callId: number, name: string): void;
   log(level: ScriptLogLevel, text: string): void;
   /** Call fireTimer(id) after delayMs (0 for setImmediate), unless clearTimer(id) comes first. */
   setTimer(id: number, delayMs: number): void;
@@ -302,6 +303,7 @@ export class BuildSandbox {
       const hostFunctions: Record<string, (args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | undefined> = {
         runJob: (args) => this.#hostRunJob(args),
         log: (args) => this.#hostLog(args),
+        jobLogs: (args) => this.#hostJobLogs(args),
         loadBuiltin: (args) => this.#hostLoadBuiltin(args),
         setTimer: (args) => this.#hostSetTimer(args),
         clearTimer: (args) => this.#hostClearTimer(args),
@@ -356,6 +358,20 @@ export class BuildSandbox {
     const result = this.#ctx.evalCode(source, `node:${moduleName}`, { type: 'global' });
     if (result.error) return { error: result.error };
     return result.value;
+  }
+
+  /** The log so far of a running job of this build; resolves with `{"log": string|null}`. */
+  #hostJobLogs(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
+    if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
+    const [name] = args;
+    if (!name || this.#ctx.typeof(name) !== 'string') return this.#guestThrow('TypeError', 'jobLogs expects a string');
+    const jobName = this.#ctx.getString(name);
+    if (jobName.length > 64) return this.#guestThrow('RangeError', 'job name too long');
+    const callId = this.#nextCallId++;
+    const deferred = this.#ctx.newPromise();
+    this.#pendingJobs.set(callId, deferred);
+    this.#opts.callbacks.jobLogs(callId, jobName);
+    return deferred.handle;
   }
 
   /** A guest timer id: a positive integer the runtime chose. */

@@ -24,6 +24,7 @@ export interface HostedBuildOptions {
   sources: GuestSources;
   cell: WatchCell;
   runJob(callId: number, requestJson: string): void;
+  jobLogs(callId: number, name: string): void;
   log(level: ScriptLogLevel, text: string): void;
   done(result: SandboxResult): void;
   /** The clock for script timers; default the worker's setTimeout. */
@@ -78,6 +79,7 @@ export class HostedBuild {
         sources: this.#opts.sources,
         callbacks: {
           runJob: this.#opts.runJob,
+          jobLogs: this.#opts.jobLogs,
           log: this.#opts.log,
           setTimer: (id, delayMs) => this.#setTimer(id, delayMs),
           clearTimer: (id) => this.#clearTimer(id),

@@ -39,6 +39,7 @@ function startBuild(start: Extract<ToWorker, { type: 'start' }>): void {
     cell,
     // Inspection evaluates top-level code only: jobs it starts are never run, and stay pending.
     runJob: start.kind === 'inspect' ? () => undefined : (callId, requestJson) => post({ type: 'runJob', id, callId, requestJson }),
+    jobLogs: start.kind === 'inspect' ? () => undefined : (callId, name) => post({ type: 'jobLogs', id, callId, name }),
     log: (level: ScriptLogLevel, text: string) => post({ type: 'log', id, level, text }),
     done: (result: SandboxResult) => {
       builds.delete(id);
