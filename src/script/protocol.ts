@@ -2,7 +2,7 @@
  * Messages between the engine (main thread) and a sandbox worker. Only plain data; job requests and
  * outcomes travel as the JSON strings the guest produced or will parse.
  */
-import type { BuildFailureReason, ScriptLogLevel } from './types.ts';
+import type { BuildFailureReason, InspectFailureReason, ScriptLogLevel } from './types.ts';
 
 export interface SandboxLimits {
   memoryBytes: number;
@@ -27,7 +27,7 @@ export type ToWorker =
 export type SandboxResult =
   | { kind: 'run'; status: 'Succeeded' | 'Failed'; reason: 'Completed' | BuildFailureReason; message: string }
   | { kind: 'inspect'; ok: true; handlers: string[] }
-  | { kind: 'inspect'; ok: false; message: string; line?: number; column?: number };
+  | { kind: 'inspect'; ok: false; message: string; line?: number; column?: number; reason?: InspectFailureReason };
 
 export type FromWorker =
   | { type: 'ready' }

@@ -178,9 +178,15 @@ export interface InspectOptions {
   limits?: ScriptLimits;
 }
 
+/**
+ * Why inspection failed: the script does not compile; its top level required a module that does not
+ * exist or that the sandbox refuses; it threw; or it hit a sandbox limit (CPU, memory, time).
+ */
+export type InspectFailureReason = 'SyntaxError' | 'ModuleNotFound' | 'ModuleRefused' | 'TopLevelError' | 'SandboxLimit';
+
 export type InspectResult =
   | { ok: true; handlers: string[] }
-  | { ok: false; message: string; line?: number; column?: number };
+  | { ok: false; message: string; line?: number; column?: number; reason?: InspectFailureReason };
 
 export interface ScriptEngineOptions {
   /** Worker threads hosting sandboxes; default 2. Builds waiting on jobs cost memory, not threads. */

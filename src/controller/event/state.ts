@@ -10,7 +10,7 @@ import { API_VERSION, KINDS, LABELS, MANAGED_BY } from '../../api/constants.ts';
 import { buildName, labelSafeName } from '../../api/names.ts';
 import type { Build, BrigadeEvent, EventStatus, Project, ScriptOrigin } from '../../api/types.ts';
 import type { InspectResult } from '../../script/index.ts';
-import { READY, syntaxMessage } from '../project/state.ts';
+import { READY, inspectFailureReason, syntaxMessage } from '../project/state.ts';
 import type { ScriptSource } from '../shared/project-script.ts';
 
 export type EventDecision =
@@ -53,7 +53,7 @@ function decideEventScript(input: EventDecisionInput, project: Project): EventDe
   }
   const inspection = input.eventScriptInspection;
   if (!inspection) throw new TypeError('decideEvent: an allowed event script must be inspected first');
-  if (!inspection.ok) return { kind: 'reject', reason: 'ScriptSyntaxError', message: `the event's script: ${syntaxMessage(inspection)}` };
+  if (!inspection.ok) return { kind: 'reject', reason: inspectFailureReason(inspection), message: `the event's script: ${syntaxMessage(inspection)}` };
   if (!handles(inspection.handlers, input.event.spec.type)) return noHandler(input.event.spec.type, inspection.handlers);
   return { kind: 'accept', script: input.event.spec.script ?? '', scriptOrigin: 'event' };
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Build, Project } from '../../api/types.ts';
-import { buildCounts, inspectionIsCurrent, projectStatus, readyTransition, syntaxMessage } from './state.ts';
+import { buildCounts, inspectionIsCurrent, projectStatus, readyTransition, recordedInspection, syntaxMessage } from './state.ts';
+import type { InspectResult } from '../../script/index.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const project = (status?: Project['status']): Project => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: { name: 'p', namespace: 'ns', generation: 2 }, spec: { script: 'x' }, ...(status ? { status } : {}) });
@@ -22,6 +23,23 @@ test('a syntax error makes the project not Ready with line and column in the mes
   assert.equal(ready?.reason, 'ScriptSyntaxError');
   assert.equal(ready?.message, 'brigade.js:3:11: SyntaxError: unexpected token');
   assert.deepEqual(s.handlers, []);
+});
+
+test('a refused require or a failing top level is not called a syntax error', () => {
+  const cases: Array<[InspectResult, string]> = [
+    [{ ok: false, reason: 'ModuleNotFound', message: "top-level code failed: Error: Cannot find module 'lodash'" }, 'ScriptModuleNotFound'],
+    [{ ok: false, reason: 'ModuleRefused', message: "top-level code failed: Error: module 'fs' is not available" }, 'ScriptModuleRefused'],
+    [{ ok: false, reason: 'TopLevelError', message: 'top-level code failed: TypeError: x is not a function' }, 'ScriptTopLevelError'],
+    [{ ok: false, reason: 'SandboxLimit', message: 'CpuLimit: too long' }, 'ScriptInspectionFailed'],
+    [{ ok: false, reason: 'SyntaxError', message: 'SyntaxError: x' }, 'ScriptSyntaxError'],
+  ];
+  for (const [inspect, reason] of cases) {
+    const s = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect, builds: [], now });
+    assert.equal(s.conditions?.[0]?.reason, reason);
+    // The recorded inspection (an unchanged script is not inspected again) keeps the reason.
+    const again = projectStatus({ project: { ...project(), status: s }, source: { ok: true, script: 'x' }, inspect: recordedInspection({ ...project(), status: s }), builds: [], now });
+    assert.equal(again.conditions?.[0]?.reason, reason);
+  }
 });
 
 test('a missing ConfigMap gives reason ConfigMapNotFound', () => {

@@ -2,7 +2,7 @@
 // result and its builds.
 import { setCondition, getCondition } from '../../api/conditions.ts';
 import type { Build, Project, ProjectBuildCounts, ProjectStatus } from '../../api/types.ts';
-import type { InspectResult } from '../../script/index.ts';
+import type { InspectFailureReason, InspectResult } from '../../script/index.ts';
 import type { ScriptSource } from '../shared/project-script.ts';
 
 export const READY = 'Ready';
@@ -23,11 +23,26 @@ export function inspectionIsCurrent(project: Project, scriptSHA256: string): boo
   return s?.scriptSHA256 === scriptSHA256 && s.observedGeneration === project.metadata.generation && getCondition(s.conditions, READY) !== undefined;
 }
 
+/** The Ready condition's reason for each way an inspection fails. */
+const INSPECT_FAILURE_REASONS: Record<InspectFailureReason, string> = {
+  SyntaxError: 'ScriptSyntaxError',
+  ModuleNotFound: 'ScriptModuleNotFound',
+  ModuleRefused: 'ScriptModuleRefused',
+  TopLevelError: 'ScriptTopLevelError',
+  SandboxLimit: 'ScriptInspectionFailed',
+};
+
+/** ScriptSyntaxError, ScriptModuleNotFound, ScriptModuleRefused, ScriptTopLevelError or ScriptInspectionFailed. */
+export function inspectFailureReason(result: { reason?: InspectFailureReason }): string {
+  return INSPECT_FAILURE_REASONS[result.reason ?? 'SyntaxError'];
+}
+
 /** The inspection the current status records, so an unchanged script is not evaluated again. */
 export function recordedInspection(project: Project): InspectResult {
   const ready = getCondition(project.status?.conditions, READY);
   if (ready?.status === 'True') return { ok: true, handlers: project.status?.handlers ?? [] };
-  return { ok: false, message: ready?.message ?? 'unknown' };
+  const reason = (Object.keys(INSPECT_FAILURE_REASONS) as InspectFailureReason[]).find((k) => INSPECT_FAILURE_REASONS[k] === ready?.reason);
+  return { ok: false, message: ready?.message ?? 'unknown', ...(reason ? { reason } : {}) };
 }
 
 export function projectStatus(input: ProjectStatusInput): ProjectStatus {
@@ -51,7 +66,7 @@ export function projectStatus(input: ProjectStatusInput): ProjectStatus {
 function readyCondition(source: ScriptSource, inspect: InspectResult | undefined): { status: 'True' | 'False'; reason: string; message: string } {
   if (!source.ok) return { status: 'False', reason: source.reason, message: source.message };
   if (!inspect) return { status: 'False', reason: 'NotInspected', message: 'the script has not been inspected yet' };
-  if (!inspect.ok) return { status: 'False', reason: 'ScriptSyntaxError', message: syntaxMessage(inspect) };
+  if (!inspect.ok) return { status: 'False', reason: inspectFailureReason(inspect), message: syntaxMessage(inspect) };
   return { status: 'True', reason: 'ScriptLoaded', message: `handlers: ${inspect.handlers.length ? [...inspect.handlers].sort().join(', ') : '(none)'}` };
 }
 

@@ -56,11 +56,26 @@
     }
   }
 
+  /** A failure as the host reports it: an Error's name, message, stack and code, else its text. */
+  function faultOf(reason) {
+    try {
+      if (reason instanceof Error) {
+        var fault = { name: cut(reason.name), message: cut(reason.message) };
+        if (typeof reason.stack === 'string') fault.stack = cut(reason.stack);
+        if (typeof reason.code === 'string') fault.code = cut(reason.code);
+        return fault;
+      }
+    } catch (_unreadable) {
+      // A hostile Error (throwing getters): its text is all that can be reported.
+    }
+    return { text: describe(reason) };
+  }
+
   function observe(promise, record) {
     internalDepth++;
     try {
       origThen.call(promise, function () { record.state = 'fulfilled'; },
-        function (reason) { record.state = 'rejected'; record.reason = describe(reason); });
+        function (reason) { record.state = 'rejected'; record.reason = faultOf(reason); });
     } finally {
       internalDepth--;
     }
@@ -70,7 +85,7 @@
     constructor(executor) {
       super(executor);
       if (internalDepth > 0) return;
-      var record = { state: 'pending', handled: false, reason: '' };
+      var record = { state: 'pending', handled: false, reason: null };
       records.push(record);
       Object.defineProperty(this, '__record', { value: record });
       observe(this, record);
@@ -279,7 +294,7 @@
   /** A listener's return value nobody can handle (events.emit drops it): its rejection fails the build. */
   function unhandledIfRejected(value) {
     if (!(value instanceof Promise) || value.__record) return;
-    var record = { state: 'pending', handled: false, reason: '' };
+    var record = { state: 'pending', handled: false, reason: null };
     records.push(record);
     observe(value, record);
   }
@@ -320,7 +335,9 @@
   function requireModule(name) {
     if (typeof name !== 'string') throw new TypeError('require: module name must be a string');
     if (!ALLOWED.has(name)) {
-      throw new Error('Cannot find module \'' + name.slice(0, 200) + '\': brigade.js may only require \'brigadier\'');
+      var notFound = new Error('Cannot find module \'' + name.slice(0, 200) + '\': brigade.js may only require \'brigadier\'');
+      notFound.code = 'MODULE_NOT_FOUND';
+      throw notFound;
     }
     return brigadier;
   }
@@ -382,7 +399,7 @@
     try {
       t.callback.apply(undefined, t.args);
     } catch (error) {
-      if (uncaught === null) uncaught = describe(error);
+      if (uncaught === null) uncaught = faultOf(error);
     }
   }
 
@@ -435,7 +452,7 @@
       outcomes.forEach(function (outcome, i) {
         origThen.call(promiseResolve.call(Promise, outcome),
           function () { if (--pending === 0) finish(); },
-          function (reason) { errors[i] = describe(reason); if (--pending === 0) finish(); });
+          function (reason) { errors[i] = faultOf(reason); if (--pending === 0) finish(); });
       });
     } finally {
       internalDepth--;
@@ -464,7 +481,7 @@
         try {
           outcomes.push(listeners[i].call(events, event, project));
         } catch (error) {
-          thrown = describe(error);
+          thrown = faultOf(error);
           break;
         }
       }

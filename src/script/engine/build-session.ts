@@ -143,7 +143,7 @@ export class BuildSession {
   }
 
   #fail(reason: 'Timeout' | 'Cancelled' | 'CpuLimit' | 'SandboxError', message: string): void {
-    if (this.#opts.kind === 'inspect') return this.#finish({ kind: 'inspect', ok: false, message: `${reason}: ${message}` });
+    if (this.#opts.kind === 'inspect') return this.#finish({ kind: 'inspect', ok: false, reason: 'SandboxLimit', message: `${reason}: ${message}` });
     this.#finish({ kind: 'run', status: 'Failed', reason, message });
   }
 

@@ -213,11 +213,12 @@ function toBuildOutcome(result: SandboxResult): BuildOutcome {
 }
 
 function toInspectResult(result: SandboxResult): InspectResult {
-  if (result.kind !== 'inspect') return { ok: false, message: result.message };
+  if (result.kind !== 'inspect') return { ok: false, reason: 'SandboxLimit', message: result.message };
   if (result.ok) return { ok: true, handlers: result.handlers };
   return {
     ok: false,
     message: result.message,
+    reason: result.reason ?? 'SandboxLimit',
     ...(result.line === undefined ? {} : { line: result.line }),
     ...(result.column === undefined ? {} : { column: result.column }),
   };

@@ -12,6 +12,7 @@ import { BRIDGE_CAPS } from '../defaults.ts';
 import type { SandboxLimits } from '../protocol.ts';
 import type { BuildFailureReason, ScriptLogLevel } from '../types.ts';
 import { capText } from './guest-json.ts';
+import { faultFrom, type GuestFault } from './diagnose.ts';
 import { readGuestError, type GuestError } from './guest-error.ts';
 import type { GuestSources } from './guest-sources.ts';
 import type { WatchCell } from './watch-cell.ts';
@@ -60,10 +61,12 @@ export interface BuildSandboxOptions {
 
 export interface DriverState {
   settled: boolean;
-  error: string | null;
-  unhandled: string | null;
+  /** Why the handlers failed (a throw or a rejection). */
+  error: GuestFault | null;
+  /** A rejection of a recorded promise nobody handled. */
+  unhandled: GuestFault | null;
   /** An exception thrown by a timer callback. */
-  uncaught: string | null;
+  uncaught: GuestFault | null;
 }
 
 export class BuildSandbox {
@@ -145,7 +148,8 @@ export class BuildSandbox {
   }
 
   state(): DriverState {
-    return JSON.parse(this.#callDriver('state', [])) as DriverState;
+    const raw = JSON.parse(this.#callDriver('state', [])) as Record<string, unknown>;
+    return { settled: raw['settled'] === true, error: faultFrom(raw['error']), unhandled: faultFrom(raw['unhandled']), uncaught: faultFrom(raw['uncaught']) };
   }
 
   handlers(): string[] {

@@ -9,6 +9,10 @@ export interface GuestError {
   /** 1-based position in brigade.js, when the error carries one. */
   line?: number;
   column?: number;
+  /** The error's stack (capped), for diagnose.ts. */
+  stack?: string;
+  /** The error's `code` (MODULE_NOT_FOUND for a refused require). */
+  code?: string;
 }
 
 const POSITION = /brigade\.js:(\d+):(\d+)/;
@@ -32,10 +36,13 @@ export function readGuestError(ctx: QuickJSContext, handle: QuickJSHandle): Gues
   const name = stringProp(ctx, handle, 'name') ?? 'Error';
   const message = stringProp(ctx, handle, 'message') ?? '';
   const stack = stringProp(ctx, handle, 'stack') ?? '';
+  const code = stringProp(ctx, handle, 'code');
   const position = POSITION.exec(stack);
   return {
     name: capText(name, 100),
     message: capText(message, BRIDGE_CAPS.errorMessage),
     ...(position ? { line: Number(position[1]), column: Number(position[2]) } : {}),
+    ...(stack ? { stack: capText(stack, BRIDGE_CAPS.errorMessage) } : {}),
+    ...(code ? { code: capText(code, 64) } : {}),
   };
 }

@@ -5,16 +5,17 @@
  */
 import { BRIDGE_CAPS } from '../defaults.ts';
 import type { SandboxResult, ToWorker } from '../protocol.ts';
-import type { BuildFailureReason, ScriptLogLevel } from '../types.ts';
-import { BuildSandbox, SandboxFault } from './build-sandbox.ts';
+import type { BuildFailureReason, InspectFailureReason, ScriptLogLevel } from '../types.ts';
+import { BuildSandbox, SandboxFault, type DriverState } from './build-sandbox.ts';
+import { explainFault, isCompileError, type GuestFault } from './diagnose.ts';
 import type { GuestSources } from './guest-sources.ts';
 import type { GuestError } from './guest-error.ts';
 import { capText } from './guest-json.ts';
 import type { WatchCell } from './watch-cell.ts';
 import type { WasmModule } from './wasm.ts';
 
-/** How brigadier's JobFailedError reads once it crossed the bridge as "name: message". */
-const JOB_FAILED_PREFIX = 'JobFailedError: ';
+/** The error code of a require the sandbox refuses on purpose (fs, child_process, ...). */
+const MODULE_REFUSED = 'ERR_SANDBOX_MODULE_REFUSED';
 
 type StartMessage = Extract<ToWorker, { type: 'start' }>;
 
@@ -55,6 +56,12 @@ interface Failure {
 function describe(error: GuestError): string {
   const at = error.line === undefined ? '' : ` (brigade.js:${error.line}:${error.column ?? 0})`;
   return `${error.name}: ${error.message}${at}`;
+}
+
+function topLevelReason(error: GuestError): InspectFailureReason {
+  if (error.code === 'MODULE_NOT_FOUND') return 'ModuleNotFound';
+  if (error.code === MODULE_REFUSED) return 'ModuleRefused';
+  return 'TopLevelError';
 }
 
 export class HostedBuild {
@@ -136,9 +143,11 @@ export class HostedBuild {
 
   #inspect(sandbox: BuildSandbox): void {
     const syntax = sandbox.compileScript(this.#opts.start.script);
-    if (syntax) return this.#finish({ kind: 'inspect', ok: false, message: `${syntax.name}: ${syntax.message}`, ...position(syntax) });
+    if (syntax) return this.#finish({ kind: 'inspect', ok: false, reason: 'SyntaxError', message: `${syntax.name}: ${syntax.message}`, ...position(syntax) });
     const thrown = sandbox.evaluateScript(this.#opts.start.script);
-    if (thrown) return this.#finish({ kind: 'inspect', ok: false, message: `top-level code failed: ${describe(thrown)}`, ...position(thrown) });
+    if (thrown) {
+      return this.#finish({ kind: 'inspect', ok: false, reason: topLevelReason(thrown), message: `top-level code failed: ${this.#explain(thrown)}`, ...position(thrown) });
+    }
     sandbox.pump();
     this.#finish({ kind: 'inspect', ok: true, handlers: sandbox.handlers() });
   }
@@ -147,8 +156,8 @@ export class HostedBuild {
     const { script, eventJson, projectJson } = this.#opts.start;
     const thrown = sandbox.evaluateScript(script);
     if (thrown) {
-      const reason = thrown.name === 'SyntaxError' ? 'SyntaxError' : 'HandlerFailed';
-      return this.#finishRun(reason, `brigade.js ${reason === 'SyntaxError' ? 'does not compile' : 'failed at top level'}: ${describe(thrown)}`);
+      if (isCompileError(thrown)) return this.#finishRun('SyntaxError', `brigade.js does not compile: ${describe(thrown)}`);
+      return this.#finishRun('HandlerFailed', `brigade.js failed at top level: ${this.#explain(thrown)}`);
     }
     if (sandbox.start(eventJson, projectJson) === 'nohandler') {
       const type = (JSON.parse(eventJson) as { type: string }).type;
@@ -167,18 +176,26 @@ export class HostedBuild {
       // The handler waits on something that can never settle (no job is running, nothing is queued).
       return this.#afterPhase(sandbox, { reason: 'HandlerFailed', message: 'the handler never settled: it waits on a promise nothing can resolve', trigger: 'handlerError' });
     }
+    this.#afterPhase(sandbox, this.#failureOf(state));
+  }
+
+  #failureOf(state: DriverState): Failure | undefined {
     // A handler that rejects because an awaited job failed is a job failure, which the status should say.
-    const failure: Failure | undefined = state.error !== null
-      ? state.error.startsWith(JOB_FAILED_PREFIX)
-        // The reason already says JobFailed; the error's name would only repeat it.
-        ? { reason: 'JobFailed', message: state.error.slice(JOB_FAILED_PREFIX.length), trigger: 'handlerError' }
-        : { reason: 'HandlerFailed', message: state.error, trigger: 'handlerError' }
-      : state.uncaught !== null
-        ? { reason: 'HandlerFailed', message: `uncaught exception in a timer callback: ${state.uncaught}`, trigger: 'uncaughtException' }
-      : state.unhandled !== null
-        ? { reason: 'JobFailed', message: `unhandled rejection: ${state.unhandled}`, trigger: 'unhandledRejection' }
-        : undefined;
-    this.#afterPhase(sandbox, failure);
+    if (state.error !== null) {
+      // The reason already says JobFailed; the error's name would only repeat it.
+      if (state.error.name === 'JobFailedError') return { reason: 'JobFailed', message: state.error.message ?? '', trigger: 'handlerError' };
+      return { reason: 'HandlerFailed', message: this.#explain(state.error), trigger: 'handlerError' };
+    }
+    if (state.uncaught !== null) {
+      return { reason: 'HandlerFailed', message: `uncaught exception in a timer callback: ${this.#explain(state.uncaught)}`, trigger: 'uncaughtException' };
+    }
+    if (state.unhandled !== null) return { reason: 'JobFailed', message: `unhandled rejection: ${this.#explain(state.unhandled)}`, trigger: 'unhandledRejection' };
+    return undefined;
+  }
+
+  /** A guest error as a message with its place in the script (diagnose.ts). */
+  #explain(fault: GuestFault): string {
+    return explainFault(fault, (file) => (file === 'brigade.js' ? this.#opts.start.script : undefined));
   }
 
   #afterPhase(sandbox: BuildSandbox, failure: Failure | undefined): void {
@@ -224,7 +241,7 @@ export class HostedBuild {
       ? error
       : new SandboxFault('SandboxError', `internal sandbox error: ${error instanceof Error ? error.message : String(error)}`);
     if (this.#opts.start.kind === 'inspect') {
-      return this.#finish({ kind: 'inspect', ok: false, message: `${fault.reason}: ${fault.message}` });
+      return this.#finish({ kind: 'inspect', ok: false, reason: 'SandboxLimit', message: `${fault.reason}: ${fault.message}` });
     }
     this.#finish({ kind: 'run', status: 'Failed', reason: fault.reason, message: fault.message });
   }
