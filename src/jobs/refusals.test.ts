@@ -15,7 +15,7 @@ test('a privileged job is refused unless policy.allowPrivileged', () => {
   assert.deepEqual(translate({ privileged: true }), {
     refused: true,
     reason: 'PolicyViolation',
-    message: 'job "test" asks for what project "demo" does not allow: a privileged container (spec.policy.allowPrivileged)',
+    message: 'job "test" asks for what project "demo" does not allow: a privileged container (set spec.policy.allowPrivileged: true on the Project to allow it; Brigade 1 allowed it by default)',
   });
   const ok = translate({ privileged: true }, { policy: { allowPrivileged: true } }) as Translation;
   assert.deepEqual(ok.batchJob.spec?.template.spec?.containers[0].securityContext, { privileged: true });
@@ -25,7 +25,7 @@ test('the docker socket is refused unless policy.allowDockerSocket, and mounted 
   assert.deepEqual(translate({ docker: { enabled: true } }), {
     refused: true,
     reason: 'PolicyViolation',
-    message: 'job "test" asks for what project "demo" does not allow: the docker socket (spec.policy.allowDockerSocket)',
+    message: 'job "test" asks for what project "demo" does not allow: the docker socket (set spec.policy.allowDockerSocket: true on the Project to allow it)',
   });
   const ok = translate({ docker: { enabled: true } }, { policy: { allowDockerSocket: true } }) as Translation;
   const pod = ok.batchJob.spec?.template.spec;
@@ -38,7 +38,7 @@ test('hostPath volumes are refused unless policy.allowHostMounts', () => {
   assert.deepEqual(translate({ volumes }), {
     refused: true,
     reason: 'PolicyViolation',
-    message: 'job "test" asks for what project "demo" does not allow: hostPath volume "logs" (spec.policy.allowHostMounts)',
+    message: 'job "test" asks for what project "demo" does not allow: hostPath volume "logs" (set spec.policy.allowHostMounts: true on the Project to allow it)',
   });
   assert.equal(translate({ volumes }, { policy: { allowHostMounts: true } }).refused, false);
 });
@@ -47,13 +47,13 @@ test('build storage is refused when the project does not enable it', () => {
   assert.deepEqual(translate({ storage: { enabled: true } }), {
     refused: true,
     reason: 'PolicyViolation',
-    message: 'job "test" asks for what project "demo" does not allow: build storage (spec.storage.enabled)',
+    message: 'job "test" asks for what project "demo" does not allow: build storage (set spec.storage.enabled: true on the Project to allow it; Brigade 1 created it for every build)',
   });
 });
 
 test('all policy violations are named in one message', () => {
   const result = translate({ privileged: true, docker: { enabled: true } });
-  assert.equal(result.refused && result.message, 'job "test" asks for what project "demo" does not allow: a privileged container (spec.policy.allowPrivileged), the docker socket (spec.policy.allowDockerSocket)');
+  assert.equal(result.refused && result.message, 'job "test" asks for what project "demo" does not allow: a privileged container (set spec.policy.allowPrivileged: true on the Project to allow it; Brigade 1 allowed it by default), the docker socket (set spec.policy.allowDockerSocket: true on the Project to allow it)');
 });
 
 test('on the virtual node, each feature it cannot provide is refused by name', () => {

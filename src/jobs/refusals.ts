@@ -52,18 +52,28 @@ export function fullNodeFeatures(eff: EffectiveJob, project: Project): string[] 
   return features;
 }
 
+/**
+ * What the job asks for that the project's policy does not allow, each with the Project field that
+ * allows it. These are secure defaults where Brigade 1 differed (it allowed privileged jobs and
+ * created build storage for every build), so the message says how to get Brigade 1's behaviour.
+ */
 function policyViolations(eff: EffectiveJob, project: Project): string[] {
   const policy = project.spec.policy;
   const spec = eff.spec;
   const violations: string[] = [];
-  if (spec.privileged && !policy?.allowPrivileged) violations.push('a privileged container (spec.policy.allowPrivileged)');
-  if (spec.docker?.enabled && !policy?.allowDockerSocket) violations.push('the docker socket (spec.policy.allowDockerSocket)');
+  const allowedBy = (feature: string, field: string, brigade1 = ''): string => `${feature} (set ${field}: true on the Project to allow it${brigade1})`;
+  if (spec.privileged && !policy?.allowPrivileged) {
+    violations.push(allowedBy('a privileged container', 'spec.policy.allowPrivileged', '; Brigade 1 allowed it by default'));
+  }
+  if (spec.docker?.enabled && !policy?.allowDockerSocket) violations.push(allowedBy('the docker socket', 'spec.policy.allowDockerSocket'));
   for (const volume of (spec.volumes ?? []) as Volume[]) {
     if (volume.hostPath !== undefined && !policy?.allowHostMounts) {
-      violations.push(`hostPath volume "${volumeName(volume)}" (spec.policy.allowHostMounts)`);
+      violations.push(allowedBy(`hostPath volume "${volumeName(volume)}"`, 'spec.policy.allowHostMounts'));
     }
   }
-  if (spec.storage?.enabled && !project.spec.storage?.enabled) violations.push('build storage (spec.storage.enabled)');
+  if (spec.storage?.enabled && !project.spec.storage?.enabled) {
+    violations.push(allowedBy('build storage', 'spec.storage.enabled', '; Brigade 1 created it for every build'));
+  }
   return violations;
 }
 

@@ -49,7 +49,7 @@ export function decideEvent(input: EventDecisionInput): EventDecision {
 
 function decideEventScript(input: EventDecisionInput, project: Project): EventDecision {
   if (!project.spec.policy?.allowEventScripts) {
-    return { kind: 'reject', reason: 'EventScriptNotAllowed', message: `project ${project.metadata.name} does not allow event scripts (spec.policy.allowEventScripts)` };
+    return { kind: 'reject', reason: 'EventScriptNotAllowed', message: `project ${project.metadata.name} does not allow event scripts (set spec.policy.allowEventScripts: true on the Project to allow them; Brigade 1 ran the script brig run -f sent)` };
   }
   const inspection = input.eventScriptInspection;
   if (!inspection) throw new TypeError('decideEvent: an allowed event script must be inspected first');
