@@ -311,7 +311,8 @@ describe('console', () => {
     const body = `console.log('a', 1, { b: [2] }); console.info('i'); console.warn('w'); console.error(new Error('e1')); console.debug(undefined, null);`;
     assert.equal((await run(onPush(body), host)).status, 'Succeeded');
     assert.deepEqual(host.logs.map((l) => l.level), ['log', 'info', 'warn', 'error', 'debug']);
-    assert.equal(host.logs[0]?.text, 'a 1 {"b":[2]}');
+    // Node's console formatting (util.format), as brigade.js had in Brigade 1's worker.
+    assert.equal(host.logs[0]?.text, 'a 1 { b: [ 2 ] }');
     assert.match(host.logs[3]?.text ?? '', /^Error: e1/);
     assert.equal(host.logs[4]?.text, 'undefined null');
   });

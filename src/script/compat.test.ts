@@ -135,4 +135,35 @@ describe('Brigade 1 compatibility', () => {
     assert.equal((await run(onPush(body), host)).status, 'Succeeded');
     assert.deepEqual(host.texts(), ['chatty-pod logs line one', 'chatty-pod logs line two']);
   });
+
+  it('provides Node built-ins inside the sandbox: util, path, events, url, querystring, assert, timers, also as node:*', async () => {
+    const host = new FakeHost();
+    const body = `
+      const util = require('util'); const EventEmitter = require('node:events'); const { promisify } = require('util');
+      const sleep = promisify(setTimeout);
+      await sleep(1);
+      if (await require('timers/promises').setTimeout(1, 'slept') !== 'slept') throw new Error('timers/promises');
+      const bus = new EventEmitter(); let got = ''; bus.on('x', (v) => { got = v; }); bus.emit('x', 'event');
+      const { events } = require('brigadier');
+      console.log('%s and %d', util.format('%s', 'format'), 42);
+      console.log([got, events instanceof EventEmitter, require('path').join('/src', '..', 'x'), require('path/posix') === require('path'),
+        new URL('/p?q=1', 'https://example.com').href, require('url').URL === URL, require('querystring').stringify({ a: 'b c' }),
+        require('assert/strict') === require('assert').strict, typeof require('timers').setTimeout].join(' '));
+      const { inspect } = require('util');
+      console.log({ job: 'x', n: [1, 2] });`;
+    const outcome = await run(onPush(body), host);
+    assert.equal(outcome.status, 'Succeeded', outcome.message);
+    assert.deepEqual(host.texts(), [
+      'format and 42',
+      'event true /x true https://example.com/p?q=1 true a=b%20c true function',
+      "{ job: 'x', n: [ 1, 2 ] }",
+    ]);
+  });
+
+  it('fails the build with an AssertionError from assert, as in Node', async () => {
+    const host = new FakeHost();
+    const outcome = await run(onPush(`require('assert').strictEqual(e.type, 'pull_request', 'wrong event');`), host);
+    assert.equal(outcome.reason, 'HandlerFailed');
+    assert.match(outcome.message, /^AssertionError: wrong event/);
+  });
 });

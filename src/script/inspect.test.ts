@@ -25,10 +25,15 @@ describe('inspectScript', () => {
   });
 
   it('reports a failing top level with its position', async () => {
-    const result = await engine.inspectScript(`const { events } = require('brigadier');\nrequire('fs');\n`);
+    const result = await engine.inspectScript(`const { events } = require('brigadier');\nrequire('left-pad');\n`);
     assert.ok(!result.ok);
-    assert.match(result.message, /Cannot find module 'fs'/);
+    assert.match(result.message, /Cannot find module 'left-pad'/);
+    assert.equal(result.reason, 'ModuleNotFound');
     assert.equal(result.line, 2);
+    const refused = await engine.inspectScript(`const { events } = require('brigadier');\nrequire('fs');\n`);
+    assert.ok(!refused.ok);
+    assert.match(refused.message, /Cannot load module 'fs': brigade.js runs in a sandbox without access to the operator's host/);
+    assert.equal(refused.reason, 'ModuleRefused');
   });
 
   it('never runs jobs started at top level', async () => {

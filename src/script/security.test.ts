@@ -314,6 +314,56 @@ describe('timers', () => {
   });
 });
 
+describe('built-in modules', () => {
+  it('reach no host object: every exported value, its prototype chain and its constructors stay in the guest', async () => {
+    const found = await probe(`
+      const names = ['util', 'path', 'events', 'url', 'querystring', 'assert', 'assert/strict', 'timers', 'node:util'];
+      const leaks = [];
+      const seen = new Set();
+      const visit = (value, where, depth) => {
+        if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value) || depth > 4) return;
+        seen.add(value);
+        if (typeof value === 'function') {
+          const v = value.constructor.constructor('return typeof process + typeof require("brigadier")')();
+          if (v !== 'undefinedobject') leaks.push(where + ': ' + v);
+        }
+        for (const key of Reflect.ownKeys(value)) {
+          if (key === 'caller' || key === 'arguments') continue;
+          let child;
+          try { child = value[key]; } catch (e) { continue; }
+          if (/internal|unhandledIfRejected|loadBuiltin|hostLog|runJob/.test(String(key))) leaks.push(where + '.' + String(key));
+          visit(child, where + '.' + String(key), depth + 1);
+        }
+        visit(Object.getPrototypeOf(value), where + '.__proto__', depth + 1);
+      };
+      for (const n of names) visit(require(n), n, 0);
+      visit(new URL('https://x/'), 'URL instance', 0);
+      visit(new (require('events'))(), 'EventEmitter instance', 0);
+      console.log(JSON.stringify(leaks));`);
+    assert.deepEqual(found, []);
+  });
+
+  it('are fresh in every build: a script that replaces their functions affects only its own build', async () => {
+    await run(onPush(`require('util').format = () => 'evil'; require('path').join = () => '/etc'; require('events').prototype.emit = () => false;`), new FakeHost());
+    const found = await probe(`console.log(JSON.stringify([require('util').format('%s!', 'ok'), require('path').join('a', 'b'), typeof require('events').prototype.emit]));`);
+    assert.deepEqual(found, ['ok!', 'a/b', 'function']);
+  });
+
+  it('refuse the modules that reach the host, saying why, and never load them under another spelling', async () => {
+    const found = await probe(`
+      const out = {};
+      for (const n of ['fs', 'node:fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'vm', 'worker_threads', 'process', 'os', 'module', 'crypto', 'buffer']) {
+        try { require(n); out[n] = 'loaded'; } catch (e) { out[n] = e.code + (e.message.includes("'" + n + "'") ? '' : ' (unnamed)'); }
+      }
+      console.log(JSON.stringify(out));`);
+    const refused = 'ERR_SANDBOX_MODULE_REFUSED';
+    assert.deepEqual(found, {
+      fs: refused, 'node:fs': refused, 'fs/promises': refused, child_process: refused, net: refused, http: refused, https: refused,
+      vm: refused, worker_threads: refused, process: refused, os: refused, module: refused, crypto: refused, buffer: refused,
+    });
+  });
+});
+
 describe('require', () => {
   it('refuses everything but brigadier, naming the module', async () => {
     const found = await probe(`

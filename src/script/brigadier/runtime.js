@@ -278,16 +278,30 @@
     }
   }
 
+  /** Node's console formatting (util.format: %s/%d/%j..., objects inspected), plain text when it can be. */
+  function formatLine(args) {
+    var plain = true;
+    for (var i = 0; i < args.length; i++) if (typeof args[i] !== 'string') plain = false;
+    if (plain && (args.length === 0 || args[0].indexOf('%') === -1)) return Array.prototype.join.call(args, ' ');
+    try {
+      return StringCtor(requireBuiltin('util').format.apply(undefined, args));
+    } catch (_hostile) {
+      var parts = [];
+      for (var j = 0; j < args.length; j++) parts.push(formatArg(args[j]));
+      return parts.join(' ');
+    }
+  }
+
   function makeConsole() {
     var out = {};
     ['log', 'info', 'warn', 'error', 'debug'].forEach(function (level) {
       out[level] = function () {
-        var parts = [];
-        for (var i = 0; i < arguments.length; i++) parts.push(formatArg(arguments[i]));
-        var line = parts.join(' ');
+        var line = formatLine(arguments);
         hostLog(level, line.length > MAX_LINE ? line.slice(0, MAX_LINE) + '... [truncated]' : line);
       };
     });
+    out.trace = out.debug;
+    out.dir = function (value, options) { out.log(requireBuiltin('util').inspect(value, options)); };
     return out;
   }
 
@@ -332,14 +346,56 @@
   // Brigade 1's worker aliased 'brigade' too.
   var ALLOWED = new Set(['brigadier', 'brigade', '@azure/brigadier', '@brigadecore/brigadier']);
 
+  // Node built-ins implemented for the sandbox (name -> module in ./node, and the export to pick).
+  var PROVIDED = new Map([
+    ['util', ['util']], ['path', ['path']], ['path/posix', ['path']], ['events', ['events']],
+    ['url', ['url']], ['querystring', ['querystring']], ['assert', ['assert']], ['assert/strict', ['assert', 'strict']],
+  ]);
+  var PROVIDED_NAMES = 'util, path, events, url, querystring, assert, timers';
+
+  // Node built-ins that reach the host: refused on purpose, with what they would have given.
+  var HOST_ACCESS = new Map([
+    ['fs', 'file system access'], ['fs/promises', 'file system access'], ['child_process', 'running processes'],
+    ['net', 'network access'], ['http', 'network access'], ['https', 'network access'], ['http2', 'network access'],
+    ['dgram', 'network access'], ['dns', 'network access'], ['dns/promises', 'network access'], ['tls', 'network access'],
+    ['vm', 'evaluating code outside the sandbox'], ['worker_threads', 'threads'], ['cluster', 'processes'],
+    ['process', "the operator's process"], ['os', "the operator's host"], ['module', 'the Node module loader'],
+    ['v8', "the operator's JavaScript engine"], ['inspector', "the operator's debugger"], ['repl', 'a REPL'],
+    ['readline', "the operator's terminal"], ['tty', "the operator's terminal"], ['async_hooks', "the operator's process"],
+    ['perf_hooks', "the operator's process"], ['trace_events', "the operator's process"], ['wasi', 'the host system'],
+    ['diagnostics_channel', "the operator's process"], ['sqlite', 'file system access'],
+  ]);
+  // Other Node built-ins: harmless, but not implemented for the sandbox.
+  var NOT_PROVIDED = new Set(['buffer', 'string_decoder', 'crypto', 'stream', 'stream/promises', 'stream/web', 'zlib',
+    'punycode', 'constants', 'domain', 'console', 'util/types', 'test', 'sys']);
+
+  function moduleError(message, code) {
+    var error = new Error(message);
+    error.code = code;
+    return error;
+  }
+
   function requireModule(name) {
     if (typeof name !== 'string') throw new TypeError('require: module name must be a string');
-    if (!ALLOWED.has(name)) {
-      var notFound = new Error('Cannot find module \'' + name.slice(0, 200) + '\': brigade.js may only require \'brigadier\'');
-      notFound.code = 'MODULE_NOT_FOUND';
-      throw notFound;
+    if (ALLOWED.has(name)) return brigadier;
+    var shown = '\'' + name.slice(0, 200) + '\'';
+    var bare = name.slice(0, 5) === 'node:' ? name.slice(5) : name;
+    var provided = PROVIDED.get(bare);
+    if (provided) {
+      var exported = requireBuiltin(provided[0]);
+      return provided[1] ? exported[provided[1]] : exported;
     }
-    return brigadier;
+    if (bare === 'timers') return timerModule;
+    if (bare === 'timers/promises') return timersPromises;
+    if (HOST_ACCESS.has(bare)) {
+      throw moduleError('Cannot load module ' + shown + ': brigade.js runs in a sandbox without access to the operator\'s host, and ' + shown +
+        ' would give it ' + HOST_ACCESS.get(bare) + '; do that in a job', 'ERR_SANDBOX_MODULE_REFUSED');
+    }
+    if (NOT_PROVIDED.has(bare)) {
+      throw moduleError('Cannot load module ' + shown + ': the brigade.js sandbox does not provide this Node built-in; it provides ' + PROVIDED_NAMES,
+        'ERR_SANDBOX_MODULE_REFUSED');
+    }
+    throw moduleError('Cannot find module ' + shown + ': brigade.js may require \'brigadier\' and the Node built-ins ' + PROVIDED_NAMES, 'MODULE_NOT_FOUND');
   }
 
   // Timers, as in Node: the host keeps the time (bounded by the build's wall-clock limit and a cap on
@@ -419,6 +475,30 @@
   };
   objectKeys(timerGlobals).forEach(function (name) {
     Object.defineProperty(globalThis, name, { value: timerGlobals[name], writable: true, configurable: true });
+  });
+  // util.promisify(setTimeout) and require('timers/promises'), as in Node.
+  var promisifyCustom = Symbol.for('nodejs.util.promisify.custom');
+  var timersPromises = Object.freeze({
+    setTimeout: function (ms, value) { return new Promise(function (resolve) { timerGlobals.setTimeout(resolve, ms, value); }); },
+    setImmediate: function (value) { return new Promise(function (resolve) { timerGlobals.setImmediate(resolve, value); }); },
+  });
+  Object.defineProperty(timerGlobals.setTimeout, promisifyCustom, { value: timersPromises.setTimeout });
+  Object.defineProperty(timerGlobals.setImmediate, promisifyCustom, { value: timersPromises.setImmediate });
+  var timerModule = Object.freeze(Object.assign({ promises: timersPromises }, timerGlobals));
+
+  // URL and URLSearchParams are globals in Node; the url module is evaluated on first use.
+  ['URL', 'URLSearchParams'].forEach(function (name) {
+    Object.defineProperty(globalThis, name, {
+      configurable: true,
+      get: function () {
+        var value = requireBuiltin('url')[name];
+        Object.defineProperty(globalThis, name, { value: value, writable: true, configurable: true });
+        return value;
+      },
+      set: function (value) {
+        Object.defineProperty(globalThis, name, { value: value, writable: true, configurable: true });
+      },
+    });
   });
 
   // QuickJS-ng implements V8's Error.prepareStackTrace, whose CallSite.getFunction() hands out the
