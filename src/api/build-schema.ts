@@ -13,8 +13,8 @@ import { Type } from '@sinclair/typebox';
 import { DEFAULTS } from './defaults.ts';
 import { ConditionsSchema, RevisionSchema } from './common-schemas.ts';
 import { EventProviderSchema, EventTypeSchema, MAX_PAYLOAD_LENGTH } from './event-schema.ts';
-import { MAX_SCRIPT_LENGTH } from './project-schema.ts';
-import { JobName, LabelName, ObjectName, StringEnum, Timestamp, immutable, withRules } from './schema-kit.ts';
+import { MAX_SCRIPT_FILES, MAX_SCRIPT_FILES_LENGTH, MAX_SCRIPT_LENGTH } from './project-schema.ts';
+import { JobName, LabelName, ObjectName, StringEnum, StringMap, Timestamp, immutable, withRules } from './schema-kit.ts';
 
 export const BUILD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'TimedOut', 'Cancelled'] as const;
 export const SCRIPT_ORIGINS = ['project', 'event'] as const;
@@ -28,6 +28,11 @@ export const BuildSpecSchema = Type.Object(
     revision: Type.Optional({ ...RevisionSchema, ...immutable('spec.revision') }),
     payload: Type.Optional(Type.String({ description: 'Copy of the event payload.', maxLength: MAX_PAYLOAD_LENGTH, ...immutable('spec.payload') })),
     script: Type.String({ description: 'The exact brigade.js this build runs (a snapshot, so replay never picks up a later edit).', maxLength: MAX_SCRIPT_LENGTH, ...immutable('spec.script') }),
+    files: Type.Optional({
+      ...StringMap(`The files beside the script it may require (path -> source), a snapshot like script; at most ${MAX_SCRIPT_FILES} files, ${MAX_SCRIPT_FILES_LENGTH} characters together.`, { maxLength: MAX_SCRIPT_FILES_LENGTH }),
+      maxProperties: MAX_SCRIPT_FILES,
+      ...immutable('spec.files'),
+    }),
     scriptOrigin: StringEnum(SCRIPT_ORIGINS, { description: "Where the script came from: the project (spec.script or scriptFrom) or the event's own script.", ...immutable('spec.scriptOrigin') }),
     cancel: Type.Optional(
       Type.Boolean({

@@ -52,6 +52,24 @@ test('a Project with both script and scriptFrom is refused', () => {
   assert.match(errors('Project', both), /set script or scriptFrom, not both/);
 });
 
+test('scriptFrom takes one ConfigMap key or one ConfigMap directory, and directory paths stay relative', () => {
+  const from = (scriptFrom: Record<string, unknown>): ReturnType<typeof object> => object('Project', { scriptFrom });
+  assert.equal(errors('Project', from({ configMap: { name: 'scripts' } })), '');
+  assert.equal(errors('Project', from({ configMap: { name: 'scripts', main: 'ci/brigade.js', items: [{ key: 'lib.js', path: 'ci/lib/index.js' }] } })), '');
+  assert.match(errors('Project', from({ configMap: { name: 'c' }, configMapKeyRef: { name: 'c', key: 'k' } })), /set exactly one of configMapKeyRef and configMap/);
+  assert.match(errors('Project', from({})), /set exactly one of configMapKeyRef and configMap/);
+  for (const path of ['../x.js', '/abs.js', 'a/./b.js', 'a//b.js']) {
+    assert.notEqual(errors('Project', from({ configMap: { name: 'c', items: [{ key: 'k', path }] } })), '', path);
+  }
+});
+
+test('a Build keeps the files beside its script, immutably', () => {
+  const spec = { project: 'demo', event: 'e', type: 'push', provider: 'github', script: 'a', files: { 'lib.js': 'l' }, scriptOrigin: 'project' };
+  const running = object('Build', spec);
+  assert.equal(errors('Build', running), '');
+  assert.match(errors('Build', object('Build', { ...spec, files: { 'lib.js': 'changed' } }), running), /spec.files is immutable/);
+});
+
 test('an Event spec cannot change, its status can', () => {
   const old = object('Event', { project: 'demo', type: 'push', provider: 'github' });
   const changed = object('Event', { project: 'demo', type: 'exec', provider: 'github' });

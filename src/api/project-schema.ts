@@ -11,17 +11,55 @@ export const MAX_SCRIPT_LENGTH = 262144;
 
 export const IMAGE_PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 
+/** The files beside brigade.js together (a Build carries them, next to the script and the payload). */
+export const MAX_SCRIPT_FILES_LENGTH = 262144;
+/** How many files beside brigade.js a project may have. */
+export const MAX_SCRIPT_FILES = 64;
+/** A file path under the script's directory: relative, '/'-separated, no '.' or '..' segments. */
+export const SCRIPT_FILE_PATH = '^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$';
+
+const ScriptFileItemSchema = Type.Object(
+  {
+    key: Type.String({ description: 'ConfigMap key.', minLength: 1, maxLength: 253 }),
+    path: Type.String({ description: "The file's path beside brigade.js, e.g. lib/notify.js.", pattern: SCRIPT_FILE_PATH, minLength: 1, maxLength: 253 }),
+  },
+  { description: 'One ConfigMap key as a file at a path (as in a configMap volume).' },
+);
+
 const ScriptFromSchema = Type.Object(
   {
-    configMapKeyRef: Type.Object(
-      {
-        name: LabelName('ConfigMap name.'),
-        key: Type.String({ description: 'Key holding the brigade.js source.', minLength: 1, maxLength: 253 }),
-      },
-      { description: 'The ConfigMap key that holds the script.' },
+    configMapKeyRef: Type.Optional(
+      Type.Object(
+        {
+          name: LabelName('ConfigMap name.'),
+          key: Type.String({ description: 'Key holding the brigade.js source.', minLength: 1, maxLength: 253 }),
+        },
+        { description: 'The ConfigMap key that holds the script (one file: the script can require no file beside it).' },
+      ),
+    ),
+    configMap: Type.Optional(
+      Type.Object(
+        {
+          name: LabelName('ConfigMap name.'),
+          main: Type.Optional(Type.String({ description: 'Path of the script among the files (default brigade.js).', pattern: SCRIPT_FILE_PATH, maxLength: 253, default: 'brigade.js' })),
+          items: Type.Optional(
+            Type.Array(ScriptFileItemSchema, {
+              description: 'Which keys are files, at which paths (as a configMap volume). Unset: every key is a file named by its key.',
+              maxItems: MAX_SCRIPT_FILES + 1,
+            }),
+          ),
+        },
+        {
+          description: "A ConfigMap as the script's directory: brigade.js and the files it requires with require('./lib'). " +
+            `At most ${MAX_SCRIPT_FILES} files beside the script, ${MAX_SCRIPT_FILES_LENGTH} characters together.`,
+        },
+      ),
     ),
   },
-  { description: 'Read the brigade.js from a ConfigMap in the project namespace instead of spec.script.' },
+  {
+    description: 'Read the brigade.js (and the files beside it) from a ConfigMap in the project namespace instead of spec.script.',
+    ...withRules([{ rule: 'has(self.configMapKeyRef) != has(self.configMap)', message: 'set exactly one of configMapKeyRef and configMap' }]),
+  },
 );
 
 const RepoSchema = Type.Object(

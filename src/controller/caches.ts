@@ -58,8 +58,8 @@ export function createCaches(o: CachesOptions): Caches {
   caches.jobs.addIndex(INDEX.build, (j) => [nsKey(j.metadata?.namespace, j.spec.build)]);
   caches.pods.addIndex(INDEX.owner, (p) => (p.metadata?.ownerReferences ?? []).map((r) => r.uid));
   caches.projects.addIndex(INDEX.configMap, (p) => {
-    const ref = p.spec.scriptFrom?.configMapKeyRef;
-    return ref ? [nsKey(p.metadata?.namespace, ref.name)] : [];
+    const name = p.spec.scriptFrom?.configMapKeyRef?.name ?? p.spec.scriptFrom?.configMap?.name;
+    return name ? [nsKey(p.metadata?.namespace, name)] : [];
   });
   return caches;
 }

@@ -32,6 +32,9 @@ export const BRIDGE_CAPS = Object.freeze({
   errorMessage: 2 * 1024,
   /** Script source accepted by runBuild/inspectScript. */
   script: 1024 * 1024,
+  /** Files beside the script: how many, and their sources together. */
+  files: 256,
+  filesChars: 1024 * 1024,
   /** Jobs one build may start (a runaway loop of run() calls). */
   jobsPerBuild: 1000,
   /** Timers (setTimeout, setInterval, setImmediate) one build may have pending at once. */

@@ -16,6 +16,8 @@ export type ToWorker =
       id: number;
       kind: 'run' | 'inspect';
       script: string;
+      /** Files beside the script, path -> source. */
+      files: Record<string, string>;
       eventJson: string;
       projectJson: string;
       limits: SandboxLimits;

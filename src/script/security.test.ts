@@ -52,7 +52,7 @@ async function probe(body: string, host = new FakeHost()): Promise<unknown> {
 describe('the guest global scope', () => {
   it('has no process, no Node built-ins and no host bridge', async () => {
     const found = await probe(`console.log(JSON.stringify(
-      ['process', 'Buffer', 'WebAssembly', 'fetch', '__host', 'host', 'std', 'os', 'runJob', 'jobLogs', 'loadBuiltin', 'setTimer', 'clearTimer', 'refTimer']
+      ['process', 'Buffer', 'WebAssembly', 'fetch', '__host', 'host', 'std', 'os', 'runJob', 'jobLogs', 'loadBuiltin', 'loadFile', 'setTimer', 'clearTimer', 'refTimer']
         .filter((name) => typeof globalThis[name] !== 'undefined')));`);
     assert.deepEqual(found, []);
   });

@@ -164,8 +164,15 @@ export interface ScriptLimits {
   wallMs?: number;
 }
 
+/**
+ * Files beside the script, path -> source (e.g. `lib/notify.js`, `config.json`): what
+ * `require('./lib/notify')` resolves to. Paths are relative, '/'-separated, without `.`/`..`.
+ */
+export type ScriptFiles = Record<string, string>;
+
 export interface RunBuildOptions {
   script: string;
+  files?: ScriptFiles;
   event: ScriptEvent;
   project: ScriptProject;
   host: ScriptHost;
@@ -176,6 +183,7 @@ export interface RunBuildOptions {
 
 export interface InspectOptions {
   limits?: ScriptLimits;
+  files?: ScriptFiles;
 }
 
 /**

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Job } from '@kubernetes/client-node';
-import { runOperator, startCluster } from './harness.ts';
+import { runOperator, startCluster, waitFor } from './harness.ts';
 import type { Cluster, OperatorHandle } from './harness.ts';
 import { buildEnded, eventYaml, jobsOf, projectReady, projectYaml } from './manifests.ts';
 
@@ -105,4 +105,47 @@ test('job.logs() reads a running job log through the operator, and the kept log 
   assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
   assert.match(build.status?.logTail ?? '', /live: started\n/);
   assert.match(build.status?.logTail ?? '', /after: started,finished/);
+});
+
+test("a Project whose script source is a ConfigMap directory: brigade.js requires the files beside it", async () => {
+  await cluster.apply(`
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: compat-scripts, namespace: default }
+data:
+  brigade.js: |
+    const { events } = require('brigadier');
+    const { notify } = require('./lib');
+    events.on('exec', async () => { await notify(require('./settings.json').channel); });
+  lib.js: |
+    const { Job } = require('brigadier');
+    exports.notify = (channel) => new Job('notify', 'alpine:3.20', ['echo "to $CHANNEL"']).run().then(() => { const j = new Job('x', 'alpine:3.20', ['true']); j.env = { CHANNEL: channel }; return j.run(); });
+  settings.json: |
+    { "channel": "#ci" }
+---
+apiVersion: brigade.sh/v1alpha1
+kind: Project
+metadata: { name: compat-dir, namespace: default }
+spec:
+  scriptFrom:
+    configMap: { name: compat-scripts }
+`);
+  await projectReady(cluster, 'compat-dir');
+  const before = (await cluster.objects.get('Project', 'default', 'compat-dir'))?.status?.scriptSHA256;
+  await cluster.apply(eventYaml('dir-1', 'compat-dir', 'exec'));
+  const build = await buildEnded(cluster, 'dir-1');
+  assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
+  assert.deepEqual(Object.keys(build.spec.files ?? {}).sort(), ['lib.js', 'settings.json']);
+  const jobs = await jobsOf(cluster, 'dir-1');
+  assert.deepEqual([...jobs.keys()].sort(), ['notify', 'x']);
+  assert.deepEqual(jobs.get('x')?.spec.env, [{ name: 'CHANNEL', value: '#ci' }]);
+  // Editing a file beside the script re-inspects the project, as editing brigade.js does.
+  await cluster.kubectl('patch', 'configmap', 'compat-scripts', '--type=merge', '-p', JSON.stringify({ data: { 'lib.js': 'exports.notify = () => {}; oops(' } }));
+  const broken = await waitFor('the project to see the broken file', async () => {
+    const p = await cluster.objects.get('Project', 'default', 'compat-dir');
+    return p?.status?.scriptSHA256 !== before && p?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'False' ? p : undefined;
+  });
+  const ready = broken.status?.conditions?.find((c) => c.type === 'Ready');
+  assert.equal(ready?.reason, 'ScriptSyntaxError');
+  assert.match(ready?.message ?? '', /SyntaxError: .*\(lib\.js:\d+:\d+\)/);
 });

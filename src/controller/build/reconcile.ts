@@ -99,6 +99,7 @@ async function start(deps: ControllerDeps, rt: BuildRuntime, key: string, build:
     onEnd: () => rt.enqueue(ns, name),
     run: {
       script: build.spec.script,
+      ...(build.spec.files ? { files: build.spec.files } : {}),
       event: scriptEvent(written, status.workerAttempts ?? 1),
       project: scriptProject(project, secrets),
       host: hostFor({ deps, build: written, project, secrets, waiters: rt.waiters, signal: abort.signal, touch: () => rt.enqueue(ns, name) }),

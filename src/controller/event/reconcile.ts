@@ -1,13 +1,11 @@
 // Event reconcile: decide, then create exactly one Build (AlreadyExists is the replay of a create
 // that happened before a restart) and record the outcome in the event's status.
-import { createHash } from 'node:crypto';
 import { API_VERSION } from '../../api/constants.ts';
 import type { BrigadeEvent, Project } from '../../api/types.ts';
 import type { InspectResult } from '../../script/index.ts';
 import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
-import { projectScript } from '../shared/project-script.ts';
-import type { ScriptSource } from '../shared/project-script.ts';
+import { projectScript, scriptSourceSHA256 } from '../shared/project-script.ts';
 import { buildFor, decideEvent, eventStatus } from './state.ts';
 
 export async function reconcileEvent(deps: ControllerDeps, req: Request): Promise<Result | void> {
@@ -20,7 +18,7 @@ export async function reconcileEvent(deps: ControllerDeps, req: Request): Promis
     event,
     project,
     projectScript: source,
-    projectScriptSHA256: sha(source),
+    projectScriptSHA256: scriptSourceSHA256(source),
     eventScriptInspection: await inspectEventScript(deps, event, project),
     now: deps.clock.now(),
     graceMs: deps.settings.eventProjectGraceMs,
@@ -44,9 +42,6 @@ export async function reconcileEvent(deps: ControllerDeps, req: Request): Promis
   return { requeueAfterMs: decision.requeueAfterMs };
 }
 
-function sha(source: ScriptSource | undefined): string | undefined {
-  return source?.ok ? createHash('sha256').update(source.script).digest('hex') : undefined;
-}
 
 async function inspectEventScript(deps: ControllerDeps, event: BrigadeEvent, project: Project | undefined): Promise<InspectResult | undefined> {
   if (event.spec.script === undefined || !project?.spec.policy?.allowEventScripts) return undefined;

@@ -33,6 +33,13 @@ test('an event for a Ready project with a handler is accepted with the project s
   assert.deepEqual(decideEvent(input({})), { kind: 'accept', script: 's', scriptOrigin: 'project' });
 });
 
+test("the project's files beside the script go into the build snapshot with the script", () => {
+  const decision = decideEvent(input({ projectScript: { ok: true, script: 's', files: { 'lib.js': 'l' } } }));
+  assert.deepEqual(decision, { kind: 'accept', script: 's', files: { 'lib.js': 'l' }, scriptOrigin: 'project' });
+  assert.deepEqual(decision.kind === 'accept' && buildFor(event(), decision).spec.files, { 'lib.js': 'l' });
+  assert.equal('files' in buildFor(event(), { script: 's', scriptOrigin: 'project' }).spec, false);
+});
+
 test('a missing project is waited for during the grace period, then rejected', () => {
   const waiting = decideEvent(input({ project: undefined }));
   assert.equal(waiting.kind, 'wait');

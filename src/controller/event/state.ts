@@ -17,7 +17,7 @@ export type EventDecision =
   | { kind: 'done' }
   | { kind: 'wait'; reason: string; message: string; requeueAfterMs: number }
   | { kind: 'reject'; reason: string; message: string }
-  | { kind: 'accept'; script: string; scriptOrigin: ScriptOrigin };
+  | { kind: 'accept'; script: string; files?: Record<string, string>; scriptOrigin: ScriptOrigin };
 
 export interface EventDecisionInput {
   event: BrigadeEvent;
@@ -44,7 +44,8 @@ export function decideEvent(input: EventDecisionInput): EventDecision {
   if (!input.projectScript?.ok) return waitOrReject(input, 'ProjectNotReady', 'the project script cannot be loaded');
   const handlers = project.status?.handlers ?? [];
   if (!handles(handlers, event.spec.type)) return noHandler(event.spec.type, handlers);
-  return { kind: 'accept', script: input.projectScript.script, scriptOrigin: 'project' };
+  const files = input.projectScript.files;
+  return { kind: 'accept', script: input.projectScript.script, ...(files ? { files } : {}), scriptOrigin: 'project' };
 }
 
 function decideEventScript(input: EventDecisionInput, project: Project): EventDecision {
@@ -96,7 +97,7 @@ export function eventStatus(event: BrigadeEvent, decision: Exclude<EventDecision
 }
 
 /** The one Build of this event: deterministic name, owned by the event, a self-contained snapshot. */
-export function buildFor(event: BrigadeEvent, accept: { script: string; scriptOrigin: ScriptOrigin }): Build {
+export function buildFor(event: BrigadeEvent, accept: { script: string; files?: Record<string, string>; scriptOrigin: ScriptOrigin }): Build {
   const name = buildName(event);
   return {
     apiVersion: API_VERSION,
@@ -119,6 +120,7 @@ export function buildFor(event: BrigadeEvent, accept: { script: string; scriptOr
       ...(event.spec.revision ? { revision: event.spec.revision } : {}),
       ...(event.spec.payload !== undefined ? { payload: event.spec.payload } : {}),
       script: accept.script,
+      ...(accept.files ? { files: accept.files } : {}),
       scriptOrigin: accept.scriptOrigin,
     },
   };

@@ -1,12 +1,11 @@
 // Project reconcile: load the script, inspect it (only when it or the spec changed), and write
 // Ready, handlers and build counts to the status.
-import { createHash } from 'node:crypto';
 import { API_VERSION } from '../../api/constants.ts';
 import type { Build, Project } from '../../api/types.ts';
 import { INDEX, nsKey } from '../caches.ts';
 import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
-import { projectScript } from '../shared/project-script.ts';
+import { projectScript, scriptSourceSHA256 } from '../shared/project-script.ts';
 import { inspectionIsCurrent, projectStatus, readyTransition, recordedInspection } from './state.ts';
 import type { InspectResult } from '../../script/index.ts';
 
@@ -14,8 +13,8 @@ export async function reconcileProject(deps: ControllerDeps, req: Request): Prom
   const project = deps.caches.projects.get(req.namespace, req.name) as Project | undefined;
   if (!project || project.metadata.deletionTimestamp) return;
   const source = projectScript(project, (ns, name) => deps.caches.configMaps.get(ns, name));
-  const sha = source.ok ? createHash('sha256').update(source.script).digest('hex') : undefined;
-  const inspect = source.ok && sha ? await inspectOnce(deps, project, source.script, sha) : undefined;
+  const sha = scriptSourceSHA256(source);
+  const inspect = source.ok && sha ? await inspectOnce(deps, project, source, sha) : undefined;
   const builds = deps.caches.builds.byIndex(INDEX.project, nsKey(req.namespace, req.name)) as Build[];
   const status = projectStatus({ project, source, inspect, scriptSHA256: sha, builds, now: new Date(deps.clock.now()) });
   if (JSON.stringify(status) === JSON.stringify(project.status)) return;
@@ -27,7 +26,7 @@ export async function reconcileProject(deps: ControllerDeps, req: Request): Prom
   else await deps.recorder.warning(obj, t.reason, t.message);
 }
 
-async function inspectOnce(deps: ControllerDeps, project: Project, script: string, sha: string): Promise<InspectResult> {
+async function inspectOnce(deps: ControllerDeps, project: Project, source: { script: string; files?: Record<string, string> }, sha: string): Promise<InspectResult> {
   if (inspectionIsCurrent(project, sha)) return recordedInspection(project);
-  return deps.script.inspectScript(script);
+  return deps.script.inspectScript(source.script, source.files ? { files: source.files } : undefined);
 }

@@ -15,6 +15,7 @@
   var hostLog = host.log;
   var hostLoadBuiltin = host.loadBuiltin;
   var hostJobLogs = host.jobLogs;
+  var hostLoadFile = host.loadFile;
   var hostSetTimer = host.setTimer;
   var hostClearTimer = host.clearTimer;
   var hostRefTimer = host.refTimer;
@@ -395,7 +396,89 @@
       throw moduleError('Cannot load module ' + shown + ': the brigade.js sandbox does not provide this Node built-in; it provides ' + PROVIDED_NAMES,
         'ERR_SANDBOX_MODULE_REFUSED');
     }
-    throw moduleError('Cannot find module ' + shown + ': brigade.js may require \'brigadier\' and the Node built-ins ' + PROVIDED_NAMES, 'MODULE_NOT_FOUND');
+    throw moduleError('Cannot find module ' + shown + ': brigade.js may require \'brigadier\', the Node built-ins ' + PROVIDED_NAMES +
+      ' and files beside the script (\'./name\')', 'MODULE_NOT_FOUND');
+  }
+
+  // Files beside the script (require('./lib')): CommonJS modules resolved as Node does, relative to
+  // the requiring file, trying x, x.js, x.json, x/index.js, x/index.json. The host holds the files
+  // and evaluates each one once, under its own name; nothing outside the script's files is reachable.
+  var fileModules = new Map();
+
+  function isRelative(name) {
+    return name === '.' || name === '..' || name.slice(0, 2) === './' || name.slice(0, 3) === '../';
+  }
+
+  /** `dir` + `name` as a path under the script's directory; null when it leaves it. */
+  function filePath(dir, name) {
+    var parts = dir ? dir.split('/') : [];
+    var segments = name.split('/');
+    for (var i = 0; i < segments.length; i++) {
+      var seg = segments[i];
+      if (seg === '' || seg === '.') continue;
+      if (seg === '..') {
+        if (parts.length === 0) return null;
+        parts.pop();
+      } else {
+        parts.push(seg);
+      }
+    }
+    return parts.join('/');
+  }
+
+  function dirOf(path) {
+    var slash = path.lastIndexOf('/');
+    return slash === -1 ? '' : path.slice(0, slash);
+  }
+
+  function loadFileModule(path) {
+    var cached = fileModules.get(path);
+    if (cached) return cached;
+    var loaded = hostLoadFile(path);
+    if (loaded === undefined) return null;
+    var module = { exports: {}, id: path, filename: '/' + path, loaded: false, children: [], paths: [] };
+    // Cached before it runs, so a require cycle gets the partial exports, as in Node.
+    fileModules.set(path, module);
+    try {
+      if (typeof loaded === 'string') {
+        try {
+          module.exports = parse(loaded);
+        } catch (error) {
+          throw new SyntaxError(path + ': ' + (error && error.message));
+        }
+      } else {
+        loaded.call(module.exports, module.exports, makeRequire(dirOf(path)), module, '/' + path, '/' + dirOf(path));
+      }
+    } catch (error) {
+      fileModules.delete(path);
+      throw error;
+    }
+    module.loaded = true;
+    return module;
+  }
+
+  function requireFile(dir, name) {
+    var base = filePath(dir, name);
+    var candidates = [];
+    if (base === '') candidates = ['index.js', 'index.json'];
+    else if (base !== null) {
+      if (name.slice(-1) !== '/') candidates.push(base, base + '.js', base + '.json');
+      candidates.push(base + '/index.js', base + '/index.json');
+    }
+    for (var i = 0; i < candidates.length; i++) {
+      var found = loadFileModule(candidates[i]);
+      if (found) return found.exports;
+    }
+    throw moduleError('Cannot find module \'' + name.slice(0, 200) + '\' from ' + (dir ? dir + '/' : 'brigade.js') +
+      (base === null ? ': the path leaves the script\'s directory' : ': no such file beside the script'), 'MODULE_NOT_FOUND');
+  }
+
+  function makeRequire(dir) {
+    return function require(name) {
+      if (typeof name !== 'string') throw new TypeError('require: module name must be a string');
+      if (isRelative(name)) return requireFile(dir, name);
+      return requireModule(name);
+    };
   }
 
   // Timers, as in Node: the host keeps the time (bounded by the build's wall-clock limit and a cap on
@@ -507,7 +590,7 @@
   Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
 
   var moduleObject = { exports: {} };
-  Object.defineProperty(globalThis, 'require', { value: requireModule, writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'require', { value: makeRequire(''), writable: true, configurable: true });
   Object.defineProperty(globalThis, 'module', { value: moduleObject, writable: true, configurable: true });
   Object.defineProperty(globalThis, 'exports', { value: moduleObject.exports, writable: true, configurable: true });
   Object.defineProperty(globalThis, 'console', { value: makeConsole(), writable: true, configurable: true });

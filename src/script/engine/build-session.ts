@@ -15,6 +15,7 @@ import type { JobOutcome, ScriptHost, ScriptLogLevel } from '../types.ts';
 export interface BuildSessionOptions {
   kind: 'run' | 'inspect';
   script: string;
+  files: Record<string, string>;
   eventJson: string;
   projectJson: string;
   limits: SandboxLimits;
@@ -68,8 +69,8 @@ export class BuildSession {
     this.#placement = placement;
     this.incarnations++;
     this.#linesThisIncarnation = 0;
-    const { kind, script, eventJson, projectJson, limits } = this.#opts;
-    placement.send({ type: 'start', id: placement.id, kind, script, eventJson, projectJson, limits });
+    const { kind, script, files, eventJson, projectJson, limits } = this.#opts;
+    placement.send({ type: 'start', id: placement.id, kind, script, files, eventJson, projectJson, limits });
     if (this.#opts.signal?.aborted) this.#onAbort();
   }
 

@@ -48,6 +48,26 @@ function checkScript(script: unknown): string {
   return script;
 }
 
+/** Relative, '/'-separated, no '.' or '..' segments, no backslashes: a key the sandbox can look up as is. */
+const FILE_PATH = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
+
+function checkFiles(files: unknown): Record<string, string> {
+  if (files === undefined) return {};
+  if (typeof files !== 'object' || files === null || Array.isArray(files)) throw new ScriptOptionsError('files must be an object of path -> source');
+  const out: Record<string, string> = {};
+  let chars = 0;
+  const entries = Object.entries(files as Record<string, unknown>);
+  if (entries.length > BRIDGE_CAPS.files) throw new ScriptOptionsError(`at most ${BRIDGE_CAPS.files} files may be given`);
+  for (const [path, source] of entries) {
+    if (!FILE_PATH.test(path) || path.length > 253) throw new ScriptOptionsError(`file path ${JSON.stringify(path.slice(0, 100))} is not a relative path without . or .. segments`);
+    if (typeof source !== 'string') throw new ScriptOptionsError(`file ${path} must be a string`);
+    chars += source.length;
+    out[path] = source;
+  }
+  if (chars > BRIDGE_CAPS.filesChars) throw new ScriptOptionsError(`the files hold more than ${BRIDGE_CAPS.filesChars} characters`);
+  return out;
+}
+
 export class ScriptEngineImpl implements ScriptEngine {
   readonly #maxWorkers: number;
   readonly #workers: SandboxWorker[] = [];
@@ -71,6 +91,7 @@ export class ScriptEngineImpl implements ScriptEngine {
       this.#open({
         kind: 'run',
         script: checkScript(opts.script),
+        files: checkFiles(opts.files),
         eventJson: JSON.stringify(opts.event),
         projectJson: JSON.stringify(opts.project),
         limits: { memoryBytes: limits.memoryBytes, cpuMs: limits.cpuMs },
@@ -89,6 +110,7 @@ export class ScriptEngineImpl implements ScriptEngine {
       this.#open({
         kind: 'inspect',
         script: checkScript(script),
+        files: checkFiles(opts?.files),
         eventJson: '{}',
         projectJson: '{}',
         limits: { memoryBytes: limits.memoryBytes, cpuMs: limits.cpuMs },

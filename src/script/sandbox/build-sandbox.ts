@@ -56,8 +56,13 @@ export interface BuildSandboxOptions {
   limits: SandboxLimits;
   cell: WatchCell;
   sources: GuestSources;
+  /** Files beside the script (path -> source) that require('./x') may load. */
+  files: ReadonlyMap<string, string>;
   callbacks: SandboxCallbacks;
 }
+
+/** A file beside the script becomes a CommonJS module; the header stays on line 1 so line numbers hold. */
+const MODULE_HEAD = '(function (exports, require, module, __filename, __dirname) {';
 
 export interface DriverState {
   settled: boolean;
@@ -309,6 +314,7 @@ export class BuildSandbox {
         log: (args) => this.#hostLog(args),
         jobLogs: (args) => this.#hostJobLogs(args),
         loadBuiltin: (args) => this.#hostLoadBuiltin(args),
+        loadFile: (args) => this.#hostLoadFile(args),
         setTimer: (args) => this.#hostSetTimer(args),
         clearTimer: (args) => this.#hostClearTimer(args),
         refTimer: (args) => this.#hostRefTimer(args),
@@ -360,6 +366,23 @@ export class BuildSandbox {
     const source = this.#opts.sources.builtins.get(moduleName);
     if (source === undefined) return this.#guestThrow('Error', `no built-in module ${JSON.stringify(capText(moduleName, 100))}`);
     const result = this.#ctx.evalCode(source, `node:${moduleName}`, { type: 'global' });
+    if (result.error) return { error: result.error };
+    return result.value;
+  }
+
+  /**
+   * A file beside the script: undefined when there is no such file, its text for .json, else its
+   * CommonJS wrapper evaluated under its own name (so its errors say `lib/x.js:3:5`).
+   */
+  #hostLoadFile(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
+    if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
+    const [name] = args;
+    if (!name || this.#ctx.typeof(name) !== 'string') return this.#guestThrow('TypeError', 'loadFile expects a string');
+    const path = this.#ctx.getString(name);
+    const source = this.#opts.files.get(path);
+    if (source === undefined) return this.#ctx.undefined;
+    if (path.endsWith('.json')) return this.#ctx.newString(source);
+    const result = this.#ctx.evalCode(`${MODULE_HEAD}${source}\n})`, path, { type: 'global' });
     if (result.error) return { error: result.error };
     return result.value;
   }

@@ -69,6 +69,8 @@ export function explainFault(fault: GuestFault, source: (file: string) => string
   if (fault.text !== undefined) return fault.text;
   const name = fault.name || 'Error';
   let message = fault.message ?? '';
+  // A file that does not compile: where in that file, not where it was required.
+  if (isCompileError(fault)) return `${name}: ${message} (${(fault.stack ?? '').split('\n')[0]?.trim().slice(3)})`;
   const site = faultSite(fault.stack);
   if (!site) return `${name}: ${message}`;
   if (name === 'TypeError' && (message === 'not a function' || message === 'not a constructor')) {
@@ -90,7 +92,12 @@ export function faultFrom(value: unknown): GuestFault | null {
   return out;
 }
 
-/** A SyntaxError from compiling the script itself (its stack has no call frame), not from JSON.parse or eval. */
+/**
+ * A SyntaxError from compiling the script or a file beside it: its stack starts at a position in that
+ * file (`at lib.js:3:5`), where JSON.parse, eval and new Function start at `<input>`.
+ */
 export function isCompileError(fault: GuestFault): boolean {
-  return fault.name === 'SyntaxError' && !(fault.stack ?? '').split('\n').some((line) => FRAME.test(line));
+  if (fault.name !== 'SyntaxError') return false;
+  const first = /^\s*at ([^\s()]+):\d+:\d+\s*$/.exec((fault.stack ?? '').split('\n')[0] ?? '');
+  return first !== null && !first[1]?.startsWith('<') && !RUNTIME_FILES.test(first[1] ?? '');
 }

@@ -6,7 +6,9 @@ import { capText } from './guest-json.ts';
 export interface GuestError {
   name: string;
   message: string;
-  /** 1-based position in brigade.js, when the error carries one. */
+  /** Where the error was thrown: brigade.js or a file beside it, when the error says. */
+  file?: string;
+  /** 1-based position in that file. */
   line?: number;
   column?: number;
   /** The error's stack (capped), for diagnose.ts. */
@@ -15,7 +17,8 @@ export interface GuestError {
   code?: string;
 }
 
-const POSITION = /brigade\.js:(\d+):(\d+)/;
+/** The first position in a stack outside the operator's own guest code (its files never are the script's). */
+const POSITION = /at (?:[^\n]*? \()?((?!brigadier\.js|brigadier-runtime\.js|node:)[^\s()]+):(\d+):(\d+)\)?/;
 
 function stringProp(ctx: QuickJSContext, handle: QuickJSHandle, key: string): string | undefined {
   const prop = ctx.getProp(handle, key);
@@ -41,7 +44,7 @@ export function readGuestError(ctx: QuickJSContext, handle: QuickJSHandle): Gues
   return {
     name: capText(name, 100),
     message: capText(message, BRIDGE_CAPS.errorMessage),
-    ...(position ? { line: Number(position[1]), column: Number(position[2]) } : {}),
+    ...(position ? { file: capText(position[1] ?? '', 253), line: Number(position[2]), column: Number(position[3]) } : {}),
     ...(stack ? { stack: capText(stack, BRIDGE_CAPS.errorMessage) } : {}),
     ...(code ? { code: capText(code, 64) } : {}),
   };

@@ -54,7 +54,7 @@ interface Failure {
 }
 
 function describe(error: GuestError): string {
-  const at = error.line === undefined ? '' : ` (brigade.js:${error.line}:${error.column ?? 0})`;
+  const at = error.line === undefined ? '' : ` (${error.file ?? 'brigade.js'}:${error.line}:${error.column ?? 0})`;
   return `${error.name}: ${error.message}${at}`;
 }
 
@@ -84,6 +84,7 @@ export class HostedBuild {
         limits: start.limits,
         cell: this.#opts.cell,
         sources: this.#opts.sources,
+        files: new Map(Object.entries(start.files)),
         callbacks: {
           runJob: this.#opts.runJob,
           jobLogs: this.#opts.jobLogs,
@@ -144,9 +145,12 @@ export class HostedBuild {
   #inspect(sandbox: BuildSandbox): void {
     const syntax = sandbox.compileScript(this.#opts.start.script);
     if (syntax) return this.#finish({ kind: 'inspect', ok: false, reason: 'SyntaxError', message: `${syntax.name}: ${syntax.message}`, ...position(syntax) });
+    // A file beside the script that does not compile fails its require at top level, with its own position.
+    const thrownAt = (error: GuestError): string => (position(error).line === undefined && error.line !== undefined ? describe(error) : this.#explain(error));
     const thrown = sandbox.evaluateScript(this.#opts.start.script);
     if (thrown) {
-      return this.#finish({ kind: 'inspect', ok: false, reason: topLevelReason(thrown), message: `top-level code failed: ${this.#explain(thrown)}`, ...position(thrown) });
+      const reason = isCompileError(thrown) ? 'SyntaxError' : topLevelReason(thrown);
+      return this.#finish({ kind: 'inspect', ok: false, reason, message: `top-level code failed: ${thrownAt(thrown)}`, ...position(thrown) });
     }
     sandbox.pump();
     this.#finish({ kind: 'inspect', ok: true, handlers: sandbox.handlers() });
@@ -156,7 +160,7 @@ export class HostedBuild {
     const { script, eventJson, projectJson } = this.#opts.start;
     const thrown = sandbox.evaluateScript(script);
     if (thrown) {
-      if (isCompileError(thrown)) return this.#finishRun('SyntaxError', `brigade.js does not compile: ${describe(thrown)}`);
+      if (isCompileError(thrown)) return this.#finishRun('SyntaxError', `${thrown.file ?? 'brigade.js'} does not compile: ${describe(thrown)}`);
       return this.#finishRun('HandlerFailed', `brigade.js failed at top level: ${this.#explain(thrown)}`);
     }
     if (sandbox.start(eventJson, projectJson) === 'nohandler') {
@@ -195,7 +199,8 @@ export class HostedBuild {
 
   /** A guest error as a message with its place in the script (diagnose.ts). */
   #explain(fault: GuestFault): string {
-    return explainFault(fault, (file) => (file === 'brigade.js' ? this.#opts.start.script : undefined));
+    const { script, files } = this.#opts.start;
+    return explainFault(fault, (file) => (file === 'brigade.js' ? script : Object.hasOwn(files, file) ? files[file] : undefined));
   }
 
   #afterPhase(sandbox: BuildSandbox, failure: Failure | undefined): void {
@@ -255,6 +260,8 @@ export class HostedBuild {
   }
 }
 
+/** Line and column for the inspection result: they always mean brigade.js there. */
 function position(error: GuestError): { line?: number; column?: number } {
-  return error.line === undefined ? {} : { line: error.line, ...(error.column === undefined ? {} : { column: error.column }) };
+  if (error.line === undefined || (error.file !== undefined && error.file !== 'brigade.js')) return {};
+  return { line: error.line, ...(error.column === undefined ? {} : { column: error.column }) };
 }
