@@ -1,5 +1,5 @@
 // The typed API clients the operator, the gateway and the CLI use, made once from one KubeConfig.
-import { BatchV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api } from '@kubernetes/client-node';
+import { BatchV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export interface KubeClients {
@@ -8,8 +8,6 @@ export interface KubeClients {
   batch: BatchV1Api;
   custom: CustomObjectsApi;
   coordination: CoordinationV1Api;
-  /** events.k8s.io/v1; the EventRecorder writes core/v1 Events through `core` (what kubectl describe shows). */
-  events: EventsV1Api;
 }
 
 export function newKubeClients(kubeConfig: KubeConfig): KubeClients {
@@ -19,6 +17,5 @@ export function newKubeClients(kubeConfig: KubeConfig): KubeClients {
     batch: kubeConfig.makeApiClient(BatchV1Api),
     custom: kubeConfig.makeApiClient(CustomObjectsApi),
     coordination: kubeConfig.makeApiClient(CoordinationV1Api),
-    events: kubeConfig.makeApiClient(EventsV1Api),
   };
 }

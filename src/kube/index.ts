@@ -3,7 +3,7 @@
 //
 //   const kc = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }); // else $KUBECONFIG,
 //                                                      // ~/.kube/config, then in-cluster; KubeConfigError
-//   const clients = newKubeClients(kc);                // { core, batch, custom, coordination, events }
+//   const clients = newKubeClients(kc);                // { core, batch, custom, coordination }
 //   const objects = new BrigadeObjects(clients.custom);
 //   await objects.get('Build', ns, name);              // undefined when absent
 //   await objects.list('Job', ns, { labelSelector: 'brigade.sh/build=b1' });
