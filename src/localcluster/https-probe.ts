@@ -1,7 +1,6 @@
-// One HTTPS GET with client-certificate authentication, for health checks of components before any
+// One GET with client-certificate authentication, for health checks of components before any
 // Kubernetes client can be used (etcd, /readyz of the API server).
-import { request } from 'node:https';
-import { request as plainRequest } from 'node:http';
+import { requestText } from '../util/http-request.ts';
 
 export interface ClientTls {
   ca: Buffer;
@@ -14,19 +13,7 @@ export interface ProbeResult {
   body: string;
 }
 
-export function probe(url: string, tls?: ClientTls, timeoutMs = 5000): Promise<ProbeResult> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const send = target.protocol === 'https:' ? request : plainRequest;
-    const req = send(target, { method: 'GET', timeout: timeoutMs, ...(tls ?? {}) }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
+export async function probe(url: string, tls?: ClientTls, timeoutMs = 5000): Promise<ProbeResult> {
+  const { status, text } = await requestText(url, { method: 'GET', timeoutMs, ...(tls ?? {}) });
+  return { status, body: text };
 }
