@@ -8,11 +8,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ROOT, runTool } from '../helpers/tools.ts';
+import { groundKind } from '../ground/ground.ts';
 import { startCluster, waitFor, type Cluster } from './harness.ts';
 import { buildEnded, eventYaml, jobsOf, projectReady, projectYaml } from './manifests.ts';
 
 let cluster: Cluster;
-const onCluster = process.env['BRIGADE_TEST_GROUND'] === 'cluster';
+const onCluster = groundKind() === 'cluster';
 const skip = onCluster ? false : 'needs the real ground (BRIGADE_TEST_GROUND=cluster): the simulator runs no Deployments';
 
 before(async () => {

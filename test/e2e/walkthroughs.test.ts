@@ -13,10 +13,11 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
+import { groundKind } from '../ground/ground.ts';
 import { runOperator, startCluster, type Cluster, type OperatorHandle } from './harness.ts';
 import { buildEnded, jobsOf, projectReady } from './manifests.ts';
 
-const onCluster = process.env['BRIGADE_TEST_GROUND'] === 'cluster';
+const onCluster = groundKind() === 'cluster';
 const skip = onCluster ? false : 'needs the real ground (BRIGADE_TEST_GROUND=cluster): the stand-in images only exist there';
 const script = (name: string): Promise<string> => readFile(join(import.meta.dirname, 'walkthroughs', name), 'utf8');
 

@@ -1,10 +1,11 @@
 // The Go side's own checks: gofmt, go vet and go test of both modules under cluster/ (the control
 // plane's multi-call binary and the node agent). Go's caches make a repeated run fast. Skipped with a
 // loud notice without a Go toolchain, unless BRIGADE_REQUIRE_CLUSTER=1 (CI), where that fails.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { goEnv } from '../../src/localcluster/index.ts';
 import { ROOT } from '../helpers/tools.ts';
+import { onPath, skipOrFail } from './prerequisites.ts';
 
 const MODULES = [
   // The control plane module's own packages. Its main package only dispatches to upstream commands;
@@ -12,15 +13,6 @@ const MODULES = [
   { dir: join(ROOT, 'cluster'), packages: ['./pki/...', './parentdeath/...'] },
   { dir: join(ROOT, 'cluster', 'nodeagent'), packages: ['./...'] },
 ];
-
-function hasGo(): boolean {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function run(dir: string, args: string[]): boolean {
   process.stderr.write(`go checks: (${dir.slice(ROOT.length + 1)}) ${args.join(' ')}\n`);
@@ -32,14 +24,7 @@ function run(dir: string, args: string[]): boolean {
 }
 
 function main(): number {
-  if (!hasGo()) {
-    if (process.env['BRIGADE_REQUIRE_CLUSTER'] === '1') {
-      process.stderr.write('go checks: no Go toolchain; BRIGADE_REQUIRE_CLUSTER=1, so this is a failure\n');
-      return 1;
-    }
-    process.stderr.write(`\n${'!'.repeat(100)}\n!! SKIPPED: the Go checks (gofmt, go vet, go test of cluster/) did not run: no Go toolchain.\n${'!'.repeat(100)}\n\n`);
-    return 0;
-  }
+  if (!onPath('go')) return skipOrFail('go checks', 'the Go checks (gofmt, go vet, go test of cluster/)', ['a Go toolchain']);
   let ok = true;
   for (const m of MODULES) {
     ok = run(m.dir, ['gofmt', '-l', '.']) && ok;

@@ -6,13 +6,14 @@
 //
 // The real ground needs root, runc, debootstrap and Go. Where they are missing the run is skipped
 // with a loud notice, except when BRIGADE_REQUIRE_CLUSTER=1 (set by .ci/run): then it fails.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCluster } from '../../src/localcluster/index.ts';
 import { ROOT, kubectl } from '../helpers/tools.ts';
 import { CLUSTER_KUBECONFIG_ENV, OPERATOR_NAMESPACE, OPERATOR_SERVICE_ACCOUNT, installCrds } from './ground.ts';
+import { onPath, skipOrFail } from './prerequisites.ts';
 import { rbacUsage } from './rbac-usage.ts';
 
 /** The test files that run on both grounds. */
@@ -21,14 +22,7 @@ export const CLUSTER_SUITE = ['test/e2e/*.test.ts', 'test/gateway/e2e.test.ts', 
 function missingPrerequisites(): string[] {
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('root (containers run with runc as root)');
-  for (const tool of ['go', 'runc', 'debootstrap']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
-      missing.push(tool);
-    }
-  }
-  return missing;
+  return [...missing, ...['go', 'runc', 'debootstrap'].filter((tool) => !onPath(tool))];
 }
 
 function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -52,15 +46,7 @@ async function reportRbacUsage(auditLog: string): Promise<void> {
 
 async function main(): Promise<number> {
   const missing = missingPrerequisites();
-  if (missing.length > 0) {
-    const line = `real-cluster ground: missing ${missing.join(', ')}`;
-    if (process.env['BRIGADE_REQUIRE_CLUSTER'] === '1') {
-      process.stderr.write(`${line}; BRIGADE_REQUIRE_CLUSTER=1, so this is a failure\n`);
-      return 1;
-    }
-    process.stderr.write(`\n${'!'.repeat(100)}\n!! SKIPPED: the end-to-end tests on the real control plane did not run (${line}).\n${'!'.repeat(100)}\n\n`);
-    return 0;
-  }
+  if (missing.length > 0) return skipOrFail('real-cluster ground', 'the end-to-end tests on the real control plane', missing);
   const started = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'brigade-cluster-'));
   const cluster = await startLocalCluster({ dir, onProgress: (line) => process.stderr.write(`real-cluster ground: ${line}\n`) });
