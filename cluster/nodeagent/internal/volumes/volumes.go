@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/brigade-operator/brigade-operator/cluster/nodeagent/internal/downward"
+	"github.com/brigade-operator/brigade-operator/cluster/nodeagent/internal/envvars"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -23,8 +24,8 @@ import (
 // Kube is what volumes read from the API server, with the node's identity (the Node authorizer
 // lets a node read what the pods bound to it reference).
 type Kube interface {
-	Secret(ctx context.Context, namespace, name string) (*corev1.Secret, error)
-	ConfigMap(ctx context.Context, namespace, name string) (*corev1.ConfigMap, error)
+	// Secrets and ConfigMaps, read the same way as for container env.
+	envvars.Source
 	PVC(ctx context.Context, namespace, name string) (*corev1.PersistentVolumeClaim, error)
 	PV(ctx context.Context, name string) (*corev1.PersistentVolume, error)
 	Token(ctx context.Context, namespace, serviceAccount string, req *authenticationv1.TokenRequest) (*authenticationv1.TokenRequest, error)
