@@ -21,7 +21,9 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { builds: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '20' } } });
+  const { values } = parseArgs({
+    options: { builds: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '20' } },
+  });
   const total = Number(values.builds);
   const concurrency = Number(values.concurrency);
   const sim = await startSimulator();
@@ -30,11 +32,22 @@ async function main(): Promise<void> {
     const kc = new KubeConfig();
     kc.loadFromFile(sim.kubeconfigPath);
     const apiext = kc.makeApiClient(ApiextensionsV1Api);
-    for (const crd of crdManifests()) await apiext.createCustomResourceDefinition({ body: crd as unknown as V1CustomResourceDefinition });
+    for (const crd of crdManifests())
+      await apiext.createCustomResourceDefinition({ body: crd as unknown as V1CustomResourceDefinition });
     const objects = new BrigadeObjects(newKubeClients(kc).custom);
-    const operator = await startOperator({ kubeConfig: kc, namespace: NS, logger: pino({ level: 'silent' }), signal: stop.signal });
+    const operator = await startOperator({
+      kubeConfig: kc,
+      namespace: NS,
+      logger: pino({ level: 'silent' }),
+      signal: stop.signal,
+    });
     await operator.started;
-    await objects.create('Project', { apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: { name: 'bench', namespace: NS }, spec: { script: SCRIPT } } as never);
+    await objects.create('Project', {
+      apiVersion: 'brigade.sh/v1alpha1',
+      kind: 'Project',
+      metadata: { name: 'bench', namespace: NS },
+      spec: { script: SCRIPT },
+    } as never);
     for (;;) {
       const p = await objects.get('Project', NS, 'bench');
       if (p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) break;
@@ -60,7 +73,12 @@ async function main(): Promise<void> {
       while (next < total) {
         const name = `bench-${next++}`;
         createdAt.set(name, performance.now());
-        await objects.create('Event', { apiVersion: 'brigade.sh/v1alpha1', kind: 'Event', metadata: { name, namespace: NS }, spec: { project: 'bench', type: 'exec' } } as never);
+        await objects.create('Event', {
+          apiVersion: 'brigade.sh/v1alpha1',
+          kind: 'Event',
+          metadata: { name, namespace: NS },
+          spec: { project: 'bench', type: 'exec' },
+        } as never);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
@@ -69,7 +87,9 @@ async function main(): Promise<void> {
     latencies.sort((a, b) => a - b);
     console.log(`operator benchmark: ${total} events, each a build with one job (a pod running \`true\`)`);
     console.log(`builds:   ${(total / elapsed).toFixed(1).padStart(7)} /s  (${elapsed.toFixed(1)} s for all)`);
-    console.log(`latency:  p50 ${(percentile(latencies, 50) / 1000).toFixed(2)} s, p95 ${(percentile(latencies, 95) / 1000).toFixed(2)} s, max ${(latencies.at(-1)! / 1000).toFixed(2)} s (Event created -> Build Succeeded)`);
+    console.log(
+      `latency:  p50 ${(percentile(latencies, 50) / 1000).toFixed(2)} s, p95 ${(percentile(latencies, 95) / 1000).toFixed(2)} s, max ${(latencies.at(-1)! / 1000).toFixed(2)} s (Event created -> Build Succeeded)`,
+    );
   } finally {
     stop.abort();
     await sim.stop();

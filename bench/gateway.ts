@@ -5,7 +5,13 @@
 //   node bench/gateway.ts [--seconds N] [--concurrency N] [--sim]
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
 import { dump, load } from 'js-yaml';
 import { readFile } from 'node:fs/promises';
 import { crdManifests } from '../src/api/crds.ts';
@@ -25,24 +31,65 @@ interface Scenario {
   request(i: number, url: string): { path: string; init: RequestInit };
 }
 
-const push = JSON.stringify({ ref: 'refs/heads/main', after: 'a'.repeat(40), repository: { full_name: 'org/app', clone_url: 'https://github.com/org/app.git' }, commits: Array.from({ length: 20 }, (_, i) => ({ id: String(i), message: 'change '.repeat(20) })) });
+const push = JSON.stringify({
+  ref: 'refs/heads/main',
+  after: 'a'.repeat(40),
+  repository: { full_name: 'org/app', clone_url: 'https://github.com/org/app.git' },
+  commits: Array.from({ length: 20 }, (_, i) => ({ id: String(i), message: 'change '.repeat(20) })),
+});
 
 const scenarios: Scenario[] = [
   {
     name: 'cloudevents binary',
-    request: (i) => ({ path: `/cloudevents/v1/${NS}/app`, init: { method: 'POST', headers: { 'ce-specversion': '1.0', 'ce-id': `e${i}`, 'ce-type': 'exec', 'ce-source': 'bench', 'content-type': 'application/json', authorization: `Bearer ${SECRET}` }, body: '{"n":1}' } }),
+    request: (i) => ({
+      path: `/cloudevents/v1/${NS}/app`,
+      init: {
+        method: 'POST',
+        headers: {
+          'ce-specversion': '1.0',
+          'ce-id': `e${i}`,
+          'ce-type': 'exec',
+          'ce-source': 'bench',
+          'content-type': 'application/json',
+          authorization: `Bearer ${SECRET}`,
+        },
+        body: '{"n":1}',
+      },
+    }),
   },
   {
     name: 'webhook',
-    request: () => ({ path: `/webhook/${NS}/app?ref=refs/heads/main`, init: { method: 'POST', headers: { 'content-type': 'application/json', 'x-brigade-token': SECRET }, body: '{"target":{"repository":"app","tag":"v1"}}' } }),
+    request: () => ({
+      path: `/webhook/${NS}/app?ref=refs/heads/main`,
+      init: {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-brigade-token': SECRET },
+        body: '{"target":{"repository":"app","tag":"v1"}}',
+      },
+    }),
   },
   {
     name: 'github push (HMAC)',
-    request: (i) => ({ path: '/github', init: { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': `d${i}`, 'x-hub-signature-256': githubSignature(Buffer.from(push), SECRET) }, body: push } }),
+    request: (i) => ({
+      path: '/github',
+      init: {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'push',
+          'x-github-delivery': `d${i}`,
+          'x-hub-signature-256': githubSignature(Buffer.from(push), SECRET),
+        },
+        body: push,
+      },
+    }),
   },
 ];
 
-async function run(scenario: Scenario, opts: { url: string; seconds: number; concurrency: number }): Promise<{ accepted: number; other: number; elapsed: number }> {
+async function run(
+  scenario: Scenario,
+  opts: { url: string; seconds: number; concurrency: number },
+): Promise<{ accepted: number; other: number; elapsed: number }> {
   // Delivery ids unique across runs, so the warm-up's ids are not duplicates of the measured run's.
   let next = Math.floor(Math.random() * 1e12);
   let accepted = 0;
@@ -63,39 +110,67 @@ async function run(scenario: Scenario, opts: { url: string; seconds: number; con
 }
 
 const intake = { enabled: true, secretKeyRef: { name: 'intake', key: 'token' } };
-const PROJECT = { metadata: { name: 'app', namespace: NS }, spec: { script: '//', repo: { name: 'org/app', cloneURL: 'https://github.com/org/app.git' }, gateways: { cloudevents: intake, webhook: intake, github: intake } } };
+const PROJECT = {
+  metadata: { name: 'app', namespace: NS },
+  spec: {
+    script: '//',
+    repo: { name: 'org/app', cloneURL: 'https://github.com/org/app.git' },
+    gateways: { cloudevents: intake, webhook: intake, github: intake },
+  },
+};
 
 /** The simulator with the CRDs, the namespace, the project and its Secret. */
 async function simCluster(): Promise<{ cluster: IntakeCluster; stop(): Promise<void> }> {
   const sim = await startSimulator({ workloads: false });
   // client-node 2.x talks plain HTTP only with insecure-skip-tls-verify set.
-  const config = load(await readFile(sim.kubeconfigPath, 'utf8')) as { clusters: Array<{ cluster: Record<string, unknown> }> };
+  const config = load(await readFile(sim.kubeconfigPath, 'utf8')) as {
+    clusters: Array<{ cluster: Record<string, unknown> }>;
+  };
   for (const c of config.clusters) c.cluster['insecure-skip-tls-verify'] = true;
   const kc = new KubeConfig();
   kc.loadFromString(dump(config));
-  for (const crd of crdManifests()) await kc.makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: crd as unknown as V1CustomResourceDefinition });
+  for (const crd of crdManifests())
+    await kc
+      .makeApiClient(ApiextensionsV1Api)
+      .createCustomResourceDefinition({ body: crd as unknown as V1CustomResourceDefinition });
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: NS } } });
-  await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'intake' }, data: { token: Buffer.from(SECRET).toString('base64') } } });
+  await core.createNamespacedSecret({
+    namespace: NS,
+    body: { metadata: { name: 'intake' }, data: { token: Buffer.from(SECRET).toString('base64') } },
+  });
   const objects = new BrigadeObjects(kc.makeApiClient(CustomObjectsApi));
   await objects.create('Project', { apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', ...PROJECT } as never);
   return { cluster: kubeIntakeCluster(kc), stop: () => sim.stop() };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '16' }, sim: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '3' },
+      concurrency: { type: 'string', default: '16' },
+      sim: { type: 'boolean', default: false },
+    },
+  });
   const seconds = Number(values.seconds);
   const concurrency = Number(values.concurrency);
   const target = values.sim
     ? await simCluster()
-    : { cluster: fakeCluster({ projects: [PROJECT], secrets: { [`${NS}/intake`]: { token: SECRET } } }), stop: async () => undefined };
+    : {
+        cluster: fakeCluster({ projects: [PROJECT], secrets: { [`${NS}/intake`]: { token: SECRET } } }),
+        stop: async () => undefined,
+      };
   const gateway = await startGateway({ cluster: target.cluster, logger: pino({ level: 'silent' }), namespace: NS });
   try {
-    console.log(`gateway benchmark: ${values.sim ? 'simulator API server' : 'in-memory cluster'}, ${concurrency} concurrent clients, ${seconds}s per scenario, node ${process.version}`);
+    console.log(
+      `gateway benchmark: ${values.sim ? 'simulator API server' : 'in-memory cluster'}, ${concurrency} concurrent clients, ${seconds}s per scenario, node ${process.version}`,
+    );
     for (const scenario of scenarios) {
       await run(scenario, { url: gateway.url, seconds: 0.5, concurrency }); // warm-up: JIT, connections
       const r = await run(scenario, { url: gateway.url, seconds, concurrency });
-      console.log(`${scenario.name.padEnd(22)} ${(r.accepted / r.elapsed).toFixed(0).padStart(7)} accepted events/s  (${r.accepted} accepted, ${r.other} other answers)`);
+      console.log(
+        `${scenario.name.padEnd(22)} ${(r.accepted / r.elapsed).toFixed(0).padStart(7)} accepted events/s  (${r.accepted} accepted, ${r.other} other answers)`,
+      );
     }
   } finally {
     await gateway.stop();

@@ -6,7 +6,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort();
+const benches = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+  .sort();
 let failed = 0;
 for (const file of benches) {
   console.log(`\n== ${file}`);

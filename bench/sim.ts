@@ -8,10 +8,19 @@ const NS = 'default';
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
 
 function configMap(name: string): string {
-  return JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels: { bench: 'yes' } }, data: { payload: 'x'.repeat(256) } });
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: NS, labels: { bench: 'yes' } },
+    data: { payload: 'x'.repeat(256) },
+  });
 }
 
-async function forDuration(seconds: number, concurrency: number, op: (i: number) => Promise<boolean>): Promise<{ ok: number; failed: number; elapsed: number }> {
+async function forDuration(
+  seconds: number,
+  concurrency: number,
+  op: (i: number) => Promise<boolean>,
+): Promise<{ ok: number; failed: number; elapsed: number }> {
   let next = 0;
   let ok = 0;
   let failed = 0;
@@ -30,21 +39,33 @@ async function forDuration(seconds: number, concurrency: number, op: (i: number)
 async function creates(url: string, seconds: number, concurrency: number): Promise<void> {
   const prefix = `bench-${Date.now()}`;
   const r = await forDuration(seconds, concurrency, async (i) => {
-    const res = await fetch(`${url}/api/v1/namespaces/${NS}/configmaps`, { method: 'POST', headers: JSON_HEADERS, body: configMap(`${prefix}-${i}`) });
+    const res = await fetch(`${url}/api/v1/namespaces/${NS}/configmaps`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: configMap(`${prefix}-${i}`),
+    });
     await res.arrayBuffer();
     return res.status === 201;
   });
-  console.log(`creates:  ${(r.ok / r.elapsed).toFixed(0).padStart(7)} /s  (${r.ok} configmaps, ${r.failed} failed, concurrency ${concurrency})`);
+  console.log(
+    `creates:  ${(r.ok / r.elapsed).toFixed(0).padStart(7)} /s  (${r.ok} configmaps, ${r.failed} failed, concurrency ${concurrency})`,
+  );
 }
 
 async function lists(url: string, seconds: number, concurrency: number): Promise<void> {
-  const total = JSON.parse(await (await fetch(`${url}/api/v1/namespaces/${NS}/configmaps?limit=1`)).text()) as { metadata: { remainingItemCount?: number } };
+  const total = JSON.parse(await (await fetch(`${url}/api/v1/namespaces/${NS}/configmaps?limit=1`)).text()) as {
+    metadata: { remainingItemCount?: number };
+  };
   const r = await forDuration(seconds, concurrency, async () => {
-    const res = await fetch(`${url}/api/v1/namespaces/${NS}/configmaps?labelSelector=bench%3Dyes&limit=100`, { headers: JSON_HEADERS });
+    const res = await fetch(`${url}/api/v1/namespaces/${NS}/configmaps?labelSelector=bench%3Dyes&limit=100`, {
+      headers: JSON_HEADERS,
+    });
     await res.arrayBuffer();
     return res.ok;
   });
-  console.log(`lists:    ${(r.ok / r.elapsed).toFixed(0).padStart(7)} /s  (pages of 100 of ~${(total.metadata.remainingItemCount ?? 0) + 1} objects, label selector, concurrency ${concurrency})`);
+  console.log(
+    `lists:    ${(r.ok / r.elapsed).toFixed(0).padStart(7)} /s  (pages of 100 of ~${(total.metadata.remainingItemCount ?? 0) + 1} objects, label selector, concurrency ${concurrency})`,
+  );
 }
 
 async function watchFanOut(url: string, seconds: number, watchers: number): Promise<void> {
@@ -52,10 +73,14 @@ async function watchFanOut(url: string, seconds: number, watchers: number): Prom
   let delivered = 0;
   const start0 = await fetch(`${url}/api/v1/namespaces/${NS}/configmaps?limit=1`);
   const rv = (JSON.parse(await start0.text()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
-  const streams = await Promise.all(Array.from({ length: watchers }, async () => {
-    const res = await fetch(`${url}/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${rv}`, { signal: controller.signal });
-    return res.body!;
-  }));
+  const streams = await Promise.all(
+    Array.from({ length: watchers }, async () => {
+      const res = await fetch(`${url}/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${rv}`, {
+        signal: controller.signal,
+      });
+      return res.body!;
+    }),
+  );
   const readers = streams.map(async (body) => {
     const decoder = new TextDecoder();
     try {
@@ -69,7 +94,11 @@ async function watchFanOut(url: string, seconds: number, watchers: number): Prom
   const prefix = `fan-${Date.now()}`;
   const start = performance.now();
   const r = await forDuration(seconds, 4, async (i) => {
-    const res = await fetch(`${url}/api/v1/namespaces/${NS}/configmaps`, { method: 'POST', headers: JSON_HEADERS, body: configMap(`${prefix}-${i}`) });
+    const res = await fetch(`${url}/api/v1/namespaces/${NS}/configmaps`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: configMap(`${prefix}-${i}`),
+    });
     await res.arrayBuffer();
     return res.status === 201;
   });
@@ -80,11 +109,19 @@ async function watchFanOut(url: string, seconds: number, watchers: number): Prom
   const elapsed = (performance.now() - start) / 1000;
   controller.abort();
   await Promise.allSettled(readers);
-  console.log(`watch:    ${(delivered / elapsed).toFixed(0).padStart(7)} events/s to ${watchers} watchers (${r.ok} creates, ${delivered}/${expected} events delivered)`);
+  console.log(
+    `watch:    ${(delivered / elapsed).toFixed(0).padStart(7)} events/s to ${watchers} watchers (${r.ok} creates, ${delivered}/${expected} events delivered)`,
+  );
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '8' }, watchers: { type: 'string', default: '100' } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '3' },
+      concurrency: { type: 'string', default: '8' },
+      watchers: { type: 'string', default: '100' },
+    },
+  });
   const seconds = Number(values.seconds);
   const sim = await startSimulator({ workloads: false });
   try {

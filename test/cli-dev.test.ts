@@ -23,7 +23,8 @@ test('dev runs the hello and CI samples to success on the embedded cluster and e
     // The operator's JSON log went to the file, and no sample secret value is in it.
     const log = await readFile(join(dir, 'operator.log'), 'utf8');
     assert.match(log, /"msg":"caches synced"/);
-    for (const secret of ['sample-docker-password', 'sample-webhook-token', 'sample-user']) assert.ok(!log.includes(secret), `${secret} leaked into the operator log`);
+    for (const secret of ['sample-docker-password', 'sample-webhook-token', 'sample-user'])
+      assert.ok(!log.includes(secret), `${secret} leaked into the operator log`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -37,7 +38,13 @@ test('dev writes a kubeconfig that kubectl can use beside it, and stops cleanly 
     await dev.waitForOutput(/build default\/hello-1 .* Succeeded/);
     const builds = await kubectl(join(dir, 'kubeconfig'), 'get', 'builds');
     assert.match(builds, /hello-1\s+hello\s+exec\s+Succeeded\s+1\/1/);
-    const log = await kubectl(join(dir, 'kubeconfig'), 'get', 'jobs.brigade.sh', '-o', 'jsonpath={.items[0].status.logTail}');
+    const log = await kubectl(
+      join(dir, 'kubeconfig'),
+      'get',
+      'jobs.brigade.sh',
+      '-o',
+      'jsonpath={.items[0].status.logTail}',
+    );
     assert.match(log, /Hello Brigade from Azure/);
     dev.kill('SIGINT');
     assert.equal(await dev.exited, 0, dev.output());
@@ -66,7 +73,8 @@ test('an unknown command exits 2 and lists the commands', async () => {
   const cli = start(['no-such-command']);
   assert.equal(await cli.exited, 2);
   assert.match(cli.output(), /unknown command "no-such-command"/);
-  for (const name of ['run', 'dev', 'sim', 'exec', 'gateway']) assert.match(cli.output(), new RegExp(`^  ${name} `, 'm'));
+  for (const name of ['run', 'dev', 'sim', 'exec', 'gateway'])
+    assert.match(cli.output(), new RegExp(`^  ${name} `, 'm'));
 });
 
 test('dev says which port is taken when its gateway port is in use, and exits 1', async () => {

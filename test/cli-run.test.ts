@@ -9,8 +9,14 @@ import { startBinary } from './helpers/binary.ts';
 import { kubectl, ROOT } from './helpers/tools.ts';
 import { waitFor } from './helpers/wait.ts';
 
-const buildPhase = (name: string): Promise<string> => kubectl(sim.kubeconfigPath, 'get', 'builds.brigade.sh', name, '-o', 'jsonpath={.status.phase}');
-const succeeded = (name: string): Promise<string> => waitFor(`build ${name} to succeed`, async () => ((await buildPhase(name)) === 'Succeeded' ? 'ok' : undefined), 60_000);
+const buildPhase = (name: string): Promise<string> =>
+  kubectl(sim.kubeconfigPath, 'get', 'builds.brigade.sh', name, '-o', 'jsonpath={.status.phase}');
+const succeeded = (name: string): Promise<string> =>
+  waitFor(
+    `build ${name} to succeed`,
+    async () => ((await buildPhase(name)) === 'Succeeded' ? 'ok' : undefined),
+    60_000,
+  );
 
 let sim: Simulator;
 before(async () => {
@@ -21,7 +27,18 @@ before(async () => {
 after(async () => sim?.stop());
 
 test('run reconciles the hello sample, serves /readyz and /metrics, accepts a CloudEvent and stops on SIGTERM', async () => {
-  const run = startBinary(['run', '--kubeconfig', sim.kubeconfigPath, '--metrics-port', '0', '--gateway-port', '0', '--lease-namespace', 'default', '--leader-elect']);
+  const run = startBinary([
+    'run',
+    '--kubeconfig',
+    sim.kubeconfigPath,
+    '--metrics-port',
+    '0',
+    '--gateway-port',
+    '0',
+    '--lease-namespace',
+    'default',
+    '--leader-elect',
+  ]);
   try {
     // pino's JSON lines name the bound ports.
     const gatewayPort = (await run.waitForOutput(/"port":(\d+),"host":"0\.0\.0\.0","msg":"gateway listening"/))[1];
@@ -38,13 +55,27 @@ test('run reconciles the hello sample, serves /readyz and /metrics, accepts a Cl
 
     const delivery = await fetch(`http://127.0.0.1:${gatewayPort}/cloudevents/v1/default/hello`, {
       method: 'POST',
-      headers: { 'x-brigade-token': 'hello-ce-secret', 'ce-specversion': '1.0', 'ce-id': 'run-1', 'ce-type': 'exec', 'ce-source': '/test', 'content-type': 'application/json' },
+      headers: {
+        'x-brigade-token': 'hello-ce-secret',
+        'ce-specversion': '1.0',
+        'ce-id': 'run-1',
+        'ce-type': 'exec',
+        'ce-source': '/test',
+        'content-type': 'application/json',
+      },
       body: '{}',
     });
     assert.equal(delivery.status, 202, await delivery.clone().text());
-    const { event } = await delivery.json() as { event: string };
+    const { event } = (await delivery.json()) as { event: string };
     await succeeded(event);
-    const lease = await kubectl(sim.kubeconfigPath, 'get', 'lease', 'brigade-operator', '-o', 'jsonpath={.spec.holderIdentity}');
+    const lease = await kubectl(
+      sim.kubeconfigPath,
+      'get',
+      'lease',
+      'brigade-operator',
+      '-o',
+      'jsonpath={.spec.holderIdentity}',
+    );
     assert.ok(lease.length > 0, 'the running replica holds the lease');
   } finally {
     run.kill('SIGTERM');

@@ -8,7 +8,13 @@ import { loadAll } from 'js-yaml';
 import { crdManifests } from '../src/api/crds.ts';
 import { ROOT, runTool } from './helpers/tools.ts';
 
-interface Manifest { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; rules?: unknown[]; spec?: Record<string, unknown> }
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: unknown[];
+  spec?: Record<string, unknown>;
+}
 
 const byKind = (docs: Manifest[], kind: string): Manifest[] => docs.filter((d) => d?.kind === kind);
 
@@ -24,12 +30,20 @@ test('the Helm chart copies of the CRDs and RBAC rules are current (npm run sync
 
 test('kustomize config renders the CRDs, namespace, RBAC and a Deployment running `run --leader-elect`', async () => {
   const docs = await render('kubectl', ['kustomize', 'config']);
-  const crdNames = byKind(docs, 'CustomResourceDefinition').map((d) => d.metadata.name).sort();
-  assert.deepEqual(crdNames, crdManifests().map((c) => c.metadata.name).sort());
+  const crdNames = byKind(docs, 'CustomResourceDefinition')
+    .map((d) => d.metadata.name)
+    .sort();
+  assert.deepEqual(
+    crdNames,
+    crdManifests()
+      .map((c) => c.metadata.name)
+      .sort(),
+  );
   assert.equal(byKind(docs, 'Namespace')[0]?.metadata.name, 'brigade-system');
   const deployment = byKind(docs, 'Deployment')[0];
   assert.equal(deployment?.metadata.namespace, 'brigade-system');
-  const container = (deployment?.spec as { template: { spec: { containers: Array<{ args: string[] }> } } }).template.spec.containers[0]!;
+  const container = (deployment?.spec as { template: { spec: { containers: Array<{ args: string[] }> } } }).template
+    .spec.containers[0]!;
   assert.deepEqual(container.args.slice(0, 2), ['run', '--leader-elect']);
   assert.equal(byKind(docs, 'ClusterRole').length, 1);
 });
@@ -37,15 +51,31 @@ test('kustomize config renders the CRDs, namespace, RBAC and a Deployment runnin
 test('helm lint passes and helm template renders the same ClusterRole rules and CRDs as kustomize', async () => {
   const lint = await runTool('helm', ['lint', 'charts/brigade-operator']);
   assert.equal(lint.code, 0, lint.stdout + lint.stderr);
-  const chart = await render('helm', ['template', 'brigade', 'charts/brigade-operator', '--namespace', 'brigade-system', '--include-crds']);
+  const chart = await render('helm', [
+    'template',
+    'brigade',
+    'charts/brigade-operator',
+    '--namespace',
+    'brigade-system',
+    '--include-crds',
+  ]);
   const kustomized = await render('kubectl', ['kustomize', 'config']);
   assert.deepEqual(byKind(chart, 'ClusterRole')[0]?.rules, byKind(kustomized, 'ClusterRole')[0]?.rules);
-  const spec = (docs: Manifest[]): unknown => byKind(docs, 'CustomResourceDefinition').sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((d) => d.spec);
+  const spec = (docs: Manifest[]): unknown =>
+    byKind(docs, 'CustomResourceDefinition')
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+      .map((d) => d.spec);
   assert.deepEqual(spec(chart), spec(kustomized));
 });
 
 test('helm template without the gateway renders no gateway Service and no gateway port', async () => {
-  const chart = await render('helm', ['template', 'brigade', 'charts/brigade-operator', '--set', 'gateway.enabled=false']);
+  const chart = await render('helm', [
+    'template',
+    'brigade',
+    'charts/brigade-operator',
+    '--set',
+    'gateway.enabled=false',
+  ]);
   assert.ok(!byKind(chart, 'Service').some((s) => s.metadata.name.endsWith('-gateway')));
   assert.doesNotMatch(JSON.stringify(byKind(chart, 'Deployment')), /gateway-port/);
 });

@@ -9,12 +9,20 @@ import { startSimulator, type Simulator } from '../src/sim/index.ts';
 import { kubectl, ROOT, runTool } from './helpers/tools.ts';
 
 const SAMPLES = join(ROOT, 'samples');
-const sampleDirs = readdirSync(SAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const sampleDirs = readdirSync(SAMPLES, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
-interface Doc { kind?: string; metadata?: { name?: string }; spec?: { script?: string } }
+interface Doc {
+  kind?: string;
+  metadata?: { name?: string };
+  spec?: { script?: string };
+}
 
 function docsOf(dir: string): Doc[] {
-  return readdirSync(join(SAMPLES, dir)).filter((f) => f.endsWith('.yaml'))
+  return readdirSync(join(SAMPLES, dir))
+    .filter((f) => f.endsWith('.yaml'))
     .flatMap((f) => loadAll(readFileSync(join(SAMPLES, dir, f), 'utf8')) as Doc[]);
 }
 
@@ -50,9 +58,17 @@ describe('samples', () => {
     }
 
     test('a Project with both script and scriptFrom is refused with a clear message', async () => {
-      const bad = JSON.stringify({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: { name: 'both', namespace: 'default' },
-        spec: { script: 'x', scriptFrom: { configMapKeyRef: { name: 'c', key: 'k' } } } });
-      const result = await runTool('kubectl', ['--kubeconfig', sim.kubeconfigPath, 'apply', '--dry-run=server', '-f', '-'], { input: bad });
+      const bad = JSON.stringify({
+        apiVersion: 'brigade.sh/v1alpha1',
+        kind: 'Project',
+        metadata: { name: 'both', namespace: 'default' },
+        spec: { script: 'x', scriptFrom: { configMapKeyRef: { name: 'c', key: 'k' } } },
+      });
+      const result = await runTool(
+        'kubectl',
+        ['--kubeconfig', sim.kubeconfigPath, 'apply', '--dry-run=server', '-f', '-'],
+        { input: bad },
+      );
       assert.notEqual(result.code, 0);
       assert.match(result.stderr, /set script or scriptFrom, not both/);
     });

@@ -14,7 +14,16 @@ import { DEFAULTS } from './defaults.ts';
 import { ConditionsSchema, RevisionSchema } from './common-schemas.ts';
 import { EventProviderSchema, EventTypeSchema, MAX_PAYLOAD_LENGTH } from './event-schema.ts';
 import { MAX_SCRIPT_FILES, MAX_SCRIPT_FILES_LENGTH, MAX_SCRIPT_LENGTH } from './project-schema.ts';
-import { JobName, LabelName, ObjectName, StringEnum, StringMap, Timestamp, immutable, withRules } from './schema-kit.ts';
+import {
+  JobName,
+  LabelName,
+  ObjectName,
+  StringEnum,
+  StringMap,
+  Timestamp,
+  immutable,
+  withRules,
+} from './schema-kit.ts';
 
 export const BUILD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'TimedOut', 'Cancelled'] as const;
 export const SCRIPT_ORIGINS = ['project', 'event'] as const;
@@ -26,14 +35,30 @@ export const BuildSpecSchema = Type.Object(
     type: { ...EventTypeSchema, ...immutable('spec.type') },
     provider: { ...EventProviderSchema, ...immutable('spec.provider') },
     revision: Type.Optional({ ...RevisionSchema, ...immutable('spec.revision') }),
-    payload: Type.Optional(Type.String({ description: 'Copy of the event payload.', maxLength: MAX_PAYLOAD_LENGTH, ...immutable('spec.payload') })),
-    script: Type.String({ description: 'The exact brigade.js this build runs (a snapshot, so replay never picks up a later edit).', maxLength: MAX_SCRIPT_LENGTH, ...immutable('spec.script') }),
+    payload: Type.Optional(
+      Type.String({
+        description: 'Copy of the event payload.',
+        maxLength: MAX_PAYLOAD_LENGTH,
+        ...immutable('spec.payload'),
+      }),
+    ),
+    script: Type.String({
+      description: 'The exact brigade.js this build runs (a snapshot, so replay never picks up a later edit).',
+      maxLength: MAX_SCRIPT_LENGTH,
+      ...immutable('spec.script'),
+    }),
     files: Type.Optional({
-      ...StringMap(`The files beside the script it may require (path -> source), a snapshot like script; at most ${MAX_SCRIPT_FILES} files, ${MAX_SCRIPT_FILES_LENGTH} characters together.`, { maxLength: MAX_SCRIPT_FILES_LENGTH }),
+      ...StringMap(
+        `The files beside the script it may require (path -> source), a snapshot like script; at most ${MAX_SCRIPT_FILES} files, ${MAX_SCRIPT_FILES_LENGTH} characters together.`,
+        { maxLength: MAX_SCRIPT_FILES_LENGTH },
+      ),
       maxProperties: MAX_SCRIPT_FILES,
       ...immutable('spec.files'),
     }),
-    scriptOrigin: StringEnum(SCRIPT_ORIGINS, { description: "Where the script came from: the project (spec.script or scriptFrom) or the event's own script.", ...immutable('spec.scriptOrigin') }),
+    scriptOrigin: StringEnum(SCRIPT_ORIGINS, {
+      description: "Where the script came from: the project (spec.script or scriptFrom) or the event's own script.",
+      ...immutable('spec.scriptOrigin'),
+    }),
     cancel: Type.Optional(
       Type.Boolean({
         description: 'Set to true to cancel the build: running jobs are stopped and the build ends Cancelled.',
@@ -58,13 +83,26 @@ export const BuildJobSummarySchema = Type.Object(
 
 export const BuildStatusSchema = Type.Object(
   {
-    observedGeneration: Type.Optional(Type.Integer({ description: 'metadata.generation the status describes.', format: 'int64', minimum: 0 })),
-    phase: Type.Optional(StringEnum(BUILD_PHASES, { description: 'Pending -> Running -> Succeeded | Failed | TimedOut | Cancelled.' })),
-    reason: Type.Optional(Type.String({ description: 'Machine-readable reason for the phase, e.g. ScriptError, JobFailed, Timeout.', maxLength: 1024 })),
-    message: Type.Optional(Type.String({ description: 'Human-readable details (secret values redacted).', maxLength: 32768 })),
+    observedGeneration: Type.Optional(
+      Type.Integer({ description: 'metadata.generation the status describes.', format: 'int64', minimum: 0 }),
+    ),
+    phase: Type.Optional(
+      StringEnum(BUILD_PHASES, { description: 'Pending -> Running -> Succeeded | Failed | TimedOut | Cancelled.' }),
+    ),
+    reason: Type.Optional(
+      Type.String({
+        description: 'Machine-readable reason for the phase, e.g. ScriptError, JobFailed, Timeout.',
+        maxLength: 1024,
+      }),
+    ),
+    message: Type.Optional(
+      Type.String({ description: 'Human-readable details (secret values redacted).', maxLength: 32768 }),
+    ),
     startTime: Type.Optional(Timestamp('When the script started.')),
     completionTime: Type.Optional(Timestamp('When the build finished.')),
-    duration: Type.Optional(Type.String({ description: 'How long the build ran, e.g. 1m23s; set when it finishes.', maxLength: 32 })),
+    duration: Type.Optional(
+      Type.String({ description: 'How long the build ran, e.g. 1m23s; set when it finishes.', maxLength: 32 }),
+    ),
     jobs: Type.Optional(
       Type.Array(BuildJobSummarySchema, {
         description: 'The jobs the build started, in start order.',
@@ -73,9 +111,24 @@ export const BuildStatusSchema = Type.Object(
       }),
     ),
     jobsSummary: Type.Optional(Type.String({ description: 'Finished jobs / all jobs, e.g. 3/20.', maxLength: 32 })),
-    conditions: Type.Optional(ConditionsSchema('Succeeded: True when the build succeeded, False when it failed, timed out or was cancelled (kubectl wait --for=condition=Succeeded).')),
-    logTail: Type.Optional(Type.String({ description: `The last ${DEFAULTS.logTailChars} characters of the script's console output (secret values redacted).`, maxLength: DEFAULTS.logTailMaxLength })),
-    workerAttempts: Type.Optional(Type.Integer({ description: 'How many times the script was evaluated (replays after restarts or worker loss).', format: 'int32', minimum: 0 })),
+    conditions: Type.Optional(
+      ConditionsSchema(
+        'Succeeded: True when the build succeeded, False when it failed, timed out or was cancelled (kubectl wait --for=condition=Succeeded).',
+      ),
+    ),
+    logTail: Type.Optional(
+      Type.String({
+        description: `The last ${DEFAULTS.logTailChars} characters of the script's console output (secret values redacted).`,
+        maxLength: DEFAULTS.logTailMaxLength,
+      }),
+    ),
+    workerAttempts: Type.Optional(
+      Type.Integer({
+        description: 'How many times the script was evaluated (replays after restarts or worker loss).',
+        format: 'int32',
+        minimum: 0,
+      }),
+    ),
   },
   { description: 'Observed state of the build.' },
 );

@@ -10,10 +10,23 @@ export const ConditionSchema = Type.Object(
   {
     type: Type.String({ description: 'Condition type, e.g. Ready or Succeeded.', minLength: 1, maxLength: 316 }),
     status: StringEnum(CONDITION_STATUSES, { description: 'True, False or Unknown.' }),
-    reason: Type.Optional(Type.String({ description: 'Machine-readable CamelCase reason for the last transition.', maxLength: 1024 })),
-    message: Type.Optional(Type.String({ description: 'Human-readable details, e.g. a script syntax error with line and column.', maxLength: 32768 })),
+    reason: Type.Optional(
+      Type.String({ description: 'Machine-readable CamelCase reason for the last transition.', maxLength: 1024 }),
+    ),
+    message: Type.Optional(
+      Type.String({
+        description: 'Human-readable details, e.g. a script syntax error with line and column.',
+        maxLength: 32768,
+      }),
+    ),
     lastTransitionTime: Type.Optional(Timestamp('When status last changed.')),
-    observedGeneration: Type.Optional(Type.Integer({ description: 'metadata.generation this condition was computed from.', format: 'int64', minimum: 0 })),
+    observedGeneration: Type.Optional(
+      Type.Integer({
+        description: 'metadata.generation this condition was computed from.',
+        format: 'int64',
+        minimum: 0,
+      }),
+    ),
   },
   { description: 'An observation of one aspect of the object.' },
 );
@@ -41,7 +54,8 @@ export const KeySelectorSchema = Type.Object(
   { description: 'Selects one key of a Secret or ConfigMap in the same namespace.' },
 );
 
-export const RESOURCE_LIST_DESCRIPTION = 'Resource name (cpu, memory, ephemeral-storage, ...) to a Kubernetes quantity such as 500m or 128Mi.';
+export const RESOURCE_LIST_DESCRIPTION =
+  'Resource name (cpu, memory, ephemeral-storage, ...) to a Kubernetes quantity such as 500m or 128Mi.';
 
 export const ResourcesSchema = Type.Object(
   {
@@ -55,11 +69,22 @@ export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as 
 
 export const TolerationSchema = Type.Object(
   {
-    key: Type.Optional(Type.String({ description: 'Taint key; empty with operator Exists tolerates everything.', maxLength: 317 })),
-    operator: Type.Optional(StringEnum(['Exists', 'Equal'] as const, { description: 'Exists or Equal (default Equal).' })),
+    key: Type.Optional(
+      Type.String({ description: 'Taint key; empty with operator Exists tolerates everything.', maxLength: 317 }),
+    ),
+    operator: Type.Optional(
+      StringEnum(['Exists', 'Equal'] as const, { description: 'Exists or Equal (default Equal).' }),
+    ),
     value: Type.Optional(Type.String({ description: 'Taint value for operator Equal.', maxLength: 63 })),
-    effect: Type.Optional(StringEnum(TAINT_EFFECTS, { description: 'Taint effect to tolerate; empty means all effects.' })),
-    tolerationSeconds: Type.Optional(Type.Integer({ description: 'For NoExecute: how long the pod stays bound after the taint appears.', format: 'int64' })),
+    effect: Type.Optional(
+      StringEnum(TAINT_EFFECTS, { description: 'Taint effect to tolerate; empty means all effects.' }),
+    ),
+    tolerationSeconds: Type.Optional(
+      Type.Integer({
+        description: 'For NoExecute: how long the pod stays bound after the taint appears.',
+        format: 'int64',
+      }),
+    ),
   },
   { description: 'A pod toleration (core/v1 Toleration).' },
 );
@@ -76,11 +101,29 @@ export const HOST_OSES = ['linux', 'windows'] as const;
 
 export const HostSchema = Type.Object(
   {
-    name: Type.Optional(Type.String({ description: 'Node name to run on (kubernetes.io/hostname); "virtual-kubelet" places the job on the virtual node.', maxLength: 253 })),
+    name: Type.Optional(
+      Type.String({
+        description:
+          'Node name to run on (kubernetes.io/hostname); "virtual-kubelet" places the job on the virtual node.',
+        maxLength: 253,
+      }),
+    ),
     os: Type.Optional(StringEnum(HOST_OSES, { description: 'Node operating system (kubernetes.io/os).' })),
-    nodeSelector: Type.Optional(StringMap('Extra node labels the node must have; merged over the ones placement implies.', { maxLength: 63 })),
-    tolerations: Type.Optional(Type.Array(TolerationSchema, { description: 'Extra tolerations, added to the ones placement implies.', maxItems: 64 })),
-    placement: Type.Optional(StringEnum(PLACEMENTS, { description: 'regular (ordinary nodes), virtual (the virtual-kubelet node) or burst (prefer ordinary nodes, spill to the virtual node).' })),
+    nodeSelector: Type.Optional(
+      StringMap('Extra node labels the node must have; merged over the ones placement implies.', { maxLength: 63 }),
+    ),
+    tolerations: Type.Optional(
+      Type.Array(TolerationSchema, {
+        description: 'Extra tolerations, added to the ones placement implies.',
+        maxItems: 64,
+      }),
+    ),
+    placement: Type.Optional(
+      StringEnum(PLACEMENTS, {
+        description:
+          'regular (ordinary nodes), virtual (the virtual-kubelet node) or burst (prefer ordinary nodes, spill to the virtual node).',
+      }),
+    ),
   },
   { description: 'Node placement of a job (brigadier JobHost plus placement).' },
 );
@@ -88,7 +131,9 @@ export const HostSchema = Type.Object(
 export const RevisionSchema = Type.Object(
   {
     commit: Type.Optional(Type.String({ description: 'Commit id (SHA) to check out.', maxLength: 256 })),
-    ref: Type.Optional(Type.String({ description: 'Git ref, e.g. refs/heads/main or refs/pull/42/head.', maxLength: 1024 })),
+    ref: Type.Optional(
+      Type.String({ description: 'Git ref, e.g. refs/heads/main or refs/pull/42/head.', maxLength: 1024 }),
+    ),
   },
   { description: 'The source revision an event is about.' },
 );

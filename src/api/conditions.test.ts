@@ -27,7 +27,10 @@ test('setCondition keeps other conditions, their order, and does not mutate its 
     Object.freeze({ type: 'B', status: 'False' as const, lastTransitionTime: t0.toISOString() }),
   ]);
   const out = setCondition(input, { type: 'A', status: 'False', observedGeneration: 2 }, t1);
-  assert.deepEqual(out.map((c) => c.type), ['A', 'B']);
+  assert.deepEqual(
+    out.map((c) => c.type),
+    ['A', 'B'],
+  );
   assert.equal(out[1], input[1]);
   assert.equal(input[0].status, 'True');
   assert.equal(out[0].observedGeneration, 2);

@@ -11,7 +11,11 @@ export interface ConditionUpdate {
 }
 
 /** A new list with `update` applied; the input is not changed. Order of existing types is kept. */
-export function setCondition(conditions: readonly Condition[] | undefined, update: ConditionUpdate, now: Date): Condition[] {
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  update: ConditionUpdate,
+  now: Date,
+): Condition[] {
   const list = conditions ?? [];
   const existing = list.find((c) => c.type === update.type);
   const transitioned = !existing || existing.status !== update.status;

@@ -17,7 +17,13 @@ function version(kind: BrigadeKind): CompiledVersion {
 }
 
 function object(kind: BrigadeKind, spec: Record<string, unknown>, status?: Record<string, unknown>): KubeObject {
-  return { apiVersion: API_VERSION, kind, metadata: { name: 'x', namespace: 'default' }, spec, ...(status ? { status } : {}) };
+  return {
+    apiVersion: API_VERSION,
+    kind,
+    metadata: { name: 'x', namespace: 'default' },
+    spec,
+    ...(status ? { status } : {}),
+  };
 }
 
 function errors(kind: BrigadeKind, obj: KubeObject, old?: KubeObject): string {
@@ -36,7 +42,14 @@ test('a Project gets its policy and storage defaults, and unknown fields are pru
   assert.deepEqual(result.unknownFields, ['spec.bogus']);
   assert.deepEqual(project.spec, {
     script: 'x',
-    policy: { allowPrivileged: false, allowHostMounts: false, allowDockerSocket: false, allowEventScripts: false, buildTimeoutSeconds: 3600, supersede: false },
+    policy: {
+      allowPrivileged: false,
+      allowHostMounts: false,
+      allowDockerSocket: false,
+      allowEventScripts: false,
+      buildTimeoutSeconds: 3600,
+      supersede: false,
+    },
     storage: { enabled: false, size: '50Mi' },
   });
 });
@@ -55,8 +68,19 @@ test('a Project with both script and scriptFrom is refused', () => {
 test('scriptFrom takes one ConfigMap key or one ConfigMap directory, and directory paths stay relative', () => {
   const from = (scriptFrom: Record<string, unknown>): ReturnType<typeof object> => object('Project', { scriptFrom });
   assert.equal(errors('Project', from({ configMap: { name: 'scripts' } })), '');
-  assert.equal(errors('Project', from({ configMap: { name: 'scripts', main: 'ci/brigade.js', items: [{ key: 'lib.js', path: 'ci/lib/index.js' }] } })), '');
-  assert.match(errors('Project', from({ configMap: { name: 'c' }, configMapKeyRef: { name: 'c', key: 'k' } })), /set exactly one of configMapKeyRef and configMap/);
+  assert.equal(
+    errors(
+      'Project',
+      from({
+        configMap: { name: 'scripts', main: 'ci/brigade.js', items: [{ key: 'lib.js', path: 'ci/lib/index.js' }] },
+      }),
+    ),
+    '',
+  );
+  assert.match(
+    errors('Project', from({ configMap: { name: 'c' }, configMapKeyRef: { name: 'c', key: 'k' } })),
+    /set exactly one of configMapKeyRef and configMap/,
+  );
   assert.match(errors('Project', from({})), /set exactly one of configMapKeyRef and configMap/);
   for (const path of ['../x.js', '/abs.js', 'a/./b.js', 'a//b.js']) {
     assert.notEqual(errors('Project', from({ configMap: { name: 'c', items: [{ key: 'k', path }] } })), '', path);
@@ -64,22 +88,45 @@ test('scriptFrom takes one ConfigMap key or one ConfigMap directory, and directo
 });
 
 test('a Build keeps the files beside its script, immutably', () => {
-  const spec = { project: 'demo', event: 'e', type: 'push', provider: 'github', script: 'a', files: { 'lib.js': 'l' }, scriptOrigin: 'project' };
+  const spec = {
+    project: 'demo',
+    event: 'e',
+    type: 'push',
+    provider: 'github',
+    script: 'a',
+    files: { 'lib.js': 'l' },
+    scriptOrigin: 'project',
+  };
   const running = object('Build', spec);
   assert.equal(errors('Build', running), '');
-  assert.match(errors('Build', object('Build', { ...spec, files: { 'lib.js': 'changed' } }), running), /spec.files is immutable/);
+  assert.match(
+    errors('Build', object('Build', { ...spec, files: { 'lib.js': 'changed' } }), running),
+    /spec.files is immutable/,
+  );
 });
 
 test('an Event spec cannot change, its status can', () => {
   const old = object('Event', { project: 'demo', type: 'push', provider: 'github' });
   const changed = object('Event', { project: 'demo', type: 'exec', provider: 'github' });
   assert.match(errors('Event', changed, old), /spec: Invalid value: "object": spec is immutable/);
-  const withStatus = object('Event', { project: 'demo', type: 'push', provider: 'github' }, { phase: 'Accepted', build: 'x' });
+  const withStatus = object(
+    'Event',
+    { project: 'demo', type: 'push', provider: 'github' },
+    { phase: 'Accepted', build: 'x' },
+  );
   assert.equal(errors('Event', withStatus, old), '');
 });
 
 test('a Build may be cancelled but not resumed, and its script cannot change', () => {
-  const spec = { project: 'demo', event: 'e', type: 'push', provider: 'github', script: 'a', scriptOrigin: 'project', cancel: false };
+  const spec = {
+    project: 'demo',
+    event: 'e',
+    type: 'push',
+    provider: 'github',
+    script: 'a',
+    scriptOrigin: 'project',
+    cancel: false,
+  };
   const running = object('Build', spec);
   const cancelled = object('Build', { ...spec, cancel: true });
   assert.equal(errors('Build', cancelled, running), '');
@@ -89,22 +136,76 @@ test('a Build may be cancelled but not resumed, and its script cannot change', (
 
 test('a Job env entry takes a value or a reference, not both, and one kind of reference (secret, config map or pod field)', () => {
   const base = { project: 'demo', build: 'b', name: 'test', image: 'alpine' };
-  assert.match(errors('Job', object('Job', { ...base, env: [{ name: 'A', value: 'x', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] })), /set value or valueFrom, not both/);
   assert.match(
-    errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' }, configMapKeyRef: { name: 'c', key: 'k' } } }] })),
+    errors(
+      'Job',
+      object('Job', {
+        ...base,
+        env: [{ name: 'A', value: 'x', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+      }),
+    ),
+    /set value or valueFrom, not both/,
+  );
+  assert.match(
+    errors(
+      'Job',
+      object('Job', {
+        ...base,
+        env: [
+          { name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' }, configMapKeyRef: { name: 'c', key: 'k' } } },
+        ],
+      }),
+    ),
     /exactly one of secretKeyRef, configMapKeyRef and fieldRef/,
   );
-  assert.match(errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' }, fieldRef: { fieldPath: 'metadata.name' } } }] })), /exactly one of/);
+  assert.match(
+    errors(
+      'Job',
+      object('Job', {
+        ...base,
+        env: [
+          {
+            name: 'A',
+            valueFrom: { configMapKeyRef: { name: 'c', key: 'k' }, fieldRef: { fieldPath: 'metadata.name' } },
+          },
+        ],
+      }),
+    ),
+    /exactly one of/,
+  );
   assert.match(errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: {} }] })), /exactly one of/);
-  assert.equal(errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] })), '');
-  assert.equal(errors('Job', object('Job', { ...base, env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] })), '');
+  assert.equal(
+    errors(
+      'Job',
+      object('Job', { ...base, env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }),
+    ),
+    '',
+  );
+  assert.equal(
+    errors(
+      'Job',
+      object('Job', { ...base, env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }),
+    ),
+    '',
+  );
 });
 
 test('printer columns show the status fields the operator writes', () => {
-  const build = object('Build', { project: 'demo', event: 'e', type: 'push', provider: 'github', script: 'a', scriptOrigin: 'project' }, { phase: 'Running', jobsSummary: '3/20', duration: '1m2s' });
+  const build = object(
+    'Build',
+    { project: 'demo', event: 'e', type: 'push', provider: 'github', script: 'a', scriptOrigin: 'project' },
+    { phase: 'Running', jobsSummary: '3/20', duration: '1m2s' },
+  );
   const buildVersion = version('Build');
-  assert.deepEqual(buildVersion.tableColumns().map((c) => c.name), ['Name', 'Project', 'Type', 'Phase', 'Jobs', 'Duration', 'Age']);
+  assert.deepEqual(
+    buildVersion.tableColumns().map((c) => c.name),
+    ['Name', 'Project', 'Type', 'Phase', 'Jobs', 'Duration', 'Age'],
+  );
   assert.deepEqual(buildVersion.tableCells(build).slice(0, 6), ['x', 'demo', 'push', 'Running', '3/20', '1m2s']);
-  const project = object('Project', { script: 'x' }, { conditions: [{ type: 'Ready', status: 'True' }], lastBuild: 'b1', handlersSummary: 'push,exec' });
+  const project = object(
+    'Project',
+    { script: 'x' },
+    { conditions: [{ type: 'Ready', status: 'True' }], lastBuild: 'b1', handlersSummary: 'push,exec' },
+  );
   assert.deepEqual(version('Project').tableCells(project).slice(0, 4), ['x', 'True', 'push,exec', 'b1']);
 });

@@ -13,9 +13,11 @@ type Node = Record<string, unknown>;
 
 function walk(node: Node, path: string, visit: (node: Node, path: string) => void): void {
   visit(node, path);
-  for (const [name, child] of Object.entries((node.properties ?? {}) as Record<string, Node>)) walk(child, `${path}.${name}`, visit);
+  for (const [name, child] of Object.entries((node.properties ?? {}) as Record<string, Node>))
+    walk(child, `${path}.${name}`, visit);
   if (node.items && typeof node.items === 'object') walk(node.items as Node, `${path}[]`, visit);
-  if (node.additionalProperties && typeof node.additionalProperties === 'object') walk(node.additionalProperties as Node, `${path}{}`, visit);
+  if (node.additionalProperties && typeof node.additionalProperties === 'object')
+    walk(node.additionalProperties as Node, `${path}{}`, visit);
 }
 
 test('crds/ in the repository is what gen-crds generates (run npm run gen:crds when this fails)', async () => {
@@ -38,11 +40,19 @@ test('staleCrdFiles reports a hand-edited or missing file', async () => {
 test('generation is deterministic and writes one file per kind plus a kustomization listing them', () => {
   const first = renderCrdFiles();
   assert.deepEqual(renderCrdFiles(), first);
-  assert.deepEqual([...first.keys()], [
-    'projects.brigade.sh.yaml', 'events.brigade.sh.yaml', 'builds.brigade.sh.yaml', 'jobs.brigade.sh.yaml', 'kustomization.yaml',
-  ]);
+  assert.deepEqual(
+    [...first.keys()],
+    [
+      'projects.brigade.sh.yaml',
+      'events.brigade.sh.yaml',
+      'builds.brigade.sh.yaml',
+      'jobs.brigade.sh.yaml',
+      'kustomization.yaml',
+    ],
+  );
   const kustomization = first.get('kustomization.yaml') ?? '';
-  for (const file of [...first.keys()].filter((f) => f !== 'kustomization.yaml')) assert.match(kustomization, new RegExp(`- ${file}`));
+  for (const file of [...first.keys()].filter((f) => f !== 'kustomization.yaml'))
+    assert.match(kustomization, new RegExp(`- ${file}`));
 });
 
 test('generated YAML carries no TypeBox artifacts or JSON-schema references', () => {
@@ -74,8 +84,15 @@ test('every schema is structural: type at every level, no forbidden keywords, li
 });
 
 test('structuralProblems catches a missing type, a forbidden keyword and an empty object', () => {
-  const bad = { type: 'object', properties: { a: { description: 'x' }, b: { type: 'string', const: 'x' }, c: { type: 'object' } } };
-  assert.deepEqual(structuralProblems(bad), ['.a: type is missing', '.b: keyword const is not allowed', '.c: object without properties would be pruned empty (mark it x-kubernetes-preserve-unknown-fields)']);
+  const bad = {
+    type: 'object',
+    properties: { a: { description: 'x' }, b: { type: 'string', const: 'x' }, c: { type: 'object' } },
+  };
+  assert.deepEqual(structuralProblems(bad), [
+    '.a: type is missing',
+    '.b: keyword const is not allowed',
+    '.c: object without properties would be pruned empty (mark it x-kubernetes-preserve-unknown-fields)',
+  ]);
 });
 
 test('every field below spec and status has a description (kubectl explain)', () => {
@@ -94,7 +111,10 @@ test('every default is valid against its own schema', () => {
     walk(crd.spec.versions[0].schema.openAPIV3Schema as Node, '', (node, path) => {
       if (!('default' in node)) return;
       const { default: value, ...schema } = node;
-      assert.ok(ajv.validate(schema, value), `${crd.metadata.name}${path}: default ${JSON.stringify(value)} is invalid`);
+      assert.ok(
+        ajv.validate(schema, value),
+        `${crd.metadata.name}${path}: default ${JSON.stringify(value)} is invalid`,
+      );
     });
   }
 });
@@ -102,7 +122,10 @@ test('every default is valid against its own schema', () => {
 test('Event spec is immutable with the exact message, and Build spec fields are immutable except cancel', () => {
   const eventSpec = (openApiSchema('Event').properties as Record<string, Node>).spec;
   assert.deepEqual(eventSpec['x-kubernetes-validations'], [{ rule: 'self == oldSelf', message: 'spec is immutable' }]);
-  const buildProps = ((openApiSchema('Build').properties as Record<string, Node>).spec.properties ?? {}) as Record<string, Node>;
+  const buildProps = ((openApiSchema('Build').properties as Record<string, Node>).spec.properties ?? {}) as Record<
+    string,
+    Node
+  >;
   for (const [name, prop] of Object.entries(buildProps)) {
     const rules = prop['x-kubernetes-validations'] as Array<{ rule: string }>;
     assert.equal(rules[0].rule, name === 'cancel' ? 'self || !oldSelf' : 'self == oldSelf', name);
@@ -116,14 +139,16 @@ test('CEL rules stay inside the subset the simulator implements', () => {
       for (const { rule } of (node['x-kubernetes-validations'] ?? []) as Array<{ rule: string }>) {
         assert.match(rule, allowed, `${crd.metadata.name}${path}`);
         const calls = [...rule.matchAll(/(\w+)\(/g)].map((m) => m[1]);
-        for (const fn of calls) assert.ok(['has', 'size', 'matches'].includes(fn), `${path}: ${fn}() is outside the subset`);
+        for (const fn of calls)
+          assert.ok(['has', 'size', 'matches'].includes(fn), `${path}: ${fn}() is outside the subset`);
       }
     });
   }
 });
 
 test('printer columns match the documented tables', () => {
-  const columns = (kind: keyof typeof KINDS) => crdManifest(kind).spec.versions[0].additionalPrinterColumns.map((c) => c.name);
+  const columns = (kind: keyof typeof KINDS) =>
+    crdManifest(kind).spec.versions[0].additionalPrinterColumns.map((c) => c.name);
   assert.deepEqual(columns('Project'), ['Ready', 'Handlers', 'Last Build', 'Age']);
   assert.deepEqual(columns('Event'), ['Project', 'Type', 'Provider', 'Phase', 'Build', 'Age']);
   assert.deepEqual(columns('Build'), ['Project', 'Type', 'Phase', 'Jobs', 'Duration', 'Age']);
@@ -135,7 +160,10 @@ test('every printer column points at a field the schema declares', () => {
     const root = crd.spec.versions[0].schema.openAPIV3Schema as Node;
     for (const column of crd.spec.versions[0].additionalPrinterColumns) {
       if (column.jsonPath.startsWith('.metadata')) continue;
-      const segments = column.jsonPath.replace(/\[\?.*?\]/, '[]').split('.').filter(Boolean);
+      const segments = column.jsonPath
+        .replace(/\[\?.*?\]/, '[]')
+        .split('.')
+        .filter(Boolean);
       let node: Node | undefined = root;
       for (const segment of segments) {
         const [name, isList] = segment.endsWith('[]') ? [segment.slice(0, -2), true] : [segment, false];
@@ -143,7 +171,8 @@ test('every printer column points at a field the schema declares', () => {
         if (isList) node = node?.items as Node | undefined;
       }
       assert.ok(node, `${crd.metadata.name}: ${column.jsonPath}`);
-      if (!column.jsonPath.includes('[?')) assert.equal(node.type, column.type === 'date' ? 'string' : column.type, column.jsonPath);
+      if (!column.jsonPath.includes('[?'))
+        assert.equal(node.type, column.type === 'date' ? 'string' : column.type, column.jsonPath);
     }
   }
 });

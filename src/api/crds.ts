@@ -23,7 +23,14 @@ export interface CrdManifest {
   metadata: { name: string; labels: Record<string, string> };
   spec: {
     group: string;
-    names: { kind: string; listKind: string; plural: string; singular: string; shortNames: string[]; categories: string[] };
+    names: {
+      kind: string;
+      listKind: string;
+      plural: string;
+      singular: string;
+      shortNames: string[];
+      categories: string[];
+    };
     scope: 'Namespaced';
     versions: Array<{
       name: string;
@@ -45,24 +52,47 @@ interface KindDefinition {
   columns: PrinterColumn[];
 }
 
-const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation.' };
+const AGE: PrinterColumn = {
+  name: 'Age',
+  type: 'date',
+  jsonPath: '.metadata.creationTimestamp',
+  description: 'Time since creation.',
+};
 const conditionStatus = (type: string): string => `.status.conditions[?(@.type=="${type}")].status`;
 
 const DEFINITIONS: Record<BrigadeKind, KindDefinition> = {
   Project: {
-    description: 'A Brigade project: a brigade.js pipeline, the Secret behind project.secrets, job defaults, policy and gateways.',
+    description:
+      'A Brigade project: a brigade.js pipeline, the Secret behind project.secrets, job defaults, policy and gateways.',
     spec: ProjectSpecSchema,
     status: ProjectStatusSchema,
-    rootRules: [{ rule: 'size(self.metadata.name) <= 63', message: 'a project name is at most 63 characters: it is used as a label value' }],
+    rootRules: [
+      {
+        rule: 'size(self.metadata.name) <= 63',
+        message: 'a project name is at most 63 characters: it is used as a label value',
+      },
+    ],
     columns: [
-      { name: 'Ready', type: 'string', jsonPath: conditionStatus('Ready'), description: 'Whether the script loaded and parsed.' },
-      { name: 'Handlers', type: 'string', jsonPath: '.status.handlersSummary', description: 'Event types the script handles.', priority: 1 },
+      {
+        name: 'Ready',
+        type: 'string',
+        jsonPath: conditionStatus('Ready'),
+        description: 'Whether the script loaded and parsed.',
+      },
+      {
+        name: 'Handlers',
+        type: 'string',
+        jsonPath: '.status.handlersSummary',
+        description: 'Event types the script handles.',
+        priority: 1,
+      },
       { name: 'Last Build', type: 'string', jsonPath: '.status.lastBuild', description: 'Most recent build.' },
       AGE,
     ],
   },
   Event: {
-    description: 'One occurrence for a project (a push, a webhook delivery, a manual run). Its spec is immutable; it yields at most one Build.',
+    description:
+      'One occurrence for a project (a push, a webhook delivery, a manual run). Its spec is immutable; it yields at most one Build.',
     spec: EventSpecSchema,
     status: EventStatusSchema,
     columns: [
@@ -109,7 +139,8 @@ function describeDefaults(node: Record<string, unknown>): void {
     const shown = typeof value === 'object' ? JSON.stringify(value) : String(value);
     if (shown !== '{}') node.description = `${node.description} Default: ${shown}.`;
   }
-  for (const child of Object.values((node.properties ?? {}) as Record<string, Record<string, unknown>>)) describeDefaults(child);
+  for (const child of Object.values((node.properties ?? {}) as Record<string, Record<string, unknown>>))
+    describeDefaults(child);
   if (node.items && typeof node.items === 'object') describeDefaults(node.items as Record<string, unknown>);
 }
 

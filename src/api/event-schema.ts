@@ -33,17 +33,39 @@ export const EventSpecSchema = Type.Object(
     type: EventTypeSchema,
     provider: Type.Optional(EventProviderSchema),
     revision: Type.Optional(RevisionSchema),
-    payload: Type.Optional(Type.String({ description: 'The body as received (the script gets it as e.payload).', maxLength: MAX_PAYLOAD_LENGTH })),
-    script: Type.Optional(Type.String({ description: "A script to run instead of the project's; only when the project's policy.allowEventScripts is true.", maxLength: MAX_SCRIPT_LENGTH })),
+    payload: Type.Optional(
+      Type.String({
+        description: 'The body as received (the script gets it as e.payload).',
+        maxLength: MAX_PAYLOAD_LENGTH,
+      }),
+    ),
+    script: Type.Optional(
+      Type.String({
+        description:
+          "A script to run instead of the project's; only when the project's policy.allowEventScripts is true.",
+        maxLength: MAX_SCRIPT_LENGTH,
+      }),
+    ),
   },
   { description: 'What happened. Immutable: create a new Event to run again.', ...immutable('spec') },
 );
 
 export const EventStatusSchema = Type.Object(
   {
-    observedGeneration: Type.Optional(Type.Integer({ description: 'metadata.generation the status describes.', format: 'int64', minimum: 0 })),
-    phase: Type.Optional(StringEnum(EVENT_PHASES, { description: 'Pending (not yet handled), Accepted (a Build was created) or Rejected (see reason).' })),
-    reason: Type.Optional(Type.String({ description: 'Why the event was rejected: ProjectNotFound, NoHandler, EventScriptNotAllowed, ...', maxLength: 1024 })),
+    observedGeneration: Type.Optional(
+      Type.Integer({ description: 'metadata.generation the status describes.', format: 'int64', minimum: 0 }),
+    ),
+    phase: Type.Optional(
+      StringEnum(EVENT_PHASES, {
+        description: 'Pending (not yet handled), Accepted (a Build was created) or Rejected (see reason).',
+      }),
+    ),
+    reason: Type.Optional(
+      Type.String({
+        description: 'Why the event was rejected: ProjectNotFound, NoHandler, EventScriptNotAllowed, ...',
+        maxLength: 1024,
+      }),
+    ),
     message: Type.Optional(Type.String({ description: 'Human-readable details.', maxLength: 32768 })),
     build: Type.Optional(Type.String({ description: 'Name of the Build this event created.', maxLength: 253 })),
     conditions: Type.Optional(ConditionsSchema('Conditions of the event (Accepted).')),

@@ -18,7 +18,8 @@ export function renderCrdFiles(): Map<string, string> {
   const resources: string[] = [];
   for (const crd of crdManifests()) {
     const problems = structuralProblems(crd.spec.versions[0].schema.openAPIV3Schema);
-    if (problems.length > 0) throw new Error(`${crd.metadata.name} is not a structural schema:\n  ${problems.join('\n  ')}`);
+    if (problems.length > 0)
+      throw new Error(`${crd.metadata.name} is not a structural schema:\n  ${problems.join('\n  ')}`);
     const file = `${crd.metadata.name}.yaml`;
     files.set(file, HEADER + dump(crd, { noRefs: true, lineWidth: -1 }));
     resources.push(file);

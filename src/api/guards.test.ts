@@ -16,7 +16,7 @@ test('guards accept their kind of brigade.sh/v1alpha1 object only', () => {
 
 test('guards reject values without metadata or spec objects', () => {
   assert.equal(isProject({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: {} }), false);
-  assert.equal(isProject({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', spec: [] , metadata: {} }), false);
+  assert.equal(isProject({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', spec: [], metadata: {} }), false);
   assert.equal(isAnyBrigadeResource(null), false);
   assert.equal(isAnyBrigadeResource('Project'), false);
   assert.equal(isAnyBrigadeResource(obj('brigade.sh/v1alpha1', 'Build')), true);

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildName, combinedName, buildStoragePvcName, childJobName, isDns1123Label, jobCachePvcName, jobCrName, jobSecretName } from './names.ts';
+import {
+  buildName,
+  combinedName,
+  buildStoragePvcName,
+  childJobName,
+  isDns1123Label,
+  jobCachePvcName,
+  jobCrName,
+  jobSecretName,
+} from './names.ts';
 
 test('short valid names are kept as they are', () => {
   assert.equal(buildName({ metadata: { name: 'demo-push-1' } }), 'demo-push-1');
@@ -17,7 +26,13 @@ test('names combining several names read as their parts plus a hash', () => {
 test('long names are cut to 63 characters, stay DNS-1123 labels and end in a hash', () => {
   const build = buildName('e'.repeat(200));
   const job = jobCrName(build, 'j'.repeat(63));
-  for (const name of [build, job, jobSecretName(job), buildStoragePvcName(build), jobCachePvcName('p'.repeat(253), 'x')]) {
+  for (const name of [
+    build,
+    job,
+    jobSecretName(job),
+    buildStoragePvcName(build),
+    jobCachePvcName('p'.repeat(253), 'x'),
+  ]) {
     assert.ok(name.length <= 63, name);
     assert.ok(isDns1123Label(name), name);
     assert.match(name, /-[0-9a-f]{8}(-env|-storage|-cache)?$/);

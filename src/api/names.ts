@@ -45,7 +45,11 @@ export function suffixedName(name: string, suffix: string, max: number = MAX_NAM
   const joined = `${name}-${suffix}`;
   if (joined.length <= max && DNS1123_LABEL_RE.test(joined)) return joined;
   const hash = shortHash(JSON.stringify([name, suffix]));
-  const head = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, max - suffix.length - HASH_LENGTH - 2).replace(/^-+|-+$/g, '');
+  const head = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, max - suffix.length - HASH_LENGTH - 2)
+    .replace(/^-+|-+$/g, '');
   return `${head ? `${head}-` : ''}${hash}-${suffix}`;
 }
 

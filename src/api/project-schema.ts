@@ -3,7 +3,13 @@
 import { Type } from '@sinclair/typebox';
 import type { TProperties } from '@sinclair/typebox';
 import { DEFAULTS } from './defaults.ts';
-import { ConditionsSchema, HostSchema, KeySelectorSchema, LocalObjectReferenceSchema, ResourcesSchema } from './common-schemas.ts';
+import {
+  ConditionsSchema,
+  HostSchema,
+  KeySelectorSchema,
+  LocalObjectReferenceSchema,
+  ResourcesSchema,
+} from './common-schemas.ts';
 import { LabelName, QUANTITY, Seconds, StringEnum, withRules } from './schema-kit.ts';
 
 /** Upper bound of an inline script; the Build stores a copy, so it must leave room for the payload. */
@@ -21,7 +27,12 @@ export const SCRIPT_FILE_PATH = '^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-
 const ScriptFileItemSchema = Type.Object(
   {
     key: Type.String({ description: 'ConfigMap key.', minLength: 1, maxLength: 253 }),
-    path: Type.String({ description: "The file's path beside brigade.js, e.g. lib/notify.js.", pattern: SCRIPT_FILE_PATH, minLength: 1, maxLength: 253 }),
+    path: Type.String({
+      description: "The file's path beside brigade.js, e.g. lib/notify.js.",
+      pattern: SCRIPT_FILE_PATH,
+      minLength: 1,
+      maxLength: 253,
+    }),
   },
   { description: 'One ConfigMap key as a file at a path (as in a configMap volume).' },
 );
@@ -34,39 +45,73 @@ const ScriptFromSchema = Type.Object(
           name: LabelName('ConfigMap name.'),
           key: Type.String({ description: 'Key holding the brigade.js source.', minLength: 1, maxLength: 253 }),
         },
-        { description: 'The ConfigMap key that holds the script (one file: the script can require no file beside it).' },
+        {
+          description: 'The ConfigMap key that holds the script (one file: the script can require no file beside it).',
+        },
       ),
     ),
     configMap: Type.Optional(
       Type.Object(
         {
           name: LabelName('ConfigMap name.'),
-          main: Type.Optional(Type.String({ description: 'Path of the script among the files (default brigade.js).', pattern: SCRIPT_FILE_PATH, maxLength: 253, default: 'brigade.js' })),
+          main: Type.Optional(
+            Type.String({
+              description: 'Path of the script among the files (default brigade.js).',
+              pattern: SCRIPT_FILE_PATH,
+              maxLength: 253,
+              default: 'brigade.js',
+            }),
+          ),
           items: Type.Optional(
             Type.Array(ScriptFileItemSchema, {
-              description: 'Which keys are files, at which paths (as a configMap volume). Unset: every key is a file named by its key.',
+              description:
+                'Which keys are files, at which paths (as a configMap volume). Unset: every key is a file named by its key.',
               maxItems: MAX_SCRIPT_FILES + 1,
             }),
           ),
         },
         {
-          description: "A ConfigMap as the script's directory: brigade.js and the files it requires with require('./lib'). " +
+          description:
+            "A ConfigMap as the script's directory: brigade.js and the files it requires with require('./lib'). " +
             `At most ${MAX_SCRIPT_FILES} files beside the script, ${MAX_SCRIPT_FILES_LENGTH} characters together.`,
         },
       ),
     ),
   },
   {
-    description: 'Read the brigade.js (and the files beside it) from a ConfigMap in the project namespace instead of spec.script.',
-    ...withRules([{ rule: 'has(self.configMapKeyRef) != has(self.configMap)', message: 'set exactly one of configMapKeyRef and configMap' }]),
+    description:
+      'Read the brigade.js (and the files beside it) from a ConfigMap in the project namespace instead of spec.script.',
+    ...withRules([
+      {
+        rule: 'has(self.configMapKeyRef) != has(self.configMap)',
+        message: 'set exactly one of configMapKeyRef and configMap',
+      },
+    ]),
   },
 );
 
 const RepoSchema = Type.Object(
   {
-    name: Type.Optional(Type.String({ description: 'Repository name, e.g. github.com/org/repo; gateways match deliveries against it.', maxLength: 512 })),
-    cloneURL: Type.Optional(Type.String({ description: 'URL jobs with useSource clone from; without it jobs get no source checkout (Brigade 1 allowed a project with no clone URL).', minLength: 1, maxLength: 2048 })),
-    ref: Type.Optional(Type.String({ description: 'Ref to check out when the event names no revision (default: the remote HEAD).', maxLength: 1024 })),
+    name: Type.Optional(
+      Type.String({
+        description: 'Repository name, e.g. github.com/org/repo; gateways match deliveries against it.',
+        maxLength: 512,
+      }),
+    ),
+    cloneURL: Type.Optional(
+      Type.String({
+        description:
+          'URL jobs with useSource clone from; without it jobs get no source checkout (Brigade 1 allowed a project with no clone URL).',
+        minLength: 1,
+        maxLength: 2048,
+      }),
+    ),
+    ref: Type.Optional(
+      Type.String({
+        description: 'Ref to check out when the event names no revision (default: the remote HEAD).',
+        maxLength: 1024,
+      }),
+    ),
   },
   { description: 'Source repository cloned into jobs that use source.' },
 );
@@ -74,43 +119,103 @@ const RepoSchema = Type.Object(
 export const JobDefaultsSchema = Type.Object(
   {
     image: Type.Optional(Type.String({ description: 'Image for jobs that name none.', maxLength: 1024 })),
-    imagePullPolicy: Type.Optional(StringEnum(IMAGE_PULL_POLICIES, { description: 'Pull policy for jobs that set none.' })),
+    imagePullPolicy: Type.Optional(
+      StringEnum(IMAGE_PULL_POLICIES, { description: 'Pull policy for jobs that set none.' }),
+    ),
     serviceAccountName: Type.Optional(LabelName('Service account of job pods that name none.')),
-    imagePullSecrets: Type.Optional(Type.Array(LabelName('Secret name.'), { description: 'Pull secrets added to every job pod.', maxItems: 32 })),
+    imagePullSecrets: Type.Optional(
+      Type.Array(LabelName('Secret name.'), { description: 'Pull secrets added to every job pod.', maxItems: 32 }),
+    ),
     resources: Type.Optional(ResourcesSchema),
     host: Type.Optional(HostSchema),
-    timeoutSeconds: Type.Optional(Seconds(`Job timeout when the job sets none (default ${DEFAULTS.jobTimeoutSeconds}).`, { minimum: 1 })),
-    ttlSecondsAfterFinished: Type.Optional(Seconds(`How long finished child Jobs and pods are kept (default ${DEFAULTS.ttlSecondsAfterFinished}).`)),
+    timeoutSeconds: Type.Optional(
+      Seconds(`Job timeout when the job sets none (default ${DEFAULTS.jobTimeoutSeconds}).`, { minimum: 1 }),
+    ),
+    ttlSecondsAfterFinished: Type.Optional(
+      Seconds(`How long finished child Jobs and pods are kept (default ${DEFAULTS.ttlSecondsAfterFinished}).`),
+    ),
   },
-  { description: "Settings every job of the project gets unless the job sets its own (the job's settings win; maps are merged)." },
+  {
+    description:
+      "Settings every job of the project gets unless the job sets its own (the job's settings win; maps are merged).",
+  },
 );
 
 export const PolicySchema = Type.Object(
   {
-    allowPrivileged: Type.Optional(Type.Boolean({ description: 'Whether jobs may run privileged containers.', default: false })),
-    allowHostMounts: Type.Optional(Type.Boolean({ description: 'Whether jobs may mount hostPath volumes.', default: false })),
-    allowDockerSocket: Type.Optional(Type.Boolean({ description: 'Whether jobs may mount the node docker socket (docker.enabled).', default: false })),
-    allowEventScripts: Type.Optional(Type.Boolean({ description: "Whether an Event may carry its own script (like 'brig run -f') instead of the project's.", default: false })),
-    maxConcurrentBuilds: Type.Optional(Type.Integer({ description: 'Builds of this project running at once; further builds wait (queue). Unset: no limit.', format: 'int32', minimum: 1 })),
-    maxConcurrentJobs: Type.Optional(Type.Integer({ description: 'Jobs of this project running at once; further jobs wait (queue). Unset: no limit.', format: 'int32', minimum: 1 })),
-    buildTimeoutSeconds: Type.Optional(Seconds('How long a build may run before it is TimedOut.', { minimum: 1, default: DEFAULTS.buildTimeoutSeconds })),
-    supersede: Type.Optional(Type.Boolean({ description: 'When true, a new build cancels the running builds of the same project and ref.', default: false })),
+    allowPrivileged: Type.Optional(
+      Type.Boolean({ description: 'Whether jobs may run privileged containers.', default: false }),
+    ),
+    allowHostMounts: Type.Optional(
+      Type.Boolean({ description: 'Whether jobs may mount hostPath volumes.', default: false }),
+    ),
+    allowDockerSocket: Type.Optional(
+      Type.Boolean({ description: 'Whether jobs may mount the node docker socket (docker.enabled).', default: false }),
+    ),
+    allowEventScripts: Type.Optional(
+      Type.Boolean({
+        description: "Whether an Event may carry its own script (like 'brig run -f') instead of the project's.",
+        default: false,
+      }),
+    ),
+    maxConcurrentBuilds: Type.Optional(
+      Type.Integer({
+        description: 'Builds of this project running at once; further builds wait (queue). Unset: no limit.',
+        format: 'int32',
+        minimum: 1,
+      }),
+    ),
+    maxConcurrentJobs: Type.Optional(
+      Type.Integer({
+        description: 'Jobs of this project running at once; further jobs wait (queue). Unset: no limit.',
+        format: 'int32',
+        minimum: 1,
+      }),
+    ),
+    buildTimeoutSeconds: Type.Optional(
+      Seconds('How long a build may run before it is TimedOut.', { minimum: 1, default: DEFAULTS.buildTimeoutSeconds }),
+    ),
+    supersede: Type.Optional(
+      Type.Boolean({
+        description: 'When true, a new build cancels the running builds of the same project and ref.',
+        default: false,
+      }),
+    ),
   },
   { description: 'What jobs of this project may do and how many may run.', default: {} },
 );
 
 const CacheStorageSchema = Type.Object(
   {
-    storageClassName: Type.Optional(Type.String({ description: 'StorageClass of job cache PVCs (default: the cluster default).', maxLength: 253 })),
+    storageClassName: Type.Optional(
+      Type.String({ description: 'StorageClass of job cache PVCs (default: the cluster default).', maxLength: 253 }),
+    ),
   },
   { description: 'Job cache PVCs (one per job name per project, for jobs with cache.enabled).' },
 );
 
 export const StorageSchema = Type.Object(
   {
-    enabled: Type.Optional(Type.Boolean({ description: 'Whether builds get a shared PVC that jobs with storage.enabled mount at /mnt/brigade/share.', default: false })),
-    size: Type.Optional(Type.String({ description: 'Size of the build storage PVC.', pattern: QUANTITY, default: DEFAULTS.buildStorageSize })),
-    storageClassName: Type.Optional(Type.String({ description: 'StorageClass of the build storage PVC (default: the cluster default); it needs ReadWriteMany for jobs on several nodes.', maxLength: 253 })),
+    enabled: Type.Optional(
+      Type.Boolean({
+        description: 'Whether builds get a shared PVC that jobs with storage.enabled mount at /mnt/brigade/share.',
+        default: false,
+      }),
+    ),
+    size: Type.Optional(
+      Type.String({
+        description: 'Size of the build storage PVC.',
+        pattern: QUANTITY,
+        default: DEFAULTS.buildStorageSize,
+      }),
+    ),
+    storageClassName: Type.Optional(
+      Type.String({
+        description:
+          'StorageClass of the build storage PVC (default: the cluster default); it needs ReadWriteMany for jobs on several nodes.',
+        maxLength: 253,
+      }),
+    ),
     cache: Type.Optional(CacheStorageSchema),
   },
   { description: 'Build storage and job cache volumes.', default: {} },
@@ -119,8 +224,13 @@ export const StorageSchema = Type.Object(
 function IntakeSchema<P extends TProperties>(name: string, extra: P) {
   return Type.Object(
     {
-      enabled: Type.Optional(Type.Boolean({ description: `Whether the ${name} intake may create Events for this project.`, default: false })),
-      secretKeyRef: Type.Optional({ ...KeySelectorSchema, description: `Secret key holding the shared secret ${name} deliveries are verified with.` }),
+      enabled: Type.Optional(
+        Type.Boolean({ description: `Whether the ${name} intake may create Events for this project.`, default: false }),
+      ),
+      secretKeyRef: Type.Optional({
+        ...KeySelectorSchema,
+        description: `Secret key holding the shared secret ${name} deliveries are verified with.`,
+      }),
       ...extra,
     },
     { description: `The ${name} intake.` },
@@ -132,8 +242,16 @@ export const GatewaysSchema = Type.Object(
     cloudevents: Type.Optional(IntakeSchema('CloudEvents', {})),
     webhook: Type.Optional(
       IntakeSchema('generic webhook', {
-        type: Type.Optional(Type.String({ description: `Event type of a delivery (default ${DEFAULTS.webhookEventType}).`, minLength: 1, maxLength: 253 })),
-        allowTypeOverride: Type.Optional(Type.Boolean({ description: 'Whether a delivery may choose its event type with ?type=.' })),
+        type: Type.Optional(
+          Type.String({
+            description: `Event type of a delivery (default ${DEFAULTS.webhookEventType}).`,
+            minLength: 1,
+            maxLength: 253,
+          }),
+        ),
+        allowTypeOverride: Type.Optional(
+          Type.Boolean({ description: 'Whether a delivery may choose its event type with ?type=.' }),
+        ),
       }),
     ),
     github: Type.Optional(IntakeSchema('GitHub', {})),
@@ -148,7 +266,8 @@ export const ProjectSpecSchema = Type.Object(
     repo: Type.Optional(RepoSchema),
     secretRef: Type.Optional({
       ...LocalObjectReferenceSchema,
-      description: 'Secret whose keys become project.secrets in the script. Its values never appear in any custom resource and are redacted from logs.',
+      description:
+        'Secret whose keys become project.secrets in the script. Its values never appear in any custom resource and are redacted from logs.',
     }),
     jobDefaults: Type.Optional(JobDefaultsSchema),
     policy: Type.Optional(PolicySchema),
@@ -157,7 +276,9 @@ export const ProjectSpecSchema = Type.Object(
   },
   {
     description: 'A pipeline: its script, secrets reference, job defaults and policy.',
-    ...withRules([{ rule: '!(has(self.script) && has(self.scriptFrom))', message: 'set script or scriptFrom, not both' }]),
+    ...withRules([
+      { rule: '!(has(self.script) && has(self.scriptFrom))', message: 'set script or scriptFrom, not both' },
+    ]),
   },
 );
 
@@ -165,19 +286,45 @@ export const ProjectBuildCountsSchema = Type.Object(
   {
     running: Type.Integer({ description: 'Builds running now.', format: 'int32', minimum: 0 }),
     queued: Type.Integer({ description: 'Builds waiting for a concurrency slot.', format: 'int32', minimum: 0 }),
-    succeeded: Type.Integer({ description: 'Builds that succeeded (among those still kept).', format: 'int32', minimum: 0 }),
-    failed: Type.Integer({ description: 'Builds that failed, timed out or were cancelled (among those still kept).', format: 'int32', minimum: 0 }),
+    succeeded: Type.Integer({
+      description: 'Builds that succeeded (among those still kept).',
+      format: 'int32',
+      minimum: 0,
+    }),
+    failed: Type.Integer({
+      description: 'Builds that failed, timed out or were cancelled (among those still kept).',
+      format: 'int32',
+      minimum: 0,
+    }),
   },
   { description: 'Counts of this project’s builds.' },
 );
 
 export const ProjectStatusSchema = Type.Object(
   {
-    observedGeneration: Type.Optional(Type.Integer({ description: 'metadata.generation the status describes.', format: 'int64', minimum: 0 })),
-    conditions: Type.Optional(ConditionsSchema('Ready: the script was loaded and parsed and its handlers are known (a syntax error gives line and column in the message).')),
-    handlers: Type.Optional(Type.Array(Type.String({ maxLength: 253 }), { description: 'Event types the script handles (events.on).', maxItems: 256 })),
-    handlersSummary: Type.Optional(Type.String({ description: 'The handlers as one comma-separated string, for the printer column.', maxLength: 1024 })),
-    scriptSHA256: Type.Optional(Type.String({ description: 'SHA-256 of the script the status describes.', maxLength: 64 })),
+    observedGeneration: Type.Optional(
+      Type.Integer({ description: 'metadata.generation the status describes.', format: 'int64', minimum: 0 }),
+    ),
+    conditions: Type.Optional(
+      ConditionsSchema(
+        'Ready: the script was loaded and parsed and its handlers are known (a syntax error gives line and column in the message).',
+      ),
+    ),
+    handlers: Type.Optional(
+      Type.Array(Type.String({ maxLength: 253 }), {
+        description: 'Event types the script handles (events.on).',
+        maxItems: 256,
+      }),
+    ),
+    handlersSummary: Type.Optional(
+      Type.String({
+        description: 'The handlers as one comma-separated string, for the printer column.',
+        maxLength: 1024,
+      }),
+    ),
+    scriptSHA256: Type.Optional(
+      Type.String({ description: 'SHA-256 of the script the status describes.', maxLength: 64 }),
+    ),
     lastBuild: Type.Optional(Type.String({ description: 'Name of the most recently created Build.', maxLength: 253 })),
     buildCounts: Type.Optional(ProjectBuildCountsSchema),
   },

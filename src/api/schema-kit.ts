@@ -10,10 +10,14 @@ export const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /** DNS-1123 subdomain: the rule for most Kubernetes object names. */
 export const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 /** A Kubernetes resource quantity such as 500m, 1.5, 128Mi, 1G. */
-export const QUANTITY = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+export const QUANTITY =
+  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
 
 /** A string restricted to the given values (`enum`, never `anyOf` of `const`). */
-export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}): TUnsafe<T[number]> {
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: SchemaOptions = {},
+): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
 }
 
@@ -79,5 +83,11 @@ export function Timestamp(description: string): TUnsafe<string> {
 
 /** Seconds, a non-negative int32. */
 export function Seconds(description: string, options: { minimum?: number; default?: number } = {}): TUnsafe<number> {
-  return Type.Unsafe<number>({ type: 'integer', format: 'int32', minimum: options.minimum ?? 0, description, ...(options.default === undefined ? {} : { default: options.default }) });
+  return Type.Unsafe<number>({
+    type: 'integer',
+    format: 'int32',
+    minimum: options.minimum ?? 0,
+    description,
+    ...(options.default === undefined ? {} : { default: options.default }),
+  });
 }

@@ -1,7 +1,13 @@
 // The TypeScript types of the brigade.sh/v1alpha1 resources. They are derived (Static<>) from the
 // schemas the CRDs embed, so the types and what the API server validates cannot drift apart.
 import type { Static } from '@sinclair/typebox';
-import type { BuildJobSummarySchema, BuildSpecSchema, BuildStatusSchema, BUILD_PHASES, SCRIPT_ORIGINS } from './build-schema.ts';
+import type {
+  BuildJobSummarySchema,
+  BuildSpecSchema,
+  BuildStatusSchema,
+  BUILD_PHASES,
+  SCRIPT_ORIGINS,
+} from './build-schema.ts';
 import type { EventSpecSchema, EventStatusSchema, EVENT_PHASES } from './event-schema.ts';
 import type { EnvVarSchema, JobSpecSchema, JobStatusSchema, JOB_PHASES } from './job-schema.ts';
 import type {
@@ -14,7 +20,17 @@ import type {
   StorageSchema,
 } from './project-schema.ts';
 
-export type { Condition, ConditionStatus, Host, KeySelector, LocalObjectReference, Placement, Resources, Revision, Toleration } from './common-schemas.ts';
+export type {
+  Condition,
+  ConditionStatus,
+  Host,
+  KeySelector,
+  LocalObjectReference,
+  Placement,
+  Resources,
+  Revision,
+  Toleration,
+} from './common-schemas.ts';
 export type { Shell } from './defaults.ts';
 
 /** Object metadata as the operator reads and writes it (a subset of metav1.ObjectMeta). */

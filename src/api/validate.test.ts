@@ -20,11 +20,22 @@ const project: Project = {
       serviceAccountName: 'brigade-worker',
       imagePullSecrets: ['registry'],
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '1G' } },
-      host: { os: 'linux', nodeSelector: { pool: 'ci' }, tolerations: [{ key: 'ci', operator: 'Exists' }], placement: 'burst' },
+      host: {
+        os: 'linux',
+        nodeSelector: { pool: 'ci' },
+        tolerations: [{ key: 'ci', operator: 'Exists' }],
+        placement: 'burst',
+      },
       timeoutSeconds: 600,
       ttlSecondsAfterFinished: 300,
     },
-    policy: { allowPrivileged: false, allowDockerSocket: true, maxConcurrentBuilds: 2, maxConcurrentJobs: 10, buildTimeoutSeconds: 1800 },
+    policy: {
+      allowPrivileged: false,
+      allowDockerSocket: true,
+      maxConcurrentBuilds: 2,
+      maxConcurrentJobs: 10,
+      buildTimeoutSeconds: 1800,
+    },
     storage: { enabled: true, size: '1Gi', storageClassName: 'azurefile', cache: { storageClassName: 'default' } },
     gateways: {
       github: { enabled: true, secretKeyRef: { name: 'demo-secrets', key: 'githubSecret' } },
@@ -34,7 +45,15 @@ const project: Project = {
   },
   status: {
     observedGeneration: 3,
-    conditions: [{ type: 'Ready', status: 'False', reason: 'SyntaxError', message: 'brigade.js:3:7: unexpected token', lastTransitionTime: '2026-11-23T09:00:00Z' }],
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'SyntaxError',
+        message: 'brigade.js:3:7: unexpected token',
+        lastTransitionTime: '2026-11-23T09:00:00Z',
+      },
+    ],
     handlers: ['push', 'exec'],
     handlersSummary: 'push,exec',
     lastBuild: 'demo-abc',
@@ -46,7 +65,13 @@ const event: BrigadeEvent = {
   apiVersion: API_VERSION,
   kind: 'Event',
   metadata: meta,
-  spec: { project: 'demo', type: 'push', provider: 'github', revision: { commit: 'abc123', ref: 'refs/heads/main' }, payload: '{}' },
+  spec: {
+    project: 'demo',
+    type: 'push',
+    provider: 'github',
+    revision: { commit: 'abc123', ref: 'refs/heads/main' },
+    payload: '{}',
+  },
   status: { phase: 'Accepted', build: 'demo' },
 };
 
@@ -54,7 +79,15 @@ const build: Build = {
   apiVersion: API_VERSION,
   kind: 'Build',
   metadata: meta,
-  spec: { project: 'demo', event: 'demo', type: 'push', provider: 'github', script: 'x', scriptOrigin: 'project', cancel: false },
+  spec: {
+    project: 'demo',
+    event: 'demo',
+    type: 'push',
+    provider: 'github',
+    script: 'x',
+    scriptOrigin: 'project',
+    cancel: false,
+  },
   status: {
     phase: 'Running',
     startTime: '2026-11-23T09:00:00Z',
@@ -103,7 +136,9 @@ test('an object without spec is invalid', () => {
 
 test('names that become object names must be DNS-1123', () => {
   const bad = { ...event, spec: { ...event.spec, project: 'Not_A_Name' } };
-  assert.deepEqual(validateAgainstSchema('Event', bad).errors, ['/spec/project: must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"']);
+  assert.deepEqual(validateAgainstSchema('Event', bad).errors, [
+    '/spec/project: must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"',
+  ]);
   const longJob = { ...job, spec: { ...job.spec, name: 'a'.repeat(64) } };
   assert.deepEqual(validateAgainstSchema('Job', longJob).errors, ['/spec/name: must NOT have more than 63 characters']);
 });
@@ -111,7 +146,8 @@ test('names that become object names must be DNS-1123', () => {
 test('phases, placement and shell are enums', () => {
   const errors = [
     ...validateAgainstSchema('Build', { ...build, status: { phase: 'Done' } }).errors,
-    ...validateAgainstSchema('Job', { ...job, spec: { ...job.spec, shell: '/bin/zsh', host: { placement: 'cloud' } } }).errors,
+    ...validateAgainstSchema('Job', { ...job, spec: { ...job.spec, shell: '/bin/zsh', host: { placement: 'cloud' } } })
+      .errors,
     ...validateAgainstSchema('Event', { ...event, status: { phase: 'Running' } }).errors,
   ];
   assert.deepEqual(errors, [
@@ -124,7 +160,12 @@ test('phases, placement and shell are enums', () => {
 
 test('resource quantities are checked', () => {
   const bad = { ...job, spec: { ...job.spec, resources: { requests: { cpu: 'lots' } } } };
-  assert.equal(validateAgainstSchema('Job', bad).errors[0], '/spec/resources/requests/cpu: must match pattern "' + String.raw`^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$` + '"');
+  assert.equal(
+    validateAgainstSchema('Job', bad).errors[0],
+    '/spec/resources/requests/cpu: must match pattern "' +
+      String.raw`^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$` +
+      '"',
+  );
 });
 
 test('a Build needs the script it runs and where it came from', () => {
@@ -136,11 +177,19 @@ test('a Build needs the script it runs and where it came from', () => {
 });
 
 test('volumes are passed through as given (preserve-unknown)', () => {
-  const withHostPath = { ...job, spec: { ...job.spec, volumes: [{ name: 'h', hostPath: { path: '/var/lib', type: 'Directory' } }] } };
+  const withHostPath = {
+    ...job,
+    spec: { ...job.spec, volumes: [{ name: 'h', hostPath: { path: '/var/lib', type: 'Directory' } }] },
+  };
   assert.equal(validateAgainstSchema('Job', withHostPath).valid, true);
 });
 
 test('secret values cannot hide in gateway config: only a reference to a Secret key is accepted', () => {
-  const bad = { ...project, spec: { ...project.spec, gateways: { github: { enabled: true, secretKeyRef: { name: 'x' } } } } };
-  assert.deepEqual(validateAgainstSchema('Project', bad).errors, ["/spec/gateways/github/secretKeyRef: must have required property 'key'"]);
+  const bad = {
+    ...project,
+    spec: { ...project.spec, gateways: { github: { enabled: true, secretKeyRef: { name: 'x' } } } },
+  };
+  assert.deepEqual(validateAgainstSchema('Project', bad).errors, [
+    "/spec/gateways/github/secretKeyRef: must have required property 'key'",
+  ]);
 });

@@ -24,25 +24,28 @@ const OPTIONS = { dir: { type: 'string' } } as const;
 export const clusterCommand: Command = {
   summary: 'run a real local Kubernetes control plane (upstream components, virtual-kubelet node agent)',
   usage: USAGE,
-  run: (argv, io) => runReporting({ name: 'cluster', usage: USAGE, io }, async () => {
-    const { values, positionals } = parseCommandLine(argv, OPTIONS);
-    if (positionals.length > 0) throw new UsageError('cluster takes no arguments');
-    if (!values.dir) throw new UsageError('--dir DIR is required');
-    const { signal, stopped } = untilSignalled();
-    const cluster = await startLocalCluster({
-      dir: resolve(values.dir),
-      signal,
-      onProgress: (line) => io.stderr.write(`cluster: ${line}\n`),
-    }).catch((err: unknown) => {
-      if (signal.aborted) throw new CommandError('cluster: stopped before it was ready', { cause: err });
-      throw err;
-    });
-    io.stdout.write(`cluster ready: kubeconfig ${cluster.kubeconfigPath} (API ${cluster.apiServerURL}, logs ${cluster.logDir})\n`);
-    try {
-      await Promise.race([stopped, cluster.failure]);
-    } finally {
-      await cluster.stop();
-    }
-    return 0;
-  }),
+  run: (argv, io) =>
+    runReporting({ name: 'cluster', usage: USAGE, io }, async () => {
+      const { values, positionals } = parseCommandLine(argv, OPTIONS);
+      if (positionals.length > 0) throw new UsageError('cluster takes no arguments');
+      if (!values.dir) throw new UsageError('--dir DIR is required');
+      const { signal, stopped } = untilSignalled();
+      const cluster = await startLocalCluster({
+        dir: resolve(values.dir),
+        signal,
+        onProgress: (line) => io.stderr.write(`cluster: ${line}\n`),
+      }).catch((err: unknown) => {
+        if (signal.aborted) throw new CommandError('cluster: stopped before it was ready', { cause: err });
+        throw err;
+      });
+      io.stdout.write(
+        `cluster ready: kubeconfig ${cluster.kubeconfigPath} (API ${cluster.apiServerURL}, logs ${cluster.logDir})\n`,
+      );
+      try {
+        await Promise.race([stopped, cluster.failure]);
+      } finally {
+        await cluster.stop();
+      }
+      return 0;
+    }),
 };

@@ -25,10 +25,16 @@ function stamp(): string {
 
 function describeBuild(b: Build): string {
   const s = b.status ?? {};
-  const parts = [`build ${b.metadata.namespace}/${b.metadata.name}`, `project=${b.spec.project}`, `type=${b.spec.type ?? ''}`, s.phase ?? 'Pending'];
+  const parts = [
+    `build ${b.metadata.namespace}/${b.metadata.name}`,
+    `project=${b.spec.project}`,
+    `type=${b.spec.type ?? ''}`,
+    s.phase ?? 'Pending',
+  ];
   if (s.jobsSummary) parts.push(`jobs ${s.jobsSummary}`);
   if (s.duration) parts.push(`in ${s.duration}`);
-  if (s.reason && s.phase !== 'Succeeded' && s.phase !== 'Running') parts.push(`(${s.reason}${s.message ? `: ${s.message}` : ''})`);
+  if (s.reason && s.phase !== 'Succeeded' && s.phase !== 'Running')
+    parts.push(`(${s.reason}${s.message ? `: ${s.message}` : ''})`);
   return parts.join('  ');
 }
 
@@ -63,6 +69,10 @@ export function printProgress(opts: ProgressOptions): void {
     lastJob.set(key, phase);
     opts.out.write(`${stamp()} ${describeJob(j)}\n`);
   };
-  opts.builds.onChange((obj, verb) => { if (verb !== 'delete') onBuild(obj); });
-  opts.jobs.onChange((obj, verb) => { if (verb !== 'delete') onJob(obj); });
+  opts.builds.onChange((obj, verb) => {
+    if (verb !== 'delete') onBuild(obj);
+  });
+  opts.jobs.onChange((obj, verb) => {
+    if (verb !== 'delete') onJob(obj);
+  });
 }

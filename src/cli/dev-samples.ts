@@ -11,7 +11,10 @@ const ORDER = ['Namespace', 'Secret', 'ConfigMap', 'Project', 'Event'];
 
 export async function sampleNames(samplesDir: string): Promise<string[]> {
   const entries = await readdir(samplesDir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 export async function loadSamples(samplesDir: string, names: string[]): Promise<KubernetesObject[]> {
@@ -33,7 +36,10 @@ export async function loadSamples(samplesDir: string, names: string[]): Promise<
 }
 
 /** Creates each object; one that already exists is left as it is (re-running dev is harmless). */
-export async function applySamples(kubeConfig: KubeConfig, objects: KubernetesObject[]): Promise<{ created: string[]; existing: string[] }> {
+export async function applySamples(
+  kubeConfig: KubeConfig,
+  objects: KubernetesObject[],
+): Promise<{ created: string[]; existing: string[] }> {
   const api = KubernetesObjectApi.makeApiClient(kubeConfig);
   const created: string[] = [];
   const existing: string[] = [];

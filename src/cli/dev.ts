@@ -75,98 +75,154 @@ interface DevGround {
 }
 
 /** The cluster dev runs on: the embedded simulator, or the real local control plane (docs/real-cluster.md). */
-async function startDevGround(kind: string, dir: string, apiPort: number, io: CommandIO, signal: AbortSignal): Promise<DevGround> {
+async function startDevGround(
+  kind: string,
+  dir: string,
+  apiPort: number,
+  io: CommandIO,
+  signal: AbortSignal,
+): Promise<DevGround> {
   if (kind === 'sim') {
-    const sim = await startSimulator({ kubeconfigPath: join(dir, 'kubeconfig'), dataDir: join(dir, 'data'), port: apiPort });
-    return { kubeconfigPath: sim.kubeconfigPath, description: 'the embedded Kubernetes API simulator (not a real cluster)', stop: () => sim.stop() };
+    const sim = await startSimulator({
+      kubeconfigPath: join(dir, 'kubeconfig'),
+      dataDir: join(dir, 'data'),
+      port: apiPort,
+    });
+    return {
+      kubeconfigPath: sim.kubeconfigPath,
+      description: 'the embedded Kubernetes API simulator (not a real cluster)',
+      stop: () => sim.stop(),
+    };
   }
-  const cluster = await startLocalCluster({ dir: join(dir, 'cluster'), signal, onProgress: (line) => io.stderr.write(`dev: cluster: ${line}\n`) });
+  const cluster = await startLocalCluster({
+    dir: join(dir, 'cluster'),
+    signal,
+    onProgress: (line) => io.stderr.write(`dev: cluster: ${line}\n`),
+  });
   const kubeconfigPath = join(dir, 'kubeconfig');
   await copyFile(cluster.kubeconfigPath, kubeconfigPath);
-  return { kubeconfigPath, description: `a real local control plane (${cluster.apiServerURL}; component logs in ${cluster.logDir})`, stop: () => cluster.stop() };
+  return {
+    kubeconfigPath,
+    description: `a real local control plane (${cluster.apiServerURL}; component logs in ${cluster.logDir})`,
+    stop: () => cluster.stop(),
+  };
 }
 
 async function chooseSamples(requested: string | undefined): Promise<string[]> {
   const available = await sampleNames(join(ROOT, 'samples'));
   if (requested === undefined) return available;
   if (requested === 'none') return [];
-  const names = requested.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = requested
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !available.includes(n));
-  if (unknown.length) throw new UsageError(`unknown sample(s) ${unknown.join(', ')}; available: ${available.join(', ')}`);
+  if (unknown.length)
+    throw new UsageError(`unknown sample(s) ${unknown.join(', ')}; available: ${available.join(', ')}`);
   return names;
 }
 
 export const devCommand: Command = {
   summary: 'run the operator, gateway and samples on the embedded Kubernetes simulator (no cluster needed)',
   usage: USAGE,
-  run: (argv, io) => runReporting({ name: 'dev', usage: USAGE, io }, async () => {
-    const { values, positionals } = parseCommandLine(argv, OPTIONS);
-    if (positionals.length > 0) throw new UsageError('dev takes no arguments');
-    const dir = resolve(values.dir ?? '.dev');
-    const samples = await chooseSamples(values.samples);
-    const gatewayPort = portOption(values['gateway-port'], '--gateway-port') ?? 7744;
-    const groundKind = values.ground ?? 'sim';
-    if (groundKind !== 'sim' && groundKind !== 'cluster') throw new UsageError(`--ground ${groundKind}: want sim or cluster`);
-    await mkdir(dir, { recursive: true });
-    const logFile = join(dir, 'operator.log');
-    const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) }, pino.destination({ dest: logFile, sync: false }));
+  run: (argv, io) =>
+    runReporting({ name: 'dev', usage: USAGE, io }, async () => {
+      const { values, positionals } = parseCommandLine(argv, OPTIONS);
+      if (positionals.length > 0) throw new UsageError('dev takes no arguments');
+      const dir = resolve(values.dir ?? '.dev');
+      const samples = await chooseSamples(values.samples);
+      const gatewayPort = portOption(values['gateway-port'], '--gateway-port') ?? 7744;
+      const groundKind = values.ground ?? 'sim';
+      if (groundKind !== 'sim' && groundKind !== 'cluster')
+        throw new UsageError(`--ground ${groundKind}: want sim or cluster`);
+      await mkdir(dir, { recursive: true });
+      const logFile = join(dir, 'operator.log');
+      const logger = pino(
+        { name: 'brigade-operator', level: logLevelOption(values['log-level']) },
+        pino.destination({ dest: logFile, sync: false }),
+      );
 
-    const { signal, stopped, stop } = untilSignalled();
-    const ground = await startDevGround(groundKind, dir, portOption(values['api-port'], '--api-port') ?? 0, io, signal);
-    const stopAll: Array<() => Promise<void>> = [() => ground.stop()];
-    try {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromFile(ground.kubeconfigPath);
-      await installCrds(kubeConfig, signal);
-      const operator = await startOperator({ kubeConfig, logger, signal });
-      stopAll.unshift(() => operator.done);
-      await operator.started;
-      const gateway = await hostGateway({ kubeConfig, logger: logger.child({ component: 'gateway' }), port: gatewayPort, host: '127.0.0.1', namespace: 'default', allNamespaces: true, projectCache: operator.caches.projects, signal })
-        .catch((err: unknown) => {
+      const { signal, stopped, stop } = untilSignalled();
+      const ground = await startDevGround(
+        groundKind,
+        dir,
+        portOption(values['api-port'], '--api-port') ?? 0,
+        io,
+        signal,
+      );
+      const stopAll: Array<() => Promise<void>> = [() => ground.stop()];
+      try {
+        const kubeConfig = new KubeConfig();
+        kubeConfig.loadFromFile(ground.kubeconfigPath);
+        await installCrds(kubeConfig, signal);
+        const operator = await startOperator({ kubeConfig, logger, signal });
+        stopAll.unshift(() => operator.done);
+        await operator.started;
+        const gateway = await hostGateway({
+          kubeConfig,
+          logger: logger.child({ component: 'gateway' }),
+          port: gatewayPort,
+          host: '127.0.0.1',
+          namespace: 'default',
+          allNamespaces: true,
+          projectCache: operator.caches.projects,
+          signal,
+        }).catch((err: unknown) => {
           if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-          throw new CommandError(`gateway port ${gatewayPort} is in use (is another dev running?); choose one with --gateway-port, or 0 for any free port`, { cause: err });
+          throw new CommandError(
+            `gateway port ${gatewayPort} is in use (is another dev running?); choose one with --gateway-port, or 0 for any free port`,
+            { cause: err },
+          );
         });
-      stopAll.unshift(() => gateway.stop());
+        stopAll.unshift(() => gateway.stop());
 
-      io.stdout.write([
-        `brigade-operator dev: the operator is running on ${ground.description}.`,
-        `  kubeconfig: ${ground.kubeconfigPath}   e.g. npx kubectl --kubeconfig ${ground.kubeconfigPath} get brigade`,
-        `  gateway:    ${gateway.url}   (see docs/intake.md)`,
-        `  operator log: ${logFile}`,
-        '',
-      ].join('\n'));
+        io.stdout.write(
+          [
+            `brigade-operator dev: the operator is running on ${ground.description}.`,
+            `  kubeconfig: ${ground.kubeconfigPath}   e.g. npx kubectl --kubeconfig ${ground.kubeconfigPath} get brigade`,
+            `  gateway:    ${gateway.url}   (see docs/intake.md)`,
+            `  operator log: ${logFile}`,
+            '',
+          ].join('\n'),
+        );
 
-      const finished = new Map<string, Build>();
-      const sampleObjects = await loadSamples(join(ROOT, 'samples'), samples);
-      const expected = new Set(sampleObjects.filter((o) => o.kind === 'Event').map((o) => `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}`));
-      let allDone!: () => void;
-      const done = new Promise<void>((res) => (allDone = res));
-      printProgress({
-        builds: operator.caches.builds,
-        jobs: operator.caches.jobs,
-        out: io.stdout,
-        onBuildFinished: (b) => {
-          finished.set(`${b.metadata.namespace}/${b.spec.event}`, b);
-          if ([...expected].every((e) => finished.has(e))) allDone();
-        },
-      });
-      const applied = await applySamples(kubeConfig, sampleObjects);
-      io.stdout.write(`applied samples ${samples.join(', ') || '(none)'}: ${applied.created.length} objects created, ${applied.existing.length} already there\n`);
-      if (expected.size === 0) allDone();
+        const finished = new Map<string, Build>();
+        const sampleObjects = await loadSamples(join(ROOT, 'samples'), samples);
+        const expected = new Set(
+          sampleObjects
+            .filter((o) => o.kind === 'Event')
+            .map((o) => `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}`),
+        );
+        let allDone!: () => void;
+        const done = new Promise<void>((res) => (allDone = res));
+        printProgress({
+          builds: operator.caches.builds,
+          jobs: operator.caches.jobs,
+          out: io.stdout,
+          onBuildFinished: (b) => {
+            finished.set(`${b.metadata.namespace}/${b.spec.event}`, b);
+            if ([...expected].every((e) => finished.has(e))) allDone();
+          },
+        });
+        const applied = await applySamples(kubeConfig, sampleObjects);
+        io.stdout.write(
+          `applied samples ${samples.join(', ') || '(none)'}: ${applied.created.length} objects created, ${applied.existing.length} already there\n`,
+        );
+        if (expected.size === 0) allDone();
 
-      if (values['exit-when-done']) {
-        await Promise.race([done, stopped]);
-        const failed = [...finished.values()].filter((b) => b.status?.phase !== 'Succeeded');
-        io.stdout.write(`${finished.size} sample build(s) finished, ${failed.length} did not succeed\n`);
-        return failed.length || finished.size < expected.size ? 1 : 0;
+        if (values['exit-when-done']) {
+          await Promise.race([done, stopped]);
+          const failed = [...finished.values()].filter((b) => b.status?.phase !== 'Succeeded');
+          io.stdout.write(`${finished.size} sample build(s) finished, ${failed.length} did not succeed\n`);
+          return failed.length || finished.size < expected.size ? 1 : 0;
+        }
+        io.stdout.write('press Ctrl-C to stop\n');
+        await stopped;
+        return 0;
+      } finally {
+        stop('dev finished');
+        for (const stop of stopAll) await stop();
+        logger.flush();
       }
-      io.stdout.write('press Ctrl-C to stop\n');
-      await stopped;
-      return 0;
-    } finally {
-      stop('dev finished');
-      for (const stop of stopAll) await stop();
-      logger.flush();
-    }
-  }),
+    }),
 };

@@ -7,7 +7,12 @@ import { runCommand } from './run.ts';
 import { simCommand } from './sim.ts';
 import type { Command, CommandIO } from './command.ts';
 
-const builtins: Record<string, Command> = { run: runCommand, dev: devCommand, sim: simCommand, cluster: clusterCommand };
+const builtins: Record<string, Command> = {
+  run: runCommand,
+  dev: devCommand,
+  sim: simCommand,
+  cluster: clusterCommand,
+};
 
 function allCommands(): Record<string, Command> {
   return { ...builtins, ...clientCommands };
@@ -16,8 +21,14 @@ function allCommands(): Record<string, Command> {
 function usage(all: Record<string, Command>): string {
   const width = Math.max(...Object.keys(all).map((name) => name.length));
   const lines = Object.entries(all).map(([name, cmd]) => `  ${name.padEnd(width)}  ${cmd.summary}`);
-  return ['Usage: brigade-operator <command> [options]', '', 'Commands:', ...lines, '',
-    'Run `brigade-operator <command> --help` for the options of one command.'].join('\n');
+  return [
+    'Usage: brigade-operator <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `brigade-operator <command> --help` for the options of one command.',
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -41,7 +52,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     process.stderr.write(`brigade-operator: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;

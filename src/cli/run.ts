@@ -33,47 +33,52 @@ const OPTIONS = {
 export const runCommand: Command = {
   summary: 'run the operator (and optionally the gateway) against the current cluster',
   usage: USAGE,
-  run: (argv, io) => runReporting({ name: 'run', usage: USAGE, io }, async () => {
-    const { values, positionals } = parseCommandLine(argv, OPTIONS);
-    if (positionals.length > 0) throw new UsageError('run takes no arguments');
-    const metricsPort = portOption(values['metrics-port'], '--metrics-port') ?? 9090;
-    const gatewayPort = portOption(values['gateway-port'], '--gateway-port');
-    const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) });
-    const target = connect({ ...values, namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? values.namespace }, io.env);
-    const watchNamespace = values['watch-namespace'];
-    const { signal, stopped, stop } = untilSignalled();
+  run: (argv, io) =>
+    runReporting({ name: 'run', usage: USAGE, io }, async () => {
+      const { values, positionals } = parseCommandLine(argv, OPTIONS);
+      if (positionals.length > 0) throw new UsageError('run takes no arguments');
+      const metricsPort = portOption(values['metrics-port'], '--metrics-port') ?? 9090;
+      const gatewayPort = portOption(values['gateway-port'], '--gateway-port');
+      const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) });
+      const target = connect(
+        { ...values, namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? values.namespace },
+        io.env,
+      );
+      const watchNamespace = values['watch-namespace'];
+      const { signal, stopped, stop } = untilSignalled();
 
-    const operator = await startOperator({
-      kubeConfig: target.kubeConfig,
-      namespace: watchNamespace,
-      logger,
-      signal,
-      metricsPort,
-      metricsHost: '0.0.0.0',
-      leaderElection: values['leader-elect'] ? { namespace: target.namespace, identity: io.env.POD_NAME } : undefined,
-    });
-    let stopGateway = async (): Promise<void> => {};
-    if (gatewayPort !== undefined) {
-      // The gateway reads Projects from the operator's own informer: one watch, one cache.
-      const gateway = await hostGateway({
+      const operator = await startOperator({
         kubeConfig: target.kubeConfig,
-        logger: logger.child({ component: 'gateway' }),
-        port: gatewayPort,
-        host: '0.0.0.0',
-        namespace: watchNamespace ?? target.namespace,
-        allNamespaces: watchNamespace === undefined,
-        projectCache: operator.caches.projects,
+        namespace: watchNamespace,
+        logger,
         signal,
+        metricsPort,
+        metricsHost: '0.0.0.0',
+        leaderElection: values['leader-elect'] ? { namespace: target.namespace, identity: io.env.POD_NAME } : undefined,
       });
-      stopGateway = () => gateway.stop();
-    }
-    // Stop on a signal, or when the operator stops by itself (lost leadership, fatal error).
-    await Promise.race([stopped, operator.done]);
-    const byItself = !signal.aborted;
-    stop('the operator stopped');
-    await stopGateway();
-    await operator.done;
-    if (byItself) logger.error('the operator stopped by itself (lost leadership or a fatal error); exiting so it restarts');
-    return byItself ? 1 : 0;
-  }),
+      let stopGateway = async (): Promise<void> => {};
+      if (gatewayPort !== undefined) {
+        // The gateway reads Projects from the operator's own informer: one watch, one cache.
+        const gateway = await hostGateway({
+          kubeConfig: target.kubeConfig,
+          logger: logger.child({ component: 'gateway' }),
+          port: gatewayPort,
+          host: '0.0.0.0',
+          namespace: watchNamespace ?? target.namespace,
+          allNamespaces: watchNamespace === undefined,
+          projectCache: operator.caches.projects,
+          signal,
+        });
+        stopGateway = () => gateway.stop();
+      }
+      // Stop on a signal, or when the operator stops by itself (lost leadership, fatal error).
+      await Promise.race([stopped, operator.done]);
+      const byItself = !signal.aborted;
+      stop('the operator stopped');
+      await stopGateway();
+      await operator.done;
+      if (byItself)
+        logger.error('the operator stopped by itself (lost leadership or a fatal error); exiting so it restarts');
+      return byItself ? 1 : 0;
+    }),
 };

@@ -1,6 +1,13 @@
 // The informers the controllers share: our four kinds, plus the core/batch objects we create or read
 // (child batch Jobs and their pods, job env Secrets, script ConfigMaps). One namespace, or all.
-import type { KubernetesListObject, KubernetesObject, V1ConfigMap, V1Job, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type {
+  KubernetesListObject,
+  KubernetesObject,
+  V1ConfigMap,
+  V1Job,
+  V1Pod,
+  V1Secret,
+} from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { BrigadeKind } from '../api/constants.ts';
 import { LABELS } from '../api/constants.ts';
@@ -67,8 +74,22 @@ export function createCaches(o: CachesOptions): Caches {
 function createInformers(o: CachesOptions): Caches {
   const ns = o.namespace;
   const { core, batch } = o.clients;
-  const make = <T extends KubernetesObject>(name: string, path: string, list: Lister<T>, labelSelector?: string): Informer<T> =>
-    new Informer<T>({ name, kubeConfig: o.clients.kubeConfig, path, list, labelSelector, logger: o.logger, clock: o.clock, onRestart: o.onRestart });
+  const make = <T extends KubernetesObject>(
+    name: string,
+    path: string,
+    list: Lister<T>,
+    labelSelector?: string,
+  ): Informer<T> =>
+    new Informer<T>({
+      name,
+      kubeConfig: o.clients.kubeConfig,
+      path,
+      list,
+      labelSelector,
+      logger: o.logger,
+      clock: o.clock,
+      onRestart: o.onRestart,
+    });
   const corePath = (plural: string): string => (ns ? `/api/v1/namespaces/${ns}/${plural}` : `/api/v1/${plural}`);
   const jobSel = LABELS.job;
   const cmSel = `${LABELS.component}!=${COMPONENT.jobLog}`;
@@ -78,14 +99,42 @@ function createInformers(o: CachesOptions): Caches {
     events: custom(o, 'Event'),
     builds: custom(o, 'Build'),
     jobs: custom(o, 'Job'),
-    batchJobs: make<V1Job>('batch-jobs', ns ? `/apis/batch/v1/namespaces/${ns}/jobs` : '/apis/batch/v1/jobs', () =>
-      ns ? batch.listNamespacedJob({ namespace: ns, labelSelector: jobSel }) : batch.listJobForAllNamespaces({ labelSelector: jobSel }), jobSel),
-    pods: make<V1Pod>('pods', corePath('pods'), () =>
-      ns ? core.listNamespacedPod({ namespace: ns, labelSelector: jobSel }) : core.listPodForAllNamespaces({ labelSelector: jobSel }), jobSel),
-    configMaps: make<V1ConfigMap>('configmaps', corePath('configmaps'), () =>
-      ns ? core.listNamespacedConfigMap({ namespace: ns, labelSelector: cmSel }) : core.listConfigMapForAllNamespaces({ labelSelector: cmSel }), cmSel),
-    jobSecrets: make<V1Secret>('job-secrets', corePath('secrets'), () =>
-      ns ? core.listNamespacedSecret({ namespace: ns, labelSelector: secretSel }) : core.listSecretForAllNamespaces({ labelSelector: secretSel }), secretSel),
+    batchJobs: make<V1Job>(
+      'batch-jobs',
+      ns ? `/apis/batch/v1/namespaces/${ns}/jobs` : '/apis/batch/v1/jobs',
+      () =>
+        ns
+          ? batch.listNamespacedJob({ namespace: ns, labelSelector: jobSel })
+          : batch.listJobForAllNamespaces({ labelSelector: jobSel }),
+      jobSel,
+    ),
+    pods: make<V1Pod>(
+      'pods',
+      corePath('pods'),
+      () =>
+        ns
+          ? core.listNamespacedPod({ namespace: ns, labelSelector: jobSel })
+          : core.listPodForAllNamespaces({ labelSelector: jobSel }),
+      jobSel,
+    ),
+    configMaps: make<V1ConfigMap>(
+      'configmaps',
+      corePath('configmaps'),
+      () =>
+        ns
+          ? core.listNamespacedConfigMap({ namespace: ns, labelSelector: cmSel })
+          : core.listConfigMapForAllNamespaces({ labelSelector: cmSel }),
+      cmSel,
+    ),
+    jobSecrets: make<V1Secret>(
+      'job-secrets',
+      corePath('secrets'),
+      () =>
+        ns
+          ? core.listNamespacedSecret({ namespace: ns, labelSelector: secretSel })
+          : core.listSecretForAllNamespaces({ labelSelector: secretSel }),
+      secretSel,
+    ),
   };
 }
 
@@ -93,8 +142,18 @@ function custom<K extends BrigadeKind>(o: CachesOptions, kind: K): Informer<Kind
   const api = o.clients.custom;
   const ns = o.namespace;
   const list = async (): Promise<KubernetesListObject<KindTypes[K] & KubernetesObject>> =>
-    (ns ? await api.listNamespacedCustomObject({ ...resourceOf(kind), namespace: ns }) : await api.listClusterCustomObject(resourceOf(kind))) as KubernetesListObject<KindTypes[K] & KubernetesObject>;
-  return new Informer({ name: resourceOf(kind).plural, kubeConfig: o.clients.kubeConfig, path: collectionPath(kind, ns), list, logger: o.logger, clock: o.clock, onRestart: o.onRestart });
+    (ns
+      ? await api.listNamespacedCustomObject({ ...resourceOf(kind), namespace: ns })
+      : await api.listClusterCustomObject(resourceOf(kind))) as KubernetesListObject<KindTypes[K] & KubernetesObject>;
+  return new Informer({
+    name: resourceOf(kind).plural,
+    kubeConfig: o.clients.kubeConfig,
+    path: collectionPath(kind, ns),
+    list,
+    logger: o.logger,
+    clock: o.clock,
+    onRestart: o.onRestart,
+  });
 }
 
 export function allCaches(c: Caches): Informer<KubernetesObject>[] {

@@ -90,7 +90,9 @@ export function cloudEventDraft(opts: {
   upgradeV02(headers, envelope);
   const event = toCloudEvent(headers, envelope ?? text);
   if (!isValidEventType(event.type)) {
-    throw refuse.badRequest(`CloudEvent type "${event.type}" is not a valid event type (letters, digits, _ . : / -; at most 253)`);
+    throw refuse.badRequest(
+      `CloudEvent type "${event.type}" is not a valid event type (letters, digits, _ . : / -; at most 253)`,
+    );
   }
   return {
     namespace: opts.namespace,

@@ -18,15 +18,30 @@ test('secret values are reused within the TTL and read again after it (a rotated
 });
 
 test('a synced project cache answers for its namespace; misses and other namespaces go to the API', async () => {
-  const fake = fakeCluster({ projects: [{ metadata: { name: 'api-only', namespace: 'ci' } }, { metadata: { name: 'elsewhere', namespace: 'prod' } }] });
+  const fake = fakeCluster({
+    projects: [
+      { metadata: { name: 'api-only', namespace: 'ci' } },
+      { metadata: { name: 'elsewhere', namespace: 'prod' } },
+    ],
+  });
   const cached = [{ metadata: { name: 'cached', namespace: 'ci' } }];
-  const cache: ProjectCache = { synced: true, get: (ns, name) => cached.find((p) => p.metadata.namespace === ns && p.metadata.name === name), list: () => cached };
+  const cache: ProjectCache = {
+    synced: true,
+    get: (ns, name) => cached.find((p) => p.metadata.namespace === ns && p.metadata.name === name),
+    list: () => cached,
+  };
   const cluster = withProjectCache(fake, { cache, scope: 'ci' });
   assert.equal((await cluster.getProject('ci', 'cached'))?.metadata.name, 'cached');
   assert.equal((await cluster.getProject('ci', 'api-only'))?.metadata.name, 'api-only');
   assert.equal((await cluster.getProject('prod', 'elsewhere'))?.metadata.name, 'elsewhere');
-  assert.deepEqual((await cluster.listProjects('ci')).map((p) => p.metadata.name), ['cached']);
-  assert.deepEqual((await cluster.listProjects(undefined)).map((p) => p.metadata.name), ['api-only', 'elsewhere']);
+  assert.deepEqual(
+    (await cluster.listProjects('ci')).map((p) => p.metadata.name),
+    ['cached'],
+  );
+  assert.deepEqual(
+    (await cluster.listProjects(undefined)).map((p) => p.metadata.name),
+    ['api-only', 'elsewhere'],
+  );
 });
 
 test('an unsynced project cache is not used', async () => {

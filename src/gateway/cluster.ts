@@ -53,8 +53,12 @@ export interface ProjectCache {
  * or undefined for all). A name missing from the cache is still looked up in the API, so a project
  * created a moment ago is not refused while the watch catches up.
  */
-export function withProjectCache(cluster: IntakeCluster, opts: { cache: ProjectCache; scope: string | undefined }): IntakeCluster {
-  const covers = (namespace: string | undefined): boolean => opts.cache.synced && (opts.scope === undefined || opts.scope === namespace);
+export function withProjectCache(
+  cluster: IntakeCluster,
+  opts: { cache: ProjectCache; scope: string | undefined },
+): IntakeCluster {
+  const covers = (namespace: string | undefined): boolean =>
+    opts.cache.synced && (opts.scope === undefined || opts.scope === namespace);
   return {
     ...bindAll(cluster),
     async getProject(namespace, name) {

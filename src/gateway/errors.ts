@@ -46,7 +46,9 @@ export const refuse = {
   tooLarge: (limit: number): RefusedError => new RefusedError('PayloadTooLarge', `request body exceeds ${limit} bytes`),
   unsupported: (message: string): RefusedError => new RefusedError('UnsupportedMediaType', message),
   methodNotAllowed: (allowed: string[]): RefusedError =>
-    new RefusedError('MethodNotAllowed', `method not allowed; use ${allowed.join(', ')}`, { headers: { Allow: allowed.join(', ') } }),
+    new RefusedError('MethodNotAllowed', `method not allowed; use ${allowed.join(', ')}`, {
+      headers: { Allow: allowed.join(', ') },
+    }),
 };
 
 /** The JSON body of every refusal: `{ "error": { "code", "message" } }`. */

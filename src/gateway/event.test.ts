@@ -26,7 +26,13 @@ test('names are DNS-1123 labels even for long dotted project names', () => {
 });
 
 test('an Event object carries the draft, labels the project and omits an empty revision and payload', () => {
-  const obj = eventObject({ ...base, type: 'exec', provider: 'curl', revision: { commit: '', ref: undefined }, payload: '' });
+  const obj = eventObject({
+    ...base,
+    type: 'exec',
+    provider: 'curl',
+    revision: { commit: '', ref: undefined },
+    payload: '',
+  });
   assert.equal(obj.apiVersion, 'brigade.sh/v1alpha1');
   assert.equal(obj.kind, 'Event');
   assert.deepEqual(obj.spec, { project: 'hello', type: 'exec', provider: 'curl' });
@@ -36,5 +42,6 @@ test('an Event object carries the draft, labels the project and omits an empty r
 
 test('event types with spaces, control characters or no leading alphanumeric are invalid', () => {
   for (const bad of ['', ' push', 'a b', 'x\n', '-x', 'a'.repeat(254)]) assert.equal(isValidEventType(bad), false, bad);
-  for (const good of ['push', 'image_push', 'com.example.object.deleted.v2', 'pull_request:opened']) assert.equal(isValidEventType(good), true, good);
+  for (const good of ['push', 'image_push', 'com.example.object.deleted.v2', 'pull_request:opened'])
+    assert.equal(isValidEventType(good), true, good);
 });

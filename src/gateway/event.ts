@@ -38,7 +38,10 @@ export function eventName(draft: Pick<EventDraft, 'namespace' | 'project' | 'int
     .update(JSON.stringify([draft.namespace, draft.project, draft.intake, draft.deliveryId]))
     .digest('hex')
     .slice(0, HASH_CHARS);
-  const prefix = draft.project.slice(0, MAX_NAME_PREFIX).replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '');
+  const prefix = draft.project
+    .slice(0, MAX_NAME_PREFIX)
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/-+$/, '');
   return `${prefix || 'event'}-${hash}`;
 }
 

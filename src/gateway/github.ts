@@ -36,7 +36,9 @@ function str(value: unknown): string | undefined {
 
 function repositoryOf(payload: Record<string, unknown>): GithubRepository {
   const repo = record(payload.repository) ?? {};
-  const urls = ['clone_url', 'ssh_url', 'git_url', 'html_url', 'svn_url'].map((k) => str(repo[k])).filter((u) => u !== undefined);
+  const urls = ['clone_url', 'ssh_url', 'git_url', 'html_url', 'svn_url']
+    .map((k) => str(repo[k]))
+    .filter((u) => u !== undefined);
   return { fullName: str(repo.full_name), urls };
 }
 
@@ -62,17 +64,27 @@ export function githubRevision(event: string, payload: Record<string, unknown>):
     return { commit: str(head?.sha), ref: typeof number === 'number' ? `refs/pull/${number}/head` : str(head?.ref) };
   }
   const suite = record(payload.check_suite) ?? record(payload.check_run);
-  if (suite) return { commit: str(suite.head_sha), ref: str(suite.head_branch) ? `refs/heads/${str(suite.head_branch)}` : undefined };
+  if (suite)
+    return {
+      commit: str(suite.head_sha),
+      ref: str(suite.head_branch) ? `refs/heads/${str(suite.head_branch)}` : undefined,
+    };
   const after = str(payload.after);
   const commit = after && !ZERO_SHA.test(after) ? after : str(record(payload.head_commit)?.id);
   const ref = str(payload.ref);
   // create/delete events name a bare branch or tag in `ref` with `ref_type`.
   const refType = str(payload.ref_type);
-  const fullRef = ref && refType && !ref.startsWith('refs/') ? `refs/${refType === 'tag' ? 'tags' : 'heads'}/${ref}` : ref;
+  const fullRef =
+    ref && refType && !ref.startsWith('refs/') ? `refs/${refType === 'tag' ? 'tags' : 'heads'}/${ref}` : ref;
   return event === 'ping' ? undefined : { commit, ref: fullRef };
 }
 
-export function githubDraft(opts: { delivery: GithubDelivery; body: string; namespace: string; project: string }): EventDraft {
+export function githubDraft(opts: {
+  delivery: GithubDelivery;
+  body: string;
+  namespace: string;
+  project: string;
+}): EventDraft {
   const { delivery } = opts;
   return {
     namespace: opts.namespace,

@@ -36,7 +36,11 @@ export async function hostGateway(opts: HostedGatewayOptions): Promise<HostedGat
   let projectCache = opts.projectCache;
   let watching: Promise<void> | undefined;
   if (!projectCache) {
-    const own = projectInformer({ kubeConfig: opts.kubeConfig, namespace: opts.allNamespaces ? undefined : opts.namespace, logger: opts.logger });
+    const own = projectInformer({
+      kubeConfig: opts.kubeConfig,
+      namespace: opts.allNamespaces ? undefined : opts.namespace,
+      logger: opts.logger,
+    });
     watching = own.start(opts.signal);
     projectCache = own;
   }

@@ -32,29 +32,42 @@ export interface IntakeRequest {
 
 export type IntakeResult = { kind: 'events'; drafts: EventDraft[] } | { kind: 'pong'; message: string };
 
-async function projectAccepting(deps: IntakeDeps, opts: { namespace: string; project: string; intake: IntakeKind }): Promise<IntakeConfig> {
+async function projectAccepting(
+  deps: IntakeDeps,
+  opts: { namespace: string; project: string; intake: IntakeKind },
+): Promise<IntakeConfig> {
   const project = await deps.cluster.getProject(opts.namespace, opts.project);
   if (!project) throw refuse.notFound(`project ${opts.namespace}/${opts.project} not found`);
   const config = intakeConfig(project, opts.intake);
-  if (!config.enabled) throw refuse.forbidden(`project ${opts.namespace}/${opts.project} does not accept ${opts.intake} events`);
+  if (!config.enabled)
+    throw refuse.forbidden(`project ${opts.namespace}/${opts.project} does not accept ${opts.intake} events`);
   return config;
 }
 
 /** The shared secret of a project's intake. A project without one refuses the intake rather than accepting anyone. */
-async function intakeSecret(deps: IntakeDeps, opts: { namespace: string; project: string; intake: IntakeKind; config: IntakeConfig }): Promise<string> {
+async function intakeSecret(
+  deps: IntakeDeps,
+  opts: { namespace: string; project: string; intake: IntakeKind; config: IntakeConfig },
+): Promise<string> {
   const ref = opts.config.secretKeyRef;
   const value = ref ? await deps.cluster.readSecretKey(opts.namespace, ref) : undefined;
   if (!ref || !value) {
-    deps.logger.warn({ namespace: opts.namespace, project: opts.project, intake: opts.intake, secret: ref?.name },
-      'intake enabled but its secret is not configured or not found; refusing deliveries');
+    deps.logger.warn(
+      { namespace: opts.namespace, project: opts.project, intake: opts.intake, secret: ref?.name },
+      'intake enabled but its secret is not configured or not found; refusing deliveries',
+    );
     throw refuse.forbidden(`project ${opts.namespace}/${opts.project} has no usable ${opts.intake} secret configured`);
   }
   return value;
 }
 
-async function authenticate(deps: IntakeDeps, opts: { namespace: string; project: string; intake: IntakeKind; presented: string | undefined }): Promise<IntakeConfig> {
+async function authenticate(
+  deps: IntakeDeps,
+  opts: { namespace: string; project: string; intake: IntakeKind; presented: string | undefined },
+): Promise<IntakeConfig> {
   const config = await projectAccepting(deps, opts);
-  if (opts.presented === undefined) throw refuse.unauthorized('missing credentials: send X-Brigade-Token or Authorization: Bearer');
+  if (opts.presented === undefined)
+    throw refuse.unauthorized('missing credentials: send X-Brigade-Token or Authorization: Bearer');
   const secret = await intakeSecret(deps, { ...opts, config });
   if (!secretsEqual(opts.presented, secret)) throw refuse.unauthorized('invalid credentials');
   return config;
@@ -75,7 +88,11 @@ export async function cloudEventsV02(deps: IntakeDeps, r: IntakeRequest): Promis
   return cloudEventResult(deps, r, { namespace: deps.namespace, project });
 }
 
-async function cloudEventResult(deps: IntakeDeps, r: IntakeRequest, where: { namespace: string; project: string }): Promise<IntakeResult> {
+async function cloudEventResult(
+  deps: IntakeDeps,
+  r: IntakeRequest,
+  where: { namespace: string; project: string },
+): Promise<IntakeResult> {
   checkCloudEventContentType(r.req.headers);
   const body = await readBody(r.req, deps.maxBodyBytes);
   return { kind: 'events', drafts: [cloudEventDraft({ headers: r.req.headers, body, ...where })] };
@@ -84,10 +101,18 @@ async function cloudEventResult(deps: IntakeDeps, r: IntakeRequest, where: { nam
 /** POST /webhook/{namespace}/{project} */
 export async function webhook(deps: IntakeDeps, r: IntakeRequest): Promise<IntakeResult> {
   const [namespace, project] = r.params;
-  const config = await authenticate(deps, { namespace, project, intake: 'webhook', presented: presentedToken(r.req.headers) });
+  const config = await authenticate(deps, {
+    namespace,
+    project,
+    intake: 'webhook',
+    presented: presentedToken(r.req.headers),
+  });
   checkWebhookContentType(r.req.headers);
   const body = await readBody(r.req, deps.maxBodyBytes);
-  return { kind: 'events', drafts: [webhookDraft({ headers: r.req.headers, query: r.url.searchParams, body, namespace, project, config })] };
+  return {
+    kind: 'events',
+    drafts: [webhookDraft({ headers: r.req.headers, query: r.url.searchParams, body, namespace, project, config })],
+  };
 }
 
 function nameOf(p: ProjectLike): { namespace: string; project: string } {
@@ -100,10 +125,14 @@ export async function github(deps: IntakeDeps, r: IntakeRequest): Promise<Intake
   const body = await readBody(r.req, deps.maxBodyBytes);
   const text = bodyText(body);
   const delivery = parseGithubDelivery(r.req.headers, parseJson(text));
-  const candidates = (await deps.cluster.listProjects(deps.githubNamespace)).filter((p) => projectMatchesRepository(p, delivery.repository));
-  if (candidates.length === 0) throw refuse.notFound(`no project for repository ${delivery.repository.fullName ?? '(none named)'}`);
+  const candidates = (await deps.cluster.listProjects(deps.githubNamespace)).filter((p) =>
+    projectMatchesRepository(p, delivery.repository),
+  );
+  if (candidates.length === 0)
+    throw refuse.notFound(`no project for repository ${delivery.repository.fullName ?? '(none named)'}`);
   const accepting = candidates.filter((p) => intakeConfig(p, 'github').enabled);
-  if (accepting.length === 0) throw refuse.forbidden(`no project for repository ${delivery.repository.fullName} accepts github events`);
+  if (accepting.length === 0)
+    throw refuse.forbidden(`no project for repository ${delivery.repository.fullName} accepts github events`);
   const signature = r.req.headers['x-hub-signature-256'];
   if (typeof signature !== 'string') throw refuse.unauthorized('missing X-Hub-Signature-256 header');
   const verified: Array<{ namespace: string; project: string }> = [];
@@ -113,12 +142,16 @@ export async function github(deps: IntakeDeps, r: IntakeRequest): Promise<Intake
     if (secret && verifyGithubSignature({ body, header: signature, secret })) verified.push(where);
   }
   if (verified.length === 0) throw refuse.unauthorized('invalid X-Hub-Signature-256');
-  if (delivery.event === 'ping') return { kind: 'pong', message: `pong: ${verified.map((v) => `${v.namespace}/${v.project}`).join(', ')}` };
+  if (delivery.event === 'ping')
+    return { kind: 'pong', message: `pong: ${verified.map((v) => `${v.namespace}/${v.project}`).join(', ')}` };
   return { kind: 'events', drafts: verified.map((where) => githubDraft({ delivery, body: text, ...where })) };
 }
 
 /** Like intakeSecret, but a project without a usable secret just does not verify (others for the repo may). */
-async function githubSecret(deps: IntakeDeps, opts: { namespace: string; project: string; config: IntakeConfig }): Promise<string | undefined> {
+async function githubSecret(
+  deps: IntakeDeps,
+  opts: { namespace: string; project: string; config: IntakeConfig },
+): Promise<string | undefined> {
   try {
     return await intakeSecret(deps, { ...opts, intake: 'github' });
   } catch (err) {

@@ -1,6 +1,14 @@
 // IntakeCluster over the Kubernetes API, through the kube layer's typed helpers.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { BrigadeObjects, isInvalid, isNotFound, KubeApiError, newKubeClients, resourceOf, type KubeClients } from '../kube/index.ts';
+import {
+  BrigadeObjects,
+  isInvalid,
+  isNotFound,
+  KubeApiError,
+  newKubeClients,
+  resourceOf,
+  type KubeClients,
+} from '../kube/index.ts';
 import type { IntakeCluster } from './cluster.ts';
 import { refuse } from './errors.ts';
 
@@ -53,7 +61,8 @@ export function kubeIntakeCluster(kube: KubeConfig | KubeClients): IntakeCluster
       } catch (err) {
         // 422: the API server's validation refused the object (a field over its schema bound).
         const cause = err instanceof KubeApiError ? err.cause : err;
-        if (isInvalid(cause)) throw refuse.badRequest(`the event was refused by the API server: ${(err as Error).message}`, err);
+        if (isInvalid(cause))
+          throw refuse.badRequest(`the event was refused by the API server: ${(err as Error).message}`, err);
         throw unavailable(`creating event ${event.metadata.namespace}/${event.metadata.name}`, err);
       }
     },

@@ -7,5 +7,8 @@ test('two gateway metric sets on one shared registry count into the same counter
   const registry = new Registry();
   gatewayMetrics(registry).count({ intake: 'webhook', outcome: 'accepted', code: 'OK' });
   gatewayMetrics(registry).count({ intake: 'webhook', outcome: 'accepted', code: 'OK' });
-  assert.match(await registry.metrics(), /brigade_gateway_requests_total\{intake="webhook",outcome="accepted",code="OK"\} 2/);
+  assert.match(
+    await registry.metrics(),
+    /brigade_gateway_requests_total\{intake="webhook",outcome="accepted",code="OK"\} 2/,
+  );
 });

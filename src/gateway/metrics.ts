@@ -13,12 +13,14 @@ const NAME = 'brigade_gateway_requests_total';
 export function gatewayMetrics(registry: Registry = new Registry()): GatewayMetrics {
   // A shared registry may already hold the counter (a gateway restarted inside the same process).
   const existing = registry.getSingleMetric(NAME) as Counter<'intake' | 'outcome' | 'code'> | undefined;
-  const requests = existing ?? new Counter({
-    name: NAME,
-    help: 'Requests to the event gateway by intake, outcome and refusal code (HTTP status class reason).',
-    labelNames: ['intake', 'outcome', 'code'] as const,
-    registers: [registry],
-  });
+  const requests =
+    existing ??
+    new Counter({
+      name: NAME,
+      help: 'Requests to the event gateway by intake, outcome and refusal code (HTTP status class reason).',
+      labelNames: ['intake', 'outcome', 'code'] as const,
+      registers: [registry],
+    });
   return {
     registry,
     count: (labels) => requests.inc(labels),

@@ -13,7 +13,11 @@ export interface RunnableProjectCache extends ProjectCache {
   waitForSync(): Promise<void>;
 }
 
-export function projectInformer(opts: { kubeConfig: KubeConfig; namespace: string | undefined; logger: Logger }): RunnableProjectCache {
+export function projectInformer(opts: {
+  kubeConfig: KubeConfig;
+  namespace: string | undefined;
+  logger: Logger;
+}): RunnableProjectCache {
   const { custom } = newKubeClients(opts.kubeConfig);
   const projects = resourceOf('Project');
   const list = async (): Promise<KubernetesListObject<KubernetesObject>> =>
@@ -29,7 +33,9 @@ export function projectInformer(opts: { kubeConfig: KubeConfig; namespace: strin
   });
   // client-node types metadata timestamps as Date; Projects arrive as JSON, read through ProjectLike.
   return {
-    get synced() { return informer.synced; },
+    get synced() {
+      return informer.synced;
+    },
     get: (namespace, name) => informer.get(namespace, name) as ProjectLike | undefined,
     list: (namespace) => informer.list(namespace) as readonly ProjectLike[],
     start: (signal) => informer.start(signal),

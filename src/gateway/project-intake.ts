@@ -49,7 +49,11 @@ export function intakeConfig(project: ProjectLike, intake: IntakeKind): IntakeCo
 /** Normalizes a repository reference: `https://github.com/Org/Repo.git`, `git@github.com:org/repo` -> `github.com/org/repo`. */
 export function normalizeRepo(value: string): string {
   let v = value.trim().toLowerCase();
-  v = v.replace(/^[a-z+]+:\/\//, '').replace(/^[^@/]+@/, '').replace(/\.git$/, '').replace(/\/+$/, '');
+  v = v
+    .replace(/^[a-z+]+:\/\//, '')
+    .replace(/^[^@/]+@/, '')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
   // scp-like syntax host:path
   v = v.replace(/^([^/:]+):(?!\d)/, '$1/');
   return v;
@@ -66,7 +70,9 @@ export interface GithubRepository {
  * `host/org/repo` (GitHub Enterprise hosts included), or `repo.cloneURL` in any URL form.
  */
 export function projectMatchesRepository(project: ProjectLike, repo: GithubRepository): boolean {
-  const wanted = [project.spec?.repo?.name, project.spec?.repo?.cloneURL].filter((v): v is string => !!v).map(normalizeRepo);
+  const wanted = [project.spec?.repo?.name, project.spec?.repo?.cloneURL]
+    .filter((v): v is string => !!v)
+    .map(normalizeRepo);
   if (wanted.length === 0) return false;
   const given = repo.urls.map(normalizeRepo);
   if (repo.fullName) given.push(repo.fullName.toLowerCase(), `github.com/${repo.fullName.toLowerCase()}`);

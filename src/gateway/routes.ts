@@ -61,13 +61,19 @@ function matchSegments(spec: RouteSpec, parts: string[]): string[] | undefined {
 }
 
 /** Finds the route for a path and method; throws 404 for an unknown path, 405 for a known path and wrong method. */
-export function matchRoute(opts: { method: string; pathname: string; enabled: (name: RouteName) => boolean }): MatchedRoute {
+export function matchRoute(opts: {
+  method: string;
+  pathname: string;
+  enabled: (name: RouteName) => boolean;
+}): MatchedRoute {
   const parts = opts.pathname.split('/').filter((p) => p !== '');
   const matches = ROUTES.filter((spec) => opts.enabled(spec.name))
     .map((spec) => ({ spec, params: matchSegments(spec, parts) }))
     .filter((m) => m.params !== undefined);
   if (matches.length === 0) throw refuse.notFound(`no route for ${opts.pathname}`);
-  const byMethod = matches.find((m) => m.spec.method === opts.method || (opts.method === 'HEAD' && m.spec.method === 'GET'));
+  const byMethod = matches.find(
+    (m) => m.spec.method === opts.method || (opts.method === 'HEAD' && m.spec.method === 'GET'),
+  );
   if (!byMethod) throw refuse.methodNotAllowed([...new Set(matches.map((m) => m.spec.method))]);
   return { name: byMethod.spec.name, params: byMethod.params ?? [] };
 }

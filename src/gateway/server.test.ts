@@ -21,11 +21,15 @@ const ref = (key: string) => ({ name: 'intake-secrets', key });
 function cluster(): FakeCluster {
   return fakeCluster({
     projects: [
-      project('hello', {
-        cloudevents: { enabled: true, secretKeyRef: ref('cloudevents') },
-        webhook: { enabled: true, secretKeyRef: ref('webhook'), type: 'image_push' },
-        github: { enabled: true, secretKeyRef: ref('github') },
-      }, { name: 'octo/hello', cloneURL: 'https://github.com/octo/hello.git' }),
+      project(
+        'hello',
+        {
+          cloudevents: { enabled: true, secretKeyRef: ref('cloudevents') },
+          webhook: { enabled: true, secretKeyRef: ref('webhook'), type: 'image_push' },
+          github: { enabled: true, secretKeyRef: ref('github') },
+        },
+        { name: 'octo/hello', cloneURL: 'https://github.com/octo/hello.git' },
+      ),
       project('open-types', { webhook: { enabled: true, secretKeyRef: ref('webhook'), allowTypeOverride: true } }),
       project('closed', {}, { name: 'octo/closed' }),
       project('no-secret', { webhook: { enabled: true } }),
@@ -34,9 +38,16 @@ function cluster(): FakeCluster {
   });
 }
 
-interface Reply { status: number; body: any; headers: Record<string, string | string[] | undefined> }
+interface Reply {
+  status: number;
+  body: any;
+  headers: Record<string, string | string[] | undefined>;
+}
 
-async function post(url: string, opts: { headers?: Record<string, string>; body?: string | Buffer; method?: string } = {}): Promise<Reply> {
+async function post(
+  url: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer; method?: string } = {},
+): Promise<Reply> {
   const res = await fetch(url, { method: opts.method ?? 'POST', headers: opts.headers, body: opts.body });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: Object.fromEntries(res.headers) };
@@ -55,7 +66,11 @@ function pushPayload(repo = 'octo/hello'): string {
   });
 }
 
-function githubHeaders(event: string, body: string, opts: { delivery?: string; secret?: string } = {}): Record<string, string> {
+function githubHeaders(
+  event: string,
+  body: string,
+  opts: { delivery?: string; secret?: string } = {},
+): Record<string, string> {
   return {
     'content-type': 'application/json',
     'x-github-event': event,
@@ -72,14 +87,31 @@ describe('gateway HTTP server', () => {
   before(async () => {
     // The gateway keeps one cluster object; tests swap the state behind it.
     const proxy = new Proxy({} as FakeCluster, { get: (_t, key) => (current as any)[key] });
-    gw = await startGateway({ cluster: proxy, logger, namespace: NS, limits: { maxBodyBytes: 4096, secretCacheTtlMs: 0 } });
+    gw = await startGateway({
+      cluster: proxy,
+      logger,
+      namespace: NS,
+      limits: { maxBodyBytes: 4096, secretCacheTtlMs: 0 },
+    });
   });
-  after(async () => { await gw.stop(); });
-  beforeEach(() => { fake = cluster(); current = fake; });
+  after(async () => {
+    await gw.stop();
+  });
+  beforeEach(() => {
+    fake = cluster();
+    current = fake;
+  });
 
   test('a binary-mode CloudEvent on the v1 path becomes an Event with type, provider and raw payload', async () => {
     const res = await post(`${gw.url}/cloudevents/v1/${NS}/hello`, {
-      headers: { 'ce-specversion': '1.0', 'ce-id': 'a-1', 'ce-type': 'exec', 'ce-source': '/ci/tests', 'content-type': 'application/json', authorization: `Bearer ${CE_SECRET}` },
+      headers: {
+        'ce-specversion': '1.0',
+        'ce-id': 'a-1',
+        'ce-type': 'exec',
+        'ce-source': '/ci/tests',
+        'content-type': 'application/json',
+        authorization: `Bearer ${CE_SECRET}`,
+      },
       body: '{"hello": "world"}',
     });
     assert.equal(res.status, 202);
@@ -103,7 +135,14 @@ describe('gateway HTTP server', () => {
   test('a CloudEvents 0.2 structured event (Brigade 1 clients) is accepted on the v02 path', async () => {
     const res = await post(`${gw.url}/cloudevents/v02/hello/${CE_SECRET}`, {
       headers: { 'content-type': 'application/cloudevents+json' },
-      body: JSON.stringify({ specversion: '0.2', id: 'old-1', type: 'exec', source: 'brig', contenttype: 'text/plain', data: 'hi' }),
+      body: JSON.stringify({
+        specversion: '0.2',
+        id: 'old-1',
+        type: 'exec',
+        source: 'brig',
+        contenttype: 'text/plain',
+        data: 'hi',
+      }),
     });
     assert.equal(res.status, 202);
     assert.equal(fake.events[0].spec.payload, 'hi');
@@ -111,21 +150,35 @@ describe('gateway HTTP server', () => {
 
   test('binary and structured CloudEvents are accepted on both paths', async () => {
     const binary = { 'ce-specversion': '1.0', 'ce-type': 'exec', 'ce-source': 'both', 'content-type': 'text/plain' };
-    const structured = (id: string) => JSON.stringify({ specversion: '1.0', id, type: 'exec', source: 'both', data: 'x' });
+    const structured = (id: string) =>
+      JSON.stringify({ specversion: '1.0', id, type: 'exec', source: 'both', data: 'x' });
     const auth = { 'x-brigade-token': CE_SECRET };
     const answers = await Promise.all([
       post(`${gw.url}/cloudevents/v02/hello/${CE_SECRET}`, { headers: { ...binary, 'ce-id': 'b-02' }, body: 'x' }),
-      post(`${gw.url}/cloudevents/v1/${NS}/hello`, { headers: { 'content-type': 'application/cloudevents+json', ...auth }, body: structured('s-v1') }),
+      post(`${gw.url}/cloudevents/v1/${NS}/hello`, {
+        headers: { 'content-type': 'application/cloudevents+json', ...auth },
+        body: structured('s-v1'),
+      }),
     ]);
-    assert.deepEqual(answers.map((a) => a.status), [202, 202]);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [202, 202],
+    );
     assert.equal(fake.events.length, 2);
   });
 
   test('the same CloudEvent id twice makes one Event and the second answer names it', async () => {
-    const send = () => post(`${gw.url}/cloudevents/v1/${NS}/hello`, {
-      headers: { 'ce-specversion': '1.0', 'ce-id': 'dup', 'ce-type': 'exec', 'ce-source': 'src', authorization: `Bearer ${CE_SECRET}` },
-      body: 'payload',
-    });
+    const send = () =>
+      post(`${gw.url}/cloudevents/v1/${NS}/hello`, {
+        headers: {
+          'ce-specversion': '1.0',
+          'ce-id': 'dup',
+          'ce-type': 'exec',
+          'ce-source': 'src',
+          authorization: `Bearer ${CE_SECRET}`,
+        },
+        body: 'payload',
+      });
     const first = await send();
     const second = await send();
     assert.equal(first.status, 202);
@@ -137,24 +190,135 @@ describe('gateway HTTP server', () => {
 
   test('refusals answer a JSON error and create nothing', async (t) => {
     const ce = { 'ce-specversion': '1.0', 'ce-id': 'r', 'ce-type': 'exec', 'ce-source': 's' };
-    const cases: Array<{ name: string; path: string; status: number; code: string; headers?: Record<string, string>; body?: string; method?: string }> = [
-      { name: 'unknown project', path: `/cloudevents/v1/${NS}/nope`, status: 404, code: 'NotFound', headers: { ...ce, 'x-brigade-token': CE_SECRET } },
+    const cases: Array<{
+      name: string;
+      path: string;
+      status: number;
+      code: string;
+      headers?: Record<string, string>;
+      body?: string;
+      method?: string;
+    }> = [
+      {
+        name: 'unknown project',
+        path: `/cloudevents/v1/${NS}/nope`,
+        status: 404,
+        code: 'NotFound',
+        headers: { ...ce, 'x-brigade-token': CE_SECRET },
+      },
       { name: 'unknown route', path: '/nothing/here', status: 404, code: 'NotFound' },
-      { name: 'project refuses the intake', path: `/cloudevents/v1/${NS}/closed`, status: 403, code: 'Forbidden', headers: { ...ce, 'x-brigade-token': CE_SECRET } },
-      { name: 'project without a secret', path: `/webhook/${NS}/no-secret`, status: 403, code: 'Forbidden', headers: { 'x-brigade-token': 'anything' }, body: '{}' },
-      { name: 'wrong secret in the path', path: '/cloudevents/v02/hello/wrong', status: 401, code: 'Unauthorized', headers: ce, body: 'x' },
-      { name: 'wrong token', path: `/cloudevents/v1/${NS}/hello`, status: 401, code: 'Unauthorized', headers: { ...ce, authorization: 'Bearer wrong' }, body: 'x' },
-      { name: 'missing token', path: `/webhook/${NS}/hello`, status: 401, code: 'Unauthorized', headers: { 'content-type': 'application/json' }, body: '{}' },
+      {
+        name: 'project refuses the intake',
+        path: `/cloudevents/v1/${NS}/closed`,
+        status: 403,
+        code: 'Forbidden',
+        headers: { ...ce, 'x-brigade-token': CE_SECRET },
+      },
+      {
+        name: 'project without a secret',
+        path: `/webhook/${NS}/no-secret`,
+        status: 403,
+        code: 'Forbidden',
+        headers: { 'x-brigade-token': 'anything' },
+        body: '{}',
+      },
+      {
+        name: 'wrong secret in the path',
+        path: '/cloudevents/v02/hello/wrong',
+        status: 401,
+        code: 'Unauthorized',
+        headers: ce,
+        body: 'x',
+      },
+      {
+        name: 'wrong token',
+        path: `/cloudevents/v1/${NS}/hello`,
+        status: 401,
+        code: 'Unauthorized',
+        headers: { ...ce, authorization: 'Bearer wrong' },
+        body: 'x',
+      },
+      {
+        name: 'missing token',
+        path: `/webhook/${NS}/hello`,
+        status: 401,
+        code: 'Unauthorized',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      },
       { name: 'GET on an intake', path: `/webhook/${NS}/hello`, status: 405, code: 'MethodNotAllowed', method: 'GET' },
-      { name: 'malformed JSON webhook', path: `/webhook/${NS}/hello`, status: 400, code: 'BadRequest', headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET }, body: '{"a":' },
-      { name: 'not a CloudEvent', path: `/cloudevents/v1/${NS}/hello`, status: 400, code: 'BadRequest', headers: { 'content-type': 'application/json', 'x-brigade-token': CE_SECRET }, body: '{}' },
-      { name: 'CloudEvent missing source', path: `/cloudevents/v1/${NS}/hello`, status: 400, code: 'BadRequest', headers: { 'content-type': 'application/cloudevents+json', 'x-brigade-token': CE_SECRET }, body: '{"specversion":"1.0","id":"1","type":"exec"}' },
-      { name: 'malformed binary JSON data', path: `/cloudevents/v1/${NS}/hello`, status: 400, code: 'BadRequest', headers: { ...ce, 'content-type': 'application/json', 'x-brigade-token': CE_SECRET }, body: '{"a":' },
-      { name: 'batched CloudEvents', path: `/cloudevents/v1/${NS}/hello`, status: 415, code: 'UnsupportedMediaType', headers: { 'content-type': 'application/cloudevents-batch+json', 'x-brigade-token': CE_SECRET }, body: '[]' },
-      { name: 'webhook with form body', path: `/webhook/${NS}/hello`, status: 415, code: 'UnsupportedMediaType', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-brigade-token': HOOK_SECRET }, body: 'a=1' },
-      { name: 'type override not allowed', path: `/webhook/${NS}/hello?type=deploy`, status: 403, code: 'Forbidden', headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET }, body: '{}' },
-      { name: 'bad commit', path: `/webhook/${NS}/hello?commit=not-hex`, status: 400, code: 'BadRequest', headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET }, body: '{}' },
-      { name: 'oversize body (declared)', path: `/webhook/${NS}/hello`, status: 413, code: 'PayloadTooLarge', headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET }, body: JSON.stringify({ big: 'x'.repeat(5000) }) },
+      {
+        name: 'malformed JSON webhook',
+        path: `/webhook/${NS}/hello`,
+        status: 400,
+        code: 'BadRequest',
+        headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET },
+        body: '{"a":',
+      },
+      {
+        name: 'not a CloudEvent',
+        path: `/cloudevents/v1/${NS}/hello`,
+        status: 400,
+        code: 'BadRequest',
+        headers: { 'content-type': 'application/json', 'x-brigade-token': CE_SECRET },
+        body: '{}',
+      },
+      {
+        name: 'CloudEvent missing source',
+        path: `/cloudevents/v1/${NS}/hello`,
+        status: 400,
+        code: 'BadRequest',
+        headers: { 'content-type': 'application/cloudevents+json', 'x-brigade-token': CE_SECRET },
+        body: '{"specversion":"1.0","id":"1","type":"exec"}',
+      },
+      {
+        name: 'malformed binary JSON data',
+        path: `/cloudevents/v1/${NS}/hello`,
+        status: 400,
+        code: 'BadRequest',
+        headers: { ...ce, 'content-type': 'application/json', 'x-brigade-token': CE_SECRET },
+        body: '{"a":',
+      },
+      {
+        name: 'batched CloudEvents',
+        path: `/cloudevents/v1/${NS}/hello`,
+        status: 415,
+        code: 'UnsupportedMediaType',
+        headers: { 'content-type': 'application/cloudevents-batch+json', 'x-brigade-token': CE_SECRET },
+        body: '[]',
+      },
+      {
+        name: 'webhook with form body',
+        path: `/webhook/${NS}/hello`,
+        status: 415,
+        code: 'UnsupportedMediaType',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-brigade-token': HOOK_SECRET },
+        body: 'a=1',
+      },
+      {
+        name: 'type override not allowed',
+        path: `/webhook/${NS}/hello?type=deploy`,
+        status: 403,
+        code: 'Forbidden',
+        headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET },
+        body: '{}',
+      },
+      {
+        name: 'bad commit',
+        path: `/webhook/${NS}/hello?commit=not-hex`,
+        status: 400,
+        code: 'BadRequest',
+        headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET },
+        body: '{}',
+      },
+      {
+        name: 'oversize body (declared)',
+        path: `/webhook/${NS}/hello`,
+        status: 413,
+        code: 'PayloadTooLarge',
+        headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET },
+        body: JSON.stringify({ big: 'x'.repeat(5000) }),
+      },
     ];
     for (const c of cases) {
       await t.test(c.name, async () => {
@@ -176,12 +340,25 @@ describe('gateway HTTP server', () => {
   test('an oversize streamed body (no Content-Length) is refused with 413 and nothing is created', async () => {
     const url = new URL(`${gw.url}/webhook/${NS}/hello`);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET, 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-brigade-token': HOOK_SECRET,
+            'transfer-encoding': 'chunked',
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       // The server may close the connection while the client is still writing; that is expected.
-      req.on('error', (err) => (err.message.includes('EPIPE') || err.message.includes('ECONNRESET') ? undefined : reject(err)));
+      req.on('error', (err) =>
+        err.message.includes('EPIPE') || err.message.includes('ECONNRESET') ? undefined : reject(err),
+      );
       req.write('{"data":"');
       for (let i = 0; i < 10; i += 1) req.write('x'.repeat(1000));
       req.end('"}');
@@ -197,23 +374,29 @@ describe('gateway HTTP server', () => {
     });
     assert.equal(res.status, 202);
     assert.deepEqual(fake.events[0].spec, {
-      project: 'hello', type: 'image_push', provider: 'webhook',
-      revision: { commit: 'abc1234', ref: 'refs/heads/main' }, payload: '{"target":{"repository":"flask","tag":"v1"}}',
+      project: 'hello',
+      type: 'image_push',
+      provider: 'webhook',
+      revision: { commit: 'abc1234', ref: 'refs/heads/main' },
+      payload: '{"target":{"repository":"flask","tag":"v1"}}',
     });
   });
 
   test('?type= overrides the webhook type where the project allows it', async () => {
     const res = await post(`${gw.url}/webhook/${NS}/open-types?type=deploy`, {
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${HOOK_SECRET}` }, body: '{}',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${HOOK_SECRET}` },
+      body: '{}',
     });
     assert.equal(res.status, 202);
     assert.equal(fake.events[0].spec.type, 'deploy');
   });
 
   test('an Idempotency-Key makes a retried webhook one Event', async () => {
-    const send = () => post(`${gw.url}/webhook/${NS}/hello`, {
-      headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET, 'idempotency-key': 'k1' }, body: '{}',
-    });
+    const send = () =>
+      post(`${gw.url}/webhook/${NS}/hello`, {
+        headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET, 'idempotency-key': 'k1' },
+        body: '{}',
+      });
     assert.equal((await send()).status, 202);
     assert.equal((await send()).status, 200);
     assert.equal(fake.events.length, 1);
@@ -224,20 +407,31 @@ describe('gateway HTTP server', () => {
     const res = await post(`${gw.url}/github`, { headers: githubHeaders('push', body, { delivery: 'gh-1' }), body });
     assert.equal(res.status, 202);
     assert.deepEqual(fake.events[0].spec, {
-      project: 'hello', type: 'push', provider: 'github',
-      revision: { commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246', ref: 'refs/heads/main' }, payload: body,
+      project: 'hello',
+      type: 'push',
+      provider: 'github',
+      revision: { commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246', ref: 'refs/heads/main' },
+      payload: body,
     });
   });
 
   test('a signed pull_request delivery maps to the head sha and refs/pull/N/head', async () => {
     const body = JSON.stringify({
-      action: 'opened', number: 42,
-      pull_request: { number: 42, head: { sha: 'f00dbabe0000000000000000000000000000beef', ref: 'feature' }, base: { ref: 'main' } },
+      action: 'opened',
+      number: 42,
+      pull_request: {
+        number: 42,
+        head: { sha: 'f00dbabe0000000000000000000000000000beef', ref: 'feature' },
+        base: { ref: 'main' },
+      },
       repository: { full_name: 'other/fork', clone_url: 'https://github.com/octo/hello.git' },
     });
     const res = await post(`${gw.url}/github`, { headers: githubHeaders('pull_request', body), body });
     assert.equal(res.status, 202);
-    assert.deepEqual(fake.events[0].spec.revision, { commit: 'f00dbabe0000000000000000000000000000beef', ref: 'refs/pull/42/head' });
+    assert.deepEqual(fake.events[0].spec.revision, {
+      commit: 'f00dbabe0000000000000000000000000000beef',
+      ref: 'refs/pull/42/head',
+    });
   });
 
   test('the same GitHub delivery id twice makes one Event', async () => {
@@ -249,7 +443,11 @@ describe('gateway HTTP server', () => {
   });
 
   test('a signed ping is answered 200 without an Event', async () => {
-    const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1, repository: { full_name: 'octo/hello' } });
+    const body = JSON.stringify({
+      zen: 'Keep it logically awesome.',
+      hook_id: 1,
+      repository: { full_name: 'octo/hello' },
+    });
     const res = await post(`${gw.url}/github`, { headers: githubHeaders('ping', body), body });
     assert.equal(res.status, 200);
     assert.equal(fake.events.length, 0);
@@ -257,21 +455,33 @@ describe('gateway HTTP server', () => {
 
   test('GitHub deliveries that are badly signed, unsigned, for unknown or closed repositories are refused', async () => {
     const body = pushPayload();
-    const badlySigned = await post(`${gw.url}/github`, { headers: githubHeaders('push', body, { secret: 'not-the-secret' }), body });
-    const tampered = await post(`${gw.url}/github`, { headers: githubHeaders('push', body), body: body.replace('main', 'evil') });
+    const badlySigned = await post(`${gw.url}/github`, {
+      headers: githubHeaders('push', body, { secret: 'not-the-secret' }),
+      body,
+    });
+    const tampered = await post(`${gw.url}/github`, {
+      headers: githubHeaders('push', body),
+      body: body.replace('main', 'evil'),
+    });
     const { ['x-hub-signature-256']: _drop, ...unsignedHeaders } = githubHeaders('push', body);
     const unsigned = await post(`${gw.url}/github`, { headers: unsignedHeaders, body });
     const unknownBody = pushPayload('octo/unknown');
     const unknown = await post(`${gw.url}/github`, { headers: githubHeaders('push', unknownBody), body: unknownBody });
     const closedBody = pushPayload('octo/closed');
     const closed = await post(`${gw.url}/github`, { headers: githubHeaders('push', closedBody), body: closedBody });
-    assert.deepEqual([badlySigned.status, tampered.status, unsigned.status, unknown.status, closed.status], [401, 401, 401, 404, 403]);
+    assert.deepEqual(
+      [badlySigned.status, tampered.status, unsigned.status, unknown.status, closed.status],
+      [401, 401, 401, 404, 403],
+    );
     assert.equal(fake.events.length, 0);
   });
 
   test('when the cluster is unreachable deliveries get 503 and readiness fails; liveness does not', async () => {
     fake.down = true;
-    const res = await post(`${gw.url}/webhook/${NS}/hello`, { headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET }, body: '{}' });
+    const res = await post(`${gw.url}/webhook/${NS}/hello`, {
+      headers: { 'content-type': 'application/json', 'x-brigade-token': HOOK_SECRET },
+      body: '{}',
+    });
     assert.equal(res.status, 503);
     assert.equal((await post(`${gw.url}/readyz`, { method: 'GET' })).status, 503);
     assert.equal((await post(`${gw.url}/healthz`, { method: 'GET' })).status, 200);
@@ -280,7 +490,10 @@ describe('gateway HTTP server', () => {
   });
 
   test('the counters record accepted and refused deliveries by intake and code', async () => {
-    await post(`${gw.url}/webhook/${NS}/hello`, { headers: { 'content-type': 'application/json', 'x-brigade-token': 'wrong' }, body: '{}' });
+    await post(`${gw.url}/webhook/${NS}/hello`, {
+      headers: { 'content-type': 'application/json', 'x-brigade-token': 'wrong' },
+      body: '{}',
+    });
     const text = await gw.metrics.metrics();
     assert.match(text, /brigade_gateway_requests_total\{intake="webhook",outcome="refused",code="Unauthorized"\} \d+/);
     assert.match(text, /brigade_gateway_requests_total\{intake="webhook",outcome="accepted",code="OK"\} \d+/);

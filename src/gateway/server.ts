@@ -12,7 +12,15 @@ import { withProjectCache, withSecretCache, type Clock, type IntakeCluster, type
 import { errorBody, RefusedError } from './errors.ts';
 import { eventObject } from './event.ts';
 import { kubeIntakeCluster } from './kube-cluster.ts';
-import { cloudEventsV02, cloudEventsV1, github, webhook, type IntakeDeps, type IntakeRequest, type IntakeResult } from './intake.ts';
+import {
+  cloudEventsV02,
+  cloudEventsV1,
+  github,
+  webhook,
+  type IntakeDeps,
+  type IntakeRequest,
+  type IntakeResult,
+} from './intake.ts';
 import { gatewayMetrics, type GatewayMetrics, type Outcome } from './metrics.ts';
 import { matchRoute, type RouteName } from './routes.ts';
 
@@ -25,7 +33,11 @@ export interface GatewayLimits {
   secretCacheTtlMs: number;
 }
 
-export const DEFAULT_LIMITS: GatewayLimits = { maxBodyBytes: MAX_PAYLOAD_LENGTH, requestTimeoutMs: 30_000, secretCacheTtlMs: 10_000 };
+export const DEFAULT_LIMITS: GatewayLimits = {
+  maxBodyBytes: MAX_PAYLOAD_LENGTH,
+  requestTimeoutMs: 30_000,
+  secretCacheTtlMs: 10_000,
+};
 
 export interface GatewayOptions {
   /** The cluster access; or pass the host's kube clients (or a kubeConfig) to use the Kubernetes API. */
@@ -83,12 +95,18 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 function failure(err: unknown): { refusal: RefusedError; outcome: Outcome } {
   if (err instanceof RefusedError) return { refusal: err, outcome: 'refused' };
   if (err instanceof Error && err.name === 'ClusterError') {
-    return { refusal: new RefusedError('Unavailable', 'the cluster could not be reached; retry later', { cause: err }), outcome: 'error' };
+    return {
+      refusal: new RefusedError('Unavailable', 'the cluster could not be reached; retry later', { cause: err }),
+      outcome: 'error',
+    };
   }
   return { refusal: new RefusedError('Unavailable', 'internal error; retry later', { cause: err }), outcome: 'error' };
 }
 
-async function createEvents(ctx: Context, result: Extract<IntakeResult, { kind: 'events' }>): Promise<{ status: number; body: Record<string, unknown>; outcome: Outcome }> {
+async function createEvents(
+  ctx: Context,
+  result: Extract<IntakeResult, { kind: 'events' }>,
+): Promise<{ status: number; body: Record<string, unknown>; outcome: Outcome }> {
   const made: Array<{ event: string; namespace: string; duplicate: boolean }> = [];
   for (const draft of result.drafts) {
     const event = eventObject(draft);
@@ -103,7 +121,12 @@ async function createEvents(ctx: Context, result: Extract<IntakeResult, { kind: 
   return { status: allDuplicates ? 200 : 202, body, outcome: allDuplicates ? 'duplicate' : 'accepted' };
 }
 
-async function serveIntake(ctx: Context, handler: IntakeHandler, r: IntakeRequest, res: ServerResponse): Promise<{ outcome: Outcome; detail: Record<string, unknown> }> {
+async function serveIntake(
+  ctx: Context,
+  handler: IntakeHandler,
+  r: IntakeRequest,
+  res: ServerResponse,
+): Promise<{ outcome: Outcome; detail: Record<string, unknown> }> {
   const result = await handler(ctx.deps, r);
   if (result.kind === 'pong') {
     sendJson(res, 200, { message: result.message });
@@ -111,7 +134,10 @@ async function serveIntake(ctx: Context, handler: IntakeHandler, r: IntakeReques
   }
   const answer = await createEvents(ctx, result);
   sendJson(res, answer.status, answer.body);
-  return { outcome: answer.outcome, detail: { event: answer.body.event, namespace: answer.body.namespace, type: result.drafts[0].type } };
+  return {
+    outcome: answer.outcome,
+    detail: { event: answer.body.event, namespace: answer.body.namespace, type: result.drafts[0].type },
+  };
 }
 
 async function serveProbe(ctx: Context, name: RouteName, res: ServerResponse): Promise<void> {
@@ -135,7 +161,11 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
   const url = new URL(req.url ?? '/', 'http://gateway.invalid');
   let intake = 'none';
   try {
-    const route = matchRoute({ method: req.method ?? 'GET', pathname: url.pathname, enabled: (n) => n !== 'metrics' || ctx.exposeMetrics });
+    const route = matchRoute({
+      method: req.method ?? 'GET',
+      pathname: url.pathname,
+      enabled: (n) => n !== 'metrics' || ctx.exposeMetrics,
+    });
     const handler = INTAKES[route.name];
     if (!handler) return await serveProbe(ctx, route.name, res);
     intake = route.name;
@@ -177,17 +207,26 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const cluster = withSecretCache(cached, { ttlMs: limits.secretCacheTtlMs, clock: opts.clock });
   const metrics = gatewayMetrics(opts.registry);
   const ctx: Context = {
-    deps: { cluster, namespace: opts.namespace, githubNamespace: opts.allNamespaces ? undefined : opts.namespace, maxBodyBytes: limits.maxBodyBytes, logger: opts.logger },
+    deps: {
+      cluster,
+      namespace: opts.namespace,
+      githubNamespace: opts.allNamespaces ? undefined : opts.namespace,
+      maxBodyBytes: limits.maxBodyBytes,
+      logger: opts.logger,
+    },
     metrics,
     exposeMetrics: opts.exposeMetrics ?? false,
   };
-  const server = createServer({ requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.requestTimeoutMs, 10_000) }, (req, res) => {
-    handle(ctx, req, res).catch((err: unknown) => {
-      opts.logger.error({ err }, 'gateway handler crashed');
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'Internal', message: 'internal error' } });
-      else res.destroy();
-    });
-  });
+  const server = createServer(
+    { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.requestTimeoutMs, 10_000) },
+    (req, res) => {
+      handle(ctx, req, res).catch((err: unknown) => {
+        opts.logger.error({ err }, 'gateway handler crashed');
+        if (!res.headersSent) sendJson(res, 500, { error: { code: 'Internal', message: 'internal error' } });
+        else res.destroy();
+      });
+    },
+  );
   const host = opts.host ?? '127.0.0.1';
   const address = await listen(server, opts.port ?? 0, host);
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -195,9 +234,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   return {
     url: `http://${shownHost}:${address.port}`,
     metrics: metrics.registry,
-    stop: () => new Promise<void>((resolve, reject) => {
-      server.close((err) => (err ? reject(err) : resolve()));
-      server.closeIdleConnections();
-    }),
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeIdleConnections();
+      }),
   };
 }

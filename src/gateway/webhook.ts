@@ -28,7 +28,8 @@ function eventType(query: URLSearchParams, config: IntakeConfig): string {
 function revision(query: URLSearchParams): EventDraft['revision'] {
   const commit = query.get('commit') || undefined;
   const ref = query.get('ref') || undefined;
-  if (commit !== undefined && !isValidCommit(commit)) throw refuse.badRequest('?commit= must be a hexadecimal commit id');
+  if (commit !== undefined && !isValidCommit(commit))
+    throw refuse.badRequest('?commit= must be a hexadecimal commit id');
   if (ref !== undefined && !isValidRef(ref)) throw refuse.badRequest('?ref= is not a valid git ref');
   return commit || ref ? { commit, ref } : undefined;
 }

@@ -9,10 +9,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLONE_SCRIPT, INLINE_CLONE_SCRIPT } from './source.ts';
 
-const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: tmpdir() };
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.com',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+  HOME: tmpdir(),
+};
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
-  const result = spawnSync(cmd, args, { cwd, env: { PATH: process.env.PATH ?? '', ...GIT_ENV, ...env }, encoding: 'utf8' });
+  const result = spawnSync(cmd, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...GIT_ENV, ...env },
+    encoding: 'utf8',
+  });
   assert.equal(result.status, 0, `${cmd} ${args.join(' ')}: ${result.stderr}`);
   return result.stdout.trim();
 }
@@ -48,17 +59,41 @@ async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
 
 function clone(dir: string, name: string, env: Record<string, string>): string {
   const workspace = join(dir, name);
-  run('sh', ['-c', `set -e\n${CLONE_SCRIPT}`], dir, { BRIGADE_WORKSPACE: workspace, BRIGADE_COMMIT_ID: '', BRIGADE_COMMIT_REF: '', ...env });
+  run('sh', ['-c', `set -e\n${CLONE_SCRIPT}`], dir, {
+    BRIGADE_WORKSPACE: workspace,
+    BRIGADE_COMMIT_ID: '',
+    BRIGADE_COMMIT_REF: '',
+    ...env,
+  });
   return workspace;
 }
 
 test('the clone script checks out the default branch, a commit, or a ref that no branch contains', async () => {
   await withTempDir(async (dir) => {
     const repo = fixtureRepo(dir);
-    assert.equal(await readFile(join(clone(dir, 'head', { BRIGADE_REMOTE_URL: repo.url }), 'file.txt'), 'utf8'), 'second');
-    assert.equal(await readFile(join(clone(dir, 'commit', { BRIGADE_REMOTE_URL: repo.url, BRIGADE_COMMIT_ID: repo.first }), 'file.txt'), 'utf8'), 'first');
-    assert.equal(await readFile(join(clone(dir, 'ref', { BRIGADE_REMOTE_URL: repo.url, BRIGADE_COMMIT_REF: 'refs/pull/7/head' }), 'file.txt'), 'utf8'), 'pr');
-    const both = clone(dir, 'both', { BRIGADE_REMOTE_URL: repo.url, BRIGADE_COMMIT_REF: 'refs/pull/7/head', BRIGADE_COMMIT_ID: repo.pr });
+    assert.equal(
+      await readFile(join(clone(dir, 'head', { BRIGADE_REMOTE_URL: repo.url }), 'file.txt'), 'utf8'),
+      'second',
+    );
+    assert.equal(
+      await readFile(
+        join(clone(dir, 'commit', { BRIGADE_REMOTE_URL: repo.url, BRIGADE_COMMIT_ID: repo.first }), 'file.txt'),
+        'utf8',
+      ),
+      'first',
+    );
+    assert.equal(
+      await readFile(
+        join(clone(dir, 'ref', { BRIGADE_REMOTE_URL: repo.url, BRIGADE_COMMIT_REF: 'refs/pull/7/head' }), 'file.txt'),
+        'utf8',
+      ),
+      'pr',
+    );
+    const both = clone(dir, 'both', {
+      BRIGADE_REMOTE_URL: repo.url,
+      BRIGADE_COMMIT_REF: 'refs/pull/7/head',
+      BRIGADE_COMMIT_ID: repo.pr,
+    });
     assert.equal(run('git', ['rev-parse', 'HEAD'], both), repo.pr);
   });
 });
@@ -66,14 +101,23 @@ test('the clone script checks out the default branch, a commit, or a ref that no
 test('the clone script leaves the working directory of the tasks unchanged', async () => {
   await withTempDir(async (dir) => {
     const repo = fixtureRepo(dir);
-    const env = { BRIGADE_REMOTE_URL: repo.url, BRIGADE_WORKSPACE: join(dir, 'src'), BRIGADE_COMMIT_ID: '', BRIGADE_COMMIT_REF: '' };
+    const env = {
+      BRIGADE_REMOTE_URL: repo.url,
+      BRIGADE_WORKSPACE: join(dir, 'src'),
+      BRIGADE_COMMIT_ID: '',
+      BRIGADE_COMMIT_REF: '',
+    };
     assert.equal(run('sh', ['-c', `set -e\n${CLONE_SCRIPT}\npwd`], dir, env), dir);
   });
 });
 
 test('inline cloning without git in the image fails with a message that says what to do', async () => {
   await withTempDir(async (dir) => {
-    const result = spawnSync('/bin/sh', ['-c', `set -e\n${INLINE_CLONE_SCRIPT}\necho unreachable`], { cwd: dir, env: { PATH: dir }, encoding: 'utf8' });
+    const result = spawnSync('/bin/sh', ['-c', `set -e\n${INLINE_CLONE_SCRIPT}\necho unreachable`], {
+      cwd: dir,
+      env: { PATH: dir },
+      encoding: 'utf8',
+    });
     assert.equal(result.status, 127);
     assert.match(result.stderr, /its image needs git; use an image with git or set useSource to false/);
     assert.equal(result.stdout, '');

@@ -30,7 +30,8 @@ export function usesImageEntrypoint(eff: EffectiveJob): boolean {
 export function containerCommand(eff: EffectiveJob, prefix?: string): ContainerCommand {
   const { spec, shell } = eff;
   const args = spec.args ?? [];
-  const withArgs = (command: string[], list: string[]): ContainerCommand => (list.length > 0 ? { command, args: list } : { command });
+  const withArgs = (command: string[], list: string[]): ContainerCommand =>
+    list.length > 0 ? { command, args: list } : { command };
   const tasks = spec.tasks ?? [];
   const lead = [shellPrelude(shell), ...(prefix ? [prefix] : [])];
   if (tasks.length > 0) return withArgs([shell, '-c', [...lead, ...tasks].join('\n'), spec.name], args);

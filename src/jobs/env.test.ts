@@ -28,13 +28,25 @@ test('empty secret values do not make every variable secret', () => {
 });
 
 test('the job env Secret is owned by the Job CR and labelled for lookup', () => {
-  const secret = jobEnvSecret({ jobCr: { name: 'demo-1-test-0a1b2c3d', namespace: 'ci', uid: 'uid-job' }, project: 'demo', build: 'demo-1', data: { PASSWORD: 'x' } });
+  const secret = jobEnvSecret({
+    jobCr: { name: 'demo-1-test-0a1b2c3d', namespace: 'ci', uid: 'uid-job' },
+    project: 'demo',
+    build: 'demo-1',
+    data: { PASSWORD: 'x' },
+  });
   assert.equal(secret.metadata?.name, 'demo-1-test-0a1b2c3d-env');
   assert.equal(secret.metadata?.namespace, 'ci');
   assert.equal(secret.type, 'Opaque');
   assert.deepEqual(secret.stringData, { PASSWORD: 'x' });
   assert.deepEqual(secret.metadata?.ownerReferences, [
-    { apiVersion: 'brigade.sh/v1alpha1', kind: 'Job', name: 'demo-1-test-0a1b2c3d', uid: 'uid-job', controller: true, blockOwnerDeletion: true },
+    {
+      apiVersion: 'brigade.sh/v1alpha1',
+      kind: 'Job',
+      name: 'demo-1-test-0a1b2c3d',
+      uid: 'uid-job',
+      controller: true,
+      blockOwnerDeletion: true,
+    },
   ]);
   assert.equal(secret.metadata?.labels?.['brigade.sh/component'], 'job-env');
 });
@@ -45,8 +57,17 @@ test('no secret value appears anywhere in the Job CR spec, the child Job or its 
     secretValues: Object.values(SECRETS),
     jobCrName: 'demo-1-test-0a1b2c3d',
   });
-  const job = jobCr({ env: split.env, storage: { enabled: true }, cache: { enabled: true }, host: { placement: 'burst' } });
-  const proj = project({ secretRef: { name: 'demo-secrets' }, storage: { enabled: true }, repo: { cloneURL: 'https://example.com/x.git' } });
+  const job = jobCr({
+    env: split.env,
+    storage: { enabled: true },
+    cache: { enabled: true },
+    host: { placement: 'burst' },
+  });
+  const proj = project({
+    secretRef: { name: 'demo-secrets' },
+    storage: { enabled: true },
+    repo: { cloneURL: 'https://example.com/x.git' },
+  });
   const result = translateJob({ job, project: proj, build: build({ payload: '{"ref":"main"}' }) });
   assert.equal(result.refused, false);
   const everything = JSON.stringify([job, result]);

@@ -16,7 +16,15 @@ export function build(overrides: Partial<Build['spec']> = {}): Build {
     apiVersion: API_VERSION,
     kind: 'Build',
     metadata: { name: 'demo-1', namespace: 'ci', uid: 'uid-build' },
-    spec: { project: 'demo', event: 'demo-1', type: 'push', provider: 'github', script: '', scriptOrigin: 'project', ...overrides },
+    spec: {
+      project: 'demo',
+      event: 'demo-1',
+      type: 'push',
+      provider: 'github',
+      script: '',
+      scriptOrigin: 'project',
+      ...overrides,
+    },
   };
 }
 

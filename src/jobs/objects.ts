@@ -25,5 +25,7 @@ export function operatorLabels(source: LabelSource, component: Component): Recor
 /** A controller owner reference to a brigade.sh object, or none when its uid is not known yet. */
 export function ownedBy(kind: 'Project' | 'Build' | 'Job', meta: ObjectMeta): V1OwnerReference[] | undefined {
   if (!meta.uid || !meta.name) return undefined;
-  return [{ apiVersion: API_VERSION, kind, name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true }];
+  return [
+    { apiVersion: API_VERSION, kind, name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true },
+  ];
 }

@@ -14,7 +14,11 @@ import type { Translation } from './types.ts';
 const nodes: NodeObject[] = DEFAULT_NODES.map((spec, i) => buildNode(spec, i, new Date('2026-11-23T09:00:00Z')));
 
 function podFor(host: Host, cpu = '1'): Pod {
-  const result = translateJob({ job: jobCr({ host, resources: { requests: { cpu } } }), project: project(), build: build() }) as Translation;
+  const result = translateJob({
+    job: jobCr({ host, resources: { requests: { cpu } } }),
+    project: project(),
+    build: build(),
+  }) as Translation;
   assert.equal(result.refused, false);
   return {
     apiVersion: 'v1',
@@ -25,7 +29,8 @@ function podFor(host: Host, cpu = '1'): Pod {
   } as unknown as Pod;
 }
 
-const node1Busy = (): Map<string, Pod[]> => new Map([['node-1', [{ ...podFor({}, '1500m'), status: { phase: 'Running' } } as Pod]]]);
+const node1Busy = (): Map<string, Pod[]> =>
+  new Map([['node-1', [{ ...podFor({}, '1500m'), status: { phase: 'Running' } } as Pod]]]);
 
 test('a regular job lands on the regular node and never on the virtual one', () => {
   assert.deepEqual(choosePlacement(podFor({}), nodes, new Map()), { node: 'node-1' });

@@ -42,7 +42,10 @@ test('placement burst prefers regular nodes and tolerates the virtual node', () 
   assert.deepEqual(pod.affinity, {
     nodeAffinity: {
       preferredDuringSchedulingIgnoredDuringExecution: [
-        { weight: 100, preference: { matchExpressions: [{ key: 'type', operator: 'NotIn', values: ['virtual-kubelet'] }] } },
+        {
+          weight: 100,
+          preference: { matchExpressions: [{ key: 'type', operator: 'NotIn', values: ['virtual-kubelet'] }] },
+        },
       ],
     },
   });
@@ -50,7 +53,10 @@ test('placement burst prefers regular nodes and tolerates the virtual node', () 
 
 test('a burst job that needs a full node stays on regular nodes instead of failing on the virtual one', () => {
   const proj = project({ storage: { enabled: true } });
-  const { result, pod } = run({ project: proj, job: jobCr({ host: { placement: 'burst' }, storage: { enabled: true } }) });
+  const { result, pod } = run({
+    project: proj,
+    job: jobCr({ host: { placement: 'burst' }, storage: { enabled: true } }),
+  });
   assert.equal(result.placement, 'regular');
   assert.equal(pod.tolerations, undefined);
   assert.equal(pod.affinity, undefined);
@@ -58,7 +64,10 @@ test('a burst job that needs a full node stays on regular nodes instead of faili
 });
 
 test('a privileged burst job stays on regular nodes, since virtual nodes run no privileged containers', () => {
-  const { result } = run({ project: project({ policy: { allowPrivileged: true } }), job: jobCr({ host: { placement: 'burst' }, privileged: true }) });
+  const { result } = run({
+    project: project({ policy: { allowPrivileged: true } }),
+    job: jobCr({ host: { placement: 'burst' }, privileged: true }),
+  });
   assert.equal(result.placement, 'regular');
 });
 
@@ -71,8 +80,14 @@ test('regular placement adds no tolerations or affinity', () => {
 });
 
 test('host.os and host.nodeSelector map onto the nodeSelector, the latter merged last', () => {
-  const { pod } = run({ job: jobCr({ host: { os: 'windows', placement: 'virtual', nodeSelector: { 'example.com/gpu': 'true' } } }) });
-  assert.deepEqual(pod.nodeSelector, { type: 'virtual-kubelet', 'kubernetes.io/os': 'windows', 'example.com/gpu': 'true' });
+  const { pod } = run({
+    job: jobCr({ host: { os: 'windows', placement: 'virtual', nodeSelector: { 'example.com/gpu': 'true' } } }),
+  });
+  assert.deepEqual(pod.nodeSelector, {
+    type: 'virtual-kubelet',
+    'kubernetes.io/os': 'windows',
+    'example.com/gpu': 'true',
+  });
 });
 
 test('a named regular node is selected by hostname without virtual tolerations', () => {
@@ -87,6 +102,8 @@ test("the project's default placement applies when the job sets none", () => {
 });
 
 test('extra tolerations come after the virtual-node ones', () => {
-  const { pod } = run({ job: jobCr({ host: { placement: 'virtual', tolerations: [{ key: 'team', operator: 'Equal', value: 'web' }] } }) });
+  const { pod } = run({
+    job: jobCr({ host: { placement: 'virtual', tolerations: [{ key: 'team', operator: 'Equal', value: 'web' }] } }),
+  });
   assert.deepEqual(pod.tolerations, [...VIRTUAL_TOLERATIONS, { key: 'team', operator: 'Equal', value: 'web' }]);
 });

@@ -51,7 +51,9 @@ const PREFER_REGULAR_NODES: V1Affinity = {
     preferredDuringSchedulingIgnoredDuringExecution: [
       {
         weight: 100,
-        preference: { matchExpressions: [{ key: VIRTUAL_NODE_TYPE_LABEL, operator: 'NotIn', values: [VIRTUAL_NODE_NAME] }] },
+        preference: {
+          matchExpressions: [{ key: VIRTUAL_NODE_TYPE_LABEL, operator: 'NotIn', values: [VIRTUAL_NODE_NAME] }],
+        },
       },
     ],
   },

@@ -9,13 +9,17 @@ function translate(job: Partial<JobSpec>, proj: Partial<ProjectSpec> = {}): Tran
   return translateJob({ job: jobCr(job), project: project(proj), build: build() });
 }
 
-const ALLOW_ALL = { policy: { allowPrivileged: true, allowDockerSocket: true, allowHostMounts: true }, storage: { enabled: true } };
+const ALLOW_ALL = {
+  policy: { allowPrivileged: true, allowDockerSocket: true, allowHostMounts: true },
+  storage: { enabled: true },
+};
 
 test('a privileged job is refused unless policy.allowPrivileged', () => {
   assert.deepEqual(translate({ privileged: true }), {
     refused: true,
     reason: 'PolicyViolation',
-    message: 'job "test" asks for what project "demo" does not allow: a privileged container (set spec.policy.allowPrivileged: true on the Project to allow it; Brigade 1 allowed it by default)',
+    message:
+      'job "test" asks for what project "demo" does not allow: a privileged container (set spec.policy.allowPrivileged: true on the Project to allow it; Brigade 1 allowed it by default)',
   });
   const ok = translate({ privileged: true }, { policy: { allowPrivileged: true } }) as Translation;
   assert.deepEqual(ok.batchJob.spec?.template.spec?.containers[0].securityContext, { privileged: true });
@@ -25,12 +29,17 @@ test('the docker socket is refused unless policy.allowDockerSocket, and mounted 
   assert.deepEqual(translate({ docker: { enabled: true } }), {
     refused: true,
     reason: 'PolicyViolation',
-    message: 'job "test" asks for what project "demo" does not allow: the docker socket (set spec.policy.allowDockerSocket: true on the Project to allow it)',
+    message:
+      'job "test" asks for what project "demo" does not allow: the docker socket (set spec.policy.allowDockerSocket: true on the Project to allow it)',
   });
   const ok = translate({ docker: { enabled: true } }, { policy: { allowDockerSocket: true } }) as Translation;
   const pod = ok.batchJob.spec?.template.spec;
-  assert.deepEqual(pod?.volumes, [{ name: 'brigade-docker-socket', hostPath: { path: '/var/run/docker.sock', type: 'Socket' } }]);
-  assert.deepEqual(pod?.containers[0].volumeMounts, [{ name: 'brigade-docker-socket', mountPath: '/var/run/docker.sock' }]);
+  assert.deepEqual(pod?.volumes, [
+    { name: 'brigade-docker-socket', hostPath: { path: '/var/run/docker.sock', type: 'Socket' } },
+  ]);
+  assert.deepEqual(pod?.containers[0].volumeMounts, [
+    { name: 'brigade-docker-socket', mountPath: '/var/run/docker.sock' },
+  ]);
 });
 
 test('hostPath volumes are refused unless policy.allowHostMounts', () => {
@@ -38,7 +47,8 @@ test('hostPath volumes are refused unless policy.allowHostMounts', () => {
   assert.deepEqual(translate({ volumes }), {
     refused: true,
     reason: 'PolicyViolation',
-    message: 'job "test" asks for what project "demo" does not allow: hostPath volume "logs" (set spec.policy.allowHostMounts: true on the Project to allow it)',
+    message:
+      'job "test" asks for what project "demo" does not allow: hostPath volume "logs" (set spec.policy.allowHostMounts: true on the Project to allow it)',
   });
   assert.equal(translate({ volumes }, { policy: { allowHostMounts: true } }).refused, false);
 });
@@ -47,13 +57,17 @@ test('build storage is refused when the project does not enable it', () => {
   assert.deepEqual(translate({ storage: { enabled: true } }), {
     refused: true,
     reason: 'PolicyViolation',
-    message: 'job "test" asks for what project "demo" does not allow: build storage (set spec.storage.enabled: true on the Project to allow it; Brigade 1 created it for every build)',
+    message:
+      'job "test" asks for what project "demo" does not allow: build storage (set spec.storage.enabled: true on the Project to allow it; Brigade 1 created it for every build)',
   });
 });
 
 test('all policy violations are named in one message', () => {
   const result = translate({ privileged: true, docker: { enabled: true } });
-  assert.equal(result.refused && result.message, 'job "test" asks for what project "demo" does not allow: a privileged container (set spec.policy.allowPrivileged: true on the Project to allow it; Brigade 1 allowed it by default), the docker socket (set spec.policy.allowDockerSocket: true on the Project to allow it)');
+  assert.equal(
+    result.refused && result.message,
+    'job "test" asks for what project "demo" does not allow: a privileged container (set spec.policy.allowPrivileged: true on the Project to allow it; Brigade 1 allowed it by default), the docker socket (set spec.policy.allowDockerSocket: true on the Project to allow it)',
+  );
 });
 
 test('on the virtual node, each feature it cannot provide is refused by name', () => {
@@ -65,7 +79,10 @@ test('on the virtual node, each feature it cannot provide is refused by name', (
     [{ volumes: [{ name: 'h', hostPath: { path: '/tmp' } }] }, 'hostPath volume "h"'],
     [{ volumes: [{ name: 'd', downwardAPI: { items: [] } }] }, 'downwardAPI volume "d"'],
     [{ volumes: [{ name: 'p', persistentVolumeClaim: { claimName: 'x' } }] }, 'persistentVolumeClaim volume "p"'],
-    [{ volumes: [{ name: 'pr', projected: { sources: [{ downwardAPI: { items: [] } }] } }] }, 'downwardAPI projection in volume "pr"'],
+    [
+      { volumes: [{ name: 'pr', projected: { sources: [{ downwardAPI: { items: [] } }] } }] },
+      'downwardAPI projection in volume "pr"',
+    ],
   ];
   for (const [spec, feature] of cases) {
     assert.deepEqual(translate({ ...spec, host: { name: 'virtual-kubelet' } }, ALLOW_ALL), {
@@ -77,7 +94,10 @@ test('on the virtual node, each feature it cannot provide is refused by name', (
 });
 
 test('several unsupported features are listed together', () => {
-  const result = translate({ host: { placement: 'virtual' }, storage: { enabled: true }, cache: { enabled: true } }, ALLOW_ALL);
+  const result = translate(
+    { host: { placement: 'virtual' }, storage: { enabled: true }, cache: { enabled: true } },
+    ALLOW_ALL,
+  );
   assert.equal(
     result.refused && result.message,
     'job "test" is placed on the virtual node, which cannot provide build storage (storage.enabled: a PersistentVolumeClaim), a job cache (cache.enabled: a PersistentVolumeClaim); run it on regular nodes or drop them',
@@ -102,7 +122,11 @@ test('a virtual-node pod never has PVC, hostPath or downwardAPI volumes, and alw
     assert.equal(result.refused, false);
     const pod = result.batchJob.spec?.template.spec;
     for (const volume of pod?.volumes ?? []) {
-      assert.equal(volume.persistentVolumeClaim ?? volume.hostPath ?? volume.downwardAPI, undefined, JSON.stringify(volume));
+      assert.equal(
+        volume.persistentVolumeClaim ?? volume.hostPath ?? volume.downwardAPI,
+        undefined,
+        JSON.stringify(volume),
+      );
     }
     assert.ok((pod?.containers[0].command ?? []).length > 0);
     assert.equal(pod?.initContainers, undefined);
@@ -113,7 +137,8 @@ test('on the virtual node an entrypoint job with args is refused, naming args wi
   assert.deepEqual(translate({ tasks: [], args: ['--verbose'], host: { name: 'virtual-kubelet' } }), {
     refused: true,
     reason: 'UnsupportedOnVirtualNode',
-    message: 'job "test" is placed on the virtual node, which cannot provide args without command (the image\'s own entrypoint with args: Azure Container Instances accepts args only together with command); run it on regular nodes or drop it',
+    message:
+      'job "test" is placed on the virtual node, which cannot provide args without command (the image\'s own entrypoint with args: Azure Container Instances accepts args only together with command); run it on regular nodes or drop it',
   });
 });
 
@@ -121,7 +146,10 @@ test('on the virtual node an entrypoint job that clones its source is refused; w
   const withRepo = { repo: { cloneURL: 'https://example.com/demo.git' } };
   const refused = translate({ tasks: [], host: { placement: 'virtual' } }, withRepo);
   assert.equal(refused.refused && refused.reason, 'UnsupportedOnVirtualNode');
-  assert.match(refused.refused ? refused.message : '', /cloning the source before the image's own entrypoint \(useSource: needs an init container\)/);
+  assert.match(
+    refused.refused ? refused.message : '',
+    /cloning the source before the image's own entrypoint \(useSource: needs an init container\)/,
+  );
   const ok = translate({ tasks: [], useSource: false, host: { placement: 'virtual' } }, withRepo) as Translation;
   assert.equal(ok.refused, false);
   assert.equal(ok.batchJob.spec?.template.spec?.containers[0].command, undefined);

@@ -26,7 +26,9 @@ function entrypointFeatures(eff: EffectiveJob, project: Project): string[] {
   if (!usesImageEntrypoint(eff)) return [];
   const features: string[] = [];
   if ((eff.spec.args ?? []).length > 0) {
-    features.push("args without command (the image's own entrypoint with args: Azure Container Instances accepts args only together with command)");
+    features.push(
+      "args without command (the image's own entrypoint with args: Azure Container Instances accepts args only together with command)",
+    );
   }
   if (eff.useSource && project.spec.repo?.cloneURL) {
     features.push("cloning the source before the image's own entrypoint (useSource: needs an init container)");
@@ -61,11 +63,15 @@ function policyViolations(eff: EffectiveJob, project: Project): string[] {
   const policy = project.spec.policy;
   const spec = eff.spec;
   const violations: string[] = [];
-  const allowedBy = (feature: string, field: string, brigade1 = ''): string => `${feature} (set ${field}: true on the Project to allow it${brigade1})`;
+  const allowedBy = (feature: string, field: string, brigade1 = ''): string =>
+    `${feature} (set ${field}: true on the Project to allow it${brigade1})`;
   if (spec.privileged && !policy?.allowPrivileged) {
-    violations.push(allowedBy('a privileged container', 'spec.policy.allowPrivileged', '; Brigade 1 allowed it by default'));
+    violations.push(
+      allowedBy('a privileged container', 'spec.policy.allowPrivileged', '; Brigade 1 allowed it by default'),
+    );
   }
-  if (spec.docker?.enabled && !policy?.allowDockerSocket) violations.push(allowedBy('the docker socket', 'spec.policy.allowDockerSocket'));
+  if (spec.docker?.enabled && !policy?.allowDockerSocket)
+    violations.push(allowedBy('the docker socket', 'spec.policy.allowDockerSocket'));
   for (const volume of (spec.volumes ?? []) as Volume[]) {
     if (volume.hostPath !== undefined && !policy?.allowHostMounts) {
       violations.push(allowedBy(`hostPath volume "${volumeName(volume)}"`, 'spec.policy.allowHostMounts'));

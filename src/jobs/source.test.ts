@@ -9,7 +9,11 @@ import type { Translation } from './types.ts';
 
 const REPO = { repo: { cloneURL: 'https://github.com/org/demo.git', ref: 'refs/heads/main' } };
 
-function pod(job: Partial<JobSpec>, proj: Partial<ProjectSpec> = REPO, revision = { commit: 'abc123', ref: 'refs/pull/7/head' }): V1PodSpec {
+function pod(
+  job: Partial<JobSpec>,
+  proj: Partial<ProjectSpec> = REPO,
+  revision = { commit: 'abc123', ref: 'refs/pull/7/head' },
+): V1PodSpec {
   const result = translateJob({ job: jobCr(job), project: project(proj), build: build({ revision }) }) as Translation;
   assert.equal(result.refused, false);
   const spec = result.batchJob.spec?.template.spec;

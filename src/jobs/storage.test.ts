@@ -12,10 +12,17 @@ function translate(job: Partial<JobSpec>, proj: Partial<ProjectSpec>): Translati
 }
 
 test('build storage is one PVC per build, owned by the Build, mounted at /mnt/brigade/share', () => {
-  const result = translate({ storage: { enabled: true } }, { storage: { enabled: true, size: '2Gi', storageClassName: 'azurefile' } });
+  const result = translate(
+    { storage: { enabled: true } },
+    { storage: { enabled: true, size: '2Gi', storageClassName: 'azurefile' } },
+  );
   const pod = result.batchJob.spec?.template.spec;
-  assert.deepEqual(pod?.volumes, [{ name: 'brigade-build-storage', persistentVolumeClaim: { claimName: 'demo-1-storage' } }]);
-  assert.deepEqual(pod?.containers[0].volumeMounts, [{ name: 'brigade-build-storage', mountPath: '/mnt/brigade/share' }]);
+  assert.deepEqual(pod?.volumes, [
+    { name: 'brigade-build-storage', persistentVolumeClaim: { claimName: 'demo-1-storage' } },
+  ]);
+  assert.deepEqual(pod?.containers[0].volumeMounts, [
+    { name: 'brigade-build-storage', mountPath: '/mnt/brigade/share' },
+  ]);
   assert.deepEqual(result.claims, [
     {
       purpose: 'build-storage',
@@ -31,9 +38,22 @@ test('build storage is one PVC per build, owned by the Build, mounted at /mnt/br
             'brigade.sh/component': 'build-storage',
             'app.kubernetes.io/managed-by': 'brigade-operator',
           },
-          ownerReferences: [{ apiVersion: 'brigade.sh/v1alpha1', kind: 'Build', name: 'demo-1', uid: 'uid-build', controller: true, blockOwnerDeletion: true }],
+          ownerReferences: [
+            {
+              apiVersion: 'brigade.sh/v1alpha1',
+              kind: 'Build',
+              name: 'demo-1',
+              uid: 'uid-build',
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
         },
-        spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '2Gi' } }, storageClassName: 'azurefile' },
+        spec: {
+          accessModes: ['ReadWriteMany'],
+          resources: { requests: { storage: '2Gi' } },
+          storageClassName: 'azurefile',
+        },
       },
     },
   ]);
@@ -47,35 +67,65 @@ test('build storage uses the default size when the project sets none, and the jo
 });
 
 test('a job cache is one PVC per job name per project, owned by the Project, at cache.path', () => {
-  const result = translate({ cache: { enabled: true, size: '1Gi', path: '/root/.npm' } }, { storage: { cache: { storageClassName: 'fast' } } });
+  const result = translate(
+    { cache: { enabled: true, size: '1Gi', path: '/root/.npm' } },
+    { storage: { cache: { storageClassName: 'fast' } } },
+  );
   const [{ purpose, claim }] = result.claims;
   assert.equal(purpose, 'cache');
   assert.match(claim.metadata?.name ?? '', /^demo-test-[0-9a-f]{8}-cache$/);
-  assert.deepEqual(claim.spec, { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'fast' });
-  assert.deepEqual(claim.metadata?.ownerReferences?.map((o) => [o.kind, o.name, o.uid]), [['Project', 'demo', 'uid-project']]);
+  assert.deepEqual(claim.spec, {
+    accessModes: ['ReadWriteMany'],
+    resources: { requests: { storage: '1Gi' } },
+    storageClassName: 'fast',
+  });
+  assert.deepEqual(
+    claim.metadata?.ownerReferences?.map((o) => [o.kind, o.name, o.uid]),
+    [['Project', 'demo', 'uid-project']],
+  );
   assert.equal(claim.metadata?.labels?.['brigade.sh/build'], undefined);
   const pod = result.batchJob.spec?.template.spec;
-  assert.deepEqual(pod?.volumes, [{ name: 'brigade-cache', persistentVolumeClaim: { claimName: claim.metadata?.name } }]);
+  assert.deepEqual(pod?.volumes, [
+    { name: 'brigade-cache', persistentVolumeClaim: { claimName: claim.metadata?.name } },
+  ]);
   assert.deepEqual(pod?.containers[0].volumeMounts, [{ name: 'brigade-cache', mountPath: '/root/.npm' }]);
 });
 
 test('the same job in two builds shares the cache claim', () => {
-  const a = translateJob({ job: jobCr({ cache: { enabled: true } }), project: project(), build: build() }) as Translation;
-  const b = translateJob({ job: jobCr({ cache: { enabled: true } }), project: project(), build: { ...build(), metadata: { name: 'demo-2', namespace: 'ci' } } }) as Translation;
+  const a = translateJob({
+    job: jobCr({ cache: { enabled: true } }),
+    project: project(),
+    build: build(),
+  }) as Translation;
+  const b = translateJob({
+    job: jobCr({ cache: { enabled: true } }),
+    project: project(),
+    build: { ...build(), metadata: { name: 'demo-2', namespace: 'ci' } },
+  }) as Translation;
   assert.equal(a.claims[0].claim.metadata?.name, b.claims[0].claim.metadata?.name);
 });
 
 test("the job's own volumes and mounts are passed through after the operator's", () => {
   const result = translate(
-    { volumes: [{ name: 'scratch', emptyDir: { medium: 'Memory' } }], volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] },
+    {
+      volumes: [{ name: 'scratch', emptyDir: { medium: 'Memory' } }],
+      volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+    },
     { repo: { cloneURL: 'https://example.com/x.git' } },
   );
   const pod = result.batchJob.spec?.template.spec;
-  assert.deepEqual(pod?.volumes?.map((v) => v.name), ['brigade-source', 'scratch']);
+  assert.deepEqual(
+    pod?.volumes?.map((v) => v.name),
+    ['brigade-source', 'scratch'],
+  );
   assert.deepEqual(pod?.containers[0].volumeMounts?.at(-1), { name: 'scratch', mountPath: '/scratch' });
 });
 
 test('claims carry no owner while their owner has no uid', () => {
-  const result = translateJob({ job: jobCr({ cache: { enabled: true } }), project: project({}, null), build: build() }) as Translation;
+  const result = translateJob({
+    job: jobCr({ cache: { enabled: true } }),
+    project: project({}, null),
+    build: build(),
+  }) as Translation;
   assert.equal(result.claims[0].claim.metadata?.ownerReferences, undefined);
 });

@@ -38,30 +38,75 @@ const proj = project({
 
 const VARIANTS: Array<[string, Partial<JobSpec>]> = [
   ['plain', {}],
-  ['downward', { env: [{ name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP', apiVersion: 'v1' } } }] }],
+  [
+    'downward',
+    {
+      env: [
+        { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP', apiVersion: 'v1' } } },
+      ],
+    },
+  ],
   ['virtual', { host: { name: 'virtual-kubelet' }, args: ['a'] }],
   ['burst', { host: { placement: 'burst', os: 'linux' } }],
-  ['full node', { storage: { enabled: true }, cache: { enabled: true }, docker: { enabled: true }, privileged: true, volumes: [{ name: 'h', hostPath: { path: '/tmp' } }], volumeMounts: [{ name: 'h', mountPath: '/h' }] }],
-  ['command', { tasks: [], command: ['make'], args: ['test'], shell: '/bin/bash', imageForcePull: true, annotations: { 'example.com/a': 'b' } }],
+  [
+    'full node',
+    {
+      storage: { enabled: true },
+      cache: { enabled: true },
+      docker: { enabled: true },
+      privileged: true,
+      volumes: [{ name: 'h', hostPath: { path: '/tmp' } }],
+      volumeMounts: [{ name: 'h', mountPath: '/h' }],
+    },
+  ],
+  [
+    'command',
+    {
+      tasks: [],
+      command: ['make'],
+      args: ['test'],
+      shell: '/bin/bash',
+      imageForcePull: true,
+      annotations: { 'example.com/a': 'b' },
+    },
+  ],
 ];
 
 test('every translated child Job, claim and env Secret is accepted by the API server', () => {
   const store = newStore();
   try {
     for (const [label, spec] of VARIANTS) {
-      const job = { ...jobCr(spec, null), metadata: { name: `demo-1-${label.replace(/ /g, '-')}-0a1b2c3d`, namespace: 'ci' } };
+      const job = {
+        ...jobCr(spec, null),
+        metadata: { name: `demo-1-${label.replace(/ /g, '-')}-0a1b2c3d`, namespace: 'ci' },
+      };
       const created = store.create(GVR.jobCr, job as unknown as KubeObject);
-      const result = translateJob({ job: { ...job, metadata: { ...job.metadata, uid: created.metadata.uid } }, project: proj, build: build() });
+      const result = translateJob({
+        job: { ...job, metadata: { ...job.metadata, uid: created.metadata.uid } },
+        project: proj,
+        build: build(),
+      });
       assert.equal(result.refused, false, `${label}: ${result.refused ? result.message : ''}`);
       const { batchJob, claims } = result as Translation;
       const stored = store.create(GVR.batchJob, batchJob as unknown as KubeObject);
       assert.equal(stored.metadata.ownerReferences?.[0]?.uid, created.metadata.uid, label);
       for (const { claim } of claims) {
-        if (!store.get(GVR.claim, 'ci', claim.metadata?.name ?? '')) store.create(GVR.claim, claim as unknown as KubeObject);
+        if (!store.get(GVR.claim, 'ci', claim.metadata?.name ?? ''))
+          store.create(GVR.claim, claim as unknown as KubeObject);
       }
     }
-    const split = splitJobEnv({ env: { TOKEN: 'not-for-crs', MODE: 'x' }, secretValues: ['not-for-crs'], jobCrName: 'demo-1-plain-0a1b2c3d' });
-    const secret = jobEnvSecret({ jobCr: { name: 'demo-1-plain-0a1b2c3d', namespace: 'ci', uid: 'u' }, project: 'demo', build: 'demo-1', data: split.secretData });
+    const split = splitJobEnv({
+      env: { TOKEN: 'not-for-crs', MODE: 'x' },
+      secretValues: ['not-for-crs'],
+      jobCrName: 'demo-1-plain-0a1b2c3d',
+    });
+    const secret = jobEnvSecret({
+      jobCr: { name: 'demo-1-plain-0a1b2c3d', namespace: 'ci', uid: 'u' },
+      project: 'demo',
+      build: 'demo-1',
+      data: split.secretData,
+    });
     store.create(GVR.secret, secret as unknown as KubeObject);
     assert.equal(store.list(GVR.claim, { namespace: 'ci' }).items.length, 2);
   } finally {
@@ -72,7 +117,11 @@ test('every translated child Job, claim and env Secret is accepted by the API se
 test('a Job CR with env split by splitJobEnv is accepted by the CRD and holds no secret value', () => {
   const store = newStore();
   try {
-    const split = splitJobEnv({ env: { TOKEN: 'hunter2-hunter2', MODE: 'x' }, secretValues: ['hunter2-hunter2'], jobCrName: 'demo-1-test-0a1b2c3d' });
+    const split = splitJobEnv({
+      env: { TOKEN: 'hunter2-hunter2', MODE: 'x' },
+      secretValues: ['hunter2-hunter2'],
+      jobCrName: 'demo-1-test-0a1b2c3d',
+    });
     const stored = store.create(GVR.jobCr, jobCr({ env: split.env }, null) as unknown as KubeObject);
     assert.equal(JSON.stringify(stored).includes('hunter2'), false);
     assert.deepEqual((stored.spec as JobSpec).env, split.env);

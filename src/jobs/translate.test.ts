@@ -41,7 +41,14 @@ test('the child Job runs once, with a deadline, restartPolicy Never, a TTL and t
 
 test('the child Job is controlled by the Job CR, and has no owner while the CR has no uid', () => {
   assert.deepEqual(translated().batchJob.metadata?.ownerReferences, [
-    { apiVersion: 'brigade.sh/v1alpha1', kind: 'Job', name: 'demo-1-test-0a1b2c3d', uid: 'uid-job', controller: true, blockOwnerDeletion: true },
+    {
+      apiVersion: 'brigade.sh/v1alpha1',
+      kind: 'Job',
+      name: 'demo-1-test-0a1b2c3d',
+      uid: 'uid-job',
+      controller: true,
+      blockOwnerDeletion: true,
+    },
   ]);
   assert.equal(translated({ job: jobCr({}, null) }).batchJob.metadata?.ownerReferences, undefined);
 });
@@ -51,7 +58,9 @@ test('timeoutSeconds becomes activeDeadlineSeconds', () => {
 });
 
 test('tasks run as one /bin/sh script with set -e, the job name as $0 and args as $1...', () => {
-  const [container] = pod(translated({ job: jobCr({ tasks: ['cd /src', 'make test'], args: ['--verbose'] }) }).batchJob).containers;
+  const [container] = pod(
+    translated({ job: jobCr({ tasks: ['cd /src', 'make test'], args: ['--verbose'] }) }).batchJob,
+  ).containers;
   assert.equal(container.name, 'job');
   assert.equal(container.image, 'alpine:3.20');
   assert.deepEqual(container.command, ['/bin/sh', '-c', 'set -e\ncd /src\nmake test', 'test']);
@@ -59,45 +68,61 @@ test('tasks run as one /bin/sh script with set -e, the job name as $0 and args a
 });
 
 test('bash runs the tasks with set -eo pipefail', () => {
-  const [container] = pod(translated({ job: jobCr({ shell: '/bin/bash', tasks: ['false | true'] }) }).batchJob).containers;
+  const [container] = pod(
+    translated({ job: jobCr({ shell: '/bin/bash', tasks: ['false | true'] }) }).batchJob,
+  ).containers;
   assert.deepEqual(container.command, ['/bin/bash', '-c', 'set -eo pipefail\nfalse | true', 'test']);
   assert.equal(container.args, undefined);
 });
 
 test('a job with a command and no tasks runs the command with its args', () => {
-  const [container] = pod(translated({ job: jobCr({ tasks: [], command: ['make'], args: ['test'] }) }).batchJob).containers;
+  const [container] = pod(
+    translated({ job: jobCr({ tasks: [], command: ['make'], args: ['test'] }) }).batchJob,
+  ).containers;
   assert.deepEqual(container.command, ['make']);
   assert.deepEqual(container.args, ['test']);
 });
 
 test('a job with only args passes them to the image entrypoint, as Brigade 1 did (command unset)', () => {
-  const [container] = pod(translated({ job: jobCr({ tasks: undefined, args: ['--channel', '#ci'] }) }).batchJob).containers;
+  const [container] = pod(
+    translated({ job: jobCr({ tasks: undefined, args: ['--channel', '#ci'] }) }).batchJob,
+  ).containers;
   assert.equal(container.command, undefined);
   assert.deepEqual(container.args, ['--channel', '#ci']);
 });
 
 test('a job with no tasks, command or args runs its image entrypoint (command and args unset)', () => {
-  const [container] = pod(translated({ job: jobCr({ image: 'technosophos/github-notify:latest', tasks: [] }) }).batchJob).containers;
+  const [container] = pod(
+    translated({ job: jobCr({ image: 'technosophos/github-notify:latest', tasks: [] }) }).batchJob,
+  ).containers;
   assert.equal(container.image, 'technosophos/github-notify:latest');
   assert.equal('command' in container, false);
   assert.equal('args' in container, false);
 });
 
 test('an entrypoint job of a project with a repo still gets its source from the init container', () => {
-  const result = translated({ job: jobCr({ tasks: [] }), project: project({ repo: { cloneURL: 'https://example.com/demo.git' } }) });
+  const result = translated({
+    job: jobCr({ tasks: [] }),
+    project: project({ repo: { cloneURL: 'https://example.com/demo.git' } }),
+  });
   const spec = pod(result.batchJob);
   assert.equal(spec.initContainers?.[0]?.name, 'clone');
   assert.equal(spec.containers[0].command, undefined);
 });
 
 test('jobs that cannot run are refused with a message naming the job', () => {
-  const refusal = (spec: Parameters<typeof jobCr>[0], proj = project()) => translateJob({ job: jobCr(spec), project: proj, build: build() });
+  const refusal = (spec: Parameters<typeof jobCr>[0], proj = project()) =>
+    translateJob({ job: jobCr(spec), project: proj, build: build() });
   assert.deepEqual(refusal({ image: undefined }), {
     refused: true,
     reason: 'InvalidJob',
     message: 'job "test" has no image, and project "demo" sets no spec.jobDefaults.image',
   });
-  assert.deepEqual(refusal({ command: ['make'] }), { refused: true, reason: 'InvalidJob', message: 'job "test" sets both tasks and command; set one of them' });
+  assert.deepEqual(refusal({ command: ['make'] }), {
+    refused: true,
+    reason: 'InvalidJob',
+    message: 'job "test" sets both tasks and command; set one of them',
+  });
 });
 
 test("the project's jobDefaults apply under the job's own settings", () => {
@@ -129,14 +154,19 @@ test("the project's jobDefaults apply under the job's own settings", () => {
   assert.equal(spec.automountServiceAccountToken, undefined);
   assert.deepEqual(spec.imagePullSecrets, [{ name: 'registry' }, { name: 'shared' }, { name: 'own' }]);
   assert.deepEqual(spec.nodeSelector, { pool: 'ci', zone: 'b' });
-  assert.deepEqual(spec.tolerations, [{ key: 'ci', operator: 'Exists' }, { key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  assert.deepEqual(spec.tolerations, [
+    { key: 'ci', operator: 'Exists' },
+    { key: 'gpu', operator: 'Exists', effect: 'NoSchedule' },
+  ]);
   assert.equal(batchJob.spec?.activeDeadlineSeconds, 120);
   assert.equal(batchJob.spec?.ttlSecondsAfterFinished, 60);
 });
 
 test("the job's image and service account win over the defaults", () => {
   const proj = project({ jobDefaults: { image: 'node:24', serviceAccountName: 'builder' } });
-  const spec = pod(translated({ job: jobCr({ image: 'golang:1.23', serviceAccountName: 'deployer' }), project: proj }).batchJob);
+  const spec = pod(
+    translated({ job: jobCr({ image: 'golang:1.23', serviceAccountName: 'deployer' }), project: proj }).batchJob,
+  );
   assert.equal(spec.containers[0].image, 'golang:1.23');
   assert.equal(spec.serviceAccountName, 'deployer');
 });
@@ -146,13 +176,18 @@ test("without imageForcePull an untagged or :latest image is pulled IfNotPresent
     const [container] = pod(translated({ job: jobCr({ image }) }).batchJob).containers;
     assert.equal(container.imagePullPolicy, 'IfNotPresent', image);
   }
-  const [chosen] = pod(translated({ job: jobCr({ image: 'alpine' }), project: project({ jobDefaults: { imagePullPolicy: 'Always' } }) }).batchJob).containers;
+  const [chosen] = pod(
+    translated({ job: jobCr({ image: 'alpine' }), project: project({ jobDefaults: { imagePullPolicy: 'Always' } }) })
+      .batchJob,
+  ).containers;
   assert.equal(chosen.imagePullPolicy, 'Always');
 });
 
 test('imageForcePull sets imagePullPolicy Always over any other policy', () => {
   const proj = project({ jobDefaults: { imagePullPolicy: 'Never' } });
-  const [container] = pod(translated({ job: jobCr({ imageForcePull: true, imagePullPolicy: 'IfNotPresent' }), project: proj }).batchJob).containers;
+  const [container] = pod(
+    translated({ job: jobCr({ imageForcePull: true, imagePullPolicy: 'IfNotPresent' }), project: proj }).batchJob,
+  ).containers;
   assert.equal(container.imagePullPolicy, 'Always');
 });
 
@@ -163,7 +198,10 @@ test('without a service account the pod gets no API token', () => {
 });
 
 test("the job's annotations go on the pod, its labels too but never over the brigade.sh labels", () => {
-  const job = jobCr({ annotations: { 'example.com/team': 'web' }, labels: { 'brigade.sh/project': 'other', team: 'web' } });
+  const job = jobCr({
+    annotations: { 'example.com/team': 'web' },
+    labels: { 'brigade.sh/project': 'other', team: 'web' },
+  });
   const template = translated({ job }).batchJob.spec?.template.metadata;
   assert.equal(template?.annotations?.['example.com/team'], 'web');
   assert.equal(template?.labels?.team, 'web');

@@ -1,5 +1,12 @@
 // Job CR -> child batch/v1 Job (plus the PVCs it mounts), or a refusal. Pure: no I/O, no clock.
-import type { V1Container, V1EnvVar, V1Job, V1LocalObjectReference, V1PodSpec, V1ResourceRequirements } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1EnvVar,
+  V1Job,
+  V1LocalObjectReference,
+  V1PodSpec,
+  V1ResourceRequirements,
+} from '@kubernetes/client-node';
 import { childJobName } from '../api/names.ts';
 import type { EnvVar, JobCR } from '../api/types.ts';
 import { containerCommand } from './command.ts';
@@ -24,7 +31,9 @@ export const ANNOTATIONS = {
 
 function containerEnv(plan: SourcePlan, env: readonly EnvVar[] | undefined): V1EnvVar[] {
   // Source variables first: a job's own variable of the same name comes later and wins.
-  const own = (env ?? []).map((e): V1EnvVar => (e.valueFrom ? { name: e.name, valueFrom: structuredClone(e.valueFrom) } : { name: e.name, value: e.value ?? '' }));
+  const own = (env ?? []).map((e): V1EnvVar =>
+    e.valueFrom ? { name: e.name, valueFrom: structuredClone(e.valueFrom) } : { name: e.name, value: e.value ?? '' },
+  );
   return [...(plan.mode === 'inline' ? plan.env : []), ...own];
 }
 
@@ -51,14 +60,20 @@ function jobContainer(eff: EffectiveJob, plan: SourcePlan, mounts: V1Container['
   };
 }
 
-function podSpec(eff: EffectiveJob, input: TranslateInput, placement: Placement): { spec: V1PodSpec; claims: RequiredClaim[] } {
+function podSpec(
+  eff: EffectiveJob,
+  input: TranslateInput,
+  placement: Placement,
+): { spec: V1PodSpec; claims: RequiredClaim[] } {
   const plan = sourcePlan(eff, input.project, input.build, placement === 'regular');
   const vols = podVolumes(eff, input.project, input.build, plan);
   const pullSecrets: V1LocalObjectReference[] = eff.imagePullSecrets.map((name) => ({ name }));
   const spec: V1PodSpec = {
     restartPolicy: 'Never',
     // A job pod needs no API access unless the project or job names a service account for it.
-    ...(eff.serviceAccountName ? { serviceAccountName: eff.serviceAccountName } : { automountServiceAccountToken: false }),
+    ...(eff.serviceAccountName
+      ? { serviceAccountName: eff.serviceAccountName }
+      : { automountServiceAccountToken: false }),
     ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets } : {}),
     ...schedulingFor(eff.host, placement),
     ...(plan.mode === 'init-container' ? { initContainers: [cloneInitContainer(plan, eff)] } : {}),
@@ -87,7 +102,11 @@ export function translateJob(input: TranslateInput): TranslateResult {
   if (refusal) return refusal;
   const { spec, claims } = podSpec(eff, input, placement);
   const labels = podLabels(job, name);
-  const annotations = { ...job.spec.annotations, [ANNOTATIONS.jobName]: job.spec.name, [ANNOTATIONS.placement]: placement };
+  const annotations = {
+    ...job.spec.annotations,
+    [ANNOTATIONS.jobName]: job.spec.name,
+    [ANNOTATIONS.placement]: placement,
+  };
   const owner = ownedBy('Job', job.metadata);
   const batchJob: V1Job = {
     apiVersion: 'batch/v1',

@@ -34,7 +34,12 @@ function claim(opts: ClaimOptions): V1PersistentVolumeClaim {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: { name: opts.name, namespace: opts.namespace, labels: opts.labels, ...(opts.owner ? { ownerReferences: opts.owner } : {}) },
+    metadata: {
+      name: opts.name,
+      namespace: opts.namespace,
+      labels: opts.labels,
+      ...(opts.owner ? { ownerReferences: opts.owner } : {}),
+    },
     spec: {
       accessModes: ['ReadWriteMany'],
       resources: { requests: { storage: opts.size } },

@@ -35,7 +35,8 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig 
     throw new KubeConfigError(`cannot load kubeconfig ${file ?? '(in-cluster)'}`, { cause: err });
   }
   if (options.context) {
-    if (!kc.getContextObject(options.context)) throw new KubeConfigError(`kubeconfig has no context "${options.context}"`);
+    if (!kc.getContextObject(options.context))
+      throw new KubeConfigError(`kubeconfig has no context "${options.context}"`);
     kc.setCurrentContext(options.context);
   }
   if (!kc.getCurrentCluster()) throw new KubeConfigError('the kubeconfig names no current cluster');

@@ -15,7 +15,9 @@ interface NamedManifest {
 export async function applyCustomResourceDefinition(kubeConfig: KubeConfig, crd: NamedManifest): Promise<void> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const url = new URL(`${cluster.server.replace(/\/$/, '')}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(crd.metadata.name)}`);
+  const url = new URL(
+    `${cluster.server.replace(/\/$/, '')}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(crd.metadata.name)}`,
+  );
   url.searchParams.set('fieldManager', CRD_FIELD_MANAGER);
   url.searchParams.set('force', 'true');
   const options: HttpRequestOptions & { headers: Record<string, string> } = {

@@ -52,13 +52,17 @@ export class BrigadeObjects {
   }
 
   /** Objects of a kind in one namespace, or in all namespaces when namespace is undefined. */
-  async list<K extends BrigadeKind>(kind: K, namespace: string | undefined, options: ListOptions = {}): Promise<KindTypes[K][]> {
+  async list<K extends BrigadeKind>(
+    kind: K,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): Promise<KindTypes[K][]> {
     try {
       const req = { ...resourceOf(kind), labelSelector: options.labelSelector };
       const list = namespace
         ? await this.#api.listNamespacedCustomObject({ ...req, namespace })
         : await this.#api.listClusterCustomObject(req);
-      return ((list as { items?: KindTypes[K][] }).items ?? []);
+      return (list as { items?: KindTypes[K][] }).items ?? [];
     } catch (err) {
       throw new KubeApiError(`list ${kind} in ${namespace ?? 'all namespaces'}`, { cause: err });
     }
@@ -69,12 +73,20 @@ export class BrigadeObjects {
     const namespace = requireNamespace(obj);
     const body = { ...obj, apiVersion: API_VERSION, kind: KINDS[kind].kind };
     try {
-      const created = (await this.#api.createNamespacedCustomObject({ ...resourceOf(kind), namespace, body })) as KindTypes[K];
+      const created = (await this.#api.createNamespacedCustomObject({
+        ...resourceOf(kind),
+        namespace,
+        body,
+      })) as KindTypes[K];
       return { object: created, existed: false };
     } catch (err) {
-      if (!isAlreadyExists(err)) throw new KubeApiError(`create ${kind} ${namespace}/${obj.metadata.name}`, { cause: err });
+      if (!isAlreadyExists(err))
+        throw new KubeApiError(`create ${kind} ${namespace}/${obj.metadata.name}`, { cause: err });
       const existing = await this.get(kind, namespace, obj.metadata.name ?? '');
-      if (!existing) throw new KubeApiError(`create ${kind} ${namespace}/${obj.metadata.name} (exists but vanished)`, { cause: err });
+      if (!existing)
+        throw new KubeApiError(`create ${kind} ${namespace}/${obj.metadata.name} (exists but vanished)`, {
+          cause: err,
+        });
       return { object: existing, existed: true };
     }
   }
@@ -82,7 +94,10 @@ export class BrigadeObjects {
   /** JSON merge patch of the main resource (spec, metadata). */
   async patch<K extends BrigadeKind>(kind: K, namespace: string, name: string, patch: object): Promise<KindTypes[K]> {
     try {
-      return (await this.#api.patchNamespacedCustomObject({ ...resourceOf(kind), namespace, name, body: patch }, mergePatch)) as KindTypes[K];
+      return (await this.#api.patchNamespacedCustomObject(
+        { ...resourceOf(kind), namespace, name, body: patch },
+        mergePatch,
+      )) as KindTypes[K];
     } catch (err) {
       throw new KubeApiError(`patch ${kind} ${namespace}/${name}`, { cause: err });
     }
@@ -102,7 +117,10 @@ export class BrigadeObjects {
   ): Promise<KindTypes[K]> {
     const body = { status, ...(resourceVersion ? { metadata: { resourceVersion } } : {}) };
     try {
-      return (await this.#api.patchNamespacedCustomObjectStatus({ ...resourceOf(kind), namespace, name, body }, mergePatch)) as KindTypes[K];
+      return (await this.#api.patchNamespacedCustomObjectStatus(
+        { ...resourceOf(kind), namespace, name, body },
+        mergePatch,
+      )) as KindTypes[K];
     } catch (err) {
       throw new KubeApiError(`patch status of ${kind} ${namespace}/${name}`, { cause: err });
     }
@@ -113,7 +131,12 @@ export class BrigadeObjects {
     const namespace = requireNamespace(obj);
     const name = obj.metadata.name ?? '';
     try {
-      return (await this.#api.replaceNamespacedCustomObjectStatus({ ...resourceOf(kind), namespace, name, body: obj })) as KindTypes[K];
+      return (await this.#api.replaceNamespacedCustomObjectStatus({
+        ...resourceOf(kind),
+        namespace,
+        name,
+        body: obj,
+      })) as KindTypes[K];
     } catch (err) {
       throw new KubeApiError(`replace status of ${kind} ${namespace}/${name}`, { cause: err });
     }
@@ -123,7 +146,12 @@ export class BrigadeObjects {
    * Read-modify-write of the status with optimistic concurrency: on a 409 it reads again and re-applies
    * `mutate`, up to 5 times. Returns undefined when the object is gone or `mutate` wanted no write.
    */
-  async updateStatus<K extends BrigadeKind>(kind: K, namespace: string, name: string, mutate: StatusMutation<KindTypes[K]>): Promise<KindTypes[K] | undefined> {
+  async updateStatus<K extends BrigadeKind>(
+    kind: K,
+    namespace: string,
+    name: string,
+    mutate: StatusMutation<KindTypes[K]>,
+  ): Promise<KindTypes[K] | undefined> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.get(kind, namespace, name);
       if (!current) return undefined;
@@ -139,7 +167,12 @@ export class BrigadeObjects {
   }
 
   /** Deletes the object; false when it was already gone. */
-  async delete(kind: BrigadeKind, namespace: string, name: string, propagationPolicy: 'Foreground' | 'Background' = 'Background'): Promise<boolean> {
+  async delete(
+    kind: BrigadeKind,
+    namespace: string,
+    name: string,
+    propagationPolicy: 'Foreground' | 'Background' = 'Background',
+  ): Promise<boolean> {
     try {
       await this.#api.deleteNamespacedCustomObject({ ...resourceOf(kind), namespace, name, propagationPolicy });
       return true;
@@ -151,6 +184,7 @@ export class BrigadeObjects {
 }
 
 function requireNamespace(obj: { metadata: { namespace?: string; name?: string } }): string {
-  if (!obj.metadata.namespace) throw new TypeError(`object ${obj.metadata.name ?? '(unnamed)'} has no metadata.namespace`);
+  if (!obj.metadata.namespace)
+    throw new TypeError(`object ${obj.metadata.name ?? '(unnamed)'} has no metadata.namespace`);
   return obj.metadata.namespace;
 }

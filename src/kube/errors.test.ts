@@ -4,7 +4,12 @@ import { ApiException } from '@kubernetes/client-node';
 import { KubeApiError, apiMessage, isAlreadyExists, isConflict, isNotFound } from './errors.ts';
 
 const status = (code: number, reason: string): ApiException<string> =>
-  new ApiException(code, 'HTTP error', JSON.stringify({ kind: 'Status', code, reason, message: `it is ${reason}` }), {});
+  new ApiException(
+    code,
+    'HTTP error',
+    JSON.stringify({ kind: 'Status', code, reason, message: `it is ${reason}` }),
+    {},
+  );
 
 test('a 404 ApiException is NotFound and nothing else', () => {
   const err = status(404, 'NotFound');

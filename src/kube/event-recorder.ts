@@ -67,11 +67,22 @@ export class EventRecorder {
   }
 
   async #write(object: InvolvedObject, event: RecordedEvent): Promise<void> {
-    const key = JSON.stringify([object.metadata.uid, object.kind, object.metadata.namespace, object.metadata.name, event.type, event.reason, event.message]);
+    const key = JSON.stringify([
+      object.metadata.uid,
+      object.kind,
+      object.metadata.namespace,
+      object.metadata.name,
+      event.type,
+      event.reason,
+      event.message,
+    ]);
     const seen = this.#seen.get(key);
     const now = this.#opts.now().toISOString();
     if (seen && (await this.#bump(seen, now))) return;
-    const created = await this.#opts.core.createNamespacedEvent({ namespace: namespaceOf(object), body: this.#newEvent(object, event, now) });
+    const created = await this.#opts.core.createNamespacedEvent({
+      namespace: namespaceOf(object),
+      body: this.#newEvent(object, event, now),
+    });
     this.#remember(key, { name: created.metadata?.name ?? '', namespace: namespaceOf(object), count: 1 });
   }
 
@@ -126,7 +137,9 @@ function namespaceOf(object: InvolvedObject): string {
 }
 
 function randomSuffix(): string {
-  return Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0');
+  return Math.floor(Math.random() * 0xffff)
+    .toString(16)
+    .padStart(4, '0');
 }
 
 function mergePatchOptions(): ReturnType<typeof setHeaderOptions> {

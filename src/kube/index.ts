@@ -21,7 +21,17 @@ export { newKubeClients } from './clients.ts';
 export type { KubeClients } from './clients.ts';
 export { BrigadeObjects, collectionPath, resourceOf } from './custom-objects.ts';
 export type { KindTypes, ListOptions, StatusMutation } from './custom-objects.ts';
-export { KubeApiError, apiMessage, apiReason, apiStatusCode, isAlreadyExists, isConflict, isGone, isInvalid, isNotFound } from './errors.ts';
+export {
+  KubeApiError,
+  apiMessage,
+  apiReason,
+  apiStatusCode,
+  isAlreadyExists,
+  isConflict,
+  isGone,
+  isInvalid,
+  isNotFound,
+} from './errors.ts';
 export { EventRecorder } from './event-recorder.ts';
 export { applyCustomResourceDefinition } from './crd-install.ts';
 export type { EventRecorderOptions, EventType, InvolvedObject, RecordedEvent } from './event-recorder.ts';

@@ -35,7 +35,8 @@ export const PROGRAMS: readonly Program[] = [
     mainPackage: './cmd/kubeground',
     // Without the stamp /version says v0.0.0-master and kubectl warns about version skew.
     ldflags: [
-      '-s', '-w',
+      '-s',
+      '-w',
       `-X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION}`,
       `-X k8s.io/component-base/version.gitMajor=${VERSION_PARTS[0]}`,
       `-X k8s.io/component-base/version.gitMinor=${VERSION_PARTS[1]}`,
@@ -54,7 +55,9 @@ export interface BuildOptions {
 
 export class GoToolchainMissingError extends Error {
   constructor(cause: unknown) {
-    super('the real control plane is built from source and needs the Go toolchain (go 1.25 or later on PATH)', { cause });
+    super('the real control plane is built from source and needs the Go toolchain (go 1.25 or later on PATH)', {
+      cause,
+    });
     this.name = 'GoToolchainMissingError';
   }
 }
@@ -75,9 +78,16 @@ async function sourceFiles(moduleDir: string): Promise<string[]> {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        const nested = await stat(join(path, 'go.mod')).then(() => true, () => false);
+        const nested = await stat(join(path, 'go.mod')).then(
+          () => true,
+          () => false,
+        );
         if (!nested && !entry.name.startsWith('.') && entry.name !== 'testdata') await walk(path);
-      } else if ((entry.name.endsWith('.go') && !entry.name.endsWith('_test.go')) || entry.name === 'go.mod' || entry.name === 'go.sum') {
+      } else if (
+        (entry.name.endsWith('.go') && !entry.name.endsWith('_test.go')) ||
+        entry.name === 'go.mod' ||
+        entry.name === 'go.sum'
+      ) {
         found.push(path);
       }
     }
@@ -110,12 +120,20 @@ export async function ensureProgram(program: Program, opts: BuildOptions = {}): 
   const key = await buildKey(program, toolchain);
   const dir = join(cacheDir(env), 'bin');
   const target = join(dir, `${program.name}-${key}`);
-  if (await stat(target).then((s) => s.isFile(), () => false)) return target;
+  if (
+    await stat(target).then(
+      (s) => s.isFile(),
+      () => false,
+    )
+  )
+    return target;
 
   await mkdir(dir, { recursive: true });
   const progress = opts.onProgress ?? (() => undefined);
   const total = await countPackages(program, env);
-  progress(`building ${program.name} (${total} packages; the first build takes long, later ones reuse the Go build cache)`);
+  progress(
+    `building ${program.name} (${total} packages; the first build takes long, later ones reuse the Go build cache)`,
+  );
   let compiled = 0;
   let lastReport = Date.now();
   const partial = `${target}.partial-${process.pid}`;
@@ -143,7 +161,11 @@ export async function ensureProgram(program: Program, opts: BuildOptions = {}): 
 }
 
 async function countPackages(program: Program, env: NodeJS.ProcessEnv): Promise<number> {
-  const { stdout } = await execFileAsync('go', ['list', '-deps', program.mainPackage], { cwd: program.module, env, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await execFileAsync('go', ['list', '-deps', program.mainPackage], {
+    cwd: program.module,
+    env,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return stdout.split('\n').filter(Boolean).length;
 }
 

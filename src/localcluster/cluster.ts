@@ -10,8 +10,20 @@ import { ensureBinaries, type BuildOptions } from './binaries.ts';
 import { createBootstrapObjects } from './bootstrap.ts';
 import { runToCompletion } from './command-runner.ts';
 import {
-  AUDIT_POLICY, NODE_NAMES, PORT_NAMES, apiServerArgs, apiServerURL, controllerManagerArgs, etcdArgs, layoutOf, nodeAgentConfig, pkiArgs,
-  schedulerArgs, schedulerConfig, type Layout, type Ports,
+  AUDIT_POLICY,
+  NODE_NAMES,
+  PORT_NAMES,
+  apiServerArgs,
+  apiServerURL,
+  controllerManagerArgs,
+  etcdArgs,
+  layoutOf,
+  nodeAgentConfig,
+  pkiArgs,
+  schedulerArgs,
+  schedulerConfig,
+  type Layout,
+  type Ports,
 } from './components.ts';
 import { probe, type ClientTls } from './https-probe.ts';
 import { ensureImages } from './images.ts';
@@ -50,17 +62,21 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
 
   const layout = layoutOf(opts.dir);
   await rm(opts.dir, { recursive: true, force: true });
-  for (const d of [layout.pki, layout.logs, layout.etcdData, layout.nodeState, layout.hostPathVolumes]) await mkdir(d, { recursive: true });
-  const ports = await freePorts(PORT_NAMES) as unknown as Ports;
+  for (const d of [layout.pki, layout.logs, layout.etcdData, layout.nodeState, layout.hostPathVolumes])
+    await mkdir(d, { recursive: true });
+  const ports = (await freePorts(PORT_NAMES)) as unknown as Ports;
   await runToCompletion(binaries.kubeground, pkiArgs(layout, ports), { cwd: opts.dir });
 
   let rejectFailure!: (err: ComponentExitedError) => void;
-  const failure = new Promise<never>((_, reject) => { rejectFailure = reject; });
+  const failure = new Promise<never>((_, reject) => {
+    rejectFailure = reject;
+  });
   failure.catch(() => undefined); // observed through waits and by callers that care
   const group = new ProcessGroup(layout.logs, (err) => rejectFailure(err));
   const stop = (): Promise<void> => group.stop();
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 180_000);
-  const wait = (what: string, check: () => Promise<boolean>): Promise<void> => waitUntil(what, check, deadline, failure, opts.signal);
+  const wait = (what: string, check: () => Promise<boolean>): Promise<void> =>
+    waitUntil(what, check, deadline, failure, opts.signal);
 
   try {
     progress('starting etcd');
@@ -71,7 +87,10 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     await writeFile(join(layout.dir, 'audit-policy.yaml'), AUDIT_POLICY);
     group.start('kube-apiserver', binaries.kubeground, apiServerArgs(layout, ports));
     const tls = await adminTls(layout);
-    await wait('kube-apiserver /readyz', async () => (await probe(`${apiServerURL(ports)}/readyz`, tls)).status === 200);
+    await wait(
+      'kube-apiserver /readyz',
+      async () => (await probe(`${apiServerURL(ports)}/readyz`, tls)).status === 200,
+    );
 
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(join(layout.pki, 'admin.kubeconfig'));
@@ -90,11 +109,25 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
 
     const core = kubeConfig.makeApiClient(CoreV1Api);
     await wait('nodes node-1 and virtual-kubelet Ready', () => nodesReady(core));
-    await wait('the default ServiceAccount', () => core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }).then(() => true, () => false));
+    await wait('the default ServiceAccount', () =>
+      core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }).then(
+        () => true,
+        () => false,
+      ),
+    );
 
     const kubeconfigPath = join(layout.dir, 'kubeconfig');
     await copyFile(join(layout.pki, 'admin.kubeconfig'), kubeconfigPath);
-    return { dir: layout.dir, kubeconfigPath, apiServerURL: apiServerURL(ports), logDir: layout.logs, auditLog: join(layout.logs, 'audit.log'), imageStore: images.store, failure, stop };
+    return {
+      dir: layout.dir,
+      kubeconfigPath,
+      apiServerURL: apiServerURL(ports),
+      logDir: layout.logs,
+      auditLog: join(layout.logs, 'audit.log'),
+      imageStore: images.store,
+      failure,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -109,8 +142,11 @@ async function adminTls(l: Layout): Promise<ClientTls> {
 async function nodesReady(core: CoreV1Api): Promise<boolean> {
   const nodes = await core.listNode().catch(() => undefined);
   if (!nodes) return false;
-  return NODE_NAMES.every((name) => nodes.items.some((n) =>
-    n.metadata?.name === name && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')));
+  return NODE_NAMES.every((name) =>
+    nodes.items.some(
+      (n) => n.metadata?.name === name && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    ),
+  );
 }
 
 const POLL_MS = 250;
@@ -119,7 +155,13 @@ const POLL_MS = 250;
  * Polls check until it holds. Start-up only: nothing to watch yet (the API server may not even
  * listen). Fails at the deadline with what was awaited, or as soon as a component exits.
  */
-async function waitUntil(what: string, check: () => Promise<boolean>, deadline: number, failure: Promise<never>, signal?: AbortSignal): Promise<void> {
+async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  deadline: number,
+  failure: Promise<never>,
+  signal?: AbortSignal,
+): Promise<void> {
   let lastError: unknown;
   for (;;) {
     signal?.throwIfAborted();

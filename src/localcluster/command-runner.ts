@@ -28,7 +28,12 @@ const TAIL_LINES = 40;
 
 export function runToCompletion(file: string, args: string[], opts: RunOptions): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
+    const child = spawn(file, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: opts.signal,
+    });
     const tail: string[] = [];
     const feed = (stream: NodeJS.ReadableStream): void => {
       let partial = '';
@@ -38,7 +43,9 @@ export function runToCompletion(file: string, args: string[], opts: RunOptions):
         partial = lines.pop() ?? '';
         for (const line of lines) emit(line);
       });
-      stream.on('end', () => { if (partial) emit(partial); });
+      stream.on('end', () => {
+        if (partial) emit(partial);
+      });
     };
     const emit = (line: string): void => {
       tail.push(line);

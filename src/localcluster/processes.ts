@@ -45,7 +45,8 @@ export class ProcessGroup {
   private readonly onUnexpectedExit: (err: ComponentExitedError) => void;
   private stopping = false;
   private readonly onExit = (): void => {
-    for (const c of this.components) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    for (const c of this.components)
+      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
   };
 
   constructor(logDir: string, onUnexpectedExit: (err: ComponentExitedError) => void) {
@@ -63,7 +64,10 @@ export class ProcessGroup {
     const fd = openSync(logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { stdio: ['ignore', fd, fd], env: { ...process.env, KUBEGROUND_PARENT_DEATH_SIGNAL: deathSignal } });
+      child = spawn(file, args, {
+        stdio: ['ignore', fd, fd],
+        env: { ...process.env, KUBEGROUND_PARENT_DEATH_SIGNAL: deathSignal },
+      });
     } finally {
       closeSync(fd);
     }

@@ -163,7 +163,10 @@ describe('brigadier Group', () => {
       console.log(rs.map(String).join(','));`;
     assert.equal((await run(onPush(body), host)).status, 'Succeeded');
     assert.equal(host.maxConcurrent, 1);
-    assert.deepEqual(host.requests.map((r) => r.name), ['first', 'second', 'third']);
+    assert.deepEqual(
+      host.requests.map((r) => r.name),
+      ['first', 'second', 'third'],
+    );
     assert.deepEqual(host.texts(), ['3', 'log of first,log of second,log of third']);
   });
 
@@ -171,7 +174,10 @@ describe('brigadier Group', () => {
     const host = new FakeHost((r) => ({ succeeded: r.name !== 'second', log: '' }));
     const body = `try { await Group.runEach([new Job('first'), new Job('second'), new Job('third')]); } catch (e) { console.log(e.message); }`;
     assert.equal((await run(onPush(body), host)).status, 'Succeeded');
-    assert.deepEqual(host.requests.map((r) => r.name), ['first', 'second']);
+    assert.deepEqual(
+      host.requests.map((r) => r.name),
+      ['first', 'second'],
+    );
     assert.deepEqual(host.texts(), ['job second failed']);
   });
 
@@ -224,7 +230,10 @@ describe('build semantics', () => {
   });
 
   it('fails the build with JobFailed when an awaited job fails and nobody catches it', async () => {
-    const outcome = await run(onPush(`await new Job('awaited').run();`), new FakeHost(() => ({ succeeded: false, log: '' })));
+    const outcome = await run(
+      onPush(`await new Job('awaited').run();`),
+      new FakeHost(() => ({ succeeded: false, log: '' })),
+    );
     assert.deepEqual([outcome.status, outcome.reason], ['Failed', 'JobFailed']);
     assert.match(outcome.message, /job awaited failed/);
   });
@@ -257,25 +266,38 @@ describe('build semantics', () => {
 
   it('runs the after handler on success with a success cause', async () => {
     const host = new FakeHost();
-    const script = onPush(`console.log('main');`, `events.on('after', (e) => console.log(e.type + ' ' + e.cause.trigger + ' ' + e.cause.event.type));`);
+    const script = onPush(
+      `console.log('main');`,
+      `events.on('after', (e) => console.log(e.type + ' ' + e.cause.trigger + ' ' + e.cause.event.type));`,
+    );
     assert.equal((await run(script, host)).status, 'Succeeded');
     assert.deepEqual(host.texts(), ['main', 'after success push']);
   });
 
   it('runs the error handler on failure with the cause, and the build stays Failed', async () => {
     const host = new FakeHost(() => ({ succeeded: false, log: '', message: 'exit code 3' }));
-    const script = onPush(`new Job('doomed').run();`,
+    const script = onPush(
+      `new Job('doomed').run();`,
       `events.on('error', async (e) => { console.log(e.cause.trigger + ': ' + e.cause.reason.message); await new Job('notify').run().catch(() => {}); });
-       events.on('after', () => console.log('after must not run'));`);
+       events.on('after', () => console.log('after must not run'));`,
+    );
     const outcome = await run(script, host);
     assert.equal(outcome.status, 'Failed');
     assert.equal(outcome.reason, 'JobFailed');
-    assert.deepEqual(host.texts(), ['unhandledRejection: unhandled rejection: JobFailedError: job doomed failed: exit code 3']);
-    assert.deepEqual(host.requests.map((r) => r.name), ['doomed', 'notify']);
+    assert.deepEqual(host.texts(), [
+      'unhandledRejection: unhandled rejection: JobFailedError: job doomed failed: exit code 3',
+    ]);
+    assert.deepEqual(
+      host.requests.map((r) => r.name),
+      ['doomed', 'notify'],
+    );
   });
 
   it('fails the build when the after handler fails', async () => {
-    const outcome = await run(onPush('', `events.on('after', () => { throw new Error('cleanup broke'); });`), new FakeHost());
+    const outcome = await run(
+      onPush('', `events.on('after', () => { throw new Error('cleanup broke'); });`),
+      new FakeHost(),
+    );
     assert.equal(outcome.reason, 'HandlerFailed');
     assert.match(outcome.message, /after handler failed.*cleanup broke/);
   });
@@ -285,14 +307,25 @@ describe('build semantics', () => {
     const body = `console.log(JSON.stringify([e.buildID, e.type, e.provider, e.revision, e.payload, p.id, p.name, p.repo.cloneURL, p.kubernetes.namespace, Object.keys(p.secrets)]));`;
     assert.equal((await run(onPush(body), host)).status, 'Succeeded');
     assert.deepEqual(JSON.parse(host.texts()[0] ?? '[]'), [
-      'build-1', 'push', 'test', { commit: 'abc123', ref: 'refs/heads/main' }, '{"hello":"world"}',
-      'brigade-0123', 'org/repo', 'https://example.com/org/repo.git', 'default', ['token'],
+      'build-1',
+      'push',
+      'test',
+      { commit: 'abc123', ref: 'refs/heads/main' },
+      '{"hello":"world"}',
+      'brigade-0123',
+      'org/repo',
+      'https://example.com/org/repo.git',
+      'default',
+      ['token'],
     ]);
   });
 
   it('answers events.has for registered types only', async () => {
     const host = new FakeHost();
-    const outcome = await run(onPush(`const { events } = require('brigadier'); console.log(String([events.has('push'), events.has('exec')]));`), host);
+    const outcome = await run(
+      onPush(`const { events } = require('brigadier'); console.log(String([events.has('push'), events.has('exec')]));`),
+      host,
+    );
     assert.equal(outcome.status, 'Succeeded');
     assert.deepEqual(host.texts(), ['true,false']);
   });
@@ -310,7 +343,10 @@ describe('console', () => {
     const host = new FakeHost();
     const body = `console.log('a', 1, { b: [2] }); console.info('i'); console.warn('w'); console.error(new Error('e1')); console.debug(undefined, null);`;
     assert.equal((await run(onPush(body), host)).status, 'Succeeded');
-    assert.deepEqual(host.logs.map((l) => l.level), ['log', 'info', 'warn', 'error', 'debug']);
+    assert.deepEqual(
+      host.logs.map((l) => l.level),
+      ['log', 'info', 'warn', 'error', 'debug'],
+    );
     // Node's console formatting (util.format), as brigade.js had in Brigade 1's worker.
     assert.equal(host.logs[0]?.text, 'a 1 { b: [ 2 ] }');
     assert.match(host.logs[3]?.text ?? '', /^Error: e1/);
@@ -319,7 +355,10 @@ describe('console', () => {
 
   it('redacts project secret values from console lines and outcome messages', async () => {
     const host = new FakeHost();
-    const outcome = await run(onPush(`console.log('token is ' + p.secrets.token); throw new Error('leaked ' + p.secrets.token);`), host);
+    const outcome = await run(
+      onPush(`console.log('token is ' + p.secrets.token); throw new Error('leaked ' + p.secrets.token);`),
+      host,
+    );
     assert.deepEqual(host.texts(), ['token is ***']);
     assert.doesNotMatch(outcome.message, /s3cr3t-value/);
     assert.match(outcome.message, /leaked \*\*\*/);

@@ -32,7 +32,10 @@ describe('Brigade 1 compatibility', () => {
 
   it('has `global` as the global object, shared between top level and handlers', async () => {
     const host = new FakeHost();
-    const script = onPush(`console.log(String(global === globalThis) + ' ' + global.counter);`, `global.counter = 41 + 1;`);
+    const script = onPush(
+      `console.log(String(global === globalThis) + ' ' + global.counter);`,
+      `global.counter = 41 + 1;`,
+    );
     assert.equal((await run(script, host)).status, 'Succeeded');
     assert.deepEqual(host.texts(), ['true 42']);
   });
@@ -77,11 +80,18 @@ describe('Brigade 1 compatibility', () => {
       TEAM: { fieldRef: { fieldPath: "metadata.labels['team']", apiVersion: 'v1' } },
     });
     assert.equal(host.requests.length, 1);
-    assert.match(host.texts()[0] ?? '', /env\.X\.fieldRef\.fieldPath "spec\.containers\[0\]\.image" is not a pod field the downward API offers/);
+    assert.match(
+      host.texts()[0] ?? '',
+      /env\.X\.fieldRef\.fieldPath "spec\.containers\[0\]\.image" is not a pod field the downward API offers/,
+    );
   });
 
   it('job.logs() gives the kept log after run(), also of a failed job (the GitHub check-run pattern)', async () => {
-    const host = new FakeHost((r): JobOutcome => (r.name === 'build' ? { succeeded: false, log: 'compile error at x.c:3\n', message: 'exit code 2' } : { succeeded: true, log: 'ok' }));
+    const host = new FakeHost((r): JobOutcome =>
+      r.name === 'build'
+        ? { succeeded: false, log: 'compile error at x.c:3\n', message: 'exit code 2' }
+        : { succeeded: true, log: 'ok' },
+    );
     const body = `
       const build = new Job('build');
       try { await build.run(); } catch (err) {
@@ -103,7 +113,10 @@ describe('Brigade 1 compatibility', () => {
 
   it('job.logs() of a running job asks the host for the log so far', async () => {
     const release = gate();
-    const host = new LiveLogHost(async (r) => { await release.promise; return { succeeded: true, log: `final of ${r.name}` }; });
+    const host = new LiveLogHost(async (r) => {
+      await release.promise;
+      return { succeeded: true, log: `final of ${r.name}` };
+    });
     const body = `
       const j = new Job('slow');
       const done = j.run();
@@ -120,7 +133,10 @@ describe('Brigade 1 compatibility', () => {
 
   it('job.logs() of a running job waits for its end when the host cannot tell', async () => {
     const release = gate();
-    const host = new FakeHost(async (r) => { await release.promise; return { succeeded: true, log: `final of ${r.name}` }; });
+    const host = new FakeHost(async (r) => {
+      await release.promise;
+      return { succeeded: true, log: `final of ${r.name}` };
+    });
     const body = `const j = new Job('slow'); const done = j.run(); console.log(await j.logs()); await done;`;
     const outcome = run(onPush(body), host);
     await until(() => host.running.size === 1, 'the job to run');

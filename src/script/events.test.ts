@@ -35,7 +35,10 @@ describe('brigadier events (EventEmitter semantics, as Brigade 1)', () => {
     const outcome = await run(script, host);
     assert.equal(outcome.reason, 'HandlerFailed');
     assert.match(outcome.message, /first broke/);
-    assert.deepEqual(host.requests.map((r) => r.name), ['still-runs']);
+    assert.deepEqual(
+      host.requests.map((r) => r.name),
+      ['still-runs'],
+    );
   });
 
   it('stops at a handler that throws synchronously, as emit does', async () => {
@@ -76,7 +79,10 @@ describe('brigadier events (EventEmitter semantics, as Brigade 1)', () => {
     const outcome = await run(script, host);
     assert.equal(outcome.status, 'Succeeded', outcome.message);
     assert.deepEqual(host.texts(), ['test from push', 'emit true false', 'deploy me', 'deploy brigadier.fire']);
-    assert.deepEqual(host.requests.map((r) => r.name), ['tests']);
+    assert.deepEqual(
+      host.requests.map((r) => r.name),
+      ['tests'],
+    );
   });
 
   it('an emitted async handler that rejects fails the build, as an unhandled rejection did', async () => {

@@ -68,20 +68,27 @@ describe('files beside the script', () => {
   it('reports errors with the file and line they come from, at run and at inspection', async () => {
     const thrown = await run(`require('./thrower');`, FILES);
     assert.equal(thrown.reason, 'HandlerFailed');
-    assert.equal(thrown.message, 'brigade.js failed at top level: RangeError: from the lib (thrower.js:2:13, in function explode)');
+    assert.equal(
+      thrown.message,
+      'brigade.js failed at top level: RangeError: from the lib (thrower.js:2:13, in function explode)',
+    );
     const broken = await engine.inspectScript(`require('./broken');`, { files: FILES });
     assert.ok(!broken.ok);
     assert.equal(broken.reason, 'SyntaxError');
     assert.match(broken.message, /SyntaxError: .* \(broken\.js:3:\d+\)/);
     const inHandler = await run(`require('brigadier').events.on('push', () => require('./broken'));`, FILES);
     assert.match(inHandler.message, /^SyntaxError: .* \(broken\.js:3:\d+\)$/);
-    const ok = await engine.inspectScript(`require('./lib'); require('brigadier').events.on('push', () => {});`, { files: FILES });
+    const ok = await engine.inspectScript(`require('./lib'); require('brigadier').events.on('push', () => {});`, {
+      files: FILES,
+    });
     assert.deepEqual(ok, { ok: true, handlers: ['push'] });
   });
 
   it('keeps a file from reaching the host: its module scope is the build sandbox like brigade.js', async () => {
     const host = new FakeHost();
-    const files = { 'probe.js': `module.exports = [typeof process, typeof this, (function () { return typeof this; })(), require.constructor('return typeof process')()];` };
+    const files = {
+      'probe.js': `module.exports = [typeof process, typeof this, (function () { return typeof this; })(), require.constructor('return typeof process')()];`,
+    };
     const script = `const r = require('./probe'); require('brigadier').events.on('push', () => console.log(JSON.stringify(r)));`;
     assert.equal((await run(script, files, host)).status, 'Succeeded');
     assert.deepEqual(JSON.parse(host.texts()[0] ?? '[]'), ['undefined', 'object', 'object', 'undefined']);

@@ -11,7 +11,14 @@
  * only for misuse (invalid options) or when the engine was closed.
  */
 import { ScriptEngineImpl } from './engine/engine.ts';
-import type { InspectOptions, InspectResult, RunBuildOptions, BuildOutcome, ScriptEngine, ScriptEngineOptions } from './types.ts';
+import type {
+  InspectOptions,
+  InspectResult,
+  RunBuildOptions,
+  BuildOutcome,
+  ScriptEngine,
+  ScriptEngineOptions,
+} from './types.ts';
 
 export type * from './types.ts';
 export { DEFAULT_JOB_IMAGE, DEFAULT_LIMITS, JOB_NAME_MAX_LENGTH } from './defaults.ts';

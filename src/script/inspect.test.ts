@@ -12,11 +12,16 @@ describe('inspectScript', () => {
       events.on('push', () => {});
       events.on('pull_request', () => {});
       for (const t of ['exec', 'after']) events.on(t, () => {});`;
-    assert.deepEqual(await engine.inspectScript(script), { ok: true, handlers: ['push', 'pull_request', 'exec', 'after'] });
+    assert.deepEqual(await engine.inspectScript(script), {
+      ok: true,
+      handlers: ['push', 'pull_request', 'exec', 'after'],
+    });
   });
 
   it('reports a syntax error with line and column, without running anything', async () => {
-    const result = await engine.inspectScript(`const { events } = require('brigadier');\nevents.on('push', () => {\n  let x = ;\n});\n`);
+    const result = await engine.inspectScript(
+      `const { events } = require('brigadier');\nevents.on('push', () => {\n  let x = ;\n});\n`,
+    );
     assert.equal(result.ok, false);
     assert.ok(!result.ok);
     assert.match(result.message, /^SyntaxError: /);
@@ -32,12 +37,17 @@ describe('inspectScript', () => {
     assert.equal(result.line, 2);
     const refused = await engine.inspectScript(`const { events } = require('brigadier');\nrequire('fs');\n`);
     assert.ok(!refused.ok);
-    assert.match(refused.message, /Cannot load module 'fs': brigade.js runs in a sandbox without access to the operator's host/);
+    assert.match(
+      refused.message,
+      /Cannot load module 'fs': brigade.js runs in a sandbox without access to the operator's host/,
+    );
     assert.equal(refused.reason, 'ModuleRefused');
   });
 
   it('never runs jobs started at top level', async () => {
-    const result = await engine.inspectScript(`const { events, Job } = require('brigadier');\nnew Job('top-level').run();\nevents.on('push', () => {});`);
+    const result = await engine.inspectScript(
+      `const { events, Job } = require('brigadier');\nnew Job('top-level').run();\nevents.on('push', () => {});`,
+    );
     assert.deepEqual(result, { ok: true, handlers: ['push'] });
   });
 

@@ -29,7 +29,11 @@ describe('normalizeJobRequest', () => {
       [{ name: 'Bad_Name' }, /invalid job name/],
       [{}, /name is required/],
     ];
-    for (const [raw, message] of cases) assert.throws(() => normalizeJobRequest(raw), (e: unknown) => e instanceof JobRequestError && message.test(e.message));
+    for (const [raw, message] of cases)
+      assert.throws(
+        () => normalizeJobRequest(raw),
+        (e: unknown) => e instanceof JobRequestError && message.test(e.message),
+      );
   });
 
   it('returns fresh objects, not the input', () => {
@@ -42,7 +46,9 @@ describe('normalizeJobRequest', () => {
 
 describe('isValidJobName', () => {
   it('follows brigadier 1.5: 1..36 chars of lowercase letters, digits, dashes and dots, alphanumeric first and last', () => {
-    for (const ok of ['a', 'ab', 'a-b', 'a1', '1a', '1-build', 'build.v1', 'x'.repeat(36)]) assert.equal(isValidJobName(ok), true, ok);
-    for (const bad of ['-a', 'a-', '.a', 'a.', 'aB', 'a_b', 'a/b', 'x'.repeat(37), '']) assert.equal(isValidJobName(bad), false, bad);
+    for (const ok of ['a', 'ab', 'a-b', 'a1', '1a', '1-build', 'build.v1', 'x'.repeat(36)])
+      assert.equal(isValidJobName(ok), true, ok);
+    for (const bad of ['-a', 'a-', '.a', 'a.', 'aB', 'a_b', 'a/b', 'x'.repeat(37), ''])
+      assert.equal(isValidJobName(bad), false, bad);
   });
 });

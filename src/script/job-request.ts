@@ -70,13 +70,16 @@ function keyRef(v: unknown, field: string): KeyRef {
 }
 
 /** The pod fields Kubernetes' downward API offers to env (validated again by the API server). */
-const FIELD_PATH = /^(metadata\.(name|namespace|uid)|metadata\.(labels|annotations)\['[^']{1,316}'\]|spec\.(nodeName|serviceAccountName)|status\.(hostIP|hostIPs|podIP|podIPs))$/;
+const FIELD_PATH =
+  /^(metadata\.(name|namespace|uid)|metadata\.(labels|annotations)\['[^']{1,316}'\]|spec\.(nodeName|serviceAccountName)|status\.(hostIP|hostIPs|podIP|podIPs))$/;
 
 function fieldRef(v: unknown, field: string): FieldRef {
   if (!isObj(v)) throw new JobRequestError(`${field} must be {fieldPath}`);
   const fieldPath = str(v['fieldPath'], `${field}.fieldPath`);
   if (!FIELD_PATH.test(fieldPath)) {
-    throw new JobRequestError(`${field}.fieldPath "${fieldPath.slice(0, 64)}" is not a pod field the downward API offers (metadata.name, metadata.namespace, metadata.uid, metadata.labels['k'], metadata.annotations['k'], spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP)`);
+    throw new JobRequestError(
+      `${field}.fieldPath "${fieldPath.slice(0, 64)}" is not a pod field the downward API offers (metadata.name, metadata.namespace, metadata.uid, metadata.labels['k'], metadata.annotations['k'], spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP)`,
+    );
   }
   const apiVersion = optStr(v['apiVersion'], `${field}.apiVersion`);
   return { fieldPath, ...(apiVersion === undefined ? {} : { apiVersion }) };
@@ -89,7 +92,9 @@ function envValue(v: unknown, field: string): JobEnvValue {
     if ('configMapKeyRef' in v) return { configMapKeyRef: keyRef(v['configMapKeyRef'], `${field}.configMapKeyRef`) };
     if ('fieldRef' in v) return { fieldRef: fieldRef(v['fieldRef'], `${field}.fieldRef`) };
   }
-  throw new JobRequestError(`${field} must be a string, {secretKeyRef: {name, key}}, {configMapKeyRef: {name, key}} or {fieldRef: {fieldPath}}`);
+  throw new JobRequestError(
+    `${field} must be a string, {secretKeyRef: {name, key}}, {configMapKeyRef: {name, key}} or {fieldRef: {fieldPath}}`,
+  );
 }
 
 function env(v: unknown): Record<string, JobEnvValue> {

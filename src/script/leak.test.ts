@@ -32,7 +32,13 @@ describe('resource hygiene', () => {
     for (let i = 0; i < RUNS; i++) {
       const script = scripts[i % scripts.length] ?? '';
       const host = new FakeHost((r) => ({ succeeded: r.name === 'unit', log: 'x' }));
-      const outcome = await engine.runBuild({ script, event: testEvent(), project: testProject(), host, limits: { memoryBytes: 16 * 1024 * 1024 } });
+      const outcome = await engine.runBuild({
+        script,
+        event: testEvent(),
+        project: testProject(),
+        host,
+        limits: { memoryBytes: 16 * 1024 * 1024 },
+      });
       assert.equal(typeof outcome.status, 'string');
       if (i === WARM_UP) rssAfterWarmUp = process.memoryUsage().rss;
     }

@@ -19,7 +19,10 @@ function parkedBuild(): { outcome: Promise<BuildOutcome>; host: FakeHost; releas
     await release.promise;
     return { succeeded: true, log: `done ${r.name}` };
   });
-  const outcome = run(onPush(`console.log('parked'); const r = await new Job('parked').run(); console.log(String(r));`), host);
+  const outcome = run(
+    onPush(`console.log('parked'); const r = await new Job('parked').run(); console.log(String(r));`),
+    host,
+  );
   return { outcome, host, release: () => release.open() };
 }
 
@@ -37,7 +40,9 @@ describe('CPU limit', () => {
   });
 
   it('stops a catastrophic regular expression', async () => {
-    const outcome = await run(onPush(`/(a+)+$/.test('a'.repeat(40) + 'b');`), new FakeHost(), { limits: { cpuMs: 200 } });
+    const outcome = await run(onPush(`/(a+)+$/.test('a'.repeat(40) + 'b');`), new FakeHost(), {
+      limits: { cpuMs: 200 },
+    });
     assert.equal(outcome.reason, 'CpuLimit');
   });
 
@@ -50,7 +55,10 @@ describe('CPU limit', () => {
     const started = Date.now();
     // The budget leaves room for loading the runtime on a busy machine; the wait is twice as long.
     const outcome = run(onPush(`await new Job('slow').run();`), host, { limits: { cpuMs: 300 } });
-    await until(() => host.running.size === 1 && Date.now() - started > 600, 'the job to be running past the CPU budget');
+    await until(
+      () => host.running.size === 1 && Date.now() - started > 600,
+      'the job to be running past the CPU budget',
+    );
     release.open();
     assert.equal((await outcome).status, 'Succeeded');
   });
@@ -77,9 +85,13 @@ describe('CPU limit', () => {
 
 describe('memory limit', () => {
   it('fails an unbounded allocation with OutOfMemory', async () => {
-    const outcome = await run(onPush(`const a = []; for (;;) a.push('x'.repeat(1 << 20) + a.length);`), new FakeHost(), {
-      limits: { memoryBytes: 32 * 1024 * 1024 },
-    });
+    const outcome = await run(
+      onPush(`const a = []; for (;;) a.push('x'.repeat(1 << 20) + a.length);`),
+      new FakeHost(),
+      {
+        limits: { memoryBytes: 32 * 1024 * 1024 },
+      },
+    );
     assert.deepEqual([outcome.status, outcome.reason], ['Failed', 'OutOfMemory']);
   });
 
@@ -94,7 +106,10 @@ describe('memory limit', () => {
 
   it('turns runaway recursion into a catchable RangeError inside the guest', async () => {
     const host = new FakeHost();
-    const outcome = await run(onPush(`function f() { return f() + 1; } try { f(); } catch (e) { console.log(e.name); }`), host);
+    const outcome = await run(
+      onPush(`function f() { return f() + 1; } try { f(); } catch (e) { console.log(e.name); }`),
+      host,
+    );
     assert.equal(outcome.status, 'Succeeded');
     assert.deepEqual(host.texts(), ['RangeError']);
   });
@@ -123,9 +138,13 @@ describe('wall-clock limit and cancellation', () => {
     await until(() => host.running.size === 1, 'the job to start');
     controller.abort();
     assert.equal((await cancelled).reason, 'Cancelled');
-    const timedOut = await run(onPush(`await new Job('forever').run();`), new FakeHost(() => never.promise.then(() => ({ succeeded: true, log: '' }))), {
-      signal: AbortSignal.timeout(50),
-    });
+    const timedOut = await run(
+      onPush(`await new Job('forever').run();`),
+      new FakeHost(() => never.promise.then(() => ({ succeeded: true, log: '' }))),
+      {
+        signal: AbortSignal.timeout(50),
+      },
+    );
     assert.equal(timedOut.reason, 'Timeout');
     never.open();
   });
@@ -147,7 +166,10 @@ describe('bridge caps', () => {
 
   it('stops forwarding console output past the per-build limit, with one notice', async () => {
     const host = new FakeHost();
-    const outcome = await run(onPush(`const line = 'y'.repeat(16000); for (let i = 0; i < 2000; i++) console.log(line);`), host);
+    const outcome = await run(
+      onPush(`const line = 'y'.repeat(16000); for (let i = 0; i < 2000; i++) console.log(line);`),
+      host,
+    );
     assert.equal(outcome.status, 'Succeeded');
     const total = host.logs.reduce((n, l) => n + l.text.length, 0);
     assert.ok(total <= 8 * 1024 * 1024 + 20_000, `forwarded ${total} characters`);
@@ -170,8 +192,16 @@ describe('bridge caps', () => {
   });
 
   it('refuses options that are not a script', async () => {
-    await assert.rejects(engine.runBuild({ script: 42 as unknown as string, event: testEvent(), project: testProject(), host: new FakeHost() }), {
-      name: 'ScriptOptionsError',
-    });
+    await assert.rejects(
+      engine.runBuild({
+        script: 42 as unknown as string,
+        event: testEvent(),
+        project: testProject(),
+        host: new FakeHost(),
+      }),
+      {
+        name: 'ScriptOptionsError',
+      },
+    );
   });
 });

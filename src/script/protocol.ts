@@ -38,4 +38,3 @@ export type FromWorker =
   | { type: 'jobLogs'; id: number; callId: number; name: string }
   | { type: 'log'; id: number; level: ScriptLogLevel; text: string }
   | { type: 'done'; id: number; result: SandboxResult };
-

@@ -55,7 +55,13 @@ describe('replay', () => {
     host.holdJob('deploy', deploy.promise);
     // First evaluation: the "operator" goes away while deploy is running.
     const firstRun = new AbortController();
-    const first = engine.runBuild({ script: pipeline, event: testEvent(), project: testProject(), host, signal: firstRun.signal });
+    const first = engine.runBuild({
+      script: pipeline,
+      event: testEvent(),
+      project: testProject(),
+      host,
+      signal: firstRun.signal,
+    });
     await until(() => host.executions.includes('deploy'), 'deploy to start');
     firstRun.abort();
     assert.equal((await first).reason, 'Cancelled');

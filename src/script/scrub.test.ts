@@ -5,7 +5,8 @@ import { scrubCredentials, scrubHostError } from './scrub.ts';
 
 describe('scrubCredentials', () => {
   it('drops URL userinfo, query strings and token assignments', () => {
-    const text = 'GET https://user:pw@api.example:6443/api/v1?token=abc#frag failed; authorization: Bearer xyz; password=hunter2';
+    const text =
+      'GET https://user:pw@api.example:6443/api/v1?token=abc#frag failed; authorization: Bearer xyz; password=hunter2';
     const out = scrubCredentials(text);
     assert.doesNotMatch(out, /user:pw|token=abc|xyz|hunter2/);
     assert.match(out, /https:\/\/api\.example:6443\/api\/v1/);
@@ -26,13 +27,19 @@ describe('scrubHostError', () => {
 describe('parseGuestJson', () => {
   it('refuses prototype keys at any depth', () => {
     for (const key of ['__proto__', 'constructor', 'prototype']) {
-      assert.throws(() => parseGuestJson(`{"a":{"${key}":{"polluted":1}}}`, { maxChars: 1000, what: 'job' }), GuestDataError);
+      assert.throws(
+        () => parseGuestJson(`{"a":{"${key}":{"polluted":1}}}`, { maxChars: 1000, what: 'job' }),
+        GuestDataError,
+      );
     }
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   });
 
   it('refuses oversized and invalid input', () => {
-    assert.throws(() => parseGuestJson('"' + 'x'.repeat(100) + '"', { maxChars: 10, what: 'job' }), /more than the limit/);
+    assert.throws(
+      () => parseGuestJson('"' + 'x'.repeat(100) + '"', { maxChars: 10, what: 'job' }),
+      /more than the limit/,
+    );
     assert.throws(() => parseGuestJson('{', { maxChars: 10, what: 'job' }), /not valid JSON/);
   });
 

@@ -19,7 +19,10 @@ export function scrubCredentials(text: string): string {
 }
 
 /** A host error as the guest may see it: name and message only, scrubbed and capped. */
-export function scrubHostError(error: unknown, opts: { secrets: readonly string[]; maxChars: number }): {
+export function scrubHostError(
+  error: unknown,
+  opts: { secrets: readonly string[]; maxChars: number },
+): {
   name: string;
   message: string;
 } {

@@ -58,7 +58,8 @@ describe('the guest global scope', () => {
   });
 
   it('reaches no host object through constructor chains from any reachable value', async () => {
-    const found = await probe(`
+    const found = await probe(
+      `
       const { events, Job, Group, Result, JobHost } = require('brigadier');
       const job = new Job('chain');
       const result = await job.run();
@@ -75,10 +76,11 @@ describe('the guest global scope', () => {
       }
       globalThis.__scriptCanary = 'guest was here';
       console.log(JSON.stringify(seen.filter((v) => v !== 'undefined' && v !== true)));`,
-    new FakeHost((r) => {
-      if (r.name === 'host-refuses') throw new Error('refused by the host');
-      return { succeeded: true, log: '' };
-    }));
+      new FakeHost((r) => {
+        if (r.name === 'host-refuses') throw new Error('refused by the host');
+        return { succeeded: true, log: '' };
+      }),
+    );
     assert.deepEqual(found, []);
   });
 
@@ -142,14 +144,20 @@ describe('error carriers', () => {
       (err as Error & { config: unknown }).config = { headers: { authorization: 'Bearer eyJhbGciOi' } };
       throw err;
     });
-    const found = await probe(`
+    const found = await probe(
+      `
       try { await new Job('api').run(); } catch (err) {
         console.log(JSON.stringify({ name: err.name, message: err.message, keys: Object.keys(err), config: typeof err.config }));
-      }`, host);
+      }`,
+      host,
+    );
     const { name, message, keys, config } = found as { name: string; message: string; keys: string[]; config: string };
     assert.equal(name, 'Error');
     assert.doesNotMatch(message, /hunter22|eyJhbGciOi|token=abc/);
-    assert.deepEqual(keys.filter((k) => k !== 'name' && k !== 'message'), []);
+    assert.deepEqual(
+      keys.filter((k) => k !== 'name' && k !== 'message'),
+      [],
+    );
     assert.equal(config, 'undefined');
   });
 });
@@ -205,7 +213,9 @@ describe('the bridge', () => {
     const outcome = await run(onPush(body), host);
     assert.equal(outcome.status, 'Succeeded', outcome.message);
     assert.equal(host.texts()[0], 'trap fired in guest');
-    assert.ok(host.requests.every((r) => Object.values(r.env).every((v) => typeof v === 'string' || typeof v === 'object')));
+    assert.ok(
+      host.requests.every((r) => Object.values(r.env).every((v) => typeof v === 'string' || typeof v === 'object')),
+    );
   });
 
   it('never inspects logged objects on the host (util.inspect.custom stays inert)', async () => {
@@ -259,7 +269,10 @@ describe('the bridge', () => {
     };
     const garbage = new FakeHost(() => 'not an outcome' as never);
     for (const host of [throwing, garbage]) {
-      const outcome = await run(onPush(`try { await new Job('odd').run(); } catch (err) { console.log(err.message); }`), host);
+      const outcome = await run(
+        onPush(`try { await new Job('odd').run(); } catch (err) { console.log(err.message); }`),
+        host,
+      );
       assert.equal(outcome.status, 'Succeeded', outcome.message);
       assert.equal(host.logs.length, 1);
     }
@@ -268,7 +281,10 @@ describe('the bridge', () => {
 
 describe('prototype pollution', () => {
   it('does not carry pollution from one build into the next', async () => {
-    await run(onPush(`Object.prototype.polluted = 'yes'; Array.prototype.map = () => []; JSON.stringify = () => '{}';`), new FakeHost());
+    await run(
+      onPush(`Object.prototype.polluted = 'yes'; Array.prototype.map = () => []; JSON.stringify = () => '{}';`),
+      new FakeHost(),
+    );
     const found = await probe(`console.log(JSON.stringify([({}).polluted, [1].map((x) => x + 1)]));`);
     assert.deepEqual(found, [null, [2]]);
   });
@@ -344,8 +360,15 @@ describe('built-in modules', () => {
   });
 
   it('are fresh in every build: a script that replaces their functions affects only its own build', async () => {
-    await run(onPush(`require('util').format = () => 'evil'; require('path').join = () => '/etc'; require('events').prototype.emit = () => false;`), new FakeHost());
-    const found = await probe(`console.log(JSON.stringify([require('util').format('%s!', 'ok'), require('path').join('a', 'b'), typeof require('events').prototype.emit]));`);
+    await run(
+      onPush(
+        `require('util').format = () => 'evil'; require('path').join = () => '/etc'; require('events').prototype.emit = () => false;`,
+      ),
+      new FakeHost(),
+    );
+    const found = await probe(
+      `console.log(JSON.stringify([require('util').format('%s!', 'ok'), require('path').join('a', 'b'), typeof require('events').prototype.emit]));`,
+    );
     assert.deepEqual(found, ['ok!', 'a/b', 'function']);
   });
 
@@ -358,8 +381,20 @@ describe('built-in modules', () => {
       console.log(JSON.stringify(out));`);
     const refused = 'ERR_SANDBOX_MODULE_REFUSED';
     assert.deepEqual(found, {
-      fs: refused, 'node:fs': refused, 'fs/promises': refused, child_process: refused, net: refused, http: refused, https: refused,
-      vm: refused, worker_threads: refused, process: refused, os: refused, module: refused, crypto: refused, buffer: refused,
+      fs: refused,
+      'node:fs': refused,
+      'fs/promises': refused,
+      child_process: refused,
+      net: refused,
+      http: refused,
+      https: refused,
+      vm: refused,
+      worker_threads: refused,
+      process: refused,
+      os: refused,
+      module: refused,
+      crypto: refused,
+      buffer: refused,
     });
   });
 });

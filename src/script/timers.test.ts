@@ -22,7 +22,10 @@ describe('timers in brigade.js', () => {
     const outcome = await run(onPush(body), host);
     assert.equal(outcome.status, 'Succeeded', outcome.message);
     assert.deepEqual(host.texts(), ['handler done', 'immediate', 'early', 'late xy']);
-    assert.deepEqual(host.requests.map((r) => r.name), ['from-timer']);
+    assert.deepEqual(
+      host.requests.map((r) => r.name),
+      ['from-timer'],
+    );
   });
 
   it('supports the promise-sleep idiom between jobs', async () => {
@@ -34,7 +37,10 @@ describe('timers in brigade.js', () => {
       await new Job('second').run();
       console.log('slept');`;
     assert.equal((await run(onPush(body), host)).status, 'Succeeded');
-    assert.deepEqual(host.requests.map((r) => r.name), ['first', 'second']);
+    assert.deepEqual(
+      host.requests.map((r) => r.name),
+      ['first', 'second'],
+    );
     assert.deepEqual(host.texts(), ['slept']);
   });
 
@@ -73,7 +79,10 @@ describe('timers in brigade.js', () => {
 
   it('fails the build when a timer callback throws, as an uncaught exception ended a Brigade 1 worker', async () => {
     const host = new FakeHost();
-    const script = onPush(`setTimeout(() => { throw new Error('timer broke'); }, 1);`, `events.on('error', (e) => console.log('error handler: ' + e.cause.trigger));`);
+    const script = onPush(
+      `setTimeout(() => { throw new Error('timer broke'); }, 1);`,
+      `events.on('error', (e) => console.log('error handler: ' + e.cause.trigger));`,
+    );
     const outcome = await run(script, host);
     assert.equal(outcome.status, 'Failed');
     assert.equal(outcome.reason, 'HandlerFailed');
@@ -100,7 +109,9 @@ describe('timers in brigade.js', () => {
   });
 
   it('never fires timers during inspection', async () => {
-    const result = await engine.inspectScript(`setTimeout(() => { throw new Error('ran'); }, 0); require('brigadier').events.on('push', () => {});`);
+    const result = await engine.inspectScript(
+      `setTimeout(() => { throw new Error('ran'); }, 0); require('brigadier').events.on('push', () => {});`,
+    );
     assert.deepEqual(result, { ok: true, handlers: ['push'] });
   });
 });

@@ -190,7 +190,8 @@ export interface InspectOptions {
  * Why inspection failed: the script does not compile; its top level required a module that does not
  * exist or that the sandbox refuses; it threw; or it hit a sandbox limit (CPU, memory, time).
  */
-export type InspectFailureReason = 'SyntaxError' | 'ModuleNotFound' | 'ModuleRefused' | 'TopLevelError' | 'SandboxLimit';
+export type InspectFailureReason =
+  'SyntaxError' | 'ModuleNotFound' | 'ModuleRefused' | 'TopLevelError' | 'SandboxLimit';
 
 export type InspectResult =
   | { ok: true; handlers: string[] }

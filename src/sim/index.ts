@@ -78,11 +78,21 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     await writeKubeconfig(kubeconfigPath, server.url);
     if (opts.workloads !== false) {
-      workloads = await startWorkloads({ store, ...(opts.nodes ? { nodes: opts.nodes } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
+      workloads = await startWorkloads({
+        store,
+        ...(opts.nodes ? { nodes: opts.nodes } : {}),
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+      });
       server.setPodLogs(workloads.logs);
     }
-    return { url: server.url, kubeconfigPath, store, dropWatches: () => server.dropWatches(),
-      openWatches: () => server.openWatches(), stop: cleanUp };
+    return {
+      url: server.url,
+      kubeconfigPath,
+      store,
+      dropWatches: () => server.dropWatches(),
+      openWatches: () => server.openWatches(),
+      stop: cleanUp,
+    };
   } catch (err) {
     await cleanUp();
     throw err;

@@ -14,7 +14,9 @@ export function kubeconfigFor(serverUrl: string): object {
     kind: 'Config',
     clusters: [{ name: SIM_CLUSTER_NAME, cluster: { server: serverUrl, 'insecure-skip-tls-verify': true } }],
     users: [{ name: SIM_CLUSTER_NAME, user: {} }],
-    contexts: [{ name: SIM_CLUSTER_NAME, context: { cluster: SIM_CLUSTER_NAME, user: SIM_CLUSTER_NAME, namespace: 'default' } }],
+    contexts: [
+      { name: SIM_CLUSTER_NAME, context: { cluster: SIM_CLUSTER_NAME, user: SIM_CLUSTER_NAME, namespace: 'default' } },
+    ],
     'current-context': SIM_CLUSTER_NAME,
     preferences: {},
   };

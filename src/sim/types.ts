@@ -80,9 +80,18 @@ export interface SimStore {
   create(gvr: GroupVersionResource, obj: KubeObject): KubeObject;
   /** Replaces the object; resourceVersion in obj.metadata must match unless empty. */
   update(gvr: GroupVersionResource, obj: KubeObject, opts?: { subresource?: 'status' }): KubeObject;
-  delete(gvr: GroupVersionResource, namespace: string | undefined, name: string, opts?: DeleteOptions): KubeObject | undefined;
+  delete(
+    gvr: GroupVersionResource,
+    namespace: string | undefined,
+    name: string,
+    opts?: DeleteOptions,
+  ): KubeObject | undefined;
   /** Calls onEvent for every change after opts.resourceVersion; returns a function that stops the watch. */
-  watch(gvr: GroupVersionResource, opts: WatchOptions, onEvent: (type: WatchEventType, obj: KubeObject) => void): () => void;
+  watch(
+    gvr: GroupVersionResource,
+    opts: WatchOptions,
+    onEvent: (type: WatchEventType, obj: KubeObject) => void,
+  ): () => void;
   /** Records a core/v1 Event about an object, as a controller's event recorder would. */
   recordEvent(about: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void;
 }

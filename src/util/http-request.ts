@@ -20,11 +20,15 @@ export function requestText(url: URL | string, options: HttpRequestOptions, body
     const req = send(target, { ...transport, ...(timeoutMs ? { timeout: timeoutMs } : {}) }, (res) => {
       let text = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { text += chunk; });
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`${options.method ?? 'GET'} ${target.href} timed out after ${timeoutMs} ms`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`${options.method ?? 'GET'} ${target.href} timed out after ${timeoutMs} ms`)),
+    );
     req.on('error', reject);
     req.end(body);
   });

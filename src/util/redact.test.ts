@@ -4,7 +4,10 @@ import { redact } from './redact.ts';
 import { formatDuration, headBytes, tail } from './text.ts';
 
 test('redact replaces every occurrence of every secret value', () => {
-  assert.equal(redact('token=s3cret and again s3cret; pw=hunter2', ['s3cret', 'hunter2']), 'token=*** and again ***; pw=***');
+  assert.equal(
+    redact('token=s3cret and again s3cret; pw=hunter2', ['s3cret', 'hunter2']),
+    'token=*** and again ***; pw=***',
+  );
 });
 
 test('redact hides a longer secret whole even when it contains a shorter one', () => {

@@ -12,7 +12,10 @@ export function headBytes(text: string, maxBytes: number): string {
   const buf = Buffer.from(text, 'utf8');
   if (buf.length <= maxBytes) return text;
   // Decoding a cut buffer may end in a replacement character; drop it.
-  const head = buf.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+  const head = buf
+    .subarray(0, maxBytes)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   return `${head}\n[... log truncated at ${maxBytes} bytes]`;
 }
 

@@ -106,7 +106,10 @@ test('fieldRef env values reach the job container (downward API)', async () => {
   const build = await buildEnded(cluster, 'downward-1');
   assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
   const job = (await jobsOf(cluster, 'downward-1')).get('downward');
-  assert.match(job?.status?.logTail ?? '', new RegExp(`pod=${job?.status?.podName ?? 'missing'} node=${job?.status?.nodeName ?? 'missing'}`));
+  assert.match(
+    job?.status?.logTail ?? '',
+    new RegExp(`pod=${job?.status?.podName ?? 'missing'} node=${job?.status?.nodeName ?? 'missing'}`),
+  );
 });
 
 test('job.logs() reads a running job log through the operator, and the kept log once it ended', async () => {
@@ -117,7 +120,7 @@ test('job.logs() reads a running job log through the operator, and the kept log 
   assert.match(build.status?.logTail ?? '', /after: started,finished/);
 });
 
-test("a Project whose script source is a ConfigMap directory: brigade.js requires the files beside it", async () => {
+test('a Project whose script source is a ConfigMap directory: brigade.js requires the files beside it', async () => {
   await cluster.apply(`
 apiVersion: v1
 kind: ConfigMap
@@ -150,10 +153,20 @@ spec:
   assert.deepEqual([...jobs.keys()].sort(), ['notify', 'x']);
   assert.deepEqual(jobs.get('x')?.spec.env, [{ name: 'CHANNEL', value: '#ci' }]);
   // Editing a file beside the script re-inspects the project, as editing brigade.js does.
-  await cluster.kubectl('patch', 'configmap', 'compat-scripts', '--type=merge', '-p', JSON.stringify({ data: { 'lib.js': 'exports.notify = () => {}; oops(' } }));
+  await cluster.kubectl(
+    'patch',
+    'configmap',
+    'compat-scripts',
+    '--type=merge',
+    '-p',
+    JSON.stringify({ data: { 'lib.js': 'exports.notify = () => {}; oops(' } }),
+  );
   const broken = await waitFor('the project to see the broken file', async () => {
     const p = await cluster.objects.get('Project', cluster.namespace, 'compat-dir');
-    return p?.status?.scriptSHA256 !== before && p?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'False' ? p : undefined;
+    return p?.status?.scriptSHA256 !== before &&
+      p?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'False'
+      ? p
+      : undefined;
   });
   const ready = broken.status?.conditions?.find((c) => c.type === 'Ready');
   assert.equal(ready?.reason, 'ScriptSyntaxError');

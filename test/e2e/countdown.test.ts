@@ -25,16 +25,25 @@ const seconds = (from?: string, to?: string): number => (Date.parse(to ?? '') - 
 
 test('the 20 parallel countdown jobs all finish on virtual-kubelet while the sequential one still runs; cancel stops it', async () => {
   await cluster.kubectl('apply', '-f', join(ROOT, 'samples', 'countdown'));
-  const jobsOf = async (): Promise<JobCR[]> => cluster.objects.list('Job', cluster.namespace, { labelSelector: 'brigade.sh/build=countdown-1' });
+  const jobsOf = async (): Promise<JobCR[]> =>
+    cluster.objects.list('Job', cluster.namespace, { labelSelector: 'brigade.sh/build=countdown-1' });
 
-  const finished = await waitFor('the 20 parallel jobs to succeed', async () => {
-    const jobs = await jobsOf();
-    const parallel = jobs.filter((j) => j.spec.name.startsWith('parallel-countdown-'));
-    return parallel.length === 20 && parallel.every((j) => j.status?.phase === 'Succeeded') ? jobs : undefined;
-  }, 90_000);
+  const finished = await waitFor(
+    'the 20 parallel jobs to succeed',
+    async () => {
+      const jobs = await jobsOf();
+      const parallel = jobs.filter((j) => j.spec.name.startsWith('parallel-countdown-'));
+      return parallel.length === 20 && parallel.every((j) => j.status?.phase === 'Succeeded') ? jobs : undefined;
+    },
+    90_000,
+  );
 
   const sequential = finished.find((j) => j.spec.name === 'sequential-countdown');
-  assert.equal(sequential?.status?.phase, 'Running', 'the sequential job is still counting when the parallel ones are done');
+  assert.equal(
+    sequential?.status?.phase,
+    'Running',
+    'the sequential job is still counting when the parallel ones are done',
+  );
   for (const job of finished) {
     assert.equal(job.status?.nodeName, 'virtual-kubelet', `${job.spec.name} runs on the virtual node`);
     if (job.spec.name === 'sequential-countdown') continue;
@@ -46,11 +55,23 @@ test('the 20 parallel countdown jobs all finish on virtual-kubelet while the seq
   const third = finished.find((j) => j.spec.name === 'parallel-countdown-3');
   assert.deepEqual(steps(third?.status?.logTail ?? ''), [30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
 
-  await cluster.kubectl('patch', 'builds.brigade.sh', 'countdown-1', '--type', 'merge', '-p', '{"spec":{"cancel":true}}');
-  const build = await waitFor('the build to end Cancelled', async () => {
-    const b = await cluster.objects.get('Build', cluster.namespace, 'countdown-1') as Build | undefined;
-    return b?.status?.phase === 'Cancelled' ? b : undefined;
-  }, 30_000);
+  await cluster.kubectl(
+    'patch',
+    'builds.brigade.sh',
+    'countdown-1',
+    '--type',
+    'merge',
+    '-p',
+    '{"spec":{"cancel":true}}',
+  );
+  const build = await waitFor(
+    'the build to end Cancelled',
+    async () => {
+      const b = (await cluster.objects.get('Build', cluster.namespace, 'countdown-1')) as Build | undefined;
+      return b?.status?.phase === 'Cancelled' ? b : undefined;
+    },
+    30_000,
+  );
   assert.equal(build.status?.jobsSummary, '21/21');
   const seq = (await jobsOf()).find((j) => j.spec.name === 'sequential-countdown');
   assert.notEqual(seq?.status?.phase, 'Succeeded');

@@ -18,13 +18,18 @@ after(async () => {
 });
 
 test('a hello project and event give a Succeeded build whose job logged hello, on node-1 or the virtual node as placed', async () => {
-  await cluster.apply(projectYaml('hello', `const { events, Job } = require('brigadier');
+  await cluster.apply(
+    projectYaml(
+      'hello',
+      `const { events, Job } = require('brigadier');
 events.on('exec', async () => {
   await new Job('hello', 'alpine:3.20', ['echo hello']).run();
   const v = new Job('virtual', 'alpine:3.20', ['echo hello from aci']);
   v.host.name = 'virtual-kubelet';
   await v.run();
-});`));
+});`,
+    ),
+  );
   await projectReady(cluster, 'hello');
   await cluster.apply(eventYaml('hello-1', 'hello', 'exec'));
   const build = await buildEnded(cluster, 'hello-1');

@@ -14,7 +14,9 @@ import { buildEnded, eventYaml, jobsOf, projectReady, projectYaml } from './mani
 
 let cluster: Cluster;
 const onCluster = groundKind() === 'cluster';
-const skip = onCluster ? false : 'needs the real ground (BRIGADE_TEST_GROUND=cluster): the simulator runs no Deployments';
+const skip = onCluster
+  ? false
+  : 'needs the real ground (BRIGADE_TEST_GROUND=cluster): the simulator runs no Deployments';
 
 before(async () => {
   if (onCluster) cluster = await startCluster();
@@ -35,49 +37,104 @@ test('kubectl apply -k config is accepted by the real API server as written', { 
   assert.match(out, /clusterrole.rbac.authorization.k8s.io\/brigade-operator .*\(server dry run\)/);
 });
 
-test('the Helm chart installs, runs the operator image in the cluster, builds on virtual-kubelet, upgrades and uninstalls', { skip }, async () => {
-  const release = `op-${cluster.namespace}`;
-  const ns = cluster.namespace;
-  // One replica: pods share the host's network here, so a second one could not bind the same ports
-  // (docs/real-cluster.md); leader election between replicas is covered in operations.test.ts.
-  await helm('install', release, join(ROOT, 'charts', 'brigade-operator'), '-n', ns, '--set', 'replicaCount=1', '--wait', '--timeout', '240s');
-  try {
-    const pod = await waitFor('the operator pod Running', async () => {
-      const out = await cluster.kubectl('get', 'pods', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'json');
-      const pods = (JSON.parse(out) as { items: Array<{ metadata: { name: string }; status: { phase?: string; hostIP?: string } }> }).items;
-      return pods.find((p) => p.status.phase === 'Running');
-    }, 120_000);
-    // The probes' endpoints answer from inside the container (host network: the pod's port is the host's).
-    const ready = await waitFor('/readyz of the operator pod', async () => {
-      const res = await fetch('http://127.0.0.1:9090/readyz').catch(() => undefined);
-      return res?.status === 200 ? res : undefined;
-    }, 60_000);
-    assert.equal(ready.status, 200);
+test(
+  'the Helm chart installs, runs the operator image in the cluster, builds on virtual-kubelet, upgrades and uninstalls',
+  { skip },
+  async () => {
+    const release = `op-${cluster.namespace}`;
+    const ns = cluster.namespace;
+    // One replica: pods share the host's network here, so a second one could not bind the same ports
+    // (docs/real-cluster.md); leader election between replicas is covered in operations.test.ts.
+    await helm(
+      'install',
+      release,
+      join(ROOT, 'charts', 'brigade-operator'),
+      '-n',
+      ns,
+      '--set',
+      'replicaCount=1',
+      '--wait',
+      '--timeout',
+      '240s',
+    );
+    try {
+      const pod = await waitFor(
+        'the operator pod Running',
+        async () => {
+          const out = await cluster.kubectl('get', 'pods', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'json');
+          const pods = (
+            JSON.parse(out) as {
+              items: Array<{ metadata: { name: string }; status: { phase?: string; hostIP?: string } }>;
+            }
+          ).items;
+          return pods.find((p) => p.status.phase === 'Running');
+        },
+        120_000,
+      );
+      // The probes' endpoints answer from inside the container (host network: the pod's port is the host's).
+      const ready = await waitFor(
+        '/readyz of the operator pod',
+        async () => {
+          const res = await fetch('http://127.0.0.1:9090/readyz').catch(() => undefined);
+          return res?.status === 200 ? res : undefined;
+        },
+        60_000,
+      );
+      assert.equal(ready.status, 200);
 
-    await cluster.apply(projectYaml('installed', `const { events, Job } = require('brigadier');
+      await cluster.apply(
+        projectYaml(
+          'installed',
+          `const { events, Job } = require('brigadier');
 events.on('exec', async () => {
   const j = new Job('on-aci', 'alpine:3.4', ['echo hello from the installed operator']);
   j.host.name = 'virtual-kubelet';
   await j.run();
-});`));
-    await projectReady(cluster, 'installed');
-    await cluster.apply(eventYaml('installed-1', 'installed', 'exec'));
-    const build = await buildEnded(cluster, 'installed-1', 120_000);
-    assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
-    const job = (await jobsOf(cluster, 'installed-1')).get('on-aci');
-    assert.equal(job?.status?.nodeName, 'virtual-kubelet');
-    assert.match(job?.status?.logTail ?? '', /hello from the installed operator/);
-    const logs = await cluster.kubectl('logs', pod.metadata.name);
-    assert.match(logs, /installed-1/, 'the operator logged the build');
+});`,
+        ),
+      );
+      await projectReady(cluster, 'installed');
+      await cluster.apply(eventYaml('installed-1', 'installed', 'exec'));
+      const build = await buildEnded(cluster, 'installed-1', 120_000);
+      assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
+      const job = (await jobsOf(cluster, 'installed-1')).get('on-aci');
+      assert.equal(job?.status?.nodeName, 'virtual-kubelet');
+      assert.match(job?.status?.logTail ?? '', /hello from the installed operator/);
+      const logs = await cluster.kubectl('logs', pod.metadata.name);
+      assert.match(logs, /installed-1/, 'the operator logged the build');
 
-    await helm('upgrade', release, join(ROOT, 'charts', 'brigade-operator'), '-n', ns, '--set', 'replicaCount=1', '--set', 'logLevel=debug', '--wait', '--timeout', '240s');
-    const args = await cluster.kubectl('get', 'deployment', release, '-o', 'jsonpath={.spec.template.spec.containers[0].args}');
-    assert.match(args, /--log-level=debug/);
-  } finally {
-    await helm('uninstall', release, '-n', ns, '--wait', '--timeout', '120s');
-  }
-  await waitFor('the operator pods gone', async () => {
-    const out = await cluster.kubectl('get', 'pods', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name');
-    return out.trim() === '' ? true : undefined;
-  }, 120_000);
-});
+      await helm(
+        'upgrade',
+        release,
+        join(ROOT, 'charts', 'brigade-operator'),
+        '-n',
+        ns,
+        '--set',
+        'replicaCount=1',
+        '--set',
+        'logLevel=debug',
+        '--wait',
+        '--timeout',
+        '240s',
+      );
+      const args = await cluster.kubectl(
+        'get',
+        'deployment',
+        release,
+        '-o',
+        'jsonpath={.spec.template.spec.containers[0].args}',
+      );
+      assert.match(args, /--log-level=debug/);
+    } finally {
+      await helm('uninstall', release, '-n', ns, '--wait', '--timeout', '120s');
+    }
+    await waitFor(
+      'the operator pods gone',
+      async () => {
+        const out = await cluster.kubectl('get', 'pods', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name');
+        return out.trim() === '' ? true : undefined;
+      },
+      120_000,
+    );
+  },
+);

@@ -20,7 +20,12 @@ after(async () => {
   await cluster?.stop();
 });
 
-const project = (name: string) => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project' as const, metadata: { name, namespace: cluster.namespace }, spec: { script: '' } });
+const project = (name: string) => ({
+  apiVersion: 'brigade.sh/v1alpha1',
+  kind: 'Project' as const,
+  metadata: { name, namespace: cluster.namespace },
+  spec: { script: '' },
+});
 
 test('custom-object helpers create (idempotently), read, patch status, report stale writes as conflicts and update status from the latest read', async () => {
   const { objects } = cluster;
@@ -32,13 +37,32 @@ test('custom-object helpers create (idempotently), read, patch status, report st
   assert.equal(await objects.get('Project', cluster.namespace, 'missing'), undefined);
   await objects.patchStatus('Project', cluster.namespace, 'kube-1', { handlers: ['a'] });
   // A stale resourceVersion is a conflict...
-  await assert.rejects(objects.replaceStatus('Project', { ...created.object, status: { handlers: ['stale'] } }), (err: Error) => isConflict((err as { cause?: unknown }).cause));
+  await assert.rejects(
+    objects.replaceStatus('Project', { ...created.object, status: { handlers: ['stale'] } }),
+    (err: Error) => isConflict((err as { cause?: unknown }).cause),
+  );
   // A status patch made from a stale read is refused when it carries that read's resourceVersion.
-  await assert.rejects(objects.patchStatus('Project', cluster.namespace, 'kube-1', { handlers: ['stale'] }, created.object.metadata.resourceVersion), (err: Error) => isConflict((err as { cause?: unknown }).cause));
+  await assert.rejects(
+    objects.patchStatus(
+      'Project',
+      cluster.namespace,
+      'kube-1',
+      { handlers: ['stale'] },
+      created.object.metadata.resourceVersion,
+    ),
+    (err: Error) => isConflict((err as { cause?: unknown }).cause),
+  );
   // updateStatus reads the current object, so it builds on the latest status.
-  const updated = await objects.updateStatus('Project', cluster.namespace, 'kube-1', (cur) => ({ ...cur.status, handlersSummary: `seen ${cur.status?.handlers?.join(',')}` }));
+  const updated = await objects.updateStatus('Project', cluster.namespace, 'kube-1', (cur) => ({
+    ...cur.status,
+    handlersSummary: `seen ${cur.status?.handlers?.join(',')}`,
+  }));
   assert.equal(updated?.status?.handlersSummary, 'seen a');
-  assert.equal(await objects.updateStatus('Project', cluster.namespace, 'kube-1', () => undefined), undefined, 'no write when the mutation wants none');
+  assert.equal(
+    await objects.updateStatus('Project', cluster.namespace, 'kube-1', () => undefined),
+    undefined,
+    'no write when the mutation wants none',
+  );
 });
 
 test('the EventRecorder aggregates repeats into one Event with a count', async () => {
@@ -50,7 +74,10 @@ test('the EventRecorder aggregates repeats into one Event with a count', async (
   await recorder.normal(obj, 'Tested', 'same message');
   await recorder.warning(obj, 'Other', 'different');
   assert.deepEqual(errors, []);
-  const events = await cluster.clients.core.listNamespacedEvent({ namespace: cluster.namespace, fieldSelector: 'involvedObject.name=kube-1' });
+  const events = await cluster.clients.core.listNamespacedEvent({
+    namespace: cluster.namespace,
+    fieldSelector: 'involvedObject.name=kube-1',
+  });
   const tested = events.items.filter((e) => e.reason === 'Tested');
   assert.equal(tested.length, 1);
   assert.equal(tested[0]?.count, 2);
@@ -64,9 +91,19 @@ test('an informer whose list fails restarts with back-off, syncs, and then follo
   let failures = 1;
   const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
     if (failures-- > 0) throw new Error('simulated list failure');
-    return (await cluster.custom.listNamespacedCustomObject({ ...resourceOf('Project'), namespace: cluster.namespace })) as KubernetesListObject<KubernetesObject>;
+    return (await cluster.custom.listNamespacedCustomObject({
+      ...resourceOf('Project'),
+      namespace: cluster.namespace,
+    })) as KubernetesListObject<KubernetesObject>;
   };
-  const informer = new Informer<KubernetesObject>({ name: 'projects', kubeConfig: cluster.clients.kubeConfig, path: collectionPath('Project', cluster.namespace), list, logger: testLogger(), clock });
+  const informer = new Informer<KubernetesObject>({
+    name: 'projects',
+    kubeConfig: cluster.clients.kubeConfig,
+    path: collectionPath('Project', cluster.namespace),
+    list,
+    logger: testLogger(),
+    clock,
+  });
   const ac = new AbortController();
   const running = informer.start(ac.signal);
   await waitFor('restart scheduled', () => (clock.pendingTimers() === 1 ? true : undefined));
@@ -85,13 +122,22 @@ test('applyCustomResourceDefinition installs the CRDs as written: defaults and C
   const { applyCustomResourceDefinition } = await import('../../src/kube/crd-install.ts');
   const { crdManifests } = await import('../../src/api/crds.ts');
   for (const crd of crdManifests()) await applyCustomResourceDefinition(cluster.clients.kubeConfig, crd);
-  const stored = JSON.parse(await cluster.kubectl('get', 'crd', 'events.brigade.sh', '-o', 'json')) as { spec: { versions: Array<{ schema: unknown }> } };
+  const stored = JSON.parse(await cluster.kubectl('get', 'crd', 'events.brigade.sh', '-o', 'json')) as {
+    spec: { versions: Array<{ schema: unknown }> };
+  };
   const schema = JSON.stringify(stored.spec.versions[0]?.schema);
   assert.match(schema, /"x-kubernetes-validations"/);
   assert.match(schema, /"default":"manual"/);
-  await cluster.apply('apiVersion: brigade.sh/v1alpha1\nkind: Event\nmetadata: { name: crd-defaults }\nspec: { project: p, type: exec }\n');
+  await cluster.apply(
+    'apiVersion: brigade.sh/v1alpha1\nkind: Event\nmetadata: { name: crd-defaults }\nspec: { project: p, type: exec }\n',
+  );
   const event = await cluster.objects.get('Event', cluster.namespace, 'crd-defaults');
   assert.equal(event?.spec.provider, 'manual', 'the schema default filled the provider');
-  const changed = await cluster.kubectl('patch', 'events.brigade.sh', 'crd-defaults', '--type=merge', '-p', '{"spec":{"type":"push"}}').then(() => 'accepted', (err: Error) => err.message);
+  const changed = await cluster
+    .kubectl('patch', 'events.brigade.sh', 'crd-defaults', '--type=merge', '-p', '{"spec":{"type":"push"}}')
+    .then(
+      () => 'accepted',
+      (err: Error) => err.message,
+    );
   assert.match(changed, /immutable/i, 'the CEL rule refuses a change of an Event spec');
 });

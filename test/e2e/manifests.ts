@@ -3,7 +3,11 @@ import type { Build, BrigadeEvent, JobCR } from '../../src/api/types.ts';
 import { waitFor } from './harness.ts';
 import type { Cluster } from './harness.ts';
 
-const indent = (text: string, n: number): string => text.split('\n').map((l) => `${' '.repeat(n)}${l}`).join('\n');
+const indent = (text: string, n: number): string =>
+  text
+    .split('\n')
+    .map((l) => `${' '.repeat(n)}${l}`)
+    .join('\n');
 
 export function projectYaml(name: string, script: string, extraSpec = ''): string {
   return `
@@ -38,10 +42,14 @@ export async function projectReady(cluster: Cluster, name: string): Promise<void
 }
 
 export async function buildEnded(cluster: Cluster, name: string, timeoutMs = 60_000): Promise<Build> {
-  return waitFor(`build ${name} to end`, async () => {
-    const b = await cluster.objects.get('Build', cluster.namespace, name);
-    return b?.status?.phase && !['Pending', 'Running'].includes(b.status.phase) ? b : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `build ${name} to end`,
+    async () => {
+      const b = await cluster.objects.get('Build', cluster.namespace, name);
+      return b?.status?.phase && !['Pending', 'Running'].includes(b.status.phase) ? b : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export async function eventDecided(cluster: Cluster, name: string): Promise<BrigadeEvent> {

@@ -36,7 +36,19 @@ spec:
 `);
   await projectReady(cluster, 'from-cm');
   assert.deepEqual((await cluster.objects.get('Project', cluster.namespace, 'from-cm'))?.status?.handlers, ['exec']);
-  await cluster.kubectl('patch', 'configmap', 'scripts', '--type=merge', '-p', JSON.stringify({ data: { 'brigade.js': "const { events } = require('brigadier');\nevents.on('push', () => {});\nevents.on('exec', () => {});\n" } }));
+  await cluster.kubectl(
+    'patch',
+    'configmap',
+    'scripts',
+    '--type=merge',
+    '-p',
+    JSON.stringify({
+      data: {
+        'brigade.js':
+          "const { events } = require('brigadier');\nevents.on('push', () => {});\nevents.on('exec', () => {});\n",
+      },
+    }),
+  );
   await waitFor('handlers updated', async () => {
     const p = await cluster.objects.get('Project', cluster.namespace, 'from-cm');
     return p?.status?.handlers?.includes('push') ? true : undefined;
@@ -65,10 +77,18 @@ spec:
   // The job lasts long enough that the queued state is seen even when creating the second build lags
   // (on the real ground, under load, a one-second job could end before the second build is reconciled).
   await projectReady(cluster, 'one-at-a-time');
-  await cluster.apply([eventYaml('queue-1', 'one-at-a-time', 'exec'), eventYaml('queue-2', 'one-at-a-time', 'exec')].join('\n---\n'));
+  await cluster.apply(
+    [eventYaml('queue-1', 'one-at-a-time', 'exec'), eventYaml('queue-2', 'one-at-a-time', 'exec')].join('\n---\n'),
+  );
   const queued = await waitFor('one build queued', async () => {
-    const builds = await cluster.objects.list('Build', cluster.namespace, { labelSelector: 'brigade.sh/project=one-at-a-time' });
-    return builds.length === 2 && builds.some((b) => b.status?.reason === 'Queued') && builds.some((b) => b.status?.phase === 'Running') ? builds : undefined;
+    const builds = await cluster.objects.list('Build', cluster.namespace, {
+      labelSelector: 'brigade.sh/project=one-at-a-time',
+    });
+    return builds.length === 2 &&
+      builds.some((b) => b.status?.reason === 'Queued') &&
+      builds.some((b) => b.status?.phase === 'Running')
+      ? builds
+      : undefined;
   });
   assert.equal(queued.filter((b) => b.status?.phase === 'Running').length, 1);
   const first = await buildEnded(cluster, 'queue-1');
@@ -84,10 +104,20 @@ spec:
 test('with leader election only one of two operators acts, and the other takes over when it stops', async () => {
   // The Lease name is unique per test namespace: on the real ground every test file shares brigade-system.
   const lease = (): string => `brigade-test-${cluster.namespace}`;
-  const le = (identity: string) => ({ leaderElection: { namespace: cluster.operatorNamespace, name: lease(), identity } });
+  const le = (identity: string) => ({
+    leaderElection: { namespace: cluster.operatorNamespace, name: lease(), identity },
+  });
   const first = await runOperator(cluster, le('first'));
   operators.push(first);
-  const holder = await cluster.kubectl('get', 'lease', '-n', cluster.operatorNamespace, lease(), '-o', 'jsonpath={.spec.holderIdentity}');
+  const holder = await cluster.kubectl(
+    'get',
+    'lease',
+    '-n',
+    cluster.operatorNamespace,
+    lease(),
+    '-o',
+    'jsonpath={.spec.holderIdentity}',
+  );
   assert.equal(holder, 'first');
   const secondStarting = runOperator(cluster, le('second'));
   let secondLeads = false;
@@ -98,7 +128,18 @@ test('with leader election only one of two operators acts, and the other takes o
   operators.splice(operators.indexOf(first), 1);
   const second = await secondStarting;
   operators.push(second);
-  assert.equal(await cluster.kubectl('get', 'lease', '-n', cluster.operatorNamespace, lease(), '-o', 'jsonpath={.spec.holderIdentity}'), 'second');
+  assert.equal(
+    await cluster.kubectl(
+      'get',
+      'lease',
+      '-n',
+      cluster.operatorNamespace,
+      lease(),
+      '-o',
+      'jsonpath={.spec.holderIdentity}',
+    ),
+    'second',
+  );
 });
 
 test('with policy.supersede a new build cancels the older running build of the same ref', async () => {
@@ -116,7 +157,9 @@ spec:
 `);
   await projectReady(cluster, 'latest-wins');
   await cluster.apply(eventYaml('sup-1', 'latest-wins', 'exec').replace('type: exec', 'type: exec\n  payload: slow'));
-  await waitFor('first build running', async () => ((await cluster.objects.get('Build', cluster.namespace, 'sup-1'))?.status?.phase === 'Running' ? true : undefined));
+  await waitFor('first build running', async () =>
+    (await cluster.objects.get('Build', cluster.namespace, 'sup-1'))?.status?.phase === 'Running' ? true : undefined,
+  );
   await cluster.apply(eventYaml('sup-2', 'latest-wins', 'exec'));
   const first = await buildEnded(cluster, 'sup-1', 20_000);
   assert.equal(first.status?.phase, 'Cancelled');

@@ -16,7 +16,10 @@ kind: Secret
 metadata: { name: pipeline-secrets }
 stringData: { token: s3cr3t-value-xyz }
 `);
-  await cluster.apply(projectYaml('pipeline', `const { events, Job } = require('brigadier');
+  await cluster.apply(
+    projectYaml(
+      'pipeline',
+      `const { events, Job } = require('brigadier');
 events.on('fail', async () => {
   await new Job('boom', 'alpine:3.20', ['echo going down', 'exit 3']).run();
 });
@@ -46,7 +49,10 @@ events.on('job-timeout', async () => {
 });
 events.on('error', async () => {
   await new Job('on-error', 'alpine:3.20', ['echo handled the failure']).run();
-});`, 'secretRef: { name: pipeline-secrets }'));
+});`,
+      'secretRef: { name: pipeline-secrets }',
+    ),
+  );
   await projectReady(cluster, 'pipeline');
 });
 
@@ -101,7 +107,9 @@ test('a privileged job is refused when the project does not allow it, and the bu
 });
 
 test('events are rejected with a reason: no project, project not ready, no handler, script not allowed', async () => {
-  await cluster.apply(projectYaml('broken', `const { events } = require('brigadier');\nevents.on('exec', () => {\n  let x = ;\n});`));
+  await cluster.apply(
+    projectYaml('broken', `const { events } = require('brigadier');\nevents.on('exec', () => {\n  let x = ;\n});`),
+  );
   await waitFor('broken project not Ready', async () => {
     const p = await cluster.objects.get('Project', cluster.namespace, 'broken');
     const ready = p?.status?.conditions?.find((c) => c.type === 'Ready');
@@ -110,12 +118,19 @@ test('events are rejected with a reason: no project, project not ready, no handl
     assert.equal(ready.reason, 'ScriptSyntaxError');
     assert.match(ready.message ?? '', /brigade\.js:3:\d+/);
   });
-  await cluster.apply([
-    eventYaml('rej-noproject', 'nope', 'exec'),
-    eventYaml('rej-notready', 'broken', 'exec'),
-    eventYaml('rej-nohandler', 'pipeline', 'push'),
-    eventYaml('rej-script', 'pipeline', 'fail', `const { events } = require('brigadier');\nevents.on('fail', () => {});`),
-  ].join('\n---\n'));
+  await cluster.apply(
+    [
+      eventYaml('rej-noproject', 'nope', 'exec'),
+      eventYaml('rej-notready', 'broken', 'exec'),
+      eventYaml('rej-nohandler', 'pipeline', 'push'),
+      eventYaml(
+        'rej-script',
+        'pipeline',
+        'fail',
+        `const { events } = require('brigadier');\nevents.on('fail', () => {});`,
+      ),
+    ].join('\n---\n'),
+  );
   const expect: Record<string, string> = {
     'rej-noproject': 'ProjectNotFound',
     'rej-notready': 'ProjectNotReady',
@@ -132,20 +147,30 @@ test('events are rejected with a reason: no project, project not ready, no handl
 
 test('spec.cancel stops the running job and ends the build Cancelled', async () => {
   await cluster.apply(eventYaml('cancel-1', 'pipeline', 'slow'));
-  await waitFor('sleeper running', async () => ((await jobsOf(cluster, 'cancel-1')).get('sleeper')?.status?.phase === 'Running' ? true : undefined));
+  await waitFor('sleeper running', async () =>
+    (await jobsOf(cluster, 'cancel-1')).get('sleeper')?.status?.phase === 'Running' ? true : undefined,
+  );
   await cluster.kubectl('patch', 'builds.brigade.sh', 'cancel-1', '--type=merge', '-p', '{"spec":{"cancel":true}}');
   const build = await buildEnded(cluster, 'cancel-1', 20_000);
   assert.equal(build.status?.phase, 'Cancelled');
   const job = (await jobsOf(cluster, 'cancel-1')).get('sleeper');
   assert.equal(job?.status?.phase, 'Cancelled');
-  await waitFor('child batch Job deleted', async () => ((await cluster.kubectl('get', 'jobs.batch', '-o', 'name')).includes(job?.status?.jobName ?? '?') ? undefined : true));
+  await waitFor('child batch Job deleted', async () =>
+    (await cluster.kubectl('get', 'jobs.batch', '-o', 'name')).includes(job?.status?.jobName ?? '?') ? undefined : true,
+  );
 });
 
 test('a build that runs past the project buildTimeoutSeconds ends TimedOut and its job is stopped', async () => {
-  await cluster.apply(projectYaml('short', `const { events, Job } = require('brigadier');
+  await cluster.apply(
+    projectYaml(
+      'short',
+      `const { events, Job } = require('brigadier');
 events.on('slow', async () => {
   await new Job('sleeper', 'alpine:3.20', ['sleep 30']).run();
-});`, 'policy: { buildTimeoutSeconds: 2 }'));
+});`,
+      'policy: { buildTimeoutSeconds: 2 }',
+    ),
+  );
   await projectReady(cluster, 'short');
   await cluster.apply(eventYaml('timeout-1', 'short', 'slow'));
   const build = await buildEnded(cluster, 'timeout-1', 20_000);

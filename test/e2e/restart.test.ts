@@ -23,15 +23,22 @@ async function podsOf(jobCr: string): Promise<number> {
 
 test('an operator restart mid-build replays the script without running any job twice', async () => {
   operator = await runOperator(cluster);
-  await cluster.apply(projectYaml('replay', `const { events, Job } = require('brigadier');
+  await cluster.apply(
+    projectYaml(
+      'replay',
+      `const { events, Job } = require('brigadier');
 events.on('exec', async () => {
   await new Job('first', 'alpine:3.20', ['echo one']).run();
   await new Job('second', 'alpine:3.20', ['sleep 2', 'echo two']).run();
   await new Job('third', 'alpine:3.20', ['echo three']).run();
-});`));
+});`,
+    ),
+  );
   await projectReady(cluster, 'replay');
   await cluster.apply(eventYaml('replay-1', 'replay', 'exec'));
-  await waitFor('second job running', async () => ((await jobsOf(cluster, 'replay-1')).get('second')?.status?.phase === 'Running' ? true : undefined));
+  await waitFor('second job running', async () =>
+    (await jobsOf(cluster, 'replay-1')).get('second')?.status?.phase === 'Running' ? true : undefined,
+  );
   await operator.stop();
   operator = await runOperator(cluster);
   const build = await buildEnded(cluster, 'replay-1');

@@ -12,7 +12,11 @@ import { createProject, startTestCluster, waitFor, type TestCluster } from './cl
 import pino from 'pino';
 import { startOperator, type RunningOperator } from '../../src/operator.ts';
 
-interface Ran { code: number; stdout: string; stderr: string }
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 async function cli(cluster: TestCluster, argv: string[], stdin = '', onStdout?: (text: string) => void): Promise<Ran> {
   const [name, ...rest] = argv;
@@ -20,9 +24,17 @@ async function cli(cluster: TestCluster, argv: string[], stdin = '', onStdout?: 
   const stderr = new PassThrough();
   const out: string[] = [];
   const err: string[] = [];
-  stdout.on('data', (c: Buffer) => { out.push(c.toString()); onStdout?.(out.join('')); });
+  stdout.on('data', (c: Buffer) => {
+    out.push(c.toString());
+    onStdout?.(out.join(''));
+  });
   stderr.on('data', (c: Buffer) => err.push(c.toString()));
-  const io: CommandIO = { stdout, stderr, stdin: PassThrough.from([stdin]), env: { KUBECONFIG: cluster.kubeconfigPath } };
+  const io: CommandIO = {
+    stdout,
+    stderr,
+    stdin: PassThrough.from([stdin]),
+    env: { KUBECONFIG: cluster.kubeconfigPath },
+  };
   const code = await commands[name].run(rest, io);
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
@@ -52,15 +64,35 @@ describe('CLI commands against the test ground', () => {
   before(async () => {
     await gate.listen();
     cluster = await startTestCluster({ workloads: true });
-    const job = (name: string, tasks: string[]): string => `new Job(${JSON.stringify(name)}, 'alpine:3.20', ${JSON.stringify(tasks)})`;
-    const exec = (body: string): string => `const { events, Job } = require('brigadier');\nevents.on('exec', async () => {\n${body}\n});\n`;
-    await createProject(cluster, 'hello', { script: exec(`await ${job('linux-job', ['echo Hello Brigade from Azure', 'echo second line'])}.run();`), gateways: { github: { enabled: true } } } as never);
-    await createProject(cluster, 'failing', { script: exec(`await ${job('ok', ['echo fine'])}.run();\nawait ${job('broken', ['echo about to fail', 'exit 3'])}.run();`) } as never);
+    const job = (name: string, tasks: string[]): string =>
+      `new Job(${JSON.stringify(name)}, 'alpine:3.20', ${JSON.stringify(tasks)})`;
+    const exec = (body: string): string =>
+      `const { events, Job } = require('brigadier');\nevents.on('exec', async () => {\n${body}\n});\n`;
+    await createProject(cluster, 'hello', {
+      script: exec(`await ${job('linux-job', ['echo Hello Brigade from Azure', 'echo second line'])}.run();`),
+      gateways: { github: { enabled: true } },
+    } as never);
+    await createProject(cluster, 'failing', {
+      script: exec(
+        `await ${job('ok', ['echo fine'])}.run();\nawait ${job('broken', ['echo about to fail', 'exit 3'])}.run();`,
+      ),
+    } as never);
     // Prints a line, then waits for the test to open the gate.
-    await createProject(cluster, 'slow', { script: exec(`await ${job('slow', ['echo first', `until wget -q -O /dev/null '${gate.url}' 2>/dev/null; do sleep 0.1; done`, 'echo second'])}.run();`) } as never);
+    await createProject(cluster, 'slow', {
+      script: exec(
+        `await ${job('slow', ['echo first', `until wget -q -O /dev/null '${gate.url}' 2>/dev/null; do sleep 0.1; done`, 'echo second'])}.run();`,
+      ),
+    } as never);
     // Handles only push, so an exec event is rejected with NoHandler.
-    await createProject(cluster, 'picky', { script: "const { events } = require('brigadier');\nevents.on('push', () => {});\n" } as never);
-    operator = await startOperator({ kubeConfig: await cluster.operatorKubeConfig(), namespace: cluster.namespace, logger: pino({ level: 'silent' }), signal: stopOperator.signal });
+    await createProject(cluster, 'picky', {
+      script: "const { events } = require('brigadier');\nevents.on('push', () => {});\n",
+    } as never);
+    operator = await startOperator({
+      kubeConfig: await cluster.operatorKubeConfig(),
+      namespace: cluster.namespace,
+      logger: pino({ level: 'silent' }),
+      signal: stopOperator.signal,
+    });
     await operator.started;
   });
   after(async () => {
@@ -70,7 +102,7 @@ describe('CLI commands against the test ground', () => {
     gate.server.close();
   });
 
-  test('exec streams a running job\'s log as it is written', async () => {
+  test("exec streams a running job's log as it is written", async () => {
     gate.open = false;
     let released = false;
     const r = await cli(cluster, ['exec', 'slow'], '', (text) => {
@@ -84,11 +116,14 @@ describe('CLI commands against the test ground', () => {
     assert.match(r.stdout, /^\[slow\] first\n\[slow\] second$/m);
   });
 
-  test('logs --follow streams a running build\'s job log until the build is over', async () => {
+  test("logs --follow streams a running build's job log until the build is over", async () => {
     gate.open = false;
     const started = await cli(cluster, ['exec', 'slow', '--no-follow']);
     assert.equal(started.code, 0, started.stderr);
-    const build = await waitFor('the build', async () => (await cluster.objects.get('Event', cluster.namespace, started.stdout.trim()))?.status?.build);
+    const build = await waitFor(
+      'the build',
+      async () => (await cluster.objects.get('Event', cluster.namespace, started.stdout.trim()))?.status?.build,
+    );
     let released = false;
     const r = await cli(cluster, ['logs', build, '--follow'], '', (text) => {
       if (!released && text.includes('[slow] first\n')) {
@@ -140,10 +175,32 @@ describe('CLI commands against the test ground', () => {
   });
 
   test('exec --no-follow prints the Event name, with the payload, revision and type given', async () => {
-    const r = await cli(cluster, ['exec', 'picky', '--no-follow', '--event', 'push', '--commit', 'abc1234', '--ref', 'refs/heads/main', '--payload', '-'], '{"from":"stdin"}');
+    const r = await cli(
+      cluster,
+      [
+        'exec',
+        'picky',
+        '--no-follow',
+        '--event',
+        'push',
+        '--commit',
+        'abc1234',
+        '--ref',
+        'refs/heads/main',
+        '--payload',
+        '-',
+      ],
+      '{"from":"stdin"}',
+    );
     assert.equal(r.code, 0, r.stderr);
     const event = await cluster.objects.get('Event', cluster.namespace, r.stdout.trim());
-    assert.deepEqual(event?.spec, { project: 'picky', type: 'push', provider: 'cli', revision: { commit: 'abc1234', ref: 'refs/heads/main' }, payload: '{"from":"stdin"}' });
+    assert.deepEqual(event?.spec, {
+      project: 'picky',
+      type: 'push',
+      provider: 'cli',
+      revision: { commit: 'abc1234', ref: 'refs/heads/main' },
+      payload: '{"from":"stdin"}',
+    });
   });
 
   test('builds, logs, projects and cancel', async () => {
@@ -158,9 +215,17 @@ describe('CLI commands against the test ground', () => {
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, /^\[linux-job\] Hello Brigade from Azure$/m);
     // Once the pod is gone, the log kept on the Job CR is printed instead.
-    const podName = (await cluster.objects.get('Job', cluster.namespace, jobCrName(buildName, 'linux-job')))?.status?.podName ?? '';
+    const podName =
+      (await cluster.objects.get('Job', cluster.namespace, jobCrName(buildName, 'linux-job')))?.status?.podName ?? '';
     await cluster.core.deleteNamespacedPod({ namespace: cluster.namespace, name: podName, gracePeriodSeconds: 0 });
-    await waitFor('the pod to be gone', async () => (await cluster.core.readNamespacedPod({ namespace: cluster.namespace, name: podName }).then(() => undefined, () => true)));
+    await waitFor(
+      'the pod to be gone',
+      async () =>
+        await cluster.core.readNamespacedPod({ namespace: cluster.namespace, name: podName }).then(
+          () => undefined,
+          () => true,
+        ),
+    );
     const kept = await cli(cluster, ['logs', buildName, '--job', 'linux-job']);
     assert.equal(kept.code, 0, kept.stderr);
     assert.equal(kept.stdout, '[linux-job] Hello Brigade from Azure\n[linux-job] second line\n');
@@ -185,8 +250,18 @@ describe('CLI commands against the test ground', () => {
   test('cancel of a running build sets spec.cancel', async () => {
     const ns = cluster.namespace;
     await cluster.objects.create('Build', {
-      apiVersion: 'brigade.sh/v1alpha1', kind: 'Build', metadata: { name: 'running-1', namespace: ns },
-      spec: { project: 'hello', event: 'e', type: 'exec', provider: 'cli', script: '//', scriptOrigin: 'project', cancel: false },
+      apiVersion: 'brigade.sh/v1alpha1',
+      kind: 'Build',
+      metadata: { name: 'running-1', namespace: ns },
+      spec: {
+        project: 'hello',
+        event: 'e',
+        type: 'exec',
+        provider: 'cli',
+        script: '//',
+        scriptOrigin: 'project',
+        cancel: false,
+      },
     } as never);
     await cluster.objects.patchStatus('Build', ns, 'running-1', { phase: 'Running' });
     const r = await cli(cluster, ['cancel', 'running-1']);

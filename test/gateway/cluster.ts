@@ -32,7 +32,14 @@ export async function startTestCluster(opts: { namespace?: string; workloads?: b
     const clients = newKubeClients(ground.kubeConfig);
     const objects = new BrigadeObjects(clients.custom);
     // CRDs are served once established; wait until a list answers.
-    await waitFor('the Project CRD to be served', async () => ((await objects.list('Project', ground.namespace).then(() => true, () => false)) ? true : undefined));
+    await waitFor('the Project CRD to be served', async () =>
+      (await objects.list('Project', ground.namespace).then(
+        () => true,
+        () => false,
+      ))
+        ? true
+        : undefined,
+    );
     return {
       ...(ground.sim ? { sim: ground.sim } : {}),
       kubeConfig: ground.kubeConfig,
@@ -51,12 +58,18 @@ export async function startTestCluster(opts: { namespace?: string; workloads?: b
 
 export async function createSecret(cluster: TestCluster, name: string, data: Record<string, string>): Promise<void> {
   const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
-  await cluster.core.createNamespacedSecret({ namespace: cluster.namespace, body: { metadata: { name }, data: encoded } });
+  await cluster.core.createNamespacedSecret({
+    namespace: cluster.namespace,
+    body: { metadata: { name }, data: encoded },
+  });
 }
 
 export async function createProject(cluster: TestCluster, name: string, spec: Project['spec']): Promise<Project> {
   const { object } = await cluster.objects.create('Project', {
-    apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: { name, namespace: cluster.namespace }, spec,
+    apiVersion: 'brigade.sh/v1alpha1',
+    kind: 'Project',
+    metadata: { name, namespace: cluster.namespace },
+    spec,
   });
   return object;
 }

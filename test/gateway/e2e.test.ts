@@ -18,7 +18,12 @@ async function cli(cluster: TestCluster, argv: string[]): Promise<{ code: number
   const err: string[] = [];
   stdout.on('data', (c: Buffer) => out.push(c.toString()));
   stderr.on('data', (c: Buffer) => err.push(c.toString()));
-  const code = await commands[name].run(rest, { stdout, stderr, stdin: new PassThrough(), env: { KUBECONFIG: cluster.kubeconfigPath } });
+  const code = await commands[name].run(rest, {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: { KUBECONFIG: cluster.kubeconfigPath },
+  });
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
@@ -72,15 +77,23 @@ describe('operator, CLI and gateway end to end on the simulator', () => {
   });
 
   test('a webhook delivery through the gateway becomes a Build that succeeds', { timeout: 90_000 }, async () => {
-    const res = await fetch(`${gateway.url}/webhook/${cluster.namespace}/hello`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-brigade-token': 'hook-s3cret' }, body: '{}' });
+    const res = await fetch(`${gateway.url}/webhook/${cluster.namespace}/hello`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-brigade-token': 'hook-s3cret' },
+      body: '{}',
+    });
     assert.equal(res.status, 202);
     const { event } = (await res.json()) as { event: string };
-    const build = await waitFor('the build to finish', async () => {
-      const ev = await cluster.objects.get('Event', cluster.namespace, event);
-      const name = ev?.status?.build;
-      const b = name ? await cluster.objects.get('Build', cluster.namespace, name) : undefined;
-      return b?.status?.phase === 'Succeeded' || b?.status?.phase === 'Failed' ? b : undefined;
-    }, 60_000);
+    const build = await waitFor(
+      'the build to finish',
+      async () => {
+        const ev = await cluster.objects.get('Event', cluster.namespace, event);
+        const name = ev?.status?.build;
+        const b = name ? await cluster.objects.get('Build', cluster.namespace, name) : undefined;
+        return b?.status?.phase === 'Succeeded' || b?.status?.phase === 'Failed' ? b : undefined;
+      },
+      60_000,
+    );
     assert.equal(build.status?.phase, 'Succeeded');
     const logs = await cli(cluster, ['logs', build.metadata.name ?? '']);
     assert.match(logs.stdout, /^\[linux-job\] Hello Brigade from Azure$/m);

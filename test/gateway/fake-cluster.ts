@@ -19,7 +19,9 @@ function clusterDown(): Error {
   return err;
 }
 
-export function fakeCluster(init: { projects?: ProjectLike[]; secrets?: Record<string, Record<string, string>> } = {}): FakeCluster {
+export function fakeCluster(
+  init: { projects?: ProjectLike[]; secrets?: Record<string, Record<string, string>> } = {},
+): FakeCluster {
   const fake: FakeCluster = {
     projects: init.projects ?? [],
     secrets: new Map(Object.entries(init.secrets ?? {})),
@@ -41,7 +43,9 @@ export function fakeCluster(init: { projects?: ProjectLike[]; secrets?: Record<s
     },
     async createEvent(event) {
       if (fake.down) throw clusterDown();
-      const exists = fake.events.some((e) => e.metadata.namespace === event.metadata.namespace && e.metadata.name === event.metadata.name);
+      const exists = fake.events.some(
+        (e) => e.metadata.namespace === event.metadata.namespace && e.metadata.name === event.metadata.name,
+      );
       if (exists) return 'exists';
       fake.events.push(event);
       return 'created';

@@ -5,4 +5,9 @@ import { commands } from '../../src/cli/commands/index.ts';
 const [name, ...args] = process.argv.slice(2);
 const command = commands[name];
 if (!command) throw new Error(`unknown command ${name}`);
-process.exitCode = await command.run(args, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+process.exitCode = await command.run(args, {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+});

@@ -16,7 +16,12 @@ const MODULES = [
 
 function run(dir: string, args: string[]): boolean {
   process.stderr.write(`go checks: (${dir.slice(ROOT.length + 1)}) ${args.join(' ')}\n`);
-  const r = spawnSync(args[0]!, args.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: goEnv() });
+  const r = spawnSync(args[0]!, args.slice(1), {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    env: goEnv(),
+  });
   if (r.stdout) process.stdout.write(r.stdout);
   if (r.status !== 0) return false;
   // gofmt -l lists unformatted files and still exits 0.
@@ -24,7 +29,8 @@ function run(dir: string, args: string[]): boolean {
 }
 
 function main(): number {
-  if (!onPath('go')) return skipOrFail('go checks', 'the Go checks (gofmt, go vet, go test of cluster/)', ['a Go toolchain']);
+  if (!onPath('go'))
+    return skipOrFail('go checks', 'the Go checks (gofmt, go vet, go test of cluster/)', ['a Go toolchain']);
   let ok = true;
   for (const m of MODULES) {
     ok = run(m.dir, ['gofmt', '-l', '.']) && ok;

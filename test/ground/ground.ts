@@ -77,9 +77,19 @@ async function startSimGround(opts: GroundOptions): Promise<Ground> {
     const kubeconfigPath = `${sim.kubeconfigPath}.test`;
     await kubeconfigWithNamespace(sim.kubeconfigPath, namespace, kubeconfigPath);
     const kubeConfig = loadKubeConfig(kubeconfigPath);
-    if (namespace !== 'default') await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    if (namespace !== 'default')
+      await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     if (opts.crds !== false) await installCrds(kubeconfigPath);
-    return { kind: 'sim', namespace, operatorNamespace: namespace, kubeconfigPath, kubeConfig, operatorKubeConfig: async () => kubeConfig, sim, stop: () => sim.stop() };
+    return {
+      kind: 'sim',
+      namespace,
+      operatorNamespace: namespace,
+      kubeconfigPath,
+      kubeConfig,
+      operatorKubeConfig: async () => kubeConfig,
+      sim,
+      stop: () => sim.stop(),
+    };
   } catch (err) {
     await sim.stop();
     throw err;
@@ -87,13 +97,23 @@ async function startSimGround(opts: GroundOptions): Promise<Ground> {
 }
 
 export async function installCrds(kubeconfigPath: string): Promise<void> {
-  await kubectl(kubeconfigPath, 'apply', '--server-side', '--force-conflicts', '-k', process.env['E2E_CRDS_DIR'] ?? join(ROOT, 'crds'));
+  await kubectl(
+    kubeconfigPath,
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '-k',
+    process.env['E2E_CRDS_DIR'] ?? join(ROOT, 'crds'),
+  );
   await kubectl(kubeconfigPath, 'wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s');
 }
 
 async function joinCluster(): Promise<Ground> {
   const adminKubeconfig = process.env[CLUSTER_KUBECONFIG_ENV];
-  if (!adminKubeconfig) throw new Error(`BRIGADE_TEST_GROUND=cluster needs ${CLUSTER_KUBECONFIG_ENV}: run the tests through test/ground/run-cluster.ts`);
+  if (!adminKubeconfig)
+    throw new Error(
+      `BRIGADE_TEST_GROUND=cluster needs ${CLUSTER_KUBECONFIG_ENV}: run the tests through test/ground/run-cluster.ts`,
+    );
   const namespace = `t-${randomBytes(4).toString('hex')}`;
   const dir = await mkdtemp(join(tmpdir(), 'brigade-ground-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
@@ -102,7 +122,12 @@ async function joinCluster(): Promise<Ground> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   // Pods are refused until the controller manager has created the namespace's default ServiceAccount.
-  await waitFor(`the default ServiceAccount of ${namespace}`, () => core.readNamespacedServiceAccount({ name: 'default', namespace }).then(() => true, () => undefined));
+  await waitFor(`the default ServiceAccount of ${namespace}`, () =>
+    core.readNamespacedServiceAccount({ name: 'default', namespace }).then(
+      () => true,
+      () => undefined,
+    ),
+  );
   return {
     kind: 'cluster',
     namespace,
@@ -112,7 +137,8 @@ async function joinCluster(): Promise<Ground> {
     operatorKubeConfig: () => serviceAccountKubeConfig(kubeConfig),
     stop: async () => {
       // BRIGADE_TEST_KEEP_NAMESPACE=1 leaves the namespace for a look with kubectl after a failure.
-      if (process.env['BRIGADE_TEST_KEEP_NAMESPACE'] === '1') process.stderr.write(`test ground: kept namespace ${namespace}\n`);
+      if (process.env['BRIGADE_TEST_KEEP_NAMESPACE'] === '1')
+        process.stderr.write(`test ground: kept namespace ${namespace}\n`);
       else await core.deleteNamespace({ name: namespace }).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },

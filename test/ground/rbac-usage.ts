@@ -26,7 +26,11 @@ interface AuditEvent {
 export const key = (p: Permission): string => `${p.group || 'core'}/${p.resource}:${p.verb}`;
 
 export function granted(rules: readonly Rule[]): Permission[] {
-  return rules.flatMap((r) => (r.apiGroups ?? []).flatMap((group) => (r.resources ?? []).flatMap((resource) => (r.verbs ?? []).map((verb) => ({ group, resource, verb })))));
+  return rules.flatMap((r) =>
+    (r.apiGroups ?? []).flatMap((group) =>
+      (r.resources ?? []).flatMap((resource) => (r.verbs ?? []).map((verb) => ({ group, resource, verb }))),
+    ),
+  );
 }
 
 export function requests(events: readonly AuditEvent[], username: string): Array<Permission & { denied: boolean }> {
@@ -34,7 +38,9 @@ export function requests(events: readonly AuditEvent[], username: string): Array
     .filter((e) => e.user?.username === username && e.objectRef?.resource && e.verb)
     .map((e) => ({
       group: e.objectRef?.apiGroup ?? '',
-      resource: e.objectRef?.subresource ? `${e.objectRef.resource}/${e.objectRef.subresource}` : (e.objectRef?.resource ?? ''),
+      resource: e.objectRef?.subresource
+        ? `${e.objectRef.resource}/${e.objectRef.subresource}`
+        : (e.objectRef?.resource ?? ''),
       verb: e.verb ?? '',
       denied: e.responseStatus?.code === 403,
     }));
@@ -58,9 +64,13 @@ export function compare(grants: readonly Permission[], made: ReadonlyArray<Permi
 export async function rbacUsage(auditLog: string, roleFiles: readonly string[], username: string): Promise<Usage> {
   const rules: Rule[] = [];
   for (const file of roleFiles) {
-    for (const doc of loadAll(await readFile(file, 'utf8')) as Array<{ rules?: Rule[] } | null>) rules.push(...(doc?.rules ?? []));
+    for (const doc of loadAll(await readFile(file, 'utf8')) as Array<{ rules?: Rule[] } | null>)
+      rules.push(...(doc?.rules ?? []));
   }
   const text = await readFile(auditLog, 'utf8').catch(() => '');
-  const events = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditEvent);
+  const events = text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AuditEvent);
   return compare(granted(rules), requests(events, username));
 }

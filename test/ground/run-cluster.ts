@@ -39,28 +39,44 @@ function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
 /** The operator's ServiceAccount against config/rbac: denied requests and grants no test used. */
 async function reportRbacUsage(auditLog: string): Promise<void> {
   const roles = ['cluster_role.yaml', 'leader_election_role.yaml'].map((f) => join(ROOT, 'config', 'rbac', f));
-  const usage = await rbacUsage(auditLog, roles, `system:serviceaccount:${OPERATOR_NAMESPACE}:${OPERATOR_SERVICE_ACCOUNT}`);
-  process.stderr.write(`real-cluster ground: the operator's ServiceAccount used ${usage.used} of its permissions;`
-    + ` denied: ${usage.denied.join(', ') || 'none'}; granted but unused in this run: ${usage.unused.join(', ') || 'none'}\n`);
+  const usage = await rbacUsage(
+    auditLog,
+    roles,
+    `system:serviceaccount:${OPERATOR_NAMESPACE}:${OPERATOR_SERVICE_ACCOUNT}`,
+  );
+  process.stderr.write(
+    `real-cluster ground: the operator's ServiceAccount used ${usage.used} of its permissions;` +
+      ` denied: ${usage.denied.join(', ') || 'none'}; granted but unused in this run: ${usage.unused.join(', ') || 'none'}\n`,
+  );
 }
 
 async function main(): Promise<number> {
   const missing = missingPrerequisites();
-  if (missing.length > 0) return skipOrFail('real-cluster ground', 'the end-to-end tests on the real control plane', missing);
+  if (missing.length > 0)
+    return skipOrFail('real-cluster ground', 'the end-to-end tests on the real control plane', missing);
   const started = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'brigade-cluster-'));
-  const cluster = await startLocalCluster({ dir, onProgress: (line) => process.stderr.write(`real-cluster ground: ${line}\n`) });
+  const cluster = await startLocalCluster({
+    dir,
+    onProgress: (line) => process.stderr.write(`real-cluster ground: ${line}\n`),
+  });
   let code = 1;
   try {
     const kubeconfig = cluster.kubeconfigPath;
-    process.stderr.write(`real-cluster ground: ready after ${((Date.now() - started) / 1000).toFixed(0)} s (logs in ${cluster.logDir})\n`);
+    process.stderr.write(
+      `real-cluster ground: ready after ${((Date.now() - started) / 1000).toFixed(0)} s (logs in ${cluster.logDir})\n`,
+    );
     await installCrds(kubeconfig);
     await kubectl(kubeconfig, 'apply', '-f', join(ROOT, 'config', 'namespace.yaml'));
     await kubectl(kubeconfig, 'apply', '-n', OPERATOR_NAMESPACE, '-k', join(ROOT, 'config', 'rbac'));
     const files = process.argv.slice(2);
     const testStarted = Date.now();
     code = await Promise.race([
-      runTests(files.length ? files : CLUSTER_SUITE, { ...process.env, BRIGADE_TEST_GROUND: 'cluster', [CLUSTER_KUBECONFIG_ENV]: kubeconfig }),
+      runTests(files.length ? files : CLUSTER_SUITE, {
+        ...process.env,
+        BRIGADE_TEST_GROUND: 'cluster',
+        [CLUSTER_KUBECONFIG_ENV]: kubeconfig,
+      }),
       cluster.failure,
     ]);
     process.stderr.write(`real-cluster ground: tests took ${((Date.now() - testStarted) / 1000).toFixed(0)} s\n`);
@@ -73,7 +89,12 @@ async function main(): Promise<number> {
   return code;
 }
 
-main().then((code) => { process.exitCode = code; }, (err: unknown) => {
-  process.stderr.write(`real-cluster ground: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`real-cluster ground: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -23,7 +23,12 @@ export function startBinary(args: string[]): Running {
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code); for (const w of waiters.splice(0)) w(); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      resolve(code);
+      for (const w of waiters.splice(0)) w();
+    }),
+  );
   return {
     output: () => out,
     exited,
@@ -42,4 +47,3 @@ export function startBinary(args: string[]): Running {
     },
   };
 }
-

@@ -14,15 +14,24 @@ export interface ToolResult {
   stderr: string;
 }
 
-export function runTool(tool: 'kubectl' | 'helm', args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ToolResult> {
+export function runTool(
+  tool: 'kubectl' | 'helm',
+  args: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile(join(BIN, tool), args, { cwd: ROOT, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') {
-        reject(new Error(`${tool} ${args.join(' ')} could not run: ${err.message}`, { cause: err }));
-        return;
-      }
-      resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      join(BIN, tool),
+      args,
+      { cwd: ROOT, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') {
+          reject(new Error(`${tool} ${args.join(' ')} could not run: ${err.message}`, { cause: err }));
+          return;
+        }
+        resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
+      },
+    );
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
@@ -30,6 +39,7 @@ export function runTool(tool: 'kubectl' | 'helm', args: string[], opts: { input?
 /** kubectl against a kubeconfig; throws with kubectl's own message when it exits non-zero. */
 export async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
   const result = await runTool('kubectl', ['--kubeconfig', kubeconfig, ...args]);
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${result.code}: ${result.stderr || result.stdout}`);
+  if (result.code !== 0)
+    throw new Error(`kubectl ${args.join(' ')} exited ${result.code}: ${result.stderr || result.stdout}`);
   return result.stdout;
 }

@@ -2,7 +2,11 @@
 // never sleep a fixed time to wait for something.
 
 /** Polls `probe` until it returns a value other than undefined; fails after timeoutMs with the last error seen. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

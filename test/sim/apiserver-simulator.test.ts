@@ -28,12 +28,19 @@ async function checkRunning(sim: Simulator): Promise<void> {
     'current-context': string;
   };
   // insecure-skip-tls-verify only because client-node 2 refuses plain http without it.
-  assert.deepEqual(config.clusters, [{ name: 'brigade-sim', cluster: { server: sim.url, 'insecure-skip-tls-verify': true } }]);
+  assert.deepEqual(config.clusters, [
+    { name: 'brigade-sim', cluster: { server: sim.url, 'insecure-skip-tls-verify': true } },
+  ]);
   assert.deepEqual(config.users, [{ name: 'brigade-sim', user: {} }]);
   assert.equal(config['current-context'], 'brigade-sim');
   assert.deepEqual(config.contexts[0]!.context, { cluster: 'brigade-sim', user: 'brigade-sim', namespace: 'default' });
   assert.match(sim.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   for (const path of ['/healthz', '/readyz', '/livez']) assert.equal((await fetch(`${sim.url}${path}`)).status, 200);
-  const namespaces = (await (await fetch(`${sim.url}/api/v1/namespaces`)).json()) as { items: Array<{ metadata: { name: string } }> };
-  assert.deepEqual(namespaces.items.map((n) => n.metadata.name).filter((n) => n === 'default' || n === 'kube-system'), ['default', 'kube-system']);
+  const namespaces = (await (await fetch(`${sim.url}/api/v1/namespaces`)).json()) as {
+    items: Array<{ metadata: { name: string } }>;
+  };
+  assert.deepEqual(
+    namespaces.items.map((n) => n.metadata.name).filter((n) => n === 'default' || n === 'kube-system'),
+    ['default', 'kube-system'],
+  );
 }

@@ -22,9 +22,22 @@ before(async () => {
   kc = new KubeConfig();
   kc.loadFromFile(sim.kubeconfigPath);
   sim.store.create(CRDS, {
-    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.test' },
-    spec: { group: 'example.test', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.test' },
+    spec: {
+      group: 'example.test',
+      scope: 'Namespaced',
+      names: { plural: 'widgets', kind: 'Widget' },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
+    },
   });
 });
 
@@ -53,10 +66,21 @@ interface Harness {
 function startInformer(namespace: string): Harness {
   const api = kc.makeApiClient(CustomObjectsApi);
   const listFn = (): Promise<KubernetesListObject<KubernetesObject>> =>
-    api.listNamespacedCustomObject({ group: WIDGETS.group, version: WIDGETS.version, namespace, plural: WIDGETS.resource }) as
-      Promise<KubernetesListObject<KubernetesObject>>;
-  const informer = new ListWatch<KubernetesObject>(`/apis/example.test/v1/namespaces/${namespace}/widgets`, new Watch(kc), listFn, false,
-    undefined, undefined, { delayFn: () => Promise.resolve() });
+    api.listNamespacedCustomObject({
+      group: WIDGETS.group,
+      version: WIDGETS.version,
+      namespace,
+      plural: WIDGETS.resource,
+    }) as Promise<KubernetesListObject<KubernetesObject>>;
+  const informer = new ListWatch<KubernetesObject>(
+    `/apis/example.test/v1/namespaces/${namespace}/widgets`,
+    new Watch(kc),
+    listFn,
+    false,
+    undefined,
+    undefined,
+    { delayFn: () => Promise.resolve() },
+  );
   const log: string[] = [];
   const errors: unknown[] = [];
   const size = (o: KubernetesObject): unknown => (o as { spec?: { size?: unknown } }).spec?.size;
@@ -84,7 +108,10 @@ describe('client-node informers', () => {
   });
 
   it('resume from their last resourceVersion when the server drops the watch', async () => {
-    sim.store.create({ group: '', version: 'v1', resource: 'namespaces' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dropped' } });
+    sim.store.create(
+      { group: '', version: 'v1', resource: 'namespaces' },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dropped' } },
+    );
     const h = startInformer('dropped');
     await h.informer.start();
     sim.store.create(WIDGETS, widget('x', 'dropped', 1));
@@ -98,7 +125,10 @@ describe('client-node informers', () => {
   });
 
   it('re-list after 410 Gone when their version fell out of the history', async () => {
-    sim.store.create({ group: '', version: 'v1', resource: 'namespaces' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'expired' } });
+    sim.store.create(
+      { group: '', version: 'v1', resource: 'namespaces' },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'expired' } },
+    );
     const h = startInformer('expired');
     await h.informer.start();
     sim.store.create(WIDGETS, widget('old', 'expired', 1));
@@ -110,9 +140,15 @@ describe('client-node informers', () => {
     sim.store.create(WIDGETS, widget('new', 'expired', 2));
     await until(() => h.log.includes('add new 2') && h.log.includes('delete old'), 'the re-list');
     await h.informer.stop();
-    assert.deepEqual(h.informer.list('expired').map((o) => o.metadata?.name), ['new']);
-    const lists = requests.filter((r) => r.startsWith('GET /apis/example.test/v1/namespaces/expired/widgets ') ||
-      (r.includes('/namespaces/expired/widgets?') && !r.includes('watch=')));
+    assert.deepEqual(
+      h.informer.list('expired').map((o) => o.metadata?.name),
+      ['new'],
+    );
+    const lists = requests.filter(
+      (r) =>
+        r.startsWith('GET /apis/example.test/v1/namespaces/expired/widgets ') ||
+        (r.includes('/namespaces/expired/widgets?') && !r.includes('watch=')),
+    );
     assert.equal(lists.length, 2, 'the initial list and the re-list after 410');
   });
 });

@@ -37,12 +37,16 @@ interface Run {
 /** Runs kubectl with its own discovery cache; fails on a non-zero exit or anything on stderr. */
 function kubectl(args: string[], input?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = execFile(KUBECTL, ['--kubeconfig', path.join(dir, 'kubeconfig'), '--cache-dir', path.join(dir, 'cache'), ...args],
-      { timeout: 30_000, env: { ...process.env, KUBECTL_KUBERC: 'false' } }, (err, stdout, stderr) => {
+    const child = execFile(
+      KUBECTL,
+      ['--kubeconfig', path.join(dir, 'kubeconfig'), '--cache-dir', path.join(dir, 'cache'), ...args],
+      { timeout: 30_000, env: { ...process.env, KUBECTL_KUBERC: 'false' } },
+      (err, stdout, stderr) => {
         if (err) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr || err.message}`));
         else if (stderr.trim()) reject(new Error(`kubectl ${args.join(' ')} printed on stderr: ${stderr}`));
         else resolve({ stdout, stderr });
-      });
+      },
+    );
     child.stdin?.end(input ?? '');
   });
 }
@@ -60,7 +64,13 @@ describe('kubectl with custom resources', () => {
   it('applies a custom resource and re-applies a change as a merge patch', async () => {
     assert.match((await kubectl(['apply', '-f', '-'], WIDGET(3))).stdout, /widget.example.test\/w1 created/);
     assert.match((await kubectl(['apply', '-f', '-'], WIDGET(4, 'blue'))).stdout, /widget.example.test\/w1 configured/);
-    const { stdout } = await kubectl(['get', 'widgets.example.test', 'w1', '-o', 'jsonpath={.spec.size} {.spec.color} {.metadata.generation}']);
+    const { stdout } = await kubectl([
+      'get',
+      'widgets.example.test',
+      'w1',
+      '-o',
+      'jsonpath={.spec.size} {.spec.color} {.metadata.generation}',
+    ]);
     assert.equal(stdout, '4 blue 2');
   });
 
@@ -91,24 +101,58 @@ describe('kubectl with custom resources', () => {
     await kubectl(['apply', '-f', '-'], WIDGET(4));
     await kubectl(['patch', 'wg', 'w1', '--type', 'merge', '-p', '{"spec":{"color":"green"}}']);
     await kubectl(['patch', 'wg', 'w1', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/size","value":8}]']);
-    await kubectl(['patch', 'wg', 'w1', '--subresource', 'status', '--type', 'merge',
-      '-p', '{"status":{"phase":"Ready","conditions":[{"type":"Ready","status":"True"}]}}']);
+    await kubectl([
+      'patch',
+      'wg',
+      'w1',
+      '--subresource',
+      'status',
+      '--type',
+      'merge',
+      '-p',
+      '{"status":{"phase":"Ready","conditions":[{"type":"Ready","status":"True"}]}}',
+    ]);
     const { stdout } = await kubectl(['get', 'wg', 'w1', '-o', 'jsonpath={.spec.size} {.spec.color} {.status.phase}']);
     assert.equal(stdout, '8 green Ready');
   });
 
   it('waits for a condition', async () => {
     await kubectl(['apply', '-f', '-'], WIDGET(4));
-    await kubectl(['patch', 'wg', 'w1', '--subresource', 'status', '--type', 'merge',
-      '-p', '{"status":{"conditions":[{"type":"Ready","status":"True"}]}}']);
+    await kubectl([
+      'patch',
+      'wg',
+      'w1',
+      '--subresource',
+      'status',
+      '--type',
+      'merge',
+      '-p',
+      '{"status":{"conditions":[{"type":"Ready","status":"True"}]}}',
+    ]);
     assert.match((await kubectl(['wait', '--for=condition=Ready', 'wg/w1', '--timeout=10s'])).stdout, /condition met/);
-    assert.match((await kubectl(['wait', '--for=condition=established', 'crd/widgets.example.test', '--timeout=10s'])).stdout, /condition met/);
+    assert.match(
+      (await kubectl(['wait', '--for=condition=established', 'crd/widgets.example.test', '--timeout=10s'])).stdout,
+      /condition met/,
+    );
   });
 
   it('streams changes with get -w', async () => {
     await kubectl(['apply', '-f', '-'], WIDGET(4));
-    const child = spawn(KUBECTL, ['--kubeconfig', path.join(dir, 'kubeconfig'), '--cache-dir', path.join(dir, 'cache'),
-      'get', 'wg', 'w1', '-w', '--output-watch-events'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      KUBECTL,
+      [
+        '--kubeconfig',
+        path.join(dir, 'kubeconfig'),
+        '--cache-dir',
+        path.join(dir, 'cache'),
+        'get',
+        'wg',
+        'w1',
+        '-w',
+        '--output-watch-events',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
@@ -116,7 +160,9 @@ describe('kubectl with custom resources', () => {
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString();
         if (out.includes('ADDED') && !out.includes('MODIFIED')) {
-          void kubectl(['patch', 'wg', 'w1', '--type', 'merge', '-p', '{"spec":{"size":11}}']).catch((e: unknown) => { err += String(e); });
+          void kubectl(['patch', 'wg', 'w1', '--type', 'merge', '-p', '{"spec":{"size":11}}']).catch((e: unknown) => {
+            err += String(e);
+          });
         }
         if (/MODIFIED\s+w1\s+11/.test(out)) resolve();
       });
@@ -144,15 +190,31 @@ describe('kubectl with built-in kinds', () => {
     const { stdout } = await kubectl(['get', 'cm', 'cfg', '-o', 'jsonpath={.data}']);
     assert.deepEqual(JSON.parse(stdout), { a: '1', c: '3' });
     await kubectl(['patch', 'cm', 'cfg', '--type', 'strategic', '-p', '{"data":{"d":"4"}}']);
-    assert.deepEqual(JSON.parse((await kubectl(['get', 'cm', 'cfg', '-o', 'jsonpath={.data}'])).stdout), { a: '1', c: '3', d: '4' });
+    assert.deepEqual(JSON.parse((await kubectl(['get', 'cm', 'cfg', '-o', 'jsonpath={.data}'])).stdout), {
+      a: '1',
+      c: '3',
+      d: '4',
+    });
   });
 
   it('server-side applies, removing on re-apply what the manifest no longer sets', async () => {
     const cm = (data: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n${data}`;
-    assert.match((await kubectl(['apply', '--server-side', '-f', '-'], cm('  a: "1"\n  b: "2"\n'))).stdout, /configmap\/ssa serverside-applied/);
+    assert.match(
+      (await kubectl(['apply', '--server-side', '-f', '-'], cm('  a: "1"\n  b: "2"\n'))).stdout,
+      /configmap\/ssa serverside-applied/,
+    );
     await kubectl(['apply', '--server-side', '-f', '-'], cm('  a: "1"\n'));
     assert.deepEqual(JSON.parse((await kubectl(['get', 'cm', 'ssa', '-o', 'jsonpath={.data}'])).stdout), { a: '1' });
-    const managers = (await kubectl(['get', 'cm', 'ssa', '--show-managed-fields', '-o', 'jsonpath={.metadata.managedFields[*].manager}'])).stdout;
+    const managers = (
+      await kubectl([
+        'get',
+        'cm',
+        'ssa',
+        '--show-managed-fields',
+        '-o',
+        'jsonpath={.metadata.managedFields[*].manager}',
+      ])
+    ).stdout;
     assert.equal(managers, 'kubectl');
   });
 
@@ -163,20 +225,24 @@ describe('kubectl with built-in kinds', () => {
     await kubectl(['create', 'namespace', 'team-a']);
     await kubectl(['create', 'serviceaccount', 'builder', '-n', 'team-a']);
     await kubectl(['create', 'job', 'once', '--image=busybox', '--', 'echo', 'hi']);
-    const cmd = (await kubectl(['get', 'job', 'once', '-o', 'jsonpath={.spec.template.spec.containers[0].command}'])).stdout;
+    const cmd = (await kubectl(['get', 'job', 'once', '-o', 'jsonpath={.spec.template.spec.containers[0].command}']))
+      .stdout;
     assert.deepEqual(JSON.parse(cmd), ['echo', 'hi']);
   });
 
   it('stores Deployments, Services and RBAC objects so whole manifests apply (nothing runs them)', async () => {
     const manifest = [
-      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n'
-        + '  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n' +
+        '  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n',
       'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports:\n  - port: 80\n',
-      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules:\n- apiGroups: [""]\n'
-        + '  resources: [pods]\n  verbs: [get]\n',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules:\n- apiGroups: [""]\n' +
+        '  resources: [pods]\n  verbs: [get]\n',
     ].join('---\n');
     const { stdout } = await kubectl(['apply', '-f', '-'], manifest);
-    assert.match(stdout, /deployment.apps\/web created\nservice\/web created\nclusterrole.rbac.authorization.k8s.io\/reader created/);
+    assert.match(
+      stdout,
+      /deployment.apps\/web created\nservice\/web created\nclusterrole.rbac.authorization.k8s.io\/reader created/,
+    );
   });
 
   it('lists namespaces and answers auth can-i', async () => {
@@ -195,13 +261,22 @@ describe('kubectl with built-in kinds', () => {
 describe('kubectl and CRD lifecycle', () => {
   it('forgets a kind when its CRD is deleted', async () => {
     const crd = (await readFile(new URL('widgets-crd.yaml', FIXTURES), 'utf8'))
-      .replaceAll('widgets', 'doodads').replaceAll('Widget', 'Doodad').replaceAll('widget', 'doodad')
-      .replace('shortNames: [wg]', 'shortNames: [dd]').replace('categories: [gadgets]', 'categories: [trinkets]');
+      .replaceAll('widgets', 'doodads')
+      .replaceAll('Widget', 'Doodad')
+      .replaceAll('widget', 'doodad')
+      .replace('shortNames: [wg]', 'shortNames: [dd]')
+      .replace('categories: [gadgets]', 'categories: [trinkets]');
     await kubectl(['apply', '-f', '-'], crd);
-    await kubectl(['apply', '-f', '-'], 'apiVersion: example.test/v1\nkind: Doodad\nmetadata:\n  name: d1\nspec:\n  size: 1\n');
+    await kubectl(
+      ['apply', '-f', '-'],
+      'apiVersion: example.test/v1\nkind: Doodad\nmetadata:\n  name: d1\nspec:\n  size: 1\n',
+    );
     assert.match((await kubectl(['api-resources', '--api-group=example.test'])).stdout, /doodads\s+dd\s/);
     await kubectl(['delete', 'crd', 'doodads.example.test']);
     assert.doesNotMatch((await kubectl(['api-resources', '--api-group=example.test'])).stdout, /doodads/);
-    await assert.rejects(kubectl(['get', 'doodads', 'd1']), /the server (doesn't have a resource type "doodads"|could not find the requested resource)/);
+    await assert.rejects(
+      kubectl(['get', 'doodads', 'd1']),
+      /the server (doesn't have a resource type "doodads"|could not find the requested resource)/,
+    );
   });
 });

@@ -25,14 +25,17 @@ describe('workloads through kubectl', () => {
       child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(' ')} exited ${code}: ${err}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(' ')} exited ${code}: ${err}`)),
+      );
     });
     child.stdin?.end(input ?? '');
     return done;
   }
 
-    const apply = (yaml: string): Promise<string> => kubectl(['apply', '-f', '-'], yaml);
-  const jsonpath = (target: string, expr: string): Promise<string> => kubectl(['get', target, '-o', `jsonpath=${expr}`]);
+  const apply = (yaml: string): Promise<string> => kubectl(['apply', '-f', '-'], yaml);
+  const jsonpath = (target: string, expr: string): Promise<string> =>
+    kubectl(['get', target, '-o', `jsonpath=${expr}`]);
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'workloads-kubectl-'));
@@ -47,7 +50,12 @@ describe('workloads through kubectl', () => {
   });
 
   it('lists the two default nodes', async () => {
-    const out = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.taints[0].key}{"\\n"}{end}']);
+    const out = await kubectl([
+      'get',
+      'nodes',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name} {.spec.taints[0].key}{"\\n"}{end}',
+    ]);
     assert.equal(out, 'node-1 \nvirtual-kubelet virtual-kubelet.io/provider\n');
   });
 
@@ -67,7 +75,14 @@ spec:
     await kubectl(['wait', '--for=condition=complete', 'job/hello', '--timeout=30s']);
     assert.equal(await kubectl(['logs', 'job/hello']), 'hello\n');
     assert.equal(await jsonpath('job/hello', '{.status.succeeded}'), '1');
-    const events = await kubectl(['get', 'events', '--field-selector', 'reason=Pulled', '-o', 'jsonpath={.items[*].message}']);
+    const events = await kubectl([
+      'get',
+      'events',
+      '--field-selector',
+      'reason=Pulled',
+      '-o',
+      'jsonpath={.items[*].message}',
+    ]);
     assert.match(events, /NOT pulled/);
   });
 
@@ -85,7 +100,10 @@ spec:
       - {name: main, image: alpine, command: [sh, -c, 'echo failing; exit 2']}
 `);
     await kubectl(['wait', '--for=condition=failed', 'job/flaky', '--timeout=30s']);
-    assert.equal(await jsonpath('job/flaky', '{.status.conditions[?(@.type=="Failed")].reason}'), 'BackoffLimitExceeded');
+    assert.equal(
+      await jsonpath('job/flaky', '{.status.conditions[?(@.type=="Failed")].reason}'),
+      'BackoffLimitExceeded',
+    );
     const pods = await kubectl(['get', 'pods', '-l', 'job-name=flaky', '-o', 'name']);
     assert.equal(pods.trim().split('\n').length, 2);
   });
@@ -138,23 +156,40 @@ ${extra}`;
   const unschedulableReason = '{.status.conditions[?(@.type=="PodScheduled")].reason}';
 
   it('places a pod with the virtual-kubelet nodeSelector and toleration on virtual-kubelet', async () => {
-    await apply(pod('on-aci', `  nodeSelector: {type: virtual-kubelet}
+    await apply(
+      pod(
+        'on-aci',
+        `  nodeSelector: {type: virtual-kubelet}
 ${tolerateVirtual}  containers:
   - {name: main, image: alpine, command: ['true']}
-`));
+`,
+      ),
+    );
     await kubectl(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/on-aci', '--timeout=30s']);
     assert.equal(await jsonpath('pod/on-aci', '{.spec.nodeName}'), 'virtual-kubelet');
   });
 
   it('keeps the pod Pending without the toleration, saying why', async () => {
-    await apply(pod('no-toleration', `  nodeSelector: {type: virtual-kubelet}
+    await apply(
+      pod(
+        'no-toleration',
+        `  nodeSelector: {type: virtual-kubelet}
   containers:
   - {name: main, image: alpine, command: ['true']}
-`));
-    await kubectl(['wait', `--for=jsonpath=${unschedulableReason}=Unschedulable`, 'pod/no-toleration', '--timeout=30s']);
+`,
+      ),
+    );
+    await kubectl([
+      'wait',
+      `--for=jsonpath=${unschedulableReason}=Unschedulable`,
+      'pod/no-toleration',
+      '--timeout=30s',
+    ]);
     assert.equal(await jsonpath('pod/no-toleration', '{.status.phase}'), 'Pending');
-    assert.equal(await jsonpath('pod/no-toleration', '{.status.conditions[?(@.type=="PodScheduled")].message}'),
-      "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {virtual-kubelet.io/provider: azure}.");
+    assert.equal(
+      await jsonpath('pod/no-toleration', '{.status.conditions[?(@.type=="PodScheduled")].message}'),
+      "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {virtual-kubelet.io/provider: azure}.",
+    );
     await kubectl(['delete', 'pod/no-toleration']);
   });
 
@@ -164,8 +199,10 @@ ${tolerateVirtual}  containers:
 `;
     await apply(pod('cpu3', cpu3));
     await kubectl(['wait', `--for=jsonpath=${unschedulableReason}=Unschedulable`, 'pod/cpu3', '--timeout=30s']);
-    assert.equal(await jsonpath('pod/cpu3', '{.status.conditions[?(@.type=="PodScheduled")].message}'),
-      '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {virtual-kubelet.io/provider: azure}.');
+    assert.equal(
+      await jsonpath('pod/cpu3', '{.status.conditions[?(@.type=="PodScheduled")].message}'),
+      '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {virtual-kubelet.io/provider: azure}.',
+    );
     await apply(pod('cpu3-tolerant', `${tolerateVirtual}${cpu3}`));
     await kubectl(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/cpu3-tolerant', '--timeout=30s']);
     assert.equal(await jsonpath('pod/cpu3-tolerant', '{.spec.nodeName}'), 'virtual-kubelet');
@@ -203,12 +240,17 @@ spec:
 
   it('fails a PVC pod on the virtual node with ProviderFailed', async () => {
     await apply(claim('share'));
-    await apply(pod('aci-pvc', `  nodeSelector: {type: virtual-kubelet}
+    await apply(
+      pod(
+        'aci-pvc',
+        `  nodeSelector: {type: virtual-kubelet}
 ${tolerateVirtual}  volumes:
   - {name: share, persistentVolumeClaim: {claimName: share}}
   containers:
   - {name: main, image: alpine, command: ['true'], volumeMounts: [{name: share, mountPath: /share}]}
-`));
+`,
+      ),
+    );
     await kubectl(['wait', '--for=jsonpath={.status.phase}=Failed', 'pod/aci-pvc', '--timeout=30s']);
     assert.equal(await jsonpath('pod/aci-pvc', '{.status.reason}'), 'ProviderFailed');
     assert.match(await jsonpath('pod/aci-pvc', '{.status.message}'), /PersistentVolumeClaim/);
@@ -221,14 +263,19 @@ kind: Secret
 metadata: {name: creds}
 stringData: {token: s3cr3t-value}
 `);
-    await apply(pod('with-secret', `  containers:
+    await apply(
+      pod(
+        'with-secret',
+        `  containers:
   - name: main
     image: alpine
     command: [sh, -c, 'echo "token is $TOKEN"']
     env:
     - name: TOKEN
       valueFrom: {secretKeyRef: {name: creds, key: token}}
-`));
+`,
+      ),
+    );
     await kubectl(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/with-secret', '--timeout=30s']);
     assert.equal(await kubectl(['logs', 'pod/with-secret']), 'token is s3cr3t-value\n');
   });
@@ -237,21 +284,30 @@ stringData: {token: s3cr3t-value}
     // The pod waits for a file in its claim's directory, which the test creates once the first line
     // has arrived through the follow stream: proof the stream is live, not read at the end.
     await apply(claim('gate'));
-    await apply(pod('streamer', `  volumes:
+    await apply(
+      pod(
+        'streamer',
+        `  volumes:
   - {name: gate, persistentVolumeClaim: {claimName: gate}}
   containers:
   - name: main
     image: alpine
     command: [sh, -c, 'echo first; while [ ! -e gate/open ]; do sleep 0.05; done; echo second']
     volumeMounts: [{name: gate, mountPath: /gate}]
-`));
+`,
+      ),
+    );
     await kubectl(['wait', '--for=condition=Ready', 'pod/streamer', '--timeout=30s']);
-    const follower = spawn(KUBECTL, ['--kubeconfig', kubeconfig, 'logs', '-f', 'pod/streamer'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const follower = spawn(KUBECTL, ['--kubeconfig', kubeconfig, 'logs', '-f', 'pod/streamer'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    const firstLine = new Promise<void>((resolve) => follower.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('first\n')) resolve();
-    }));
+    const firstLine = new Promise<void>((resolve) =>
+      follower.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('first\n')) resolve();
+      }),
+    );
     const exited = new Promise<number | null>((resolve) => follower.on('close', resolve));
     await firstLine;
     assert.equal(out, 'first\n');
@@ -262,4 +318,3 @@ stringData: {token: s3cr3t-value}
     assert.equal(out, 'first\nsecond\n');
   });
 });
-

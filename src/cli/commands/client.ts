@@ -3,7 +3,14 @@
 import { Log, type CoreV1Api, type CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { PassThrough } from 'node:stream';
 import { GROUP, KINDS, LABELS, VERSION } from '../../api/constants.ts';
-import { apiMessage, apiStatusCode, BrigadeObjects, collectionPath, KubeApiError, newKubeClients } from '../../kube/index.ts';
+import {
+  apiMessage,
+  apiStatusCode,
+  BrigadeObjects,
+  collectionPath,
+  KubeApiError,
+  newKubeClients,
+} from '../../kube/index.ts';
 import { listAndWatch, type Change } from './watch.ts';
 import { CommandError } from './options.ts';
 import type { BuildObject, EventObject, JobObject, ProjectObject } from './resources.ts';
@@ -49,27 +56,53 @@ export class BrigadeClient {
   }
 
   /** A list with its resourceVersion (for watching from it) and field selectors, which the kube layer's list lacks. */
-  private async list<T>(plural: Plural, selectors: { labelSelector?: string; fieldSelector?: string } = {}): Promise<{ items: T[]; resourceVersion: string }> {
+  private async list<T>(
+    plural: Plural,
+    selectors: { labelSelector?: string; fieldSelector?: string } = {},
+  ): Promise<{ items: T[]; resourceVersion: string }> {
     try {
-      const list = (await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural, ...selectors })) as {
-        items?: T[]; metadata?: { resourceVersion?: string };
+      const list = (await this.custom.listNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: this.namespace,
+        plural,
+        ...selectors,
+      })) as {
+        items?: T[];
+        metadata?: { resourceVersion?: string };
       };
       return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
     } catch (err) {
-      if (statusCode(err) === 404) throw new CommandError(`the ${plural}.${GROUP} resource is not installed in this cluster (are the CRDs applied?)`, { cause: err });
+      if (statusCode(err) === 404)
+        throw new CommandError(
+          `the ${plural}.${GROUP} resource is not installed in this cluster (are the CRDs applied?)`,
+          { cause: err },
+        );
       throw failed(`listing ${plural} in ${this.namespace}`, err);
     }
   }
 
-  getProject(name: string): Promise<ProjectObject | undefined> { return this.get('Project', name); }
-  getBuild(name: string): Promise<BuildObject | undefined> { return this.get('Build', name); }
-  getEvent(name: string): Promise<EventObject | undefined> { return this.get('Event', name); }
-
-  async listProjects(): Promise<ProjectObject[]> { return (await this.list<ProjectObject>('projects')).items; }
-  async listBuilds(project?: string): Promise<BuildObject[]> {
-    return (await this.list<BuildObject>('builds', { labelSelector: project ? `${LABELS.project}=${project}` : undefined })).items;
+  getProject(name: string): Promise<ProjectObject | undefined> {
+    return this.get('Project', name);
   }
-  async listJobs(build: string): Promise<JobObject[]> { return (await this.list<JobObject>('jobs', { labelSelector: `${LABELS.build}=${build}` })).items; }
+  getBuild(name: string): Promise<BuildObject | undefined> {
+    return this.get('Build', name);
+  }
+  getEvent(name: string): Promise<EventObject | undefined> {
+    return this.get('Event', name);
+  }
+
+  async listProjects(): Promise<ProjectObject[]> {
+    return (await this.list<ProjectObject>('projects')).items;
+  }
+  async listBuilds(project?: string): Promise<BuildObject[]> {
+    return (
+      await this.list<BuildObject>('builds', { labelSelector: project ? `${LABELS.project}=${project}` : undefined })
+    ).items;
+  }
+  async listJobs(build: string): Promise<JobObject[]> {
+    return (await this.list<JobObject>('jobs', { labelSelector: `${LABELS.build}=${build}` })).items;
+  }
 
   async createEvent(event: EventObject): Promise<EventObject> {
     try {
@@ -83,17 +116,24 @@ export class BrigadeClient {
     try {
       return await this.objects.patch('Build', this.namespace, name, { spec: { cancel: true } });
     } catch (err) {
-      if (err instanceof KubeApiError && err.code === 404) throw new CommandError(`build ${this.namespace}/${name} not found`, { cause: err });
+      if (err instanceof KubeApiError && err.code === 404)
+        throw new CommandError(`build ${this.namespace}/${name} not found`, { cause: err });
       throw failed(`cancelling build ${name}`, err);
     }
   }
 
-
   /** One object of a kind, as it changes (current state first). */
-  watchOne<T extends { metadata?: { resourceVersion?: string } }>(plural: Plural, name: string, signal: AbortSignal): AsyncGenerator<Change<T>> {
+  watchOne<T extends { metadata?: { resourceVersion?: string } }>(
+    plural: Plural,
+    name: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<Change<T>> {
     const fieldSelector = `metadata.name=${name}`;
     return listAndWatch<T>({
-      kubeConfig: this.kubeConfig, path: collectionPath(kindOf(plural), this.namespace), fieldSelector, signal,
+      kubeConfig: this.kubeConfig,
+      path: collectionPath(kindOf(plural), this.namespace),
+      fieldSelector,
+      signal,
       list: () => this.list<T>(plural, { fieldSelector }),
     });
   }
@@ -101,7 +141,10 @@ export class BrigadeClient {
   watchJobs(build: string, signal: AbortSignal): AsyncGenerator<Change<JobObject>> {
     const labelSelector = `${LABELS.build}=${build}`;
     return listAndWatch<JobObject>({
-      kubeConfig: this.kubeConfig, path: collectionPath('Job', this.namespace), labelSelector, signal,
+      kubeConfig: this.kubeConfig,
+      path: collectionPath('Job', this.namespace),
+      labelSelector,
+      signal,
       list: () => this.list<JobObject>('jobs', { labelSelector }),
     });
   }
@@ -128,8 +171,17 @@ export class BrigadeClient {
     }
     const out = new PassThrough();
     try {
-      const controller = await new Log(this.kubeConfig).log(this.namespace, pod, container ?? '', out, { follow: true });
-      signal.addEventListener('abort', () => { controller.abort(); out.end(); }, { once: true });
+      const controller = await new Log(this.kubeConfig).log(this.namespace, pod, container ?? '', out, {
+        follow: true,
+      });
+      signal.addEventListener(
+        'abort',
+        () => {
+          controller.abort();
+          out.end();
+        },
+        { once: true },
+      );
     } catch (err) {
       if (statusCode(err) === 404 || statusCode(err) === 400) return undefined;
       throw failed(`following the log of pod ${pod}`, err);

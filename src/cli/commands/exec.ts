@@ -15,11 +15,11 @@ import { runReporting, withInterrupt } from './run.ts';
 const USAGE = [
   'Usage: brigade-operator exec PROJECT [options]',
   '',
-  'Creates an Event for PROJECT and follows the Build it yields: progress on stderr, each job\'s log on',
+  "Creates an Event for PROJECT and follows the Build it yields: progress on stderr, each job's log on",
   'stdout prefixed with the job name, then a summary. Exits 0 when the build succeeds, 1 when it fails',
   'or the event is rejected, 2 on usage errors.',
   '',
-  '  -f, --file FILE     run this brigade.js instead of the project\'s (needs policy.allowEventScripts)',
+  "  -f, --file FILE     run this brigade.js instead of the project's (needs policy.allowEventScripts)",
   '  --event TYPE        event type (default: exec)',
   '  --payload FILE|-    event payload from a file, or - for stdin',
   '  --commit SHA        revision commit',
@@ -54,14 +54,27 @@ async function readInput(path: string, what: string, stdin: Readable): Promise<s
 
 /** A DNS-1123 label (the Build takes the Event's name, and names end up in label values). */
 function eventName(project: string): string {
-  const head = project.slice(0, 40).replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '');
+  const head = project
+    .slice(0, 40)
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/-+$/, '');
   return `${head}-exec-${randomBytes(4).toString('hex')}`;
 }
 
-async function buildEvent(opts: { project: string; namespace: string; values: Record<string, string | boolean | undefined>; stdin: Readable }): Promise<EventObject> {
+async function buildEvent(opts: {
+  project: string;
+  namespace: string;
+  values: Record<string, string | boolean | undefined>;
+  stdin: Readable;
+}): Promise<EventObject> {
   const v = opts.values;
-  const revision = v.commit || v.ref ? { commit: v.commit as string | undefined, ref: v.ref as string | undefined } : undefined;
-  const spec: EventObject['spec'] = { project: opts.project, type: (v.event as string | undefined) ?? 'exec', provider: 'cli' };
+  const revision =
+    v.commit || v.ref ? { commit: v.commit as string | undefined, ref: v.ref as string | undefined } : undefined;
+  const spec: EventObject['spec'] = {
+    project: opts.project,
+    type: (v.event as string | undefined) ?? 'exec',
+    provider: 'cli',
+  };
   if (revision) spec.revision = revision;
   if (typeof v.payload === 'string') spec.payload = await readInput(v.payload, 'payload', opts.stdin);
   if (typeof v.file === 'string') spec.script = await readInput(v.file, 'script', opts.stdin);
@@ -77,8 +90,14 @@ async function buildEvent(opts: { project: string; namespace: string; values: Re
 const NO_OPERATOR_HINT_MS = 15_000;
 
 /** Waits until the operator has handled the Event: the Build's name, or the rejection. */
-async function awaitDecision(client: BrigadeClient, opts: { name: string; signal: AbortSignal; stderr: NodeJS.WritableStream }): Promise<EventObject | undefined> {
-  const hint = setTimeout(() => opts.stderr.write(`still waiting: is the operator running and watching namespace ${client.namespace}?\n`), NO_OPERATOR_HINT_MS);
+async function awaitDecision(
+  client: BrigadeClient,
+  opts: { name: string; signal: AbortSignal; stderr: NodeJS.WritableStream },
+): Promise<EventObject | undefined> {
+  const hint = setTimeout(
+    () => opts.stderr.write(`still waiting: is the operator running and watching namespace ${client.namespace}?\n`),
+    NO_OPERATOR_HINT_MS,
+  );
   hint.unref();
   try {
     for await (const change of client.watchOne<EventObject>('events', opts.name, opts.signal)) {
@@ -95,12 +114,16 @@ async function awaitDecision(client: BrigadeClient, opts: { name: string; signal
 async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, OPTIONS);
   if (positionals.length !== 1) throw new UsageError('exec takes exactly one PROJECT');
-  if (values.file === '-' && values.payload === '-') throw new UsageError('--file and --payload cannot both read stdin');
+  if (values.file === '-' && values.payload === '-')
+    throw new UsageError('--file and --payload cannot both read stdin');
   const [project] = positionals;
   const target = connect(values, io.env);
   const client = new BrigadeClient(target);
-  if (!(await client.getProject(project))) throw new CommandError(`project ${project} not found in namespace ${target.namespace}`);
-  const created = await client.createEvent(await buildEvent({ project, namespace: target.namespace, values, stdin: io.stdin }));
+  if (!(await client.getProject(project)))
+    throw new CommandError(`project ${project} not found in namespace ${target.namespace}`);
+  const created = await client.createEvent(
+    await buildEvent({ project, namespace: target.namespace, values, stdin: io.stdin }),
+  );
   const eventName = created.metadata.name ?? '';
   if (values['no-follow']) {
     io.stdout.write(`${eventName}\n`);
@@ -110,7 +133,9 @@ async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Prom
   const decided = await awaitDecision(client, { name: eventName, signal, stderr: io.stderr });
   if (!decided) return 1; // interrupted
   if (decided.status?.phase === 'Rejected') {
-    io.stderr.write(`event ${eventName} rejected: ${decided.status.reason ?? 'Rejected'}${decided.status.message ? `: ${decided.status.message}` : ''}\n`);
+    io.stderr.write(
+      `event ${eventName} rejected: ${decided.status.reason ?? 'Rejected'}${decided.status.message ? `: ${decided.status.message}` : ''}\n`,
+    );
     return 1;
   }
   const buildName = decided.status?.build ?? '';
@@ -118,14 +143,22 @@ async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Prom
   if (!build) return 1;
   const jobs = await client.listJobs(buildName);
   const now = Date.now();
-  io.stderr.write(`\n${formatTable(JOB_SUMMARY_HEADER, jobs.map((j) => jobSummaryRow(j, now)))}\n`);
+  io.stderr.write(
+    `\n${formatTable(
+      JOB_SUMMARY_HEADER,
+      jobs.map((j) => jobSummaryRow(j, now)),
+    )}\n`,
+  );
   const phase = build.status?.phase ?? 'Unknown';
-  io.stderr.write(`build ${buildName}: ${phase}${phase !== 'Succeeded' && build.status?.message ? ` (${build.status.message})` : ''}\n`);
+  io.stderr.write(
+    `build ${buildName}: ${phase}${phase !== 'Succeeded' && build.status?.message ? ` (${build.status.message})` : ''}\n`,
+  );
   return phase === 'Succeeded' ? 0 : 1;
 }
 
 export const execCommand: Command = {
   summary: 'create an event for a project and follow its build (like brig run)',
   usage: USAGE,
-  run: (argv, io) => runReporting({ name: 'exec', usage: USAGE, io }, () => withInterrupt((signal) => execute(argv, io, signal))),
+  run: (argv, io) =>
+    runReporting({ name: 'exec', usage: USAGE, io }, () => withInterrupt((signal) => execute(argv, io, signal))),
 };

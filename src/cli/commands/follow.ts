@@ -140,7 +140,8 @@ export async function followBuild(opts: FollowOptions): Promise<BuildObject | un
     }
   })().catch((err: unknown) => {
     // After the build is over the watch is aborted on purpose; before that, say that job output may be missing.
-    if (!watching.signal.aborted) opts.progress?.write(`warning: watching the build's jobs failed: ${(err as Error).message}\n`);
+    if (!watching.signal.aborted)
+      opts.progress?.write(`warning: watching the build's jobs failed: ${(err as Error).message}\n`);
   });
   let last: BuildObject | undefined;
   try {

@@ -38,29 +38,30 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 export const gatewayCommand: Command = {
   summary: 'run the event gateway (CloudEvents, webhooks, GitHub) against the current cluster',
   usage: USAGE,
-  run: (argv, io) => runReporting({ name: 'gateway', usage: USAGE, io }, async () => {
-    const { values, positionals } = parseCommandLine(argv, OPTIONS);
-    if (positionals.length > 0) throw new UsageError('gateway takes no arguments');
-    const port = portOption(values.port, '--port') ?? 8080;
-    const maxBodyBytes = positiveInt(values['max-body-bytes'], '--max-body-bytes');
-    const target = connect({ ...values, namespace: values.namespace ?? io.env.POD_NAMESPACE }, io.env);
-    const logger = pino({ name: 'gateway' }, io.stderr);
-    const { signal, stopped } = untilSignalled();
-    const allNamespaces = values['all-namespaces'] ?? false;
-    const gateway = await hostGateway({
-      kubeConfig: target.kubeConfig,
-      logger,
-      port,
-      host: values.host ?? '0.0.0.0',
-      namespace: target.namespace,
-      allNamespaces,
-      signal,
-      exposeMetrics: values.metrics ?? false,
-      limits: maxBodyBytes === undefined ? {} : { maxBodyBytes },
-    });
-    io.stdout.write(`gateway listening on ${gateway.url} (namespace ${target.namespace})\n`);
-    await stopped;
-    await gateway.stop();
-    return 0;
-  }),
+  run: (argv, io) =>
+    runReporting({ name: 'gateway', usage: USAGE, io }, async () => {
+      const { values, positionals } = parseCommandLine(argv, OPTIONS);
+      if (positionals.length > 0) throw new UsageError('gateway takes no arguments');
+      const port = portOption(values.port, '--port') ?? 8080;
+      const maxBodyBytes = positiveInt(values['max-body-bytes'], '--max-body-bytes');
+      const target = connect({ ...values, namespace: values.namespace ?? io.env.POD_NAMESPACE }, io.env);
+      const logger = pino({ name: 'gateway' }, io.stderr);
+      const { signal, stopped } = untilSignalled();
+      const allNamespaces = values['all-namespaces'] ?? false;
+      const gateway = await hostGateway({
+        kubeConfig: target.kubeConfig,
+        logger,
+        port,
+        host: values.host ?? '0.0.0.0',
+        namespace: target.namespace,
+        allNamespaces,
+        signal,
+        exposeMetrics: values.metrics ?? false,
+        limits: maxBodyBytes === undefined ? {} : { maxBodyBytes },
+      });
+      io.stdout.write(`gateway listening on ${gateway.url} (namespace ${target.namespace})\n`);
+      await stopped;
+      await gateway.stop();
+      return 0;
+    }),
 };

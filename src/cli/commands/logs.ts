@@ -21,10 +21,16 @@ const USAGE = [
 const OPTIONS = { job: { type: 'string' }, follow: { type: 'boolean', short: 'f' } } as const;
 
 function byStart(a: JobObject, b: JobObject): number {
-  return (a.status?.startTime ?? a.metadata.creationTimestamp ?? '').localeCompare(b.status?.startTime ?? b.metadata.creationTimestamp ?? '');
+  return (a.status?.startTime ?? a.metadata.creationTimestamp ?? '').localeCompare(
+    b.status?.startTime ?? b.metadata.creationTimestamp ?? '',
+  );
 }
 
-async function printFinished(client: BrigadeClient, build: BuildObject, opts: { job?: string; out: Writable }): Promise<void> {
+async function printFinished(
+  client: BrigadeClient,
+  build: BuildObject,
+  opts: { job?: string; out: Writable },
+): Promise<void> {
   const jobs = (await client.listJobs(build.metadata.name ?? '')).sort(byStart);
   if (opts.job && !jobs.some((j) => jobDisplayName(j) === opts.job)) {
     const names = jobs.map(jobDisplayName).join(', ') || 'none';
@@ -48,19 +54,22 @@ async function printFinished(client: BrigadeClient, build: BuildObject, opts: { 
 export const logsCommand: Command = {
   summary: 'print (or follow) the job logs of a build',
   usage: USAGE,
-  run: (argv, io) => runReporting({ name: 'logs', usage: USAGE, io }, async () => {
-    const { values, positionals } = parseCommandLine(argv, OPTIONS);
-    if (positionals.length !== 1) throw new UsageError('logs takes exactly one BUILD');
-    const [name] = positionals;
-    const target = connect(values, io.env);
-    const client = new BrigadeClient(target);
-    const build = await client.getBuild(name);
-    if (!build) throw new CommandError(`build ${name} not found in namespace ${target.namespace}`);
-    if (values.follow && !isBuildOver(build)) {
-      await withInterrupt((signal) => followBuild({ client, build: name, out: io.stdout, progress: io.stderr, job: values.job, signal }));
+  run: (argv, io) =>
+    runReporting({ name: 'logs', usage: USAGE, io }, async () => {
+      const { values, positionals } = parseCommandLine(argv, OPTIONS);
+      if (positionals.length !== 1) throw new UsageError('logs takes exactly one BUILD');
+      const [name] = positionals;
+      const target = connect(values, io.env);
+      const client = new BrigadeClient(target);
+      const build = await client.getBuild(name);
+      if (!build) throw new CommandError(`build ${name} not found in namespace ${target.namespace}`);
+      if (values.follow && !isBuildOver(build)) {
+        await withInterrupt((signal) =>
+          followBuild({ client, build: name, out: io.stdout, progress: io.stderr, job: values.job, signal }),
+        );
+        return 0;
+      }
+      await printFinished(client, build, { job: values.job, out: io.stdout });
       return 0;
-    }
-    await printFinished(client, build, { job: values.job, out: io.stdout });
-    return 0;
-  }),
+    }),
 };

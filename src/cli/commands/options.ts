@@ -38,7 +38,10 @@ export interface KubeTarget {
 }
 
 /** Loads the kubeconfig like kubectl: --kubeconfig, else $KUBECONFIG, else ~/.kube/config (else in-cluster). */
-export function connect(values: { kubeconfig?: string; context?: string; namespace?: string }, env: NodeJS.ProcessEnv): KubeTarget {
+export function connect(
+  values: { kubeconfig?: string; context?: string; namespace?: string },
+  env: NodeJS.ProcessEnv,
+): KubeTarget {
   let kubeConfig: KubeConfig;
   try {
     kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context, env });
@@ -65,7 +68,8 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 export function portOption(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a port number (0-65535), got "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`${flag} must be a port number (0-65535), got "${value}"`);
   return port;
 }
 

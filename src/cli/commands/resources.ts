@@ -1,7 +1,14 @@
 // The resource types the commands read, and small pure readers over them (what to print, when a build
 // is over), kept apart from I/O so they are unit-tested directly.
 import { LABELS } from '../../api/constants.ts';
-import { TERMINAL_BUILD_PHASES, TERMINAL_JOB_PHASES, type Build, type BrigadeEvent, type JobCR, type Project } from '../../api/types.ts';
+import {
+  TERMINAL_BUILD_PHASES,
+  TERMINAL_JOB_PHASES,
+  type Build,
+  type BrigadeEvent,
+  type JobCR,
+  type Project,
+} from '../../api/types.ts';
 import { span } from './table.ts';
 
 export type ProjectObject = Project;
@@ -46,7 +53,13 @@ export const BUILD_HEADER = ['NAME', 'PROJECT', 'TYPE', 'PHASE', 'JOBS', 'DURATI
 
 export function jobSummaryRow(job: JobObject, now: number): string[] {
   const s = job.status ?? {};
-  return [jobDisplayName(job), s.phase ?? 'Pending', s.nodeName ?? '-', span(s.startTime, s.completionTime, now), s.reason ?? ''];
+  return [
+    jobDisplayName(job),
+    s.phase ?? 'Pending',
+    s.nodeName ?? '-',
+    span(s.startTime, s.completionTime, now),
+    s.reason ?? '',
+  ];
 }
 
 export const JOB_SUMMARY_HEADER = ['JOB', 'PHASE', 'NODE', 'DURATION', 'REASON'];
@@ -63,6 +76,9 @@ export const PROJECT_HEADER = ['NAME', 'READY', 'HANDLERS', 'INTAKES'];
 
 /** Sort newest first by creation time, then by name. */
 export function newestFirst<T extends { metadata: { creationTimestamp?: string; name?: string } }>(items: T[]): T[] {
-  return [...items].sort((a, b) =>
-    (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  return [...items].sort(
+    (a, b) =>
+      (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') ||
+      (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+  );
 }

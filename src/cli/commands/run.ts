@@ -3,7 +3,10 @@
 import type { CommandIO } from '../command.ts';
 import { CommandError, UsageError } from './options.ts';
 
-export async function runReporting(opts: { name: string; usage: string; io: CommandIO }, body: () => Promise<number>): Promise<number> {
+export async function runReporting(
+  opts: { name: string; usage: string; io: CommandIO },
+  body: () => Promise<number>,
+): Promise<number> {
   try {
     return await body();
   } catch (err) {

@@ -30,12 +30,24 @@ function channel<T>(): { push(v: T): void; end(err?: unknown): void; next(): Pro
   const items: T[] = [];
   let ended: { err?: unknown } | undefined;
   let wake: (() => void) | undefined;
-  const notify = (): void => { wake?.(); wake = undefined; };
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
   return {
-    push: (v) => { items.push(v); notify(); },
-    end: (err) => { ended ??= { err }; notify(); },
+    push: (v) => {
+      items.push(v);
+      notify();
+    },
+    end: (err) => {
+      ended ??= { err };
+      notify();
+    },
     async next() {
-      while (items.length === 0 && !ended) await new Promise<void>((r) => { wake = r; });
+      while (items.length === 0 && !ended)
+        await new Promise<void>((r) => {
+          wake = r;
+        });
       if (items.length > 0) return { value: items.shift() as T, done: false };
       if (ended?.err) throw ended.err;
       return { value: undefined, done: true };
@@ -43,12 +55,27 @@ function channel<T>(): { push(v: T): void; end(err?: unknown): void; next(): Pro
   };
 }
 
-async function* watchOnce<T extends Meta>(spec: WatchSpec<T>, resourceVersion: string, onVersion: (rv: string) => void): AsyncGenerator<Change<T>> {
+async function* watchOnce<T extends Meta>(
+  spec: WatchSpec<T>,
+  resourceVersion: string,
+  onVersion: (rv: string) => void,
+): AsyncGenerator<Change<T>> {
   const ch = channel<{ type: string; object: T }>();
-  const controller = await new Watch(spec.kubeConfig).watch(spec.path, {
-    resourceVersion, allowWatchBookmarks: true, labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector,
-  }, (type, object) => ch.push({ type, object }), (err) => ch.end(err ?? undefined));
-  const abort = (): void => { controller.abort(); ch.end(); };
+  const controller = await new Watch(spec.kubeConfig).watch(
+    spec.path,
+    {
+      resourceVersion,
+      allowWatchBookmarks: true,
+      labelSelector: spec.labelSelector,
+      fieldSelector: spec.fieldSelector,
+    },
+    (type, object) => ch.push({ type, object }),
+    (err) => ch.end(err ?? undefined),
+  );
+  const abort = (): void => {
+    controller.abort();
+    ch.end();
+  };
   spec.signal.addEventListener('abort', abort, { once: true });
   try {
     for (let r = await ch.next(); !r.done; r = await ch.next()) {
@@ -85,7 +112,9 @@ export async function* listAndWatch<T extends Meta>(spec: WatchSpec<T>): AsyncGe
       resourceVersion = listed.resourceVersion;
     }
     try {
-      yield* watchOnce(spec, resourceVersion, (rv) => { resourceVersion = rv; });
+      yield* watchOnce(spec, resourceVersion, (rv) => {
+        resourceVersion = rv;
+      });
       // The server ended the watch (its timeout): resume from the last version seen.
     } catch (err) {
       if (isGone(err)) resourceVersion = undefined;

@@ -48,7 +48,10 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
 }
 
 function enqueueQueuedSiblings(deps: ControllerDeps, c: Controller, ended: Build): void {
-  for (const b of deps.caches.builds.byIndex(INDEX.project, nsKey(ended.metadata.namespace, ended.spec.project)) as Build[]) {
+  for (const b of deps.caches.builds.byIndex(
+    INDEX.project,
+    nsKey(ended.metadata.namespace, ended.spec.project),
+  ) as Build[]) {
     if ((b.status?.phase ?? 'Pending') === 'Pending') c.enqueue(b.metadata.namespace, b.metadata.name ?? '');
   }
 }

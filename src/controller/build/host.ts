@@ -27,7 +27,10 @@ export interface HostContext {
 }
 
 /** The ScriptHost parts the controller provides (the session adds log). */
-export function hostFor(ctx: HostContext): { runJob: (req: JobRequest) => Promise<JobOutcome>; jobLogs: (name: string) => Promise<string> } {
+export function hostFor(ctx: HostContext): {
+  runJob: (req: JobRequest) => Promise<JobOutcome>;
+  jobLogs: (name: string) => Promise<string>;
+} {
   return { runJob: runJobHost(ctx), jobLogs: jobLogsHost(ctx) };
 }
 
@@ -39,17 +42,25 @@ export function jobLogsHost(ctx: HostContext): (jobName: string) => Promise<stri
   return async (jobName) => {
     const namespace = ctx.build.metadata.namespace ?? '';
     const name = jobCrName(ctx.build.metadata.name ?? '', jobName);
-    const job = (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ?? (await ctx.deps.objects.get('Job', namespace, name));
+    const job =
+      (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
+      (await ctx.deps.objects.get('Job', namespace, name));
     if (!job) return '';
     if (isTerminalJob(job)) return keptLog(ctx.deps, job);
     const podName = job.status?.podName;
     if (!podName) return '';
     try {
-      const raw = await ctx.deps.clients.core.readNamespacedPodLog({ namespace, name: podName, container: JOB_CONTAINER, limitBytes: ctx.deps.settings.maxJobLogBytes * 2 });
+      const raw = await ctx.deps.clients.core.readNamespacedPodLog({
+        namespace,
+        name: podName,
+        container: JOB_CONTAINER,
+        limitBytes: ctx.deps.settings.maxJobLogBytes * 2,
+      });
       return headBytes(redact(String(raw ?? ''), Object.values(ctx.secrets)), ctx.deps.settings.maxJobLogBytes);
     } catch (err) {
       // Not started yet, or the pod is gone: what the status recorded is all there is for now.
-      if (!isNotFound(err)) ctx.deps.logger.debug({ job: name, err: apiMessage(err) }, 'could not read a running job log');
+      if (!isNotFound(err))
+        ctx.deps.logger.debug({ job: name, err: apiMessage(err) }, 'could not read a running job log');
       return job.status?.logTail ?? '';
     }
   };
@@ -58,10 +69,15 @@ export function jobLogsHost(ctx: HostContext): (jobName: string) => Promise<stri
 export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOutcome> {
   return async (req) => {
     // A stopped session (cancel, timeout, operator shutdown) must not start anything new.
-    if (ctx.signal.aborted) throw new JobAbortedError(`job ${req.name} not started: the build session was stopped`, { cause: ctx.signal.reason });
+    if (ctx.signal.aborted)
+      throw new JobAbortedError(`job ${req.name} not started: the build session was stopped`, {
+        cause: ctx.signal.reason,
+      });
     const namespace = ctx.build.metadata.namespace ?? '';
     const name = jobCrName(ctx.build.metadata.name ?? '', req.name);
-    const existing = (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ?? (await ctx.deps.objects.get('Job', namespace, name));
+    const existing =
+      (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
+      (await ctx.deps.objects.get('Job', namespace, name));
     const { job: wanted, secretData } = jobCrFor(ctx.build, ctx.project, req, Object.values(ctx.secrets));
     const job = existing ?? (await ctx.deps.objects.create('Job', wanted)).object;
     // Also on replay: the operator may have stopped between creating the Job CR and its Secret.
@@ -103,7 +119,11 @@ async function keptLog(deps: ControllerDeps, job: JobCR): Promise<string> {
   } catch (err) {
     // No kept log (a refused job, one cancelled before it ran, a removed ConfigMap): the tail is all
     // there is. Any other failure is logged, and the script still gets the tail rather than an error.
-    if (!isNotFound(err)) deps.logger.warn({ job: job.metadata.name, err: apiMessage(err) }, 'could not read the kept job log; using the status tail');
+    if (!isNotFound(err))
+      deps.logger.warn(
+        { job: job.metadata.name, err: apiMessage(err) },
+        'could not read the kept job log; using the status tail',
+      );
     return job.status?.logTail ?? '';
   }
 }
@@ -114,6 +134,7 @@ async function ensureEnvSecret(deps: ControllerDeps, job: JobCR, data: Record<st
   try {
     await deps.clients.core.createNamespacedSecret({ namespace, body });
   } catch (err) {
-    if (!isAlreadyExists(err)) throw new KubeApiError(`create Secret ${namespace}/${body.metadata?.name}`, { cause: err });
+    if (!isAlreadyExists(err))
+      throw new KubeApiError(`create Secret ${namespace}/${body.metadata?.name}`, { cause: err });
   }
 }

@@ -4,27 +4,69 @@ import type { Build, Project } from '../../api/types.ts';
 import type { JobRequest } from '../../script/index.ts';
 import { jobCrFor } from './job-request.ts';
 
-const build: Build = { apiVersion: 'brigade.sh/v1alpha1', kind: 'Build', metadata: { name: 'b1', namespace: 'ns', uid: 'uid-b1' }, spec: { project: 'p', event: 'b1', type: 'exec', provider: 'cli', script: '', scriptOrigin: 'project' } };
-const project = (over: Partial<Project['spec']> = {}): Project => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: { name: 'p', namespace: 'ns' }, spec: over });
+const build: Build = {
+  apiVersion: 'brigade.sh/v1alpha1',
+  kind: 'Build',
+  metadata: { name: 'b1', namespace: 'ns', uid: 'uid-b1' },
+  spec: { project: 'p', event: 'b1', type: 'exec', provider: 'cli', script: '', scriptOrigin: 'project' },
+};
+const project = (over: Partial<Project['spec']> = {}): Project => ({
+  apiVersion: 'brigade.sh/v1alpha1',
+  kind: 'Project',
+  metadata: { name: 'p', namespace: 'ns' },
+  spec: over,
+});
 const request = (over: Partial<JobRequest> = {}): JobRequest => ({
-  name: 'test', image: 'debian:12', imageDefaulted: false, imageForcePull: false, imagePullSecrets: [], tasks: ['echo hi'], shell: '/bin/sh', args: [],
-  env: {}, mountPath: '/src', timeout: 900_000, useSource: true, privileged: false, host: { nodeSelector: {} }, docker: { enabled: false },
-  cache: { enabled: false, size: '5Mi', path: '/mnt/brigade/cache' }, storage: { enabled: false, path: '/mnt/brigade/share' }, annotations: {},
-  resourceRequests: {}, resourceLimits: {}, volumes: [], volumeMounts: [], streamLogs: false, ...over,
+  name: 'test',
+  image: 'debian:12',
+  imageDefaulted: false,
+  imageForcePull: false,
+  imagePullSecrets: [],
+  tasks: ['echo hi'],
+  shell: '/bin/sh',
+  args: [],
+  env: {},
+  mountPath: '/src',
+  timeout: 900_000,
+  useSource: true,
+  privileged: false,
+  host: { nodeSelector: {} },
+  docker: { enabled: false },
+  cache: { enabled: false, size: '5Mi', path: '/mnt/brigade/cache' },
+  storage: { enabled: false, path: '/mnt/brigade/share' },
+  annotations: {},
+  resourceRequests: {},
+  resourceLimits: {},
+  volumes: [],
+  volumeMounts: [],
+  streamLogs: false,
+  ...over,
 });
 
 test('the Job CR has a deterministic name, the build as controller owner and lookup labels', () => {
   const a = jobCrFor(build, project(), request(), []).job;
   const b = jobCrFor(build, project(), request(), []).job;
   assert.equal(a.metadata.name, b.metadata.name);
-  assert.deepEqual(a.metadata.ownerReferences?.[0], { apiVersion: 'brigade.sh/v1alpha1', kind: 'Build', name: 'b1', uid: 'uid-b1', controller: true, blockOwnerDeletion: true });
+  assert.deepEqual(a.metadata.ownerReferences?.[0], {
+    apiVersion: 'brigade.sh/v1alpha1',
+    kind: 'Build',
+    name: 'b1',
+    uid: 'uid-b1',
+    controller: true,
+    blockOwnerDeletion: true,
+  });
   assert.equal(a.metadata.labels?.['brigade.sh/build'], 'b1');
   assert.equal(a.metadata.labels?.['brigade.sh/job'], a.metadata.name);
   assert.equal(a.spec.timeoutSeconds, 900);
 });
 
 test('env values that contain a project secret go to the job Secret; plain values and references stay', () => {
-  const { job, secretData } = jobCrFor(build, project(), request({ env: { TOKEN: 'Bearer s3cret', PLAIN: 'x', REF: { secretKeyRef: { name: 'other', key: 'k' } } } }), ['s3cret']);
+  const { job, secretData } = jobCrFor(
+    build,
+    project(),
+    request({ env: { TOKEN: 'Bearer s3cret', PLAIN: 'x', REF: { secretKeyRef: { name: 'other', key: 'k' } } } }),
+    ['s3cret'],
+  );
   assert.deepEqual(secretData, { TOKEN: 'Bearer s3cret' });
   assert.ok(!JSON.stringify(job).includes('s3cret'));
   const env = new Map(job.spec.env?.map((e) => [e.name, e]));
@@ -34,7 +76,8 @@ test('env values that contain a project secret go to the job Secret; plain value
 });
 
 test('a defaulted image gives way to the project default image, and useSource needs a repo', () => {
-  const spec = jobCrFor(build, project({ jobDefaults: { image: 'node:24' } }), request({ imageDefaulted: true }), []).job.spec;
+  const spec = jobCrFor(build, project({ jobDefaults: { image: 'node:24' } }), request({ imageDefaulted: true }), [])
+    .job.spec;
   assert.equal(spec.image, undefined);
   assert.equal(spec.useSource, false);
   const own = jobCrFor(build, project({ repo: { cloneURL: 'https://example.com/r.git' } }), request(), []).job.spec;
@@ -56,7 +99,11 @@ test('brigadier names with a leading digit or a dot map to valid, distinct Kuber
     assert.match(cr.metadata.name ?? '', /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
     assert.ok((cr.metadata.name ?? '').length <= 63);
     assert.equal(cr.spec.name, names[i]);
-    assert.equal(cr.metadata.name, jobCrFor(build, project(), request({ name: names[i] }), []).job.metadata.name, 'deterministic');
+    assert.equal(
+      cr.metadata.name,
+      jobCrFor(build, project(), request({ name: names[i] }), []).job.metadata.name,
+      'deterministic',
+    );
   }
   assert.equal(new Set(crs.map((cr) => cr.metadata.name)).size, names.length);
   assert.match(crs[1]?.metadata.name ?? '', /^b1-build-v1-[0-9a-f]{8}$/);

@@ -11,7 +11,11 @@ import type { JobEnvValue, JobRequest } from '../../script/index.ts';
 import { MIN_REDACTED_LENGTH } from '../../util/redact.ts';
 
 /** The script's env split: plain values inline, values containing a secret into the job's env Secret. */
-export function splitEnv(env: Record<string, JobEnvValue>, secretValues: readonly string[], jobCr: string): { env: EnvVar[]; secretData: Record<string, string> } {
+export function splitEnv(
+  env: Record<string, JobEnvValue>,
+  secretValues: readonly string[],
+  jobCr: string,
+): { env: EnvVar[]; secretData: Record<string, string> } {
   const plain: Record<string, string> = {};
   const refs: EnvVar[] = [];
   for (const [name, value] of Object.entries(env)) {
@@ -19,7 +23,11 @@ export function splitEnv(env: Record<string, JobEnvValue>, secretValues: readonl
     else refs.push({ name, valueFrom: value });
   }
   // Values too short to be redacted are too short to be recognised as secrets (see util/redact).
-  const split = splitJobEnv({ env: plain, secretValues: secretValues.filter((v) => v.length >= MIN_REDACTED_LENGTH), jobCrName: jobCr });
+  const split = splitJobEnv({
+    env: plain,
+    secretValues: secretValues.filter((v) => v.length >= MIN_REDACTED_LENGTH),
+    jobCrName: jobCr,
+  });
   return { env: [...split.env, ...refs], secretData: split.secretData };
 }
 
@@ -33,7 +41,10 @@ const SHELL_ALIASES: Record<string, Shell> = { sh: '/bin/sh', bash: '/bin/bash' 
 /** The job's shell as the Job CR spells it; a shell outside SHELLS is refused, never silently replaced. */
 export function shellOf(shell: string): Shell {
   const known = SHELL_ALIASES[shell] ?? ((SHELLS as readonly string[]).includes(shell) ? (shell as Shell) : undefined);
-  if (!known) throw new TypeError(`job shell ${JSON.stringify(shell)} is not supported; use one of sh, bash, ${SHELLS.join(', ')}`);
+  if (!known)
+    throw new TypeError(
+      `job shell ${JSON.stringify(shell)} is not supported; use one of sh, bash, ${SHELLS.join(', ')}`,
+    );
   return known;
 }
 
@@ -59,7 +70,13 @@ export function jobSpecFor(build: Build, project: Project, req: JobRequest, env:
     timeoutSeconds: Math.max(1, Math.ceil(req.timeout / 1000)),
     privileged: req.privileged,
     ...(req.host.name || os || Object.keys(req.host.nodeSelector).length
-      ? { host: { ...(req.host.name ? { name: req.host.name } : {}), ...(os ? { os } : {}), ...(Object.keys(req.host.nodeSelector).length ? { nodeSelector: req.host.nodeSelector } : {}) } }
+      ? {
+          host: {
+            ...(req.host.name ? { name: req.host.name } : {}),
+            ...(os ? { os } : {}),
+            ...(Object.keys(req.host.nodeSelector).length ? { nodeSelector: req.host.nodeSelector } : {}),
+          },
+        }
       : {}),
     docker: req.docker,
     cache: req.cache,
@@ -67,7 +84,12 @@ export function jobSpecFor(build: Build, project: Project, req: JobRequest, env:
     ...(req.serviceAccount ? { serviceAccountName: req.serviceAccount } : {}),
     ...(Object.keys(req.annotations).length ? { annotations: req.annotations } : {}),
     ...(Object.keys(requests).length || Object.keys(limits).length
-      ? { resources: { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) } }
+      ? {
+          resources: {
+            ...(Object.keys(requests).length ? { requests } : {}),
+            ...(Object.keys(limits).length ? { limits } : {}),
+          },
+        }
       : {}),
     ...(req.volumes.length ? { volumes: req.volumes as Record<string, unknown>[] } : {}),
     ...(req.volumeMounts.length ? { volumeMounts: req.volumeMounts as Record<string, unknown>[] } : {}),
@@ -75,7 +97,12 @@ export function jobSpecFor(build: Build, project: Project, req: JobRequest, env:
 }
 
 /** The Job CR for the job `req.name` of `build`, with the env already split. */
-export function jobCrFor(build: Build, project: Project, req: JobRequest, secretValues: readonly string[]): { job: JobCR; secretData: Record<string, string> } {
+export function jobCrFor(
+  build: Build,
+  project: Project,
+  req: JobRequest,
+  secretValues: readonly string[],
+): { job: JobCR; secretData: Record<string, string> } {
   const buildName = build.metadata.name ?? '';
   const name = jobCrName(buildName, req.name);
   const { env, secretData } = splitEnv(req.env, secretValues, name);
@@ -91,7 +118,16 @@ export function jobCrFor(build: Build, project: Project, req: JobRequest, secret
         [LABELS.job]: name,
         [LABELS.managedBy]: MANAGED_BY,
       },
-      ownerReferences: [{ apiVersion: API_VERSION, kind: KINDS.Build.kind, name: buildName, uid: build.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: API_VERSION,
+          kind: KINDS.Build.kind,
+          name: buildName,
+          uid: build.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: jobSpecFor(build, project, req, env),
   };

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import type { JobCR } from '../../api/types.ts';
 import { JobAbortedError, JobWaiters } from './job-waiters.ts';
 
-const job = (phase?: string): JobCR => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Job', metadata: { name: 'j', namespace: 'ns' }, spec: { project: 'p', build: 'b', name: 'j' }, ...(phase ? { status: { phase: phase as never } } : {}) });
+const job = (phase?: string): JobCR => ({
+  apiVersion: 'brigade.sh/v1alpha1',
+  kind: 'Job',
+  metadata: { name: 'j', namespace: 'ns' },
+  spec: { project: 'p', build: 'b', name: 'j' },
+  ...(phase ? { status: { phase: phase as never } } : {}),
+});
 
 test('a job already finished in the cache resolves at once (replay attaches to its result)', async () => {
   const w = new JobWaiters(() => job('Succeeded'));

@@ -25,7 +25,8 @@ export class JobWaiters {
   wait(namespace: string, name: string, signal: AbortSignal): Promise<JobCR> {
     const cached = this.#lookup(namespace, name);
     if (cached && isTerminalJob(cached)) return Promise.resolve(cached);
-    if (signal.aborted) return Promise.reject(new JobAbortedError(`waiting for job ${name} was aborted`, { cause: signal.reason }));
+    if (signal.aborted)
+      return Promise.reject(new JobAbortedError(`waiting for job ${name} was aborted`, { cause: signal.reason }));
     const key = keyOf(namespace, name);
     return new Promise<JobCR>((resolve, reject) => {
       const set = this.#waiters.get(key) ?? new Set<Waiter>();

@@ -17,7 +17,21 @@ import type { JobWaiters } from './job-waiters.ts';
 import { BuildSession } from './session.ts';
 import { stopChildJobs } from './stop.ts';
 import type { Ending } from './state.ts';
-import { SUPERSEDED_BY, buildDeadline, cancelEnding, endedStatus, endingFromOutcome, isTerminalBuild, jobsSummary, mayStart, queuedStatus, runningStatus, statusChanged, supersededBy, withProgress } from './state.ts';
+import {
+  SUPERSEDED_BY,
+  buildDeadline,
+  cancelEnding,
+  endedStatus,
+  endingFromOutcome,
+  isTerminalBuild,
+  jobsSummary,
+  mayStart,
+  queuedStatus,
+  runningStatus,
+  statusChanged,
+  supersededBy,
+  withProgress,
+} from './state.ts';
 
 /** How often, at most, console output alone causes a status write. */
 const LOG_FLUSH_MS = 1000;
@@ -41,11 +55,21 @@ export async function reconcileBuild(deps: ControllerDeps, rt: BuildRuntime, req
   if (isTerminalBuild(build.status?.phase)) return finished(deps, rt, key, build);
   if (build.spec.cancel) return end(deps, rt, key, build, cancelEnding(build));
   const deadline = buildDeadline(build, project);
-  if (deadline !== undefined && now >= deadline) return end(deps, rt, key, build, { phase: 'TimedOut', reason: 'Timeout', message: `the build ran longer than ${Math.round((deadline - Date.parse(build.status?.startTime ?? '')) / 1000)}s (project policy.buildTimeoutSeconds)` });
+  if (deadline !== undefined && now >= deadline)
+    return end(deps, rt, key, build, {
+      phase: 'TimedOut',
+      reason: 'Timeout',
+      message: `the build ran longer than ${Math.round((deadline - Date.parse(build.status?.startTime ?? '')) / 1000)}s (project policy.buildTimeoutSeconds)`,
+    });
   const session = rt.sessions.get(key);
   if (session?.ended) return concluded(deps, rt, key, build, session);
   if (!session) {
-    if (!project) return end(deps, rt, key, build, { phase: 'Failed', reason: 'ProjectNotFound', message: `project ${build.spec.project} does not exist` });
+    if (!project)
+      return end(deps, rt, key, build, {
+        phase: 'Failed',
+        reason: 'ProjectNotFound',
+        message: `project ${build.spec.project} does not exist`,
+      });
     if (project.spec.policy?.supersede) await supersedeOlder(deps, build);
     if (!startAllowed(deps, rt, build, project)) return writeIfChanged(deps, build, queuedStatus(build, new Date(now)));
     return start(deps, rt, key, build, project);
@@ -56,23 +80,39 @@ export async function reconcileBuild(deps: ControllerDeps, rt: BuildRuntime, req
 
 /** Cancels the older builds this one supersedes (they end Cancelled, reason Superseded, and free their slots). */
 async function supersedeOlder(deps: ControllerDeps, build: Build): Promise<void> {
-  const siblings = deps.caches.builds.byIndex(INDEX.project, nsKey(build.metadata.namespace, build.spec.project)) as Build[];
+  const siblings = deps.caches.builds.byIndex(
+    INDEX.project,
+    nsKey(build.metadata.namespace, build.spec.project),
+  ) as Build[];
   for (const old of supersededBy(build, siblings)) {
     const patch = { metadata: { annotations: { [SUPERSEDED_BY]: build.metadata.name ?? '' } }, spec: { cancel: true } };
     await deps.objects.patch('Build', old.metadata.namespace ?? '', old.metadata.name ?? '', patch);
-    await deps.recorder.normal({ apiVersion: API_VERSION, kind: 'Build', metadata: old.metadata }, 'Superseded', `superseded by build ${build.metadata.name}`);
+    await deps.recorder.normal(
+      { apiVersion: API_VERSION, kind: 'Build', metadata: old.metadata },
+      'Superseded',
+      `superseded by build ${build.metadata.name}`,
+    );
   }
 }
 
 function startAllowed(deps: ControllerDeps, rt: BuildRuntime, build: Build, project: Project): boolean {
   if (build.status?.phase === 'Running') return true; // a replay takes the slot it already had
-  const siblings = deps.caches.builds.byIndex(INDEX.project, nsKey(build.metadata.namespace, build.spec.project)) as Build[];
+  const siblings = deps.caches.builds.byIndex(
+    INDEX.project,
+    nsKey(build.metadata.namespace, build.spec.project),
+  ) as Build[];
   const prefix = `${build.metadata.namespace ?? ''}/`;
   const live = new Set([...rt.sessions.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
   return mayStart({ build, siblings, liveSessions: live, maxConcurrent: project.spec.policy?.maxConcurrentBuilds });
 }
 
-async function start(deps: ControllerDeps, rt: BuildRuntime, key: string, build: Build, project: Project): Promise<Result | void> {
+async function start(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  key: string,
+  build: Build,
+  project: Project,
+): Promise<Result | void> {
   const ns = build.metadata.namespace ?? '';
   const name = build.metadata.name ?? '';
   let secrets: Record<string, string>;
@@ -102,22 +142,45 @@ async function start(deps: ControllerDeps, rt: BuildRuntime, key: string, build:
       ...(build.spec.files ? { files: build.spec.files } : {}),
       event: scriptEvent(written, status.workerAttempts ?? 1),
       project: scriptProject(project, secrets),
-      host: hostFor({ deps, build: written, project, secrets, waiters: rt.waiters, signal: abort.signal, touch: () => rt.enqueue(ns, name) }),
+      host: hostFor({
+        deps,
+        build: written,
+        project,
+        secrets,
+        waiters: rt.waiters,
+        signal: abort.signal,
+        touch: () => rt.enqueue(ns, name),
+      }),
     },
   });
   rt.sessions.set(key, session);
   const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: written.metadata };
   log.info({ attempt: status.workerAttempts, replay }, replay ? 'build replayed' : 'build started');
-  if (replay) await deps.recorder.normal(obj, 'BuildReplayed', `evaluating the script again (attempt ${status.workerAttempts}); finished jobs keep their results`);
+  if (replay)
+    await deps.recorder.normal(
+      obj,
+      'BuildReplayed',
+      `evaluating the script again (attempt ${status.workerAttempts}); finished jobs keep their results`,
+    );
   else await deps.recorder.normal(obj, 'BuildStarted', `running the ${build.spec.type} handler`);
   const deadline = buildDeadline({ ...build, status }, project);
   return deadline === undefined ? undefined : { requeueAfterMs: Math.max(0, deadline - deps.clock.now()) };
 }
 
-async function concluded(deps: ControllerDeps, rt: BuildRuntime, key: string, build: Build, session: BuildSession): Promise<void> {
+async function concluded(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  key: string,
+  build: Build,
+  session: BuildSession,
+): Promise<void> {
   const ending: Ending = session.outcome
     ? endingFromOutcome(session.outcome)
-    : { phase: 'Failed', reason: 'SandboxError', message: `the script engine failed: ${session.error instanceof Error ? session.error.message : String(session.error)}` };
+    : {
+        phase: 'Failed',
+        reason: 'SandboxError',
+        message: `the script engine failed: ${session.error instanceof Error ? session.error.message : String(session.error)}`,
+      };
   await end(deps, rt, key, build, ending);
 }
 
@@ -126,17 +189,41 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
   const session = rt.sessions.get(key);
   const now = new Date(deps.clock.now());
   let status = endedStatus(build, ending, now);
-  status = withProgress(status, { ...jobsSummary(childJobs(deps, build)), ...(session ? { logTail: session.logTail(deps.settings.logTailChars) } : {}) }, now);
+  status = withProgress(
+    status,
+    {
+      ...jobsSummary(childJobs(deps, build)),
+      ...(session ? { logTail: session.logTail(deps.settings.logTailChars) } : {}),
+    },
+    now,
+  );
   // Stop the script and the jobs before the build says it ended, so a terminal build never has
   // running jobs (and a failure on the way is retried with the build still open).
-  session?.stop(ending.phase === 'TimedOut' ? new DOMException('build timeout', 'TimeoutError') : new Error(ending.message));
+  session?.stop(
+    ending.phase === 'TimedOut' ? new DOMException('build timeout', 'TimeoutError') : new Error(ending.message),
+  );
   if (ending.phase === 'Cancelled' || ending.phase === 'TimedOut') await stopChildJobs(deps, build, ending);
   status = withProgress(status, jobsSummary(childJobs(deps, build)), now);
-  await deps.objects.patchStatus('Build', build.metadata.namespace ?? '', build.metadata.name ?? '', status, build.metadata.resourceVersion);
+  await deps.objects.patchStatus(
+    'Build',
+    build.metadata.namespace ?? '',
+    build.metadata.name ?? '',
+    status,
+    build.metadata.resourceVersion,
+  );
   rt.sessions.delete(key);
   const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: build.metadata };
   const msg = `${ending.reason}: ${ending.message}`;
-  deps.logger.info({ project: build.spec.project, build: build.metadata.name, phase: ending.phase, reason: ending.reason, duration: status.duration }, 'build ended');
+  deps.logger.info(
+    {
+      project: build.spec.project,
+      build: build.metadata.name,
+      phase: ending.phase,
+      reason: ending.reason,
+      duration: status.duration,
+    },
+    'build ended',
+  );
   if (ending.phase === 'Succeeded') await deps.recorder.normal(obj, 'BuildSucceeded', msg);
   else await deps.recorder.warning(obj, `Build${ending.phase}`, msg);
 }
@@ -146,19 +233,34 @@ async function finished(deps: ControllerDeps, rt: BuildRuntime, key: string, bui
   rt.sessions.get(key)?.stop(new Error('the build has ended'));
   rt.sessions.delete(key);
   const phase = build.status?.phase;
-  if (phase === 'Cancelled' || phase === 'TimedOut') await stopChildJobs(deps, build, { phase, reason: build.status?.reason ?? phase, message: build.status?.message ?? '' });
+  if (phase === 'Cancelled' || phase === 'TimedOut')
+    await stopChildJobs(deps, build, {
+      phase,
+      reason: build.status?.reason ?? phase,
+      message: build.status?.message ?? '',
+    });
   const status = withProgress(build.status ?? {}, jobsSummary(childJobs(deps, build)), new Date(deps.clock.now()));
   await writeIfChanged(deps, build, status);
 }
 
 async function progress(deps: ControllerDeps, build: Build, base: BuildStatus, session: BuildSession): Promise<void> {
-  const status = withProgress(base, { ...jobsSummary(childJobs(deps, build)), logTail: session.logTail(deps.settings.logTailChars) }, new Date(deps.clock.now()));
+  const status = withProgress(
+    base,
+    { ...jobsSummary(childJobs(deps, build)), logTail: session.logTail(deps.settings.logTailChars) },
+    new Date(deps.clock.now()),
+  );
   await writeIfChanged(deps, build, status);
 }
 
 async function writeIfChanged(deps: ControllerDeps, build: Build, status: BuildStatus): Promise<void> {
   if (!statusChanged(build.status, status)) return;
-  await deps.objects.patchStatus('Build', build.metadata.namespace ?? '', build.metadata.name ?? '', status, build.metadata.resourceVersion);
+  await deps.objects.patchStatus(
+    'Build',
+    build.metadata.namespace ?? '',
+    build.metadata.name ?? '',
+    status,
+    build.metadata.resourceVersion,
+  );
 }
 
 function scriptEvent(build: Build, attempt: number): import('../../script/index.ts').ScriptEvent {
@@ -172,13 +274,19 @@ function scriptEvent(build: Build, attempt: number): import('../../script/index.
   };
 }
 
-function scriptProject(project: Project, secrets: Record<string, string>): import('../../script/index.ts').ScriptProject {
+function scriptProject(
+  project: Project,
+  secrets: Record<string, string>,
+): import('../../script/index.ts').ScriptProject {
   return {
     id: `${project.metadata.namespace}/${project.metadata.name}`,
     name: project.spec.repo?.name ?? project.metadata.name ?? '',
     repo: { name: project.spec.repo?.name ?? project.metadata.name ?? '', cloneURL: project.spec.repo?.cloneURL ?? '' },
     secrets,
-    kubernetes: { namespace: project.metadata.namespace ?? '', ...(project.spec.storage?.size ? { buildStorageSize: project.spec.storage.size } : {}) },
+    kubernetes: {
+      namespace: project.metadata.namespace ?? '',
+      ...(project.spec.storage?.size ? { buildStorageSize: project.spec.storage.size } : {}),
+    },
     allowPrivilegedJobs: project.spec.policy?.allowPrivileged ?? false,
     allowHostMounts: project.spec.policy?.allowHostMounts ?? false,
   };

@@ -1,9 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Build, JobCR, Project } from '../../api/types.ts';
-import { buildDeadline, cancelEnding, endedStatus, endingFromOutcome, jobsSummary, mayStart, runningStatus, statusChanged, supersededBy, withProgress } from './state.ts';
+import {
+  buildDeadline,
+  cancelEnding,
+  endedStatus,
+  endingFromOutcome,
+  jobsSummary,
+  mayStart,
+  runningStatus,
+  statusChanged,
+  supersededBy,
+  withProgress,
+} from './state.ts';
 
-const build = (name: string, phase?: string, created = '2026-11-23T09:00:00Z', status: Build['status'] = {}): Build => ({
+const build = (
+  name: string,
+  phase?: string,
+  created = '2026-11-23T09:00:00Z',
+  status: Build['status'] = {},
+): Build => ({
   apiVersion: 'brigade.sh/v1alpha1',
   kind: 'Build',
   metadata: { name, creationTimestamp: created, generation: 1 },
@@ -17,12 +33,28 @@ const job = (name: string, phase: string | undefined, created: string): JobCR =>
   spec: { project: 'p', build: 'b', name },
   ...(phase ? { status: { phase: phase as never, startTime: created } } : {}),
 });
-const project = (policy: NonNullable<Project['spec']['policy']>): Project => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: { name: 'p' }, spec: { policy } });
+const project = (policy: NonNullable<Project['spec']['policy']>): Project => ({
+  apiVersion: 'brigade.sh/v1alpha1',
+  kind: 'Project',
+  metadata: { name: 'p' },
+  spec: { policy },
+});
 const now = new Date('2026-11-23T10:00:00Z');
 
 test('the jobs summary lists jobs in start order and counts finished ones', () => {
-  const s = jobsSummary([job('two', 'Running', '2026-11-23T09:00:02Z'), job('one', 'Succeeded', '2026-11-23T09:00:01Z'), job('three', undefined, '2026-11-23T09:00:03Z')]);
-  assert.deepEqual(s.jobs.map((j) => [j.name, j.phase]), [['one', 'Succeeded'], ['two', 'Running'], ['three', 'Pending']]);
+  const s = jobsSummary([
+    job('two', 'Running', '2026-11-23T09:00:02Z'),
+    job('one', 'Succeeded', '2026-11-23T09:00:01Z'),
+    job('three', undefined, '2026-11-23T09:00:03Z'),
+  ]);
+  assert.deepEqual(
+    s.jobs.map((j) => [j.name, j.phase]),
+    [
+      ['one', 'Succeeded'],
+      ['two', 'Running'],
+      ['three', 'Pending'],
+    ],
+  );
   assert.equal(s.jobsSummary, '1/3');
 });
 
@@ -41,7 +73,10 @@ test('with maxConcurrentBuilds the oldest waiting builds start first and the res
   assert.ok(mayStart({ build: older, siblings, liveSessions: new Set(), maxConcurrent: 2 }));
   assert.ok(!mayStart({ build: newer, siblings, liveSessions: new Set(), maxConcurrent: 2 }));
   assert.ok(mayStart({ build: newer, siblings, liveSessions: new Set(), maxConcurrent: undefined }));
-  assert.ok(!mayStart({ build: newer, siblings: [older, newer], liveSessions: new Set(['a']), maxConcurrent: 1 }), 'a live session counts as running');
+  assert.ok(
+    !mayStart({ build: newer, siblings: [older, newer], liveSessions: new Set(['a']), maxConcurrent: 1 }),
+    'a live session counts as running',
+  );
 });
 
 test('a build whose terminal status is observed frees its slot while its session is still torn down', () => {
@@ -66,10 +101,17 @@ test('script outcomes map onto terminal phases and the Succeeded condition', () 
   assert.equal(endingFromOutcome({ status: 'Failed', reason: 'Timeout', message: 't' }).phase, 'TimedOut');
   assert.equal(endingFromOutcome({ status: 'Failed', reason: 'Cancelled', message: 'c' }).phase, 'Cancelled');
   assert.equal(endingFromOutcome({ status: 'Failed', reason: 'JobFailed', message: 'j' }).phase, 'Failed');
-  const ended = endedStatus(build('b', 'Running', undefined, { startTime: '2026-11-23T09:58:00Z' }), { phase: 'Failed', reason: 'JobFailed', message: 'boom' }, now);
+  const ended = endedStatus(
+    build('b', 'Running', undefined, { startTime: '2026-11-23T09:58:00Z' }),
+    { phase: 'Failed', reason: 'JobFailed', message: 'boom' },
+    now,
+  );
   assert.equal(ended.duration, '2m0s');
   assert.equal(ended.completionTime, now.toISOString());
-  assert.deepEqual(ended.conditions?.map((c) => [c.type, c.status, c.reason]), [['Succeeded', 'False', 'JobFailed']]);
+  assert.deepEqual(
+    ended.conditions?.map((c) => [c.type, c.status, c.reason]),
+    [['Succeeded', 'False', 'JobFailed']],
+  );
 });
 
 test('a running build has no duration (it would go stale) and passing time is no status change; a finished one has its run time', () => {
@@ -79,12 +121,19 @@ test('a running build has no duration (it would go stale) and passing time is no
   assert.equal(a.duration, undefined);
   assert.ok(!statusChanged(a, b));
   assert.ok(statusChanged(a, { ...b, jobsSummary: '0/1' }));
-  const done = withProgress({ ...base, phase: 'Succeeded', completionTime: '2026-11-23T10:00:23Z' }, { jobs: [], jobsSummary: '0/0' }, now);
+  const done = withProgress(
+    { ...base, phase: 'Succeeded', completionTime: '2026-11-23T10:00:23Z' },
+    { jobs: [], jobsSummary: '0/0' },
+    now,
+  );
   assert.equal(done.duration, '1m23s');
 });
 
 test('supersede picks the older unfinished builds of the same ref only', () => {
-  const withRef = (b: Build, ref?: string, cancel = false): Build => ({ ...b, spec: { ...b.spec, ...(ref ? { revision: { ref } } : {}), cancel } });
+  const withRef = (b: Build, ref?: string, cancel = false): Build => ({
+    ...b,
+    spec: { ...b.spec, ...(ref ? { revision: { ref } } : {}), cancel },
+  });
   const newest = withRef(build('n', undefined, '2026-11-23T09:10:00Z'), 'refs/heads/main');
   const olderSame = withRef(build('o1', 'Running', '2026-11-23T09:00:00Z'), 'refs/heads/main');
   const olderOther = withRef(build('o2', 'Running', '2026-11-23T09:00:00Z'), 'refs/heads/dev');
@@ -92,7 +141,10 @@ test('supersede picks the older unfinished builds of the same ref only', () => {
   const olderCancelled = withRef(build('o4', 'Running', '2026-11-23T09:00:00Z'), 'refs/heads/main', true);
   const newer = withRef(build('z', 'Running', '2026-11-23T09:20:00Z'), 'refs/heads/main');
   const picked = supersededBy(newest, [newest, olderSame, olderOther, olderDone, olderCancelled, newer]);
-  assert.deepEqual(picked.map((b) => b.metadata.name), ['o1']);
+  assert.deepEqual(
+    picked.map((b) => b.metadata.name),
+    ['o1'],
+  );
 });
 
 test('a superseded build is reported as Superseded, a plain cancel as Cancelled', () => {

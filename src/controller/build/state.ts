@@ -9,12 +9,18 @@ import { formatDuration } from '../../util/text.ts';
 
 export const SUCCEEDED = 'Succeeded';
 
-export const isTerminalBuild = (phase: BuildPhase | undefined): boolean => phase !== undefined && TERMINAL_BUILD_PHASES.includes(phase);
-export const isTerminalJob = (job: JobCR): boolean => job.status?.phase !== undefined && TERMINAL_JOB_PHASES.includes(job.status.phase);
+export const isTerminalBuild = (phase: BuildPhase | undefined): boolean =>
+  phase !== undefined && TERMINAL_BUILD_PHASES.includes(phase);
+export const isTerminalJob = (job: JobCR): boolean =>
+  job.status?.phase !== undefined && TERMINAL_JOB_PHASES.includes(job.status.phase);
 
 /** The per-job summary in start order (creation time, then name) and "done/total". */
 export function jobsSummary(jobs: readonly JobCR[]): { jobs: BuildJobSummary[]; jobsSummary: string } {
-  const sorted = [...jobs].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.spec.name.localeCompare(b.spec.name));
+  const sorted = [...jobs].sort(
+    (a, b) =>
+      (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+      a.spec.name.localeCompare(b.spec.name),
+  );
   const summary = sorted.map((j) => ({
     name: j.spec.name,
     jobRef: j.metadata.name,
@@ -54,12 +60,25 @@ export function mayStart(input: StartInput): boolean {
   // A build whose terminal status is already observed frees its slot even while its session is still
   // being torn down: the informer can deliver that status (and wake the queued builds) before the
   // reconcile that wrote it has removed the session, and no later event would wake them again.
-  const running = siblings.filter((b) => !isTerminalBuild(b.status?.phase) && (b.status?.phase === 'Running' || liveSessions.has(b.metadata.name ?? ''))).length;
+  const running = siblings.filter(
+    (b) =>
+      !isTerminalBuild(b.status?.phase) && (b.status?.phase === 'Running' || liveSessions.has(b.metadata.name ?? '')),
+  ).length;
   const free = maxConcurrent - running;
   if (free <= 0) return false;
   const waiting = siblings
-    .filter((b) => !isTerminalBuild(b.status?.phase) && b.status?.phase !== 'Running' && !liveSessions.has(b.metadata.name ?? '') && !b.spec.cancel)
-    .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+    .filter(
+      (b) =>
+        !isTerminalBuild(b.status?.phase) &&
+        b.status?.phase !== 'Running' &&
+        !liveSessions.has(b.metadata.name ?? '') &&
+        !b.spec.cancel,
+    )
+    .sort(
+      (a, b) =>
+        (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+        (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+    );
   return waiting.slice(0, free).some((b) => b.metadata.name === build.metadata.name);
 }
 
@@ -73,19 +92,26 @@ export const SUPERSEDED_BY = 'brigade.sh/superseded-by';
 export function supersededBy(build: Build, siblings: readonly Build[]): Build[] {
   const ref = build.spec.revision?.ref ?? '';
   const created = build.metadata.creationTimestamp ?? '';
-  return siblings.filter((b) =>
-    b.metadata.name !== build.metadata.name &&
-    (b.spec.revision?.ref ?? '') === ref &&
-    !b.spec.cancel &&
-    !isTerminalBuild(b.status?.phase) &&
-    ((b.metadata.creationTimestamp ?? '') < created || ((b.metadata.creationTimestamp ?? '') === created && (b.metadata.name ?? '') < (build.metadata.name ?? ''))),
+  return siblings.filter(
+    (b) =>
+      b.metadata.name !== build.metadata.name &&
+      (b.spec.revision?.ref ?? '') === ref &&
+      !b.spec.cancel &&
+      !isTerminalBuild(b.status?.phase) &&
+      ((b.metadata.creationTimestamp ?? '') < created ||
+        ((b.metadata.creationTimestamp ?? '') === created && (b.metadata.name ?? '') < (build.metadata.name ?? ''))),
   );
 }
 
 /** How a cancel is reported: by the user (spec.cancel) or because a newer build superseded it. */
 export function cancelEnding(build: Build): Ending {
   const by = build.metadata.annotations?.[SUPERSEDED_BY];
-  if (by) return { phase: 'Cancelled', reason: 'Superseded', message: `superseded by build ${by} (project policy.supersede)` };
+  if (by)
+    return {
+      phase: 'Cancelled',
+      reason: 'Superseded',
+      message: `superseded by build ${by} (project policy.supersede)`,
+    };
   return { phase: 'Cancelled', reason: 'Cancelled', message: 'the build was cancelled (spec.cancel)' };
 }
 
@@ -106,7 +132,9 @@ export function runningStatus(build: Build, now: Date): BuildStatus {
     observedGeneration: build.metadata.generation,
     phase: 'Running',
     reason: replay ? 'Replaying' : 'Started',
-    message: replay ? 'the script is evaluated again after an operator restart; finished jobs are not run again' : 'the script is running',
+    message: replay
+      ? 'the script is evaluated again after an operator restart; finished jobs are not run again'
+      : 'the script is running',
     startTime: build.status?.startTime ?? now.toISOString(),
     workerAttempts: (build.status?.workerAttempts ?? 0) + 1,
     conditions: setCondition(build.status?.conditions, { type: SUCCEEDED, status: 'Unknown', reason: 'Running' }, now),
@@ -121,7 +149,8 @@ export interface Ending {
 
 /** How the script's outcome maps onto a build phase. */
 export function endingFromOutcome(outcome: BuildOutcome): Ending {
-  if (outcome.status === 'Succeeded') return { phase: 'Succeeded', reason: 'Completed', message: outcome.message || 'the build succeeded' };
+  if (outcome.status === 'Succeeded')
+    return { phase: 'Succeeded', reason: 'Completed', message: outcome.message || 'the build succeeded' };
   if (outcome.reason === 'Timeout') return { phase: 'TimedOut', reason: 'Timeout', message: outcome.message };
   if (outcome.reason === 'Cancelled') return { phase: 'Cancelled', reason: 'Cancelled', message: outcome.message };
   return { phase: 'Failed', reason: outcome.reason, message: outcome.message };
@@ -138,7 +167,16 @@ export function endedStatus(build: Build, ending: Ending, now: Date): BuildStatu
     ...(build.status?.startTime ? {} : { startTime: now.toISOString() }),
     completionTime: now.toISOString(),
     duration: formatDuration(now.getTime() - start),
-    conditions: setCondition(build.status?.conditions, { type: SUCCEEDED, status: ending.phase === 'Succeeded' ? 'True' : 'False', reason: ending.reason, message: ending.message.slice(0, 1024) }, now),
+    conditions: setCondition(
+      build.status?.conditions,
+      {
+        type: SUCCEEDED,
+        status: ending.phase === 'Succeeded' ? 'True' : 'False',
+        reason: ending.reason,
+        message: ending.message.slice(0, 1024),
+      },
+      now,
+    ),
   };
 }
 
@@ -146,10 +184,19 @@ export function endedStatus(build: Build, ending: Ending, now: Date): BuildStatu
  * Live fields recomputed every pass. Only a finished build has a duration: status is written on
  * changes, not on a timer, so a "so far" value would go stale (kubectl's Age column tells that).
  */
-export function withProgress(status: BuildStatus, progress: { jobs: BuildJobSummary[]; jobsSummary: string; logTail?: string }, _now: Date): BuildStatus {
+export function withProgress(
+  status: BuildStatus,
+  progress: { jobs: BuildJobSummary[]; jobsSummary: string; logTail?: string },
+  _now: Date,
+): BuildStatus {
   const start = Date.parse(status.startTime ?? '');
   const end = Date.parse(status.completionTime ?? '');
-  const next: BuildStatus = { ...status, jobs: progress.jobs, jobsSummary: progress.jobsSummary, ...(progress.logTail !== undefined ? { logTail: progress.logTail } : {}) };
+  const next: BuildStatus = {
+    ...status,
+    jobs: progress.jobs,
+    jobsSummary: progress.jobsSummary,
+    ...(progress.logTail !== undefined ? { logTail: progress.logTail } : {}),
+  };
   if (Number.isNaN(start) || Number.isNaN(end)) delete next.duration;
   else next.duration = formatDuration(end - start);
   return next;

@@ -37,5 +37,10 @@ async function stopJob(deps: ControllerDeps, job: JobCR, ending: Ending): Promis
       ...(Number.isNaN(start) ? {} : { duration: formatDuration(now.getTime() - start) }),
     };
   });
-  if (updated) await deps.recorder.warning({ apiVersion: API_VERSION, kind: 'Job', metadata: updated.metadata }, 'JobCancelled', `stopped: ${reason}`);
+  if (updated)
+    await deps.recorder.warning(
+      { apiVersion: API_VERSION, kind: 'Job', metadata: updated.metadata },
+      'JobCancelled',
+      `stopped: ${reason}`,
+    );
 }

@@ -29,12 +29,18 @@ export async function reconcileEvent(deps: ControllerDeps, req: Request): Promis
   if (decision.kind === 'accept') {
     const { object: build, existed } = await deps.objects.create('Build', buildFor(event, decision));
     const name = build.metadata.name ?? '';
-    await deps.objects.patchStatus('Event', req.namespace, req.name, eventStatus(event, { kind: 'accepted', build: name }, now));
+    await deps.objects.patchStatus(
+      'Event',
+      req.namespace,
+      req.name,
+      eventStatus(event, { kind: 'accepted', build: name }, now),
+    );
     if (!existed) await deps.recorder.normal(obj, 'BuildCreated', `created build ${name}`);
     return;
   }
   const status = eventStatus(event, decision, now);
-  if (JSON.stringify(status) !== JSON.stringify(event.status)) await deps.objects.patchStatus('Event', req.namespace, req.name, status);
+  if (JSON.stringify(status) !== JSON.stringify(event.status))
+    await deps.objects.patchStatus('Event', req.namespace, req.name, status);
   if (decision.kind === 'reject') {
     await deps.recorder.warning(obj, 'Rejected', `${decision.reason}: ${decision.message}`);
     return;
@@ -42,8 +48,11 @@ export async function reconcileEvent(deps: ControllerDeps, req: Request): Promis
   return { requeueAfterMs: decision.requeueAfterMs };
 }
 
-
-async function inspectEventScript(deps: ControllerDeps, event: BrigadeEvent, project: Project | undefined): Promise<InspectResult | undefined> {
+async function inspectEventScript(
+  deps: ControllerDeps,
+  event: BrigadeEvent,
+  project: Project | undefined,
+): Promise<InspectResult | undefined> {
   if (event.spec.script === undefined || !project?.spec.policy?.allowEventScripts) return undefined;
   return deps.script.inspectScript(event.spec.script);
 }

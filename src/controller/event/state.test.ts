@@ -10,7 +10,12 @@ const readyProject = (over: Partial<Project['spec']> = {}, handlers = ['exec']):
   kind: 'Project',
   metadata: { name: 'p', namespace: 'ns', generation: 1 },
   spec: { script: 's', ...over },
-  status: { observedGeneration: 1, handlers, scriptSHA256: 'sha', conditions: [{ type: 'Ready', status: 'True', reason: 'ScriptLoaded' }] },
+  status: {
+    observedGeneration: 1,
+    handlers,
+    scriptSHA256: 'sha',
+    conditions: [{ type: 'Ready', status: 'True', reason: 'ScriptLoaded' }],
+  },
 });
 const event = (spec: Partial<BrigadeEvent['spec']> = {}, status?: BrigadeEvent['status']): BrigadeEvent => ({
   apiVersion: 'brigade.sh/v1alpha1',
@@ -50,7 +55,9 @@ test('a missing project is waited for during the grace period, then rejected', (
 
 test('a project that is not Ready (or not reconciled for its generation) rejects after the grace period', () => {
   const notReady = readyProject();
-  notReady.status!.conditions = [{ type: 'Ready', status: 'False', reason: 'ScriptSyntaxError', message: 'brigade.js:1:2: x' }];
+  notReady.status!.conditions = [
+    { type: 'Ready', status: 'False', reason: 'ScriptSyntaxError', message: 'brigade.js:1:2: x' },
+  ];
   const d = decideEvent(input({ project: notReady, now: created + 61_000 }));
   assert.equal(d.kind === 'reject' && d.reason, 'ProjectNotReady');
   const stale = readyProject();
@@ -65,17 +72,30 @@ test('a project whose script changed since its inspection is not used until insp
 test('an event type without a handler is rejected with NoHandler, and error/after are not event types', () => {
   const d = decideEvent(input({ event: event({ type: 'push' }) }));
   assert.equal(d.kind === 'reject' && d.reason, 'NoHandler');
-  const lifecycle = decideEvent(input({ event: event({ type: 'error' }), project: readyProject({}, ['exec', 'error']) }));
+  const lifecycle = decideEvent(
+    input({ event: event({ type: 'error' }), project: readyProject({}, ['exec', 'error']) }),
+  );
   assert.equal(lifecycle.kind === 'reject' && lifecycle.reason, 'NoHandler');
 });
 
 test('an event script is rejected unless the policy allows it, and then its own handlers count', () => {
   const withScript = event({ script: 'own' });
-  assert.equal(decideEvent(input({ event: withScript })).kind === 'reject' && 'EventScriptNotAllowed', 'EventScriptNotAllowed');
+  assert.equal(
+    decideEvent(input({ event: withScript })).kind === 'reject' && 'EventScriptNotAllowed',
+    'EventScriptNotAllowed',
+  );
   const allowed = readyProject({ policy: { allowEventScripts: true } }, []);
-  const ok = decideEvent(input({ event: withScript, project: allowed, eventScriptInspection: { ok: true, handlers: ['exec'] } }));
+  const ok = decideEvent(
+    input({ event: withScript, project: allowed, eventScriptInspection: { ok: true, handlers: ['exec'] } }),
+  );
   assert.deepEqual(ok, { kind: 'accept', script: 'own', scriptOrigin: 'event' });
-  const bad = decideEvent(input({ event: withScript, project: allowed, eventScriptInspection: { ok: false, message: 'x', line: 1, column: 1 } }));
+  const bad = decideEvent(
+    input({
+      event: withScript,
+      project: allowed,
+      eventScriptInspection: { ok: false, message: 'x', line: 1, column: 1 },
+    }),
+  );
   assert.equal(bad.kind === 'reject' && bad.reason, 'ScriptSyntaxError');
 });
 
@@ -88,7 +108,14 @@ test('the build is a snapshot owned by the event, named after it', () => {
   const e = event({ payload: '{"a":1}', revision: { ref: 'refs/heads/main' }, provider: 'github' });
   const b = buildFor(e, { script: 's', scriptOrigin: 'project' });
   assert.equal(b.metadata.name, 'e1');
-  assert.deepEqual(b.metadata.ownerReferences?.[0], { apiVersion: 'brigade.sh/v1alpha1', kind: 'Event', name: 'e1', uid: 'uid-e1', controller: true, blockOwnerDeletion: true });
+  assert.deepEqual(b.metadata.ownerReferences?.[0], {
+    apiVersion: 'brigade.sh/v1alpha1',
+    kind: 'Event',
+    name: 'e1',
+    uid: 'uid-e1',
+    controller: true,
+    blockOwnerDeletion: true,
+  });
   assert.equal(b.spec.payload, '{"a":1}');
   assert.equal(b.spec.script, 's');
   assert.equal(b.metadata.labels?.['brigade.sh/project'], 'p');

@@ -50,12 +50,22 @@ export function decideEvent(input: EventDecisionInput): EventDecision {
 
 function decideEventScript(input: EventDecisionInput, project: Project): EventDecision {
   if (!project.spec.policy?.allowEventScripts) {
-    return { kind: 'reject', reason: 'EventScriptNotAllowed', message: `project ${project.metadata.name} does not allow event scripts (set spec.policy.allowEventScripts: true on the Project to allow them; Brigade 1 ran the script brig run -f sent)` };
+    return {
+      kind: 'reject',
+      reason: 'EventScriptNotAllowed',
+      message: `project ${project.metadata.name} does not allow event scripts (set spec.policy.allowEventScripts: true on the Project to allow them; Brigade 1 ran the script brig run -f sent)`,
+    };
   }
   const inspection = input.eventScriptInspection;
   if (!inspection) throw new TypeError('decideEvent: an allowed event script must be inspected first');
-  if (!inspection.ok) return { kind: 'reject', reason: inspectFailureReason(inspection), message: `the event's script: ${syntaxMessage(inspection)}` };
-  if (!handles(inspection.handlers, input.event.spec.type)) return noHandler(input.event.spec.type, inspection.handlers);
+  if (!inspection.ok)
+    return {
+      kind: 'reject',
+      reason: inspectFailureReason(inspection),
+      message: `the event's script: ${syntaxMessage(inspection)}`,
+    };
+  if (!handles(inspection.handlers, input.event.spec.type))
+    return noHandler(input.event.spec.type, inspection.handlers);
   return { kind: 'accept', script: input.event.spec.script ?? '', scriptOrigin: 'event' };
 }
 
@@ -65,15 +75,22 @@ function handles(handlers: readonly string[], type: string): boolean {
 
 function noHandler(type: string, handlers: readonly string[]): EventDecision {
   const known = handlers.filter((h) => !LIFECYCLE_HANDLERS.includes(h));
-  return { kind: 'reject', reason: 'NoHandler', message: `the script has no handler for "${type}" (handles: ${known.join(', ') || 'nothing'})` };
+  return {
+    kind: 'reject',
+    reason: 'NoHandler',
+    message: `the script has no handler for "${type}" (handles: ${known.join(', ') || 'nothing'})`,
+  };
 }
 
 /** Why the project cannot take events yet, or undefined when it is Ready for its current spec and script. */
 function projectNotReady(project: Project, loadedSHA: string | undefined): string | undefined {
   const ready = getCondition(project.status?.conditions, READY);
-  if (project.status?.observedGeneration !== project.metadata.generation || !ready) return `project ${project.metadata.name} has not been reconciled yet`;
-  if (ready.status !== 'True') return `project ${project.metadata.name} is not Ready: ${ready.reason ?? ''}: ${ready.message ?? ''}`;
-  if (loadedSHA !== undefined && project.status?.scriptSHA256 !== loadedSHA) return `project ${project.metadata.name}'s script changed and is being inspected`;
+  if (project.status?.observedGeneration !== project.metadata.generation || !ready)
+    return `project ${project.metadata.name} has not been reconciled yet`;
+  if (ready.status !== 'True')
+    return `project ${project.metadata.name} is not Ready: ${ready.reason ?? ''}: ${ready.message ?? ''}`;
+  if (loadedSHA !== undefined && project.status?.scriptSHA256 !== loadedSHA)
+    return `project ${project.metadata.name}'s script changed and is being inspected`;
   return undefined;
 }
 
@@ -85,19 +102,47 @@ function waitOrReject(input: EventDecisionInput, reason: string, message: string
   return { kind: 'wait', reason, message: `${message}; waiting`, requeueAfterMs: left };
 }
 
-export function eventStatus(event: BrigadeEvent, decision: Exclude<EventDecision, { kind: 'done' | 'accept' }> | { kind: 'accepted'; build: string }, now: Date): EventStatus {
+export function eventStatus(
+  event: BrigadeEvent,
+  decision: Exclude<EventDecision, { kind: 'done' | 'accept' }> | { kind: 'accepted'; build: string },
+  now: Date,
+): EventStatus {
   const base = { ...event.status, observedGeneration: event.metadata.generation };
   if (decision.kind === 'accepted') {
-    const conditions = setCondition(event.status?.conditions, { type: 'Accepted', status: 'True', reason: 'BuildCreated', message: `build ${decision.build}` }, now);
-    return { ...base, phase: 'Accepted', reason: 'BuildCreated', message: `build ${decision.build} created`, build: decision.build, conditions };
+    const conditions = setCondition(
+      event.status?.conditions,
+      { type: 'Accepted', status: 'True', reason: 'BuildCreated', message: `build ${decision.build}` },
+      now,
+    );
+    return {
+      ...base,
+      phase: 'Accepted',
+      reason: 'BuildCreated',
+      message: `build ${decision.build} created`,
+      build: decision.build,
+      conditions,
+    };
   }
   const status = decision.kind === 'reject' ? 'False' : 'Unknown';
-  const conditions = setCondition(event.status?.conditions, { type: 'Accepted', status, reason: decision.reason, message: decision.message }, now);
-  return { ...base, phase: decision.kind === 'reject' ? 'Rejected' : 'Pending', reason: decision.reason, message: decision.message, conditions };
+  const conditions = setCondition(
+    event.status?.conditions,
+    { type: 'Accepted', status, reason: decision.reason, message: decision.message },
+    now,
+  );
+  return {
+    ...base,
+    phase: decision.kind === 'reject' ? 'Rejected' : 'Pending',
+    reason: decision.reason,
+    message: decision.message,
+    conditions,
+  };
 }
 
 /** The one Build of this event: deterministic name, owned by the event, a self-contained snapshot. */
-export function buildFor(event: BrigadeEvent, accept: { script: string; files?: Record<string, string>; scriptOrigin: ScriptOrigin }): Build {
+export function buildFor(
+  event: BrigadeEvent,
+  accept: { script: string; files?: Record<string, string>; scriptOrigin: ScriptOrigin },
+): Build {
   const name = buildName(event);
   return {
     apiVersion: API_VERSION,
@@ -110,7 +155,16 @@ export function buildFor(event: BrigadeEvent, accept: { script: string; files?: 
         [LABELS.event]: labelSafeName(event.metadata.name ?? ''),
         [LABELS.managedBy]: MANAGED_BY,
       },
-      ownerReferences: [{ apiVersion: API_VERSION, kind: KINDS.Event.kind, name: event.metadata.name ?? '', uid: event.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: API_VERSION,
+          kind: KINDS.Event.kind,
+          name: event.metadata.name ?? '',
+          uid: event.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
       project: event.spec.project,

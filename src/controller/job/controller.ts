@@ -44,7 +44,10 @@ export function jobController(deps: ControllerDeps, observer?: ReconcileObserver
 }
 
 function enqueueQueued(deps: ControllerDeps, c: Controller, ended: JobCR): void {
-  for (const j of deps.caches.jobs.byIndex(INDEX.project, nsKey(ended.metadata.namespace, ended.spec.project)) as JobCR[]) {
+  for (const j of deps.caches.jobs.byIndex(
+    INDEX.project,
+    nsKey(ended.metadata.namespace, ended.spec.project),
+  ) as JobCR[]) {
     if (!j.status?.jobName && !isTerminalPhase(j.status?.phase)) c.enqueue(j.metadata.namespace, j.metadata.name ?? '');
   }
 }

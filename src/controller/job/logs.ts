@@ -13,7 +13,12 @@ import { JOB_LOG_KEY, jobLogConfigMapName } from '../shared/names.ts';
 import { failedInitContainer } from './state.ts';
 
 /** The redacted, bounded log of the pod, or a line saying why there is none. */
-export async function readJobLog(deps: ControllerDeps, job: JobCR, pod: V1Pod | undefined, secrets: readonly string[]): Promise<string> {
+export async function readJobLog(
+  deps: ControllerDeps,
+  job: JobCR,
+  pod: V1Pod | undefined,
+  secrets: readonly string[],
+): Promise<string> {
   const podName = pod?.metadata?.name;
   if (!podName) return '(no pod ran for this job)\n';
   const namespace = job.metadata.namespace ?? '';
@@ -21,8 +26,15 @@ export async function readJobLog(deps: ControllerDeps, job: JobCR, pod: V1Pod | 
   const init = failedInitContainer(pod);
   const container = init?.name ?? JOB_CONTAINER;
   try {
-    const raw = await deps.clients.core.readNamespacedPodLog({ namespace, name: podName, container, limitBytes: deps.settings.maxJobLogBytes * 2 });
-    const lead = init ? `(init container "${init.name}" failed with exit code ${init.exitCode}; its log follows)\n` : '';
+    const raw = await deps.clients.core.readNamespacedPodLog({
+      namespace,
+      name: podName,
+      container,
+      limitBytes: deps.settings.maxJobLogBytes * 2,
+    });
+    const lead = init
+      ? `(init container "${init.name}" failed with exit code ${init.exitCode}; its log follows)\n`
+      : '';
     return headBytes(lead + redact(String(raw ?? ''), secrets), deps.settings.maxJobLogBytes);
   } catch (err) {
     // The pod may be gone already (deadline exceeded, deleted): the job's end is still recorded.
@@ -40,8 +52,21 @@ export async function keepJobLog(deps: ControllerDeps, job: JobCR, log: string):
     metadata: {
       name,
       namespace,
-      labels: { [LABELS.component]: COMPONENT.jobLog, [LABELS.job]: job.metadata.name ?? '', [LABELS.managedBy]: MANAGED_BY },
-      ownerReferences: [{ apiVersion: API_VERSION, kind: KINDS.Job.kind, name: job.metadata.name ?? '', uid: job.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      labels: {
+        [LABELS.component]: COMPONENT.jobLog,
+        [LABELS.job]: job.metadata.name ?? '',
+        [LABELS.managedBy]: MANAGED_BY,
+      },
+      ownerReferences: [
+        {
+          apiVersion: API_VERSION,
+          kind: KINDS.Job.kind,
+          name: job.metadata.name ?? '',
+          uid: job.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     data: { [JOB_LOG_KEY]: log },
   };

@@ -23,24 +23,54 @@ export async function reconcileJob(deps: ControllerDeps, slots: JobSlots, req: R
   const build = deps.caches.builds.get(req.namespace, job.spec.build) as Build | undefined;
   if (!build) return; // the Job CR goes with its Build (garbage collection)
   const project = deps.caches.projects.get(req.namespace, job.spec.project) as Project | undefined;
-  if (!project) return finish(deps, job, { phase: 'Failed', reason: 'ProjectNotFound', message: `project ${job.spec.project} does not exist` }, []);
+  if (!project)
+    return finish(
+      deps,
+      job,
+      { phase: 'Failed', reason: 'ProjectNotFound', message: `project ${job.spec.project} does not exist` },
+      [],
+    );
   if (!job.status?.jobName) return create(deps, slots, job, build, project);
   return follow(deps, job, project);
 }
 
-async function create(deps: ControllerDeps, slots: JobSlots, job: JobCR, build: Build, project: Project): Promise<void> {
+async function create(
+  deps: ControllerDeps,
+  slots: JobSlots,
+  job: JobCR,
+  build: Build,
+  project: Project,
+): Promise<void> {
   const result = deps.translate({ job, project, build });
   if (result.refused) {
     await finish(deps, job, { phase: 'Failed', reason: result.reason, message: result.message }, []);
     return;
   }
   if (!envSecretReady(deps, job)) return; // the job-secrets informer re-enqueues when it appears
-  if (!slots.acquire(job, project)) return setStatus(deps, job, { phase: 'Pending', reason: 'Queued', message: 'waiting for a slot (project policy.maxConcurrentJobs)' });
+  if (!slots.acquire(job, project))
+    return setStatus(deps, job, {
+      phase: 'Pending',
+      reason: 'Queued',
+      message: 'waiting for a slot (project policy.maxConcurrentJobs)',
+    });
   await createChildren(deps, result);
   const name = result.batchJob.metadata?.name ?? '';
-  const status = { ...statusFor(job, { phase: 'Pending', reason: 'Created', message: `batch Job ${name} created (${result.placement})` }, now(deps)), jobName: name };
+  const status = {
+    ...statusFor(
+      job,
+      { phase: 'Pending', reason: 'Created', message: `batch Job ${name} created (${result.placement})` },
+      now(deps),
+    ),
+    jobName: name,
+  };
   // Conditional: a stale cache must not turn a running or finished job back to Pending.
-  await deps.objects.patchStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', status, job.metadata.resourceVersion);
+  await deps.objects.patchStatus(
+    'Job',
+    job.metadata.namespace ?? '',
+    job.metadata.name ?? '',
+    status,
+    job.metadata.resourceVersion,
+  );
   deps.logger.info({ ...fields(job), batchJob: name, placement: result.placement }, 'job created');
   await deps.recorder.normal(ref(job), 'JobCreated', `created batch Job ${name} (placement ${result.placement})`);
 }
@@ -54,9 +84,13 @@ function envSecretReady(deps: ControllerDeps, job: JobCR): boolean {
 async function createChildren(deps: ControllerDeps, t: Translation): Promise<void> {
   const namespace = t.batchJob.metadata?.namespace ?? '';
   for (const { claim } of t.claims) {
-    await createIgnoringExisting(`PVC ${claim.metadata?.name}`, () => deps.clients.core.createNamespacedPersistentVolumeClaim({ namespace, body: claim }));
+    await createIgnoringExisting(`PVC ${claim.metadata?.name}`, () =>
+      deps.clients.core.createNamespacedPersistentVolumeClaim({ namespace, body: claim }),
+    );
   }
-  await createIgnoringExisting(`batch Job ${t.batchJob.metadata?.name}`, () => deps.clients.batch.createNamespacedJob({ namespace, body: t.batchJob }));
+  await createIgnoringExisting(`batch Job ${t.batchJob.metadata?.name}`, () =>
+    deps.clients.batch.createNamespacedJob({ namespace, body: t.batchJob }),
+  );
 }
 
 async function createIgnoringExisting(what: string, create: () => Promise<unknown>): Promise<void> {
@@ -71,11 +105,14 @@ async function follow(deps: ControllerDeps, job: JobCR, project: Project): Promi
   const batchJob = await childJob(deps, job);
   const pod = newestPod(deps, batchJob);
   const obs = observeJob({ batchJob, pod, container: JOB_CONTAINER, now: now(deps) });
-  if (isTerminalPhase(obs.phase)) return finish(deps, job, obs, Object.values(await readProjectSecrets(deps.clients.core, project)), pod);
+  if (isTerminalPhase(obs.phase))
+    return finish(deps, job, obs, Object.values(await readProjectSecrets(deps.clients.core, project)), pod);
   const before = job.status?.phase;
   await setStatus(deps, job, obs);
-  if (obs.phase === 'Running' && before !== 'Running') await deps.recorder.normal(ref(job), 'JobStarted', `pod ${obs.podName ?? ''} running on ${obs.nodeName ?? '?'}`);
-  if (obs.reason === 'Unschedulable' && job.status?.reason !== 'Unschedulable') await deps.recorder.warning(ref(job), 'Unschedulable', obs.message ?? '');
+  if (obs.phase === 'Running' && before !== 'Running')
+    await deps.recorder.normal(ref(job), 'JobStarted', `pod ${obs.podName ?? ''} running on ${obs.nodeName ?? '?'}`);
+  if (obs.reason === 'Unschedulable' && job.status?.reason !== 'Unschedulable')
+    await deps.recorder.warning(ref(job), 'Unschedulable', obs.message ?? '');
 }
 
 /** The child from the cache; when the cache does not have it (yet), the API decides whether it is gone. */
@@ -96,30 +133,67 @@ function newestPod(deps: ControllerDeps, batchJob: V1Job | undefined): V1Pod | u
   const uid = batchJob?.metadata?.uid;
   if (!uid) return undefined;
   const pods = deps.caches.pods.byIndex(INDEX.owner, uid);
-  return pods.sort((a, b) => String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')))[0];
+  return pods.sort((a, b) =>
+    String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')),
+  )[0];
 }
 
 /** Terminal: keep the log (once), then write the final status; the Build's runJob resolves on it. */
-async function finish(deps: ControllerDeps, job: JobCR, obs: Observation, secrets: readonly string[], pod?: V1Pod): Promise<void> {
+async function finish(
+  deps: ControllerDeps,
+  job: JobCR,
+  obs: Observation,
+  secrets: readonly string[],
+  pod?: V1Pod,
+): Promise<void> {
   const ran = obs.podName !== undefined;
   const log = ran ? await readJobLog(deps, job, pod, secrets) : '';
   if (ran) await keepJobLog(deps, job, log);
-  const status = { ...statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps)), ...(ran ? { logTail: tail(log, deps.settings.logTailChars) } : {}) };
-  const written = await deps.objects.updateStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', (current) => (isTerminalPhase(current.status?.phase) ? undefined : status));
+  const status = {
+    ...statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps)),
+    ...(ran ? { logTail: tail(log, deps.settings.logTailChars) } : {}),
+  };
+  const written = await deps.objects.updateStatus(
+    'Job',
+    job.metadata.namespace ?? '',
+    job.metadata.name ?? '',
+    (current) => (isTerminalPhase(current.status?.phase) ? undefined : status),
+  );
   if (!written) return;
   const msg = `${obs.reason ?? obs.phase}${obs.message ? `: ${obs.message}` : ''}`;
-  deps.logger.info({ ...fields(job), phase: obs.phase, reason: obs.reason, exitCode: obs.exitCode, node: obs.nodeName }, 'job ended');
+  deps.logger.info(
+    { ...fields(job), phase: obs.phase, reason: obs.reason, exitCode: obs.exitCode, node: obs.nodeName },
+    'job ended',
+  );
   if (obs.phase === 'Succeeded') await deps.recorder.normal(ref(job), 'JobSucceeded', `exit code ${obs.exitCode ?? 0}`);
-  else if (obs.reason && !ran && obs.phase === 'Failed' && ['PolicyViolation', 'UnsupportedOnVirtualNode', 'InvalidJob'].includes(obs.reason)) await deps.recorder.warning(ref(job), 'JobRefused', msg);
+  else if (
+    obs.reason &&
+    !ran &&
+    obs.phase === 'Failed' &&
+    ['PolicyViolation', 'UnsupportedOnVirtualNode', 'InvalidJob'].includes(obs.reason)
+  )
+    await deps.recorder.warning(ref(job), 'JobRefused', msg);
   else await deps.recorder.warning(ref(job), obs.phase === 'TimedOut' ? 'JobTimedOut' : 'JobFailed', msg);
 }
 
 async function setStatus(deps: ControllerDeps, job: JobCR, obs: Observation): Promise<void> {
   const status = statusFor(job, obs, now(deps));
   if (!jobStatusChanged(job.status, status)) return;
-  await deps.objects.updateStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', (current) => (isTerminalPhase(current.status?.phase) ? undefined : { ...status, ...(current.status?.jobName ? { jobName: current.status.jobName } : {}) }));
+  await deps.objects.updateStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', (current) =>
+    isTerminalPhase(current.status?.phase)
+      ? undefined
+      : { ...status, ...(current.status?.jobName ? { jobName: current.status.jobName } : {}) },
+  );
 }
 
-const fields = (job: JobCR): Record<string, string | undefined> => ({ project: job.spec.project, build: job.spec.build, job: job.spec.name });
+const fields = (job: JobCR): Record<string, string | undefined> => ({
+  project: job.spec.project,
+  build: job.spec.build,
+  job: job.spec.name,
+});
 const now = (deps: ControllerDeps): Date => new Date(deps.clock.now());
-const ref = (job: JobCR): { apiVersion: string; kind: string; metadata: JobCR['metadata'] } => ({ apiVersion: API_VERSION, kind: 'Job', metadata: job.metadata });
+const ref = (job: JobCR): { apiVersion: string; kind: string; metadata: JobCR['metadata'] } => ({
+  apiVersion: API_VERSION,
+  kind: 'Job',
+  metadata: job.metadata,
+});

@@ -4,9 +4,18 @@ import type { JobCR, Project } from '../../api/types.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { JobSlots } from './slots.ts';
 
-const project: Project = { apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: { name: 'p', namespace: 'ns' }, spec: { script: '', policy: { maxConcurrentJobs: 1 } } };
+const project: Project = {
+  apiVersion: 'brigade.sh/v1alpha1',
+  kind: 'Project',
+  metadata: { name: 'p', namespace: 'ns' },
+  spec: { script: '', policy: { maxConcurrentJobs: 1 } },
+};
 const job = (name: string, status?: JobCR['status']): JobCR => ({
-  apiVersion: 'brigade.sh/v1alpha1', kind: 'Job', metadata: { name, namespace: 'ns' }, spec: { project: 'p', build: 'b', name }, ...(status ? { status } : {}),
+  apiVersion: 'brigade.sh/v1alpha1',
+  kind: 'Job',
+  metadata: { name, namespace: 'ns' },
+  spec: { project: 'p', build: 'b', name },
+  ...(status ? { status } : {}),
 });
 
 function slotsOver(cache: JobCR[]): JobSlots {

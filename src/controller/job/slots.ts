@@ -24,7 +24,10 @@ export class JobSlots {
     const projectKey = keyOf(job.metadata.namespace, job.spec.project);
     const reserved = this.#reserved.get(projectKey) ?? new Set<string>();
     const running = new Set<string>();
-    for (const j of this.#deps.caches.jobs.byIndex(INDEX.project, nsKey(job.metadata.namespace, job.spec.project)) as JobCR[]) {
+    for (const j of this.#deps.caches.jobs.byIndex(
+      INDEX.project,
+      nsKey(job.metadata.namespace, job.spec.project),
+    ) as JobCR[]) {
       const key = keyOf(j.metadata.namespace, j.metadata.name ?? '');
       // Once the cache shows a job's child the cache is its record; a reservation made before would
       // otherwise keep counting a job that has already ended.

@@ -16,16 +16,21 @@ export interface Observation {
 }
 
 export const TERMINAL: readonly JobPhase[] = ['Succeeded', 'Failed', 'TimedOut', 'Cancelled'];
-export const isTerminalPhase = (phase: JobPhase | undefined): boolean => phase !== undefined && TERMINAL.includes(phase);
+export const isTerminalPhase = (phase: JobPhase | undefined): boolean =>
+  phase !== undefined && TERMINAL.includes(phase);
 
-const iso = (d: Date | string | undefined): string | undefined => (d === undefined ? undefined : new Date(d).toISOString());
+const iso = (d: Date | string | undefined): string | undefined =>
+  d === undefined ? undefined : new Date(d).toISOString();
 
 function jobContainer(pod: V1Pod | undefined, container: string): V1ContainerStatus | undefined {
   const statuses = pod?.status?.containerStatuses ?? [];
   return statuses.find((c) => c.name === container) ?? statuses[0];
 }
 
-function jobCondition(batchJob: V1Job, ...types: string[]): { reason?: string; message?: string; lastTransitionTime?: Date } | undefined {
+function jobCondition(
+  batchJob: V1Job,
+  ...types: string[]
+): { reason?: string; message?: string; lastTransitionTime?: Date } | undefined {
   for (const type of types) {
     const found = batchJob.status?.conditions?.find((c) => c.type === type && c.status === 'True');
     if (found) return found;
@@ -52,18 +57,39 @@ export function observeJob(input: ObserveInput): Observation {
     ...(terminated ? { exitCode: terminated.exitCode } : {}),
     ...(startOf(c, pod) ? { startTime: startOf(c, pod) } : {}),
   };
-  if (!batchJob) return { ...base, phase: 'Failed', reason: 'ChildJobMissing', message: 'the batch/v1 Job was deleted before the job finished', completionTime: now.toISOString() };
+  if (!batchJob)
+    return {
+      ...base,
+      phase: 'Failed',
+      reason: 'ChildJobMissing',
+      message: 'the batch/v1 Job was deleted before the job finished',
+      completionTime: now.toISOString(),
+    };
   // Since Kubernetes 1.31 the Job controller sets FailureTarget (SuccessCriteriaMet) the moment the
   // outcome is decided and Failed (Complete) only once every pod has terminated, which for a job past
   // its deadline is after the pod's termination grace period: the outcome is the earlier condition.
   const deadline = jobCondition(batchJob, 'Failed', 'FailureTarget');
-  const end = iso(terminated?.finishedAt) ?? iso(batchJob.status?.completionTime) ?? iso(deadline?.lastTransitionTime) ?? now.toISOString();
-  if (deadline?.reason === 'DeadlineExceeded') return { ...base, phase: 'TimedOut', reason: 'DeadlineExceeded', message: deadline.message ?? 'the job ran past its timeout', completionTime: end };
-  if (pod?.status?.phase === 'Failed' || deadline) return { ...base, ...failure(pod, terminated, deadline), phase: 'Failed', completionTime: end };
-  if (pod?.status?.phase === 'Succeeded' || jobCondition(batchJob, 'Complete', 'SuccessCriteriaMet')) return { ...base, phase: 'Succeeded', reason: 'Completed', completionTime: end };
+  const end =
+    iso(terminated?.finishedAt) ??
+    iso(batchJob.status?.completionTime) ??
+    iso(deadline?.lastTransitionTime) ??
+    now.toISOString();
+  if (deadline?.reason === 'DeadlineExceeded')
+    return {
+      ...base,
+      phase: 'TimedOut',
+      reason: 'DeadlineExceeded',
+      message: deadline.message ?? 'the job ran past its timeout',
+      completionTime: end,
+    };
+  if (pod?.status?.phase === 'Failed' || deadline)
+    return { ...base, ...failure(pod, terminated, deadline), phase: 'Failed', completionTime: end };
+  if (pod?.status?.phase === 'Succeeded' || jobCondition(batchJob, 'Complete', 'SuccessCriteriaMet'))
+    return { ...base, phase: 'Succeeded', reason: 'Completed', completionTime: end };
   if (pod?.status?.phase === 'Running') return { ...base, phase: 'Running' };
   const unschedulable = pod?.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
-  if (unschedulable) return { ...base, reason: unschedulable.reason ?? 'Unschedulable', message: unschedulable.message ?? '' };
+  if (unschedulable)
+    return { ...base, reason: unschedulable.reason ?? 'Unschedulable', message: unschedulable.message ?? '' };
   const waiting = c?.state?.waiting;
   if (waiting?.reason) return { ...base, reason: waiting.reason, message: waiting.message ?? '' };
   return base;
@@ -82,11 +108,23 @@ export function failedInitContainer(pod: V1Pod | undefined): { name: string; exi
   return undefined;
 }
 
-function failure(pod: V1Pod | undefined, terminated: { exitCode: number; reason?: string; message?: string } | undefined, cond: { reason?: string; message?: string } | undefined): { reason: string; message: string } {
+function failure(
+  pod: V1Pod | undefined,
+  terminated: { exitCode: number; reason?: string; message?: string } | undefined,
+  cond: { reason?: string; message?: string } | undefined,
+): { reason: string; message: string } {
   const init = terminated ? undefined : failedInitContainer(pod);
-  if (init) return { reason: 'InitContainerFailed', message: `init container "${init.name}" exited with code ${init.exitCode} before the job container started` };
+  if (init)
+    return {
+      reason: 'InitContainerFailed',
+      message: `init container "${init.name}" exited with code ${init.exitCode} before the job container started`,
+    };
   const reason = pod?.status?.reason ?? (terminated ? 'Error' : cond?.reason) ?? 'Failed';
-  const message = pod?.status?.message ?? terminated?.message ?? (terminated ? `the job container exited with code ${terminated.exitCode}` : cond?.message) ?? 'the job failed';
+  const message =
+    pod?.status?.message ??
+    terminated?.message ??
+    (terminated ? `the job container exited with code ${terminated.exitCode}` : cond?.message) ??
+    'the job failed';
   return { reason, message };
 }
 
@@ -98,9 +136,19 @@ export function statusFor(job: JobCR, obs: Observation, now: Date): JobStatus {
   const duration = Number.isNaN(start) || Number.isNaN(end) ? undefined : formatDuration(end - start);
   const terminal = isTerminalPhase(obs.phase);
   const condition = terminal
-    ? { type: 'Succeeded', status: obs.phase === 'Succeeded' ? ('True' as const) : ('False' as const), reason: obs.reason ?? obs.phase, message: (obs.message ?? '').slice(0, 1024) }
+    ? {
+        type: 'Succeeded',
+        status: obs.phase === 'Succeeded' ? ('True' as const) : ('False' as const),
+        reason: obs.reason ?? obs.phase,
+        message: (obs.message ?? '').slice(0, 1024),
+      }
     : { type: 'Succeeded', status: 'Unknown' as const, reason: obs.phase };
-  const status: JobStatus = { ...job.status, observedGeneration: job.metadata.generation, ...obs, conditions: setCondition(job.status?.conditions, condition, now) };
+  const status: JobStatus = {
+    ...job.status,
+    observedGeneration: job.metadata.generation,
+    ...obs,
+    conditions: setCondition(job.status?.conditions, condition, now),
+  };
   if (!obs.reason) delete status.reason;
   if (!obs.message) delete status.message;
   if (duration) status.duration = duration;

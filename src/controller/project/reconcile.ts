@@ -16,7 +16,14 @@ export async function reconcileProject(deps: ControllerDeps, req: Request): Prom
   const sha = scriptSourceSHA256(source);
   const inspect = source.ok && sha ? await inspectOnce(deps, project, source, sha) : undefined;
   const builds = deps.caches.builds.byIndex(INDEX.project, nsKey(req.namespace, req.name)) as Build[];
-  const status = projectStatus({ project, source, inspect, scriptSHA256: sha, builds, now: new Date(deps.clock.now()) });
+  const status = projectStatus({
+    project,
+    source,
+    inspect,
+    scriptSHA256: sha,
+    builds,
+    now: new Date(deps.clock.now()),
+  });
   if (JSON.stringify(status) === JSON.stringify(project.status)) return;
   await deps.objects.patchStatus('Project', req.namespace, req.name, status);
   const t = readyTransition(project.status, status);
@@ -26,7 +33,12 @@ export async function reconcileProject(deps: ControllerDeps, req: Request): Prom
   else await deps.recorder.warning(obj, t.reason, t.message);
 }
 
-async function inspectOnce(deps: ControllerDeps, project: Project, source: { script: string; files?: Record<string, string> }, sha: string): Promise<InspectResult> {
+async function inspectOnce(
+  deps: ControllerDeps,
+  project: Project,
+  source: { script: string; files?: Record<string, string> },
+  sha: string,
+): Promise<InspectResult> {
   if (inspectionIsCurrent(project, sha)) return recordedInspection(project);
   return deps.script.inspectScript(source.script, source.files ? { files: source.files } : undefined);
 }

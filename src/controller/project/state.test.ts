@@ -1,15 +1,41 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Build, Project } from '../../api/types.ts';
-import { buildCounts, inspectionIsCurrent, projectStatus, readyTransition, recordedInspection, syntaxMessage } from './state.ts';
+import {
+  buildCounts,
+  inspectionIsCurrent,
+  projectStatus,
+  readyTransition,
+  recordedInspection,
+  syntaxMessage,
+} from './state.ts';
 import type { InspectResult } from '../../script/index.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
-const project = (status?: Project['status']): Project => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: { name: 'p', namespace: 'ns', generation: 2 }, spec: { script: 'x' }, ...(status ? { status } : {}) });
-const build = (name: string, phase?: string, created = '2026-11-23T09:00:00Z'): Build => ({ apiVersion: 'brigade.sh/v1alpha1', kind: 'Build', metadata: { name, creationTimestamp: created }, spec: { project: 'p', event: name, type: 'exec', provider: 'cli', script: '', scriptOrigin: 'project' }, ...(phase ? { status: { phase: phase as never } } : {}) });
+const project = (status?: Project['status']): Project => ({
+  apiVersion: 'brigade.sh/v1alpha1',
+  kind: 'Project',
+  metadata: { name: 'p', namespace: 'ns', generation: 2 },
+  spec: { script: 'x' },
+  ...(status ? { status } : {}),
+});
+const build = (name: string, phase?: string, created = '2026-11-23T09:00:00Z'): Build => ({
+  apiVersion: 'brigade.sh/v1alpha1',
+  kind: 'Build',
+  metadata: { name, creationTimestamp: created },
+  spec: { project: 'p', event: name, type: 'exec', provider: 'cli', script: '', scriptOrigin: 'project' },
+  ...(phase ? { status: { phase: phase as never } } : {}),
+});
 
 test('a parsed script makes the project Ready with its handlers sorted', () => {
-  const s = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect: { ok: true, handlers: ['push', 'exec'] }, scriptSHA256: 'abc', builds: [], now });
+  const s = projectStatus({
+    project: project(),
+    source: { ok: true, script: 'x' },
+    inspect: { ok: true, handlers: ['push', 'exec'] },
+    scriptSHA256: 'abc',
+    builds: [],
+    now,
+  });
   assert.equal(s.conditions?.[0]?.status, 'True');
   assert.deepEqual(s.handlers, ['exec', 'push']);
   assert.equal(s.handlersSummary, 'exec,push');
@@ -17,7 +43,13 @@ test('a parsed script makes the project Ready with its handlers sorted', () => {
 });
 
 test('a syntax error makes the project not Ready with line and column in the message', () => {
-  const s = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect: { ok: false, message: 'SyntaxError: unexpected token', line: 3, column: 11 }, builds: [], now });
+  const s = projectStatus({
+    project: project(),
+    source: { ok: true, script: 'x' },
+    inspect: { ok: false, message: 'SyntaxError: unexpected token', line: 3, column: 11 },
+    builds: [],
+    now,
+  });
   const ready = s.conditions?.[0];
   assert.equal(ready?.status, 'False');
   assert.equal(ready?.reason, 'ScriptSyntaxError');
@@ -27,9 +59,18 @@ test('a syntax error makes the project not Ready with line and column in the mes
 
 test('a refused require or a failing top level is not called a syntax error', () => {
   const cases: Array<[InspectResult, string]> = [
-    [{ ok: false, reason: 'ModuleNotFound', message: "top-level code failed: Error: Cannot find module 'lodash'" }, 'ScriptModuleNotFound'],
-    [{ ok: false, reason: 'ModuleRefused', message: "top-level code failed: Error: module 'fs' is not available" }, 'ScriptModuleRefused'],
-    [{ ok: false, reason: 'TopLevelError', message: 'top-level code failed: TypeError: x is not a function' }, 'ScriptTopLevelError'],
+    [
+      { ok: false, reason: 'ModuleNotFound', message: "top-level code failed: Error: Cannot find module 'lodash'" },
+      'ScriptModuleNotFound',
+    ],
+    [
+      { ok: false, reason: 'ModuleRefused', message: "top-level code failed: Error: module 'fs' is not available" },
+      'ScriptModuleRefused',
+    ],
+    [
+      { ok: false, reason: 'TopLevelError', message: 'top-level code failed: TypeError: x is not a function' },
+      'ScriptTopLevelError',
+    ],
     [{ ok: false, reason: 'SandboxLimit', message: 'CpuLimit: too long' }, 'ScriptInspectionFailed'],
     [{ ok: false, reason: 'SyntaxError', message: 'SyntaxError: x' }, 'ScriptSyntaxError'],
   ];
@@ -37,34 +78,75 @@ test('a refused require or a failing top level is not called a syntax error', ()
     const s = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect, builds: [], now });
     assert.equal(s.conditions?.[0]?.reason, reason);
     // The recorded inspection (an unchanged script is not inspected again) keeps the reason.
-    const again = projectStatus({ project: { ...project(), status: s }, source: { ok: true, script: 'x' }, inspect: recordedInspection({ ...project(), status: s }), builds: [], now });
+    const again = projectStatus({
+      project: { ...project(), status: s },
+      source: { ok: true, script: 'x' },
+      inspect: recordedInspection({ ...project(), status: s }),
+      builds: [],
+      now,
+    });
     assert.equal(again.conditions?.[0]?.reason, reason);
   }
 });
 
 test('a missing ConfigMap gives reason ConfigMapNotFound', () => {
-  const s = projectStatus({ project: project(), source: { ok: false, reason: 'ConfigMapNotFound', message: 'ConfigMap scripts not found' }, builds: [], now });
+  const s = projectStatus({
+    project: project(),
+    source: { ok: false, reason: 'ConfigMapNotFound', message: 'ConfigMap scripts not found' },
+    builds: [],
+    now,
+  });
   assert.equal(s.conditions?.[0]?.reason, 'ConfigMapNotFound');
 });
 
 test('an unchanged script at the same generation is not inspected again', () => {
-  const ready = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect: { ok: true, handlers: [] }, scriptSHA256: 'abc', builds: [], now });
+  const ready = projectStatus({
+    project: project(),
+    source: { ok: true, script: 'x' },
+    inspect: { ok: true, handlers: [] },
+    scriptSHA256: 'abc',
+    builds: [],
+    now,
+  });
   assert.ok(inspectionIsCurrent(project(ready), 'abc'));
   assert.ok(!inspectionIsCurrent(project(ready), 'def'));
   assert.ok(!inspectionIsCurrent(project(), 'abc'));
 });
 
 test('build counts and the last build come from the builds', () => {
-  const builds = [build('a', 'Running'), build('b'), build('c', 'Succeeded'), build('d', 'TimedOut', '2026-11-23T09:30:00Z')];
+  const builds = [
+    build('a', 'Running'),
+    build('b'),
+    build('c', 'Succeeded'),
+    build('d', 'TimedOut', '2026-11-23T09:30:00Z'),
+  ];
   assert.deepEqual(buildCounts(builds), { running: 1, queued: 1, succeeded: 1, failed: 1 });
-  const s = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect: { ok: true, handlers: [] }, builds, now });
+  const s = projectStatus({
+    project: project(),
+    source: { ok: true, script: 'x' },
+    inspect: { ok: true, handlers: [] },
+    builds,
+    now,
+  });
   assert.equal(s.lastBuild, 'd');
 });
 
 test('readyTransition reports a change only when status, reason or message changed', () => {
-  const first = projectStatus({ project: project(), source: { ok: true, script: 'x' }, inspect: { ok: true, handlers: ['exec'] }, builds: [], now });
+  const first = projectStatus({
+    project: project(),
+    source: { ok: true, script: 'x' },
+    inspect: { ok: true, handlers: ['exec'] },
+    builds: [],
+    now,
+  });
   assert.ok(readyTransition(undefined, first).changed);
-  const again = projectStatus({ project: project(first), source: { ok: true, script: 'x' }, inspect: { ok: true, handlers: ['exec'] }, builds: [], now });
+  const again = projectStatus({
+    project: project(first),
+    source: { ok: true, script: 'x' },
+    inspect: { ok: true, handlers: ['exec'] },
+    builds: [],
+    now,
+  });
   assert.ok(!readyTransition(first, again).changed);
   assert.equal(syntaxMessage({ message: 'm' }), 'm');
 });

@@ -20,7 +20,11 @@ export interface ProjectStatusInput {
 /** True when the last inspection still describes this script and generation (no need to inspect again). */
 export function inspectionIsCurrent(project: Project, scriptSHA256: string): boolean {
   const s = project.status;
-  return s?.scriptSHA256 === scriptSHA256 && s.observedGeneration === project.metadata.generation && getCondition(s.conditions, READY) !== undefined;
+  return (
+    s?.scriptSHA256 === scriptSHA256 &&
+    s.observedGeneration === project.metadata.generation &&
+    getCondition(s.conditions, READY) !== undefined
+  );
 }
 
 /** The Ready condition's reason for each way an inspection fails. */
@@ -41,7 +45,9 @@ export function inspectFailureReason(result: { reason?: InspectFailureReason }):
 export function recordedInspection(project: Project): InspectResult {
   const ready = getCondition(project.status?.conditions, READY);
   if (ready?.status === 'True') return { ok: true, handlers: project.status?.handlers ?? [] };
-  const reason = (Object.keys(INSPECT_FAILURE_REASONS) as InspectFailureReason[]).find((k) => INSPECT_FAILURE_REASONS[k] === ready?.reason);
+  const reason = (Object.keys(INSPECT_FAILURE_REASONS) as InspectFailureReason[]).find(
+    (k) => INSPECT_FAILURE_REASONS[k] === ready?.reason,
+  );
   return { ok: false, message: ready?.message ?? 'unknown', ...(reason ? { reason } : {}) };
 }
 
@@ -54,7 +60,11 @@ export function projectStatus(input: ProjectStatusInput): ProjectStatus {
   return {
     ...project.status,
     observedGeneration: generation,
-    conditions: setCondition(project.status?.conditions, { type: READY, ...ready, observedGeneration: generation }, now),
+    conditions: setCondition(
+      project.status?.conditions,
+      { type: READY, ...ready, observedGeneration: generation },
+      now,
+    ),
     handlers,
     handlersSummary: handlers.join(',').slice(0, 1024),
     ...(input.scriptSHA256 ? { scriptSHA256: input.scriptSHA256 } : {}),
@@ -63,11 +73,18 @@ export function projectStatus(input: ProjectStatusInput): ProjectStatus {
   };
 }
 
-function readyCondition(source: ScriptSource, inspect: InspectResult | undefined): { status: 'True' | 'False'; reason: string; message: string } {
+function readyCondition(
+  source: ScriptSource,
+  inspect: InspectResult | undefined,
+): { status: 'True' | 'False'; reason: string; message: string } {
   if (!source.ok) return { status: 'False', reason: source.reason, message: source.message };
   if (!inspect) return { status: 'False', reason: 'NotInspected', message: 'the script has not been inspected yet' };
   if (!inspect.ok) return { status: 'False', reason: inspectFailureReason(inspect), message: syntaxMessage(inspect) };
-  return { status: 'True', reason: 'ScriptLoaded', message: `handlers: ${inspect.handlers.length ? [...inspect.handlers].sort().join(', ') : '(none)'}` };
+  return {
+    status: 'True',
+    reason: 'ScriptLoaded',
+    message: `handlers: ${inspect.handlers.length ? [...inspect.handlers].sort().join(', ') : '(none)'}`,
+  };
 }
 
 /** "brigade.js:3:14: SyntaxError: unexpected token" (line:column when the engine reported them). */
@@ -97,7 +114,10 @@ function latestBuild(builds: readonly Build[]): string | undefined {
 }
 
 /** The Ready condition's status and reason before and after, for an Event when it changed. */
-export function readyTransition(before: ProjectStatus | undefined, after: ProjectStatus): { changed: boolean; ready: boolean; reason: string; message: string } {
+export function readyTransition(
+  before: ProjectStatus | undefined,
+  after: ProjectStatus,
+): { changed: boolean; ready: boolean; reason: string; message: string } {
   const old = getCondition(before?.conditions, READY);
   const now = getCondition(after.conditions, READY);
   const changed = old?.status !== now?.status || old?.reason !== now?.reason || old?.message !== now?.message;

@@ -140,7 +140,10 @@ export class Controller {
       const delay = this.queue.addRateLimited(key);
       // A conflict means our cache was behind a write (often our own): routine, retried shortly.
       const level = isConflict((err as { cause?: unknown }).cause ?? err) ? 'debug' : 'warn';
-      this.#log[level]({ key, err, retryInMs: delay, attempt: this.queue.numRequeues(key) }, 'reconcile failed; retrying with back-off');
+      this.#log[level](
+        { key, err, retryInMs: delay, attempt: this.queue.numRequeues(key) },
+        'reconcile failed; retrying with back-off',
+      );
       return 'error';
     }
   }

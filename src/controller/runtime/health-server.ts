@@ -29,7 +29,8 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
     if (path === '/metrics') {
       options.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': options.registry.contentType }).end(text),
-        (err: unknown) => res.writeHead(500).end(`metrics failed: ${err instanceof Error ? err.message : String(err)}\n`),
+        (err: unknown) =>
+          res.writeHead(500).end(`metrics failed: ${err instanceof Error ? err.message : String(err)}\n`),
       );
       return;
     }
@@ -38,10 +39,11 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
   await listen(server, options.port, options.host);
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
   };
 }
 

@@ -28,7 +28,8 @@ function fakeLeases() {
     },
     async replaceNamespacedLease({ body }: { body: V1Lease }) {
       if (state.failing) fail();
-      if (body.metadata?.resourceVersion !== lease?.metadata?.resourceVersion) throw new ApiException(409, 'conflict', '{"code":409,"reason":"Conflict"}', {});
+      if (body.metadata?.resourceVersion !== lease?.metadata?.resourceVersion)
+        throw new ApiException(409, 'conflict', '{"code":409,"reason":"Conflict"}', {});
       lease = { ...body, metadata: { ...body.metadata, resourceVersion: String(++rv) } };
       return lease;
     },
@@ -49,7 +50,16 @@ const logger = pino({ level: 'silent' });
 test('the leader gives up when it cannot renew for a lease duration', async () => {
   const clock = new ManualClock(1_000_000);
   const leases = fakeLeases();
-  const elector = new LeaderElector({ api: leases.api, namespace: 'ns', name: 'l', identity: 'me', logger, clock, leaseDurationMs: 15_000, renewIntervalMs: 5_000 });
+  const elector = new LeaderElector({
+    api: leases.api,
+    namespace: 'ns',
+    name: 'l',
+    identity: 'me',
+    logger,
+    clock,
+    leaseDurationMs: 15_000,
+    renewIntervalMs: 5_000,
+  });
   let leading: AbortSignal | undefined;
   const run = elector.run(new AbortController().signal, async (signal) => {
     leading = signal;
@@ -72,8 +82,22 @@ test('the leader gives up when it cannot renew for a lease duration', async () =
 test('a candidate waits while another holder renews, and takes an expired lease', async () => {
   const clock = new ManualClock(1_000_000);
   const leases = fakeLeases();
-  await leases.api.createNamespacedLease({ namespace: 'ns', body: { metadata: { name: 'l' }, spec: { holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.now()) as never } } });
-  const elector = new LeaderElector({ api: leases.api, namespace: 'ns', name: 'l', identity: 'me', logger, clock, retryIntervalMs: 2_000 });
+  await leases.api.createNamespacedLease({
+    namespace: 'ns',
+    body: {
+      metadata: { name: 'l' },
+      spec: { holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.now()) as never },
+    },
+  });
+  const elector = new LeaderElector({
+    api: leases.api,
+    namespace: 'ns',
+    name: 'l',
+    identity: 'me',
+    logger,
+    clock,
+    retryIntervalMs: 2_000,
+  });
   const ac = new AbortController();
   let led = false;
   const run = elector.run(ac.signal, async () => {

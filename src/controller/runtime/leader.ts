@@ -24,7 +24,13 @@ export class LeaderElector {
   readonly #o: Required<LeaderElectionOptions>;
 
   constructor(options: LeaderElectionOptions) {
-    this.#o = { clock: systemClock, leaseDurationMs: 15_000, renewIntervalMs: 5_000, retryIntervalMs: 2_000, ...options };
+    this.#o = {
+      clock: systemClock,
+      leaseDurationMs: 15_000,
+      renewIntervalMs: 5_000,
+      retryIntervalMs: 2_000,
+      ...options,
+    };
   }
 
   /**
@@ -103,7 +109,11 @@ export class LeaderElector {
     return {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: this.#o.name, namespace: this.#o.namespace, resourceVersion: current?.metadata?.resourceVersion },
+      metadata: {
+        name: this.#o.name,
+        namespace: this.#o.namespace,
+        resourceVersion: current?.metadata?.resourceVersion,
+      },
       spec: {
         holderIdentity: this.#o.identity,
         leaseDurationSeconds: Math.ceil(this.#o.leaseDurationMs / 1000),

@@ -18,7 +18,8 @@ function cache(name: string): SyncedRunnable & { sync(): void; stopped: boolean 
       resolveSync();
     },
     waitForSync: () => synced,
-    start: (signal: AbortSignal) => new Promise<void>((r) => signal.addEventListener('abort', () => ((c.stopped = true), r()))),
+    start: (signal: AbortSignal) =>
+      new Promise<void>((r) => signal.addEventListener('abort', () => ((c.stopped = true), r()))),
   };
   return c;
 }
@@ -30,7 +31,13 @@ test('controllers start only after every cache synced, and readiness follows', a
   m.addCache(a);
   m.addCache(b);
   let started = false;
-  m.addController({ name: 'c', start: async (signal) => { started = true; await new Promise((r) => signal.addEventListener('abort', r)); } });
+  m.addController({
+    name: 'c',
+    start: async (signal) => {
+      started = true;
+      await new Promise((r) => signal.addEventListener('abort', r));
+    },
+  });
   const ac = new AbortController();
   let onStarted = false;
   const run = m.start(ac.signal, () => (onStarted = true));
@@ -52,7 +59,12 @@ test('a failing runnable stops the whole manager', async () => {
   const m = new Manager({ logger });
   const a = cache('a');
   m.addCache(a);
-  const failing: Runnable = { name: 'bad', start: async () => { throw new Error('boom'); } };
+  const failing: Runnable = {
+    name: 'bad',
+    start: async () => {
+      throw new Error('boom');
+    },
+  };
   m.addController(failing);
   const run = m.start(new AbortController().signal);
   a.sync();

@@ -35,26 +35,100 @@ export class OperatorMetrics implements ReconcileObserver {
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
     const self = this;
-    this.reconciles = new Counter({ name: 'brigade_reconcile_total', help: 'Reconciles by controller and result.', labelNames: ['controller', 'result'], registers });
-    this.reconcileSeconds = new Histogram({ name: 'brigade_reconcile_duration_seconds', help: 'Reconcile duration.', labelNames: ['controller'], registers });
-    this.reconcileErrors = new Counter({ name: 'brigade_reconcile_errors_total', help: 'Reconciles that failed (retried or terminal).', labelNames: ['controller'], registers });
-    this.queueDepth = new Gauge({ name: 'brigade_workqueue_depth', help: 'Keys waiting in the work queue.', labelNames: ['controller'], registers });
+    this.reconciles = new Counter({
+      name: 'brigade_reconcile_total',
+      help: 'Reconciles by controller and result.',
+      labelNames: ['controller', 'result'],
+      registers,
+    });
+    this.reconcileSeconds = new Histogram({
+      name: 'brigade_reconcile_duration_seconds',
+      help: 'Reconcile duration.',
+      labelNames: ['controller'],
+      registers,
+    });
+    this.reconcileErrors = new Counter({
+      name: 'brigade_reconcile_errors_total',
+      help: 'Reconciles that failed (retried or terminal).',
+      labelNames: ['controller'],
+      registers,
+    });
+    this.queueDepth = new Gauge({
+      name: 'brigade_workqueue_depth',
+      help: 'Keys waiting in the work queue.',
+      labelNames: ['controller'],
+      registers,
+    });
     // Computed from the informer caches at scrape time, so they can never drift from the objects.
     this.builds = new Gauge({
-      name: 'brigade_builds', help: 'Builds in the cache by phase.', labelNames: ['phase'], registers,
-      collect() { if (self.#buildPhases) OperatorMetrics.setPhases(this, self.#buildPhases()); },
+      name: 'brigade_builds',
+      help: 'Builds in the cache by phase.',
+      labelNames: ['phase'],
+      registers,
+      collect() {
+        if (self.#buildPhases) OperatorMetrics.setPhases(this, self.#buildPhases());
+      },
     });
     this.jobs = new Gauge({
-      name: 'brigade_jobs', help: 'Job CRs in the cache by phase.', labelNames: ['phase'], registers,
-      collect() { if (self.#jobPhases) OperatorMetrics.setPhases(this, self.#jobPhases()); },
+      name: 'brigade_jobs',
+      help: 'Job CRs in the cache by phase.',
+      labelNames: ['phase'],
+      registers,
+      collect() {
+        if (self.#jobPhases) OperatorMetrics.setPhases(this, self.#jobPhases());
+      },
     });
-    this.informerRestarts = new Counter({ name: 'brigade_informer_restarts_total', help: 'Informer restarts after watch errors.', labelNames: ['informer'], registers });
+    this.informerRestarts = new Counter({
+      name: 'brigade_informer_restarts_total',
+      help: 'Informer restarts after watch errors.',
+      labelNames: ['informer'],
+      registers,
+    });
     // The script engine keeps its own counts; these read them at scrape time.
-    const stat = (pick: (s: ScriptStats) => number): number | undefined => (self.#scriptStats ? pick(self.#scriptStats()) : undefined);
-    this.scriptWorkers = new Gauge({ name: 'brigade_script_workers', help: 'Worker threads evaluating brigade.js scripts.', registers, collect() { const v = stat((s) => s.workers); if (v !== undefined) this.set(v); } });
-    this.scriptBuilds = new Gauge({ name: 'brigade_script_builds_in_flight', help: 'Builds whose script is loaded in the sandbox (running or waiting on jobs).', registers, collect() { const v = stat((s) => s.liveBuilds); if (v !== undefined) this.set(v); } });
-    this.scriptWorkersKilled = new Counter({ name: 'brigade_script_workers_killed_total', help: 'Workers the watchdog killed because a script overran its CPU budget inside one built-in.', registers, collect() { const v = stat((s) => s.workersKilled); if (v !== undefined) { this.reset(); this.inc(v); } } });
-    this.scriptReplays = new Counter({ name: 'brigade_script_replays_total', help: 'Builds re-evaluated on a fresh worker after their worker was killed.', registers, collect() { const v = stat((s) => s.replays); if (v !== undefined) { this.reset(); this.inc(v); } } });
+    const stat = (pick: (s: ScriptStats) => number): number | undefined =>
+      self.#scriptStats ? pick(self.#scriptStats()) : undefined;
+    this.scriptWorkers = new Gauge({
+      name: 'brigade_script_workers',
+      help: 'Worker threads evaluating brigade.js scripts.',
+      registers,
+      collect() {
+        const v = stat((s) => s.workers);
+        if (v !== undefined) this.set(v);
+      },
+    });
+    this.scriptBuilds = new Gauge({
+      name: 'brigade_script_builds_in_flight',
+      help: 'Builds whose script is loaded in the sandbox (running or waiting on jobs).',
+      registers,
+      collect() {
+        const v = stat((s) => s.liveBuilds);
+        if (v !== undefined) this.set(v);
+      },
+    });
+    this.scriptWorkersKilled = new Counter({
+      name: 'brigade_script_workers_killed_total',
+      help: 'Workers the watchdog killed because a script overran its CPU budget inside one built-in.',
+      registers,
+      collect() {
+        const v = stat((s) => s.workersKilled);
+        if (v !== undefined) {
+          this.reset();
+          this.inc(v);
+        }
+      },
+    });
+    this.scriptReplays = new Counter({
+      name: 'brigade_script_replays_total',
+      help: 'Builds re-evaluated on a fresh worker after their worker was killed.',
+      registers,
+      collect() {
+        const v = stat((s) => s.replays);
+        if (v !== undefined) {
+          this.reset();
+          this.inc(v);
+        }
+      },
+    });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 

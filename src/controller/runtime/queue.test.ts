@@ -147,7 +147,12 @@ test('the controller retries an error with back-off and stops on a terminal erro
 test('the controller honours requeueAfterMs', async () => {
   const clock = new ManualClock();
   let calls = 0;
-  const c = new Controller({ name: 't', logger: silent, queue: { clock }, reconcile: async () => (++calls === 1 ? { requeueAfterMs: 60_000 } : {}) });
+  const c = new Controller({
+    name: 't',
+    logger: silent,
+    queue: { clock },
+    reconcile: async () => (++calls === 1 ? { requeueAfterMs: 60_000 } : {}),
+  });
   const ac = new AbortController();
   const done = c.start(ac.signal);
   c.enqueue('ns', 'a');

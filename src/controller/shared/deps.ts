@@ -36,11 +36,22 @@ export interface ControllerDeps {
 }
 
 /** Sends a change to the key of the owning object (by controller ownerReference of `kind`). */
-export function controllerOwner(obj: { metadata?: { ownerReferences?: { kind: string; name: string; controller?: boolean; apiVersion: string }[] } }, kind: string, apiVersion: string): string | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller && r.kind === kind && r.apiVersion === apiVersion)?.name;
+export function controllerOwner(
+  obj: { metadata?: { ownerReferences?: { kind: string; name: string; controller?: boolean; apiVersion: string }[] } },
+  kind: string,
+  apiVersion: string,
+): string | undefined {
+  return obj.metadata?.ownerReferences?.find((r) => r.controller && r.kind === kind && r.apiVersion === apiVersion)
+    ?.name;
 }
 
 /** Resync settings for a controller of the objects in `cache`. */
-export function resyncOf(deps: ControllerDeps, cache: { list(): readonly { metadata?: { namespace?: string; name?: string } }[] }): { everyMs: number; keys: () => string[] } {
-  return { everyMs: deps.settings.resyncMs, keys: () => cache.list().map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`) };
+export function resyncOf(
+  deps: ControllerDeps,
+  cache: { list(): readonly { metadata?: { namespace?: string; name?: string } }[] },
+): { everyMs: number; keys: () => string[] } {
+  return {
+    everyMs: deps.settings.resyncMs,
+    keys: () => cache.list().map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`),
+  };
 }

@@ -3,12 +3,25 @@
 // ConfigMap edit re-triggers the Project through its informer.
 import { createHash } from 'node:crypto';
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import { MAX_SCRIPT_FILES, MAX_SCRIPT_FILES_LENGTH, MAX_SCRIPT_LENGTH, SCRIPT_FILE_PATH } from '../../api/project-schema.ts';
+import {
+  MAX_SCRIPT_FILES,
+  MAX_SCRIPT_FILES_LENGTH,
+  MAX_SCRIPT_LENGTH,
+  SCRIPT_FILE_PATH,
+} from '../../api/project-schema.ts';
 import type { Project } from '../../api/types.ts';
 
 export type ScriptSource =
-  | { ok: true; script: string; /** Files beside the script (path -> source), for require('./x'). */ files?: Record<string, string> }
-  | { ok: false; reason: 'NoScript' | 'ConfigMapNotFound' | 'ConfigMapKeyNotFound' | 'ScriptFilesInvalid'; message: string };
+  | {
+      ok: true;
+      script: string;
+      /** Files beside the script (path -> source), for require('./x'). */ files?: Record<string, string>;
+    }
+  | {
+      ok: false;
+      reason: 'NoScript' | 'ConfigMapNotFound' | 'ConfigMapKeyNotFound' | 'ScriptFilesInvalid';
+      message: string;
+    };
 
 export type ConfigMapLookup = (namespace: string, name: string) => V1ConfigMap | undefined;
 
@@ -21,11 +34,13 @@ export function projectScript(project: Project, configMap: ConfigMapLookup): Scr
   const namespace = project.metadata.namespace ?? '';
   if (from?.configMap) return scriptDirectory(configMap(namespace, from.configMap.name), from.configMap);
   const ref = from?.configMapKeyRef;
-  if (!ref) return { ok: false, reason: 'NoScript', message: 'the project sets neither spec.script nor spec.scriptFrom' };
+  if (!ref)
+    return { ok: false, reason: 'NoScript', message: 'the project sets neither spec.script nor spec.scriptFrom' };
   const cm = configMap(namespace, ref.name);
   if (!cm) return { ok: false, reason: 'ConfigMapNotFound', message: `ConfigMap ${ref.name} not found` };
   const script = cm.data?.[ref.key];
-  if (script === undefined) return { ok: false, reason: 'ConfigMapKeyNotFound', message: `ConfigMap ${ref.name} has no key ${ref.key}` };
+  if (script === undefined)
+    return { ok: false, reason: 'ConfigMapKeyNotFound', message: `ConfigMap ${ref.name} has no key ${ref.key}` };
   return { ok: true, script };
 }
 
@@ -38,20 +53,37 @@ function scriptDirectory(cm: V1ConfigMap | undefined, spec: DirectorySpec): Scri
   const entries: Array<[string, string]> = [];
   for (const item of spec.items ?? Object.keys(data).map((key) => ({ key, path: key }))) {
     const content = data[item.key];
-    if (content === undefined) return { ok: false, reason: 'ConfigMapKeyNotFound', message: `ConfigMap ${spec.name} has no key ${item.key} (scriptFrom.configMap.items)` };
-    if (!FILE_PATH.test(item.path)) return invalid(`file path "${item.path}" of ConfigMap ${spec.name} is not a relative path without . or .. segments`);
+    if (content === undefined)
+      return {
+        ok: false,
+        reason: 'ConfigMapKeyNotFound',
+        message: `ConfigMap ${spec.name} has no key ${item.key} (scriptFrom.configMap.items)`,
+      };
+    if (!FILE_PATH.test(item.path))
+      return invalid(
+        `file path "${item.path}" of ConfigMap ${spec.name} is not a relative path without . or .. segments`,
+      );
     entries.push([item.path, content]);
   }
   const main = spec.main ?? DEFAULT_MAIN;
   const files = Object.fromEntries(entries);
   const script = files[main];
-  if (script === undefined) return { ok: false, reason: 'ConfigMapKeyNotFound', message: `ConfigMap ${spec.name} has no ${main} (scriptFrom.configMap.main)` };
+  if (script === undefined)
+    return {
+      ok: false,
+      reason: 'ConfigMapKeyNotFound',
+      message: `ConfigMap ${spec.name} has no ${main} (scriptFrom.configMap.main)`,
+    };
   delete files[main];
   if (script.length > MAX_SCRIPT_LENGTH) return invalid(`${main} is longer than ${MAX_SCRIPT_LENGTH} characters`);
   const count = Object.keys(files).length;
   const size = Object.values(files).reduce((n, text) => n + text.length, 0);
-  if (count > MAX_SCRIPT_FILES) return invalid(`ConfigMap ${spec.name} has ${count} files beside ${main}; at most ${MAX_SCRIPT_FILES} are allowed`);
-  if (size > MAX_SCRIPT_FILES_LENGTH) return invalid(`the files beside ${main} in ConfigMap ${spec.name} hold ${size} characters; at most ${MAX_SCRIPT_FILES_LENGTH} are allowed`);
+  if (count > MAX_SCRIPT_FILES)
+    return invalid(`ConfigMap ${spec.name} has ${count} files beside ${main}; at most ${MAX_SCRIPT_FILES} are allowed`);
+  if (size > MAX_SCRIPT_FILES_LENGTH)
+    return invalid(
+      `the files beside ${main} in ConfigMap ${spec.name} hold ${size} characters; at most ${MAX_SCRIPT_FILES_LENGTH} are allowed`,
+    );
   return { ok: true, script, ...(count > 0 ? { files } : {}) };
 }
 

@@ -16,8 +16,9 @@
   var JOB_NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
   function jobNameIsValid(name) {
-    return typeof name === 'string' && name.length >= 1 && name.length <= MAX_JOB_NAME_LENGTH &&
-      JOB_NAME_PATTERN.test(name);
+    return (
+      typeof name === 'string' && name.length >= 1 && name.length <= MAX_JOB_NAME_LENGTH && JOB_NAME_PATTERN.test(name)
+    );
   }
 
   class JobCache {
@@ -75,9 +76,15 @@
   class Job {
     constructor(name, image, tasks, imageForcePull) {
       if (!jobNameIsValid(name)) {
-        throw new Error('invalid job name ' + JSON.stringify(String(name)) + ': job names must be ' +
-          '1 to ' + MAX_JOB_NAME_LENGTH + ' characters of lowercase letters, digits, \'-\' and \'.\', ' +
-          'starting and ending with a letter or digit');
+        throw new Error(
+          'invalid job name ' +
+            JSON.stringify(String(name)) +
+            ': job names must be ' +
+            '1 to ' +
+            MAX_JOB_NAME_LENGTH +
+            " characters of lowercase letters, digits, '-' and '.', " +
+            'starting and ending with a letter or digit',
+        );
       }
       this.name = name;
       this.image = image || '';
@@ -183,7 +190,9 @@
           return next(i + 1);
         });
       }
-      return rt.resolved(undefined).then(function () { return next(0); });
+      return rt.resolved(undefined).then(function () {
+        return next(0);
+      });
     }
   }
 
@@ -208,7 +217,9 @@
 
   return {
     events: events,
-    fire: function fire(e, proj) { events.fire(e, proj); },
+    fire: function fire(e, proj) {
+      events.fire(e, proj);
+    },
     Job: Job,
     Group: Group,
     Result: Result,
@@ -220,4 +231,4 @@
     JobResourceLimit: JobResourceLimit,
     jobNameIsValid: jobNameIsValid,
   };
-})
+});

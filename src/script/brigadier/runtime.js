@@ -75,8 +75,16 @@
   function observe(promise, record) {
     internalDepth++;
     try {
-      origThen.call(promise, function () { record.state = 'fulfilled'; },
-        function (reason) { record.state = 'rejected'; record.reason = faultOf(reason); });
+      origThen.call(
+        promise,
+        function () {
+          record.state = 'fulfilled';
+        },
+        function (reason) {
+          record.state = 'rejected';
+          record.reason = faultOf(reason);
+        },
+      );
     } finally {
       internalDepth--;
     }
@@ -98,11 +106,15 @@
   }
 
   function rejected(error) {
-    return new TrackedPromise(function (_resolve, reject) { reject(error); });
+    return new TrackedPromise(function (_resolve, reject) {
+      reject(error);
+    });
   }
 
   function resolved(value) {
-    return new TrackedPromise(function (resolve) { resolve(value); });
+    return new TrackedPromise(function (resolve) {
+      resolve(value);
+    });
   }
 
   // Combinators return tracked promises, so `Promise.all([a.run(), b.run()])` left unawaited still
@@ -111,25 +123,34 @@
     var original = Promise[name];
     if (typeof original !== 'function') return;
     Object.defineProperty(Promise, name, {
-      value: function (iterable) { return original.call(TrackedPromise, iterable); },
-      writable: true, configurable: true,
+      value: function (iterable) {
+        return original.call(TrackedPromise, iterable);
+      },
+      writable: true,
+      configurable: true,
     });
   });
 
   function plainStrings(value, what) {
     if (value === undefined || value === null) return [];
     if (!isArray(value)) throw new TypeError(what + ' must be an array of strings');
-    return value.map(function (item) { return StringCtor(item); });
+    return value.map(function (item) {
+      return StringCtor(item);
+    });
   }
 
   function plainMap(value) {
     var out = {};
     if (value instanceof Map) {
-      value.forEach(function (v, k) { out[StringCtor(k)] = StringCtor(v); });
+      value.forEach(function (v, k) {
+        out[StringCtor(k)] = StringCtor(v);
+      });
       return out;
     }
     if (value && typeof value === 'object') {
-      objectKeys(value).forEach(function (k) { out[k] = StringCtor(value[k]); });
+      objectKeys(value).forEach(function (k) {
+        out[k] = StringCtor(value[k]);
+      });
     }
     return out;
   }
@@ -167,18 +188,31 @@
       timeout: Number(job.timeout),
       useSource: job.useSource !== false,
       privileged: job.privileged === true,
-      host: { os: optionalString(job.host && job.host.os), name: optionalString(job.host && job.host.name),
-        nodeSelector: plainMap(job.host && job.host.nodeSelector) },
+      host: {
+        os: optionalString(job.host && job.host.os),
+        name: optionalString(job.host && job.host.name),
+        nodeSelector: plainMap(job.host && job.host.nodeSelector),
+      },
       docker: { enabled: !!(job.docker && job.docker.enabled) },
-      cache: { enabled: !!(job.cache && job.cache.enabled), size: StringCtor((job.cache && job.cache.size) || ''),
-        path: StringCtor((job.cache && job.cache.path) || '') },
-      storage: { enabled: !!(job.storage && job.storage.enabled), path: StringCtor((job.storage && job.storage.path) || '') },
+      cache: {
+        enabled: !!(job.cache && job.cache.enabled),
+        size: StringCtor((job.cache && job.cache.size) || ''),
+        path: StringCtor((job.cache && job.cache.path) || ''),
+      },
+      storage: {
+        enabled: !!(job.storage && job.storage.enabled),
+        path: StringCtor((job.storage && job.storage.path) || ''),
+      },
       serviceAccount: optionalString(job.serviceAccount),
       annotations: plainMap(job.annotations),
-      resourceRequests: { cpu: optionalString(job.resourceRequests && job.resourceRequests.cpu),
-        memory: optionalString(job.resourceRequests && job.resourceRequests.memory) },
-      resourceLimits: { cpu: optionalString(job.resourceLimits && job.resourceLimits.cpu),
-        memory: optionalString(job.resourceLimits && job.resourceLimits.memory) },
+      resourceRequests: {
+        cpu: optionalString(job.resourceRequests && job.resourceRequests.cpu),
+        memory: optionalString(job.resourceRequests && job.resourceRequests.memory),
+      },
+      resourceLimits: {
+        cpu: optionalString(job.resourceLimits && job.resourceLimits.cpu),
+        memory: optionalString(job.resourceLimits && job.resourceLimits.memory),
+      },
       volumes: isArray(job.volumes) ? job.volumes : [],
       volumeMounts: isArray(job.volumeMounts) ? job.volumeMounts : [],
       streamLogs: job.streamLogs === true,
@@ -208,23 +242,29 @@
     function settle(log) {
       state.settled = true;
       state.log = log;
-      state.waiters.forEach(function (wake) { wake(log); });
+      state.waiters.forEach(function (wake) {
+        wake(log);
+      });
       state.waiters = [];
     }
     return new TrackedPromise(function (resolve, reject) {
       internalDepth++;
       try {
-        origThen.call(pending, function (outcomeJson) {
-          var outcome = parse(outcomeJson);
-          if (outcome.podName) job._podName = outcome.podName;
-          if (job.streamLogs === true) streamLog(job, outcome.log);
-          settle(outcome.log);
-          if (outcome.succeeded) resolve(new Result(outcome.log));
-          else reject(jobFailure(job.name, outcome.message));
-        }, function (error) {
-          settle('');
-          reject(error);
-        });
+        origThen.call(
+          pending,
+          function (outcomeJson) {
+            var outcome = parse(outcomeJson);
+            if (outcome.podName) job._podName = outcome.podName;
+            if (job.streamLogs === true) streamLog(job, outcome.log);
+            settle(outcome.log);
+            if (outcome.succeeded) resolve(new Result(outcome.log));
+            else reject(jobFailure(job.name, outcome.message));
+          },
+          function (error) {
+            settle('');
+            reject(error);
+          },
+        );
       } finally {
         internalDepth--;
       }
@@ -237,18 +277,25 @@
    */
   function jobLogs(job) {
     var state = jobStates.get(job);
-    if (!state) return rejected(new Error('job ' + StringCtor(job && job.name) + ' has not been started: call run() before logs()'));
+    if (!state)
+      return rejected(
+        new Error('job ' + StringCtor(job && job.name) + ' has not been started: call run() before logs()'),
+      );
     if (state.settled) return resolved(state.log);
     var pending = hostJobLogs(StringCtor(job.name));
     return new TrackedPromise(function (resolve, reject) {
       internalDepth++;
       try {
-        origThen.call(pending, function (answerJson) {
-          var answer = parse(answerJson);
-          if (typeof answer.log === 'string' && !state.settled) resolve(answer.log);
-          else if (state.settled) resolve(state.log);
-          else state.waiters.push(resolve);
-        }, reject);
+        origThen.call(
+          pending,
+          function (answerJson) {
+            var answer = parse(answerJson);
+            if (typeof answer.log === 'string' && !state.settled) resolve(answer.log);
+            else if (state.settled) resolve(state.log);
+            else state.waiters.push(resolve);
+          },
+          reject,
+        );
       } finally {
         internalDepth--;
       }
@@ -270,12 +317,17 @@
   function formatArg(value) {
     if (typeof value === 'string') return value;
     try {
-      if (value instanceof Error) return StringCtor(value.stack ? value.name + ': ' + value.message + '\n' + value.stack : value);
+      if (value instanceof Error)
+        return StringCtor(value.stack ? value.name + ': ' + value.message + '\n' + value.stack : value);
       if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return StringCtor(value);
       var text = stringify(value);
       return text === undefined ? StringCtor(value) : text;
     } catch (_circularOrHostile) {
-      try { return StringCtor(value); } catch (_stillHostile) { return '[unprintable]'; }
+      try {
+        return StringCtor(value);
+      } catch (_stillHostile) {
+        return '[unprintable]';
+      }
     }
   }
 
@@ -302,7 +354,9 @@
       };
     });
     out.trace = out.debug;
-    out.dir = function (value, options) { out.log(requireBuiltin('util').inspect(value, options)); };
+    out.dir = function (value, options) {
+      out.log(requireBuiltin('util').inspect(value, options));
+    };
     return out;
   }
 
@@ -339,9 +393,13 @@
     jobLogs: jobLogs,
     rejected: rejected,
     resolved: resolved,
-    all: function (promises) { return Promise.all(promises); },
+    all: function (promises) {
+      return Promise.all(promises);
+    },
     requireBuiltin: requireBuiltin,
-    useEvents: function (registry) { events = registry; },
+    useEvents: function (registry) {
+      events = registry;
+    },
   };
   var brigadier = brigadierFactory(rt);
   // Brigade 1's worker aliased 'brigade' too.
@@ -349,26 +407,65 @@
 
   // Node built-ins implemented for the sandbox (name -> module in ./node, and the export to pick).
   var PROVIDED = new Map([
-    ['util', ['util']], ['path', ['path']], ['path/posix', ['path']], ['events', ['events']],
-    ['url', ['url']], ['querystring', ['querystring']], ['assert', ['assert']], ['assert/strict', ['assert', 'strict']],
+    ['util', ['util']],
+    ['path', ['path']],
+    ['path/posix', ['path']],
+    ['events', ['events']],
+    ['url', ['url']],
+    ['querystring', ['querystring']],
+    ['assert', ['assert']],
+    ['assert/strict', ['assert', 'strict']],
   ]);
   var PROVIDED_NAMES = 'util, path, events, url, querystring, assert, timers';
 
   // Node built-ins that reach the host: refused on purpose, with what they would have given.
   var HOST_ACCESS = new Map([
-    ['fs', 'file system access'], ['fs/promises', 'file system access'], ['child_process', 'running processes'],
-    ['net', 'network access'], ['http', 'network access'], ['https', 'network access'], ['http2', 'network access'],
-    ['dgram', 'network access'], ['dns', 'network access'], ['dns/promises', 'network access'], ['tls', 'network access'],
-    ['vm', 'evaluating code outside the sandbox'], ['worker_threads', 'threads'], ['cluster', 'processes'],
-    ['process', "the operator's process"], ['os', "the operator's host"], ['module', 'the Node module loader'],
-    ['v8', "the operator's JavaScript engine"], ['inspector', "the operator's debugger"], ['repl', 'a REPL'],
-    ['readline', "the operator's terminal"], ['tty', "the operator's terminal"], ['async_hooks', "the operator's process"],
-    ['perf_hooks', "the operator's process"], ['trace_events', "the operator's process"], ['wasi', 'the host system'],
-    ['diagnostics_channel', "the operator's process"], ['sqlite', 'file system access'],
+    ['fs', 'file system access'],
+    ['fs/promises', 'file system access'],
+    ['child_process', 'running processes'],
+    ['net', 'network access'],
+    ['http', 'network access'],
+    ['https', 'network access'],
+    ['http2', 'network access'],
+    ['dgram', 'network access'],
+    ['dns', 'network access'],
+    ['dns/promises', 'network access'],
+    ['tls', 'network access'],
+    ['vm', 'evaluating code outside the sandbox'],
+    ['worker_threads', 'threads'],
+    ['cluster', 'processes'],
+    ['process', "the operator's process"],
+    ['os', "the operator's host"],
+    ['module', 'the Node module loader'],
+    ['v8', "the operator's JavaScript engine"],
+    ['inspector', "the operator's debugger"],
+    ['repl', 'a REPL'],
+    ['readline', "the operator's terminal"],
+    ['tty', "the operator's terminal"],
+    ['async_hooks', "the operator's process"],
+    ['perf_hooks', "the operator's process"],
+    ['trace_events', "the operator's process"],
+    ['wasi', 'the host system'],
+    ['diagnostics_channel', "the operator's process"],
+    ['sqlite', 'file system access'],
   ]);
   // Other Node built-ins: harmless, but not implemented for the sandbox.
-  var NOT_PROVIDED = new Set(['buffer', 'string_decoder', 'crypto', 'stream', 'stream/promises', 'stream/web', 'zlib',
-    'punycode', 'constants', 'domain', 'console', 'util/types', 'test', 'sys']);
+  var NOT_PROVIDED = new Set([
+    'buffer',
+    'string_decoder',
+    'crypto',
+    'stream',
+    'stream/promises',
+    'stream/web',
+    'zlib',
+    'punycode',
+    'constants',
+    'domain',
+    'console',
+    'util/types',
+    'test',
+    'sys',
+  ]);
 
   function moduleError(message, code) {
     var error = new Error(message);
@@ -379,7 +476,7 @@
   function requireModule(name) {
     if (typeof name !== 'string') throw new TypeError('require: module name must be a string');
     if (ALLOWED.has(name)) return brigadier;
-    var shown = '\'' + name.slice(0, 200) + '\'';
+    var shown = "'" + name.slice(0, 200) + "'";
     var bare = name.slice(0, 5) === 'node:' ? name.slice(5) : name;
     var provided = PROVIDED.get(bare);
     if (provided) {
@@ -389,15 +486,34 @@
     if (bare === 'timers') return timerModule;
     if (bare === 'timers/promises') return timersPromises;
     if (HOST_ACCESS.has(bare)) {
-      throw moduleError('Cannot load module ' + shown + ': brigade.js runs in a sandbox without access to the operator\'s host, and ' + shown +
-        ' would give it ' + HOST_ACCESS.get(bare) + '; do that in a job', 'ERR_SANDBOX_MODULE_REFUSED');
+      throw moduleError(
+        'Cannot load module ' +
+          shown +
+          ": brigade.js runs in a sandbox without access to the operator's host, and " +
+          shown +
+          ' would give it ' +
+          HOST_ACCESS.get(bare) +
+          '; do that in a job',
+        'ERR_SANDBOX_MODULE_REFUSED',
+      );
     }
     if (NOT_PROVIDED.has(bare)) {
-      throw moduleError('Cannot load module ' + shown + ': the brigade.js sandbox does not provide this Node built-in; it provides ' + PROVIDED_NAMES,
-        'ERR_SANDBOX_MODULE_REFUSED');
+      throw moduleError(
+        'Cannot load module ' +
+          shown +
+          ': the brigade.js sandbox does not provide this Node built-in; it provides ' +
+          PROVIDED_NAMES,
+        'ERR_SANDBOX_MODULE_REFUSED',
+      );
     }
-    throw moduleError('Cannot find module ' + shown + ': brigade.js may require \'brigadier\', the Node built-ins ' + PROVIDED_NAMES +
-      ' and files beside the script (\'./name\')', 'MODULE_NOT_FOUND');
+    throw moduleError(
+      'Cannot find module ' +
+        shown +
+        ": brigade.js may require 'brigadier', the Node built-ins " +
+        PROVIDED_NAMES +
+        " and files beside the script ('./name')",
+      'MODULE_NOT_FOUND',
+    );
   }
 
   // Files beside the script (require('./lib')): CommonJS modules resolved as Node does, relative to
@@ -469,8 +585,14 @@
       var found = loadFileModule(candidates[i]);
       if (found) return found.exports;
     }
-    throw moduleError('Cannot find module \'' + name.slice(0, 200) + '\' from ' + (dir ? dir + '/' : 'brigade.js') +
-      (base === null ? ': the path leaves the script\'s directory' : ': no such file beside the script'), 'MODULE_NOT_FOUND');
+    throw moduleError(
+      "Cannot find module '" +
+        name.slice(0, 200) +
+        "' from " +
+        (dir ? dir + '/' : 'brigade.js') +
+        (base === null ? ": the path leaves the script's directory" : ': no such file beside the script'),
+      'MODULE_NOT_FOUND',
+    );
   }
 
   function makeRequire(dir) {
@@ -494,18 +616,34 @@
   }
   function setRef(timeout, ref) {
     var t = timers.get(timeout._id);
-    if (t) { t.ref = ref; hostRefTimer(timeout._id, ref); }
+    if (t) {
+      t.ref = ref;
+      hostRefTimer(timeout._id, ref);
+    }
     return timeout;
   }
-  Timeout.prototype.ref = function () { return setRef(this, true); };
-  Timeout.prototype.unref = function () { return setRef(this, false); };
-  Timeout.prototype.hasRef = function () { var t = timers.get(this._id); return !!t && t.ref; };
+  Timeout.prototype.ref = function () {
+    return setRef(this, true);
+  };
+  Timeout.prototype.unref = function () {
+    return setRef(this, false);
+  };
+  Timeout.prototype.hasRef = function () {
+    var t = timers.get(this._id);
+    return !!t && t.ref;
+  };
   Timeout.prototype.refresh = function () {
     var t = timers.get(this._id);
-    if (t) { hostClearTimer(this._id); hostSetTimer(this._id, t.delay); if (!t.ref) hostRefTimer(this._id, false); }
+    if (t) {
+      hostClearTimer(this._id);
+      hostSetTimer(this._id, t.delay);
+      if (!t.ref) hostRefTimer(this._id, false);
+    }
     return this;
   };
-  Timeout.prototype[Symbol.toPrimitive] = function () { return this._id; };
+  Timeout.prototype[Symbol.toPrimitive] = function () {
+    return this._id;
+  };
 
   function delayOf(ms) {
     var delay = Number(ms);
@@ -515,7 +653,9 @@
 
   function schedule(callback, delay, args, repeat) {
     if (typeof callback !== 'function') {
-      throw new TypeError('The "callback" argument must be of type function. Received ' + (callback === null ? 'null' : typeof callback));
+      throw new TypeError(
+        'The "callback" argument must be of type function. Received ' + (callback === null ? 'null' : typeof callback),
+      );
     }
     var id = nextTimerId++;
     hostSetTimer(id, delay);
@@ -524,7 +664,7 @@
   }
 
   function clearTimer(handle) {
-    var id = handle instanceof Timeout ? handle._id : (typeof handle === 'number' ? handle : NaN);
+    var id = handle instanceof Timeout ? handle._id : typeof handle === 'number' ? handle : NaN;
     if (!timers.has(id)) return;
     timers.delete(id);
     hostClearTimer(id);
@@ -562,8 +702,16 @@
   // util.promisify(setTimeout) and require('timers/promises'), as in Node.
   var promisifyCustom = Symbol.for('nodejs.util.promisify.custom');
   var timersPromises = Object.freeze({
-    setTimeout: function (ms, value) { return new Promise(function (resolve) { timerGlobals.setTimeout(resolve, ms, value); }); },
-    setImmediate: function (value) { return new Promise(function (resolve) { timerGlobals.setImmediate(resolve, value); }); },
+    setTimeout: function (ms, value) {
+      return new Promise(function (resolve) {
+        timerGlobals.setTimeout(resolve, ms, value);
+      });
+    },
+    setImmediate: function (value) {
+      return new Promise(function (resolve) {
+        timerGlobals.setImmediate(resolve, value);
+      });
+    },
   });
   Object.defineProperty(timerGlobals.setTimeout, promisifyCustom, { value: timersPromises.setTimeout });
   Object.defineProperty(timerGlobals.setImmediate, promisifyCustom, { value: timersPromises.setImmediate });
@@ -613,9 +761,16 @@
     internalDepth++;
     try {
       outcomes.forEach(function (outcome, i) {
-        origThen.call(promiseResolve.call(Promise, outcome),
-          function () { if (--pending === 0) finish(); },
-          function (reason) { errors[i] = faultOf(reason); if (--pending === 0) finish(); });
+        origThen.call(
+          promiseResolve.call(Promise, outcome),
+          function () {
+            if (--pending === 0) finish();
+          },
+          function (reason) {
+            errors[i] = faultOf(reason);
+            if (--pending === 0) finish();
+          },
+        );
       });
     } finally {
       internalDepth--;
@@ -636,7 +791,9 @@
       main = current;
       uncaught = null;
       if (listeners.length === 0) return 'nohandler';
-      records.forEach(function (r) { r.handled = true; });
+      records.forEach(function (r) {
+        r.handled = true;
+      });
       var project = parse(projectJson);
       var outcomes = [];
       var thrown = null;
@@ -655,7 +812,10 @@
       var unhandled = null;
       for (var i = 0; i < records.length; i++) {
         var r = records[i];
-        if (r.state === 'rejected' && !r.handled) { unhandled = r.reason; break; }
+        if (r.state === 'rejected' && !r.handled) {
+          unhandled = r.reason;
+          break;
+        }
       }
       return stringify({ settled: main.settled, error: main.error, unhandled: unhandled, uncaught: uncaught });
     },
@@ -665,9 +825,11 @@
     },
     handlers: function () {
       if (!events) return '[]';
-      return stringify(eventNamesOf.call(events).filter(function (name) {
-        return typeof name === 'string' && listenerCountOf.call(events, name) > 0;
-      }));
+      return stringify(
+        eventNamesOf.call(events).filter(function (name) {
+          return typeof name === 'string' && listenerCountOf.call(events, name) > 0;
+        }),
+      );
     },
   };
-})
+});

@@ -46,7 +46,10 @@ export class BuildSession {
 
   constructor(opts: BuildSessionOptions) {
     this.#opts = opts;
-    this.#timer = setTimeout(() => this.#fail('Timeout', `the build ran longer than its ${opts.wallMs} ms limit`), opts.wallMs);
+    this.#timer = setTimeout(
+      () => this.#fail('Timeout', `the build ran longer than its ${opts.wallMs} ms limit`),
+      opts.wallMs,
+    );
     this.#timer.unref();
     this.#onAbort = () => {
       const reason: unknown = opts.signal?.reason;
@@ -98,7 +101,9 @@ export class BuildSession {
     if (!placement || !host) return;
     let request;
     try {
-      request = normalizeJobRequest(parseGuestJson(requestJson, { maxChars: BRIDGE_CAPS.jobRequest, what: 'job request' }));
+      request = normalizeJobRequest(
+        parseGuestJson(requestJson, { maxChars: BRIDGE_CAPS.jobRequest, what: 'job request' }),
+      );
     } catch (error) {
       return this.#answer(placement, callId, { error: this.#scrub(error) });
     }
@@ -123,7 +128,11 @@ export class BuildSession {
     if (!read) return this.#answer(placement, callId, { outcomeJson: JSON.stringify({ log: null }) });
     Promise.resolve()
       .then(() => read.call(host, name))
-      .then((log) => JSON.stringify({ log: typeof log === 'string' ? redact(capText(log, BRIDGE_CAPS.resultLog), this.#opts.secrets) : null }))
+      .then((log) =>
+        JSON.stringify({
+          log: typeof log === 'string' ? redact(capText(log, BRIDGE_CAPS.resultLog), this.#opts.secrets) : null,
+        }),
+      )
       .then(
         (outcomeJson) => this.#answer(placement, callId, { outcomeJson }),
         (error: unknown) => this.#answer(placement, callId, { error: this.#scrub(error) }),
@@ -144,7 +153,8 @@ export class BuildSession {
   }
 
   #fail(reason: 'Timeout' | 'Cancelled' | 'CpuLimit' | 'SandboxError', message: string): void {
-    if (this.#opts.kind === 'inspect') return this.#finish({ kind: 'inspect', ok: false, reason: 'SandboxLimit', message: `${reason}: ${message}` });
+    if (this.#opts.kind === 'inspect')
+      return this.#finish({ kind: 'inspect', ok: false, reason: 'SandboxLimit', message: `${reason}: ${message}` });
     this.#finish({ kind: 'run', status: 'Failed', reason, message });
   }
 
@@ -157,7 +167,11 @@ export class BuildSession {
     this.#opts.settle(this, result);
   }
 
-  #answer(placement: Placement, callId: number, answer: { outcomeJson: string } | { error: { name: string; message: string } }): void {
+  #answer(
+    placement: Placement,
+    callId: number,
+    answer: { outcomeJson: string } | { error: { name: string; message: string } },
+  ): void {
     // Answers for a replaced incarnation are dropped: the replay asks again and the host reattaches.
     if (this.#finished || this.#placement !== placement) return;
     placement.send({ type: 'jobResult', id: placement.id, callId, ...answer });
@@ -168,11 +182,13 @@ export class BuildSession {
   }
 
   #outcomeForGuest(outcome: JobOutcome): JobOutcome {
-    if (typeof outcome !== 'object' || outcome === null) throw new TypeError('ScriptHost.runJob resolved without a JobOutcome');
+    if (typeof outcome !== 'object' || outcome === null)
+      throw new TypeError('ScriptHost.runJob resolved without a JobOutcome');
     const log = typeof outcome?.log === 'string' ? capText(outcome.log, BRIDGE_CAPS.resultLog) : '';
-    const message = typeof outcome?.message === 'string'
-      ? scrubHostError(new Error(outcome.message), { secrets: [], maxChars: BRIDGE_CAPS.errorMessage }).message
-      : undefined;
+    const message =
+      typeof outcome?.message === 'string'
+        ? scrubHostError(new Error(outcome.message), { secrets: [], maxChars: BRIDGE_CAPS.errorMessage }).message
+        : undefined;
     return {
       succeeded: outcome?.succeeded === true,
       log,

@@ -44,7 +44,8 @@ function resolveLimits(limits: ScriptLimits | undefined, defaults: Required<Scri
 
 function checkScript(script: unknown): string {
   if (typeof script !== 'string') throw new ScriptOptionsError('script must be a string');
-  if (script.length > BRIDGE_CAPS.script) throw new ScriptOptionsError(`script is longer than ${BRIDGE_CAPS.script} characters`);
+  if (script.length > BRIDGE_CAPS.script)
+    throw new ScriptOptionsError(`script is longer than ${BRIDGE_CAPS.script} characters`);
   return script;
 }
 
@@ -53,18 +54,24 @@ const FILE_PATH = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)
 
 function checkFiles(files: unknown): Record<string, string> {
   if (files === undefined) return {};
-  if (typeof files !== 'object' || files === null || Array.isArray(files)) throw new ScriptOptionsError('files must be an object of path -> source');
+  if (typeof files !== 'object' || files === null || Array.isArray(files))
+    throw new ScriptOptionsError('files must be an object of path -> source');
   const out: Record<string, string> = {};
   let chars = 0;
   const entries = Object.entries(files as Record<string, unknown>);
-  if (entries.length > BRIDGE_CAPS.files) throw new ScriptOptionsError(`at most ${BRIDGE_CAPS.files} files may be given`);
+  if (entries.length > BRIDGE_CAPS.files)
+    throw new ScriptOptionsError(`at most ${BRIDGE_CAPS.files} files may be given`);
   for (const [path, source] of entries) {
-    if (!FILE_PATH.test(path) || path.length > 253) throw new ScriptOptionsError(`file path ${JSON.stringify(path.slice(0, 100))} is not a relative path without . or .. segments`);
+    if (!FILE_PATH.test(path) || path.length > 253)
+      throw new ScriptOptionsError(
+        `file path ${JSON.stringify(path.slice(0, 100))} is not a relative path without . or .. segments`,
+      );
     if (typeof source !== 'string') throw new ScriptOptionsError(`file ${path} must be a string`);
     chars += source.length;
     out[path] = source;
   }
-  if (chars > BRIDGE_CAPS.filesChars) throw new ScriptOptionsError(`the files hold more than ${BRIDGE_CAPS.filesChars} characters`);
+  if (chars > BRIDGE_CAPS.filesChars)
+    throw new ScriptOptionsError(`the files hold more than ${BRIDGE_CAPS.filesChars} characters`);
   return out;
 }
 
@@ -133,7 +140,8 @@ export class ScriptEngineImpl implements ScriptEngine {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#watchdog);
-    for (const { session } of [...this.#sessions.values()]) session.fail('Cancelled', 'the script engine was shut down');
+    for (const { session } of [...this.#sessions.values()])
+      session.fail('Cancelled', 'the script engine was shut down');
     const workers = this.#workers.splice(0);
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -213,7 +221,10 @@ export class ScriptEngineImpl implements ScriptEngine {
       if (!entry || entry.session.finished) continue;
       entry.session.unplace();
       if (id === culprit) {
-        entry.session.fail('CpuLimit', 'the script spent longer than its CPU time budget inside one built-in operation; its sandbox was terminated');
+        entry.session.fail(
+          'CpuLimit',
+          'the script spent longer than its CPU time budget inside one built-in operation; its sandbox was terminated',
+        );
       } else if (!this.#closed) {
         this.#replays++;
         this.#place(entry.session);

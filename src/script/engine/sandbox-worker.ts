@@ -58,7 +58,9 @@ export class SandboxWorker {
     const { buildId, deadline } = this.#cell.read();
     if (buildId !== 0 && now > deadline + graceMs) {
       this.#killedFor = buildId;
-      this.#worker.terminate().then(undefined, (error: unknown) => this.#exited(`terminating the sandbox worker failed: ${String(error)}`));
+      this.#worker
+        .terminate()
+        .then(undefined, (error: unknown) => this.#exited(`terminating the sandbox worker failed: ${String(error)}`));
     }
   }
 

@@ -49,7 +49,6 @@ export interface SandboxCallbacks {
 /** Node's largest timer delay. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
-
 export interface BuildSandboxOptions {
   id: number;
   wasmModule: WasmModule;
@@ -154,7 +153,12 @@ export class BuildSandbox {
 
   state(): DriverState {
     const raw = JSON.parse(this.#callDriver('state', [])) as Record<string, unknown>;
-    return { settled: raw['settled'] === true, error: faultFrom(raw['error']), unhandled: faultFrom(raw['unhandled']), uncaught: faultFrom(raw['uncaught']) };
+    return {
+      settled: raw['settled'] === true,
+      error: faultFrom(raw['error']),
+      unhandled: faultFrom(raw['unhandled']),
+      uncaught: faultFrom(raw['uncaught']),
+    };
   }
 
   handlers(): string[] {
@@ -217,7 +221,9 @@ export class BuildSandbox {
       // QuickJS aborts (assertion in JS_FreeRuntime) when an earlier allocation failure left objects
       // behind. The instance is dropped either way; record it rather than fail the build.
       this.#broken = true;
-      process.emitWarning(`a build sandbox could not be freed cleanly and was dropped: ${error instanceof Error ? error.message : String(error)}`);
+      process.emitWarning(
+        `a build sandbox could not be freed cleanly and was dropped: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -249,7 +255,10 @@ export class BuildSandbox {
 
   #cpuFault(): SandboxFault {
     this.#interrupted = true;
-    return new SandboxFault('CpuLimit', `the script used more than its CPU time budget of ${this.#opts.limits.cpuMs} ms`);
+    return new SandboxFault(
+      'CpuLimit',
+      `the script used more than its CPU time budget of ${this.#opts.limits.cpuMs} ms`,
+    );
   }
 
   #toFault(error: unknown): SandboxFault {
@@ -263,7 +272,9 @@ export class BuildSandbox {
     const outOfMemory = /memory|allocation/i.test(message);
     return new SandboxFault(
       outOfMemory ? 'OutOfMemory' : 'SandboxError',
-      outOfMemory ? `the script exceeded its memory limit of ${this.#opts.limits.memoryBytes} bytes` : `the sandbox trapped: ${capText(message, 200)}`,
+      outOfMemory
+        ? `the script exceeded its memory limit of ${this.#opts.limits.memoryBytes} bytes`
+        : `the sandbox trapped: ${capText(message, 200)}`,
       { cause: error },
     );
   }
@@ -273,7 +284,10 @@ export class BuildSandbox {
       const error = readGuestError(this.#ctx, handle);
       if (/out of memory/i.test(error.message)) {
         this.#broken = true;
-        throw new SandboxFault('OutOfMemory', `the script exceeded its memory limit of ${this.#opts.limits.memoryBytes} bytes`);
+        throw new SandboxFault(
+          'OutOfMemory',
+          `the script exceeded its memory limit of ${this.#opts.limits.memoryBytes} bytes`,
+        );
       }
       return error;
     } finally {
@@ -291,7 +305,10 @@ export class BuildSandbox {
         const result = this.#ctx.callFunction(fn, this.#ctx.undefined, ...argHandles);
         if (result.error) {
           const error = this.#consumeError(result.error);
-          throw new SandboxFault('SandboxError', `brigadier runtime failed in ${method}: ${error.name}: ${error.message}`);
+          throw new SandboxFault(
+            'SandboxError',
+            `brigadier runtime failed in ${method}: ${error.name}: ${error.message}`,
+          );
         }
         const text = this.#ctx.typeof(result.value) === 'string' ? this.#ctx.getString(result.value) : '';
         result.value.dispose();
@@ -309,7 +326,10 @@ export class BuildSandbox {
       const factory = ctx.unwrapResult(ctx.evalCode(this.#opts.sources.brigadier, 'brigadier.js'));
       const create = ctx.unwrapResult(ctx.evalCode(this.#opts.sources.runtime, 'brigadier-runtime.js'));
       const bridge = ctx.newObject();
-      const hostFunctions: Record<string, (args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | undefined> = {
+      const hostFunctions: Record<
+        string,
+        (args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | undefined
+      > = {
         runJob: (args) => this.#hostRunJob(args),
         log: (args) => this.#hostLog(args),
         jobLogs: (args) => this.#hostJobLogs(args),
@@ -339,7 +359,8 @@ export class BuildSandbox {
   #hostRunJob(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
     if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
     const [request] = args;
-    if (!request || this.#ctx.typeof(request) !== 'string') return this.#guestThrow('TypeError', 'runJob expects a string');
+    if (!request || this.#ctx.typeof(request) !== 'string')
+      return this.#guestThrow('TypeError', 'runJob expects a string');
     const json = this.#ctx.getString(request);
     if (json.length > BRIDGE_CAPS.jobRequest) {
       return this.#guestThrow('RangeError', `job request is larger than ${BRIDGE_CAPS.jobRequest} characters`);
@@ -361,10 +382,12 @@ export class BuildSandbox {
   #hostLoadBuiltin(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
     if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
     const [name] = args;
-    if (!name || this.#ctx.typeof(name) !== 'string') return this.#guestThrow('TypeError', 'loadBuiltin expects a string');
+    if (!name || this.#ctx.typeof(name) !== 'string')
+      return this.#guestThrow('TypeError', 'loadBuiltin expects a string');
     const moduleName = this.#ctx.getString(name);
     const source = this.#opts.sources.builtins.get(moduleName);
-    if (source === undefined) return this.#guestThrow('Error', `no built-in module ${JSON.stringify(capText(moduleName, 100))}`);
+    if (source === undefined)
+      return this.#guestThrow('Error', `no built-in module ${JSON.stringify(capText(moduleName, 100))}`);
     const result = this.#ctx.evalCode(source, `node:${moduleName}`, { type: 'global' });
     if (result.error) return { error: result.error };
     return result.value;
@@ -413,7 +436,8 @@ export class BuildSandbox {
     const [idHandle, delayHandle] = args;
     const id = this.#timerId(idHandle);
     const delay = delayHandle && this.#ctx.typeof(delayHandle) === 'number' ? this.#ctx.getNumber(delayHandle) : NaN;
-    if (id === undefined || !(delay >= 0 && delay <= MAX_TIMER_DELAY_MS)) return this.#guestThrow('TypeError', 'setTimer expects an id and a delay');
+    if (id === undefined || !(delay >= 0 && delay <= MAX_TIMER_DELAY_MS))
+      return this.#guestThrow('TypeError', 'setTimer expects an id and a delay');
     if (!this.#timers.has(id) && this.#timers.size >= BRIDGE_CAPS.timersPerBuild) {
       return this.#guestThrow('RangeError', `a build may have at most ${BRIDGE_CAPS.timersPerBuild} pending timers`);
     }
@@ -430,7 +454,8 @@ export class BuildSandbox {
 
   #hostRefTimer(args: QuickJSHandle[]): undefined {
     const id = this.#timerId(args[0]);
-    const ref = args[1] !== undefined && this.#ctx.typeof(args[1]) === 'boolean' ? this.#ctx.dump(args[1]) === true : true;
+    const ref =
+      args[1] !== undefined && this.#ctx.typeof(args[1]) === 'boolean' ? this.#ctx.dump(args[1]) === true : true;
     if (id !== undefined && this.#timers.has(id)) this.#timers.set(id, ref);
     return undefined;
   }
@@ -447,7 +472,10 @@ export class BuildSandbox {
     const line = capText(this.#ctx.getString(text), BRIDGE_CAPS.logLine);
     this.#logChars += line.length + 1;
     if (this.#logChars > BRIDGE_CAPS.logCharsPerBuild) {
-      this.#opts.callbacks.log('warn', `console output limit of ${BRIDGE_CAPS.logCharsPerBuild} characters reached; further lines are dropped`);
+      this.#opts.callbacks.log(
+        'warn',
+        `console output limit of ${BRIDGE_CAPS.logCharsPerBuild} characters reached; further lines are dropped`,
+      );
       return undefined;
     }
     this.#opts.callbacks.log(levelName as ScriptLogLevel, line);

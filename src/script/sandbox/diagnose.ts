@@ -60,7 +60,12 @@ export function calleeAt(source: string | undefined, site: FaultSite): string | 
 }
 
 function where(site: FaultSite): string {
-  const scope = site.fn === '<eval>' ? 'at top level' : site.fn === '<anonymous>' || site.fn === '' ? 'in an anonymous function' : `in function ${site.fn}`;
+  const scope =
+    site.fn === '<eval>'
+      ? 'at top level'
+      : site.fn === '<anonymous>' || site.fn === ''
+        ? 'in an anonymous function'
+        : `in function ${site.fn}`;
   return `${site.file}:${site.line}:${site.column}, ${scope}`;
 }
 

@@ -39,7 +39,8 @@ export interface TimerClock {
 
 /** setImmediate (delay 0) runs before timers, as in Node, rather than as a 1 ms timeout. */
 const REAL_CLOCK: TimerClock = {
-  set: (callback, delayMs) => (delayMs === 0 ? { immediate: setImmediate(callback) } : { timeout: setTimeout(callback, delayMs) }),
+  set: (callback, delayMs) =>
+    delayMs === 0 ? { immediate: setImmediate(callback) } : { timeout: setTimeout(callback, delayMs) },
   clear: (handle) => {
     const h = handle as { immediate?: NodeJS.Immediate; timeout?: NodeJS.Timeout };
     if (h.immediate) clearImmediate(h.immediate);
@@ -116,7 +117,10 @@ export class HostedBuild {
     if (this.#opts.start.kind === 'inspect' || this.#phase === 'done') return;
     this.#clearTimer(id);
     const clock = this.#opts.timers ?? REAL_CLOCK;
-    this.#timers.set(id, clock.set(() => this.#timerDue(id), delayMs));
+    this.#timers.set(
+      id,
+      clock.set(() => this.#timerDue(id), delayMs),
+    );
   }
 
   #clearTimer(id: number): void {
@@ -144,13 +148,27 @@ export class HostedBuild {
 
   #inspect(sandbox: BuildSandbox): void {
     const syntax = sandbox.compileScript(this.#opts.start.script);
-    if (syntax) return this.#finish({ kind: 'inspect', ok: false, reason: 'SyntaxError', message: `${syntax.name}: ${syntax.message}`, ...position(syntax) });
+    if (syntax)
+      return this.#finish({
+        kind: 'inspect',
+        ok: false,
+        reason: 'SyntaxError',
+        message: `${syntax.name}: ${syntax.message}`,
+        ...position(syntax),
+      });
     // A file beside the script that does not compile fails its require at top level, with its own position.
-    const thrownAt = (error: GuestError): string => (position(error).line === undefined && error.line !== undefined ? describe(error) : this.#explain(error));
+    const thrownAt = (error: GuestError): string =>
+      position(error).line === undefined && error.line !== undefined ? describe(error) : this.#explain(error);
     const thrown = sandbox.evaluateScript(this.#opts.start.script);
     if (thrown) {
       const reason = isCompileError(thrown) ? 'SyntaxError' : topLevelReason(thrown);
-      return this.#finish({ kind: 'inspect', ok: false, reason, message: `top-level code failed: ${thrownAt(thrown)}`, ...position(thrown) });
+      return this.#finish({
+        kind: 'inspect',
+        ok: false,
+        reason,
+        message: `top-level code failed: ${thrownAt(thrown)}`,
+        ...position(thrown),
+      });
     }
     sandbox.pump();
     this.#finish({ kind: 'inspect', ok: true, handlers: sandbox.handlers() });
@@ -160,7 +178,8 @@ export class HostedBuild {
     const { script, eventJson, projectJson } = this.#opts.start;
     const thrown = sandbox.evaluateScript(script);
     if (thrown) {
-      if (isCompileError(thrown)) return this.#finishRun('SyntaxError', `${thrown.file ?? 'brigade.js'} does not compile: ${describe(thrown)}`);
+      if (isCompileError(thrown))
+        return this.#finishRun('SyntaxError', `${thrown.file ?? 'brigade.js'} does not compile: ${describe(thrown)}`);
       return this.#finishRun('HandlerFailed', `brigade.js failed at top level: ${this.#explain(thrown)}`);
     }
     if (sandbox.start(eventJson, projectJson) === 'nohandler') {
@@ -178,7 +197,11 @@ export class HostedBuild {
     const state = sandbox.state();
     if (!state.settled) {
       // The handler waits on something that can never settle (no job is running, nothing is queued).
-      return this.#afterPhase(sandbox, { reason: 'HandlerFailed', message: 'the handler never settled: it waits on a promise nothing can resolve', trigger: 'handlerError' });
+      return this.#afterPhase(sandbox, {
+        reason: 'HandlerFailed',
+        message: 'the handler never settled: it waits on a promise nothing can resolve',
+        trigger: 'handlerError',
+      });
     }
     this.#afterPhase(sandbox, this.#failureOf(state));
   }
@@ -187,20 +210,32 @@ export class HostedBuild {
     // A handler that rejects because an awaited job failed is a job failure, which the status should say.
     if (state.error !== null) {
       // The reason already says JobFailed; the error's name would only repeat it.
-      if (state.error.name === 'JobFailedError') return { reason: 'JobFailed', message: state.error.message ?? '', trigger: 'handlerError' };
+      if (state.error.name === 'JobFailedError')
+        return { reason: 'JobFailed', message: state.error.message ?? '', trigger: 'handlerError' };
       return { reason: 'HandlerFailed', message: this.#explain(state.error), trigger: 'handlerError' };
     }
     if (state.uncaught !== null) {
-      return { reason: 'HandlerFailed', message: `uncaught exception in a timer callback: ${this.#explain(state.uncaught)}`, trigger: 'uncaughtException' };
+      return {
+        reason: 'HandlerFailed',
+        message: `uncaught exception in a timer callback: ${this.#explain(state.uncaught)}`,
+        trigger: 'uncaughtException',
+      };
     }
-    if (state.unhandled !== null) return { reason: 'JobFailed', message: `unhandled rejection: ${this.#explain(state.unhandled)}`, trigger: 'unhandledRejection' };
+    if (state.unhandled !== null)
+      return {
+        reason: 'JobFailed',
+        message: `unhandled rejection: ${this.#explain(state.unhandled)}`,
+        trigger: 'unhandledRejection',
+      };
     return undefined;
   }
 
   /** A guest error as a message with its place in the script (diagnose.ts). */
   #explain(fault: GuestFault): string {
     const { script, files } = this.#opts.start;
-    return explainFault(fault, (file) => (file === 'brigade.js' ? script : Object.hasOwn(files, file) ? files[file] : undefined));
+    return explainFault(fault, (file) =>
+      file === 'brigade.js' ? script : Object.hasOwn(files, file) ? files[file] : undefined,
+    );
   }
 
   #afterPhase(sandbox: BuildSandbox, failure: Failure | undefined): void {
@@ -217,10 +252,17 @@ export class HostedBuild {
       ...event,
       type: failure ? 'error' : 'after',
       provider: 'brigade',
-      cause: { event, reason: failure?.message ?? '', trigger: failure?.trigger ?? 'success', failure: failure?.reason },
+      cause: {
+        event,
+        reason: failure?.message ?? '',
+        trigger: failure?.trigger ?? 'success',
+        failure: failure?.reason,
+      },
     };
     if (sandbox.start(JSON.stringify(followUp), this.#opts.start.projectJson) === 'nohandler') {
-      return failure ? this.#finishRun(failure.reason, failure.message) : this.#finishRun('Completed', 'the build succeeded');
+      return failure
+        ? this.#finishRun(failure.reason, failure.message)
+        : this.#finishRun('Completed', 'the build succeeded');
     }
     this.#phase = 'follow-up';
     this.#advance(sandbox);
@@ -236,17 +278,28 @@ export class HostedBuild {
       kind: 'run',
       status,
       reason: outOfMemory ? 'OutOfMemory' : reason,
-      message: outOfMemory ? `the script exceeded its memory limit of ${this.#opts.start.limits.memoryBytes} bytes (${message})` : message,
+      message: outOfMemory
+        ? `the script exceeded its memory limit of ${this.#opts.start.limits.memoryBytes} bytes (${message})`
+        : message,
     });
   }
 
   #fail(error: unknown): void {
     if (this.#phase === 'done') return;
-    const fault = error instanceof SandboxFault
-      ? error
-      : new SandboxFault('SandboxError', `internal sandbox error: ${error instanceof Error ? error.message : String(error)}`);
+    const fault =
+      error instanceof SandboxFault
+        ? error
+        : new SandboxFault(
+            'SandboxError',
+            `internal sandbox error: ${error instanceof Error ? error.message : String(error)}`,
+          );
     if (this.#opts.start.kind === 'inspect') {
-      return this.#finish({ kind: 'inspect', ok: false, reason: 'SandboxLimit', message: `${fault.reason}: ${fault.message}` });
+      return this.#finish({
+        kind: 'inspect',
+        ok: false,
+        reason: 'SandboxLimit',
+        message: `${fault.reason}: ${fault.message}`,
+      });
     }
     this.#finish({ kind: 'run', status: 'Failed', reason: fault.reason, message: fault.message });
   }

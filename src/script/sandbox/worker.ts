@@ -38,7 +38,10 @@ function startBuild(start: Extract<ToWorker, { type: 'start' }>): void {
     sources,
     cell,
     // Inspection evaluates top-level code only: jobs it starts are never run, and stay pending.
-    runJob: start.kind === 'inspect' ? () => undefined : (callId, requestJson) => post({ type: 'runJob', id, callId, requestJson }),
+    runJob:
+      start.kind === 'inspect'
+        ? () => undefined
+        : (callId, requestJson) => post({ type: 'runJob', id, callId, requestJson }),
     jobLogs: start.kind === 'inspect' ? () => undefined : (callId, name) => post({ type: 'jobLogs', id, callId, name }),
     log: (level: ScriptLogLevel, text: string) => post({ type: 'log', id, level, text }),
     done: (result: SandboxResult) => {
@@ -49,7 +52,16 @@ function startBuild(start: Extract<ToWorker, { type: 'start' }>): void {
   builds.set(id, build);
   build.begin().catch((error: unknown) => {
     builds.delete(id);
-    post({ type: 'done', id, result: { kind: 'run', status: 'Failed', reason: 'SandboxError', message: `sandbox start failed: ${String(error)}` } });
+    post({
+      type: 'done',
+      id,
+      result: {
+        kind: 'run',
+        status: 'Failed',
+        reason: 'SandboxError',
+        message: `sandbox start failed: ${String(error)}`,
+      },
+    });
   });
 }
 
@@ -58,9 +70,10 @@ port.on('message', (message: ToWorker) => {
     case 'start':
       return startBuild(message);
     case 'jobResult': {
-      const answer = message.outcomeJson !== undefined
-        ? { outcomeJson: message.outcomeJson }
-        : { error: message.error ?? { name: 'Error', message: 'job failed' } };
+      const answer =
+        message.outcomeJson !== undefined
+          ? { outcomeJson: message.outcomeJson }
+          : { error: message.error ?? { name: 'Error', message: 'job failed' } };
       return builds.get(message.id)?.jobSettled(message.callId, answer);
     }
     case 'drop': {

@@ -31,7 +31,9 @@ function invalidError(ctx: AdmissionContext, name: string, errors: FieldError[])
 export function checkTypeMeta(rt: ResourceType, body: KubeObject): void {
   const expected = apiVersionOf(rt);
   if (body.apiVersion && body.apiVersion !== expected && body.apiVersion.split('/')[0] !== rt.group) {
-    throw badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${expected})`);
+    throw badRequest(
+      `the API version in the data (${body.apiVersion}) does not match the expected API version (${expected})`,
+    );
   }
   if (body.kind && body.kind !== rt.kind) {
     throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (${rt.kind})`);
@@ -46,7 +48,9 @@ function reportUnknownFields(ctx: AdmissionContext, paths: string[]): void {
   const messages = paths.map((p) => `unknown field "${p}"`);
   if (ctx.fieldValidation === 'Strict') {
     const { kind, version } = ctx.rt;
-    throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${messages.join(', ')}`);
+    throw badRequest(
+      `${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${messages.join(', ')}`,
+    );
   }
   ctx.warnings.push(...messages);
 }
@@ -68,7 +72,12 @@ function deletePath(obj: unknown, path: string): void {
 }
 
 /** Schema admission: CRD pruning/defaults/validation, or built-in unknown-field pruning. */
-function admitSchema(ctx: AdmissionContext, obj: KubeObject, old: KubeObject | undefined, subresource?: 'status'): void {
+function admitSchema(
+  ctx: AdmissionContext,
+  obj: KubeObject,
+  old: KubeObject | undefined,
+  subresource?: 'status',
+): void {
   const metaUnknown = unknownFieldsOf('V1ObjectMeta', obj.metadata, 'metadata');
   for (const path of metaUnknown) deletePath(obj, path);
   if (!ctx.rt.crd) {
@@ -77,7 +86,11 @@ function admitSchema(ctx: AdmissionContext, obj: KubeObject, old: KubeObject | u
   }
   const version = ctx.rt.crd.versions.get(ctx.rt.version);
   if (!version) return;
-  const result = version.admit(obj, { operation: old ? 'UPDATE' : 'CREATE', ...(old ? { old } : {}), ...(subresource ? { subresource } : {}) });
+  const result = version.admit(obj, {
+    operation: old ? 'UPDATE' : 'CREATE',
+    ...(old ? { old } : {}),
+    ...(subresource ? { subresource } : {}),
+  });
   reportUnknownFields(ctx, [...metaUnknown, ...result.unknownFields]);
   if (result.errors.length > 0) throw invalidError(ctx, obj.metadata.name ?? '', result.errors);
 }
@@ -91,7 +104,13 @@ export function admitCreate(ctx: AdmissionContext, body: KubeObject): KubeObject
   if (meta.resourceVersion) throw internalError('resourceVersion should not be set on objects to be created');
   if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateNameSuffix()}`;
   if (!meta.name) {
-    throw invalidError(ctx, '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'metadata.name: Required value: name or generateName is required' }]);
+    throw invalidError(ctx, '', [
+      {
+        reason: 'FieldValueRequired',
+        field: 'metadata.name',
+        message: 'metadata.name: Required value: name or generateName is required',
+      },
+    ]);
   }
   meta.uid = newUid();
   meta.creationTimestamp = timestamp(ctx.now);
@@ -103,7 +122,8 @@ export function admitCreate(ctx: AdmissionContext, body: KubeObject): KubeObject
   admitSchema(ctx, obj, undefined);
   if (!ctx.rt.crd) applyCreateDefaults(ctx.rt.group, ctx.rt.kind, obj);
   if (!ctx.rt.crd) normalizeBuiltin(ctx.rt.group, ctx.rt.kind, obj);
-  if (ctx.rt.group === '' && ctx.rt.kind === 'Namespace') meta.labels = { ...meta.labels, 'kubernetes.io/metadata.name': meta.name };
+  if (ctx.rt.group === '' && ctx.rt.kind === 'Namespace')
+    meta.labels = { ...meta.labels, 'kubernetes.io/metadata.name': meta.name };
   const errors = validateMetadata(ctx.rt, obj);
   if (errors.length) throw invalidError(ctx, meta.name, errors);
   return obj;
@@ -133,7 +153,13 @@ function mergeForUpdate(rt: ResourceType, input: UpdateInput): KubeObject {
   return next;
 }
 
-const SYSTEM_METADATA = ['uid', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const;
+const SYSTEM_METADATA = [
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+] as const;
 
 export function admitUpdate(ctx: AdmissionContext, input: UpdateInput): KubeObject {
   checkTypeMeta(ctx.rt, input.body);
@@ -145,7 +171,8 @@ export function admitUpdate(ctx: AdmissionContext, input: UpdateInput): KubeObje
     else meta[key] = old.metadata[key];
   }
   // As on a real server, an update that does not send managedFields keeps the recorded ones.
-  if (next.metadata.managedFields === undefined && old.metadata.managedFields !== undefined) next.metadata.managedFields = old.metadata.managedFields;
+  if (next.metadata.managedFields === undefined && old.metadata.managedFields !== undefined)
+    next.metadata.managedFields = old.metadata.managedFields;
   next.metadata.name = old.metadata.name;
   if (old.metadata.namespace) next.metadata.namespace = old.metadata.namespace;
   admitSchema(ctx, next, old, input.subresource);

@@ -5,8 +5,23 @@
 import type { KubeObject } from '../types.ts';
 import { admitCreate, admitUpdate } from './admission.ts';
 import type { FieldValidation } from './admission.ts';
-import { compileCrdObject, CRD_CLEANUP_FINALIZER, defaultCrdSpec, establishedStatus, validateCrdObject } from './crd-adapter.ts';
-import { alreadyExists, badRequest, conflict, forbidden, invalid, methodNotAllowed, notFound, STALE_OBJECT } from './errors.ts';
+import {
+  compileCrdObject,
+  CRD_CLEANUP_FINALIZER,
+  defaultCrdSpec,
+  establishedStatus,
+  validateCrdObject,
+} from './crd-adapter.ts';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  forbidden,
+  invalid,
+  methodNotAllowed,
+  notFound,
+  STALE_OBJECT,
+} from './errors.ts';
 import { sameContent, timestamp } from './meta.ts';
 import { applyPatch } from './patching.ts';
 import { managedFieldsEntry, serverSideApply } from './patch/apply.ts';
@@ -69,7 +84,8 @@ export class ApiStore {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
     const ns = pathNamespace ?? fromBody;
-    if (!ns) throw badRequest(`an empty namespace may not be set during creation of namespaced resource ${rt.resource}`);
+    if (!ns)
+      throw badRequest(`an empty namespace may not be set during creation of namespaced resource ${rt.resource}`);
     return ns;
   }
 
@@ -78,7 +94,11 @@ export class ApiStore {
     const ns = this.storage.peek(storageKey(NAMESPACE_GVR), undefined, namespace);
     if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
     if (ns.metadata.deletionTimestamp) {
-      throw forbidden(rt, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      throw forbidden(
+        rt,
+        name,
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
     }
   }
 
@@ -123,11 +143,16 @@ export class ApiStore {
     const warnings: string[] = [];
     const ctx = { rt, now: this.clock(), fieldValidation: opts.fieldValidation ?? 'Warn', warnings };
     const oldView = rt.codec ? rt.codec.fromStored(old) : old;
-    const admitted = admitUpdate(ctx, { old: oldView, body, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
+    const admitted = admitUpdate(ctx, {
+      old: oldView,
+      body,
+      ...(opts.subresource ? { subresource: opts.subresource } : {}),
+    });
     const next = rt.codec ? rt.codec.toStored(admitted) : admitted;
     const crdTypes = this.#beforeCrdWrite(rt, next, old);
     next.metadata.resourceVersion = old.metadata.resourceVersion;
-    if (sameContent(old, next) || opts.dryRun) return { object: this.present(rt, sameContent(old, next) ? old : next), warnings };
+    if (sameContent(old, next) || opts.dryRun)
+      return { object: this.present(rt, sameContent(old, next) ? old : next), warnings };
     return { object: this.present(rt, this.commitUpdate(rt, old, next, crdTypes)), warnings };
   }
 
@@ -135,16 +160,22 @@ export class ApiStore {
   commitUpdate(rt: ResourceType, old: KubeObject, next: KubeObject, crdTypes?: ResourceType[]): KubeObject {
     const key = storageKey(rt);
     // Like the real registry: deleting with no finalizers left and no grace period still running.
-    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !next.metadata.deletionGracePeriodSeconds) {
+    if (
+      next.metadata.deletionTimestamp &&
+      !next.metadata.finalizers?.length &&
+      !next.metadata.deletionGracePeriodSeconds
+    ) {
       const gone = this.storage.commit(key, 'DELETED', next, old);
       this.afterRemoval(rt, gone);
       return gone;
     }
     const stored = this.storage.commit(key, 'MODIFIED', next, old);
     if (crdTypes) this.registry.setCrd(stored.metadata.name!, crdTypes);
-    const ownersChanged = JSON.stringify(old.metadata.ownerReferences) !== JSON.stringify(stored.metadata.ownerReferences);
+    const ownersChanged =
+      JSON.stringify(old.metadata.ownerReferences) !== JSON.stringify(stored.metadata.ownerReferences);
     const finalizersChanged = JSON.stringify(old.metadata.finalizers) !== JSON.stringify(stored.metadata.finalizers);
-    if (ownersChanged || (stored.metadata.deletionTimestamp && finalizersChanged)) this.onGarbage([stored.metadata.uid!]);
+    if (ownersChanged || (stored.metadata.deletionTimestamp && finalizersChanged))
+      this.onGarbage([stored.metadata.uid!]);
     return stored;
   }
 
@@ -160,23 +191,34 @@ export class ApiStore {
       if (first) this.storage.dropStorage(storageKey(first));
     }
     const uids = [removed.metadata.uid!, ...(removed.metadata.ownerReferences ?? []).map((r) => r.uid)];
-    const ns = removed.metadata.namespace ? this.storage.peek(storageKey(NAMESPACE_GVR), undefined, removed.metadata.namespace) : undefined;
+    const ns = removed.metadata.namespace
+      ? this.storage.peek(storageKey(NAMESPACE_GVR), undefined, removed.metadata.namespace)
+      : undefined;
     if (ns?.metadata.deletionTimestamp) uids.push(ns.metadata.uid!);
     const crd = rt.crd ? this.storage.peek(storageKey(CRD_GVR), undefined, rt.crd.name) : undefined;
     if (crd?.metadata.deletionTimestamp) uids.push(crd.metadata.uid!);
     this.onGarbage(uids);
   }
 
-  patch(rt: ResourceType, target: { namespace?: string; name: string }, patch: { type: PatchType; body: unknown },
-    opts: UpdateOptions = {}): WriteResult {
+  patch(
+    rt: ResourceType,
+    target: { namespace?: string; name: string },
+    patch: { type: PatchType; body: unknown },
+    opts: UpdateOptions = {},
+  ): WriteResult {
     const stored = this.storage.peek(storageKey(rt), rt.namespaced ? target.namespace : undefined, target.name);
     if (patch.type === 'apply') return this.#apply(rt, target, stored, patch.body, opts);
     if (!stored) throw notFound(rt, target.name);
     const current = this.present(rt, stored);
     const patched = applyPatch(current, patch) as KubeObject;
-    if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('patch did not produce an object');
+    if (patched === null || typeof patched !== 'object' || Array.isArray(patched))
+      throw badRequest('patch did not produce an object');
     patched.metadata ??= {};
-    return this.update(rt, patched, { ...opts, name: target.name, ...(target.namespace ? { namespace: target.namespace } : {}) });
+    return this.update(rt, patched, {
+      ...opts,
+      name: target.name,
+      ...(target.namespace ? { namespace: target.namespace } : {}),
+    });
   }
 
   /** Binds a pod to a node (core/v1 Binding), as the scheduler does through pods/{name}/binding. */
@@ -185,23 +227,49 @@ export class ApiStore {
     const name = binding.metadata?.name ?? '';
     const target = (binding['target'] ?? {}) as { name?: string; kind?: string };
     if (!target.name) {
-      throw invalid({ group: '', kind: 'Binding', name, errors: [{ reason: 'FieldValueRequired', field: 'target.name', message: 'target.name: Required value' }] });
+      throw invalid({
+        group: '',
+        kind: 'Binding',
+        name,
+        errors: [{ reason: 'FieldValueRequired', field: 'target.name', message: 'target.name: Required value' }],
+      });
     }
     const old = this.storage.peek(storageKey(podType), namespace, name);
     if (!old) throw notFound(podType, name);
     const uid = binding.metadata?.uid;
-    if (uid && uid !== old.metadata.uid) throw conflict({ group: '', resource: 'pods/binding' }, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`);
+    if (uid && uid !== old.metadata.uid)
+      throw conflict(
+        { group: '', resource: 'pods/binding' },
+        name,
+        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`,
+      );
     const spec = (old['spec'] ?? {}) as Record<string, unknown>;
     if (spec['nodeName']) {
-      throw conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`);
+      throw conflict(
+        { group: '', resource: 'pods/binding' },
+        name,
+        `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`,
+      );
     }
-    if (old.metadata.deletionTimestamp) throw conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (old.metadata.deletionTimestamp)
+      throw conflict(
+        { group: '', resource: 'pods/binding' },
+        name,
+        `pod ${name} is being deleted, cannot be assigned to a host`,
+      );
     const next = structuredClone(old);
     next['spec'] = { ...spec, nodeName: target.name };
     const status = (next['status'] ?? {}) as Record<string, unknown>;
-    const conditions = (Array.isArray(status['conditions']) ? status['conditions'] : []) as Array<Record<string, unknown>>;
-    next['status'] = { ...status, conditions: [...conditions.filter((c) => c['type'] !== 'PodScheduled'),
-      { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp(this.clock()) }] };
+    const conditions = (Array.isArray(status['conditions']) ? status['conditions'] : []) as Array<
+      Record<string, unknown>
+    >;
+    next['status'] = {
+      ...status,
+      conditions: [
+        ...conditions.filter((c) => c['type'] !== 'PodScheduled'),
+        { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp(this.clock()) },
+      ],
+    };
     this.commitUpdate(podType, old, next);
     return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
   }
@@ -214,20 +282,38 @@ export class ApiStore {
   }
 
   /** Server-side apply (see patch/apply.ts): creates the object, or merges the manager's configuration. */
-  #apply(rt: ResourceType, target: { namespace?: string; name: string }, stored: KubeObject | undefined, body: unknown,
-    opts: UpdateOptions): WriteResult {
+  #apply(
+    rt: ResourceType,
+    target: { namespace?: string; name: string },
+    stored: KubeObject | undefined,
+    body: unknown,
+    opts: UpdateOptions,
+  ): WriteResult {
     if (!isPlainObject(body)) throw badRequest('error decoding patch: the applied configuration must be an object');
     const applied = body as KubeObject;
     applied.metadata = { ...applied.metadata, name: applied.metadata?.name ?? target.name };
     const manager = opts.fieldManager;
     if (!manager) {
-      throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions', name: '', errors: [{ reason: 'FieldValueRequired', field: 'fieldManager',
-        message: 'fieldManager: Required value: is required for apply patch' }] });
+      throw invalid({
+        group: 'meta.k8s.io',
+        kind: 'PatchOptions',
+        name: '',
+        errors: [
+          {
+            reason: 'FieldValueRequired',
+            field: 'fieldManager',
+            message: 'fieldManager: Required value: is required for apply patch',
+          },
+        ],
+      });
     }
     const now = timestamp(this.clock());
     const where = target.namespace ? { namespace: target.namespace } : {};
     if (!stored) {
-      const withFields = { ...applied, metadata: { ...applied.metadata, managedFields: [managedFieldsEntry(applied, manager, now)] } };
+      const withFields = {
+        ...applied,
+        metadata: { ...applied.metadata, managedFields: [managedFieldsEntry(applied, manager, now)] },
+      };
       return this.create(rt, withFields, { ...opts, ...where });
     }
     const merged = serverSideApply(this.present(rt, stored), applied, manager, now);

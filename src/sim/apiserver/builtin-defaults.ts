@@ -42,7 +42,12 @@ function defaultJob(job: KubeObject): void {
   spec['podReplacementPolicy'] ??= 'TerminatingOrFailed';
   // Like the real server, tie the pod template to this Job by its uid unless the user chose a selector.
   if (!spec['manualSelector']) {
-    const ids = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name };
+    const ids = {
+      'batch.kubernetes.io/controller-uid': uid,
+      'batch.kubernetes.io/job-name': name,
+      'controller-uid': uid,
+      'job-name': name,
+    };
     spec['selector'] = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
     const template = asObj(spec['template']);
     spec['template'] = template;
@@ -90,7 +95,8 @@ export function applyCreateDefaults(group: string, kind: string, obj: KubeObject
 export function normalizeBuiltin(group: string, kind: string, obj: KubeObject): void {
   if (group !== '' || kind !== 'Secret' || obj['stringData'] === undefined) return;
   const data = { ...asObj(obj['data']) };
-  for (const [key, value] of Object.entries(asObj(obj['stringData']))) data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+  for (const [key, value] of Object.entries(asObj(obj['stringData'])))
+    data[key] = Buffer.from(String(value), 'utf8').toString('base64');
   obj['data'] = data;
   delete obj['stringData'];
 }

@@ -11,7 +11,13 @@ interface Attribute {
 type ModelClass = { getAttributeTypeMap(): Attribute[] };
 
 const MODEL_PREFIX: Record<string, string> = {
-  '': 'V1', batch: 'V1', apps: 'V1', 'rbac.authorization.k8s.io': 'V1', 'coordination.k8s.io': 'V1', 'apiextensions.k8s.io': 'V1', 'authorization.k8s.io': 'V1',
+  '': 'V1',
+  batch: 'V1',
+  apps: 'V1',
+  'rbac.authorization.k8s.io': 'V1',
+  'coordination.k8s.io': 'V1',
+  'apiextensions.k8s.io': 'V1',
+  'authorization.k8s.io': 'V1',
 };
 
 function modelClass(name: string): ModelClass | undefined {

@@ -36,15 +36,27 @@ export function compileCrdObject(crd: KubeObject): CompiledCrd {
     return compileCrd(crd);
   } catch (err) {
     if (!(err instanceof CrdCompileError)) throw err;
-    const errors = err.errors.length ? err.errors
+    const errors = err.errors.length
+      ? err.errors
       : [{ reason: 'FieldValueInvalid' as const, field: 'spec', message: `spec: Invalid value: ${err.message}` }];
-    throw invalid({ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', name: crd.metadata.name ?? '', errors });
+    throw invalid({
+      group: 'apiextensions.k8s.io',
+      kind: 'CustomResourceDefinition',
+      name: crd.metadata.name ?? '',
+      errors,
+    });
   }
 }
 
 function condition(type: string, reason: string, message: string, now: Date, old: Obj[]): Obj {
   const previous = old.find((c) => c['type'] === type && c['status'] === 'True');
-  return { type, status: 'True', lastTransitionTime: previous?.['lastTransitionTime'] ?? timestamp(now), reason, message };
+  return {
+    type,
+    status: 'True',
+    lastTransitionTime: previous?.['lastTransitionTime'] ?? timestamp(now),
+    reason,
+    message,
+  };
 }
 
 /** The status the real apiextensions controllers converge to for an accepted CRD. */
@@ -67,8 +79,13 @@ export function establishedStatus(crd: KubeObject, compiled: CompiledCrd, now: D
 export function terminatingStatus(crd: KubeObject, now: Date): Obj {
   const status = structuredClone(obj(crd['status']));
   const conditions = ((status['conditions'] as Obj[] | undefined) ?? []).filter((c) => c['type'] !== 'Terminating');
-  conditions.push({ type: 'Terminating', status: 'True', lastTransitionTime: timestamp(now), reason: 'InstanceDeletionInProgress',
-    message: 'CustomResource deletion is in progress' });
+  conditions.push({
+    type: 'Terminating',
+    status: 'True',
+    lastTransitionTime: timestamp(now),
+    reason: 'InstanceDeletionInProgress',
+    message: 'CustomResource deletion is in progress',
+  });
   status['conditions'] = conditions;
   return status;
 }

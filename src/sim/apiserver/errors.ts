@@ -66,24 +66,33 @@ function details(qr: QualifiedResource, name: string, kind = qr.resource): Statu
 
 export function notFound(qr: QualifiedResource, name: string): SimApiError {
   return new SimApiError({
-    message: `${qualifiedName(qr)} "${name}" not found`, reason: 'NotFound', details: details(qr, name), code: 404,
+    message: `${qualifiedName(qr)} "${name}" not found`,
+    reason: 'NotFound',
+    details: details(qr, name),
+    code: 404,
   });
 }
 
 export function alreadyExists(qr: QualifiedResource, name: string): SimApiError {
   return new SimApiError({
-    message: `${qualifiedName(qr)} "${name}" already exists`, reason: 'AlreadyExists', details: details(qr, name), code: 409,
+    message: `${qualifiedName(qr)} "${name}" already exists`,
+    reason: 'AlreadyExists',
+    details: details(qr, name),
+    code: 409,
   });
 }
 
 export function conflict(qr: QualifiedResource, name: string, why: string): SimApiError {
   return new SimApiError({
     message: `Operation cannot be fulfilled on ${qualifiedName(qr)} "${name}": ${why}`,
-    reason: 'Conflict', details: details(qr, name), code: 409,
+    reason: 'Conflict',
+    details: details(qr, name),
+    code: 409,
   });
 }
 
-export const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again';
+export const STALE_OBJECT =
+  'the object has been modified; please apply your changes to the latest version and try again';
 
 /** 422 Invalid: `<Kind>.<group> "<name>" is invalid: <errors>`. */
 export function invalid(opts: { group: string; kind: string; name: string; errors: FieldError[] }): SimApiError {
@@ -97,16 +106,27 @@ export function invalid(opts: { group: string; kind: string; name: string; error
   }));
   const d: StatusDetails = { name, kind, causes };
   if (group) d.group = group;
-  return new SimApiError({ message: `${qualifiedKind} "${name}" is invalid: ${message}`, reason: 'Invalid', details: d, code: 422 });
+  return new SimApiError({
+    message: `${qualifiedKind} "${name}" is invalid: ${message}`,
+    reason: 'Invalid',
+    details: d,
+    code: 422,
+  });
 }
 
 export function badRequest(message: string, causes?: StatusCause[], options?: ErrorOptions): SimApiError {
-  return new SimApiError({ message, reason: 'BadRequest', code: 400, ...(causes ? { details: { causes } } : {}) }, options);
+  return new SimApiError(
+    { message, reason: 'BadRequest', code: 400, ...(causes ? { details: { causes } } : {}) },
+    options,
+  );
 }
 
 export function forbidden(qr: QualifiedResource, name: string, why: string): SimApiError {
   return new SimApiError({
-    message: `${qualifiedName(qr)} "${name}" is forbidden: ${why}`, reason: 'Forbidden', details: details(qr, name), code: 403,
+    message: `${qualifiedName(qr)} "${name}" is forbidden: ${why}`,
+    reason: 'Forbidden',
+    details: details(qr, name),
+    code: 403,
   });
 }
 
@@ -121,19 +141,32 @@ export function methodNotAllowed(message: string): SimApiError {
 export function unsupportedMediaType(accepted: string[]): SimApiError {
   return new SimApiError({
     message: `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
-    reason: 'UnsupportedMediaType', code: 415,
+    reason: 'UnsupportedMediaType',
+    code: 415,
   });
 }
 
 /** The answer for a path that names no resource (the real server's generic 404). */
 export function pageNotFound(): SimApiError {
-  return new SimApiError({ message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+  return new SimApiError({
+    message: 'the server could not find the requested resource',
+    reason: 'NotFound',
+    details: {},
+    code: 404,
+  });
 }
 
 export function internalError(message: string, cause?: unknown): SimApiError {
-  return new SimApiError({ message: `Internal error occurred: ${message}`, reason: 'InternalError', code: 500 }, { cause });
+  return new SimApiError(
+    { message: `Internal error occurred: ${message}`, reason: 'InternalError', code: 500 },
+    { cause },
+  );
 }
 
 export function notAcceptable(): SimApiError {
-  return new SimApiError({ message: 'only the following media types are accepted: application/json', reason: 'NotAcceptable', code: 406 });
+  return new SimApiError({
+    message: 'only the following media types are accepted: application/json',
+    reason: 'NotAcceptable',
+    code: 406,
+  });
 }

@@ -7,15 +7,26 @@ type Obj = Record<string, unknown>;
 
 /** Maps events.k8s.io/v1 field names to core/v1 ones. */
 const TO_CORE: Array<[string, string]> = [
-  ['regarding', 'involvedObject'], ['note', 'message'], ['related', 'related'], ['reason', 'reason'], ['type', 'type'],
-  ['action', 'action'], ['series', 'series'], ['eventTime', 'eventTime'], ['reportingController', 'reportingComponent'],
-  ['reportingInstance', 'reportingInstance'], ['deprecatedSource', 'source'], ['deprecatedFirstTimestamp', 'firstTimestamp'],
-  ['deprecatedLastTimestamp', 'lastTimestamp'], ['deprecatedCount', 'count'],
+  ['regarding', 'involvedObject'],
+  ['note', 'message'],
+  ['related', 'related'],
+  ['reason', 'reason'],
+  ['type', 'type'],
+  ['action', 'action'],
+  ['series', 'series'],
+  ['eventTime', 'eventTime'],
+  ['reportingController', 'reportingComponent'],
+  ['reportingInstance', 'reportingInstance'],
+  ['deprecatedSource', 'source'],
+  ['deprecatedFirstTimestamp', 'firstTimestamp'],
+  ['deprecatedLastTimestamp', 'lastTimestamp'],
+  ['deprecatedCount', 'count'],
 ];
 
 function copyFields(from: Obj, pairs: Array<[string, string]>): Obj {
   const out: Obj = {};
-  for (const [src, dst] of pairs) if (from[src] !== undefined && from[src] !== null) out[dst] = structuredClone(from[src]);
+  for (const [src, dst] of pairs)
+    if (from[src] !== undefined && from[src] !== null) out[dst] = structuredClone(from[src]);
   return out;
 }
 
@@ -26,7 +37,10 @@ export function eventToCore(event: KubeObject): KubeObject {
 
 /** The stored core/v1 shape -> events.k8s.io/v1. */
 export function eventFromCore(core: KubeObject): KubeObject {
-  const out = copyFields(core, TO_CORE.map(([a, b]) => [b, a]));
+  const out = copyFields(
+    core,
+    TO_CORE.map(([a, b]) => [b, a]),
+  );
   const source = (core['source'] ?? {}) as Obj;
   out['reportingController'] ??= source['component'];
   out['reportingInstance'] ??= source['host'];

@@ -52,7 +52,12 @@ export class WatchHub {
    * Delivers the retained changes after fromRv (synchronously), then every new one; throws 410 Gone
    * when changes after fromRv have already been dropped. Returns the unsubscribe function.
    */
-  subscribe(key: string, fromRv: number | undefined, listener: ChangeListener, onDrop: () => void = () => {}): () => void {
+  subscribe(
+    key: string,
+    fromRv: number | undefined,
+    listener: ChangeListener,
+    onDrop: () => void = () => {},
+  ): () => void {
     const ring = this.#ring(key);
     if (fromRv !== undefined) {
       if (fromRv < ring.compactedRv) throw gone(`too old resource version: ${fromRv} (${ring.compactedRv + 1})`);

@@ -20,11 +20,19 @@ export interface DeleteRequest extends DeleteOptions {
 function checkPreconditions(rt: ResourceType, obj: KubeObject, pre: DeleteOptions['preconditions']): void {
   const name = obj.metadata.name!;
   if (pre?.uid && pre.uid !== obj.metadata.uid) {
-    throw conflict(rt, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+    throw conflict(
+      rt,
+      name,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`,
+    );
   }
   if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
-    throw conflict(rt, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, `
-      + `ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+    throw conflict(
+      rt,
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ` +
+        `ResourceVersion in object meta: ${obj.metadata.resourceVersion}`,
+    );
   }
 }
 
@@ -33,7 +41,12 @@ function isNamespaceType(rt: ResourceType): boolean {
 }
 
 /** Deletes an object or marks it for deletion; returns the object as it is after the call. */
-export function deleteObject(store: ApiStore, rt: ResourceType, target: { namespace?: string; name: string }, opts: DeleteRequest = {}): KubeObject {
+export function deleteObject(
+  store: ApiStore,
+  rt: ResourceType,
+  target: { namespace?: string; name: string },
+  opts: DeleteRequest = {},
+): KubeObject {
   const namespace = rt.namespaced ? target.namespace : undefined;
   const old = store.storage.peek(storageKey(rt), namespace, target.name);
   if (!old) throw notFound(rt, target.name);
@@ -52,11 +65,13 @@ export function deleteObject(store: ApiStore, rt: ResourceType, target: { namesp
     store.afterRemoval(rt, gone);
     return store.present(rt, gone);
   }
-  if (old.metadata.deletionTimestamp && finalizers.size === (old.metadata.finalizers ?? []).length) return store.present(rt, old);
+  if (old.metadata.deletionTimestamp && finalizers.size === (old.metadata.finalizers ?? []).length)
+    return store.present(rt, old);
   next.metadata.finalizers = [...finalizers];
   next.metadata.deletionTimestamp ??= timestamp(store.clock());
   next.metadata.deletionGracePeriodSeconds ??= 0;
-  if (rt.group === CRD_GVR.group && rt.resource === CRD_GVR.resource) next['status'] = terminatingStatus(next, store.clock());
+  if (rt.group === CRD_GVR.group && rt.resource === CRD_GVR.resource)
+    next['status'] = terminatingStatus(next, store.clock());
   if (next.metadata.finalizers.length === 0) delete next.metadata.finalizers;
   if (opts.dryRun) return store.present(rt, next);
   const stored = store.storage.commit(storageKey(rt), 'MODIFIED', next, old);
@@ -156,11 +171,17 @@ function deleteDependentsInForeground(store: ApiStore, owner: KubeObject): boole
   let changed = false;
   for (const { rt, obj } of dependents) {
     if (obj.metadata.deletionTimestamp) continue;
-    deleteObject(store, rt, { namespace: obj.metadata.namespace, name: obj.metadata.name! }, { propagationPolicy: 'Foreground' });
+    deleteObject(
+      store,
+      rt,
+      { namespace: obj.metadata.namespace, name: obj.metadata.name! },
+      { propagationPolicy: 'Foreground' },
+    );
     changed = true;
   }
   const blocking = dependentsOf(store, owner).filter(({ obj }) =>
-    obj.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid && r.blockOwnerDeletion));
+    obj.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid && r.blockOwnerDeletion),
+  );
   if (blocking.length === 0) {
     const current = store.storage.byUid(owner.metadata.uid!)?.object;
     if (current) removeFinalizer(store, current, FOREGROUND_FINALIZER);
@@ -176,7 +197,12 @@ function collectIfOrphaned(store: ApiStore, rt: ResourceType, obj: KubeObject): 
   if (missing.length === 0) return false;
   if (missing.length === refs.length) {
     if (obj.metadata.deletionTimestamp) return false;
-    deleteObject(store, rt, { namespace: obj.metadata.namespace, name: obj.metadata.name! }, { propagationPolicy: 'Background' });
+    deleteObject(
+      store,
+      rt,
+      { namespace: obj.metadata.namespace, name: obj.metadata.name! },
+      { propagationPolicy: 'Background' },
+    );
     return true;
   }
   writeMetadata(store, rt, obj, (next) => {

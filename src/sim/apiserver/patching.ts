@@ -39,9 +39,13 @@ export function parsePatchBody(type: PatchType, raw: string): unknown {
 /** Applies a json, merge or strategic patch (server-side apply is patch/apply.ts, called by the store). */
 export function applyPatch(current: KubeObject, patch: { type: PatchType; body: unknown }): unknown {
   switch (patch.type) {
-    case 'json': return applyJsonPatch(current, patch.body);
-    case 'merge': return applyMergePatch(current, patch.body);
-    case 'strategic': return applyStrategicMergePatch(current, patch.body);
-    case 'apply': throw new Error('server-side apply is handled by the store, not applyPatch');
+    case 'json':
+      return applyJsonPatch(current, patch.body);
+    case 'merge':
+      return applyMergePatch(current, patch.body);
+    case 'strategic':
+      return applyStrategicMergePatch(current, patch.body);
+    case 'apply':
+      throw new Error('server-side apply is handled by the store, not applyPatch');
   }
 }

@@ -48,7 +48,8 @@ function encodeContinue(token: ContinueToken): string {
 function decodeContinue(text: string): ContinueToken {
   try {
     const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<ContinueToken>;
-    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string') return { rv: parsed.rv, start: parsed.start };
+    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string')
+      return { rv: parsed.rv, start: parsed.start };
   } catch (err) {
     throw badRequest(`continue key is not valid: ${(err as Error).message}`);
   }
@@ -87,9 +88,14 @@ export interface WatchRequest extends Query {
 export type WatchListener = (type: Exclude<WatchEventType, 'BOOKMARK' | 'ERROR'>, obj: KubeObject) => void;
 
 /** Translates a change for a filtered watcher; undefined when the watcher should not see it. */
-function translate(rt: ResourceType, namespace: string | undefined, filter: ObjectFilter, change: Change):
-  { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject } | undefined {
-  const matches = (o: KubeObject | undefined): boolean => o !== undefined && inScope(rt, namespace, o) && matchesFilter(filter, o);
+function translate(
+  rt: ResourceType,
+  namespace: string | undefined,
+  filter: ObjectFilter,
+  change: Change,
+): { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject } | undefined {
+  const matches = (o: KubeObject | undefined): boolean =>
+    o !== undefined && inScope(rt, namespace, o) && matchesFilter(filter, o);
   const now = matches(change.object);
   if (change.type === 'ADDED') return now ? { type: 'ADDED', object: change.object } : undefined;
   if (change.type === 'DELETED') return now ? { type: 'DELETED', object: change.object } : undefined;
@@ -102,7 +108,13 @@ function translate(rt: ResourceType, namespace: string | undefined, filter: Obje
 }
 
 /** Subscribes to changes; throws 410 Gone for a resourceVersion older than the retained history. */
-export function watch(store: ApiStore, rt: ResourceType, req: WatchRequest, listener: WatchListener, onGone: () => void = () => {}): () => void {
+export function watch(
+  store: ApiStore,
+  rt: ResourceType,
+  req: WatchRequest,
+  listener: WatchListener,
+  onGone: () => void = () => {},
+): () => void {
   const filter = parseFilter(rt, req);
   const ns = rt.namespaced ? req.namespace : undefined;
   const current = store.storage.resourceVersion;
@@ -114,8 +126,13 @@ export function watch(store: ApiStore, rt: ResourceType, req: WatchRequest, list
     from = current;
   }
   if (from !== undefined && from > current) from = current;
-  return store.storage.hub.subscribe(storageKey(rt), from ?? current, (change) => {
-    const event = translate(rt, ns, filter, change);
-    if (event) listener(event.type, store.present(rt, event.object));
-  }, onGone);
+  return store.storage.hub.subscribe(
+    storageKey(rt),
+    from ?? current,
+    (change) => {
+      const event = translate(rt, ns, filter, change);
+      if (event) listener(event.type, store.present(rt, event.object));
+    },
+    onGone,
+  );
 }

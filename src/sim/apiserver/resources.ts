@@ -41,7 +41,11 @@ export function apiVersionOf(rt: { group: string; version: string }): string {
 }
 
 /** The storage key of a resource: versions of one group/resource share their objects. */
-export function storageKey(gr: { group: string; resource: string; storedAs?: { group: string; resource: string } }): string {
+export function storageKey(gr: {
+  group: string;
+  resource: string;
+  storedAs?: { group: string; resource: string };
+}): string {
   const target = gr.storedAs ?? gr;
   return `${target.resource}.${target.group}`;
 }
@@ -79,41 +83,108 @@ function builtin(spec: BuiltinSpec): ResourceType {
 }
 
 export const BUILTIN_RESOURCES: ResourceType[] = [
-  builtin({ resource: 'namespaces', kind: 'Namespace', namespaced: false, shortNames: ['ns'], subresources: ['status'],
-    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }),
-  builtin({ resource: 'pods', kind: 'Pod', shortNames: ['po'], categories: ['all'], subresources: ['status', 'log', 'binding'], tracksGeneration: true }),
+  builtin({
+    resource: 'namespaces',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    subresources: ['status'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  }),
+  builtin({
+    resource: 'pods',
+    kind: 'Pod',
+    shortNames: ['po'],
+    categories: ['all'],
+    subresources: ['status', 'log', 'binding'],
+    tracksGeneration: true,
+  }),
   builtin({ resource: 'bindings', kind: 'Binding', verbs: ['create'], virtual: true }),
   builtin({ resource: 'secrets', kind: 'Secret' }),
   builtin({ resource: 'configmaps', kind: 'ConfigMap', shortNames: ['cm'] }),
   builtin({ resource: 'serviceaccounts', kind: 'ServiceAccount', shortNames: ['sa'] }),
   builtin({ resource: 'events', kind: 'Event', shortNames: ['ev'] }),
-  builtin({ resource: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', shortNames: ['pvc'], subresources: ['status'] }),
+  builtin({
+    resource: 'persistentvolumeclaims',
+    kind: 'PersistentVolumeClaim',
+    shortNames: ['pvc'],
+    subresources: ['status'],
+  }),
   builtin({ resource: 'nodes', kind: 'Node', namespaced: false, shortNames: ['no'], subresources: ['status'] }),
-  builtin({ group: 'batch', resource: 'jobs', kind: 'Job', categories: ['all'], subresources: ['status'], tracksGeneration: true }),
+  builtin({
+    group: 'batch',
+    resource: 'jobs',
+    kind: 'Job',
+    categories: ['all'],
+    subresources: ['status'],
+    tracksGeneration: true,
+  }),
   // Stored only, with no controller behind them: so manifests (Helm charts, kustomize output) that
   // carry them apply cleanly. A Deployment never gets pods; a Service routes nothing.
-  builtin({ resource: 'services', kind: 'Service', shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
-  builtin({ group: 'apps', resource: 'deployments', kind: 'Deployment', shortNames: ['deploy'], categories: ['all'],
-    subresources: ['status'], tracksGeneration: true }),
+  builtin({
+    resource: 'services',
+    kind: 'Service',
+    shortNames: ['svc'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
+  builtin({
+    group: 'apps',
+    resource: 'deployments',
+    kind: 'Deployment',
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: ['status'],
+    tracksGeneration: true,
+  }),
   builtin({ group: 'rbac.authorization.k8s.io', resource: 'roles', kind: 'Role' }),
   builtin({ group: 'rbac.authorization.k8s.io', resource: 'rolebindings', kind: 'RoleBinding' }),
   builtin({ group: 'rbac.authorization.k8s.io', resource: 'clusterroles', kind: 'ClusterRole', namespaced: false }),
-  builtin({ group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false }),
+  builtin({
+    group: 'rbac.authorization.k8s.io',
+    resource: 'clusterrolebindings',
+    kind: 'ClusterRoleBinding',
+    namespaced: false,
+  }),
   builtin({ group: 'coordination.k8s.io', resource: 'leases', kind: 'Lease' }),
   {
     ...builtin({ group: 'events.k8s.io', resource: 'events', kind: 'Event' }),
     storedAs: { group: '', resource: 'events' },
     codec: { toStored: eventToCore, fromStored: eventFromCore },
   },
-  builtin({ group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition',
-    namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'], tracksGeneration: true }),
-  builtin({ group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview',
-    namespaced: false, verbs: ['create'], virtual: true }),
-  builtin({ group: 'authorization.k8s.io', resource: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview',
-    namespaced: false, verbs: ['create'], virtual: true }),
+  builtin({
+    group: 'apiextensions.k8s.io',
+    resource: 'customresourcedefinitions',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+    tracksGeneration: true,
+  }),
+  builtin({
+    group: 'authorization.k8s.io',
+    resource: 'selfsubjectaccessreviews',
+    kind: 'SelfSubjectAccessReview',
+    namespaced: false,
+    verbs: ['create'],
+    virtual: true,
+  }),
+  builtin({
+    group: 'authorization.k8s.io',
+    resource: 'selfsubjectrulesreviews',
+    kind: 'SelfSubjectRulesReview',
+    namespaced: false,
+    verbs: ['create'],
+    virtual: true,
+  }),
 ];
 
-export const CRD_GVR: GroupVersionResource = { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' };
+export const CRD_GVR: GroupVersionResource = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  resource: 'customresourcedefinitions',
+};
 export const NAMESPACE_GVR: GroupVersionResource = { group: '', version: 'v1', resource: 'namespaces' };
 export const EVENT_GVR: GroupVersionResource = { group: '', version: 'v1', resource: 'events' };
 

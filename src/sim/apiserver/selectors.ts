@@ -36,7 +36,10 @@ const EXISTS_RE = /^(!?)\s*([^\s!=(),]+)$/;
 function parseRequirement(text: string): LabelRequirement {
   const set = SET_RE.exec(text);
   if (set) {
-    const values = set[3]!.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const values = set[3]!
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
     return { op: set[2] as 'in' | 'notin', key: set[1]!, values };
   }
   const cmp = CMP_RE.exec(text);
@@ -55,12 +58,18 @@ function matchesRequirement(req: LabelRequirement, labels: Record<string, string
   const has = Object.hasOwn(labels, req.key);
   const value = labels[req.key];
   switch (req.op) {
-    case 'eq': return has && value === req.value;
-    case 'neq': return !has || value !== req.value;
-    case 'in': return has && req.values.includes(value!);
-    case 'notin': return !has || !req.values.includes(value!);
-    case 'exists': return has;
-    case 'notexists': return !has;
+    case 'eq':
+      return has && value === req.value;
+    case 'neq':
+      return !has || value !== req.value;
+    case 'in':
+      return has && req.values.includes(value!);
+    case 'notin':
+      return !has || !req.values.includes(value!);
+    case 'exists':
+      return has;
+    case 'notexists':
+      return !has;
   }
 }
 
@@ -78,11 +87,29 @@ const FIELD_RE = /^([^\s!=]+)\s*(==|!=|=)\s*(.*)$/;
 
 /** Field selectors a resource supports beyond metadata.name and metadata.namespace. */
 const EXTRA_FIELDS: Record<string, string[]> = {
-  pods: ['status.phase', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName',
-    'status.podIP', 'status.nominatedNodeName', 'spec.hostNetwork'],
-  events: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
-    'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason',
-    'reportingComponent', 'source', 'type'],
+  pods: [
+    'status.phase',
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.podIP',
+    'status.nominatedNodeName',
+    'spec.hostNetwork',
+  ],
+  events: [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
   namespaces: ['status.phase'],
   secrets: ['type'],
   'jobs.batch': ['status.successful'],
@@ -98,15 +125,17 @@ export interface FieldSelectorContext {
 export function parseFieldSelector(text: string | undefined, ctx: FieldSelectorContext): FieldRequirement[] {
   if (!text) return [];
   const key = ctx.group ? `${ctx.resource}.${ctx.group}` : ctx.resource;
-  const allowed = ['metadata.name', 'metadata.namespace', ...(ctx.isCustom ? [] : EXTRA_FIELDS[key] ?? [])];
+  const allowed = ['metadata.name', 'metadata.namespace', ...(ctx.isCustom ? [] : (EXTRA_FIELDS[key] ?? []))];
   return splitTopLevel(text).map((part) => {
     const m = FIELD_RE.exec(part);
     if (!m) throw badRequest(`invalid selector: '${text}'; can't understand '${part}'`);
     const field = m[1]!;
     if (!allowed.includes(field)) {
-      throw badRequest(ctx.isCustom
-        ? `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`
-        : `field label not supported: ${field}`);
+      throw badRequest(
+        ctx.isCustom
+          ? `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`
+          : `field label not supported: ${field}`,
+      );
     }
     return { field, op: m[2] === '!=' ? 'neq' : 'eq', value: m[3]! };
   });
@@ -118,7 +147,8 @@ function fieldValue(obj: KubeObject, path: string): string {
     if (cur === null || typeof cur !== 'object') return '';
     cur = (cur as Record<string, unknown>)[seg];
   }
-  if (cur === undefined || cur === null) return path === 'spec.unschedulable' || path === 'spec.hostNetwork' ? 'false' : '';
+  if (cur === undefined || cur === null)
+    return path === 'spec.unschedulable' || path === 'spec.hostNetwork' ? 'false' : '';
   return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
 }
 

@@ -2,7 +2,16 @@
 // as HTTP clients get, addressed by group/version/resource. Also runs the garbage collector.
 
 import { randomBytes } from 'node:crypto';
-import type { DeleteOptions, GroupVersionResource, KubeObject, ListOptions, ListResult, SimStore, WatchEventType, WatchOptions } from '../types.ts';
+import type {
+  DeleteOptions,
+  GroupVersionResource,
+  KubeObject,
+  ListOptions,
+  ListResult,
+  SimStore,
+  WatchEventType,
+  WatchOptions,
+} from '../types.ts';
 import { ApiStore } from './api-store.ts';
 import { pageNotFound } from './errors.ts';
 import { collectUid, deleteObject } from './lifecycle.ts';
@@ -35,7 +44,10 @@ export class SimulatorStore implements SimStore {
   #stopped = false;
 
   constructor(opts: StoreOptions = {}) {
-    this.api = new ApiStore({ ...(opts.watchHistory ? { watchHistory: opts.watchHistory } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+    this.api = new ApiStore({
+      ...(opts.watchHistory ? { watchHistory: opts.watchHistory } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
     this.api.onGarbage = (uids) => {
       for (const uid of uids) this.#gcQueue.add(uid);
       this.#scheduleGc();
@@ -88,15 +100,29 @@ export class SimulatorStore implements SimStore {
     }).object;
   }
 
-  delete(gvr: GroupVersionResource, namespace: string | undefined, name: string, opts: DeleteOptions = {}): KubeObject | undefined {
+  delete(
+    gvr: GroupVersionResource,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): KubeObject | undefined {
     const rt = this.type(gvr);
     if (!this.get(gvr, namespace, name)) return undefined;
     return deleteObject(this.api, rt, { ...(namespace ? { namespace } : {}), name }, opts);
   }
 
-  watch(gvr: GroupVersionResource, opts: WatchOptions, onEvent: (type: WatchEventType, obj: KubeObject) => void): () => void {
+  watch(
+    gvr: GroupVersionResource,
+    opts: WatchOptions,
+    onEvent: (type: WatchEventType, obj: KubeObject) => void,
+  ): () => void {
     const { resourceVersion, ...query } = opts;
-    return watch(this.api, this.type(gvr), { ...query, ...(resourceVersion ? { resourceVersion: Number(resourceVersion) } : {}) }, onEvent);
+    return watch(
+      this.api,
+      this.type(gvr),
+      { ...query, ...(resourceVersion ? { resourceVersion: Number(resourceVersion) } : {}) },
+      onEvent,
+    );
   }
 
   recordEvent(about: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void {
@@ -107,10 +133,16 @@ export class SimulatorStore implements SimStore {
       kind: 'Event',
       metadata: { name: `${about.metadata.name}.${randomBytes(8).toString('hex')}`, namespace },
       involvedObject: {
-        apiVersion: about.apiVersion, kind: about.kind, name: about.metadata.name, namespace: about.metadata.namespace,
-        uid: about.metadata.uid, resourceVersion: about.metadata.resourceVersion,
+        apiVersion: about.apiVersion,
+        kind: about.kind,
+        name: about.metadata.name,
+        namespace: about.metadata.namespace,
+        uid: about.metadata.uid,
+        resourceVersion: about.metadata.resourceVersion,
       },
-      reason, message, type,
+      reason,
+      message,
+      type,
       source: { component },
       firstTimestamp: now,
       lastTimestamp: now,

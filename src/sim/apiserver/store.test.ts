@@ -36,13 +36,18 @@ describe('create', () => {
 
   it('names objects from generateName with a five-character suffix', () => {
     const store = newStore();
-    const made = store.create(GVR.configmaps, { ...configMap(''), metadata: { generateName: 'run-', namespace: 'default' } });
+    const made = store.create(GVR.configmaps, {
+      ...configMap(''),
+      metadata: { generateName: 'run-', namespace: 'default' },
+    });
     assert.match(made.metadata.name!, /^run-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 
   it('refuses a missing namespace with 404 namespaces "x" not found', () => {
     const store = newStore();
-    const err = apiError(() => store.create(GVR.configmaps, { ...configMap('a'), metadata: { name: 'a', namespace: 'nope' } }));
+    const err = apiError(() =>
+      store.create(GVR.configmaps, { ...configMap('a'), metadata: { name: 'a', namespace: 'nope' } }),
+    );
     assert.equal(err.code, 404);
     assert.equal(err.message, 'namespaces "nope" not found');
   });
@@ -51,7 +56,10 @@ describe('create', () => {
     const store = newStore();
     const err = apiError(() => store.create(GVR.configmaps, configMap('Bad_Name')));
     assert.equal(err.code, 422);
-    assert.match(err.message, /^ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/);
+    assert.match(
+      err.message,
+      /^ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/,
+    );
     assert.equal(err.status.details?.causes?.[0]?.field, 'metadata.name');
     assert.equal(err.status.details?.causes?.[0]?.reason, 'FieldValueInvalid');
   });
@@ -61,9 +69,14 @@ describe('create', () => {
     const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: '', controller: true };
     const err = apiError(() => store.create(GVR.configmaps, configMap('a', {}, { ownerReferences: [ref] })));
     assert.match(err.message, /metadata.ownerReferences.uid: Invalid value: "": uid must not be empty/);
-    const two = [{ ...ref, uid: 'u1' }, { ...ref, name: 'p', uid: 'u2' }];
-    assert.match(apiError(() => store.create(GVR.configmaps, configMap('b', {}, { ownerReferences: two }))).message,
-      /Only one reference can have Controller set to true/);
+    const two = [
+      { ...ref, uid: 'u1' },
+      { ...ref, name: 'p', uid: 'u2' },
+    ];
+    assert.match(
+      apiError(() => store.create(GVR.configmaps, configMap('b', {}, { ownerReferences: two }))).message,
+      /Only one reference can have Controller set to true/,
+    );
   });
 
   it('refuses a bad label value', () => {
@@ -89,8 +102,11 @@ describe('update', () => {
     store.update(GVR.configmaps, { ...a, data: { x: '1' } });
     const err = apiError(() => store.update(GVR.configmaps, { ...a, data: { x: '2' } }));
     assert.equal(err.code, 409);
-    assert.equal(err.message, 'Operation cannot be fulfilled on configmaps "a": the object has been modified; '
-      + 'please apply your changes to the latest version and try again');
+    assert.equal(
+      err.message,
+      'Operation cannot be fulfilled on configmaps "a": the object has been modified; ' +
+        'please apply your changes to the latest version and try again',
+    );
   });
 
   it('bumps generation only for changes outside metadata and status', () => {
@@ -107,7 +123,10 @@ describe('update', () => {
 
   it('counts status changes in the generation when the CRD has no status subresource', () => {
     const store = newStore();
-    const versions = (WIDGET_CRD['spec'] as { versions: Array<Record<string, unknown>> }).versions.map((v) => ({ ...v, subresources: {} }));
+    const versions = (WIDGET_CRD['spec'] as { versions: Array<Record<string, unknown>> }).versions.map((v) => ({
+      ...v,
+      subresources: {},
+    }));
     store.create(GVR.crds, { ...WIDGET_CRD, spec: { ...(WIDGET_CRD['spec'] as object), versions } });
     const w = store.create(GVR.widgets, widget('w', 1));
     const updated = store.update(GVR.widgets, { ...w, status: { phase: 'Ready' } });
@@ -121,7 +140,11 @@ describe('update', () => {
     const w = store.create(GVR.widgets, widget('w', 1));
     const main = store.update(GVR.widgets, { ...w, status: { phase: 'Sneaky' } });
     assert.equal(main['status'], undefined);
-    const status = store.update(GVR.widgets, { ...main, spec: { size: 99 }, status: { phase: 'Ready' } }, { subresource: 'status' });
+    const status = store.update(
+      GVR.widgets,
+      { ...main, spec: { size: 99 }, status: { phase: 'Ready' } },
+      { subresource: 'status' },
+    );
     assert.deepEqual(status['spec'], { size: 1 });
     assert.deepEqual(status['status'], { phase: 'Ready' });
   });
@@ -141,10 +164,12 @@ describe('update', () => {
     assert.match(err.message, /data: Forbidden: field is immutable when `immutable` is set/);
   });
 
-  it('keeps a Job\'s pod template immutable', () => {
+  it("keeps a Job's pod template immutable", () => {
     const store = newStore();
     const job = store.create(GVR.jobs, {
-      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'default' },
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j', namespace: 'default' },
       spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
     });
     const spec = job['spec'] as { template: { spec: { containers: Array<{ image: string }> } } };
@@ -161,7 +186,12 @@ describe('delete, finalizers and garbage collection', () => {
     const marked = store.delete(GVR.configmaps, 'default', 'a')!;
     assert.ok(marked.metadata.deletionTimestamp);
     assert.ok(store.get(GVR.configmaps, 'default', 'a'));
-    const err = apiError(() => store.update(GVR.configmaps, { ...marked, metadata: { ...marked.metadata, finalizers: ['example.test/hold', 'x/y'] } }));
+    const err = apiError(() =>
+      store.update(GVR.configmaps, {
+        ...marked,
+        metadata: { ...marked.metadata, finalizers: ['example.test/hold', 'x/y'] },
+      }),
+    );
     assert.match(err.message, /no new finalizers can be added if the object is being deleted/);
     store.update(GVR.configmaps, { ...marked, metadata: { ...marked.metadata, finalizers: [] } });
     assert.equal(store.get(GVR.configmaps, 'default', 'a'), undefined);
@@ -169,7 +199,13 @@ describe('delete, finalizers and garbage collection', () => {
 
   function ownerAndChild(store: ReturnType<typeof newStore>, block = false): { owner: KubeObject; child: KubeObject } {
     const owner = store.create(GVR.configmaps, configMap('owner'));
-    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid!, ...(block ? { blockOwnerDeletion: true } : {}) };
+    const ref = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: 'owner',
+      uid: owner.metadata.uid!,
+      ...(block ? { blockOwnerDeletion: true } : {}),
+    };
     const child = store.create(GVR.configmaps, configMap('child', {}, { ownerReferences: [ref] }));
     return { owner, child };
   }
@@ -208,9 +244,24 @@ describe('delete, finalizers and garbage collection', () => {
     for (const propagationPolicy of ['Background', 'Foreground'] as const) {
       const store = newStore();
       const { child } = ownerAndChild(store, true);
-      store.create(GVR.configmaps, configMap('grandchild', {}, {
-        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'child', uid: child.metadata.uid!, blockOwnerDeletion: true }],
-      }));
+      store.create(
+        GVR.configmaps,
+        configMap(
+          'grandchild',
+          {},
+          {
+            ownerReferences: [
+              {
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                name: 'child',
+                uid: child.metadata.uid!,
+                blockOwnerDeletion: true,
+              },
+            ],
+          },
+        ),
+      );
       store.delete(GVR.configmaps, 'default', 'owner', { propagationPolicy });
       store.collectGarbageNow();
       const left = store.list(GVR.configmaps, { namespace: 'default' }).items.map((o) => o.metadata.name);
@@ -220,20 +271,31 @@ describe('delete, finalizers and garbage collection', () => {
 
   it('collects a dependent created with an owner that does not exist', () => {
     const store = newStore();
-    store.create(GVR.configmaps, configMap('stray', {}, {
-      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'ghost', uid: '00000000-0000-0000-0000-000000000000' }],
-    }));
+    store.create(
+      GVR.configmaps,
+      configMap(
+        'stray',
+        {},
+        {
+          ownerReferences: [
+            { apiVersion: 'v1', kind: 'ConfigMap', name: 'ghost', uid: '00000000-0000-0000-0000-000000000000' },
+          ],
+        },
+      ),
+    );
     store.collectGarbageNow();
     assert.equal(store.get(GVR.configmaps, 'default', 'stray'), undefined);
   });
 
-  it('removes a namespace\'s contents, then the namespace', () => {
+  it("removes a namespace's contents, then the namespace", () => {
     const store = newStore();
     store.create(GVR.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
     store.create(GVR.configmaps, { ...configMap('a'), metadata: { name: 'a', namespace: 'doomed' } });
     const ns = store.delete(GVR.namespaces, undefined, 'doomed')!;
     assert.equal((ns['status'] as { phase: string }).phase, 'Terminating');
-    const err = apiError(() => store.create(GVR.configmaps, { ...configMap('b'), metadata: { name: 'b', namespace: 'doomed' } }));
+    const err = apiError(() =>
+      store.create(GVR.configmaps, { ...configMap('b'), metadata: { name: 'b', namespace: 'doomed' } }),
+    );
     assert.equal(err.code, 403);
     assert.match(err.message, /because it is being terminated/);
     store.collectGarbageNow();
@@ -243,8 +305,12 @@ describe('delete, finalizers and garbage collection', () => {
 
   it('deletes an unscheduled pod at once', () => {
     const store = newStore();
-    store.create(GVR.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' },
-      spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    store.create(GVR.pods, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'default' },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
     store.delete(GVR.pods, 'default', 'p');
     assert.equal(store.get(GVR.pods, 'default', 'p'), undefined);
   });
@@ -263,12 +329,18 @@ describe('CRDs', () => {
     const store = newStore();
     const crd = store.create(GVR.crds, WIDGET_CRD);
     const conditions = (crd['status'] as { conditions: Array<{ type: string; status: string }> }).conditions;
-    assert.deepEqual(conditions.map((c) => `${c.type}=${c.status}`), ['NamesAccepted=True', 'Established=True']);
+    assert.deepEqual(
+      conditions.map((c) => `${c.type}=${c.status}`),
+      ['NamesAccepted=True', 'Established=True'],
+    );
     store.create(GVR.widgets, widget('w'));
     store.delete(GVR.crds, undefined, 'widgets.example.test');
     store.collectGarbageNow();
     assert.equal(store.get(GVR.crds, undefined, 'widgets.example.test'), undefined);
-    assert.throws(() => store.list(GVR.widgets), (err: unknown) => err instanceof SimApiError && err.code === 404);
+    assert.throws(
+      () => store.list(GVR.widgets),
+      (err: unknown) => err instanceof SimApiError && err.code === 404,
+    );
   });
 });
 
@@ -299,9 +371,19 @@ describe('events', () => {
     const store = newStore();
     const v1 = { group: 'events.k8s.io', version: 'v1', resource: 'events' };
     const core = { group: '', version: 'v1', resource: 'events' };
-    store.create(v1, { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e1', namespace: 'default' },
-      regarding: { kind: 'Pod', name: 'p' }, note: 'hello', reason: 'Testing', type: 'Normal', reportingController: 'tester',
-      reportingInstance: 'i', action: 'Test', eventTime: '2026-01-01T00:00:00.000000Z' });
+    store.create(v1, {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'e1', namespace: 'default' },
+      regarding: { kind: 'Pod', name: 'p' },
+      note: 'hello',
+      reason: 'Testing',
+      type: 'Normal',
+      reportingController: 'tester',
+      reportingInstance: 'i',
+      action: 'Test',
+      eventTime: '2026-01-01T00:00:00.000000Z',
+    });
     const asCore = store.get(core, 'default', 'e1')!;
     assert.equal(asCore['message'], 'hello');
     assert.deepEqual(asCore['involvedObject'], { kind: 'Pod', name: 'p' });
@@ -336,13 +418,24 @@ describe('events', () => {
 });
 
 describe('Secrets', () => {
-  const secret = (fields: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, ...fields });
+  const secret = (fields: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 's', namespace: 'default' },
+    ...fields,
+  });
 
   it('folds stringData into base64 data on create and update, and never stores stringData', () => {
     const store = newStore();
-    const created = store.create(GVR.secrets, secret({ data: { a: Buffer.from('old').toString('base64') }, stringData: { b: 'plain', a: 'wins' } }));
+    const created = store.create(
+      GVR.secrets,
+      secret({ data: { a: Buffer.from('old').toString('base64') }, stringData: { b: 'plain', a: 'wins' } }),
+    );
     assert.equal(created['stringData'], undefined);
-    assert.deepEqual(created['data'], { a: Buffer.from('wins').toString('base64'), b: Buffer.from('plain').toString('base64') });
+    assert.deepEqual(created['data'], {
+      a: Buffer.from('wins').toString('base64'),
+      b: Buffer.from('plain').toString('base64'),
+    });
     const updated = store.update(GVR.secrets, { ...created, stringData: { c: 'more' } } as KubeObject);
     assert.equal(updated['stringData'], undefined);
     assert.equal((updated['data'] as Record<string, string>)['c'], Buffer.from('more').toString('base64'));

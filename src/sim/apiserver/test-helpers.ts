@@ -22,7 +22,11 @@ export function newStore(opts: StoreOptions = {}): SimulatorStore {
   return store;
 }
 
-export function configMap(name: string, data: Record<string, string> = {}, extra: Partial<KubeObject['metadata']> = {}): KubeObject {
+export function configMap(
+  name: string,
+  data: Record<string, string> = {},
+  extra: Partial<KubeObject['metadata']> = {},
+): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', ...extra }, data };
 }
 
@@ -34,18 +38,33 @@ export const WIDGET_CRD: KubeObject = {
     group: 'example.test',
     scope: 'Namespaced',
     names: { plural: 'widgets', singular: 'widget', kind: 'Widget', shortNames: ['wg'], categories: ['gadgets'] },
-    versions: [{
-      name: 'v1', served: true, storage: true, subresources: { status: {} },
-      schema: { openAPIV3Schema: { type: 'object', properties: {
-        spec: { type: 'object', properties: { size: { type: 'integer' }, color: { type: 'string' } } },
-        status: { type: 'object', properties: { phase: { type: 'string' } } },
-      } } },
-    }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: { type: 'object', properties: { size: { type: 'integer' }, color: { type: 'string' } } },
+              status: { type: 'object', properties: { phase: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    ],
   },
 };
 
 export function widget(name: string, size = 1, extra: Partial<KubeObject['metadata']> = {}): KubeObject {
-  return { apiVersion: 'example.test/v1', kind: 'Widget', metadata: { name, namespace: 'default', ...extra }, spec: { size } };
+  return {
+    apiVersion: 'example.test/v1',
+    kind: 'Widget',
+    metadata: { name, namespace: 'default', ...extra },
+    spec: { size },
+  };
 }
 
 /** Resolves when predicate() is truthy; polls on the event loop, fails after the deadline. */

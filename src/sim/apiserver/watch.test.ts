@@ -20,7 +20,10 @@ describe('store watches', () => {
     const r = recorder();
     const stop = store.watch(GVR.configmaps, { resourceVersion: a.metadata.resourceVersion! }, r.on);
     stop();
-    assert.deepEqual(r.seen.map(([t, n]) => `${t} ${n}`), ['MODIFIED a', 'DELETED a']);
+    assert.deepEqual(
+      r.seen.map(([t, n]) => `${t} ${n}`),
+      ['MODIFIED a', 'DELETED a'],
+    );
     assert.equal(r.seen[0]![2], later.metadata.resourceVersion);
   });
 
@@ -28,8 +31,10 @@ describe('store watches', () => {
     const store = newStore({ watchHistory: 2 });
     const first = store.create(GVR.configmaps, configMap('a'));
     for (const n of ['b', 'c', 'd']) store.create(GVR.configmaps, configMap(n));
-    assert.throws(() => store.watch(GVR.configmaps, { resourceVersion: first.metadata.resourceVersion! }, () => {}),
-      (err: unknown) => err instanceof SimApiError && err.code === 410 && err.reason === 'Expired');
+    assert.throws(
+      () => store.watch(GVR.configmaps, { resourceVersion: first.metadata.resourceVersion! }, () => {}),
+      (err: unknown) => err instanceof SimApiError && err.code === 410 && err.reason === 'Expired',
+    );
   });
 
   it('reports an object that stops matching the selector as DELETED and one that starts matching as ADDED', () => {
@@ -40,7 +45,10 @@ describe('store watches', () => {
     const off = store.update(GVR.configmaps, { ...a, metadata: { ...a.metadata, labels: { on: 'no' } } });
     store.update(GVR.configmaps, { ...off, metadata: { ...off.metadata, labels: { on: 'yes' } } });
     stop();
-    assert.deepEqual(r.seen.map(([t]) => t), ['DELETED', 'ADDED']);
+    assert.deepEqual(
+      r.seen.map(([t]) => t),
+      ['DELETED', 'ADDED'],
+    );
   });
 
   it('fans out to many watchers and stops delivering after unsubscribe', () => {
@@ -60,6 +68,9 @@ describe('store watches', () => {
     store.create(GVR.configmaps, configMap('a'));
     store.create(GVR.configmaps, { ...configMap('b'), metadata: { name: 'b', namespace: 'kube-system' } });
     stop();
-    assert.deepEqual(r.seen.map(([, n]) => n), ['b']);
+    assert.deepEqual(
+      r.seen.map(([, n]) => n),
+      ['b'],
+    );
   });
 });

@@ -39,24 +39,31 @@ describe('admission: schema validation messages', () => {
   });
 
   it('reports an enum mismatch as Unsupported value listing the allowed values', () => {
-    assert.deepEqual(messages(v, { image: 'x', type: 'x' }), ['spec.type: Unsupported value: "x": supported values: "a", "b"']);
+    assert.deepEqual(messages(v, { image: 'x', type: 'x' }), [
+      'spec.type: Unsupported value: "x": supported values: "a", "b"',
+    ]);
   });
 
   it('reports bounds, lengths, patterns and formats like kube-openapi', () => {
-    assert.deepEqual(messages(v, { image: '', replicas: 0, ratio: 0, name: 'A', when: 'yesterday', timeout: '5 minutes' }), [
-      'spec.image: Invalid value: "": spec.image in body should be at least 1 chars long',
-      'spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1',
-      'spec.ratio: Invalid value: 0: spec.ratio in body should be greater than 0',
-      "spec.name: Invalid value: \"A\": spec.name in body should match '^[a-z]+$'",
-      'spec.when: Invalid value: "yesterday": spec.when in body must be of type date-time: "yesterday"',
-      'spec.timeout: Invalid value: "5 minutes": spec.timeout in body must be of type duration: "5 minutes"',
-    ]);
+    assert.deepEqual(
+      messages(v, { image: '', replicas: 0, ratio: 0, name: 'A', when: 'yesterday', timeout: '5 minutes' }),
+      [
+        'spec.image: Invalid value: "": spec.image in body should be at least 1 chars long',
+        'spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1',
+        'spec.ratio: Invalid value: 0: spec.ratio in body should be greater than 0',
+        'spec.name: Invalid value: "A": spec.name in body should match \'^[a-z]+$\'',
+        'spec.when: Invalid value: "yesterday": spec.when in body must be of type date-time: "yesterday"',
+        'spec.timeout: Invalid value: "5 minutes": spec.timeout in body must be of type duration: "5 minutes"',
+      ],
+    );
     assert.deepEqual(messages(v, { image: 'x'.repeat(11), replicas: 6, tags: ['a', 'b', 'c'] }), [
       'spec.image: Too long: may not be more than 10 bytes',
       'spec.replicas: Invalid value: 6: spec.replicas in body should be less than or equal to 5',
       'spec.tags: Too many: 3: must have at most 2 items',
     ]);
-    assert.deepEqual(messages(v, { image: 'x', tags: [] }), ['spec.tags: Invalid value: 0: spec.tags in body should have at least 1 items']);
+    assert.deepEqual(messages(v, { image: 'x', tags: [] }), [
+      'spec.tags: Invalid value: 0: spec.tags in body should have at least 1 items',
+    ]);
   });
 
   it('accepts valid Kubernetes formats', () => {
@@ -66,14 +73,20 @@ describe('admission: schema validation messages', () => {
   it('reports a wrong type as TypeInvalid and skips CEL rules, saying so', () => {
     const errors = v.admit(widget({ image: 'x', replicas: '3' }), { operation: 'CREATE' }).errors;
     assert.equal(errors[0]!.reason, 'FieldValueTypeInvalid');
-    assert.equal(errors[0]!.message, 'spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"');
+    assert.equal(
+      errors[0]!.message,
+      'spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"',
+    );
     assert.match(errors[1]!.message, /^<nil>: Invalid value: "null": some validation rules were not checked/);
   });
 
   it('accepts ints and strings for x-kubernetes-int-or-string, and nothing else', () => {
     assert.deepEqual(messages(v, { image: 'x', port: 80 }), []);
     assert.deepEqual(messages(v, { image: 'x', port: 'http' }), []);
-    assert.equal(messages(v, { image: 'x', port: 1.5 })[0], 'spec.port: Invalid value: "number": spec.port in body must be of type integer,string: "number"');
+    assert.equal(
+      messages(v, { image: 'x', port: 1.5 })[0],
+      'spec.port: Invalid value: "number": spec.port in body must be of type integer,string: "number"',
+    );
   });
 
   it('keeps null in nullable fields and drops it elsewhere', () => {
@@ -90,7 +103,15 @@ describe('admission: schema validation messages', () => {
   });
 
   it('reports errors inside lists with the index in the path', () => {
-    const lv = versionFor({ type: 'object', properties: { jobs: { type: 'array', items: { type: 'object', required: ['image'], properties: { image: { type: 'string' } } } } } });
+    const lv = versionFor({
+      type: 'object',
+      properties: {
+        jobs: {
+          type: 'array',
+          items: { type: 'object', required: ['image'], properties: { image: { type: 'string' } } },
+        },
+      },
+    });
     assert.deepEqual(messages(lv, { jobs: [{ image: 'a' }, {}] }), ['spec.jobs[1].image: Required value']);
   });
 });
@@ -161,7 +182,11 @@ describe('admission: pruning', () => {
       image: { type: 'string' },
       jobs: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
       payload: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-      partial: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { known: { type: 'object', properties: { a: { type: 'string' } } } } },
+      partial: {
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+        properties: { known: { type: 'object', properties: { a: { type: 'string' } } } },
+      },
       template: {
         type: 'object',
         'x-kubernetes-embedded-resource': true,
@@ -175,21 +200,41 @@ describe('admission: pruning', () => {
     obj.metadata.bogus = 'y';
     const result = v.admit(obj, { operation: 'CREATE' });
     assert.deepEqual(result.unknownFields.sort(), ['extra', 'metadata.bogus', 'spec.foo', 'spec.jobs[0].bar']);
-    assert.deepEqual(obj, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'default' }, spec: { image: 'x', jobs: [{ name: 'a' }] } });
+    assert.deepEqual(obj, {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w1', namespace: 'default' },
+      spec: { image: 'x', jobs: [{ name: 'a' }] },
+    });
   });
 
   it('keeps everything under x-kubernetes-preserve-unknown-fields but still prunes known subtrees', () => {
-    const obj = widget({ payload: { any: { deep: [1, { x: 1 }] } }, partial: { other: 1, known: { a: 'x', b: 'pruned' } } });
+    const obj = widget({
+      payload: { any: { deep: [1, { x: 1 }] } },
+      partial: { other: 1, known: { a: 'x', b: 'pruned' } },
+    });
     const result = v.admit(obj, { operation: 'CREATE' });
     assert.deepEqual(result.unknownFields, ['spec.partial.known.b']);
     assert.deepEqual(obj.spec, { payload: { any: { deep: [1, { x: 1 }] } }, partial: { other: 1, known: { a: 'x' } } });
   });
 
   it('keeps apiVersion, kind and ObjectMeta fields of embedded resources and requires apiVersion and kind', () => {
-    const obj = widget({ template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b' }, junk: 1 }, spec: { x: 'y', z: 1 } } });
+    const obj = widget({
+      template: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', labels: { a: 'b' }, junk: 1 },
+        spec: { x: 'y', z: 1 },
+      },
+    });
     const result = v.admit(obj, { operation: 'CREATE' });
     assert.deepEqual(result.unknownFields.sort(), ['spec.template.metadata.junk', 'spec.template.spec.z']);
-    assert.deepEqual((obj.spec as { template: unknown }).template, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b' } }, spec: { x: 'y' } });
+    assert.deepEqual((obj.spec as { template: unknown }).template, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', labels: { a: 'b' } },
+      spec: { x: 'y' },
+    });
     assert.deepEqual(messages(v, { template: { spec: {} } }), [
       'spec.template.kind: Required value: must not be empty',
       'spec.template.apiVersion: Required value: must not be empty',
@@ -206,7 +251,14 @@ describe('admission: x-kubernetes-list-type', () => {
         type: 'array',
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['name', 'protocol'],
-        items: { type: 'object', properties: { name: { type: 'string' }, protocol: { type: 'string', default: 'TCP' }, port: { type: 'integer' } } },
+        items: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            protocol: { type: 'string', default: 'TCP' },
+            port: { type: 'integer' },
+          },
+        },
       },
     },
   });
@@ -218,9 +270,16 @@ describe('admission: x-kubernetes-list-type', () => {
   });
 
   it('refuses duplicate keys in a map list, counting defaulted keys', () => {
-    assert.deepEqual(messages(v, { ports: [{ name: 'http', port: 80 }, { name: 'http', protocol: 'UDP', port: 80 }, { name: 'http', protocol: 'TCP', port: 81 }] }), [
-      'spec.ports[2]: Duplicate value: map[string]interface {}{"name":"http", "protocol":"TCP"}',
-    ]);
+    assert.deepEqual(
+      messages(v, {
+        ports: [
+          { name: 'http', port: 80 },
+          { name: 'http', protocol: 'UDP', port: 80 },
+          { name: 'http', protocol: 'TCP', port: 81 },
+        ],
+      }),
+      ['spec.ports[2]: Duplicate value: map[string]interface {}{"name":"http", "protocol":"TCP"}'],
+    );
   });
 });
 
@@ -237,11 +296,30 @@ describe('admission: x-kubernetes-validations (CEL)', () => {
   const status: Schema = {
     type: 'object',
     'x-kubernetes-validations': [
-      { rule: "!has(oldSelf.phase) || oldSelf.phase != 'Succeeded' || self.phase == 'Succeeded'", message: 'a finished build cannot change phase', fieldPath: '.phase' },
+      {
+        rule: "!has(oldSelf.phase) || oldSelf.phase != 'Succeeded' || self.phase == 'Succeeded'",
+        message: 'a finished build cannot change phase',
+        fieldPath: '.phase',
+      },
     ],
     properties: { phase: { type: 'string' }, count: { type: 'integer' } },
   };
-  const v = compileCrd(widgetCrd({ spec: { ...spec, 'x-kubernetes-validations': [...spec['x-kubernetes-validations']!, { rule: 'self.min <= self.max', messageExpression: "'min ' + string(self.min) + ' exceeds max'", reason: 'FieldValueForbidden' }] }, status })).versions.get('v1')!;
+  const v = compileCrd(
+    widgetCrd({
+      spec: {
+        ...spec,
+        'x-kubernetes-validations': [
+          ...spec['x-kubernetes-validations']!,
+          {
+            rule: 'self.min <= self.max',
+            messageExpression: "'min ' + string(self.min) + ' exceeds max'",
+            reason: 'FieldValueForbidden',
+          },
+        ],
+      },
+      status,
+    }),
+  ).versions.get('v1')!;
 
   it('allows any spec on CREATE: transition rules need an old object', () => {
     assert.deepEqual(v.admit(widget({ project: 'p', min: 1, max: 2 }), { operation: 'CREATE' }).errors, []);
@@ -257,7 +335,11 @@ describe('admission: x-kubernetes-validations (CEL)', () => {
   });
 
   it('compares the spec after defaulting, so re-sending a defaulted object is not a change', () => {
-    const dv = versionFor({ type: 'object', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'spec is immutable' }], properties: { t: { type: 'string', default: 'x' } } });
+    const dv = versionFor({
+      type: 'object',
+      'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'spec is immutable' }],
+      properties: { t: { type: 'string', default: 'x' } },
+    });
     const old = widget({});
     dv.admit(old, { operation: 'CREATE' });
     assert.deepEqual(dv.admit(widget({}), { operation: 'UPDATE', old }).errors, []);
@@ -274,20 +356,29 @@ describe('admission: x-kubernetes-validations (CEL)', () => {
   });
 
   it('reports an evaluation error against the rule', () => {
-    assert.deepEqual(messages(v, { max: 3 }), ['spec: Invalid value: "object": no such key: min evaluating rule: self.min <= self.max']);
+    assert.deepEqual(messages(v, { max: 3 }), [
+      'spec: Invalid value: "object": no such key: min evaluating rule: self.min <= self.max',
+    ]);
   });
 
   it('puts the error at fieldPath and correlates oldSelf on status updates', () => {
     const old = widget({ project: 'p', min: 1, max: 2 }, { status: { phase: 'Succeeded' } });
     const update = widget({ project: 'p', min: 1, max: 2 }, { status: { phase: 'Running' } });
-    assert.deepEqual(v.admit(update, { operation: 'UPDATE', old, subresource: 'status' }).errors.map((e) => e.message), [
-      'status.phase: Invalid value: "object": a finished build cannot change phase',
-    ]);
+    assert.deepEqual(
+      v.admit(update, { operation: 'UPDATE', old, subresource: 'status' }).errors.map((e) => e.message),
+      ['status.phase: Invalid value: "object": a finished build cannot change phase'],
+    );
   });
 
   it('defaults the message to the failed rule', () => {
-    const dv = versionFor({ type: 'object', 'x-kubernetes-validations': [{ rule: "self.name.startsWith('w-')" }], properties: { name: { type: 'string' } } });
-    assert.deepEqual(messages(dv, { name: 'x' }), ['spec: Invalid value: "object": failed rule: self.name.startsWith(\'w-\')']);
+    const dv = versionFor({
+      type: 'object',
+      'x-kubernetes-validations': [{ rule: "self.name.startsWith('w-')" }],
+      properties: { name: { type: 'string' } },
+    });
+    assert.deepEqual(messages(dv, { name: 'x' }), [
+      'spec: Invalid value: "object": failed rule: self.name.startsWith(\'w-\')',
+    ]);
   });
 
   it('correlates list-map items by key for transition rules on items', () => {
@@ -298,15 +389,31 @@ describe('admission: x-kubernetes-validations (CEL)', () => {
           type: 'array',
           'x-kubernetes-list-type': 'map',
           'x-kubernetes-list-map-keys': ['name'],
-          items: { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.image == oldSelf.image', message: 'image is immutable' }], properties: { name: { type: 'string' }, image: { type: 'string' } } },
+          items: {
+            type: 'object',
+            'x-kubernetes-validations': [{ rule: 'self.image == oldSelf.image', message: 'image is immutable' }],
+            properties: { name: { type: 'string' }, image: { type: 'string' } },
+          },
         },
       },
     });
-    const old = widget({ jobs: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }] });
-    const reordered = widget({ jobs: [{ name: 'b', image: 'y' }, { name: 'a', image: 'z' }, { name: 'c', image: 'new' }] });
-    assert.deepEqual(lv.admit(reordered, { operation: 'UPDATE', old }).errors.map((e) => e.message), [
-      'spec.jobs[1]: Invalid value: "object": image is immutable',
-    ]);
+    const old = widget({
+      jobs: [
+        { name: 'a', image: 'x' },
+        { name: 'b', image: 'y' },
+      ],
+    });
+    const reordered = widget({
+      jobs: [
+        { name: 'b', image: 'y' },
+        { name: 'a', image: 'z' },
+        { name: 'c', image: 'new' },
+      ],
+    });
+    assert.deepEqual(
+      lv.admit(reordered, { operation: 'UPDATE', old }).errors.map((e) => e.message),
+      ['spec.jobs[1]: Invalid value: "object": image is immutable'],
+    );
   });
 });
 
@@ -324,17 +431,24 @@ describe('admission: validation ratcheting on update', () => {
 
   it('lets an update keep values that no longer validate, but not introduce new ones', () => {
     const old = widget({ name: 'too-long', note: 'bad' });
-    assert.deepEqual(v.admit(widget({ name: 'too-long', note: 'bad', level: 2 }), { operation: 'UPDATE', old }).errors, []);
+    assert.deepEqual(
+      v.admit(widget({ name: 'too-long', note: 'bad', level: 2 }), { operation: 'UPDATE', old }).errors,
+      [],
+    );
     assert.deepEqual(messages(v, { image: 'x', name: 'too-long', note: 'bad' }), [
       'spec.name: Too long: may not be more than 3 bytes',
       'spec.note: Invalid value: "string": note is bad',
     ]);
-    const changed = v.admit(widget({ image: 'x', name: 'other-long', note: 'bad' }), { operation: 'UPDATE', old }).errors.map((e) => e.message);
+    const changed = v
+      .admit(widget({ image: 'x', name: 'other-long', note: 'bad' }), { operation: 'UPDATE', old })
+      .errors.map((e) => e.message);
     assert.deepEqual(changed, ['spec.name: Too long: may not be more than 3 bytes']);
   });
 
   it('quotes non-string enum values in the supported list', () => {
-    assert.deepEqual(messages(v, { image: 'x', level: 3 }), ['spec.level: Unsupported value: 3: supported values: "1", "2"']);
+    assert.deepEqual(messages(v, { image: 'x', level: 3 }), [
+      'spec.level: Unsupported value: 3: supported values: "1", "2"',
+    ]);
   });
 });
 
@@ -345,16 +459,45 @@ describe('admission: CEL equality of set and map lists', () => {
     properties: {
       tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
       ordered: { type: 'array', items: { type: 'string' } },
-      env: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'string' } } } },
+      env: {
+        type: 'array',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+        items: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'string' } } },
+      },
     },
   });
 
   it('ignores the order of set and map lists, not of atomic lists', () => {
-    const old = widget({ tags: ['a', 'b'], ordered: ['x', 'y'], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] });
-    const reordered = widget({ tags: ['b', 'a'], ordered: ['x', 'y'], env: [{ name: 'B', value: '2' }, { name: 'A', value: '1' }] });
+    const old = widget({
+      tags: ['a', 'b'],
+      ordered: ['x', 'y'],
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+      ],
+    });
+    const reordered = widget({
+      tags: ['b', 'a'],
+      ordered: ['x', 'y'],
+      env: [
+        { name: 'B', value: '2' },
+        { name: 'A', value: '1' },
+      ],
+    });
     assert.deepEqual(v.admit(reordered, { operation: 'UPDATE', old }).errors, []);
-    const atomicReordered = widget({ tags: ['a', 'b'], ordered: ['y', 'x'], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] });
-    assert.deepEqual(v.admit(atomicReordered, { operation: 'UPDATE', old }).errors.map((e) => e.message), ['spec: Invalid value: "object": spec is immutable']);
+    const atomicReordered = widget({
+      tags: ['a', 'b'],
+      ordered: ['y', 'x'],
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+      ],
+    });
+    assert.deepEqual(
+      v.admit(atomicReordered, { operation: 'UPDATE', old }).errors.map((e) => e.message),
+      ['spec: Invalid value: "object": spec is immutable'],
+    );
   });
 });
 
@@ -362,7 +505,12 @@ describe('admission: maps and metadata', () => {
   it('prunes and defaults inside additionalProperties values', () => {
     const v = versionFor({
       type: 'object',
-      properties: { gateways: { type: 'object', additionalProperties: { type: 'object', properties: { enabled: { type: 'boolean', default: true } } } } },
+      properties: {
+        gateways: {
+          type: 'object',
+          additionalProperties: { type: 'object', properties: { enabled: { type: 'boolean', default: true } } },
+        },
+      },
     });
     const obj = widget({ gateways: { github: { junk: 1 }, cloudevents: { enabled: false } } });
     const result = v.admit(obj, { operation: 'CREATE' });
@@ -372,11 +520,16 @@ describe('admission: maps and metadata', () => {
 
   it('applies a schema constraint on metadata.name', () => {
     const crd = widgetCrd();
-    const schema = ((crd.spec as { versions: Array<{ schema: { openAPIV3Schema: { properties: Record<string, unknown> } } }> }).versions[0]!).schema.openAPIV3Schema;
+    const schema = (
+      crd.spec as { versions: Array<{ schema: { openAPIV3Schema: { properties: Record<string, unknown> } } }> }
+    ).versions[0]!.schema.openAPIV3Schema;
     schema.properties.metadata = { type: 'object', properties: { name: { type: 'string', maxLength: 5 } } };
     const v = compileCrd(crd).versions.get('v1')!;
     const obj = widget({});
     obj.metadata.name = 'much-too-long';
-    assert.deepEqual(v.admit(obj, { operation: 'CREATE' }).errors.map((e) => e.message), ['metadata.name: Too long: may not be more than 5 bytes']);
+    assert.deepEqual(
+      v.admit(obj, { operation: 'CREATE' }).errors.map((e) => e.message),
+      ['metadata.name: Too long: may not be more than 5 bytes'],
+    );
   });
 });

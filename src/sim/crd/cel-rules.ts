@@ -43,13 +43,19 @@ export function compileRules(schema: Schema): CompiledRules {
   forEachSchema(schema, [], (node, schemaPath) => {
     const rules = node['x-kubernetes-validations'];
     if (!rules?.length) return;
-    out.set(node, rules.map((rule, index) => compileRule(rule, { schemaPath, index }, celSchemaFor(node, schemaPath))));
+    out.set(
+      node,
+      rules.map((rule, index) => compileRule(rule, { schemaPath, index }, celSchemaFor(node, schemaPath))),
+    );
   });
   return out;
 }
 
 /** What CEL sees of metadata at a resource's root: only name and generateName, as in the apiserver. */
-const CEL_METADATA: Schema = { type: 'object', properties: { name: { type: 'string' }, generateName: { type: 'string' } } };
+const CEL_METADATA: Schema = {
+  type: 'object',
+  properties: { name: { type: 'string' }, generateName: { type: 'string' } },
+};
 
 /** The schema CEL rules at this node are checked against (the root gets its metadata view). */
 export function celSchemaFor(node: Schema, schemaPath: PathSegment[]): Schema {
@@ -70,7 +76,8 @@ function compileRule(rule: ValidationRule, location: RuleLocation, schema: Schem
 /** Visits every schema node with its path in schema terms (properties.x, items, additionalProperties). */
 export function forEachSchema(schema: Schema, path: PathSegment[], fn: (s: Schema, p: PathSegment[]) => void): void {
   fn(schema, path);
-  for (const [key, child] of Object.entries(schema.properties ?? {})) forEachSchema(child, [...path, 'properties', key], fn);
+  for (const [key, child] of Object.entries(schema.properties ?? {}))
+    forEachSchema(child, [...path, 'properties', key], fn);
   if (schema.items) forEachSchema(schema.items, [...path, 'items'], fn);
   if (typeof schema.additionalProperties === 'object') {
     forEachSchema(schema.additionalProperties, [...path, 'additionalProperties'], fn);
@@ -103,7 +110,9 @@ function visit(v: Visit): void {
   }
   if (Array.isArray(v.value) && v.schema.items) {
     const items = v.schema.items;
-    v.value.forEach((item, i) => visit({ ...v, value: item, old: correlateItem(item, v.old, v.schema), schema: items, path: [...v.path, i] }));
+    v.value.forEach((item, i) =>
+      visit({ ...v, value: item, old: correlateItem(item, v.old, v.schema), schema: items, path: [...v.path, i] }),
+    );
   } else if (isPlainObject(v.value)) {
     for (const [key, child] of Object.entries(v.value)) {
       const childSchema = propertySchema(v.schema, key);
@@ -142,14 +151,23 @@ function runRule(compiled: CompiledRule, v: Visit): FieldError | undefined {
   return ruleFailure(compiled, field, v.schema, vars);
 }
 
-function ruleFailure(compiled: CompiledRule, field: string, schema: Schema, vars: { self: CelValue; oldSelf?: CelValue }): FieldError {
+function ruleFailure(
+  compiled: CompiledRule,
+  field: string,
+  schema: Schema,
+  vars: { self: CelValue; oldSelf?: CelValue },
+): FieldError {
   const message = ruleMessage(compiled, vars);
   switch (compiled.rule.reason) {
-    case 'FieldValueForbidden': return fieldErrors.forbidden(field, message);
-    case 'FieldValueRequired': return fieldErrors.required(field, message);
+    case 'FieldValueForbidden':
+      return fieldErrors.forbidden(field, message);
+    case 'FieldValueRequired':
+      return fieldErrors.required(field, message);
     // Like the apiserver's fieldErrorForReason: a Duplicate carries the type, not the message.
-    case 'FieldValueDuplicate': return fieldErrors.duplicate(field, schema.type ?? '');
-    default: return fieldErrors.invalid(field, schema.type ?? '', message);
+    case 'FieldValueDuplicate':
+      return fieldErrors.duplicate(field, schema.type ?? '');
+    default:
+      return fieldErrors.invalid(field, schema.type ?? '', message);
   }
 }
 
@@ -180,7 +198,9 @@ function toCelValue(value: unknown, schema: Schema | undefined): CelValue {
     return out;
   }
   if (isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, child]) => [k, toCelValue(child, schema && propertySchema(schema, k))]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, child]) => [k, toCelValue(child, schema && propertySchema(schema, k))]),
+    );
   }
   return value as CelValue;
 }

@@ -103,7 +103,10 @@ export class CrdCompileError extends Error {
 export function compileCrd(crd: KubeObject): CompiledCrd {
   const errors = validateCrd(crd);
   if (errors.length > 0) {
-    throw new CrdCompileError(`CustomResourceDefinition "${crd.metadata.name ?? ''}" is invalid: ${formatFieldErrors(errors)}`, errors);
+    throw new CrdCompileError(
+      `CustomResourceDefinition "${crd.metadata.name ?? ''}" is invalid: ${formatFieldErrors(errors)}`,
+      errors,
+    );
   }
   const spec = crd.spec as CrdSpec;
   const versions = new Map(spec.versions.map((v) => [v.name, compileVersion(v, deprecationWarning(spec, v))] as const));
@@ -129,7 +132,14 @@ export function compileCrd(crd: KubeObject): CompiledCrd {
 /** The parts of a (validated) apiextensions.k8s.io/v1 CRD spec read here. */
 export interface CrdSpec {
   group: string;
-  names: { plural: string; singular?: string; kind: string; listKind?: string; shortNames?: string[]; categories?: string[] };
+  names: {
+    plural: string;
+    singular?: string;
+    kind: string;
+    listKind?: string;
+    shortNames?: string[];
+    categories?: string[];
+  };
   scope: 'Namespaced' | 'Cluster';
   versions: CrdVersionSpec[];
 }

@@ -54,8 +54,11 @@ export const fieldErrors = {
   invalid: (field: string, value: unknown, detail: string): FieldError =>
     make('FieldValueInvalid', field, `Invalid value: ${renderValue(value)}${detail ? `: ${detail}` : ''}`),
   notSupported: (field: string, value: unknown, allowed: unknown[]): FieldError =>
-    make('FieldValueNotSupported', field,
-      `Unsupported value: ${renderValue(value)}${allowed.length ? `: supported values: ${allowed.map(quoteAllowed).join(', ')}` : ''}`),
+    make(
+      'FieldValueNotSupported',
+      field,
+      `Unsupported value: ${renderValue(value)}${allowed.length ? `: supported values: ${allowed.map(quoteAllowed).join(', ')}` : ''}`,
+    ),
   forbidden: (field: string, detail: string): FieldError => make('FieldValueForbidden', field, `Forbidden: ${detail}`),
   typeInvalid: (field: string, value: unknown, detail: string): FieldError =>
     make('FieldValueTypeInvalid', field, `Invalid value: ${renderValue(value)}: ${detail}`),

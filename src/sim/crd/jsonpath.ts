@@ -31,9 +31,13 @@ export function compileJsonPath(source: string): JsonPath {
   let text = source.trim();
   if (text.startsWith('{') && text.endsWith('}')) text = text.slice(1, -1).trim();
   if (text.startsWith('$')) text = text.slice(1);
-  if (!text.startsWith('.') && !text.startsWith('[')) throw new JsonPathError(`unrecognized JSONPath ${JSON.stringify(source)}`);
+  if (!text.startsWith('.') && !text.startsWith('['))
+    throw new JsonPathError(`unrecognized JSONPath ${JSON.stringify(source)}`);
   const steps = parseSteps(text, source);
-  return { source, find: (root) => steps.reduce<unknown[]>((values, step) => values.flatMap((v) => apply(step, v)), [root]) };
+  return {
+    source,
+    find: (root) => steps.reduce<unknown[]>((values, step) => values.flatMap((v) => apply(step, v)), [root]),
+  };
 }
 
 const STEP_PATTERNS: Array<[RegExp, (m: RegExpExecArray) => Step]> = [
@@ -44,14 +48,17 @@ const STEP_PATTERNS: Array<[RegExp, (m: RegExpExecArray) => Step]> = [
   [/^\[\s*(-?\d+)\s*\]/, (m) => ({ k: 'index', index: Number(m[1]) })],
   [/^\[\s*'([^']*)'\s*\]/, (m) => ({ k: 'field', name: m[1]! })],
   [/^\[\s*"([^"]*)"\s*\]/, (m) => ({ k: 'field', name: m[1]! })],
-  [/^\[\?\(\s*@((?:\.[A-Za-z0-9_-]+)+)\s*(?:(==|!=|<=|>=|<|>)\s*('[^']*'|"[^"]*"|-?\d+(?:\.\d+)?|true|false|null))?\s*\)\]/, filterStep],
+  [
+    /^\[\?\(\s*@((?:\.[A-Za-z0-9_-]+)+)\s*(?:(==|!=|<=|>=|<|>)\s*('[^']*'|"[^"]*"|-?\d+(?:\.\d+)?|true|false|null))?\s*\)\]/,
+    filterStep,
+  ],
 ];
 
 function filterStep(m: RegExpExecArray): Step {
   const path = m[1]!.slice(1).split('.');
   if (!m[2]) return { k: 'filter', path };
   const raw = m[3]!;
-  const literal = raw.startsWith("'") || raw.startsWith('"') ? raw.slice(1, -1) : JSON.parse(raw) as unknown;
+  const literal = raw.startsWith("'") || raw.startsWith('"') ? raw.slice(1, -1) : (JSON.parse(raw) as unknown);
   return { k: 'filter', path, op: m[2] as FilterOp, literal };
 }
 
@@ -70,15 +77,19 @@ function parseSteps(text: string, source: string): Step[] {
 
 function apply(step: Step, value: unknown): unknown[] {
   switch (step.k) {
-    case 'field': return isPlainObject(value) && value[step.name] !== undefined ? [value[step.name]] : [];
+    case 'field':
+      return isPlainObject(value) && value[step.name] !== undefined ? [value[step.name]] : [];
     case 'index': {
       if (!Array.isArray(value)) return [];
       const i = step.index < 0 ? value.length + step.index : step.index;
       return i >= 0 && i < value.length ? [value[i]] : [];
     }
-    case 'wildcard': return Array.isArray(value) ? value : isPlainObject(value) ? Object.values(value) : [];
-    case 'recursive': return descend(value, step.name);
-    case 'filter': return (Array.isArray(value) ? value : []).filter((item) => matchesFilter(item, step));
+    case 'wildcard':
+      return Array.isArray(value) ? value : isPlainObject(value) ? Object.values(value) : [];
+    case 'recursive':
+      return descend(value, step.name);
+    case 'filter':
+      return (Array.isArray(value) ? value : []).filter((item) => matchesFilter(item, step));
   }
 }
 
@@ -95,9 +106,12 @@ function matchesFilter(item: unknown, step: Extract<Step, { k: 'filter' }>): boo
   if (v === undefined) return false;
   const lit = step.literal;
   switch (step.op) {
-    case '==': return v === lit;
-    case '!=': return v !== lit;
-    default: return compareOrdered(v, lit, step.op);
+    case '==':
+      return v === lit;
+    case '!=':
+      return v !== lit;
+    default:
+      return compareOrdered(v, lit, step.op);
   }
 }
 
@@ -113,8 +127,12 @@ export function goSprint(value: unknown): string {
   if (value === null || value === undefined) return '<nil>';
   if (Array.isArray(value)) return `[${value.map(goSprint).join(' ')}]`;
   if (isPlainObject(value)) {
-    return `map[${Object.keys(value).sort().map((k) => `${k}:${goSprint(value[k])}`).join(' ')}]`;
+    return `map[${Object.keys(value)
+      .sort()
+      .map((k) => `${k}:${goSprint(value[k])}`)
+      .join(' ')}]`;
   }
-  if (typeof value === 'number' && Math.abs(value) >= 1e21) return value.toExponential().replace(/e\+?(-?)(\d)$/, 'e+$10$2');
+  if (typeof value === 'number' && Math.abs(value) >= 1e21)
+    return value.toExponential().replace(/e\+?(-?)(\d)$/, 'e+$10$2');
   return String(value);
 }

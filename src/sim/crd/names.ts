@@ -23,9 +23,11 @@ export function validateObjectName(name: string): string[] {
   const msgs: string[] = [];
   if (name.length > 253) msgs.push('must be no more than 253 characters');
   if (!DNS1123_SUBDOMAIN.test(name)) {
-    msgs.push("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', " +
-      "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is " +
-      "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+    msgs.push(
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', " +
+        "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is " +
+        "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+    );
   }
   return msgs;
 }

@@ -22,7 +22,10 @@ const crd = widgetCrd({
   spec: {
     type: 'object',
     description: 'What the widget should be.',
-    properties: { size: { type: 'integer', description: 'How big the widget is, in centimetres.' }, color: { type: 'string', enum: ['red', 'blue'] } },
+    properties: {
+      size: { type: 'integer', description: 'How big the widget is, in centimetres.' },
+      color: { type: 'string', enum: ['red', 'blue'] },
+    },
     required: ['size'],
   },
 });
@@ -33,10 +36,24 @@ function discovery(url: string): unknown {
   const routes: Record<string, unknown> = {
     '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
     '/api/v1': { kind: 'APIResourceList', groupVersion: 'v1', resources: [] },
-    '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'example.com', versions: [gv], preferredVersion: gv }] },
+    '/apis': {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [{ name: 'example.com', versions: [gv], preferredVersion: gv }],
+    },
     '/apis/example.com/v1': {
-      kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'example.com/v1',
-      resources: [{ name: names.plural, singularName: 'widget', namespaced: true, kind: names.kind, verbs: ['create', 'get', 'list', 'patch'] }],
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: 'example.com/v1',
+      resources: [
+        {
+          name: names.plural,
+          singularName: 'widget',
+          namespaced: true,
+          kind: names.kind,
+          verbs: ['create', 'get', 'list', 'patch'],
+        },
+      ],
     },
     '/openapi/v3': { paths: openApiV3Paths([crd]) },
     '/openapi/v3/apis/example.com/v1': openApiV3ForGroupVersion([crd], 'example.com', 'v1'),
@@ -58,7 +75,9 @@ describe('OpenAPI documents read by kubectl', () => {
     };
     if (req.method === 'POST') {
       let body = '';
-      req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
       req.on('end', () => reply(201, JSON.parse(body)));
       return;
     }
@@ -78,13 +97,22 @@ describe('OpenAPI documents read by kubectl', () => {
     server = createServer(handle);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    await writeFile(path.join(dir, 'kubeconfig'), [
-      'apiVersion: v1', 'kind: Config',
-      `clusters: [{name: t, cluster: {server: "http://127.0.0.1:${port}"}}]`,
-      'contexts: [{name: t, context: {cluster: t, user: u, namespace: default}}]',
-      'current-context: t', 'users: [{name: u, user: {}}]', '',
-    ].join('\n'));
-    await writeFile(path.join(dir, 'w.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n');
+    await writeFile(
+      path.join(dir, 'kubeconfig'),
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: t, cluster: {server: "http://127.0.0.1:${port}"}}]`,
+        'contexts: [{name: t, context: {cluster: t, user: u, namespace: default}}]',
+        'current-context: t',
+        'users: [{name: u, user: {}}]',
+        '',
+      ].join('\n'),
+    );
+    await writeFile(
+      path.join(dir, 'w.yaml'),
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n',
+    );
   });
 
   after(async () => {
@@ -109,6 +137,12 @@ describe('OpenAPI documents read by kubectl', () => {
 
   it('leaves field validation to the server: create sends fieldValidation=Strict', async () => {
     await kubectl(['create', '-f', path.join(dir, 'w.yaml')]);
-    assert.ok(requests.some((r) => r.startsWith('POST /apis/example.com/v1/namespaces/default/widgets?') && r.includes('fieldValidation=Strict')), requests.join('\n'));
+    assert.ok(
+      requests.some(
+        (r) =>
+          r.startsWith('POST /apis/example.com/v1/namespaces/default/widgets?') && r.includes('fieldValidation=Strict'),
+      ),
+      requests.join('\n'),
+    );
   });
 });

@@ -14,24 +14,50 @@ export function ref(name: string, v2 = false): string {
   return v2 ? `#/definitions/${name}` : `#/components/schemas/${name}`;
 }
 
-const stringMap = (description: string): Schema => ({ type: 'object', description, additionalProperties: { type: 'string', default: '' } as Schema });
+const stringMap = (description: string): Schema => ({
+  type: 'object',
+  description,
+  additionalProperties: { type: 'string', default: '' } as Schema,
+});
 
 export function metaSchemas(): Record<string, Schema> {
   return {
     [`${META}.ObjectMeta`]: {
       type: 'object',
-      description: 'Metadata every persisted resource has: identity, labels, annotations, ownership and lifecycle fields.',
+      description:
+        'Metadata every persisted resource has: identity, labels, annotations, ownership and lifecycle fields.',
       properties: {
         annotations: stringMap('Free-form key/value data kept with the object and not used for selection.'),
         creationTimestamp: time('When the server created the object (RFC 3339, UTC). Set by the server; read-only.'),
-        deletionGracePeriodSeconds: { type: 'integer', format: 'int64', description: 'Seconds allowed for graceful termination once deletion was requested. Read-only.' },
-        deletionTimestamp: time('When deletion was requested; the object goes away once its finalizers are removed. Read-only.'),
-        finalizers: { type: 'array', items: { type: 'string', default: '' }, 'x-kubernetes-list-type': 'set', description: 'Keys that must be removed before the object is deleted.' },
+        deletionGracePeriodSeconds: {
+          type: 'integer',
+          format: 'int64',
+          description: 'Seconds allowed for graceful termination once deletion was requested. Read-only.',
+        },
+        deletionTimestamp: time(
+          'When deletion was requested; the object goes away once its finalizers are removed. Read-only.',
+        ),
+        finalizers: {
+          type: 'array',
+          items: { type: 'string', default: '' },
+          'x-kubernetes-list-type': 'set',
+          description: 'Keys that must be removed before the object is deleted.',
+        },
         generateName: str('Prefix from which the server generates a unique name when name is empty.'),
-        generation: { type: 'integer', format: 'int64', description: 'Sequence number of the desired state (spec); increases when spec changes. Read-only.' },
+        generation: {
+          type: 'integer',
+          format: 'int64',
+          description: 'Sequence number of the desired state (spec); increases when spec changes. Read-only.',
+        },
         labels: stringMap('Key/value pairs used to organize and select objects.'),
-        managedFields: { type: 'array', items: { $ref: ref(`${META}.ManagedFieldsEntry`), default: {} } as Schema, description: 'Which manager set which fields; maintained by the server.' },
-        name: str('Name of the object, unique within its namespace (or cluster for cluster-scoped kinds). Cannot be changed.'),
+        managedFields: {
+          type: 'array',
+          items: { $ref: ref(`${META}.ManagedFieldsEntry`), default: {} } as Schema,
+          description: 'Which manager set which fields; maintained by the server.',
+        },
+        name: str(
+          'Name of the object, unique within its namespace (or cluster for cluster-scoped kinds). Cannot be changed.',
+        ),
         namespace: str('Namespace the object lives in; empty for cluster-scoped kinds. Cannot be changed.'),
         ownerReferences: {
           type: 'array',
@@ -50,16 +76,24 @@ export function metaSchemas(): Record<string, Schema> {
       description: 'Metadata of a list response.',
       properties: {
         continue: str('Token to fetch the next page of a paginated list, if any.'),
-        remainingItemCount: { type: 'integer', format: 'int64', description: 'How many more items a paginated list has, when known.' },
+        remainingItemCount: {
+          type: 'integer',
+          format: 'int64',
+          description: 'How many more items a paginated list has, when known.',
+        },
         resourceVersion: str('Version of the list, usable to start a watch.'),
         selfLink: str('Deprecated and unset.'),
       },
     },
-    [`${META}.Time`]: { type: 'string', format: 'date-time', description: 'A timestamp in RFC 3339 form, second precision.' },
+    [`${META}.Time`]: {
+      type: 'string',
+      format: 'date-time',
+      description: 'A timestamp in RFC 3339 form, second precision.',
+    },
     [`${META}.FieldsV1`]: { type: 'object', description: 'A set of fields in the FieldsV1 trie format.' },
     [`${META}.ManagedFieldsEntry`]: {
       type: 'object',
-      description: 'One manager\'s ownership of a set of fields.',
+      description: "One manager's ownership of a set of fields.",
       properties: {
         apiVersion: str('Version of the resource the fields refer to.'),
         fieldsType: str('Format of fieldsV1; only "FieldsV1".'),
@@ -76,7 +110,10 @@ export function metaSchemas(): Record<string, Schema> {
       required: ['apiVersion', 'kind', 'name', 'uid'],
       properties: {
         apiVersion: str('API version of the owner.', { default: '' }),
-        blockOwnerDeletion: { type: 'boolean', description: 'Foreground deletion of the owner waits for this object when true.' },
+        blockOwnerDeletion: {
+          type: 'boolean',
+          description: 'Foreground deletion of the owner waits for this object when true.',
+        },
         controller: { type: 'boolean', description: 'True when the owner is the managing controller.' },
         kind: str('Kind of the owner.', { default: '' }),
         name: str('Name of the owner.', { default: '' }),
@@ -90,7 +127,11 @@ export function metaSchemas(): Record<string, Schema> {
       properties: {
         apiVersion: str('Versioned schema of this representation.'),
         code: { type: 'integer', format: 'int32', description: 'HTTP status code.' },
-        details: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, description: 'Extended data about the reason.' },
+        details: {
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+          description: 'Extended data about the reason.',
+        },
         kind: str('Status'),
         message: str('Human-readable description.'),
         metadata: { description: 'List metadata.', allOf: [{ $ref: ref(`${META}.ListMeta`) } as Schema], default: {} },
@@ -106,7 +147,11 @@ export function metaSchemas(): Record<string, Schema> {
         dryRun: { type: 'array', items: { type: 'string', default: '' }, description: 'All means: do not persist.' },
         gracePeriodSeconds: { type: 'integer', format: 'int64', description: 'Grace period before deletion.' },
         kind: str('DeleteOptions'),
-        preconditions: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, description: 'uid/resourceVersion that must match.' },
+        preconditions: {
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+          description: 'uid/resourceVersion that must match.',
+        },
         propagationPolicy: str('Orphan, Background or Foreground.'),
       },
     },

@@ -48,7 +48,12 @@ export interface Route {
   operations: Operation[];
 }
 
-const q = (name: string, description: string, type: Param['type'] = 'string'): Param => ({ name, in: 'query', description, type });
+const q = (name: string, description: string, type: Param['type'] = 'string'): Param => ({
+  name,
+  in: 'query',
+  description,
+  type,
+});
 
 const LIST_PARAMS = [
   q('allowWatchBookmarks', 'Ask for BOOKMARK events on watches.', 'boolean'),
@@ -73,8 +78,20 @@ const DELETE_PARAMS = [
   q('gracePeriodSeconds', 'Seconds before the object is deleted.', 'integer'),
   q('propagationPolicy', 'Orphan, Background or Foreground garbage collection of dependents.'),
 ];
-const NAMESPACE_PARAM: Param = { name: 'namespace', in: 'path', description: 'Object name and auth scope, such as for teams and projects.', type: 'string', required: true };
-const NAME_PARAM = (kind: string): Param => ({ name: 'name', in: 'path', description: `Name of the ${kind}.`, type: 'string', required: true });
+const NAMESPACE_PARAM: Param = {
+  name: 'namespace',
+  in: 'path',
+  description: 'Object name and auth scope, such as for teams and projects.',
+  type: 'string',
+  required: true,
+};
+const NAME_PARAM = (kind: string): Param => ({
+  name: 'name',
+  in: 'path',
+  description: `Name of the ${kind}.`,
+  type: 'string',
+  required: true,
+});
 const PRETTY: Param = q('pretty', 'Pretty-print the output when true.');
 
 export function routesFor(t: RouteTarget): Route[] {
@@ -91,19 +108,71 @@ export function routesFor(t: RouteTarget): Route[] {
       path: collection,
       pathParams: [...scopeParams, PRETTY],
       operations: [
-        { verb: 'get', action: 'list', operationId: `list${id}${scopedKind}`, description: `list objects of kind ${kind}`, params: LIST_PARAMS, response: t.listSchema },
-        { verb: 'post', action: 'create', operationId: `create${id}${scopedKind}`, description: `create a ${kind}`, params: WRITE_PARAMS, body: t.objectSchema, response: t.objectSchema },
-        { verb: 'delete', action: 'deletecollection', operationId: `deletecollection${id}${scopedKind}`, description: `delete collection of ${kind}`, params: [...LIST_PARAMS, ...DELETE_PARAMS], response: 'Status' },
+        {
+          verb: 'get',
+          action: 'list',
+          operationId: `list${id}${scopedKind}`,
+          description: `list objects of kind ${kind}`,
+          params: LIST_PARAMS,
+          response: t.listSchema,
+        },
+        {
+          verb: 'post',
+          action: 'create',
+          operationId: `create${id}${scopedKind}`,
+          description: `create a ${kind}`,
+          params: WRITE_PARAMS,
+          body: t.objectSchema,
+          response: t.objectSchema,
+        },
+        {
+          verb: 'delete',
+          action: 'deletecollection',
+          operationId: `deletecollection${id}${scopedKind}`,
+          description: `delete collection of ${kind}`,
+          params: [...LIST_PARAMS, ...DELETE_PARAMS],
+          response: 'Status',
+        },
       ],
     },
     {
       path: item,
       pathParams: [NAME_PARAM(kind), ...scopeParams, PRETTY],
       operations: [
-        { verb: 'get', action: 'get', operationId: `read${id}${scopedKind}`, description: `read the specified ${kind}`, params: [q('resourceVersion', 'Read at least this version.')], response: t.objectSchema },
-        { verb: 'put', action: 'put', operationId: `replace${id}${scopedKind}`, description: `replace the specified ${kind}`, params: WRITE_PARAMS, body: t.objectSchema, response: t.objectSchema },
-        { verb: 'patch', action: 'patch', operationId: `patch${id}${scopedKind}`, description: `partially update the specified ${kind}`, params: PATCH_PARAMS, body: 'Patch', response: t.objectSchema },
-        { verb: 'delete', action: 'delete', operationId: `delete${id}${scopedKind}`, description: `delete a ${kind}`, params: DELETE_PARAMS, response: 'Status' },
+        {
+          verb: 'get',
+          action: 'get',
+          operationId: `read${id}${scopedKind}`,
+          description: `read the specified ${kind}`,
+          params: [q('resourceVersion', 'Read at least this version.')],
+          response: t.objectSchema,
+        },
+        {
+          verb: 'put',
+          action: 'put',
+          operationId: `replace${id}${scopedKind}`,
+          description: `replace the specified ${kind}`,
+          params: WRITE_PARAMS,
+          body: t.objectSchema,
+          response: t.objectSchema,
+        },
+        {
+          verb: 'patch',
+          action: 'patch',
+          operationId: `patch${id}${scopedKind}`,
+          description: `partially update the specified ${kind}`,
+          params: PATCH_PARAMS,
+          body: 'Patch',
+          response: t.objectSchema,
+        },
+        {
+          verb: 'delete',
+          action: 'delete',
+          operationId: `delete${id}${scopedKind}`,
+          description: `delete a ${kind}`,
+          params: DELETE_PARAMS,
+          response: 'Status',
+        },
       ],
     },
   ];
@@ -112,7 +181,16 @@ export function routesFor(t: RouteTarget): Route[] {
     routes.push({
       path: `${base}/${t.plural}`,
       pathParams: [PRETTY],
-      operations: [{ verb: 'get', action: 'list', operationId: `list${id}${kind}ForAllNamespaces`, description: `list objects of kind ${kind} in all namespaces`, params: LIST_PARAMS, response: t.listSchema }],
+      operations: [
+        {
+          verb: 'get',
+          action: 'list',
+          operationId: `list${id}${kind}ForAllNamespaces`,
+          description: `list objects of kind ${kind} in all namespaces`,
+          params: LIST_PARAMS,
+          response: t.listSchema,
+        },
+      ],
     });
   }
   return routes;
@@ -124,9 +202,32 @@ function statusRoute(t: RouteTarget, item: string, id: string, scopedKind: strin
     path: `${item}/status`,
     pathParams: [NAME_PARAM(kind), ...scopeParams, PRETTY],
     operations: [
-      { verb: 'get', action: 'get', operationId: `read${id}${scopedKind}Status`, description: `read status of the specified ${kind}`, params: [], response: t.objectSchema },
-      { verb: 'put', action: 'put', operationId: `replace${id}${scopedKind}Status`, description: `replace status of the specified ${kind}`, params: WRITE_PARAMS, body: t.objectSchema, response: t.objectSchema },
-      { verb: 'patch', action: 'patch', operationId: `patch${id}${scopedKind}Status`, description: `partially update status of the specified ${kind}`, params: PATCH_PARAMS, body: 'Patch', response: t.objectSchema },
+      {
+        verb: 'get',
+        action: 'get',
+        operationId: `read${id}${scopedKind}Status`,
+        description: `read status of the specified ${kind}`,
+        params: [],
+        response: t.objectSchema,
+      },
+      {
+        verb: 'put',
+        action: 'put',
+        operationId: `replace${id}${scopedKind}Status`,
+        description: `replace status of the specified ${kind}`,
+        params: WRITE_PARAMS,
+        body: t.objectSchema,
+        response: t.objectSchema,
+      },
+      {
+        verb: 'patch',
+        action: 'patch',
+        operationId: `patch${id}${scopedKind}Status`,
+        description: `partially update status of the specified ${kind}`,
+        params: PATCH_PARAMS,
+        body: 'Patch',
+        response: t.objectSchema,
+      },
     ],
   };
 }

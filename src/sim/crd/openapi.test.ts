@@ -27,9 +27,16 @@ describe('OpenAPI v3', () => {
   it('names the schemas like the apiserver, with their group-version-kind', () => {
     assert.equal(doc.openapi, '3.0.0');
     const widget = schemas['com.example.v1.Widget'];
-    assert.deepEqual(widget['x-kubernetes-group-version-kind'], [{ group: 'example.com', kind: 'Widget', version: 'v1' }]);
-    assert.deepEqual(schemas['com.example.v1.WidgetList']['x-kubernetes-group-version-kind'], [{ group: 'example.com', kind: 'WidgetList', version: 'v1' }]);
-    assert.equal(schemas['com.example.v1.WidgetList'].properties.items.items.$ref, '#/components/schemas/com.example.v1.Widget');
+    assert.deepEqual(widget['x-kubernetes-group-version-kind'], [
+      { group: 'example.com', kind: 'Widget', version: 'v1' },
+    ]);
+    assert.deepEqual(schemas['com.example.v1.WidgetList']['x-kubernetes-group-version-kind'], [
+      { group: 'example.com', kind: 'WidgetList', version: 'v1' },
+    ]);
+    assert.equal(
+      schemas['com.example.v1.WidgetList'].properties.items.items.$ref,
+      '#/components/schemas/com.example.v1.Widget',
+    );
   });
 
   it('publishes the CRD schema with descriptions, metadata as a $ref that resolves', () => {
@@ -53,9 +60,17 @@ describe('OpenAPI v3', () => {
 
   it('describes the routes, with fieldValidation on PATCH so kubectl leaves validation to the server', () => {
     const item = doc.paths['/apis/example.com/v1/namespaces/{namespace}/widgets/{name}'];
-    assert.deepEqual(item.patch['x-kubernetes-group-version-kind'], { group: 'example.com', kind: 'Widget', version: 'v1' });
+    assert.deepEqual(item.patch['x-kubernetes-group-version-kind'], {
+      group: 'example.com',
+      kind: 'Widget',
+      version: 'v1',
+    });
     assert.ok(item.patch.parameters.some((p: Doc) => p.name === 'fieldValidation' && p.in === 'query'));
-    assert.deepEqual(Object.keys(item.patch.requestBody.content), ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
+    assert.deepEqual(Object.keys(item.patch.requestBody.content), [
+      'application/json-patch+json',
+      'application/merge-patch+json',
+      'application/apply-patch+yaml',
+    ]);
     assert.ok(doc.paths['/apis/example.com/v1/namespaces/{namespace}/widgets/{name}/status'].put);
     assert.equal(doc.paths['/apis/example.com/v1/widgets'].get.operationId, 'listExampleComV1WidgetForAllNamespaces');
   });
@@ -65,7 +80,10 @@ describe('OpenAPI v3', () => {
     (cluster.spec as Doc).scope = 'Cluster';
     const cdoc = openApiV3ForGroupVersion([cluster], 'example.com', 'v1') as Doc;
     assert.ok(cdoc.paths['/apis/example.com/v1/widgets/{name}']);
-    assert.equal(Object.keys(cdoc.paths).some((p) => p.includes('namespaces')), false);
+    assert.equal(
+      Object.keys(cdoc.paths).some((p) => p.includes('namespaces')),
+      false,
+    );
     const v2 = openApiV3ForGroupVersion([crd], 'example.com', 'v2') as Doc;
     assert.deepEqual(v2.paths, {});
   });
@@ -73,9 +91,15 @@ describe('OpenAPI v3', () => {
   it('lists one group-version per served version, with a content hash', () => {
     const paths = openApiV3Paths([crd]);
     assert.deepEqual(Object.keys(paths), ['apis/example.com/v1']);
-    assert.match(paths['apis/example.com/v1']!.serverRelativeURL, /^\/openapi\/v3\/apis\/example\.com\/v1\?hash=[0-9A-F]{128}$/);
+    assert.match(
+      paths['apis/example.com/v1']!.serverRelativeURL,
+      /^\/openapi\/v3\/apis\/example\.com\/v1\?hash=[0-9A-F]{128}$/,
+    );
     const changed = widgetCrd({ spec: { type: 'object', description: 'changed' } });
-    assert.notEqual(openApiV3Paths([changed])['apis/example.com/v1']!.serverRelativeURL, paths['apis/example.com/v1']!.serverRelativeURL);
+    assert.notEqual(
+      openApiV3Paths([changed])['apis/example.com/v1']!.serverRelativeURL,
+      paths['apis/example.com/v1']!.serverRelativeURL,
+    );
   });
 });
 
@@ -85,8 +109,13 @@ describe('OpenAPI v2 (swagger)', () => {
   it('has definitions with group-version-kind and $refs into definitions', () => {
     assert.equal(doc.swagger, '2.0');
     const widget = doc.definitions['com.example.v1.Widget'];
-    assert.deepEqual(widget['x-kubernetes-group-version-kind'], [{ group: 'example.com', kind: 'Widget', version: 'v1' }]);
-    assert.equal(widget.properties.metadata.allOf[0].$ref, '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+    assert.deepEqual(widget['x-kubernetes-group-version-kind'], [
+      { group: 'example.com', kind: 'Widget', version: 'v1' },
+    ]);
+    assert.equal(
+      widget.properties.metadata.allOf[0].$ref,
+      '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+    );
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     for (const r of refs) assert.ok(doc.definitions[r.slice('"$ref":"#/definitions/'.length, -1)], `unresolved ${r}`);
   });
@@ -101,7 +130,12 @@ describe('OpenAPI v2 (swagger)', () => {
 
   it('has body parameters and responses on operations', () => {
     const create = doc.paths['/apis/example.com/v1/namespaces/{namespace}/widgets'].post;
-    assert.deepEqual(create.parameters[0], { name: 'body', in: 'body', required: true, schema: { $ref: '#/definitions/com.example.v1.Widget' } });
+    assert.deepEqual(create.parameters[0], {
+      name: 'body',
+      in: 'body',
+      required: true,
+      schema: { $ref: '#/definitions/com.example.v1.Widget' },
+    });
     assert.equal(create.responses[200].schema.$ref, '#/definitions/com.example.v1.Widget');
   });
 });

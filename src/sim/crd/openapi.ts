@@ -29,7 +29,11 @@ function servedVersions(crds: KubeObject[], filter?: { group: string; version: s
     for (const v of Array.isArray(spec.versions) ? spec.versions : []) {
       if (!isPlainObject(v) || v.served !== true || (filter && v.name !== filter.version)) continue;
       const gvk: Gvk = { group, version: String(v.name), kind: String(names.kind ?? '') };
-      const schema = (isPlainObject(v.schema) && isPlainObject(v.schema.openAPIV3Schema) ? v.schema.openAPIV3Schema : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }) as Schema;
+      const schema = (
+        isPlainObject(v.schema) && isPlainObject(v.schema.openAPIV3Schema)
+          ? v.schema.openAPIV3Schema
+          : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }
+      ) as Schema;
       const objectSchema = definitionName(gvk);
       out.push({
         target: {
@@ -58,7 +62,10 @@ function gvkList(gvk: Gvk, kind = gvk.kind): Array<Record<string, string>> {
 }
 
 const TYPE_META: Record<string, Schema> = {
-  apiVersion: { type: 'string', description: 'The versioned schema of this representation of an object: <group>/<version>.' },
+  apiVersion: {
+    type: 'string',
+    description: 'The versioned schema of this representation of an object: <group>/<version>.',
+  },
   kind: { type: 'string', description: 'The REST resource this object represents, in CamelCase.' },
 };
 
@@ -87,7 +94,11 @@ function listDefinition(s: ServedVersion, v2: boolean): Schema {
     required: ['items'],
     properties: {
       ...TYPE_META,
-      items: { type: 'array', description: `List of ${s.target.plural}.`, items: { $ref: ref(s.target.objectSchema, v2) } },
+      items: {
+        type: 'array',
+        description: `List of ${s.target.plural}.`,
+        items: { $ref: ref(s.target.objectSchema, v2) },
+      },
       metadata: { description: 'Standard list metadata.', allOf: [{ $ref: ref(`${META}.ListMeta`, v2) }] },
     },
     'x-kubernetes-group-version-kind': gvkList(s.target.gvk, `${kind}List`),
@@ -111,7 +122,12 @@ export function openApiV3ForGroupVersion(crds: KubeObject[], group: string, vers
     schemas[s.target.listSchema] = listDefinition(s, false);
     for (const route of routesFor(s.target)) paths[route.path] = v3PathItem(route, s.target.gvk);
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes CRD Swagger', version: 'v0.1.0' }, paths, components: { schemas } };
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes CRD Swagger', version: 'v0.1.0' },
+    paths,
+    components: { schemas },
+  };
 }
 
 /**
@@ -120,7 +136,9 @@ export function openApiV3ForGroupVersion(crds: KubeObject[], group: string, vers
  */
 export function openApiV3Paths(crds: KubeObject[]): Record<string, { serverRelativeURL: string }> {
   const out: Record<string, { serverRelativeURL: string }> = {};
-  for (const { target: { gvk } } of servedVersions(crds)) {
+  for (const {
+    target: { gvk },
+  } of servedVersions(crds)) {
     const key = `apis/${gvk.group}/${gvk.version}`;
     if (out[key]) continue;
     const doc = JSON.stringify(openApiV3ForGroupVersion(crds, gvk.group, gvk.version));
@@ -134,7 +152,13 @@ const JSON_CONTENT = ['application/json', 'application/yaml'];
 const PATCH_CONTENT = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
 function v3Param(p: Param): object {
-  return { name: p.name, in: p.in, description: p.description, ...(p.required ? { required: true } : {}), schema: { type: p.type, uniqueItems: true } };
+  return {
+    name: p.name,
+    in: p.in,
+    description: p.description,
+    ...(p.required ? { required: true } : {}),
+    schema: { type: p.type, uniqueItems: true },
+  };
 }
 
 function v3Content(types: string[], schemaName: string): object {
@@ -153,12 +177,18 @@ function v3Operation(op: Operation, gvk: Gvk): object {
     description: op.description,
     operationId: op.operationId,
     parameters: op.params.map(v3Param),
-    responses: { 200: { description: 'OK', content: v3Content(JSON_CONTENT, op.response) }, 401: { description: 'Unauthorized' } },
+    responses: {
+      200: { description: 'OK', content: v3Content(JSON_CONTENT, op.response) },
+      401: { description: 'Unauthorized' },
+    },
     'x-kubernetes-action': op.action,
     'x-kubernetes-group-version-kind': { group: gvk.group, kind: gvk.kind, version: gvk.version },
   };
   if (op.body) {
-    out.requestBody = { required: true, content: v3Content(op.body === 'Patch' ? PATCH_CONTENT : JSON_CONTENT, op.body) };
+    out.requestBody = {
+      required: true,
+      content: v3Content(op.body === 'Patch' ? PATCH_CONTENT : JSON_CONTENT, op.body),
+    };
   }
   return out;
 }
@@ -179,13 +209,22 @@ export function openApiV2(crds: KubeObject[]): object {
 }
 
 function v2Param(p: Param): object {
-  return { name: p.name, in: p.in, description: p.description, type: p.type, uniqueItems: true, ...(p.required ? { required: true } : {}) };
+  return {
+    name: p.name,
+    in: p.in,
+    description: p.description,
+    type: p.type,
+    uniqueItems: true,
+    ...(p.required ? { required: true } : {}),
+  };
 }
 
 function v2PathItem(route: Route, gvk: Gvk): object {
   const item: Record<string, unknown> = { parameters: route.pathParams.map(v2Param) };
   for (const op of route.operations) {
-    const body = op.body ? [{ name: 'body', in: 'body', required: true, schema: { $ref: ref(schemaNameOf(op.body), true) } }] : [];
+    const body = op.body
+      ? [{ name: 'body', in: 'body', required: true, schema: { $ref: ref(schemaNameOf(op.body), true) } }]
+      : [];
     item[op.verb] = {
       description: op.description,
       consumes: op.body === 'Patch' ? PATCH_CONTENT : ['*/*'],
@@ -194,7 +233,10 @@ function v2PathItem(route: Route, gvk: Gvk): object {
       tags: [`${gvk.group.split('.')[0]}_${gvk.version}`],
       operationId: op.operationId,
       parameters: [...body, ...op.params.map(v2Param)],
-      responses: { 200: { description: 'OK', schema: { $ref: ref(schemaNameOf(op.response), true) } }, 401: { description: 'Unauthorized' } },
+      responses: {
+        200: { description: 'OK', schema: { $ref: ref(schemaNameOf(op.response), true) } },
+        401: { description: 'Unauthorized' },
+      },
       'x-kubernetes-action': op.action,
       'x-kubernetes-group-version-kind': { group: gvk.group, kind: gvk.kind, version: gvk.version },
     };
@@ -211,10 +253,12 @@ export function toSwaggerSchema(schema: Schema): Schema {
   const out: Schema = {};
   for (const [key, value] of Object.entries(schema)) {
     if (['nullable', 'anyOf', 'oneOf', 'not', 'x-kubernetes-validations'].includes(key)) continue;
-    if (key === '$ref' && typeof value === 'string') out.$ref = value.replace('#/components/schemas/', '#/definitions/');
+    if (key === '$ref' && typeof value === 'string')
+      out.$ref = value.replace('#/components/schemas/', '#/definitions/');
     else if (key === 'properties' && isPlainObject(value)) {
       out.properties = Object.fromEntries(Object.entries(value).map(([k, s]) => [k, toSwaggerSchema(s as Schema)]));
-    } else if ((key === 'items' || key === 'additionalProperties') && isPlainObject(value)) out[key] = toSwaggerSchema(value as Schema);
+    } else if ((key === 'items' || key === 'additionalProperties') && isPlainObject(value))
+      out[key] = toSwaggerSchema(value as Schema);
     else if (key === 'allOf' && Array.isArray(value)) out.allOf = value.map((s) => toSwaggerSchema(s as Schema));
     else out[key] = value;
   }

@@ -3,9 +3,7 @@
 // fields are dropped, then `default`s fill absent properties, parents before children, so defaults
 // nested inside a defaulted parent apply too.
 
-import {
-  OBJECT_META_FIELDS, TYPE_META_FIELDS, formatPath, isPlainObject, propertySchema,
-} from './schema.ts';
+import { OBJECT_META_FIELDS, TYPE_META_FIELDS, formatPath, isPlainObject, propertySchema } from './schema.ts';
 import type { PathSegment, Schema } from './schema.ts';
 
 /** Prunes and defaults obj (a whole custom resource) in place; returns the paths of pruned fields. */

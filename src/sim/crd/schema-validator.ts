@@ -19,8 +19,12 @@ import type { PathSegment, Schema } from './schema.ts';
 const addFormats = formatsModule.default;
 
 const WALKER_KEYWORDS = [
-  'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-validations',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'x-kubernetes-validations',
 ];
 const ANNOTATION_KEYWORDS = ['example', 'externalDocs'];
 
@@ -126,7 +130,8 @@ function translateErrors(validate: ValidateFunction, root: unknown, opts: Valida
     // int-or-string is usually spelled with an anyOf too; its own message is the clearer one.
     if (err.keyword === 'anyOf' && (err.parentSchema as Schema | undefined)?.['x-kubernetes-int-or-string']) continue;
     const segments = pointerToSegments(err.instancePath, root);
-    if (opts.isUnchanged?.(err.keyword === 'required' ? [...segments, String(err.params.missingProperty)] : segments)) continue;
+    if (opts.isUnchanged?.(err.keyword === 'required' ? [...segments, String(err.params.missingProperty)] : segments))
+      continue;
     const field = translateOne(err, [...(opts.basePath ?? []), ...segments]);
     if (!out.some((e) => e.message === field.message)) out.push(field);
   }
@@ -144,15 +149,26 @@ function translateOne(err: ErrorObject, segments: PathSegment[]): FieldError {
     case 'type':
     case 'x-kubernetes-int-or-string': {
       const want = err.keyword === 'type' ? String(params.type) : 'integer,string';
-      return fieldErrors.typeInvalid(path, jsonType(data), `${inBody} must be of type ${want}: ${JSON.stringify(jsonType(data))}`);
+      return fieldErrors.typeInvalid(
+        path,
+        jsonType(data),
+        `${inBody} must be of type ${want}: ${JSON.stringify(jsonType(data))}`,
+      );
     }
     case 'enum':
       return fieldErrors.notSupported(path, data, (params.allowedValues as unknown[]) ?? []);
     case 'pattern':
       return fieldErrors.invalid(path, data, `${inBody} should match '${String(params.pattern)}'`);
     case 'format':
-      return fieldErrors.invalid(path, data, `${inBody} must be of type ${String(params.format)}: ${JSON.stringify(data)}`);
-    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
+      return fieldErrors.invalid(
+        path,
+        data,
+        `${inBody} must be of type ${String(params.format)}: ${JSON.stringify(data)}`,
+      );
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
       return fieldErrors.invalid(path, data, `${inBody} should be ${BOUND_WORDS[err.keyword]} ${String(params.limit)}`);
     case 'multipleOf':
       return fieldErrors.invalid(path, data, `${inBody} should be a multiple of ${String(params.multipleOf)}`);
@@ -161,7 +177,11 @@ function translateOne(err: ErrorObject, segments: PathSegment[]): FieldError {
     case 'maxLength':
       return fieldErrors.tooLong(path, Number(params.limit));
     case 'minItems':
-      return fieldErrors.invalid(path, (data as unknown[]).length, `${inBody} should have at least ${String(params.limit)} items`);
+      return fieldErrors.invalid(
+        path,
+        (data as unknown[]).length,
+        `${inBody} should have at least ${String(params.limit)} items`,
+      );
     case 'maxItems':
       return fieldErrors.tooMany(path, (data as unknown[]).length, Number(params.limit));
     case 'minProperties':
@@ -175,7 +195,10 @@ function translateOne(err: ErrorObject, segments: PathSegment[]): FieldError {
     case 'not':
       return fieldErrors.invalid(path, data, `${inBody} must not validate the schema (not)`);
     case 'additionalProperties':
-      return fieldErrors.forbidden(formatPath([...segments, String(params.additionalProperty)]), 'additional property is not allowed');
+      return fieldErrors.forbidden(
+        formatPath([...segments, String(params.additionalProperty)]),
+        'additional property is not allowed',
+      );
     default:
       return fieldErrors.invalid(path, data, `${inBody} ${err.message ?? 'is invalid'}`);
   }

@@ -29,9 +29,10 @@ function visit(value: unknown, schema: Schema, path: PathSegment[], errors: Fiel
 function listDuplicates(list: unknown[], schema: Schema, path: PathSegment[]): FieldError[] {
   const listType = schema['x-kubernetes-list-type'];
   if (listType !== 'set' && listType !== 'map') return [];
-  const keyOf = listType === 'set'
-    ? (item: unknown): unknown => item
-    : (item: unknown): unknown => mapKeyValue(item, schema['x-kubernetes-list-map-keys'] ?? []);
+  const keyOf =
+    listType === 'set'
+      ? (item: unknown): unknown => item
+      : (item: unknown): unknown => mapKeyValue(item, schema['x-kubernetes-list-map-keys'] ?? []);
   const seen = new Set<string>();
   const errors: FieldError[] = [];
   list.forEach((item, i) => {
@@ -55,7 +56,10 @@ function mapKeyValue(item: unknown, keys: string[]): Record<string, unknown> {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (isPlainObject(value)) {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }

@@ -10,7 +10,12 @@ const NOW = new Date('2024-05-01T12:00:00Z');
 describe('printer-column JSONPath', () => {
   const doc = {
     spec: { image: 'alpine', jobs: [{ name: 'a' }, { name: 'b' }], 'dotted.key': 'v' },
-    status: { conditions: [{ type: 'Scheduled', status: 'True' }, { type: 'Ready', status: 'False', n: 2 }] },
+    status: {
+      conditions: [
+        { type: 'Scheduled', status: 'True' },
+        { type: 'Ready', status: 'False', n: 2 },
+      ],
+    },
   };
 
   it('selects fields, indices (negative too) and quoted keys', () => {
@@ -53,10 +58,25 @@ describe('humanDuration', () => {
   it('matches apimachinery duration.HumanDuration', () => {
     const s = 1000;
     const cases: Array<[number, string]> = [
-      [-5 * s, '<invalid>'], [-1 * s, '0s'], [0, '0s'], [119 * s, '119s'], [120 * s, '2m'], [330 * s, '5m30s'],
-      [600 * s, '10m'], [179 * 60 * s, '179m'], [3 * 3600 * s, '3h'], [(3 * 3600 + 120) * s, '3h2m'], [8 * 3600 * s, '8h'],
-      [47 * 3600 * s, '47h'], [48 * 3600 * s, '2d'], [(50 * 3600) * s, '2d2h'], [8 * 86400 * s, '8d'],
-      [729 * 86400 * s, '729d'], [730 * 86400 * s, '2y'], [750 * 86400 * s, '2y20d'], [9 * 365 * 86400 * s, '9y'],
+      [-5 * s, '<invalid>'],
+      [-1 * s, '0s'],
+      [0, '0s'],
+      [119 * s, '119s'],
+      [120 * s, '2m'],
+      [330 * s, '5m30s'],
+      [600 * s, '10m'],
+      [179 * 60 * s, '179m'],
+      [3 * 3600 * s, '3h'],
+      [(3 * 3600 + 120) * s, '3h2m'],
+      [8 * 3600 * s, '8h'],
+      [47 * 3600 * s, '47h'],
+      [48 * 3600 * s, '2d'],
+      [50 * 3600 * s, '2d2h'],
+      [8 * 86400 * s, '8d'],
+      [729 * 86400 * s, '729d'],
+      [730 * 86400 * s, '2y'],
+      [750 * 86400 * s, '2y20d'],
+      [9 * 365 * 86400 * s, '9y'],
     ];
     for (const [ms, want] of cases) assert.equal(humanDuration(ms), want, `${ms}ms`);
   });
@@ -65,7 +85,13 @@ describe('humanDuration', () => {
 describe('Table output', () => {
   it('has Name and a default Age column when no printer columns are defined', () => {
     const v = compileCrd(widgetCrd()).versions.get('v1')!;
-    assert.deepEqual(v.tableColumns().map((c) => [c.name, c.type, c.format, c.priority]), [['Name', 'string', 'name', 0], ['Age', 'date', '', 0]]);
+    assert.deepEqual(
+      v.tableColumns().map((c) => [c.name, c.type, c.format, c.priority]),
+      [
+        ['Name', 'string', 'name', 0],
+        ['Age', 'date', '', 0],
+      ],
+    );
     const obj = widget({});
     obj.metadata.creationTimestamp = '2024-05-01T11:55:00Z';
     assert.deepEqual(v.tableCells(obj, NOW), ['w1', '5m']);
@@ -74,25 +100,33 @@ describe('Table output', () => {
   });
 
   it('renders the printer columns of the version, typed, with wide-only priority kept', () => {
-    const v = compileCrd(widgetCrd({
-      printerColumns: [
-        { name: 'Image', type: 'string', jsonPath: '.spec.image', description: 'the image' },
-        { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-        { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
-        { name: 'Ratio', type: 'number', jsonPath: '.spec.ratio', priority: 1 },
-        { name: 'Paused', type: 'boolean', jsonPath: '.spec.paused' },
-        { name: 'Started', type: 'date', jsonPath: '.status.startTime' },
-        { name: 'Bad', type: 'date', jsonPath: '.spec.image' },
-        { name: 'Missing', type: 'string', jsonPath: '.spec.nothing' },
-      ],
-    })).versions.get('v1')!;
+    const v = compileCrd(
+      widgetCrd({
+        printerColumns: [
+          { name: 'Image', type: 'string', jsonPath: '.spec.image', description: 'the image' },
+          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+          { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
+          { name: 'Ratio', type: 'number', jsonPath: '.spec.ratio', priority: 1 },
+          { name: 'Paused', type: 'boolean', jsonPath: '.spec.paused' },
+          { name: 'Started', type: 'date', jsonPath: '.status.startTime' },
+          { name: 'Bad', type: 'date', jsonPath: '.spec.image' },
+          { name: 'Missing', type: 'string', jsonPath: '.spec.nothing' },
+        ],
+      }),
+    ).versions.get('v1')!;
     const cols = v.tableColumns();
-    assert.deepEqual(cols.map((c) => c.name), ['Name', 'Image', 'Ready', 'Replicas', 'Ratio', 'Paused', 'Started', 'Bad', 'Missing']);
+    assert.deepEqual(
+      cols.map((c) => c.name),
+      ['Name', 'Image', 'Ready', 'Replicas', 'Ratio', 'Paused', 'Started', 'Bad', 'Missing'],
+    );
     assert.equal(cols[1]!.description, 'the image');
     assert.equal(cols[4]!.priority, 1);
-    const obj = widget({ image: 'alpine', replicas: 3, ratio: 0.5, paused: false }, {
-      status: { startTime: '2024-04-29T12:00:00Z', conditions: [{ type: 'Ready', status: 'True' }] },
-    });
+    const obj = widget(
+      { image: 'alpine', replicas: 3, ratio: 0.5, paused: false },
+      {
+        status: { startTime: '2024-04-29T12:00:00Z', conditions: [{ type: 'Ready', status: 'True' }] },
+      },
+    );
     assert.deepEqual(v.tableCells(obj, NOW), ['w1', 'alpine', 'True', 3, 0.5, false, '2d', '<invalid>', null]);
   });
 });

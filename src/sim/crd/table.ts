@@ -34,12 +34,14 @@ const NAME_COLUMN: TableColumn = {
 };
 
 /** What the apiserver defaults a version without printer columns to. */
-export const DEFAULT_PRINTER_COLUMNS: PrinterColumn[] = [{
-  name: 'Age',
-  type: 'date',
-  jsonPath: '.metadata.creationTimestamp',
-  description: 'Time since the server created the object (metadata.creationTimestamp).',
-}];
+export const DEFAULT_PRINTER_COLUMNS: PrinterColumn[] = [
+  {
+    name: 'Age',
+    type: 'date',
+    jsonPath: '.metadata.creationTimestamp',
+    description: 'Time since the server created the object (metadata.creationTimestamp).',
+  },
+];
 
 export interface TableConvertor {
   columns(): TableColumn[];
@@ -48,27 +50,45 @@ export interface TableConvertor {
 
 export function newTableConvertor(printerColumns: PrinterColumn[] | undefined): TableConvertor {
   const defs = printerColumns?.length ? printerColumns : DEFAULT_PRINTER_COLUMNS;
-  const compiled: Array<{ def: PrinterColumn; path: JsonPath }> = defs.map((def) => ({ def, path: compileJsonPath(def.jsonPath) }));
+  const compiled: Array<{ def: PrinterColumn; path: JsonPath }> = defs.map((def) => ({
+    def,
+    path: compileJsonPath(def.jsonPath),
+  }));
   const columns = [NAME_COLUMN, ...defs.map(toColumn)];
   return {
     columns: () => columns.map((c) => ({ ...c })),
-    cells: (obj, now) => [obj.metadata.name ?? '', ...compiled.map(({ def, path }) => cell(def, path.find(obj)[0], now))],
+    cells: (obj, now) => [
+      obj.metadata.name ?? '',
+      ...compiled.map(({ def, path }) => cell(def, path.find(obj)[0], now)),
+    ],
   };
 }
 
 function toColumn(def: PrinterColumn): TableColumn {
-  return { name: def.name, type: def.type, format: def.format ?? '', description: def.description ?? '', priority: def.priority ?? 0 };
+  return {
+    name: def.name,
+    type: def.type,
+    format: def.format ?? '',
+    description: def.description ?? '',
+    priority: def.priority ?? 0,
+  };
 }
 
 function cell(def: PrinterColumn, value: unknown, now: Date): unknown {
   if (value === undefined || value === null) return null;
   switch (def.type) {
-    case 'string': return goSprint(value);
-    case 'integer': return typeof value === 'number' ? Math.trunc(value) : null;
-    case 'number': return typeof value === 'number' ? value : null;
-    case 'boolean': return typeof value === 'boolean' ? value : null;
-    case 'date': return typeof value === 'string' ? ageCell(value, now) : null;
-    default: return null;
+    case 'string':
+      return goSprint(value);
+    case 'integer':
+      return typeof value === 'number' ? Math.trunc(value) : null;
+    case 'number':
+      return typeof value === 'number' ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : null;
+    case 'date':
+      return typeof value === 'string' ? ageCell(value, now) : null;
+    default:
+      return null;
   }
 }
 

@@ -12,7 +12,9 @@ export interface CrdFixtureOptions {
 }
 
 export function widgetCrd(opts: CrdFixtureOptions = {}): KubeObject {
-  const properties: Record<string, Schema> = { spec: opts.spec ?? { type: 'object', properties: { size: { type: 'integer' } } } };
+  const properties: Record<string, Schema> = {
+    spec: opts.spec ?? { type: 'object', properties: { size: { type: 'integer' } } },
+  };
   if (opts.status) properties.status = opts.status;
   const v1: Record<string, unknown> = {
     name: 'v1',
@@ -29,12 +31,25 @@ export function widgetCrd(opts: CrdFixtureOptions = {}): KubeObject {
     spec: {
       group: 'example.com',
       scope: 'Namespaced',
-      names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList', shortNames: ['wd'], categories: ['all'] },
+      names: {
+        plural: 'widgets',
+        singular: 'widget',
+        kind: 'Widget',
+        listKind: 'WidgetList',
+        shortNames: ['wd'],
+        categories: ['all'],
+      },
       versions: [v1, ...(opts.moreVersions ?? [])],
     },
   };
 }
 
 export function widget(spec: unknown, extra: Record<string, unknown> = {}): KubeObject {
-  return { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'default' }, spec, ...extra };
+  return {
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+    metadata: { name: 'w1', namespace: 'default' },
+    spec,
+    ...extra,
+  };
 }

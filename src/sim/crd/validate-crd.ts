@@ -9,7 +9,8 @@ import { isPlainObject } from './schema.ts';
 import { validateSchema } from './validate-schema.ts';
 
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1035_MESSAGE = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+const DNS1035_MESSAGE =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 const COLUMN_TYPES = ['integer', 'number', 'string', 'boolean', 'date'];
 const COLUMN_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'date', 'date-time', 'password'];
 
@@ -36,7 +37,9 @@ export function validateCrd(crd: KubeObject, old?: KubeObject): FieldError[] {
   const names = isPlainObject(spec.names) ? spec.names : {};
   const expectedName = `${String(names.plural ?? '')}.${String(spec.group ?? '')}`;
   if (crd.metadata.name !== expectedName) {
-    errors.unshift(fieldErrors.invalid('metadata.name', crd.metadata.name ?? '', 'must be spec.names.plural+"."+spec.group'));
+    errors.unshift(
+      fieldErrors.invalid('metadata.name', crd.metadata.name ?? '', 'must be spec.names.plural+"."+spec.group'),
+    );
   }
   if (old) errors.push(...updateErrors(spec, old));
   return errors;
@@ -44,21 +47,26 @@ export function validateCrd(crd: KubeObject, old?: KubeObject): FieldError[] {
 
 function groupErrors(group: unknown): FieldError[] {
   if (typeof group !== 'string' || group === '') return [fieldErrors.required('spec.group')];
-  if (!isDns1123Subdomain(group)) return [fieldErrors.invalid('spec.group', group, 'a lowercase RFC 1123 subdomain is required')];
-  if (!group.includes('.')) return [fieldErrors.invalid('spec.group', group, 'should be a domain with at least one dot')];
+  if (!isDns1123Subdomain(group))
+    return [fieldErrors.invalid('spec.group', group, 'a lowercase RFC 1123 subdomain is required')];
+  if (!group.includes('.'))
+    return [fieldErrors.invalid('spec.group', group, 'should be a domain with at least one dot')];
   return [];
 }
 
 function dns1035(field: string, value: unknown, required: boolean): FieldError[] {
   if (value === undefined || value === '') return required ? [fieldErrors.required(field)] : [];
-  if (typeof value !== 'string' || value.length > 63 || !DNS1035_LABEL.test(value)) return [fieldErrors.invalid(field, value, DNS1035_MESSAGE)];
+  if (typeof value !== 'string' || value.length > 63 || !DNS1035_LABEL.test(value))
+    return [fieldErrors.invalid(field, value, DNS1035_MESSAGE)];
   return [];
 }
 
 function kindErrors(field: string, value: unknown): FieldError[] {
   if (value === undefined || value === '') return [fieldErrors.required(field)];
   if (typeof value !== 'string' || !DNS1035_LABEL.test(value.toLowerCase())) {
-    return [fieldErrors.invalid(field, value, 'may have mixed case, but should otherwise match: [a-z]([-a-z0-9]*[a-z0-9])?')];
+    return [
+      fieldErrors.invalid(field, value, 'may have mixed case, but should otherwise match: [a-z]([-a-z0-9]*[a-z0-9])?'),
+    ];
   }
   return [];
 }
@@ -72,12 +80,14 @@ function namesErrors(value: unknown): FieldError[] {
   ];
   if (value.listKind !== undefined && value.listKind !== '') {
     errors.push(...kindErrors('spec.names.listKind', value.listKind));
-    if (value.listKind === value.kind) errors.push(fieldErrors.invalid('spec.names.listKind', value.listKind, 'kind and listKind may not be the same'));
+    if (value.listKind === value.kind)
+      errors.push(fieldErrors.invalid('spec.names.listKind', value.listKind, 'kind and listKind may not be the same'));
   }
   for (const list of ['shortNames', 'categories'] as const) {
     const items = value[list];
     if (items === undefined) continue;
-    if (!Array.isArray(items)) errors.push(fieldErrors.invalid(`spec.names.${list}`, items, 'must be a list of strings'));
+    if (!Array.isArray(items))
+      errors.push(fieldErrors.invalid(`spec.names.${list}`, items, 'must be a list of strings'));
     else items.forEach((item, i) => errors.push(...dns1035(`spec.names.${list}[${i}]`, item, true)));
   }
   return errors;
@@ -85,12 +95,14 @@ function namesErrors(value: unknown): FieldError[] {
 
 function scopeErrors(scope: unknown): FieldError[] {
   if (scope === undefined || scope === '') return [fieldErrors.required('spec.scope')];
-  if (scope !== 'Namespaced' && scope !== 'Cluster') return [fieldErrors.notSupported('spec.scope', scope, ['Cluster', 'Namespaced'])];
+  if (scope !== 'Namespaced' && scope !== 'Cluster')
+    return [fieldErrors.notSupported('spec.scope', scope, ['Cluster', 'Namespaced'])];
   return [];
 }
 
 function versionsErrors(value: unknown): FieldError[] {
-  if (!Array.isArray(value) || value.length === 0) return [fieldErrors.required('spec.versions', 'must have at least one version')];
+  if (!Array.isArray(value) || value.length === 0)
+    return [fieldErrors.required('spec.versions', 'must have at least one version')];
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   value.forEach((v: unknown, i) => {
@@ -100,28 +112,49 @@ function versionsErrors(value: unknown): FieldError[] {
     if (typeof v.name === 'string' && seen.has(v.name)) errors.push(fieldErrors.duplicate(`${at}.name`, v.name));
     seen.add(String(v.name));
     const schema = isPlainObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
-    errors.push(...validateSchema(schema, `${at}.schema.openAPIV3Schema`), ...printerColumnErrors(v.additionalPrinterColumns, at));
-    if (v.subresources !== undefined && !isPlainObject(v.subresources)) errors.push(fieldErrors.invalid(`${at}.subresources`, v.subresources, 'must be an object'));
+    errors.push(
+      ...validateSchema(schema, `${at}.schema.openAPIV3Schema`),
+      ...printerColumnErrors(v.additionalPrinterColumns, at),
+    );
+    if (v.subresources !== undefined && !isPlainObject(v.subresources))
+      errors.push(fieldErrors.invalid(`${at}.subresources`, v.subresources, 'must be an object'));
   });
   const storage = value.filter((v: unknown) => isPlainObject(v) && v.storage === true).length;
-  if (storage !== 1) errors.push(fieldErrors.invalid('spec.versions', value.map((v: unknown) => (isPlainObject(v) ? v.name : v)), 'must have exactly one version marked as storage version'));
+  if (storage !== 1)
+    errors.push(
+      fieldErrors.invalid(
+        'spec.versions',
+        value.map((v: unknown) => (isPlainObject(v) ? v.name : v)),
+        'must have exactly one version marked as storage version',
+      ),
+    );
   if (!value.some((v: unknown) => isPlainObject(v) && v.served === true)) {
-    errors.push(fieldErrors.invalid('spec.versions', value.map((v: unknown) => (isPlainObject(v) ? v.name : v)), 'must have at least one served version'));
+    errors.push(
+      fieldErrors.invalid(
+        'spec.versions',
+        value.map((v: unknown) => (isPlainObject(v) ? v.name : v)),
+        'must have at least one served version',
+      ),
+    );
   }
   return errors;
 }
 
 function printerColumnErrors(value: unknown, versionPath: string): FieldError[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) return [fieldErrors.invalid(`${versionPath}.additionalPrinterColumns`, value, 'must be a list')];
+  if (!Array.isArray(value))
+    return [fieldErrors.invalid(`${versionPath}.additionalPrinterColumns`, value, 'must be a list')];
   return value.flatMap((col: unknown, i) => {
     const at = `${versionPath}.additionalPrinterColumns[${i}]`;
     if (!isPlainObject(col)) return [fieldErrors.invalid(at, col, 'must be an object')];
     const errors: FieldError[] = [];
     if (typeof col.name !== 'string' || col.name === '') errors.push(fieldErrors.required(`${at}.name`));
-    if (!COLUMN_TYPES.includes(String(col.type))) errors.push(fieldErrors.notSupported(`${at}.type`, col.type, COLUMN_TYPES));
-    if (col.format !== undefined && col.format !== '' && !COLUMN_FORMATS.includes(String(col.format))) errors.push(fieldErrors.notSupported(`${at}.format`, col.format, COLUMN_FORMATS));
-    if (col.priority !== undefined && !(Number.isInteger(col.priority) && (col.priority as number) >= 0)) errors.push(fieldErrors.invalid(`${at}.priority`, col.priority, 'must be a non-negative integer'));
+    if (!COLUMN_TYPES.includes(String(col.type)))
+      errors.push(fieldErrors.notSupported(`${at}.type`, col.type, COLUMN_TYPES));
+    if (col.format !== undefined && col.format !== '' && !COLUMN_FORMATS.includes(String(col.format)))
+      errors.push(fieldErrors.notSupported(`${at}.format`, col.format, COLUMN_FORMATS));
+    if (col.priority !== undefined && !(Number.isInteger(col.priority) && (col.priority as number) >= 0))
+      errors.push(fieldErrors.invalid(`${at}.priority`, col.priority, 'must be a non-negative integer'));
     errors.push(...jsonPathErrors(`${at}.jsonPath`, col.jsonPath));
     return errors;
   });
@@ -134,7 +167,8 @@ function jsonPathErrors(field: string, path: unknown): FieldError[] {
     compileJsonPath(path);
     return [];
   } catch (err) {
-    if (err instanceof JsonPathError) return [fieldErrors.invalid(field, path, `must be a simple json path starting with .: ${err.message}`)];
+    if (err instanceof JsonPathError)
+      return [fieldErrors.invalid(field, path, `must be a simple json path starting with .: ${err.message}`)];
     throw err;
   }
 }
@@ -143,13 +177,17 @@ function updateErrors(spec: Record<string, unknown>, old: KubeObject): FieldErro
   const oldSpec = isPlainObject(old.spec) ? old.spec : {};
   const errors: FieldError[] = [];
   for (const field of ['group', 'scope'] as const) {
-    if (oldSpec[field] !== undefined && spec[field] !== oldSpec[field]) errors.push(fieldErrors.invalid(`spec.${field}`, spec[field], 'field is immutable'));
+    if (oldSpec[field] !== undefined && spec[field] !== oldSpec[field])
+      errors.push(fieldErrors.invalid(`spec.${field}`, spec[field], 'field is immutable'));
   }
-  const versions = new Set((Array.isArray(spec.versions) ? spec.versions : []).map((v: unknown) => (isPlainObject(v) ? v.name : undefined)));
+  const versions = new Set(
+    (Array.isArray(spec.versions) ? spec.versions : []).map((v: unknown) => (isPlainObject(v) ? v.name : undefined)),
+  );
   const status = isPlainObject(old.status) ? old.status : {};
   const stored = Array.isArray(status.storedVersions) ? status.storedVersions : [];
   stored.forEach((name: unknown, i) => {
-    if (!versions.has(name)) errors.push(fieldErrors.invalid(`status.storedVersions[${i}]`, name, 'must appear in spec.versions'));
+    if (!versions.has(name))
+      errors.push(fieldErrors.invalid(`status.storedVersions[${i}]`, name, 'must appear in spec.versions'));
   });
   return errors;
 }

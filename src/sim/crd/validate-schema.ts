@@ -17,7 +17,8 @@ export function validateSchema(schema: unknown, base: string): FieldError[] {
   if (!isPlainObject(schema)) return [fieldErrors.required(base, 'schemas are required')];
   const root = schema as Schema;
   const errors: FieldError[] = [];
-  if (root.type !== 'object') errors.push(fieldErrors.invalid(`${base}.type`, root.type ?? '', 'must be object at the root'));
+  if (root.type !== 'object')
+    errors.push(fieldErrors.invalid(`${base}.type`, root.type ?? '', 'must be object at the root'));
   errors.push(...rootMetadata(root, base));
   forEachSchema(root, [], (node, path) => errors.push(...nodeErrors(node, schemaPath(base, path), path.length === 0)));
   // Rules and defaults are only checked on an otherwise sound schema: they rely on its shape.
@@ -39,21 +40,35 @@ function nodeErrors(node: Schema, at: string, isRoot: boolean): FieldError[] {
   const errors: FieldError[] = [];
   const untyped = node['x-kubernetes-preserve-unknown-fields'] === true || node['x-kubernetes-int-or-string'] === true;
   if (node.type === undefined && !untyped) {
-    errors.push(fieldErrors.required(`${at}.type`, isRoot ? 'must not be empty at the root' : 'must not be empty for specified object fields'));
+    errors.push(
+      fieldErrors.required(
+        `${at}.type`,
+        isRoot ? 'must not be empty at the root' : 'must not be empty for specified object fields',
+      ),
+    );
   } else if (node.type !== undefined && !TYPES.includes(node.type)) {
     errors.push(fieldErrors.notSupported(`${at}.type`, node.type, TYPES));
   }
   if (node.properties && node.additionalProperties !== undefined && node.additionalProperties !== false) {
-    errors.push(fieldErrors.forbidden(`${at}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'));
+    errors.push(
+      fieldErrors.forbidden(`${at}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'),
+    );
   }
   if (node.type === 'array' && !node.items) errors.push(fieldErrors.required(`${at}.items`, 'must be specified'));
-  if (Array.isArray(node.items)) errors.push(fieldErrors.forbidden(`${at}.items`, 'items must be a schema object and not an array'));
+  if (Array.isArray(node.items))
+    errors.push(fieldErrors.forbidden(`${at}.items`, 'items must be a schema object and not an array'));
   if (node.pattern !== undefined) errors.push(...patternErrors(node.pattern, `${at}.pattern`));
   const rules = node['x-kubernetes-validations'];
   if (rules !== undefined && (!Array.isArray(rules) || !rules.every(isPlainObject))) {
     errors.push(fieldErrors.invalid(`${at}.x-kubernetes-validations`, rules, 'must be a list of validation rules'));
   }
-  if (node.uniqueItems === true) errors.push(fieldErrors.forbidden(`${at}.uniqueItems`, 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
+  if (node.uniqueItems === true)
+    errors.push(
+      fieldErrors.forbidden(
+        `${at}.uniqueItems`,
+        'uniqueItems cannot be set to true since the runtime complexity becomes quadratic',
+      ),
+    );
   if (node.$ref !== undefined) errors.push(fieldErrors.forbidden(`${at}.$ref`, '$ref is not supported'));
   errors.push(...listTypeErrors(node, at), ...embeddedErrors(node, at));
   return errors;
@@ -65,7 +80,9 @@ function patternErrors(pattern: unknown, at: string): FieldError[] {
     new RegExp(String(pattern), 'u');
     return [];
   } catch (err) {
-    return [fieldErrors.invalid(at, pattern, `must be a valid regular expression, but isn't: ${(err as Error).message}`)];
+    return [
+      fieldErrors.invalid(at, pattern, `must be a valid regular expression, but isn't: ${(err as Error).message}`),
+    ];
   }
 }
 
@@ -73,28 +90,59 @@ function listTypeErrors(node: Schema, at: string): FieldError[] {
   const listType = node['x-kubernetes-list-type'];
   const keys = node['x-kubernetes-list-map-keys'];
   if (listType === undefined) {
-    return keys ? [fieldErrors.forbidden(`${at}.x-kubernetes-list-map-keys`, 'must only be set if x-kubernetes-list-type is map')] : [];
+    return keys
+      ? [fieldErrors.forbidden(`${at}.x-kubernetes-list-map-keys`, 'must only be set if x-kubernetes-list-type is map')]
+      : [];
   }
-  if (node.type !== 'array') return [fieldErrors.invalid(`${at}.type`, node.type ?? '', 'must be array if x-kubernetes-list-type is specified')];
+  if (node.type !== 'array')
+    return [fieldErrors.invalid(`${at}.type`, node.type ?? '', 'must be array if x-kubernetes-list-type is specified')];
   if (!['atomic', 'set', 'map'].includes(listType)) {
     return [fieldErrors.notSupported(`${at}.x-kubernetes-list-type`, listType, ['atomic', 'set', 'map'])];
   }
   if (listType !== 'map') {
-    return keys ? [fieldErrors.forbidden(`${at}.x-kubernetes-list-map-keys`, 'must only be set if x-kubernetes-list-type is map')] : [];
+    return keys
+      ? [fieldErrors.forbidden(`${at}.x-kubernetes-list-map-keys`, 'must only be set if x-kubernetes-list-type is map')]
+      : [];
   }
-  if (!keys?.length) return [fieldErrors.required(`${at}.x-kubernetes-list-map-keys`, 'must not be empty if x-kubernetes-list-type is map')];
+  if (!keys?.length)
+    return [
+      fieldErrors.required(`${at}.x-kubernetes-list-map-keys`, 'must not be empty if x-kubernetes-list-type is map'),
+    ];
   const items = node.items;
-  if (items?.type !== 'object') return [fieldErrors.invalid(`${at}.items.type`, items?.type ?? '', 'must be object if parent array\'s x-kubernetes-list-type is map')];
-  return keys.flatMap((k, i) => (items.properties?.[k]
-    ? []
-    : [fieldErrors.invalid(`${at}.x-kubernetes-list-map-keys[${i}]`, k, 'entries must all be names of item properties')]));
+  if (items?.type !== 'object')
+    return [
+      fieldErrors.invalid(
+        `${at}.items.type`,
+        items?.type ?? '',
+        "must be object if parent array's x-kubernetes-list-type is map",
+      ),
+    ];
+  return keys.flatMap((k, i) =>
+    items.properties?.[k]
+      ? []
+      : [
+          fieldErrors.invalid(
+            `${at}.x-kubernetes-list-map-keys[${i}]`,
+            k,
+            'entries must all be names of item properties',
+          ),
+        ],
+  );
 }
 
 function embeddedErrors(node: Schema, at: string): FieldError[] {
   if (node['x-kubernetes-embedded-resource'] !== true) return [];
-  if (node.type !== 'object') return [fieldErrors.invalid(`${at}.type`, node.type ?? '', 'must be object if x-kubernetes-embedded-resource is true')];
+  if (node.type !== 'object')
+    return [
+      fieldErrors.invalid(`${at}.type`, node.type ?? '', 'must be object if x-kubernetes-embedded-resource is true'),
+    ];
   if (!node.properties && node['x-kubernetes-preserve-unknown-fields'] !== true) {
-    return [fieldErrors.required(`${at}.properties`, 'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields')];
+    return [
+      fieldErrors.required(
+        `${at}.properties`,
+        'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields',
+      ),
+    ];
   }
   return [];
 }
@@ -108,8 +156,12 @@ function rootMetadata(root: Schema, base: string): FieldError[] {
   const props = Object.keys(meta.properties ?? {});
   const badProps = props.filter((p) => p !== 'name' && p !== 'generateName');
   if (meta.type !== 'object' || extraKeys.length > 0 || badProps.length > 0) {
-    return [fieldErrors.forbidden(`${base}.properties[metadata]`,
-      'must not specify anything other than name and generateName, but metadata is implicitly specified')];
+    return [
+      fieldErrors.forbidden(
+        `${base}.properties[metadata]`,
+        'must not specify anything other than name and generateName, but metadata is implicitly specified',
+      ),
+    ];
   }
   return [];
 }
@@ -123,10 +175,25 @@ function celErrors(root: Schema, base: string): FieldError[] {
       if (typeof rule.rule !== 'string' || rule.rule.trim() === '') errors.push(fieldErrors.required(`${at}.rule`));
       else errors.push(...compileFailures(rule, at, celSchemaFor(node, path)));
       if (uncorrelatable.has(node) && isTransitionRule(rule.rule)) {
-        errors.push(fieldErrors.forbidden(`${at}.rule`, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${schemaPath(base, path)}`));
+        errors.push(
+          fieldErrors.forbidden(
+            `${at}.rule`,
+            `oldSelf cannot be used on the uncorrelatable portion of the schema within ${schemaPath(base, path)}`,
+          ),
+        );
       }
-      if (rule.reason !== undefined && !['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'].includes(rule.reason)) {
-        errors.push(fieldErrors.notSupported(`${at}.reason`, rule.reason, ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate']));
+      if (
+        rule.reason !== undefined &&
+        !['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'].includes(rule.reason)
+      ) {
+        errors.push(
+          fieldErrors.notSupported(`${at}.reason`, rule.reason, [
+            'FieldValueInvalid',
+            'FieldValueForbidden',
+            'FieldValueRequired',
+            'FieldValueDuplicate',
+          ]),
+        );
       }
       try {
         parseFieldPath(rule.fieldPath);

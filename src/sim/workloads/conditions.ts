@@ -27,7 +27,10 @@ export interface ConditionInput {
 export function setCondition(conditions: Condition[] | undefined, next: ConditionInput, now: Date): Condition[] {
   const list = conditions ?? [];
   const existing = findCondition(list, next.type);
-  const transition = existing?.lastTransitionTime !== undefined && existing.status === next.status ? existing.lastTransitionTime : rfc3339(now);
+  const transition =
+    existing?.lastTransitionTime !== undefined && existing.status === next.status
+      ? existing.lastTransitionTime
+      : rfc3339(now);
   const entry: Condition = { lastProbeTime: existing?.lastProbeTime ?? null, ...next, lastTransitionTime: transition };
   if (entry.reason === undefined) delete entry.reason;
   if (entry.message === undefined) delete entry.message;

@@ -11,7 +11,12 @@ export class ContainerConfigError extends Error {
 
 type Source = 'secret' | 'configmap';
 
-function readData(store: SimStore, source: Source, namespace: string, name: string): Record<string, string> | undefined {
+function readData(
+  store: SimStore,
+  source: Source,
+  namespace: string,
+  name: string,
+): Record<string, string> | undefined {
   const obj = store.get(source === 'secret' ? GVR.secrets : GVR.configMaps, namespace, name);
   if (!obj) return undefined;
   if (source === 'configmap') return { ...(obj.data as Record<string, string> | undefined) };
@@ -22,7 +27,12 @@ function readData(store: SimStore, source: Source, namespace: string, name: stri
   return { ...decoded, ...(obj.stringData as Record<string, string> | undefined) };
 }
 
-function keyRef(store: SimStore, pod: Pod, source: Source, ref: { name?: string; key: string; optional?: boolean }): string | undefined {
+function keyRef(
+  store: SimStore,
+  pod: Pod,
+  source: Source,
+  ref: { name?: string; key: string; optional?: boolean },
+): string | undefined {
   const namespace = pod.metadata.namespace ?? 'default';
   const data = readData(store, source, namespace, ref.name ?? '');
   if (!data) {
@@ -31,19 +41,27 @@ function keyRef(store: SimStore, pod: Pod, source: Source, ref: { name?: string;
   }
   if (!(ref.key in data)) {
     if (ref.optional) return undefined;
-    throw new ContainerConfigError(`couldn't find key ${ref.key} in ${source === 'secret' ? 'Secret' : 'ConfigMap'} ${namespace}/${ref.name}`);
+    throw new ContainerConfigError(
+      `couldn't find key ${ref.key} in ${source === 'secret' ? 'Secret' : 'ConfigMap'} ${namespace}/${ref.name}`,
+    );
   }
   return data[ref.key];
 }
 
 export function fieldRef(pod: Pod, path: string, podIP: string | undefined): string {
   switch (path) {
-    case 'metadata.name': return pod.metadata.name ?? '';
-    case 'metadata.namespace': return pod.metadata.namespace ?? 'default';
-    case 'metadata.uid': return pod.metadata.uid ?? '';
-    case 'spec.nodeName': return pod.spec.nodeName ?? '';
-    case 'spec.serviceAccountName': return String(pod.spec.serviceAccountName ?? 'default');
-    case 'status.podIP': return podIP ?? '';
+    case 'metadata.name':
+      return pod.metadata.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata.namespace ?? 'default';
+    case 'metadata.uid':
+      return pod.metadata.uid ?? '';
+    case 'spec.nodeName':
+      return pod.spec.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return String(pod.spec.serviceAccountName ?? 'default');
+    case 'status.podIP':
+      return podIP ?? '';
     default: {
       const label = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
       if (label) return (label[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[label[2]] ?? '';
@@ -60,14 +78,25 @@ export function expandVars(text: string, vars: Record<string, string>): string {
   });
 }
 
-function envVarValue(store: SimStore, pod: Pod, v: EnvVar, env: Record<string, string>, podIP?: string): string | undefined {
+function envVarValue(
+  store: SimStore,
+  pod: Pod,
+  v: EnvVar,
+  env: Record<string, string>,
+  podIP?: string,
+): string | undefined {
   if (v.valueFrom?.secretKeyRef) return keyRef(store, pod, 'secret', v.valueFrom.secretKeyRef);
   if (v.valueFrom?.configMapKeyRef) return keyRef(store, pod, 'configmap', v.valueFrom.configMapKeyRef);
   if (v.valueFrom?.fieldRef) return fieldRef(pod, v.valueFrom.fieldRef.fieldPath, podIP);
   return expandVars(v.value ?? '', env);
 }
 
-export interface EnvInput { store: SimStore; pod: Pod; container: Container; podIP?: string }
+export interface EnvInput {
+  store: SimStore;
+  pod: Pod;
+  container: Container;
+  podIP?: string;
+}
 
 /** The variables the container defines (not the simulator's own, such as PATH). */
 export function containerEnv({ store, pod, container, podIP }: EnvInput): Record<string, string> {

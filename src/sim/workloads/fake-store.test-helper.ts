@@ -3,11 +3,30 @@
 // background garbage collection of owned objects, and recorded events. Not a model of the apiserver.
 
 import { randomUUID } from 'node:crypto';
-import type { DeleteOptions, GroupVersionResource, KubeObject, ListOptions, ListResult, SimStore, WatchEventType, WatchOptions } from '../types.ts';
+import type {
+  DeleteOptions,
+  GroupVersionResource,
+  KubeObject,
+  ListOptions,
+  ListResult,
+  SimStore,
+  WatchEventType,
+  WatchOptions,
+} from '../types.ts';
 
-interface Watcher { resource: string; namespace?: string; onEvent: (type: WatchEventType, obj: KubeObject) => void }
+interface Watcher {
+  resource: string;
+  namespace?: string;
+  onEvent: (type: WatchEventType, obj: KubeObject) => void;
+}
 
-export interface RecordedEvent { kind: string; name: string; type: string; reason: string; message: string }
+export interface RecordedEvent {
+  kind: string;
+  name: string;
+  type: string;
+  reason: string;
+  message: string;
+}
 
 class StoreError extends Error {
   readonly code: number;
@@ -43,9 +62,15 @@ export class FakeStore implements SimStore {
 
   list(gvr: GroupVersionResource, opts: ListOptions = {}): ListResult {
     // Equality-based label selectors only (`a=b,c=d`), which is all the workloads use.
-    const wanted = (opts.labelSelector ?? '').split(',').filter(Boolean).map((term) => term.split('='));
-    const items = [...this.#bucket(gvr).values()].filter((o) => (opts.namespace === undefined || o.metadata.namespace === opts.namespace)
-      && wanted.every(([k, v]) => o.metadata.labels?.[k] === v));
+    const wanted = (opts.labelSelector ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((term) => term.split('='));
+    const items = [...this.#bucket(gvr).values()].filter(
+      (o) =>
+        (opts.namespace === undefined || o.metadata.namespace === opts.namespace) &&
+        wanted.every(([k, v]) => o.metadata.labels?.[k] === v),
+    );
     return { items: structuredClone(items), resourceVersion: String(this.#rv) };
   }
 
@@ -67,25 +92,49 @@ export class FakeStore implements SimStore {
     const current = this.#bucket(gvr).get(key);
     if (!current) throw new StoreError(404, 'NotFound', `${key} not found`);
     if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== current.metadata.resourceVersion) {
-      throw new StoreError(409, 'Conflict', `the object ${key} has been modified; please apply your changes to the latest version and try again`);
+      throw new StoreError(
+        409,
+        'Conflict',
+        `the object ${key} has been modified; please apply your changes to the latest version and try again`,
+      );
     }
-    const next = opts.subresource === 'status' ? { ...current, status: structuredClone(obj.status) } : { ...structuredClone(obj), status: current.status };
-    next.metadata = { ...(opts.subresource === 'status' ? current.metadata : next.metadata), uid: current.metadata.uid, resourceVersion: String(++this.#rv) };
+    const next =
+      opts.subresource === 'status'
+        ? { ...current, status: structuredClone(obj.status) }
+        : { ...structuredClone(obj), status: current.status };
+    next.metadata = {
+      ...(opts.subresource === 'status' ? current.metadata : next.metadata),
+      uid: current.metadata.uid,
+      resourceVersion: String(++this.#rv),
+    };
     this.#bucket(gvr).set(key, next);
     this.#emit(gvr, 'MODIFIED', next);
     return structuredClone(next);
   }
 
-  delete(gvr: GroupVersionResource, namespace: string | undefined, name: string, opts: DeleteOptions = {}): KubeObject | undefined {
+  delete(
+    gvr: GroupVersionResource,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): KubeObject | undefined {
     const key = `${namespace ?? ''}/${name}`;
     const current = this.#bucket(gvr).get(key);
     if (!current) throw new StoreError(404, 'NotFound', `${key} not found`);
-    if (opts.preconditions?.uid && opts.preconditions.uid !== current.metadata.uid) throw new StoreError(409, 'Conflict', 'uid precondition failed');
+    if (opts.preconditions?.uid && opts.preconditions.uid !== current.metadata.uid)
+      throw new StoreError(409, 'Conflict', 'uid precondition failed');
     if (this.#deletesGracefully(gvr, current, opts)) {
       if (current.metadata.deletionTimestamp) return structuredClone(current);
       const spec = current.spec as { terminationGracePeriodSeconds?: number };
-      const next = { ...current, metadata: { ...current.metadata, deletionTimestamp: new Date().toISOString(),
-        deletionGracePeriodSeconds: opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30, resourceVersion: String(++this.#rv) } };
+      const next = {
+        ...current,
+        metadata: {
+          ...current.metadata,
+          deletionTimestamp: new Date().toISOString(),
+          deletionGracePeriodSeconds: opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30,
+          resourceVersion: String(++this.#rv),
+        },
+      };
       this.#bucket(gvr).set(key, next);
       this.#emit(gvr, 'MODIFIED', next);
       return structuredClone(next);
@@ -102,7 +151,11 @@ export class FakeStore implements SimStore {
     return this.gracefulPodDeletion && gvr.resource === 'pods' && bound && opts.gracePeriodSeconds !== 0;
   }
 
-  watch(gvr: GroupVersionResource, opts: WatchOptions, onEvent: (type: WatchEventType, obj: KubeObject) => void): () => void {
+  watch(
+    gvr: GroupVersionResource,
+    opts: WatchOptions,
+    onEvent: (type: WatchEventType, obj: KubeObject) => void,
+  ): () => void {
     const watcher: Watcher = { resource: keyOf(gvr), namespace: opts.namespace, onEvent };
     this.#watchers.add(watcher);
     return () => this.#watchers.delete(watcher);
@@ -118,12 +171,25 @@ export class FakeStore implements SimStore {
     const pod = this.#bucket({ group: '', version: 'v1', resource: 'pods' }).get(key);
     if (!pod) throw new StoreError(404, 'NotFound', `pods "${binding.metadata.name}" not found`);
     const spec = pod.spec as { nodeName?: string };
-    if (spec.nodeName) throw new StoreError(409, 'Conflict', `pod ${key} is already assigned to node "${spec.nodeName}"`);
+    if (spec.nodeName)
+      throw new StoreError(409, 'Conflict', `pod ${key} is already assigned to node "${spec.nodeName}"`);
     const target = (binding.target as { name: string }).name;
     const status = (pod.status ?? {}) as { conditions?: Array<{ type: string }> };
-    const conditions = [...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'),
-      { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }];
-    const next = { ...pod, spec: { ...spec, nodeName: target }, status: { ...status, conditions }, metadata: { ...pod.metadata, resourceVersion: String(++this.#rv) } };
+    const conditions = [
+      ...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'),
+      {
+        type: 'PodScheduled',
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      },
+    ];
+    const next = {
+      ...pod,
+      spec: { ...spec, nodeName: target },
+      status: { ...status, conditions },
+      metadata: { ...pod.metadata, resourceVersion: String(++this.#rv) },
+    };
     this.#bucket({ group: '', version: 'v1', resource: 'pods' }).set(key, next);
     this.#emit({ group: '', version: 'v1', resource: 'pods' }, 'MODIFIED', next);
     return structuredClone(binding);

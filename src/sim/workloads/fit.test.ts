@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { choosePlacement, podRequests, tolerates, unfitReasons, unschedulableMessage, untoleratedTaint } from './fit.ts';
+import {
+  choosePlacement,
+  podRequests,
+  tolerates,
+  unfitReasons,
+  unschedulableMessage,
+  untoleratedTaint,
+} from './fit.ts';
 import type { NodeObject, Pod, PodSpec } from './kube-types.ts';
 import { DEFAULT_NODES, VIRTUAL_KUBELET_TAINT, buildNode } from './nodes.ts';
 
@@ -40,8 +47,17 @@ describe('tolerations', () => {
   });
 
   it('an effect, when given, must match', () => {
-    assert.equal(tolerates({ key: 'virtual-kubelet.io/provider', operator: 'Exists', effect: 'NoExecute' }, VIRTUAL_KUBELET_TAINT), false);
-    assert.equal(tolerates({ key: 'virtual-kubelet.io/provider', operator: 'Exists', effect: 'NoSchedule' }, VIRTUAL_KUBELET_TAINT), true);
+    assert.equal(
+      tolerates({ key: 'virtual-kubelet.io/provider', operator: 'Exists', effect: 'NoExecute' }, VIRTUAL_KUBELET_TAINT),
+      false,
+    );
+    assert.equal(
+      tolerates(
+        { key: 'virtual-kubelet.io/provider', operator: 'Exists', effect: 'NoSchedule' },
+        VIRTUAL_KUBELET_TAINT,
+      ),
+      true,
+    );
   });
 
   it('PreferNoSchedule taints never filter a node', () => {
@@ -51,18 +67,40 @@ describe('tolerations', () => {
 
 describe('unfitReasons', () => {
   it('refuses the virtual node without the toleration, naming the taint', () => {
-    assert.deepEqual(unfitReasons(pod(), virtualNode, []), ['node(s) had untolerated taint {virtual-kubelet.io/provider: azure}']);
+    assert.deepEqual(unfitReasons(pod(), virtualNode, []), [
+      'node(s) had untolerated taint {virtual-kubelet.io/provider: azure}',
+    ]);
     assert.deepEqual(unfitReasons(pod(tolerateVirtual), virtualNode, []), []);
   });
 
   it('checks nodeSelector and required node affinity', () => {
-    assert.deepEqual(unfitReasons(pod({ nodeSelector: { type: 'virtual-kubelet' } }), node1, []), ["node(s) didn't match Pod's node affinity/selector"]);
-    const notIn = { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
-      { matchExpressions: [{ key: 'type', operator: 'NotIn', values: ['virtual-kubelet'] }] }] } } } };
+    assert.deepEqual(unfitReasons(pod({ nodeSelector: { type: 'virtual-kubelet' } }), node1, []), [
+      "node(s) didn't match Pod's node affinity/selector",
+    ]);
+    const notIn = {
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: 'type', operator: 'NotIn', values: ['virtual-kubelet'] }] },
+            ],
+          },
+        },
+      },
+    };
     assert.deepEqual(unfitReasons(pod(notIn), node1, []), []);
-    assert.deepEqual(unfitReasons(pod({ ...notIn, ...tolerateVirtual }), virtualNode, []), ["node(s) didn't match Pod's node affinity/selector"]);
-    const exists = { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
-      { matchExpressions: [{ key: 'type', operator: 'Exists' }] }] } } } };
+    assert.deepEqual(unfitReasons(pod({ ...notIn, ...tolerateVirtual }), virtualNode, []), [
+      "node(s) didn't match Pod's node affinity/selector",
+    ]);
+    const exists = {
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: 'type', operator: 'Exists' }] }],
+          },
+        },
+      },
+    };
     assert.deepEqual(unfitReasons(pod(exists), node1, []), ["node(s) didn't match Pod's node affinity/selector"]);
   });
 
@@ -83,7 +121,10 @@ describe('unfitReasons', () => {
 describe('podRequests', () => {
   it('takes the larger of the containers sum and the biggest init container', () => {
     const spec: PodSpec = {
-      containers: [{ name: 'a', resources: { requests: { cpu: '200m' } } }, { name: 'b', resources: { requests: { cpu: '300m' } } }],
+      containers: [
+        { name: 'a', resources: { requests: { cpu: '200m' } } },
+        { name: 'b', resources: { requests: { cpu: '300m' } } },
+      ],
       initContainers: [{ name: 'i', resources: { requests: { cpu: '1', memory: '1Gi' } } }],
     };
     assert.deepEqual(podRequests(spec), { cpuMillis: 1000, memory: 2 ** 30, pods: 1 });
@@ -92,8 +133,13 @@ describe('podRequests', () => {
 
 describe('unschedulableMessage', () => {
   it('counts reasons per node, sorted, like the scheduler FitError', () => {
-    assert.equal(unschedulableMessage(2, [['Insufficient cpu'], ['node(s) had untolerated taint {virtual-kubelet.io/provider: azure}']]),
-      '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {virtual-kubelet.io/provider: azure}.');
+    assert.equal(
+      unschedulableMessage(2, [
+        ['Insufficient cpu'],
+        ['node(s) had untolerated taint {virtual-kubelet.io/provider: azure}'],
+      ]),
+      '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {virtual-kubelet.io/provider: azure}.',
+    );
   });
 });
 
@@ -104,15 +150,24 @@ describe('choosePlacement', () => {
 
   it('explains why a CPU-hungry pod fits nowhere', () => {
     assert.deepEqual(choosePlacement(withCpu('3'), nodes, new Map()), {
-      message: '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {virtual-kubelet.io/provider: azure}.',
+      message:
+        '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {virtual-kubelet.io/provider: azure}.',
     });
   });
 
   it('keeps burst pods on the regular node while they fit, then spills over', () => {
     const burst = {
       ...tolerateVirtual,
-      affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [
-        { weight: 100, preference: { matchExpressions: [{ key: 'type', operator: 'NotIn', values: ['virtual-kubelet'] }] } }] } },
+      affinity: {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              preference: { matchExpressions: [{ key: 'type', operator: 'NotIn', values: ['virtual-kubelet'] }] },
+            },
+          ],
+        },
+      },
     };
     assert.deepEqual(choosePlacement(withCpu('1', burst), nodes, new Map()), { node: 'node-1' });
     const busy = new Map([['node-1', [withCpu('1500m', {}, 'Running')]]]);
@@ -120,9 +175,13 @@ describe('choosePlacement', () => {
   });
 
   it('honours a nodeSelector for the virtual node', () => {
-    assert.deepEqual(choosePlacement(pod({ nodeSelector: { type: 'virtual-kubelet' }, ...tolerateVirtual }), nodes, new Map()), { node: 'virtual-kubelet' });
+    assert.deepEqual(
+      choosePlacement(pod({ nodeSelector: { type: 'virtual-kubelet' }, ...tolerateVirtual }), nodes, new Map()),
+      { node: 'virtual-kubelet' },
+    );
     assert.deepEqual(choosePlacement(pod({ nodeSelector: { type: 'virtual-kubelet' } }), nodes, new Map()), {
-      message: "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {virtual-kubelet.io/provider: azure}.",
+      message:
+        "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {virtual-kubelet.io/provider: azure}.",
     });
   });
 });

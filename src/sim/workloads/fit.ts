@@ -3,10 +3,23 @@
 // and a node is rejected by the first filter that fails, so the unschedulable message counts nodes
 // the way the real scheduler's FitError does.
 
-import type { Container, NodeObject, NodeSelectorTerm, Pod, PodSpec, SelectorRequirement, Taint, Toleration } from './kube-types.ts';
+import type {
+  Container,
+  NodeObject,
+  NodeSelectorTerm,
+  Pod,
+  PodSpec,
+  SelectorRequirement,
+  Taint,
+  Toleration,
+} from './kube-types.ts';
 import { cpuMillis, parseQuantity } from './quantity.ts';
 
-export interface Resources { cpuMillis: number; memory: number; pods: number }
+export interface Resources {
+  cpuMillis: number;
+  memory: number;
+  pods: number;
+}
 
 export function tolerates(toleration: Toleration, taint: Taint): boolean {
   if (toleration.effect && toleration.effect !== taint.effect) return false;
@@ -18,21 +31,30 @@ export function tolerates(toleration: Toleration, taint: Taint): boolean {
 
 /** The first NoSchedule/NoExecute taint none of the tolerations accepts (PreferNoSchedule never filters). */
 export function untoleratedTaint(taints: Taint[] = [], tolerations: Toleration[] = []): Taint | undefined {
-  return taints.find((taint) =>
-    (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerations.some((t) => tolerates(t, taint)));
+  return taints.find(
+    (taint) =>
+      (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerations.some((t) => tolerates(t, taint)),
+  );
 }
 
 export function matchesRequirement(labels: Record<string, string>, req: SelectorRequirement): boolean {
   const value = labels[req.key];
   const values = req.values ?? [];
   switch (req.operator) {
-    case 'In': return value !== undefined && values.includes(value);
-    case 'NotIn': return value === undefined || !values.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
-    case 'Gt': return value !== undefined && values.length === 1 && Number(value) > Number(values[0]);
-    case 'Lt': return value !== undefined && values.length === 1 && Number(value) < Number(values[0]);
-    default: return false;
+    case 'In':
+      return value !== undefined && values.includes(value);
+    case 'NotIn':
+      return value === undefined || !values.includes(value);
+    case 'Exists':
+      return value !== undefined;
+    case 'DoesNotExist':
+      return value === undefined;
+    case 'Gt':
+      return value !== undefined && values.length === 1 && Number(value) > Number(values[0]);
+    case 'Lt':
+      return value !== undefined && values.length === 1 && Number(value) < Number(values[0]);
+    default:
+      return false;
   }
 }
 
@@ -60,7 +82,11 @@ function containerRequests(container: Container): Resources {
   // The apiserver defaults a missing request to the limit.
   const cpu = requests.cpu ?? limits.cpu;
   const memory = requests.memory ?? limits.memory;
-  return { cpuMillis: cpu === undefined ? 0 : cpuMillis(cpu), memory: memory === undefined ? 0 : parseQuantity(memory), pods: 0 };
+  return {
+    cpuMillis: cpu === undefined ? 0 : cpuMillis(cpu),
+    memory: memory === undefined ? 0 : parseQuantity(memory),
+    pods: 0,
+  };
 }
 
 /** Effective requests: the sum over containers, or the largest init container if that is more. */
@@ -114,7 +140,10 @@ function insufficientResources(pod: Pod, node: NodeObject, podsOnNode: Pod[]): s
 
 /** Why the pod cannot go to the node: empty when it fits. */
 export function unfitReasons(pod: Pod, node: NodeObject, podsOnNode: Pod[]): string[] {
-  if (node.spec.unschedulable && !untoleratedTaintIsTolerated(pod, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
+  if (
+    node.spec.unschedulable &&
+    !untoleratedTaintIsTolerated(pod, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })
+  ) {
     return ['node(s) were unschedulable'];
   }
   const taint = untoleratedTaint(node.spec.taints, pod.spec.tolerations);
@@ -144,17 +173,22 @@ export function unschedulableMessage(nodeCount: number, reasonsByNode: string[][
 export function nodeScore(pod: Pod, node: NodeObject, podsOnNode: Pod[]): number {
   const preferred = pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
   const affinity = preferred.filter((p) => matchesTerm(node, p.preference)).reduce((sum, p) => sum + p.weight, 0);
-  const softTaints = (node.spec.taints ?? []).filter((t) =>
-    t.effect === 'PreferNoSchedule' && !(pod.spec.tolerations ?? []).some((tol) => tolerates(tol, t))).length;
+  const softTaints = (node.spec.taints ?? []).filter(
+    (t) => t.effect === 'PreferNoSchedule' && !(pod.spec.tolerations ?? []).some((tol) => tolerates(tol, t)),
+  ).length;
   const alloc = nodeAllocatable(node);
   const used = requestedOnNode(podsOnNode);
   const want = podRequests(pod.spec);
   const free = (total: number, taken: number): number => (total > 0 ? Math.max(0, total - taken) / total : 0);
-  const leastAllocated = (free(alloc.cpuMillis, used.cpuMillis + want.cpuMillis) + free(alloc.memory, used.memory + want.memory)) / 2;
+  const leastAllocated =
+    (free(alloc.cpuMillis, used.cpuMillis + want.cpuMillis) + free(alloc.memory, used.memory + want.memory)) / 2;
   return affinity * 1000 - softTaints * 100 + leastAllocated;
 }
 
-export interface PlacementDecision { node?: string; message?: string }
+export interface PlacementDecision {
+  node?: string;
+  message?: string;
+}
 
 /** Picks the best feasible node, or explains why there is none. podsByNode maps node name to its bound pods. */
 export function choosePlacement(pod: Pod, nodes: NodeObject[], podsByNode: Map<string, Pod[]>): PlacementDecision {

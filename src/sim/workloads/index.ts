@@ -49,7 +49,10 @@ export const startWorkloads: StartWorkloads = async (opts: WorkloadsOptions & Wo
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'brigade-sim-')));
   const now = opts.now ?? ((): Date => new Date());
   const report = opts.onError ?? defaultOnError;
-  const onError = (component: string) => (err: unknown, key: string): void => report(err, component, key);
+  const onError =
+    (component: string) =>
+    (err: unknown, key: string): void =>
+      report(err, component, key);
 
   registerNodes(store, nodes, now());
   const logs = new LogStore({ store });
@@ -62,7 +65,11 @@ export const startWorkloads: StartWorkloads = async (opts: WorkloadsOptions & Wo
     dataDir,
     now,
     restartDelayMs: opts.restartDelayMs,
-    nodes: nodes.map((n, i) => ({ name: n.name, ip: nodeIP(i), virtualKubeletProvider: n.virtualKubeletProvider ?? false })),
+    nodes: nodes.map((n, i) => ({
+      name: n.name,
+      ip: nodeIP(i),
+      virtualKubeletProvider: n.virtualKubeletProvider ?? false,
+    })),
     onError: onError('kubelet'),
   });
   binder.start();

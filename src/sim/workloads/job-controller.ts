@@ -36,18 +36,24 @@ export class JobController {
     this.#store = opts.store;
     this.#now = opts.now ?? ((): Date => new Date());
     this.#random = opts.random ?? Math.random;
-    this.#queue = new WorkQueue({ name: 'job-controller', handle: (key) => this.#reconcile(key), onError: opts.onError });
+    this.#queue = new WorkQueue({
+      name: 'job-controller',
+      handle: (key) => this.#reconcile(key),
+      onError: opts.onError,
+    });
   }
 
   start(): void {
-    this.#stops.push(inform(this.#store, GVR.jobs, (type, job) => {
-      if (type === 'DELETED') {
-        this.#queue.cancel(objectKey(job));
-        this.#lostPods.delete(job.metadata.uid ?? '');
-      } else {
-        this.#queue.add(objectKey(job));
-      }
-    }));
+    this.#stops.push(
+      inform(this.#store, GVR.jobs, (type, job) => {
+        if (type === 'DELETED') {
+          this.#queue.cancel(objectKey(job));
+          this.#lostPods.delete(job.metadata.uid ?? '');
+        } else {
+          this.#queue.add(objectKey(job));
+        }
+      }),
+    );
     this.#stops.push(inform(this.#store, GVR.pods, (type, pod) => this.#onPod(type, pod as Pod)));
   }
 
@@ -75,7 +81,10 @@ export class JobController {
     if (!job || job.metadata.deletionTimestamp) return;
     const uid = job.metadata.uid ?? '';
     // The label narrows the list inside the store; the ownerReference decides.
-    const labelled = this.#store.list(GVR.pods, { namespace, labelSelector: `batch.kubernetes.io/controller-uid=${uid}` }).items as Pod[];
+    const labelled = this.#store.list(GVR.pods, {
+      namespace,
+      labelSelector: `batch.kubernetes.io/controller-uid=${uid}`,
+    }).items as Pod[];
     const pods = labelled.filter((p) => controllerOf(p)?.uid === uid);
     const decision = decideJob({ job, pods, now: this.#now(), lostPods: this.#lostPods.get(uid) ?? 0 });
     if (decision.deleteJob) {
@@ -88,12 +97,17 @@ export class JobController {
   }
 
   #apply(job: JobObject, pods: Pod[], decision: JobDecision): void {
-    for (const podName of decision.deletePods) this.#deletePod(job, pods.find((p) => p.metadata.name === podName));
+    for (const podName of decision.deletePods)
+      this.#deletePod(
+        job,
+        pods.find((p) => p.metadata.name === podName),
+      );
     for (let i = 0; i < decision.createPods; i++) this.#createPod(job);
     if (JSON.stringify(decision.status) !== JSON.stringify(job.status ?? {})) {
       this.#store.update(GVR.jobs, { ...job, status: decision.status }, { subresource: 'status' });
     }
-    for (const event of decision.events) this.#store.recordEvent(job, event.type, event.reason, event.message, COMPONENT);
+    for (const event of decision.events)
+      this.#store.recordEvent(job, event.type, event.reason, event.message, COMPONENT);
   }
 
   #createPod(job: JobObject): void {
@@ -105,7 +119,13 @@ export class JobController {
         return;
       } catch (err) {
         if (!isAlreadyExists(err) || attempt >= 5) {
-          this.#store.recordEvent(job, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`, COMPONENT);
+          this.#store.recordEvent(
+            job,
+            'Warning',
+            'FailedCreate',
+            `Error creating: ${(err as Error).message}`,
+            COMPONENT,
+          );
           throw err;
         }
       }

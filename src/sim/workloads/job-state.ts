@@ -8,7 +8,11 @@ import { isPodTerminal, type Condition, type JobObject, type JobStatus, type Pod
 
 export const DEFAULT_BACKOFF_LIMIT = 6;
 
-export interface JobEventSpec { type: 'Normal' | 'Warning'; reason: string; message: string }
+export interface JobEventSpec {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
 
 export interface JobDecision {
   status: JobStatus;
@@ -44,8 +48,10 @@ export function isJobFinished(job: JobObject): boolean {
 
 /** When the Job reached Complete or Failed. */
 export function jobFinishTime(job: JobObject): Date | undefined {
-  const cond = [findCondition(job.status?.conditions, 'Complete'), findCondition(job.status?.conditions, 'Failed')]
-    .find((c) => c?.status === 'True');
+  const cond = [
+    findCondition(job.status?.conditions, 'Complete'),
+    findCondition(job.status?.conditions, 'Failed'),
+  ].find((c) => c?.status === 'True');
   const at = job.status?.completionTime ?? cond?.lastTransitionTime;
   return at ? new Date(at) : undefined;
 }
@@ -62,7 +68,13 @@ function isReady(pod: Pod): boolean {
   return isConditionTrue(pod.status?.conditions, 'Ready');
 }
 
-interface PodCounts { active: Pod[]; terminating: number; succeeded: number; failed: number; ready: number }
+interface PodCounts {
+  active: Pod[];
+  terminating: number;
+  succeeded: number;
+  failed: number;
+  ready: number;
+}
 
 function countPods(input: JobInput): PodCounts {
   const status = input.job.status ?? {};
@@ -80,18 +92,34 @@ function countPods(input: JobInput): PodCounts {
   };
 }
 
-function withCondition(conditions: Condition[] | undefined, type: string, status: 'True' | 'False', why: { reason: string; message: string }, now: Date): Condition[] {
+function withCondition(
+  conditions: Condition[] | undefined,
+  type: string,
+  status: 'True' | 'False',
+  why: { reason: string; message: string },
+  now: Date,
+): Condition[] {
   // Job conditions carry lastProbeTime as well, unlike pod conditions.
-  return setCondition(conditions, { type, status, reason: why.reason, message: why.message, lastProbeTime: rfc3339(now) }, now);
+  return setCondition(
+    conditions,
+    { type, status, reason: why.reason, message: why.message, lastProbeTime: rfc3339(now) },
+    now,
+  );
 }
 
 /** Which interim condition the Job reaches now, if any: success first, then backoff, then deadline. */
-function interimTarget(input: JobInput, counts: PodCounts, startTime: Date): { type: string; why: { reason: string; message: string } } | undefined {
+function interimTarget(
+  input: JobInput,
+  counts: PodCounts,
+  startTime: Date,
+): { type: string; why: { reason: string; message: string } } | undefined {
   const spec = input.job.spec;
   if (counts.succeeded >= (spec.completions ?? 1)) return { type: 'SuccessCriteriaMet', why: REASONS.completions };
-  if (counts.failed > (spec.backoffLimit ?? DEFAULT_BACKOFF_LIMIT)) return { type: 'FailureTarget', why: REASONS.backoff };
+  if (counts.failed > (spec.backoffLimit ?? DEFAULT_BACKOFF_LIMIT))
+    return { type: 'FailureTarget', why: REASONS.backoff };
   const deadline = spec.activeDeadlineSeconds;
-  if (deadline !== undefined && input.now.getTime() >= startTime.getTime() + deadline * 1000) return { type: 'FailureTarget', why: REASONS.deadline };
+  if (deadline !== undefined && input.now.getTime() >= startTime.getTime() + deadline * 1000)
+    return { type: 'FailureTarget', why: REASONS.deadline };
   return undefined;
 }
 
@@ -110,7 +138,13 @@ function suspendDecision(input: JobInput, counts: PodCounts): JobDecision {
   const status = baseStatus(input, counts);
   const events: JobEventSpec[] = [];
   if (!isConditionTrue(status.conditions, 'Suspended')) {
-    status.conditions = withCondition(status.conditions, 'Suspended', 'True', { reason: 'JobSuspended', message: 'Job suspended' }, input.now);
+    status.conditions = withCondition(
+      status.conditions,
+      'Suspended',
+      'True',
+      { reason: 'JobSuspended', message: 'Job suspended' },
+      input.now,
+    );
     events.push({ type: 'Normal', reason: 'Suspended', message: 'Job suspended' });
   }
   return { status, createPods: 0, deletePods: counts.active.map((p) => p.metadata.name ?? ''), events };
@@ -118,20 +152,29 @@ function suspendDecision(input: JobInput, counts: PodCounts): JobDecision {
 
 export function decideJob(input: JobInput): JobDecision {
   const { job, now } = input;
-  if (isJobFinished(job)) return { status: job.status ?? {}, createPods: 0, deletePods: [], events: [], ...ttlDecision(job, now) };
+  if (isJobFinished(job))
+    return { status: job.status ?? {}, createPods: 0, deletePods: [], events: [], ...ttlDecision(job, now) };
   const counts = countPods(input);
   if (job.spec.suspend) return suspendDecision(input, counts);
   const status = baseStatus(input, counts);
   const events: JobEventSpec[] = [];
   if (isConditionTrue(status.conditions, 'Suspended')) {
-    status.conditions = withCondition(status.conditions, 'Suspended', 'False', { reason: 'JobResumed', message: 'Job resumed' }, now);
+    status.conditions = withCondition(
+      status.conditions,
+      'Suspended',
+      'False',
+      { reason: 'JobResumed', message: 'Job resumed' },
+      now,
+    );
     status.startTime = rfc3339(now);
     events.push({ type: 'Normal', reason: 'Resumed', message: 'Job resumed' });
   }
   status.startTime ??= rfc3339(now);
   const startTime = new Date(status.startTime);
 
-  let target = ['SuccessCriteriaMet', 'FailureTarget'].map((type) => findCondition(status.conditions, type)).find((c) => c?.status === 'True');
+  let target = ['SuccessCriteriaMet', 'FailureTarget']
+    .map((type) => findCondition(status.conditions, type))
+    .find((c) => c?.status === 'True');
   const decision: JobDecision = { status, createPods: 0, deletePods: [], events };
   if (!target) {
     const next = interimTarget(input, counts, startTime);
@@ -155,7 +198,10 @@ function scaleDecision(input: JobInput, decision: JobDecision, counts: PodCounts
   const wanted = Math.min(spec.parallelism ?? 1, remaining);
   decision.createPods = Math.max(0, wanted - counts.active.length - counts.terminating);
   if (spec.activeDeadlineSeconds !== undefined) {
-    decision.requeueAfterMs = Math.max(0, startTime.getTime() + spec.activeDeadlineSeconds * 1000 - input.now.getTime());
+    decision.requeueAfterMs = Math.max(
+      0,
+      startTime.getTime() + spec.activeDeadlineSeconds * 1000 - input.now.getTime(),
+    );
   }
   return decision;
 }
@@ -206,7 +252,9 @@ export function podForJob(job: JobObject, suffix: string): Pod {
       namespace: job.metadata.namespace,
       labels,
       ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
-      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: jobName, uid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { apiVersion: 'batch/v1', kind: 'Job', name: jobName, uid, controller: true, blockOwnerDeletion: true },
+      ],
     },
     spec: structuredClone(template.spec),
   };

@@ -13,17 +13,38 @@ export const GVR = {
   claims: { group: '', version: 'v1', resource: 'persistentvolumeclaims' },
 } as const satisfies Record<string, GroupVersionResource>;
 
-export interface Taint { key: string; value?: string; effect: string }
-export interface Toleration { key?: string; operator?: 'Equal' | 'Exists'; value?: string; effect?: string; tolerationSeconds?: number }
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+}
+export interface Toleration {
+  key?: string;
+  operator?: 'Equal' | 'Exists';
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
 
-export interface SelectorRequirement { key: string; operator: string; values?: string[] }
-export interface NodeSelectorTerm { matchExpressions?: SelectorRequirement[]; matchFields?: SelectorRequirement[] }
+export interface SelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+export interface NodeSelectorTerm {
+  matchExpressions?: SelectorRequirement[];
+  matchFields?: SelectorRequirement[];
+}
 export interface NodeAffinity {
   requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] };
   preferredDuringSchedulingIgnoredDuringExecution?: Array<{ weight: number; preference: NodeSelectorTerm }>;
 }
 
-export interface KeyRef { name?: string; key: string; optional?: boolean }
+export interface KeyRef {
+  name?: string;
+  key: string;
+  optional?: boolean;
+}
 export interface EnvVar {
   name: string;
   value?: string;
@@ -38,8 +59,17 @@ export interface EnvFromSource {
   secretRef?: { name: string; optional?: boolean };
   configMapRef?: { name: string; optional?: boolean };
 }
-export interface VolumeMount { name: string; mountPath: string; readOnly?: boolean; subPath?: string }
-export interface ResourceList { cpu?: string | number; memory?: string | number; [name: string]: string | number | undefined }
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+  subPath?: string;
+}
+export interface ResourceList {
+  cpu?: string | number;
+  memory?: string | number;
+  [name: string]: string | number | undefined;
+}
 export interface Container {
   name: string;
   image?: string;
@@ -52,7 +82,11 @@ export interface Container {
   resources?: { requests?: ResourceList; limits?: ResourceList };
   securityContext?: { privileged?: boolean };
 }
-export interface KeyToPath { key: string; path: string; mode?: number }
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
 export interface Volume {
   name: string;
   emptyDir?: object;
@@ -89,7 +123,15 @@ export interface Condition {
 export interface ContainerState {
   waiting?: { reason?: string; message?: string };
   running?: { startedAt: string };
-  terminated?: { exitCode: number; signal?: number; reason?: string; message?: string; startedAt?: string; finishedAt?: string; containerID?: string };
+  terminated?: {
+    exitCode: number;
+    signal?: number;
+    reason?: string;
+    message?: string;
+    startedAt?: string;
+    finishedAt?: string;
+    containerID?: string;
+  };
 }
 export interface ContainerStatus {
   name: string;
@@ -117,11 +159,19 @@ export interface PodStatus {
   containerStatuses?: ContainerStatus[];
   [field: string]: unknown;
 }
-export interface Pod extends KubeObject { spec: PodSpec; status?: PodStatus }
+export interface Pod extends KubeObject {
+  spec: PodSpec;
+  status?: PodStatus;
+}
 
 export interface NodeObject extends KubeObject {
   spec: { taints?: Taint[]; unschedulable?: boolean; [field: string]: unknown };
-  status: { allocatable?: Record<string, string>; capacity?: Record<string, string>; addresses?: Array<{ type: string; address: string }>; [field: string]: unknown };
+  status: {
+    allocatable?: Record<string, string>;
+    capacity?: Record<string, string>;
+    addresses?: Array<{ type: string; address: string }>;
+    [field: string]: unknown;
+  };
 }
 
 export interface JobSpec {
@@ -146,7 +196,10 @@ export interface JobStatus {
   conditions?: Condition[];
   [field: string]: unknown;
 }
-export interface JobObject extends KubeObject { spec: JobSpec; status?: JobStatus }
+export interface JobObject extends KubeObject {
+  spec: JobSpec;
+  status?: JobStatus;
+}
 
 export function isPodTerminal(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';

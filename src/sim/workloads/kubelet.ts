@@ -29,7 +29,11 @@ function graceSeconds(pod: Pod): number {
   return pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
 }
 
-interface Running { runner: PodRunner; pod: Pod; done: Promise<unknown> }
+interface Running {
+  runner: PodRunner;
+  pod: Pod;
+  done: Promise<unknown>;
+}
 
 export class Kubelet {
   readonly #opts: KubeletOptions;
@@ -55,9 +59,11 @@ export class Kubelet {
 
   start(): void {
     const store = this.#opts.store;
-    this.#stops.push(inform(store, GVR.pods, (_type, obj) => {
-      if (this.#nodes.has((obj as Pod).spec.nodeName ?? '')) this.#queue.add(objectKey(obj));
-    }));
+    this.#stops.push(
+      inform(store, GVR.pods, (_type, obj) => {
+        if (this.#nodes.has((obj as Pod).spec.nodeName ?? '')) this.#queue.add(objectKey(obj));
+      }),
+    );
     const onConfig = (_type: string, obj: KubeObject): void => {
       for (const key of this.#blocked) {
         if (!key.startsWith(`${obj.metadata.namespace ?? ''}/`)) continue;
@@ -115,7 +121,13 @@ export class Kubelet {
     const running = this.#running.get(key);
     const grace = pod.metadata.deletionGracePeriodSeconds ?? graceSeconds(pod);
     if (running) {
-      this.#opts.store.recordEvent(pod, 'Normal', 'Killing', 'Stopping container ' + pod.spec.containers.map((c) => c.name).join(', '), COMPONENT);
+      this.#opts.store.recordEvent(
+        pod,
+        'Normal',
+        'Killing',
+        'Stopping container ' + pod.spec.containers.map((c) => c.name).join(', '),
+        COMPONENT,
+      );
       await this.#kill(key, running, grace * 1000);
     }
     this.#blocked.delete(key);
@@ -123,7 +135,10 @@ export class Kubelet {
     this.#finalized.set(key, uid);
     await removePodDir(this.#opts.dataDir, pod);
     try {
-      this.#opts.store.delete(GVR.pods, pod.metadata.namespace, pod.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid } });
+      this.#opts.store.delete(GVR.pods, pod.metadata.namespace, pod.metadata.name ?? '', {
+        gracePeriodSeconds: 0,
+        preconditions: { uid },
+      });
     } catch (err) {
       if (!isNotFound(err) && !isConflict(err)) throw err;
     }
@@ -179,7 +194,11 @@ export class Kubelet {
       const latest = store.get(GVR.pods, pod.metadata.namespace, pod.metadata.name ?? '') as Pod | undefined;
       if (!latest || latest.metadata.uid !== pod.metadata.uid) return;
       try {
-        store.update(GVR.pods, { ...latest, status: buildPodStatus(latest, rt, this.#now()) }, { subresource: 'status' });
+        store.update(
+          GVR.pods,
+          { ...latest, status: buildPodStatus(latest, rt, this.#now()) },
+          { subresource: 'status' },
+        );
         return;
       } catch (err) {
         if (isNotFound(err)) return;

@@ -14,8 +14,13 @@ async function readAll(iterable: AsyncIterable<string>): Promise<string> {
 function setup(containers: string[], initContainers: string[] = []): { logs: LogStore; store: FakeStore; uid: string } {
   const store = new FakeStore();
   const pod: KubeObject = {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns' },
-    spec: { containers: containers.map((name) => ({ name })), initContainers: initContainers.map((name) => ({ name })) },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'ns' },
+    spec: {
+      containers: containers.map((name) => ({ name })),
+      initContainers: initContainers.map((name) => ({ name })),
+    },
   };
   const created = store.create(GVR.pods, pod);
   return { logs: new LogStore({ store, maxBytesPerContainer: 64 }), store, uid: created.metadata.uid ?? '' };
@@ -29,11 +34,19 @@ describe('LogStore', () => {
     one.logs.open('ns', 'p', one.uid, 'main').append('x\n');
     assert.equal(one.logs.has('ns', 'p'), true);
     const two = setup(['a', 'b'], ['init']);
-    assert.throws(() => two.logs.read('ns', 'p', {}, never), (err: unknown) =>
-      err instanceof LogRequestError && err.code === 400 &&
-      err.message === 'a container name must be specified for pod p, choose one of: [a b] or one of the init containers: [init]');
+    assert.throws(
+      () => two.logs.read('ns', 'p', {}, never),
+      (err: unknown) =>
+        err instanceof LogRequestError &&
+        err.code === 400 &&
+        err.message ===
+          'a container name must be specified for pod p, choose one of: [a b] or one of the init containers: [init]',
+    );
     assert.throws(() => two.logs.read('ns', 'p', { container: 'c' }, never), /container c is not valid for pod p/);
-    assert.throws(() => two.logs.read('ns', 'p', { container: 'a' }, never), /container "a" in pod "p" is waiting to start: PodInitializing/);
+    assert.throws(
+      () => two.logs.read('ns', 'p', { container: 'a' }, never),
+      /container "a" in pod "p" is waiting to start: PodInitializing/,
+    );
   });
 
   it('applies tailLines and limitBytes', async () => {

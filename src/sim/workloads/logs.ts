@@ -14,7 +14,11 @@ export class LogRequestError extends Error {
 
 export const DEFAULT_MAX_LOG_BYTES = 1024 * 1024;
 
-interface LogLine { seq: number; time: number; text: string }
+interface LogLine {
+  seq: number;
+  time: number;
+  text: string;
+}
 
 /** The log of one container instance. */
 export class ContainerLog {
@@ -71,7 +75,10 @@ export class ContainerLog {
   }
 }
 
-interface PodLogEntry { uid: string; containers: Map<string, { current: ContainerLog; previous?: ContainerLog }> }
+interface PodLogEntry {
+  uid: string;
+  containers: Map<string, { current: ContainerLog; previous?: ContainerLog }>;
+}
 
 function rfc3339Nano(ms: number): string {
   return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
@@ -132,7 +139,8 @@ export class LogStore implements PodLogs {
     }
     const logs = entry?.containers.get(container);
     if (opts.previous) {
-      if (!logs?.previous) throw new LogRequestError(`previous terminated container "${container}" in pod "${podName}" not found`);
+      if (!logs?.previous)
+        throw new LogRequestError(`previous terminated container "${container}" in pod "${podName}" not found`);
       return logs.previous;
     }
     if (!logs) {
@@ -154,7 +162,9 @@ function defaultContainer(pod: Pod | undefined, podName: string, entry: PodLogEn
   if (names.main.length === 1) return names.main[0];
   if (names.main.length === 0) throw new LogRequestError(`pod ${podName} has no containers`);
   const init = names.init.length > 0 ? ` or one of the init containers: [${names.init.join(' ')}]` : '';
-  throw new LogRequestError(`a container name must be specified for pod ${podName}, choose one of: [${names.main.join(' ')}]${init}`);
+  throw new LogRequestError(
+    `a container name must be specified for pod ${podName}, choose one of: [${names.main.join(' ')}]${init}`,
+  );
 }
 
 function waitingReason(pod: Pod | undefined, container: string): string {

@@ -5,7 +5,11 @@
 import type { KubeObject, SimNodeSpec } from '../types.ts';
 import type { NodeObject } from './kube-types.ts';
 
-export const VIRTUAL_KUBELET_TAINT = { key: 'virtual-kubelet.io/provider', value: 'azure', effect: 'NoSchedule' } as const;
+export const VIRTUAL_KUBELET_TAINT = {
+  key: 'virtual-kubelet.io/provider',
+  value: 'azure',
+  effect: 'NoSchedule',
+} as const;
 
 export const DEFAULT_NODES: SimNodeSpec[] = [
   {

@@ -14,7 +14,11 @@ import { ContainerProcess, type ProcessExit } from './process.ts';
 import { PROVIDER_FAILED, aciUnsupportedFeature } from './provider.ts';
 import { VolumeMountError, prepareContainerRoot, prepareVolumes } from './volumes.ts';
 
-export interface SimNode { name: string; ip: string; virtualKubeletProvider: boolean }
+export interface SimNode {
+  name: string;
+  ip: string;
+  virtualKubeletProvider: boolean;
+}
 
 export interface PodRunnerDeps {
   store: SimStore;
@@ -94,15 +98,22 @@ export class PodRunner {
     const seconds = this.#pod.spec.activeDeadlineSeconds;
     if (seconds === undefined) return undefined;
     const remaining = this.#rt.startTime.getTime() + seconds * 1000 - this.#deps.now().getTime();
-    return setTimeout(() => {
-      this.#deadlineExceeded = true;
-      this.#rt.reason = 'DeadlineExceeded';
-      this.#rt.message = 'Pod was active on the node longer than the specified deadline';
-      this.#deps.event('Normal', 'DeadlineExceeded', this.#rt.message);
-      this.stop((this.#pod.spec.terminationGracePeriodSeconds ?? 30) * 1000).catch((err: unknown) => {
-        this.#deps.event('Warning', 'FailedKillPod', `error killing pod: ${err instanceof Error ? err.message : String(err)}`);
-      });
-    }, Math.max(0, remaining));
+    return setTimeout(
+      () => {
+        this.#deadlineExceeded = true;
+        this.#rt.reason = 'DeadlineExceeded';
+        this.#rt.message = 'Pod was active on the node longer than the specified deadline';
+        this.#deps.event('Normal', 'DeadlineExceeded', this.#rt.message);
+        this.stop((this.#pod.spec.terminationGracePeriodSeconds ?? 30) * 1000).catch((err: unknown) => {
+          this.#deps.event(
+            'Warning',
+            'FailedKillPod',
+            `error killing pod: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        });
+      },
+      Math.max(0, remaining),
+    );
   }
 
   /** run() failed unexpectedly (a bug or a host problem): say so on the pod rather than leave it in limbo. */
@@ -167,7 +178,15 @@ export class PodRunner {
     this.#rt.phase = phase;
     for (const record of [...this.#rt.init, ...this.#rt.main]) {
       // Containers that never started stay waiting in the real status too; nothing to change.
-      if (record.state.running) record.state = { terminated: { exitCode: 137, reason: 'Error', startedAt: record.state.running.startedAt, finishedAt: rfc3339(this.#deps.now()) } };
+      if (record.state.running)
+        record.state = {
+          terminated: {
+            exitCode: 137,
+            reason: 'Error',
+            startedAt: record.state.running.startedAt,
+            finishedAt: rfc3339(this.#deps.now()),
+          },
+        };
     }
     this.#deps.writeStatus(this.#rt);
     return 'finished';
@@ -194,15 +213,24 @@ export class PodRunner {
     const delay = (this.#deps.restartDelayMs ?? defaultRestartDelay)(record.restartCount + 1);
     const pod = this.#pod.metadata;
     record.lastState = record.state;
-    record.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${record.name} pod=${pod.name}_${pod.namespace}(${pod.uid})` } };
+    record.state = {
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${record.name} pod=${pod.name}_${pod.namespace}(${pod.uid})`,
+      },
+    };
     this.#deps.writeStatus(this.#rt);
     const signal = this.#stopping.signal;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, delay);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
     if (this.stopping) return false;
     record.restartCount += 1;
@@ -210,8 +238,12 @@ export class PodRunner {
   }
 
   #announce(container: Container): void {
-    this.#deps.event('Normal', 'Pulled', `Container image "${container.image ?? ''}" was NOT pulled: the Kubernetes simulator does not pull images; ` +
-      'it runs the container\'s command directly on this host as a local process, with the host\'s tools');
+    this.#deps.event(
+      'Normal',
+      'Pulled',
+      `Container image "${container.image ?? ''}" was NOT pulled: the Kubernetes simulator does not pull images; ` +
+        "it runs the container's command directly on this host as a local process, with the host's tools",
+    );
     this.#deps.event('Normal', 'Created', `Created container: ${container.name}`);
   }
 
@@ -225,7 +257,12 @@ export class PodRunner {
     this.#announce(container);
     let dirs: { root: string; cwd: string };
     try {
-      dirs = await prepareContainerRoot({ pod: this.#pod, dataDir: this.#deps.dataDir, container, volumes: this.#volumes });
+      dirs = await prepareContainerRoot({
+        pod: this.#pod,
+        dataDir: this.#deps.dataDir,
+        container,
+        volumes: this.#volumes,
+      });
     } catch (err) {
       if (!(err instanceof VolumeMountError)) throw err;
       this.#deps.event('Warning', 'Failed', `Error: ${err.message}`);
@@ -234,8 +271,15 @@ export class PodRunner {
     const { root, cwd } = dirs;
     if (this.stopping) return this.#terminated(record, { exitCode: 137 }, startedAt);
     const env = this.#processEnv(container, root);
-    const argv = [...container.command, ...(container.args ?? [])].map((a) => expandVars(a, this.#envs.get(container.name) ?? {}));
-    const log = this.#deps.logs.open(this.#pod.metadata.namespace ?? 'default', this.#pod.metadata.name ?? '', this.uid, container.name);
+    const argv = [...container.command, ...(container.args ?? [])].map((a) =>
+      expandVars(a, this.#envs.get(container.name) ?? {}),
+    );
+    const log = this.#deps.logs.open(
+      this.#pod.metadata.namespace ?? 'default',
+      this.#pod.metadata.name ?? '',
+      this.uid,
+      container.name,
+    );
     const proc = new ContainerProcess({ argv, cwd, env, onLine: (line) => log.append(line) });
     this.#processes.add(proc);
     if (proc.pid !== undefined) {

@@ -54,13 +54,17 @@ function toStatus(c: ContainerRecord, isInit: boolean): ContainerStatus {
 
 export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
   const containers = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])];
-  const any = containers.some((c) => Object.keys(c.resources?.requests ?? {}).length + Object.keys(c.resources?.limits ?? {}).length > 0);
+  const any = containers.some(
+    (c) => Object.keys(c.resources?.requests ?? {}).length + Object.keys(c.resources?.limits ?? {}).length > 0,
+  );
   if (!any) return 'BestEffort';
-  const guaranteed = containers.every((c) => ['cpu', 'memory'].every((r) => {
-    const limit = c.resources?.limits?.[r];
-    const request = c.resources?.requests?.[r] ?? limit;
-    return limit !== undefined && String(request) === String(limit);
-  }));
+  const guaranteed = containers.every((c) =>
+    ['cpu', 'memory'].every((r) => {
+      const limit = c.resources?.limits?.[r];
+      const request = c.resources?.requests?.[r] ?? limit;
+      return limit !== undefined && String(request) === String(limit);
+    }),
+  );
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
@@ -68,15 +72,33 @@ function podConditions(existing: Condition[] | undefined, rt: PodRuntime, now: D
   const completed = rt.phase === 'Succeeded' || rt.phase === 'Failed';
   const initPending = rt.init.filter((c) => c.state.terminated?.exitCode !== 0).map((c) => c.name);
   const unready = rt.main.filter((c) => c.state.running === undefined).map((c) => c.name);
-  let conditions = setCondition(existing, { type: 'PodReadyToStartContainers', status: rt.sandboxReady && !completed ? 'True' : 'False' }, now);
-  conditions = setCondition(conditions, initPending.length === 0
-    ? { type: 'Initialized', status: 'True' }
-    : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${initPending.join(' ')}]` }, now);
-  const readiness = unready.length === 0 && !completed
-    ? { status: 'True' as const }
-    : completed
-      ? { status: 'False' as const, reason: 'PodCompleted' }
-      : { status: 'False' as const, reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
+  let conditions = setCondition(
+    existing,
+    { type: 'PodReadyToStartContainers', status: rt.sandboxReady && !completed ? 'True' : 'False' },
+    now,
+  );
+  conditions = setCondition(
+    conditions,
+    initPending.length === 0
+      ? { type: 'Initialized', status: 'True' }
+      : {
+          type: 'Initialized',
+          status: 'False',
+          reason: 'ContainersNotInitialized',
+          message: `containers with incomplete status: [${initPending.join(' ')}]`,
+        },
+    now,
+  );
+  const readiness =
+    unready.length === 0 && !completed
+      ? { status: 'True' as const }
+      : completed
+        ? { status: 'False' as const, reason: 'PodCompleted' }
+        : {
+            status: 'False' as const,
+            reason: 'ContainersNotReady',
+            message: `containers with unready status: [${unready.join(' ')}]`,
+          };
   conditions = setCondition(conditions, { type: 'ContainersReady', ...readiness }, now);
   conditions = setCondition(conditions, { type: 'Ready', ...readiness }, now);
   return setCondition(conditions, { type: 'PodScheduled', status: 'True' }, now);

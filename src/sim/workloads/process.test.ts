@@ -23,16 +23,27 @@ async function isDeadSoon(pid: number): Promise<boolean> {
 describe('ContainerProcess', () => {
   it('reports the exit code and the output line by line, stdout and stderr interleaved', async () => {
     const lines: string[] = [];
-    const proc = new ContainerProcess({ ...base, argv: ['sh', '-c', 'echo out; echo err >&2; printf tail; exit 7'], onLine: (l) => lines.push(l) });
+    const proc = new ContainerProcess({
+      ...base,
+      argv: ['sh', '-c', 'echo out; echo err >&2; printf tail; exit 7'],
+      onLine: (l) => lines.push(l),
+    });
     assert.deepEqual(await proc.exited, { exitCode: 7 });
     assert.deepEqual(lines.sort(), ['err\n', 'out\n', 'tail'].sort());
   });
 
   it('records an endless line in bounded pieces', async () => {
     const lines: string[] = [];
-    const proc = new ContainerProcess({ ...base, argv: ['sh', '-c', "head -c 40000 /dev/zero | tr '\\0' x"], onLine: (l) => lines.push(l) });
+    const proc = new ContainerProcess({
+      ...base,
+      argv: ['sh', '-c', "head -c 40000 /dev/zero | tr '\\0' x"],
+      onLine: (l) => lines.push(l),
+    });
     await proc.exited;
-    assert.deepEqual(lines.map((l) => l.length), [16384, 16384, 7232]);
+    assert.deepEqual(
+      lines.map((l) => l.length),
+      [16384, 16384, 7232],
+    );
   });
 
   it('reports a missing executable as a start error', async () => {
@@ -61,7 +72,11 @@ describe('ContainerProcess', () => {
   it('brings the SIGKILL forward when asked to stop again with a shorter grace', async () => {
     let ready: () => void = () => undefined;
     const trapped = new Promise<void>((resolve) => (ready = resolve));
-    const proc = new ContainerProcess({ ...base, argv: ['sh', '-c', "trap '' TERM; echo ready; while true; do sleep 0.05; done"], onLine: () => ready() });
+    const proc = new ContainerProcess({
+      ...base,
+      argv: ['sh', '-c', "trap '' TERM; echo ready; while true; do sleep 0.05; done"],
+      onLine: () => ready(),
+    });
     await trapped;
     const first = proc.stop(60_000);
     const second = proc.stop(0);
@@ -71,7 +86,11 @@ describe('ContainerProcess', () => {
 
   it('kills what the main process left running when it exits, as a container teardown does', async () => {
     const lines: string[] = [];
-    const proc = new ContainerProcess({ ...base, argv: ['sh', '-c', 'sleep 60 & echo $!'], onLine: (l) => lines.push(l) });
+    const proc = new ContainerProcess({
+      ...base,
+      argv: ['sh', '-c', 'sleep 60 & echo $!'],
+      onLine: (l) => lines.push(l),
+    });
     assert.equal((await proc.exited).exitCode, 0);
     assert.equal(await isDeadSoon(Number(lines[0])), true);
   });

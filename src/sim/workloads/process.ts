@@ -63,7 +63,12 @@ export class ContainerProcess {
 
   constructor(opts: ContainerProcessOptions) {
     const [file, ...args] = opts.argv;
-    this.#child = spawn(file, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = spawn(file, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out = new LineSplitter(opts.onLine);
     const err = new LineSplitter(opts.onLine);
     this.#child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
@@ -84,7 +89,11 @@ export class ContainerProcess {
         out.flush();
         err.flush();
         this.#settle();
-        resolve(signal ? { exitCode: 128 + constants.signals[signal], signal: constants.signals[signal] } : { exitCode: code ?? 0 });
+        resolve(
+          signal
+            ? { exitCode: 128 + constants.signals[signal], signal: constants.signals[signal] }
+            : { exitCode: code ?? 0 },
+        );
       });
     });
   }

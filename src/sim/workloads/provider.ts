@@ -9,13 +9,17 @@ export const PROVIDER_FAILED = 'ProviderFailed';
 /** The first unsupported feature the pod uses, as a message; undefined when ACI could run it. */
 export function aciUnsupportedFeature(pod: Pod): string | undefined {
   for (const volume of pod.spec.volumes ?? []) {
-    if (volume.persistentVolumeClaim) return `volume "${volume.name}": PersistentVolumeClaim volumes are not supported by Azure Container Instances`;
-    if (volume.hostPath) return `volume "${volume.name}": hostPath volumes are not supported by Azure Container Instances`;
-    if (volume.downwardAPI) return `volume "${volume.name}": downwardAPI volumes are not supported by Azure Container Instances`;
+    if (volume.persistentVolumeClaim)
+      return `volume "${volume.name}": PersistentVolumeClaim volumes are not supported by Azure Container Instances`;
+    if (volume.hostPath)
+      return `volume "${volume.name}": hostPath volumes are not supported by Azure Container Instances`;
+    if (volume.downwardAPI)
+      return `volume "${volume.name}": downwardAPI volumes are not supported by Azure Container Instances`;
   }
   const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
   for (const c of containers) {
-    if (c.securityContext?.privileged) return `container "${c.name}": privileged containers are not supported by Azure Container Instances`;
+    if (c.securityContext?.privileged)
+      return `container "${c.name}": privileged containers are not supported by Azure Container Instances`;
     if ((c.args?.length ?? 0) > 0 && !(c.command?.length ?? 0)) {
       return `container "${c.name}": args without command are not supported by Azure Container Instances (the image's entrypoint cannot be combined with args); set command`;
     }

@@ -31,7 +31,10 @@ export class QuantityError extends Error {
 export function parseQuantity(text: string | number): number {
   if (typeof text === 'number') return text;
   const match = QUANTITY.exec(text.trim());
-  if (!match) throw new QuantityError(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': ${JSON.stringify(text)}`);
+  if (!match)
+    throw new QuantityError(
+      `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': ${JSON.stringify(text)}`,
+    );
   const [, digits, exponent, suffix] = match;
   const value = Number(digits);
   if (exponent) return value * 10 ** Number(exponent.slice(1));

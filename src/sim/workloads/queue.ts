@@ -57,10 +57,13 @@ export class WorkQueue {
   addAfter(key: string, delayMs: number): void {
     if (this.#stopped) return;
     clearTimeout(this.#timers.get(key));
-    const timer = setTimeout(() => {
-      this.#timers.delete(key);
-      this.add(key);
-    }, Math.max(0, delayMs));
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(key);
+        this.add(key);
+      },
+      Math.max(0, delayMs),
+    );
     this.#timers.set(key, timer);
   }
 
@@ -94,7 +97,10 @@ export class WorkQueue {
       if (this.#running.has(key)) continue;
       this.#dirty.delete(key);
       this.#running.add(key);
-      this.#run(key).then(() => this.#finish(key), (err: unknown) => this.#finish(key, err));
+      this.#run(key).then(
+        () => this.#finish(key),
+        (err: unknown) => this.#finish(key, err),
+      );
     }
   }
 

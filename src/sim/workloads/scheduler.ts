@@ -82,7 +82,9 @@ export class Scheduler {
       return;
     }
     const nodes = this.#store.list(GVR.nodes).items as NodeObject[];
-    const claims = (pod.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []));
+    const claims = (pod.spec.volumes ?? []).flatMap((v) =>
+      v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [],
+    );
     const claimIssue = claimProblem(this.#store, namespace, claims);
     if (claimIssue) {
       // Like the VolumeBinding PreFilter: the pod as a whole is refused before any node is tried.
@@ -129,7 +131,13 @@ export class Scheduler {
       this.#store.create(GVR.bindings, binding);
     } catch (err) {
       if (isPermanent(err)) {
-        this.#store.recordEvent(pod, 'Warning', 'FailedScheduling', `Binding rejected: ${(err as Error).message}`, COMPONENT);
+        this.#store.recordEvent(
+          pod,
+          'Warning',
+          'FailedScheduling',
+          `Binding rejected: ${(err as Error).message}`,
+          COMPONENT,
+        );
       }
       throw err;
     }
@@ -137,13 +145,23 @@ export class Scheduler {
     const key = objectKey(pod);
     if (!this.#boundPods.has(key)) this.#boundPods.set(key, { ...pod, spec: { ...pod.spec, nodeName: node } });
     const ns = pod.metadata.namespace ?? 'default';
-    this.#store.recordEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`, COMPONENT);
+    this.#store.recordEvent(
+      pod,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`,
+      COMPONENT,
+    );
   }
 
   #markUnschedulable(pod: Pod, message: string): void {
     const status = { ...pod.status, phase: pod.status?.phase ?? 'Pending' };
     const before = JSON.stringify(status.conditions ?? []);
-    status.conditions = setCondition(status.conditions, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }, this.#now());
+    status.conditions = setCondition(
+      status.conditions,
+      { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message },
+      this.#now(),
+    );
     if (JSON.stringify(status.conditions) !== before || pod.status?.phase !== 'Pending') {
       const written = this.#store.update(GVR.pods, { ...pod, status } as KubeObject, { subresource: 'status' });
       this.#ownWrites.add(written.metadata.resourceVersion ?? '');

@@ -21,11 +21,22 @@ export function underRoot(root: string, containerPath: string): string {
 }
 
 export function podDir(dataDir: string, pod: Pod): string {
-  return path.join(dataDir, 'pods', `${pod.metadata.namespace ?? 'default'}_${pod.metadata.name}_${pod.metadata.uid ?? ''}`);
+  return path.join(
+    dataDir,
+    'pods',
+    `${pod.metadata.namespace ?? 'default'}_${pod.metadata.name}_${pod.metadata.uid ?? ''}`,
+  );
 }
 
-async function writeItems(dir: string, data: Record<string, string>, items: KeyToPath[] | undefined, mode: number): Promise<void> {
-  const entries = items ? items.filter((i) => i.key in data).map((i) => ({ file: i.path, key: i.key, mode: i.mode ?? mode })) : Object.keys(data).map((k) => ({ file: k, key: k, mode }));
+async function writeItems(
+  dir: string,
+  data: Record<string, string>,
+  items: KeyToPath[] | undefined,
+  mode: number,
+): Promise<void> {
+  const entries = items
+    ? items.filter((i) => i.key in data).map((i) => ({ file: i.path, key: i.key, mode: i.mode ?? mode }))
+    : Object.keys(data).map((k) => ({ file: k, key: k, mode }));
   for (const entry of entries) {
     const target = underRoot(dir, entry.file);
     await mkdir(path.dirname(target), { recursive: true });
@@ -33,7 +44,12 @@ async function writeItems(dir: string, data: Record<string, string>, items: KeyT
   }
 }
 
-function objectData(store: SimStore, kind: 'secret' | 'configmap', namespace: string, name: string): Record<string, string> | undefined {
+function objectData(
+  store: SimStore,
+  kind: 'secret' | 'configmap',
+  namespace: string,
+  name: string,
+): Record<string, string> | undefined {
   const obj = store.get(kind === 'secret' ? GVR.secrets : GVR.configMaps, namespace, name);
   if (!obj) return undefined;
   const data = (obj.data ?? {}) as Record<string, string>;
@@ -55,13 +71,18 @@ async function projectObject(opts: { store: SimStore; pod: Pod; volume: Volume; 
 }
 
 async function projectDownwardAPI(pod: Pod, volume: Volume, dir: string): Promise<void> {
-  const items = (volume.downwardAPI as { items?: Array<{ path: string; fieldRef?: { fieldPath: string } }> }).items ?? [];
+  const items =
+    (volume.downwardAPI as { items?: Array<{ path: string; fieldRef?: { fieldPath: string } }> }).items ?? [];
   const data: Record<string, string> = {};
   for (const item of items) if (item.fieldRef) data[item.path] = fieldRef(pod, item.fieldRef.fieldPath, undefined);
   await writeItems(dir, data, undefined, 0o644);
 }
 
-export interface VolumeInput { store: SimStore; pod: Pod; dataDir: string }
+export interface VolumeInput {
+  store: SimStore;
+  pod: Pod;
+  dataDir: string;
+}
 
 /** Creates every volume's directory; returns volume name -> host directory. */
 export async function prepareVolumes({ store, pod, dataDir }: VolumeInput): Promise<Map<string, string>> {
@@ -84,7 +105,12 @@ export async function prepareVolumes({ store, pod, dataDir }: VolumeInput): Prom
 }
 
 /** Builds the container's root with its mounts; returns the root and the process's working directory. */
-export async function prepareContainerRoot(opts: { pod: Pod; dataDir: string; container: Container; volumes: Map<string, string> }): Promise<{ root: string; cwd: string }> {
+export async function prepareContainerRoot(opts: {
+  pod: Pod;
+  dataDir: string;
+  container: Container;
+  volumes: Map<string, string>;
+}): Promise<{ root: string; cwd: string }> {
   const { pod, dataDir, container, volumes } = opts;
   const root = path.join(podDir(dataDir, pod), 'containers', container.name, 'root');
   await rm(root, { recursive: true, force: true });

@@ -9,8 +9,10 @@
 
   function AssertionError(options) {
     var opts = options || {};
-    var message = opts.message !== undefined ? String(opts.message)
-      : util.inspect(opts.actual) + ' ' + (opts.operator || '==') + ' ' + util.inspect(opts.expected);
+    var message =
+      opts.message !== undefined
+        ? String(opts.message)
+        : util.inspect(opts.actual) + ' ' + (opts.operator || '==') + ' ' + util.inspect(opts.expected);
     var error = new Error(message);
     Object.setPrototypeOf(error, AssertionError.prototype);
     error.generatedMessage = opts.message === undefined;
@@ -27,12 +29,24 @@
 
   function fail(actual, expected, message, operator, defaultMessage) {
     if (message instanceof Error) throw message;
-    throw new AssertionError({ actual: actual, expected: expected, operator: operator, message: message !== undefined ? message : defaultMessage });
+    throw new AssertionError({
+      actual: actual,
+      expected: expected,
+      operator: operator,
+      message: message !== undefined ? message : defaultMessage,
+    });
   }
 
   function ok(value, message) {
     if (arguments.length === 0) fail(undefined, true, message, '==', 'No value argument passed to `assert.ok()`');
-    if (!value) fail(value, true, message, '==', 'The expression evaluated to a falsy value:\n\n  assert.ok(' + util.inspect(value) + ')\n');
+    if (!value)
+      fail(
+        value,
+        true,
+        message,
+        '==',
+        'The expression evaluated to a falsy value:\n\n  assert.ok(' + util.inspect(value) + ')\n',
+      );
   }
 
   function assert(value, message) {
@@ -54,13 +68,17 @@
     if (a instanceof Map && b instanceof Map) {
       if (a.size !== b.size) return false;
       var mapOk = true;
-      a.forEach(function (v, k) { if (mapOk && (!b.has(k) || !looseDeepEqual(v, b.get(k), seen))) mapOk = false; });
+      a.forEach(function (v, k) {
+        if (mapOk && (!b.has(k) || !looseDeepEqual(v, b.get(k), seen))) mapOk = false;
+      });
       return mapOk;
     }
     if (a instanceof Set && b instanceof Set) {
       if (a.size !== b.size) return false;
       var setOk = true;
-      a.forEach(function (v) { if (setOk && !b.has(v)) setOk = false; });
+      a.forEach(function (v) {
+        if (setOk && !b.has(v)) setOk = false;
+      });
       return setOk;
     }
     var ka = Object.keys(a);
@@ -76,20 +94,50 @@
     if (expected === undefined) return;
     if (typeof expected === 'function') {
       if (expected.prototype !== undefined && error instanceof expected) return;
-      if (Error.isPrototypeOf(expected) || expected === Error) fail(error, expected, message, fnName, 'The error is expected to be an instance of "' + expected.name + '"');
+      if (Error.isPrototypeOf(expected) || expected === Error)
+        fail(error, expected, message, fnName, 'The error is expected to be an instance of "' + expected.name + '"');
       if (expected.call({}, error) === true) return;
-      fail(error, expected, message, fnName, 'The validation function is expected to return "true". Received ' + util.inspect(expected.call({}, error)));
+      fail(
+        error,
+        expected,
+        message,
+        fnName,
+        'The validation function is expected to return "true". Received ' + util.inspect(expected.call({}, error)),
+      );
     }
     if (expected instanceof RegExp) {
       if (expected.test(String(error))) return;
-      fail(error, expected, message, fnName, 'The input did not match the regular expression ' + String(expected) + '. Input:\n\n' + util.inspect(String(error)) + '\n');
+      fail(
+        error,
+        expected,
+        message,
+        fnName,
+        'The input did not match the regular expression ' +
+          String(expected) +
+          '. Input:\n\n' +
+          util.inspect(String(error)) +
+          '\n',
+      );
     }
     if (typeof expected === 'object' && expected !== null) {
       Object.keys(expected).forEach(function (key) {
         var want = expected[key];
         var have = error === null || error === undefined ? undefined : error[key];
-        var same = want instanceof RegExp && typeof have === 'string' ? want.test(have) : util.isDeepStrictEqual(have, want);
-        if (!same) fail(error, expected, message, fnName, 'Expected values to be strictly deep-equal: ' + key + ': ' + util.inspect(have) + ' !== ' + util.inspect(want));
+        var same =
+          want instanceof RegExp && typeof have === 'string' ? want.test(have) : util.isDeepStrictEqual(have, want);
+        if (!same)
+          fail(
+            error,
+            expected,
+            message,
+            fnName,
+            'Expected values to be strictly deep-equal: ' +
+              key +
+              ': ' +
+              util.inspect(have) +
+              ' !== ' +
+              util.inspect(want),
+          );
       });
     }
   }
@@ -107,79 +155,183 @@
   }
 
   function throws(fn, expected, message) {
-    if (typeof expected === 'string') { message = expected; expected = undefined; }
+    if (typeof expected === 'string') {
+      message = expected;
+      expected = undefined;
+    }
     var error = caught(fn);
     if (error === NO_EXCEPTION) fail(undefined, expected, message, 'throws', 'Missing expected exception.');
     matches(error, expected, message, 'throws');
   }
 
   function doesNotThrow(fn, expected, message) {
-    if (typeof expected === 'string') { message = expected; expected = undefined; }
+    if (typeof expected === 'string') {
+      message = expected;
+      expected = undefined;
+    }
     var error = caught(fn);
-    if (error !== NO_EXCEPTION) fail(error, expected, message, 'doesNotThrow', 'Got unwanted exception.\nActual message: "' + (error && error.message) + '"');
+    if (error !== NO_EXCEPTION)
+      fail(
+        error,
+        expected,
+        message,
+        'doesNotThrow',
+        'Got unwanted exception.\nActual message: "' + (error && error.message) + '"',
+      );
   }
 
   function settle(promiseOrFn) {
     var p = typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn;
-    if (!p || typeof p.then !== 'function') return Promise.reject(new TypeError('The "promiseFn" argument must be a promise or a function returning one'));
+    if (!p || typeof p.then !== 'function')
+      return Promise.reject(new TypeError('The "promiseFn" argument must be a promise or a function returning one'));
     return p;
   }
 
   function rejects(promiseOrFn, expected, message) {
-    if (typeof expected === 'string') { message = expected; expected = undefined; }
-    return Promise.resolve().then(function () { return settle(promiseOrFn); }).then(
-      function () { fail(undefined, expected, message, 'rejects', 'Missing expected rejection.'); },
-      function (error) {
-        if (error instanceof AssertionError && error.operator === 'rejects') throw error;
-        matches(error, expected, message, 'rejects');
-      },
-    );
+    if (typeof expected === 'string') {
+      message = expected;
+      expected = undefined;
+    }
+    return Promise.resolve()
+      .then(function () {
+        return settle(promiseOrFn);
+      })
+      .then(
+        function () {
+          fail(undefined, expected, message, 'rejects', 'Missing expected rejection.');
+        },
+        function (error) {
+          if (error instanceof AssertionError && error.operator === 'rejects') throw error;
+          matches(error, expected, message, 'rejects');
+        },
+      );
   }
 
   function doesNotReject(promiseOrFn, expected, message) {
-    if (typeof expected === 'string') { message = expected; expected = undefined; }
-    return Promise.resolve().then(function () { return settle(promiseOrFn); }).then(
-      function () {},
-      function (error) { fail(error, expected, message, 'doesNotReject', 'Got unwanted rejection.\nActual message: "' + (error && error.message) + '"'); },
-    );
+    if (typeof expected === 'string') {
+      message = expected;
+      expected = undefined;
+    }
+    return Promise.resolve()
+      .then(function () {
+        return settle(promiseOrFn);
+      })
+      .then(
+        function () {},
+        function (error) {
+          fail(
+            error,
+            expected,
+            message,
+            'doesNotReject',
+            'Got unwanted rejection.\nActual message: "' + (error && error.message) + '"',
+          );
+        },
+      );
   }
 
   function compare(name, test, operator, defaultText) {
     return function (actual, expected, message) {
-      if (!test(actual, expected)) fail(actual, expected, message, operator, defaultText ? defaultText(actual, expected) : undefined);
+      if (!test(actual, expected))
+        fail(actual, expected, message, operator, defaultText ? defaultText(actual, expected) : undefined);
     };
   }
 
-  var strictEqual = compare('strictEqual', function (a, b) { return Object.is(a, b); }, 'strictEqual', function (a, b) {
-    return 'Expected values to be strictly equal:\n\n' + util.inspect(a) + ' !== ' + util.inspect(b) + '\n';
-  });
-  var notStrictEqual = compare('notStrictEqual', function (a, b) { return !Object.is(a, b); }, 'notStrictEqual', function (a) {
-    return 'Expected "actual" to be strictly unequal to: ' + util.inspect(a);
-  });
+  var strictEqual = compare(
+    'strictEqual',
+    function (a, b) {
+      return Object.is(a, b);
+    },
+    'strictEqual',
+    function (a, b) {
+      return 'Expected values to be strictly equal:\n\n' + util.inspect(a) + ' !== ' + util.inspect(b) + '\n';
+    },
+  );
+  var notStrictEqual = compare(
+    'notStrictEqual',
+    function (a, b) {
+      return !Object.is(a, b);
+    },
+    'notStrictEqual',
+    function (a) {
+      return 'Expected "actual" to be strictly unequal to: ' + util.inspect(a);
+    },
+  );
   var deepStrictEqual = compare('deepStrictEqual', util.isDeepStrictEqual, 'deepStrictEqual', function (a, b) {
     return 'Expected values to be strictly deep-equal:\n' + util.inspect(a) + '\n\nshould equal\n\n' + util.inspect(b);
   });
-  var notDeepStrictEqual = compare('notDeepStrictEqual', function (a, b) { return !util.isDeepStrictEqual(a, b); }, 'notDeepStrictEqual', function (a) {
-    return 'Expected "actual" not to be strictly deep-equal to: ' + util.inspect(a);
-  });
+  var notDeepStrictEqual = compare(
+    'notDeepStrictEqual',
+    function (a, b) {
+      return !util.isDeepStrictEqual(a, b);
+    },
+    'notDeepStrictEqual',
+    function (a) {
+      return 'Expected "actual" not to be strictly deep-equal to: ' + util.inspect(a);
+    },
+  );
   // eslint-disable-next-line eqeqeq
-  var equal = compare('equal', function (a, b) { return a == b || (a !== a && b !== b); }, '==');
+  var equal = compare(
+    'equal',
+    function (a, b) {
+      return a == b || (a !== a && b !== b);
+    },
+    '==',
+  );
   // eslint-disable-next-line eqeqeq
-  var notEqual = compare('notEqual', function (a, b) { return !(a == b || (a !== a && b !== b)); }, '!=');
-  var deepEqual = compare('deepEqual', function (a, b) { return looseDeepEqual(a, b, []); }, 'deepEqual');
-  var notDeepEqual = compare('notDeepEqual', function (a, b) { return !looseDeepEqual(a, b, []); }, 'notDeepEqual');
+  var notEqual = compare(
+    'notEqual',
+    function (a, b) {
+      return !(a == b || (a !== a && b !== b));
+    },
+    '!=',
+  );
+  var deepEqual = compare(
+    'deepEqual',
+    function (a, b) {
+      return looseDeepEqual(a, b, []);
+    },
+    'deepEqual',
+  );
+  var notDeepEqual = compare(
+    'notDeepEqual',
+    function (a, b) {
+      return !looseDeepEqual(a, b, []);
+    },
+    'notDeepEqual',
+  );
 
   function match(string, regexp, message) {
     if (!(regexp instanceof RegExp)) throw new TypeError('The "regexp" argument must be an instance of RegExp');
     if (typeof string !== 'string' || !regexp.test(string)) {
-      fail(string, regexp, message, 'match', 'The input did not match the regular expression ' + String(regexp) + '. Input:\n\n' + util.inspect(string) + '\n');
+      fail(
+        string,
+        regexp,
+        message,
+        'match',
+        'The input did not match the regular expression ' +
+          String(regexp) +
+          '. Input:\n\n' +
+          util.inspect(string) +
+          '\n',
+      );
     }
   }
 
   function doesNotMatch(string, regexp, message) {
     if (!(regexp instanceof RegExp)) throw new TypeError('The "regexp" argument must be an instance of RegExp');
     if (typeof string !== 'string' || regexp.test(string)) {
-      fail(string, regexp, message, 'doesNotMatch', 'The input was expected to not match the regular expression ' + String(regexp) + '. Input:\n\n' + util.inspect(string) + '\n');
+      fail(
+        string,
+        regexp,
+        message,
+        'doesNotMatch',
+        'The input was expected to not match the regular expression ' +
+          String(regexp) +
+          '. Input:\n\n' +
+          util.inspect(string) +
+          '\n',
+      );
     }
   }
 
@@ -227,4 +379,4 @@
   assert.strict = strict;
   strict.strict = strict;
   module.exports = assert;
-})
+});

@@ -12,35 +12,50 @@
 
   function checkListener(listener) {
     if (typeof listener !== 'function') {
-      throw new TypeError('The "listener" argument must be of type function. Received ' +
-        (listener === null ? 'null' : typeof listener));
+      throw new TypeError(
+        'The "listener" argument must be of type function. Received ' + (listener === null ? 'null' : typeof listener),
+      );
     }
   }
 
   function store(emitter) {
     if (!emitter._events || !(emitter._events instanceof Map)) {
-      Object.defineProperty(emitter, '_events', { value: new Map(), writable: true, configurable: true, enumerable: false });
+      Object.defineProperty(emitter, '_events', {
+        value: new Map(),
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
     }
     return emitter._events;
   }
 
   function EventEmitter(opts) {
-    if (!(this instanceof EventEmitter)) throw new TypeError("Class constructor EventEmitter cannot be invoked without 'new'");
+    if (!(this instanceof EventEmitter))
+      throw new TypeError("Class constructor EventEmitter cannot be invoked without 'new'");
     EventEmitter.init.call(this, opts);
   }
 
   EventEmitter.init = function init() {
     store(this);
     if (this._maxListeners === undefined) {
-      Object.defineProperty(this, '_maxListeners', { value: undefined, writable: true, configurable: true, enumerable: false });
+      Object.defineProperty(this, '_maxListeners', {
+        value: undefined,
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
     }
   };
 
   Object.defineProperty(EventEmitter, 'defaultMaxListeners', {
     enumerable: true,
-    get: function () { return kDefaultMaxListeners; },
+    get: function () {
+      return kDefaultMaxListeners;
+    },
     set: function (n) {
-      if (typeof n !== 'number' || n < 0 || n !== n) throw new RangeError('The value of "defaultMaxListeners" is out of range.');
+      if (typeof n !== 'number' || n < 0 || n !== n)
+        throw new RangeError('The value of "defaultMaxListeners" is out of range.');
       kDefaultMaxListeners = n;
     },
   });
@@ -71,16 +86,25 @@
     if (max > 0 && list.length > max && !list.warned) {
       list.warned = true;
       if (typeof console !== 'undefined' && console.warn) {
-        console.warn('MaxListenersExceededWarning: Possible EventEmitter memory leak detected. ' + list.length + ' ' +
-          String(type) + ' listeners added. Use emitter.setMaxListeners() to increase limit');
+        console.warn(
+          'MaxListenersExceededWarning: Possible EventEmitter memory leak detected. ' +
+            list.length +
+            ' ' +
+            String(type) +
+            ' listeners added. Use emitter.setMaxListeners() to increase limit',
+        );
       }
     }
     return target;
   }
 
-  EventEmitter.prototype.addListener = function (type, listener) { return addListener(this, type, listener, false); };
+  EventEmitter.prototype.addListener = function (type, listener) {
+    return addListener(this, type, listener, false);
+  };
   EventEmitter.prototype.on = EventEmitter.prototype.addListener;
-  EventEmitter.prototype.prependListener = function (type, listener) { return addListener(this, type, listener, true); };
+  EventEmitter.prototype.prependListener = function (type, listener) {
+    return addListener(this, type, listener, true);
+  };
 
   function onceWrapper(target, type, listener) {
     var state = { fired: false };
@@ -126,8 +150,12 @@
     var events = store(this);
     var self = this;
     if (arguments.length === 0) {
-      var names = Array.from(events.keys()).filter(function (n) { return n !== 'removeListener'; });
-      names.forEach(function (n) { self.removeAllListeners(n); });
+      var names = Array.from(events.keys()).filter(function (n) {
+        return n !== 'removeListener';
+      });
+      names.forEach(function (n) {
+        self.removeAllListeners(n);
+      });
       events.delete('removeListener');
       return this;
     }
@@ -143,7 +171,11 @@
 
   EventEmitter.prototype.listeners = function listeners(type) {
     var list = store(this).get(type);
-    return list ? list.map(function (l) { return l.listener || l; }) : [];
+    return list
+      ? list.map(function (l) {
+          return l.listener || l;
+        })
+      : [];
   };
 
   EventEmitter.prototype.rawListeners = function rawListeners(type) {
@@ -155,7 +187,9 @@
     var list = store(this).get(type);
     if (!list) return 0;
     if (listener === undefined) return list.length;
-    return list.filter(function (l) { return l === listener || l.listener === listener; }).length;
+    return list.filter(function (l) {
+      return l === listener || l.listener === listener;
+    }).length;
   };
 
   EventEmitter.prototype.eventNames = function eventNames() {
@@ -164,7 +198,17 @@
 
   function unhandledError(err) {
     if (err instanceof Error) return err;
-    var error = new Error('Unhandled error. (' + (function () { try { return String(err); } catch (_e) { return typeof err; } })() + ')');
+    var error = new Error(
+      'Unhandled error. (' +
+        (function () {
+          try {
+            return String(err);
+          } catch (_e) {
+            return typeof err;
+          }
+        })() +
+        ')',
+    );
     error.code = 'ERR_UNHANDLED_ERROR';
     error.context = err;
     return error;
@@ -190,7 +234,10 @@
     if (!events.has(type)) return false;
     var results = callListeners(this, type, args);
     // An async listener that rejects has nobody to handle its rejection (emit drops the promise).
-    if (internal) results.forEach(function (r) { internal.unhandledIfRejected(r); });
+    if (internal)
+      results.forEach(function (r) {
+        internal.unhandledIfRejected(r);
+      });
     return true;
   };
 
@@ -218,4 +265,4 @@
   EventEmitter.errorMonitor = errorMonitor;
   EventEmitter.captureRejections = false;
   module.exports = EventEmitter;
-})
+});

@@ -6,7 +6,12 @@
 
   function assertPath(value, name) {
     if (typeof value !== 'string') {
-      throw new TypeError('The "' + (name || 'path') + '" argument must be of type string. Received ' + (value === null ? 'null' : typeof value));
+      throw new TypeError(
+        'The "' +
+          (name || 'path') +
+          '" argument must be of type string. Received ' +
+          (value === null ? 'null' : typeof value),
+      );
     }
   }
 
@@ -94,7 +99,10 @@
     var seenName = false;
     for (var i = path.length - 1; i >= 1; i--) {
       if (path.charAt(i) !== '/') seenName = true;
-      else if (seenName) { end = i; break; }
+      else if (seenName) {
+        end = i;
+        break;
+      }
     }
     if (end === -1) return rooted ? '/' : '.';
     if (rooted && end === 1) return '//';
@@ -107,7 +115,8 @@
     var trimmed = trimTrailing(path);
     if (trimmed === '/') return '';
     var base = trimmed.slice(trimmed.lastIndexOf('/') + 1);
-    if (ext !== undefined && ext.length > 0 && base !== ext && base.slice(-ext.length) === ext) base = base.slice(0, -ext.length);
+    if (ext !== undefined && ext.length > 0 && base !== ext && base.slice(-ext.length) === ext)
+      base = base.slice(0, -ext.length);
     return base;
   }
 
@@ -130,7 +139,8 @@
   }
 
   function format(obj) {
-    if (obj === null || typeof obj !== 'object') throw new TypeError('The "pathObject" argument must be of type object');
+    if (obj === null || typeof obj !== 'object')
+      throw new TypeError('The "pathObject" argument must be of type object');
     var dir = obj.dir || obj.root;
     var base = obj.base || (obj.name || '') + (obj.ext ? (obj.ext.charAt(0) === '.' ? '' : '.') + obj.ext : '');
     if (!dir) return base;
@@ -150,8 +160,10 @@
     extname: extname,
     parse: parse,
     format: format,
-    toNamespacedPath: function (p) { return p; },
+    toNamespacedPath: function (p) {
+      return p;
+    },
   };
   posix.posix = posix;
   module.exports = posix;
-})
+});

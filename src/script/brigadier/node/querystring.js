@@ -14,7 +14,11 @@
       return decodeURIComponent(s);
     } catch (_malformed) {
       return s.replace(/(%[0-9A-Fa-f]{2})+/g, function (run) {
-        try { return decodeURIComponent(run); } catch (_e) { return run; }
+        try {
+          return decodeURIComponent(run);
+        } catch (_e) {
+          return run;
+        }
       });
     }
   }
@@ -35,7 +39,10 @@
     Object.keys(obj).forEach(function (key) {
       var value = obj[key];
       var k = encode(stringifyPrimitive(key)) + eq;
-      if (Array.isArray(value)) value.forEach(function (item) { parts.push(k + encode(stringifyPrimitive(item))); });
+      if (Array.isArray(value))
+        value.forEach(function (item) {
+          parts.push(k + encode(stringifyPrimitive(item)));
+        });
       else parts.push(k + encode(stringifyPrimitive(value)));
     });
     return parts.join(sep);
@@ -72,4 +79,4 @@
     escape: qsEscape,
     unescape: qsUnescape,
   };
-})
+});

@@ -23,7 +23,9 @@
 
   function encodeSet(text, pattern) {
     return text.replace(pattern, function (ch) {
-      return encodeURIComponent(ch).replace(/[!'()*]/g, function (c) { return '%' + c.charCodeAt(0).toString(16).toUpperCase(); });
+      return encodeURIComponent(ch).replace(/[!'()*]/g, function (c) {
+        return '%' + c.charCodeAt(0).toString(16).toUpperCase();
+      });
     });
   }
 
@@ -77,9 +79,15 @@
     var hash = '';
     var search = '';
     var h = rest.indexOf('#');
-    if (h >= 0) { hash = rest.slice(h); rest = rest.slice(0, h); }
+    if (h >= 0) {
+      hash = rest.slice(h);
+      rest = rest.slice(0, h);
+    }
     var q = rest.indexOf('?');
-    if (q >= 0) { search = rest.slice(q); rest = rest.slice(0, q); }
+    if (q >= 0) {
+      search = rest.slice(q);
+      rest = rest.slice(0, q);
+    }
     return { path: rest, search: search, hash: hash };
   }
 
@@ -89,19 +97,32 @@
       record.pathname = encodeSet(tail.path, /[\u0000-\u001f\u007f-\uffff]/g);
     } else {
       var path = special ? tail.path.replace(/\\/g, '/') : tail.path;
-      record.pathname = encodeSet(removeDotSegments(path === '' && special ? '/' : path || (record.hostname !== null ? '' : '')), PATH_SET);
+      record.pathname = encodeSet(
+        removeDotSegments(path === '' && special ? '/' : path || (record.hostname !== null ? '' : '')),
+        PATH_SET,
+      );
       if (tail.path === '' && !special) record.pathname = '';
     }
-    record.search = tail.search.length > 1 ? '?' + encodeSet(tail.search.slice(1), special ? SPECIAL_QUERY_SET : QUERY_SET) : '';
+    record.search =
+      tail.search.length > 1 ? '?' + encodeSet(tail.search.slice(1), special ? SPECIAL_QUERY_SET : QUERY_SET) : '';
     record.hash = tail.hash.length > 1 ? '#' + encodeSet(tail.hash.slice(1), FRAGMENT_SET) : '';
     return record;
   }
 
   function parseAbsolute(input) {
-    var text = String(input).replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '');
+    var text = String(input)
+      .replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '')
+      .replace(/[\t\n\r]/g, '');
     var scheme = SCHEME.exec(text);
     if (!scheme) return null;
-    var record = { protocol: scheme[1].toLowerCase() + ':', username: '', password: '', hostname: null, port: '', opaque: false };
+    var record = {
+      protocol: scheme[1].toLowerCase() + ':',
+      username: '',
+      password: '',
+      hostname: null,
+      port: '',
+      opaque: false,
+    };
     var rest = text.slice(scheme[0].length);
     var special = isSpecial(record.protocol);
     if (special) rest = rest.replace(/\\/g, '/');
@@ -122,7 +143,9 @@
   }
 
   function resolveRelative(input, base) {
-    var text = String(input).replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '');
+    var text = String(input)
+      .replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '')
+      .replace(/[\t\n\r]/g, '');
     if (base.opaque) {
       if (text.charAt(0) !== '#') throw invalid(input);
       var opaque = copy(base);
@@ -148,7 +171,17 @@
   }
 
   function copy(record) {
-    return { protocol: record.protocol, username: record.username, password: record.password, hostname: record.hostname, port: record.port, opaque: record.opaque, pathname: record.pathname, search: record.search, hash: record.hash };
+    return {
+      protocol: record.protocol,
+      username: record.username,
+      password: record.password,
+      hostname: record.hostname,
+      port: record.port,
+      opaque: record.opaque,
+      pathname: record.pathname,
+      search: record.search,
+      hash: record.hash,
+    };
   }
 
   function parseURL(input, base) {
@@ -178,9 +211,11 @@
   // ---- URLSearchParams ----------------------------------------------------------------------------
 
   function formEncode(text) {
-    return encodeURIComponent(text).replace(/%20/g, '+').replace(/[!'()~]/g, function (c) {
-      return '%' + c.charCodeAt(0).toString(16).toUpperCase();
-    });
+    return encodeURIComponent(text)
+      .replace(/%20/g, '+')
+      .replace(/[!'()~]/g, function (c) {
+        return '%' + c.charCodeAt(0).toString(16).toUpperCase();
+      });
   }
 
   function formDecode(text) {
@@ -198,10 +233,13 @@
   }
 
   function URLSearchParams(init) {
-    if (!(this instanceof URLSearchParams)) throw new TypeError("Class constructor URLSearchParams cannot be invoked without 'new'");
+    if (!(this instanceof URLSearchParams))
+      throw new TypeError("Class constructor URLSearchParams cannot be invoked without 'new'");
     var list = [];
     if (init instanceof URLSearchParams) {
-      list = init._list.map(function (p) { return [p[0], p[1]]; });
+      list = init._list.map(function (p) {
+        return [p[0], p[1]];
+      });
     } else if (init !== null && typeof init === 'object' && typeof init[Symbol.iterator] === 'function') {
       for (var pair of init) {
         var items = Array.from(pair);
@@ -209,7 +247,9 @@
         list.push([String(items[0]), String(items[1])]);
       }
     } else if (init !== null && typeof init === 'object') {
-      Object.keys(init).forEach(function (k) { list.push([k, String(init[k])]); });
+      Object.keys(init).forEach(function (k) {
+        list.push([k, String(init[k])]);
+      });
     } else if (init !== undefined && init !== null) {
       var text = String(init);
       list = parsePairs(text.charAt(0) === '?' ? text.slice(1) : text);
@@ -225,10 +265,15 @@
     }
   }
 
-  URLSearchParams.prototype.append = function (name, value) { this._list.push([String(name), String(value)]); touched(this); };
+  URLSearchParams.prototype.append = function (name, value) {
+    this._list.push([String(name), String(value)]);
+    touched(this);
+  };
   URLSearchParams.prototype.delete = function (name, value) {
     var n = String(name);
-    this._list = this._list.filter(function (p) { return !(p[0] === n && (value === undefined || p[1] === String(value))); });
+    this._list = this._list.filter(function (p) {
+      return !(p[0] === n && (value === undefined || p[1] === String(value)));
+    });
     touched(this);
   };
   URLSearchParams.prototype.get = function (name) {
@@ -238,11 +283,19 @@
   };
   URLSearchParams.prototype.getAll = function (name) {
     var n = String(name);
-    return this._list.filter(function (p) { return p[0] === n; }).map(function (p) { return p[1]; });
+    return this._list
+      .filter(function (p) {
+        return p[0] === n;
+      })
+      .map(function (p) {
+        return p[1];
+      });
   };
   URLSearchParams.prototype.has = function (name, value) {
     var n = String(name);
-    return this._list.some(function (p) { return p[0] === n && (value === undefined || p[1] === String(value)); });
+    return this._list.some(function (p) {
+      return p[0] === n && (value === undefined || p[1] === String(value));
+    });
   };
   URLSearchParams.prototype.set = function (name, value) {
     var n = String(name);
@@ -259,23 +312,58 @@
     touched(this);
   };
   URLSearchParams.prototype.sort = function () {
-    this._list = this._list.map(function (p, i) { return [p, i]; })
-      .sort(function (a, b) { return a[0][0] < b[0][0] ? -1 : a[0][0] > b[0][0] ? 1 : a[1] - b[1]; })
-      .map(function (x) { return x[0]; });
+    this._list = this._list
+      .map(function (p, i) {
+        return [p, i];
+      })
+      .sort(function (a, b) {
+        return a[0][0] < b[0][0] ? -1 : a[0][0] > b[0][0] ? 1 : a[1] - b[1];
+      })
+      .map(function (x) {
+        return x[0];
+      });
     touched(this);
   };
   URLSearchParams.prototype.forEach = function (callback, thisArg) {
     var self = this;
-    this._list.slice().forEach(function (p) { callback.call(thisArg, p[1], p[0], self); });
+    this._list.slice().forEach(function (p) {
+      callback.call(thisArg, p[1], p[0], self);
+    });
   };
-  URLSearchParams.prototype.keys = function () { return this._list.map(function (p) { return p[0]; })[Symbol.iterator](); };
-  URLSearchParams.prototype.values = function () { return this._list.map(function (p) { return p[1]; })[Symbol.iterator](); };
-  URLSearchParams.prototype.entries = function () { return this._list.map(function (p) { return [p[0], p[1]]; })[Symbol.iterator](); };
+  URLSearchParams.prototype.keys = function () {
+    return this._list
+      .map(function (p) {
+        return p[0];
+      })
+      [Symbol.iterator]();
+  };
+  URLSearchParams.prototype.values = function () {
+    return this._list
+      .map(function (p) {
+        return p[1];
+      })
+      [Symbol.iterator]();
+  };
+  URLSearchParams.prototype.entries = function () {
+    return this._list
+      .map(function (p) {
+        return [p[0], p[1]];
+      })
+      [Symbol.iterator]();
+  };
   URLSearchParams.prototype[Symbol.iterator] = URLSearchParams.prototype.entries;
   URLSearchParams.prototype.toString = function () {
-    return this._list.map(function (p) { return formEncode(p[0]) + '=' + formEncode(p[1]); }).join('&');
+    return this._list
+      .map(function (p) {
+        return formEncode(p[0]) + '=' + formEncode(p[1]);
+      })
+      .join('&');
   };
-  Object.defineProperty(URLSearchParams.prototype, 'size', { get: function () { return this._list.length; } });
+  Object.defineProperty(URLSearchParams.prototype, 'size', {
+    get: function () {
+      return this._list.length;
+    },
+  });
 
   // ---- URL ----------------------------------------------------------------------------------------
 
@@ -286,7 +374,12 @@
   }
 
   URL.canParse = function (input, base) {
-    try { parseURL(input, base); return true; } catch (_e) { return false; }
+    try {
+      parseURL(input, base);
+      return true;
+    } catch (_e) {
+      return false;
+    }
   };
 
   function accessor(name, get, set) {
@@ -298,47 +391,143 @@
     if (url._params) url._params._list = parsePairs(url._record.search.slice(1));
   }
 
-  accessor('href', function () { return serialize(this._record); }, function (v) { reparse(this, String(v)); });
+  accessor(
+    'href',
+    function () {
+      return serialize(this._record);
+    },
+    function (v) {
+      reparse(this, String(v));
+    },
+  );
   accessor('origin', function () {
     var r = this._record;
     return isSpecial(r.protocol) && r.protocol !== 'file:' ? r.protocol + '//' + hostOf(r) : 'null';
   });
-  accessor('protocol', function () { return this._record.protocol; }, function (v) {
-    var p = String(v).replace(/:.*$/, '').toLowerCase() + ':';
-    if (/^[a-z][a-z0-9+.-]*:$/.test(p) && isSpecial(p) === isSpecial(this._record.protocol)) {
-      this._record.protocol = p;
-      if (SPECIAL[p] !== undefined && String(SPECIAL[p]) === this._record.port) this._record.port = '';
-    }
-  });
-  accessor('username', function () { return this._record.username; }, function (v) { this._record.username = encodeSet(String(v), USERINFO_SET); });
-  accessor('password', function () { return this._record.password; }, function (v) { this._record.password = encodeSet(String(v), USERINFO_SET); });
-  accessor('host', function () { return hostOf(this._record); }, function (v) {
-    try { reparse(this, this._record.protocol + '//' + String(v) + this._record.pathname + this._record.search + this._record.hash); } catch (_e) { /* ignored, as in Node */ }
-  });
-  accessor('hostname', function () { var h = this._record.hostname; return h === null ? '' : h; }, function (v) {
-    var port = this._record.port;
-    try { reparse(this, this._record.protocol + '//' + String(v) + (port ? ':' + port : '') + this._record.pathname + this._record.search + this._record.hash); } catch (_e) { /* ignored */ }
-  });
-  accessor('port', function () { return this._record.port; }, function (v) {
-    var text = String(v);
-    if (text === '') { this._record.port = ''; return; }
-    var n = parseInt(text, 10);
-    if (n >= 0 && n <= 65535) this._record.port = SPECIAL[this._record.protocol] === n ? '' : String(n);
-  });
-  accessor('pathname', function () { return this._record.pathname; }, function (v) {
-    if (this._record.opaque) return;
-    var text = String(v);
-    finish(this._record, { path: text.charAt(0) === '/' ? text : '/' + text, search: this._record.search, hash: this._record.hash });
-  });
-  accessor('search', function () { return this._record.search.length > 1 ? this._record.search : ''; }, function (v) {
-    var text = String(v).replace(/^\?/, '');
-    this._record.search = text ? '?' + encodeSet(text, isSpecial(this._record.protocol) ? SPECIAL_QUERY_SET : QUERY_SET) : '';
-    if (this._params) this._params._list = parsePairs(text);
-  });
-  accessor('hash', function () { return this._record.hash.length > 1 ? this._record.hash : ''; }, function (v) {
-    var text = String(v).replace(/^#/, '');
-    this._record.hash = text ? '#' + encodeSet(text, FRAGMENT_SET) : '';
-  });
+  accessor(
+    'protocol',
+    function () {
+      return this._record.protocol;
+    },
+    function (v) {
+      var p = String(v).replace(/:.*$/, '').toLowerCase() + ':';
+      if (/^[a-z][a-z0-9+.-]*:$/.test(p) && isSpecial(p) === isSpecial(this._record.protocol)) {
+        this._record.protocol = p;
+        if (SPECIAL[p] !== undefined && String(SPECIAL[p]) === this._record.port) this._record.port = '';
+      }
+    },
+  );
+  accessor(
+    'username',
+    function () {
+      return this._record.username;
+    },
+    function (v) {
+      this._record.username = encodeSet(String(v), USERINFO_SET);
+    },
+  );
+  accessor(
+    'password',
+    function () {
+      return this._record.password;
+    },
+    function (v) {
+      this._record.password = encodeSet(String(v), USERINFO_SET);
+    },
+  );
+  accessor(
+    'host',
+    function () {
+      return hostOf(this._record);
+    },
+    function (v) {
+      try {
+        reparse(
+          this,
+          this._record.protocol + '//' + String(v) + this._record.pathname + this._record.search + this._record.hash,
+        );
+      } catch (_e) {
+        /* ignored, as in Node */
+      }
+    },
+  );
+  accessor(
+    'hostname',
+    function () {
+      var h = this._record.hostname;
+      return h === null ? '' : h;
+    },
+    function (v) {
+      var port = this._record.port;
+      try {
+        reparse(
+          this,
+          this._record.protocol +
+            '//' +
+            String(v) +
+            (port ? ':' + port : '') +
+            this._record.pathname +
+            this._record.search +
+            this._record.hash,
+        );
+      } catch (_e) {
+        /* ignored */
+      }
+    },
+  );
+  accessor(
+    'port',
+    function () {
+      return this._record.port;
+    },
+    function (v) {
+      var text = String(v);
+      if (text === '') {
+        this._record.port = '';
+        return;
+      }
+      var n = parseInt(text, 10);
+      if (n >= 0 && n <= 65535) this._record.port = SPECIAL[this._record.protocol] === n ? '' : String(n);
+    },
+  );
+  accessor(
+    'pathname',
+    function () {
+      return this._record.pathname;
+    },
+    function (v) {
+      if (this._record.opaque) return;
+      var text = String(v);
+      finish(this._record, {
+        path: text.charAt(0) === '/' ? text : '/' + text,
+        search: this._record.search,
+        hash: this._record.hash,
+      });
+    },
+  );
+  accessor(
+    'search',
+    function () {
+      return this._record.search.length > 1 ? this._record.search : '';
+    },
+    function (v) {
+      var text = String(v).replace(/^\?/, '');
+      this._record.search = text
+        ? '?' + encodeSet(text, isSpecial(this._record.protocol) ? SPECIAL_QUERY_SET : QUERY_SET)
+        : '';
+      if (this._params) this._params._list = parsePairs(text);
+    },
+  );
+  accessor(
+    'hash',
+    function () {
+      return this._record.hash.length > 1 ? this._record.hash : '';
+    },
+    function (v) {
+      var text = String(v).replace(/^#/, '');
+      this._record.hash = text ? '#' + encodeSet(text, FRAGMENT_SET) : '';
+    },
+  );
   accessor('searchParams', function () {
     if (!this._params) {
       this._params = new URLSearchParams(this._record.search);
@@ -346,8 +535,12 @@
     }
     return this._params;
   });
-  URL.prototype.toString = function () { return this.href; };
-  URL.prototype.toJSON = function () { return this.href; };
+  URL.prototype.toString = function () {
+    return this.href;
+  };
+  URL.prototype.toJSON = function () {
+    return this.href;
+  };
 
   // ---- legacy API ---------------------------------------------------------------------------------
 
@@ -366,7 +559,15 @@
     this.href = null;
   }
 
-  var SLASHED = { 'http:': true, 'https:': true, 'ftp:': true, 'gopher:': true, 'file:': true, 'ws:': true, 'wss:': true };
+  var SLASHED = {
+    'http:': true,
+    'https:': true,
+    'ftp:': true,
+    'gopher:': true,
+    'file:': true,
+    'ws:': true,
+    'wss:': true,
+  };
 
   function legacyParse(text, parseQueryString, slashesDenoteHost) {
     if (typeof text !== 'string') throw new TypeError('The "url" argument must be of type string');
@@ -374,13 +575,25 @@
     var u = new Url();
     var rest = text.trim();
     var h = rest.indexOf('#');
-    if (h >= 0) { u.hash = rest.slice(h); rest = rest.slice(0, h); }
+    if (h >= 0) {
+      u.hash = rest.slice(h);
+      rest = rest.slice(0, h);
+    }
     var q = rest.indexOf('?');
-    if (q >= 0) { u.search = rest.slice(q); u.query = rest.slice(q + 1); rest = rest.slice(0, q); }
-    else if (parseQueryString) { u.search = ''; u.query = {}; }
+    if (q >= 0) {
+      u.search = rest.slice(q);
+      u.query = rest.slice(q + 1);
+      rest = rest.slice(0, q);
+    } else if (parseQueryString) {
+      u.search = '';
+      u.query = {};
+    }
     if (parseQueryString && typeof u.query === 'string') u.query = querystring.parse(u.query);
     var proto = SCHEME.exec(rest);
-    if (proto) { u.protocol = proto[0].toLowerCase(); rest = rest.slice(proto[0].length); }
+    if (proto) {
+      u.protocol = proto[0].toLowerCase();
+      rest = rest.slice(proto[0].length);
+    }
     var slashes = rest.slice(0, 2) === '//';
     var hostless = u.protocol === 'javascript:';
     var withSlashes = slashes && (u.protocol === null ? slashesDenoteHost : !hostless);
@@ -394,9 +607,15 @@
       var authority = end === -1 ? rest : rest.slice(0, end);
       rest = end === -1 ? '' : rest.slice(end);
       var at = authority.lastIndexOf('@');
-      if (at >= 0) { u.auth = decodeURIComponent(authority.slice(0, at)); authority = authority.slice(at + 1); }
+      if (at >= 0) {
+        u.auth = decodeURIComponent(authority.slice(0, at));
+        authority = authority.slice(at + 1);
+      }
       var port = /:(\d*)$/.exec(authority);
-      if (port) { u.port = port[1] || null; authority = authority.slice(0, port.index); }
+      if (port) {
+        u.port = port[1] || null;
+        authority = authority.slice(0, port.index);
+      }
       u.hostname = authority.toLowerCase();
       u.host = u.hostname + (u.port ? ':' + u.port : '');
       if (rest === '' && SLASHED[u.protocol]) rest = '/';
@@ -410,7 +629,8 @@
   function legacyFormat(obj) {
     if (typeof obj === 'string') obj = legacyParse(obj);
     if (obj instanceof URL) return obj.href;
-    if (obj === null || typeof obj !== 'object') throw new TypeError('The "urlObject" argument must be an object or a string');
+    if (obj === null || typeof obj !== 'object')
+      throw new TypeError('The "urlObject" argument must be an object or a string');
     var protocol = obj.protocol || '';
     if (protocol && protocol.slice(-1) !== ':') protocol += ':';
     var auth = obj.auth ? encodeURIComponent(obj.auth).replace(/%3A/i, ':') + '@' : '';
@@ -454,7 +674,9 @@
 
   function pathToFileURL(path) {
     var text = String(path);
-    return new URL('file://' + encodeSet(text.charAt(0) === '/' ? text : '/' + text, /[%\u0000-\u0020"#<>?`{}\u007f-\uffff]/g));
+    return new URL(
+      'file://' + encodeSet(text.charAt(0) === '/' ? text : '/' + text, /[%\u0000-\u0020"#<>?`{}\u007f-\uffff]/g),
+    );
   }
 
   module.exports = {
@@ -467,4 +689,4 @@
     fileURLToPath: fileURLToPath,
     pathToFileURL: pathToFileURL,
   };
-})
+});

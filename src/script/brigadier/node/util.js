@@ -18,20 +18,49 @@
   }
 
   var types = {
-    isDate: function (v) { return v instanceof Date; },
-    isRegExp: function (v) { return v instanceof RegExp; },
-    isMap: function (v) { return v instanceof Map; },
-    isSet: function (v) { return v instanceof Set; },
-    isWeakMap: function (v) { return v instanceof WeakMap; },
-    isWeakSet: function (v) { return v instanceof WeakSet; },
-    isPromise: function (v) { return v instanceof Promise; },
-    isNativeError: function (v) { return v instanceof Error; },
-    isAsyncFunction: function (v) { return typeof v === 'function' && tag(v) === 'AsyncFunction'; },
-    isGeneratorFunction: function (v) { return typeof v === 'function' && (tag(v) === 'GeneratorFunction' || tag(v) === 'AsyncGeneratorFunction'); },
-    isTypedArray: function (v) { return ArrayBuffer.isView(v) && !(v instanceof DataView); },
-    isArrayBuffer: function (v) { return v instanceof ArrayBuffer; },
+    isDate: function (v) {
+      return v instanceof Date;
+    },
+    isRegExp: function (v) {
+      return v instanceof RegExp;
+    },
+    isMap: function (v) {
+      return v instanceof Map;
+    },
+    isSet: function (v) {
+      return v instanceof Set;
+    },
+    isWeakMap: function (v) {
+      return v instanceof WeakMap;
+    },
+    isWeakSet: function (v) {
+      return v instanceof WeakSet;
+    },
+    isPromise: function (v) {
+      return v instanceof Promise;
+    },
+    isNativeError: function (v) {
+      return v instanceof Error;
+    },
+    isAsyncFunction: function (v) {
+      return typeof v === 'function' && tag(v) === 'AsyncFunction';
+    },
+    isGeneratorFunction: function (v) {
+      return typeof v === 'function' && (tag(v) === 'GeneratorFunction' || tag(v) === 'AsyncGeneratorFunction');
+    },
+    isTypedArray: function (v) {
+      return ArrayBuffer.isView(v) && !(v instanceof DataView);
+    },
+    isArrayBuffer: function (v) {
+      return v instanceof ArrayBuffer;
+    },
     isBoxedPrimitive: function (v) {
-      return v instanceof Number || v instanceof String || v instanceof Boolean || (typeof v === 'object' && v !== null && tag(v) === 'Symbol');
+      return (
+        v instanceof Number ||
+        v instanceof String ||
+        v instanceof Boolean ||
+        (typeof v === 'object' && v !== null && tag(v) === 'Symbol')
+      );
     },
   };
 
@@ -51,22 +80,38 @@
 
   function formatPrimitive(value, nested) {
     switch (typeof value) {
-      case 'string': return nested ? quote(value) : quote(value);
-      case 'number': return Object.is(value, -0) ? '-0' : String(value);
-      case 'bigint': return String(value) + 'n';
-      case 'symbol': return value.toString();
-      case 'undefined': return 'undefined';
-      case 'boolean': return String(value);
-      default: return value === null ? 'null' : undefined;
+      case 'string':
+        return nested ? quote(value) : quote(value);
+      case 'number':
+        return Object.is(value, -0) ? '-0' : String(value);
+      case 'bigint':
+        return String(value) + 'n';
+      case 'symbol':
+        return value.toString();
+      case 'undefined':
+        return 'undefined';
+      case 'boolean':
+        return String(value);
+      default:
+        return value === null ? 'null' : undefined;
     }
   }
 
   function functionName(fn) {
     var source = '';
-    try { source = Function.prototype.toString.call(fn); } catch (_e) { source = ''; }
+    try {
+      source = Function.prototype.toString.call(fn);
+    } catch (_e) {
+      source = '';
+    }
     var name = typeof fn.name === 'string' && fn.name ? fn.name : '';
     if (/^class\b/.test(source)) return '[class ' + (name || '(anonymous)') + ']';
-    var kind = tag(fn) === 'AsyncFunction' ? 'AsyncFunction' : tag(fn) === 'GeneratorFunction' ? 'GeneratorFunction' : 'Function';
+    var kind =
+      tag(fn) === 'AsyncFunction'
+        ? 'AsyncFunction'
+        : tag(fn) === 'GeneratorFunction'
+          ? 'GeneratorFunction'
+          : 'Function';
     return '[' + kind + (name ? ': ' + name : ' (anonymous)') + ']';
   }
 
@@ -106,7 +151,8 @@
       if (skipIndices && key === 'length') return;
       var desc = Object.getOwnPropertyDescriptor(value, key);
       var shown;
-      if (desc && (desc.get || desc.set)) shown = desc.get && desc.set ? '[Getter/Setter]' : desc.get ? '[Getter]' : '[Setter]';
+      if (desc && (desc.get || desc.set))
+        shown = desc.get && desc.set ? '[Getter/Setter]' : desc.get ? '[Getter]' : '[Setter]';
       else shown = formatValue(value[key], ctx, true);
       out.push(formatKey(key) + ': ' + shown);
     });
@@ -126,21 +172,29 @@
     if (value instanceof Error) return errorText(value);
     if (Array.isArray(value)) {
       var arrayItems = formatList(value, ctx).concat(ownEntries(value, ctx, true));
-      return (constructorName(value) === 'Array' ? '' : prefix(value, 'Array') + '(' + value.length + ') ') + join('[', arrayItems, ']');
+      return (
+        (constructorName(value) === 'Array' ? '' : prefix(value, 'Array') + '(' + value.length + ') ') +
+        join('[', arrayItems, ']')
+      );
     }
     if (types.isMap(value)) {
       var mapItems = [];
-      value.forEach(function (v, k) { if (mapItems.length < MAX_ITEMS) mapItems.push(formatValue(k, ctx, true) + ' => ' + formatValue(v, ctx, true)); });
+      value.forEach(function (v, k) {
+        if (mapItems.length < MAX_ITEMS) mapItems.push(formatValue(k, ctx, true) + ' => ' + formatValue(v, ctx, true));
+      });
       return prefix(value, 'Map').replace(/ $/, '') + '(' + value.size + ') ' + join('{', mapItems, '}');
     }
     if (types.isSet(value)) {
       var setItems = [];
-      value.forEach(function (v) { if (setItems.length < MAX_ITEMS) setItems.push(formatValue(v, ctx, true)); });
+      value.forEach(function (v) {
+        if (setItems.length < MAX_ITEMS) setItems.push(formatValue(v, ctx, true));
+      });
       return prefix(value, 'Set').replace(/ $/, '') + '(' + value.size + ') ' + join('{', setItems, '}');
     }
     if (types.isPromise(value)) return 'Promise { <unknown> }';
     if (types.isWeakMap(value) || types.isWeakSet(value)) return tag(value) + ' { <items unknown> }';
-    if (types.isTypedArray(value)) return tag(value) + '(' + value.length + ') ' + join('[', formatList(value, ctx), ']');
+    if (types.isTypedArray(value))
+      return tag(value) + '(' + value.length + ') ' + join('[', formatList(value, ctx), ']');
     if (types.isBoxedPrimitive(value)) return '[' + tag(value) + ': ' + formatPrimitive(value.valueOf(), true) + ']';
     return prefix(value, 'Object') + join('{', ownEntries(value, ctx, false), '}');
   }
@@ -148,7 +202,12 @@
   function formatValue(value, ctx, nested) {
     var primitive = formatPrimitive(value, nested);
     if (primitive !== undefined) return primitive;
-    if (ctx.customInspect && value !== null && typeof value[inspectCustom] === 'function' && value[inspectCustom] !== inspect) {
+    if (
+      ctx.customInspect &&
+      value !== null &&
+      typeof value[inspectCustom] === 'function' &&
+      value[inspectCustom] !== inspect
+    ) {
       var custom = value[inspectCustom](ctx.depth - ctx.level, ctx.options, inspect);
       if (custom !== value) return typeof custom === 'string' ? custom : formatValue(custom, ctx, nested);
     }
@@ -157,7 +216,9 @@
       return '[Circular *' + ctx.circular.get(value) + ']';
     }
     if (typeof value === 'function') {
-      var fnEntries = ownEntries(value, ctx, false).filter(function (e) { return !/^(name|length|prototype): /.test(e); });
+      var fnEntries = ownEntries(value, ctx, false).filter(function (e) {
+        return !/^(name|length|prototype): /.test(e);
+      });
       return fnEntries.length === 0 ? functionName(value) : functionName(value) + ' ' + join('{', fnEntries, '}');
     }
     if (ctx.level > ctx.depth) {
@@ -182,8 +243,21 @@
     var options = {};
     if (typeof opts === 'boolean') options = { showHidden: opts, depth: arguments[2] };
     else if (opts && typeof opts === 'object') options = opts;
-    var depth = options.depth === null || options.depth === Infinity ? Infinity : typeof options.depth === 'number' ? options.depth : 2;
-    var ctx = { depth: depth, level: 0, seen: [], circular: new Map(), showHidden: !!options.showHidden, customInspect: options.customInspect !== false, options: options };
+    var depth =
+      options.depth === null || options.depth === Infinity
+        ? Infinity
+        : typeof options.depth === 'number'
+          ? options.depth
+          : 2;
+    var ctx = {
+      depth: depth,
+      level: 0,
+      seen: [],
+      circular: new Map(),
+      showHidden: !!options.showHidden,
+      customInspect: options.customInspect !== false,
+      options: options,
+    };
     return formatValue(value, ctx, false);
   }
   inspect.custom = inspectCustom;
@@ -191,7 +265,9 @@
 
   function formatWithOptions(inspectOptions, fmt) {
     var args = Array.prototype.slice.call(arguments, 1);
-    var show = function (v) { return typeof v === 'string' ? v : inspect(v, inspectOptions); };
+    var show = function (v) {
+      return typeof v === 'string' ? v : inspect(v, inspectOptions);
+    };
     if (typeof fmt !== 'string') return args.map(show).join(' ');
     if (args.length === 1) return fmt;
     var i = 1;
@@ -211,13 +287,22 @@
         case 'i':
           if (typeof arg === 'bigint') return String(arg) + 'n';
           return typeof arg === 'symbol' ? 'NaN' : String(parseInt(arg, 10));
-        case 'f': return typeof arg === 'symbol' ? 'NaN' : String(parseFloat(arg));
+        case 'f':
+          return typeof arg === 'symbol' ? 'NaN' : String(parseFloat(arg));
         case 'j':
-          try { return JSON.stringify(arg); } catch (_e) { return '[Circular]'; }
-        case 'o': return inspect(arg, { showHidden: true, depth: 4 });
-        case 'O': return inspect(arg, inspectOptions);
-        case 'c': return '';
-        default: return match;
+          try {
+            return JSON.stringify(arg);
+          } catch (_e) {
+            return '[Circular]';
+          }
+        case 'o':
+          return inspect(arg, { showHidden: true, depth: 4 });
+        case 'O':
+          return inspect(arg, inspectOptions);
+        case 'c':
+          return '';
+        default:
+          return match;
       }
     });
     for (; i < args.length; i++) out += ' ' + show(args[i]);
@@ -256,14 +341,19 @@
       var callback = args.pop();
       if (typeof callback !== 'function') throw new TypeError('The last argument must be of type function');
       var self = this;
-      Promise.resolve(original.apply(self, args)).then(function (value) { callback(null, value); }, function (reason) {
-        if (!reason) {
-          var error = new Error('Promise was rejected with a falsy value');
-          error.reason = reason;
-          reason = error;
-        }
-        callback(reason);
-      });
+      Promise.resolve(original.apply(self, args)).then(
+        function (value) {
+          callback(null, value);
+        },
+        function (reason) {
+          if (!reason) {
+            var error = new Error('Promise was rejected with a falsy value');
+            error.reason = reason;
+            reason = error;
+          }
+          callback(reason);
+        },
+      );
     };
   }
 
@@ -300,7 +390,9 @@
     if (a instanceof Map) {
       if (a.size !== b.size) return false;
       var mapOk = true;
-      a.forEach(function (v, k) { if (mapOk && (!b.has(k) || !deepEqual(v, b.get(k), seen))) mapOk = false; });
+      a.forEach(function (v, k) {
+        if (mapOk && (!b.has(k) || !deepEqual(v, b.get(k), seen))) mapOk = false;
+      });
       if (!mapOk) return false;
     } else if (a instanceof Set) {
       if (a.size !== b.size) return false;
@@ -308,7 +400,9 @@
       a.forEach(function (v) {
         if (!setOk || b.has(v)) return;
         var found = false;
-        b.forEach(function (w) { if (!found && typeof v === 'object' && deepEqual(v, w, seen)) found = true; });
+        b.forEach(function (w) {
+          if (!found && typeof v === 'object' && deepEqual(v, w, seen)) found = true;
+        });
         if (!found) setOk = false;
       });
       if (!setOk) return false;
@@ -319,8 +413,12 @@
     for (var i = 0; i < ka.length; i++) {
       if (!hasOwn.call(b, ka[i]) || !deepEqual(a[ka[i]], b[ka[i]], seen)) return false;
     }
-    var sa = Object.getOwnPropertySymbols(a).filter(function (k) { return Object.prototype.propertyIsEnumerable.call(a, k); });
-    var sb = Object.getOwnPropertySymbols(b).filter(function (k) { return Object.prototype.propertyIsEnumerable.call(b, k); });
+    var sa = Object.getOwnPropertySymbols(a).filter(function (k) {
+      return Object.prototype.propertyIsEnumerable.call(a, k);
+    });
+    var sb = Object.getOwnPropertySymbols(b).filter(function (k) {
+      return Object.prototype.propertyIsEnumerable.call(b, k);
+    });
     if (sa.length !== sb.length) return false;
     for (var j = 0; j < sa.length; j++) if (!deepEqual(a[sa[j]], b[sa[j]], seen)) return false;
     return true;
@@ -341,18 +439,38 @@
     isDeepStrictEqual: isDeepStrictEqual,
     types: types,
     isArray: Array.isArray,
-    isBoolean: function (v) { return typeof v === 'boolean'; },
-    isNull: function (v) { return v === null; },
-    isNullOrUndefined: function (v) { return v === null || v === undefined; },
-    isNumber: function (v) { return typeof v === 'number'; },
-    isString: function (v) { return typeof v === 'string'; },
-    isSymbol: function (v) { return typeof v === 'symbol'; },
-    isUndefined: function (v) { return v === undefined; },
+    isBoolean: function (v) {
+      return typeof v === 'boolean';
+    },
+    isNull: function (v) {
+      return v === null;
+    },
+    isNullOrUndefined: function (v) {
+      return v === null || v === undefined;
+    },
+    isNumber: function (v) {
+      return typeof v === 'number';
+    },
+    isString: function (v) {
+      return typeof v === 'string';
+    },
+    isSymbol: function (v) {
+      return typeof v === 'symbol';
+    },
+    isUndefined: function (v) {
+      return v === undefined;
+    },
     isRegExp: types.isRegExp,
-    isObject: function (v) { return v !== null && typeof v === 'object'; },
+    isObject: function (v) {
+      return v !== null && typeof v === 'object';
+    },
     isDate: types.isDate,
     isError: types.isNativeError,
-    isFunction: function (v) { return typeof v === 'function'; },
-    isPrimitive: function (v) { return v === null || (typeof v !== 'object' && typeof v !== 'function'); },
+    isFunction: function (v) {
+      return typeof v === 'function';
+    },
+    isPrimitive: function (v) {
+      return v === null || (typeof v !== 'object' && typeof v !== 'function');
+    },
   };
-})
+});

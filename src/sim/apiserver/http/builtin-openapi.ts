@@ -11,7 +11,11 @@ function itemPath(rt: ResourceType): string {
   return rt.namespaced ? `${prefix}/namespaces/{namespace}/${rt.resource}/{name}` : `${prefix}/${rt.resource}/{name}`;
 }
 
-const PATCH_BODY_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+const PATCH_BODY_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/apply-patch+yaml',
+];
 
 function patchOperation(rt: ResourceType): object {
   return {
@@ -23,7 +27,10 @@ function patchOperation(rt: ResourceType): object {
       { name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } },
       { name: 'force', in: 'query', schema: { type: 'boolean', uniqueItems: true } },
     ],
-    requestBody: { content: Object.fromEntries(PATCH_BODY_TYPES.map((t) => [t, { schema: { type: 'object' } }])), required: true },
+    requestBody: {
+      content: Object.fromEntries(PATCH_BODY_TYPES.map((t) => [t, { schema: { type: 'object' } }])),
+      required: true,
+    },
     responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } } },
     'x-kubernetes-action': 'patch',
     'x-kubernetes-group-version-kind': { group: rt.group, version: rt.version, kind: rt.kind },

@@ -44,7 +44,11 @@ function preferredVersion(g: GroupVersions, types: ResourceType[]): string {
 }
 
 export function apiVersions(): object {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
+  };
 }
 
 function apiGroup(g: GroupVersions, types: ResourceType[]): object {
@@ -75,13 +79,20 @@ function subresourceShape(rt: ResourceType, sub: string): { kind: string; verbs:
 
 function resourceEntries(rt: ResourceType): object[] {
   const main = {
-    name: rt.resource, singularName: rt.singular, namespaced: rt.namespaced, kind: rt.kind, verbs: rt.verbs,
+    name: rt.resource,
+    singularName: rt.singular,
+    namespaced: rt.namespaced,
+    kind: rt.kind,
+    verbs: rt.verbs,
     ...(rt.shortNames.length ? { shortNames: rt.shortNames } : {}),
     ...(rt.categories.length ? { categories: rt.categories } : {}),
     storageVersionHash: Buffer.from(`${rt.group}/${rt.version}/${rt.kind}`).toString('base64').slice(0, 11),
   };
   const subs = rt.subresources.map((sub) => ({
-    name: `${rt.resource}/${sub}`, singularName: '', namespaced: rt.namespaced, ...subresourceShape(rt, sub),
+    name: `${rt.resource}/${sub}`,
+    singularName: '',
+    namespaced: rt.namespaced,
+    ...subresourceShape(rt, sub),
   }));
   return [main, ...subs];
 }
@@ -89,7 +100,12 @@ function resourceEntries(rt: ResourceType): object[] {
 export function apiResourceList(types: ResourceType[], group: string, version: string): object | undefined {
   const matching = types.filter((t) => t.group === group && t.version === version);
   if (matching.length === 0) return undefined;
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources: matching.flatMap(resourceEntries) };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: apiVersionOf({ group, version }),
+    resources: matching.flatMap(resourceEntries),
+  };
 }
 
 function aggregatedResource(rt: ResourceType): object {
@@ -101,13 +117,18 @@ function aggregatedResource(rt: ResourceType): object {
     verbs: rt.verbs,
     ...(rt.shortNames.length ? { shortNames: rt.shortNames } : {}),
     ...(rt.categories.length ? { categories: rt.categories } : {}),
-    ...(rt.subresources.length ? {
-      subresources: rt.subresources.map((sub) => {
-        const { kind, verbs } = subresourceShape(rt, sub);
-        const responseKind = sub === 'log' ? { group: '', version: '', kind: 'string' } : { group: rt.group, version: rt.version, kind };
-        return { subresource: sub, responseKind, verbs };
-      }),
-    } : {}),
+    ...(rt.subresources.length
+      ? {
+          subresources: rt.subresources.map((sub) => {
+            const { kind, verbs } = subresourceShape(rt, sub);
+            const responseKind =
+              sub === 'log'
+                ? { group: '', version: '', kind: 'string' }
+                : { group: rt.group, version: rt.version, kind };
+            return { subresource: sub, responseKind, verbs };
+          }),
+        }
+      : {}),
   };
 }
 
@@ -116,7 +137,9 @@ export function aggregatedDiscovery(types: ResourceType[], legacy: boolean, medi
   const groups = groupsOf(types).filter((g) => (g.group === '') === legacy);
   const apiVersion = mediaType.includes('v2beta1') ? 'apidiscovery.k8s.io/v2beta1' : 'apidiscovery.k8s.io/v2';
   return {
-    kind: 'APIGroupDiscoveryList', apiVersion, metadata: {},
+    kind: 'APIGroupDiscoveryList',
+    apiVersion,
+    metadata: {},
     items: groups.map((g) => {
       const pv = preferredVersion(g, types);
       const ordered = [pv, ...g.versions.filter((v) => v !== pv)];
@@ -134,8 +157,18 @@ export function aggregatedDiscovery(types: ResourceType[], legacy: boolean, medi
 
 export function versionInfo(): object {
   return {
-    major: '1', minor: '35', emulationMajor: '1', emulationMinor: '35', minCompatibilityMajor: '1', minCompatibilityMinor: '34',
-    gitVersion: 'v1.35.0-brigade-sim', gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean',
-    buildDate: '2026-01-01T00:00:00Z', goVersion: 'n/a', compiler: 'n/a', platform: `${process.platform}/${process.arch}`,
+    major: '1',
+    minor: '35',
+    emulationMajor: '1',
+    emulationMinor: '35',
+    minCompatibilityMajor: '1',
+    minCompatibilityMinor: '34',
+    gitVersion: 'v1.35.0-brigade-sim',
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: 'n/a',
+    compiler: 'n/a',
+    platform: `${process.platform}/${process.arch}`,
   };
 }

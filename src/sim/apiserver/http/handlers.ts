@@ -52,7 +52,8 @@ async function readJsonBody(ex: Exchange): Promise<KubeObject> {
 function parseJson(text: string): KubeObject {
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('expected a JSON object');
     return parsed as KubeObject;
   } catch (err) {
     throw badRequest(`error decoding request body: ${(err as Error).message}`, undefined, { cause: err });
@@ -96,16 +97,29 @@ function handleList(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute,
   });
   const rep = negotiate(ex.req.headers.accept);
   if (rep.as === 'Table') {
-    sendJson(ex.res, 200, toTable(rt, page.items, { includeObject: includeObject(ex.query), now: ctx.store.clock(),
-      resourceVersion: page.resourceVersion, ...optional('continue', page.continue),
-      ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}) }));
+    sendJson(
+      ex.res,
+      200,
+      toTable(rt, page.items, {
+        includeObject: includeObject(ex.query),
+        now: ctx.store.clock(),
+        resourceVersion: page.resourceVersion,
+        ...optional('continue', page.continue),
+        ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
+      }),
+    );
     return;
   }
   const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
   if (page.continue) metadata['continue'] = page.continue;
   if (page.remainingItemCount !== undefined) metadata['remainingItemCount'] = page.remainingItemCount;
   if (rep.as === 'PartialObjectMetadataList' || rep.as === 'PartialObjectMetadata') {
-    sendJson(ex.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: page.items.map(partialMetadata) });
+    sendJson(ex.res, 200, {
+      kind: 'PartialObjectMetadataList',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata,
+      items: page.items.map(partialMetadata),
+    });
     return;
   }
   sendJson(ex.res, 200, { kind: rt.listKind, apiVersion: apiVersionOf(rt), metadata, items: page.items });
@@ -121,7 +135,8 @@ function handleWatch(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute
   const initialByDefault = !rvParam || rvParam === '0';
   const sendInitialEvents = sendInitial === null ? initialByDefault : sendInitial === 'true';
   const rv = rvParam && rvParam !== '0' ? Number(rvParam) : undefined;
-  if (rv !== undefined && !Number.isInteger(rv)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a valid resourceVersion`);
+  if (rv !== undefined && !Number.isInteger(rv))
+    throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a valid resourceVersion`);
   const timeout = ex.query.get('timeoutSeconds');
   serveWatch(ctx, rt, ex, {
     request: {
@@ -140,31 +155,47 @@ function handleWatch(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute
 }
 
 function answerReview(rt: ResourceType, body: KubeObject): KubeObject {
-  const status = rt.kind === 'SelfSubjectAccessReview'
-    ? { allowed: true, reason: 'the simulator does not authorize requests' }
-    : { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false };
+  const status =
+    rt.kind === 'SelfSubjectAccessReview'
+      ? { allowed: true, reason: 'the simulator does not authorize requests' }
+      : {
+          resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+          nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+          incomplete: false,
+        };
   return { ...body, apiVersion: apiVersionOf(rt), kind: rt.kind, metadata: { ...body.metadata }, status };
 }
 
 function deleteOptionsFrom(ex: Exchange, body: string): DeleteOptions & { dryRun?: boolean } {
-  const parsed = body.trim() ? parseJson(body) as unknown as Record<string, unknown> : {};
-  const policy = (parsed['propagationPolicy'] ?? ex.query.get('propagationPolicy') ?? undefined) as DeleteOptions['propagationPolicy'];
+  const parsed = body.trim() ? (parseJson(body) as unknown as Record<string, unknown>) : {};
+  const policy = (parsed['propagationPolicy'] ??
+    ex.query.get('propagationPolicy') ??
+    undefined) as DeleteOptions['propagationPolicy'];
   const orphan = parsed['orphanDependents'] ?? ex.query.get('orphanDependents');
-  const dryRun = (Array.isArray(parsed['dryRun']) && parsed['dryRun'].includes('All')) || ex.query.getAll('dryRun').includes('All');
+  const dryRun =
+    (Array.isArray(parsed['dryRun']) && parsed['dryRun'].includes('All')) || ex.query.getAll('dryRun').includes('All');
   const opts: DeleteOptions & { dryRun?: boolean } = { dryRun };
   if (policy) {
     if (!['Background', 'Foreground', 'Orphan'].includes(policy)) {
-      throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+      throw badRequest(
+        `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`,
+      );
     }
     opts.propagationPolicy = policy;
   } else if (orphan === true || orphan === 'true') {
     opts.propagationPolicy = 'Orphan';
   }
-  if (parsed['preconditions']) opts.preconditions = parsed['preconditions'] as NonNullable<DeleteOptions['preconditions']>;
+  if (parsed['preconditions'])
+    opts.preconditions = parsed['preconditions'] as NonNullable<DeleteOptions['preconditions']>;
   return opts;
 }
 
-async function handleCollection(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute, ex: Exchange): Promise<void> {
+async function handleCollection(
+  ctx: HandlerContext,
+  rt: ResourceType,
+  route: ResourceRoute,
+  ex: Exchange,
+): Promise<void> {
   const method = ex.req.method ?? 'GET';
   if (method === 'GET') {
     if (route.watchPrefix || ['true', '1'].includes(ex.query.get('watch') ?? '')) handleWatch(ctx, rt, route, ex);
@@ -175,7 +206,11 @@ async function handleCollection(ctx: HandlerContext, rt: ResourceType, route: Re
     // Reviews are answered, not decoded: kubectl sends them as protobuf, which the simulator cannot read.
     const text = await readBody(ex.req);
     const isJson = (ex.req.headers['content-type'] ?? 'application/json').startsWith('application/json');
-    sendJson(ex.res, 201, answerReview(rt, isJson && text.trim() ? parseJson(text) : { apiVersion: '', kind: '', metadata: {} }));
+    sendJson(
+      ex.res,
+      201,
+      answerReview(rt, isJson && text.trim() ? parseJson(text) : { apiVersion: '', kind: '', metadata: {} }),
+    );
     return;
   }
   if (method === 'POST') {
@@ -184,7 +219,10 @@ async function handleCollection(ctx: HandlerContext, rt: ResourceType, route: Re
       sendJson(ex.res, 201, ctx.store.bind(route.namespace ?? '', body));
       return;
     }
-    const result = ctx.store.create(rt, body, { ...writeOptions(ex.query), ...(route.namespace ? { namespace: route.namespace } : {}) });
+    const result = ctx.store.create(rt, body, {
+      ...writeOptions(ex.query),
+      ...(route.namespace ? { namespace: route.namespace } : {}),
+    });
     addWarnings(ex.res, result.warnings);
     sendJson(ex.res, 201, renderOne(ctx, rt, ex, result.object));
     return;
@@ -196,8 +234,15 @@ async function handleCollection(ctx: HandlerContext, rt: ResourceType, route: Re
       ...optional('labelSelector', ex.query.get('labelSelector')),
       ...optional('fieldSelector', ex.query.get('fieldSelector')),
     });
-    const deleted = page.items.map((o) => deleteObject(ctx.store, rt, { ...optional('namespace', o.metadata.namespace), name: o.metadata.name! }, opts));
-    sendJson(ex.res, 200, { kind: rt.listKind, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: String(ctx.store.storage.resourceVersion) }, items: deleted });
+    const deleted = page.items.map((o) =>
+      deleteObject(ctx.store, rt, { ...optional('namespace', o.metadata.namespace), name: o.metadata.name! }, opts),
+    );
+    sendJson(ex.res, 200, {
+      kind: rt.listKind,
+      apiVersion: apiVersionOf(rt),
+      metadata: { resourceVersion: String(ctx.store.storage.resourceVersion) },
+      items: deleted,
+    });
     return;
   }
   throw methodNotAllowed(`the server does not allow this method on the requested resource`);
@@ -206,7 +251,7 @@ async function handleCollection(ctx: HandlerContext, rt: ResourceType, route: Re
 async function handleObject(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute, ex: Exchange): Promise<void> {
   const method = ex.req.method ?? 'GET';
   const name = route.name!;
-  const subresource = route.subresource === 'status' ? 'status' as const : undefined;
+  const subresource = route.subresource === 'status' ? ('status' as const) : undefined;
   const target = { ...(route.namespace ? { namespace: route.namespace } : {}), name };
   if (method === 'GET') {
     if (route.watchPrefix) {
@@ -218,7 +263,11 @@ async function handleObject(ctx: HandlerContext, rt: ResourceType, route: Resour
   }
   if (method === 'PUT') {
     const body = await readJsonBody(ex);
-    const result = ctx.store.update(rt, body, { ...writeOptions(ex.query), ...target, ...(subresource ? { subresource } : {}) });
+    const result = ctx.store.update(rt, body, {
+      ...writeOptions(ex.query),
+      ...target,
+      ...(subresource ? { subresource } : {}),
+    });
     addWarnings(ex.res, result.warnings);
     sendJson(ex.res, 200, renderOne(ctx, rt, ex, result.object));
     return;
@@ -227,8 +276,12 @@ async function handleObject(ctx: HandlerContext, rt: ResourceType, route: Resour
     const type = patchTypeOf(rt, ex.req.headers['content-type']);
     const body = parsePatchBody(type, await readBody(ex.req));
     const fieldManager = ex.query.get('fieldManager');
-    const result = ctx.store.patch(rt, target, { type, body },
-      { ...writeOptions(ex.query), ...(subresource ? { subresource } : {}), ...(fieldManager ? { fieldManager } : {}) });
+    const result = ctx.store.patch(
+      rt,
+      target,
+      { type, body },
+      { ...writeOptions(ex.query), ...(subresource ? { subresource } : {}), ...(fieldManager ? { fieldManager } : {}) },
+    );
     addWarnings(ex.res, result.warnings);
     sendJson(ex.res, 200, renderOne(ctx, rt, ex, result.object));
     return;
@@ -237,7 +290,8 @@ async function handleObject(ctx: HandlerContext, rt: ResourceType, route: Resour
     const opts = deleteOptionsFrom(ex, await readBody(ex.req));
     const deleted = deleteObject(ctx.store, rt, target, opts);
     // 202 Accepted says the deletion is pending (finalizers); 200 that the object is gone.
-    const pending = !opts.dryRun && ctx.store.storage.peek(storageKey(rt), rt.namespaced ? route.namespace : undefined, name);
+    const pending =
+      !opts.dryRun && ctx.store.storage.peek(storageKey(rt), rt.namespaced ? route.namespace : undefined, name);
     sendJson(ex.res, pending ? 202 : 200, renderOne(ctx, rt, ex, deleted));
     return;
   }
@@ -251,11 +305,21 @@ function withNameSelector(query: URLSearchParams, name: string): URLSearchParams
   return q;
 }
 
-export async function handleResource(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute, ex: Exchange): Promise<void> {
+export async function handleResource(
+  ctx: HandlerContext,
+  rt: ResourceType,
+  route: ResourceRoute,
+  ex: Exchange,
+): Promise<void> {
   if (route.subresource === 'binding' && rt.kind === 'Pod' && ex.req.method === 'POST') {
     const body = await readJsonBody(ex);
-    if (body.metadata?.name && body.metadata.name !== route.name) throw badRequest('name in URL does not match name in Binding object');
-    sendJson(ex.res, 201, ctx.store.bind(route.namespace ?? '', { ...body, metadata: { ...body.metadata, name: route.name! } }));
+    if (body.metadata?.name && body.metadata.name !== route.name)
+      throw badRequest('name in URL does not match name in Binding object');
+    sendJson(
+      ex.res,
+      201,
+      ctx.store.bind(route.namespace ?? '', { ...body, metadata: { ...body.metadata, name: route.name! } }),
+    );
     return;
   }
   if (route.subresource && route.subresource !== 'status') throw pageNotFound();

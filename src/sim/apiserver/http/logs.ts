@@ -31,8 +31,12 @@ function firstContainer(pod: Record<string, unknown>): string {
   return containers[0]?.name ?? '';
 }
 
-export async function servePodLog(ctx: { store: ApiStore; logs: PodLogs | undefined }, rt: ResourceType,
-  target: { namespace: string; name: string }, ex: Exchange): Promise<void> {
+export async function servePodLog(
+  ctx: { store: ApiStore; logs: PodLogs | undefined },
+  rt: ResourceType,
+  target: { namespace: string; name: string },
+  ex: Exchange,
+): Promise<void> {
   const pod = ctx.store.get(rt, target.namespace, target.name);
   const opts = readOptions(ex.query);
   const container = opts.container ?? firstContainer(pod);
@@ -54,7 +58,8 @@ export async function servePodLog(ctx: { store: ApiStore; logs: PodLogs | undefi
     // The client went away: nothing left to answer.
     if (abort.signal.aborted) return;
     // The workloads' LogRequestError (ambiguous or unknown container) carries code 400.
-    if (!started && err instanceof Error && (err as { code?: unknown }).code === 400) throw badRequest(err.message, undefined, { cause: err });
+    if (!started && err instanceof Error && (err as { code?: unknown }).code === 400)
+      throw badRequest(err.message, undefined, { cause: err });
     throw err;
   }
   if (!started) ex.res.writeHead(200, { 'Content-Type': 'text/plain' });

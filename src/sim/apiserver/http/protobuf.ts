@@ -23,50 +23,131 @@ const msg = (message: string): FieldType => ({ message });
 
 const SCHEMAS: Record<string, Record<number, Field>> = {
   ObjectMeta: {
-    1: str('name'), 2: str('generateName'), 3: str('namespace'), 4: str('selfLink'), 5: str('uid'), 6: str('resourceVersion'),
-    7: f('generation', 'int', { omitZero: true }), 8: f('creationTimestamp', 'time', { omitZero: true }),
-    9: f('deletionTimestamp', 'time'), 10: f('deletionGracePeriodSeconds', 'int'), 11: f('labels', { map: S }),
-    12: f('annotations', { map: S }), 13: f('ownerReferences', msg('OwnerReference'), { repeated: true }),
+    1: str('name'),
+    2: str('generateName'),
+    3: str('namespace'),
+    4: str('selfLink'),
+    5: str('uid'),
+    6: str('resourceVersion'),
+    7: f('generation', 'int', { omitZero: true }),
+    8: f('creationTimestamp', 'time', { omitZero: true }),
+    9: f('deletionTimestamp', 'time'),
+    10: f('deletionGracePeriodSeconds', 'int'),
+    11: f('labels', { map: S }),
+    12: f('annotations', { map: S }),
+    13: f('ownerReferences', msg('OwnerReference'), { repeated: true }),
     14: f('finalizers', S, { repeated: true }),
   },
-  OwnerReference: { 5: str('apiVersion'), 1: str('kind'), 3: str('name'), 4: str('uid'), 6: f('controller', 'bool'), 7: f('blockOwnerDeletion', 'bool') },
-  ConfigMap: { 1: f('metadata', msg('ObjectMeta')), 4: f('immutable', 'bool'), 2: f('data', { map: S }), 3: f('binaryData', { map: 'bytes' }) },
-  Secret: { 1: f('metadata', msg('ObjectMeta')), 5: f('immutable', 'bool'), 2: f('data', { map: 'bytes' }), 4: f('stringData', { map: S }), 3: str('type') },
+  OwnerReference: {
+    5: str('apiVersion'),
+    1: str('kind'),
+    3: str('name'),
+    4: str('uid'),
+    6: f('controller', 'bool'),
+    7: f('blockOwnerDeletion', 'bool'),
+  },
+  ConfigMap: {
+    1: f('metadata', msg('ObjectMeta')),
+    4: f('immutable', 'bool'),
+    2: f('data', { map: S }),
+    3: f('binaryData', { map: 'bytes' }),
+  },
+  Secret: {
+    1: f('metadata', msg('ObjectMeta')),
+    5: f('immutable', 'bool'),
+    2: f('data', { map: 'bytes' }),
+    4: f('stringData', { map: S }),
+    3: str('type'),
+  },
   Namespace: { 1: f('metadata', msg('ObjectMeta')), 2: f('spec', msg('NamespaceSpec')), 3: f('status', msg('Empty')) },
   NamespaceSpec: { 1: f('finalizers', S, { repeated: true }) },
   ServiceAccount: {
-    1: f('metadata', msg('ObjectMeta')), 2: f('secrets', msg('ObjectReference'), { repeated: true }),
-    3: f('imagePullSecrets', msg('LocalObjectReference'), { repeated: true }), 4: f('automountServiceAccountToken', 'bool'),
+    1: f('metadata', msg('ObjectMeta')),
+    2: f('secrets', msg('ObjectReference'), { repeated: true }),
+    3: f('imagePullSecrets', msg('LocalObjectReference'), { repeated: true }),
+    4: f('automountServiceAccountToken', 'bool'),
   },
   LocalObjectReference: { 1: str('name') },
-  ObjectReference: { 1: str('kind'), 2: str('namespace'), 3: str('name'), 4: str('uid'), 5: str('apiVersion'), 6: str('resourceVersion'), 7: str('fieldPath') },
+  ObjectReference: {
+    1: str('kind'),
+    2: str('namespace'),
+    3: str('name'),
+    4: str('uid'),
+    5: str('apiVersion'),
+    6: str('resourceVersion'),
+    7: str('fieldPath'),
+  },
   Pod: { 1: f('metadata', msg('ObjectMeta')), 2: f('spec', msg('PodSpec')), 3: f('status', msg('Empty')) },
   PodTemplateSpec: { 1: f('metadata', msg('ObjectMeta')), 2: f('spec', msg('PodSpec')) },
   PodSpec: {
-    2: f('containers', msg('Container'), { repeated: true }), 20: f('initContainers', msg('Container'), { repeated: true }),
-    3: str('restartPolicy'), 4: f('terminationGracePeriodSeconds', 'int'), 5: f('activeDeadlineSeconds', 'int'), 6: str('dnsPolicy'),
-    7: f('nodeSelector', { map: S }), 8: str('serviceAccountName'), 9: str('serviceAccount'), 10: str('nodeName'),
-    11: f('hostNetwork', 'bool', { omitZero: true }), 12: f('hostPID', 'bool', { omitZero: true }), 13: f('hostIPC', 'bool', { omitZero: true }),
-    14: f('securityContext', msg('Empty')), 15: f('imagePullSecrets', msg('LocalObjectReference'), { repeated: true }),
-    16: str('hostname'), 17: str('subdomain'), 19: str('schedulerName'), 24: str('priorityClassName'),
-    22: f('tolerations', msg('Toleration'), { repeated: true }), 21: f('automountServiceAccountToken', 'bool'), 30: f('enableServiceLinks', 'bool'),
+    2: f('containers', msg('Container'), { repeated: true }),
+    20: f('initContainers', msg('Container'), { repeated: true }),
+    3: str('restartPolicy'),
+    4: f('terminationGracePeriodSeconds', 'int'),
+    5: f('activeDeadlineSeconds', 'int'),
+    6: str('dnsPolicy'),
+    7: f('nodeSelector', { map: S }),
+    8: str('serviceAccountName'),
+    9: str('serviceAccount'),
+    10: str('nodeName'),
+    11: f('hostNetwork', 'bool', { omitZero: true }),
+    12: f('hostPID', 'bool', { omitZero: true }),
+    13: f('hostIPC', 'bool', { omitZero: true }),
+    14: f('securityContext', msg('Empty')),
+    15: f('imagePullSecrets', msg('LocalObjectReference'), { repeated: true }),
+    16: str('hostname'),
+    17: str('subdomain'),
+    19: str('schedulerName'),
+    24: str('priorityClassName'),
+    22: f('tolerations', msg('Toleration'), { repeated: true }),
+    21: f('automountServiceAccountToken', 'bool'),
+    30: f('enableServiceLinks', 'bool'),
   },
   Container: {
-    1: str('name'), 2: str('image'), 3: f('command', S, { repeated: true }), 4: f('args', S, { repeated: true }), 5: str('workingDir'),
-    6: f('ports', msg('ContainerPort'), { repeated: true }), 7: f('env', msg('EnvVar'), { repeated: true }),
-    8: f('resources', msg('ResourceRequirements')), 13: str('terminationMessagePath'), 20: str('terminationMessagePolicy'),
-    14: str('imagePullPolicy'), 16: f('stdin', 'bool', { omitZero: true }), 17: f('stdinOnce', 'bool', { omitZero: true }),
+    1: str('name'),
+    2: str('image'),
+    3: f('command', S, { repeated: true }),
+    4: f('args', S, { repeated: true }),
+    5: str('workingDir'),
+    6: f('ports', msg('ContainerPort'), { repeated: true }),
+    7: f('env', msg('EnvVar'), { repeated: true }),
+    8: f('resources', msg('ResourceRequirements')),
+    13: str('terminationMessagePath'),
+    20: str('terminationMessagePolicy'),
+    14: str('imagePullPolicy'),
+    16: f('stdin', 'bool', { omitZero: true }),
+    17: f('stdinOnce', 'bool', { omitZero: true }),
     18: f('tty', 'bool', { omitZero: true }),
   },
-  ContainerPort: { 1: str('name'), 2: f('hostPort', 'int', { omitZero: true }), 3: f('containerPort', 'int'), 4: str('protocol'), 5: str('hostIP') },
-  Toleration: { 1: str('key'), 2: str('operator'), 3: str('value'), 4: str('effect'), 5: f('tolerationSeconds', 'int') },
+  ContainerPort: {
+    1: str('name'),
+    2: f('hostPort', 'int', { omitZero: true }),
+    3: f('containerPort', 'int'),
+    4: str('protocol'),
+    5: str('hostIP'),
+  },
+  Toleration: {
+    1: str('key'),
+    2: str('operator'),
+    3: str('value'),
+    4: str('effect'),
+    5: f('tolerationSeconds', 'int'),
+  },
   EnvVar: { 1: str('name'), 2: str('value') },
   ResourceRequirements: { 1: f('limits', { map: 'quantity' }), 2: f('requests', { map: 'quantity' }) },
   Job: { 1: f('metadata', msg('ObjectMeta')), 2: f('spec', msg('JobSpec')), 3: f('status', msg('Empty')) },
   JobSpec: {
-    1: f('parallelism', 'int'), 2: f('completions', 'int'), 3: f('activeDeadlineSeconds', 'int'), 7: f('backoffLimit', 'int'),
-    4: f('selector', msg('LabelSelector')), 5: f('manualSelector', 'bool'), 6: f('template', msg('PodTemplateSpec')),
-    8: f('ttlSecondsAfterFinished', 'int'), 9: str('completionMode'), 10: f('suspend', 'bool'), 14: str('podReplacementPolicy'),
+    1: f('parallelism', 'int'),
+    2: f('completions', 'int'),
+    3: f('activeDeadlineSeconds', 'int'),
+    7: f('backoffLimit', 'int'),
+    4: f('selector', msg('LabelSelector')),
+    5: f('manualSelector', 'bool'),
+    6: f('template', msg('PodTemplateSpec')),
+    8: f('ttlSecondsAfterFinished', 'int'),
+    9: str('completionMode'),
+    10: f('suspend', 'bool'),
+    14: str('podReplacementPolicy'),
     15: str('managedBy'),
   },
   LabelSelector: { 1: f('matchLabels', { map: S }) },
@@ -75,8 +156,12 @@ const SCHEMAS: Record<string, Record<number, Field>> = {
 };
 
 const ROOT_KINDS: Record<string, string> = {
-  'v1/ConfigMap': 'ConfigMap', 'v1/Secret': 'Secret', 'v1/Namespace': 'Namespace', 'v1/ServiceAccount': 'ServiceAccount',
-  'v1/Pod': 'Pod', 'batch/v1/Job': 'Job',
+  'v1/ConfigMap': 'ConfigMap',
+  'v1/Secret': 'Secret',
+  'v1/Namespace': 'Namespace',
+  'v1/ServiceAccount': 'ServiceAccount',
+  'v1/Pod': 'Pod',
+  'batch/v1/Job': 'Job',
 };
 
 class Reader {
@@ -131,15 +216,20 @@ function toSigned64(v: bigint): number {
 
 function decodeScalar(type: Scalar, r: Reader): unknown {
   switch (type) {
-    case 'string': return new TextDecoder().decode(r.bytes());
-    case 'bytes': return Buffer.from(r.bytes()).toString('base64');
-    case 'bool': return r.varint() !== 0n;
-    case 'int': return toSigned64(r.varint());
+    case 'string':
+      return new TextDecoder().decode(r.bytes());
+    case 'bytes':
+      return Buffer.from(r.bytes()).toString('base64');
+    case 'bool':
+      return r.varint() !== 0n;
+    case 'int':
+      return toSigned64(r.varint());
     case 'time': {
       const t = decodeMessage('Time', r.bytes()) as { seconds?: number };
       return t.seconds ? new Date(t.seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
     }
-    case 'quantity': return (decodeMessage('Quantity', r.bytes()) as { string?: string }).string ?? '';
+    case 'quantity':
+      return (decodeMessage('Quantity', r.bytes()) as { string?: string }).string ?? '';
   }
 }
 

@@ -6,7 +6,11 @@ import type { KubeStatus } from '../errors.ts';
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.writeHead(code, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+  });
   res.end(text);
 }
 
@@ -25,14 +29,24 @@ export function sendError(res: ServerResponse, err: unknown): void {
     return;
   }
   const message = err instanceof Error ? err.message : String(err);
-  sendStatus(res, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`,
-    reason: 'InternalError', code: 500 });
+  sendStatus(res, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `Internal error occurred: ${message}`,
+    reason: 'InternalError',
+    code: 500,
+  });
 }
 
 /** Adds `Warning: 299 - "<text>"` headers, as the apiserver does for field validation warnings. */
 export function addWarnings(res: ServerResponse, warnings: string[]): void {
   if (warnings.length === 0) return;
-  res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  res.setHeader(
+    'Warning',
+    warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+  );
 }
 
 // The real apiserver's request body limit.
@@ -48,7 +62,11 @@ export async function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > MAX_BODY_BYTES) {
-      throw new SimApiError({ message: `Request entity too large: limit is ${MAX_BODY_BYTES}`, reason: 'RequestEntityTooLarge', code: 413 });
+      throw new SimApiError({
+        message: `Request entity too large: limit is ${MAX_BODY_BYTES}`,
+        reason: 'RequestEntityTooLarge',
+        code: 413,
+      });
     }
     chunks.push(chunk as Buffer);
   }
@@ -62,7 +80,12 @@ export interface Representation {
 
 export function negotiate(accept: string | undefined): Representation {
   for (const part of (accept ?? '').split(',')) {
-    const params = new Map(part.split(';').slice(1).map((p) => p.trim().split('=') as [string, string]));
+    const params = new Map(
+      part
+        .split(';')
+        .slice(1)
+        .map((p) => p.trim().split('=') as [string, string]),
+    );
     const as = params.get('as');
     const g = params.get('g');
     if (g === 'meta.k8s.io' && (params.get('v') === 'v1' || params.get('v') === 'v1beta1')) {

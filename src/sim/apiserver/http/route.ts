@@ -43,7 +43,10 @@ function resourceRoute(group: string, version: string, segs: string[]): Route {
 }
 
 export function parseRoute(pathname: string): Route {
-  const segs = pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const segs = pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   if (segs[0] === 'api') {
     if (segs.length === 1) return { kind: 'root', legacy: true };
     return resourceRoute('', segs[1]!, segs.slice(2));

@@ -8,7 +8,15 @@ import type { KubeObject, PodLogs } from '../../types.ts';
 import type { ApiStore } from '../api-store.ts';
 import { notAcceptable, pageNotFound } from '../errors.ts';
 import { CRD_GVR, storageKey } from '../resources.ts';
-import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './discovery.ts';
+import {
+  aggregatedDiscovery,
+  apiGroupDoc,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  versionInfo,
+  wantsAggregated,
+} from './discovery.ts';
 import { handleResource } from './handlers.ts';
 import type { Exchange, HandlerContext } from './handlers.ts';
 import { servePodLog } from './logs.ts';
@@ -89,7 +97,12 @@ class HttpApi {
     const rt = this.ctx.store.registry.get(route);
     if (!rt || (route.namespace !== undefined && !rt.namespaced)) throw pageNotFound();
     if (route.subresource === 'log' && rt.group === '' && rt.resource === 'pods' && route.name && route.namespace) {
-      await servePodLog({ store: this.ctx.store, logs: this.logs }, rt, { namespace: route.namespace, name: route.name }, ex);
+      await servePodLog(
+        { store: this.ctx.store, logs: this.logs },
+        rt,
+        { namespace: route.namespace, name: route.name },
+        ex,
+      );
       return;
     }
     await handleResource(this.ctx, rt, route, ex);
@@ -137,8 +150,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const server: Server = createServer((req, res) => {
     if (opts.logRequest) {
       const log = opts.logRequest;
-      res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} accept=${req.headers.accept ?? ''} `
-        + `content-type=${req.headers['content-type'] ?? ''}`));
+      res.on('finish', () =>
+        log(
+          `${req.method} ${req.url} ${res.statusCode} accept=${req.headers.accept ?? ''} ` +
+            `content-type=${req.headers['content-type'] ?? ''}`,
+        ),
+      );
     }
     api.handle(req, res).catch((err: unknown) => sendError(res, err));
   });
@@ -150,7 +167,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    setPodLogs: (logs) => { api.logs = logs; },
+    setPodLogs: (logs) => {
+      api.logs = logs;
+    },
     openWatches: () => api.ctx.streams.size,
     dropWatches: () => {
       const open = api.ctx.streams.size;

@@ -48,15 +48,27 @@ function render(rt: ResourceType, obj: KubeObject, rep: Representation): unknown
 
 function bookmark(rt: ResourceType, rv: string, initialEventsEnd: boolean): KubeObject {
   return {
-    kind: rt.kind, apiVersion: apiVersionOf(rt),
-    metadata: { resourceVersion: rv, ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}) },
+    kind: rt.kind,
+    apiVersion: apiVersionOf(rt),
+    metadata: {
+      resourceVersion: rv,
+      ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
+    },
   };
 }
 
-export function serveWatch(ctx: { store: ApiStore; streams: WatchStreams }, rt: ResourceType, http: { req: IncomingMessage; res: ServerResponse },
-  opts: HttpWatchOptions): void {
+export function serveWatch(
+  ctx: { store: ApiStore; streams: WatchStreams },
+  rt: ResourceType,
+  http: { req: IncomingMessage; res: ServerResponse },
+  opts: HttpWatchOptions,
+): void {
   const { req, res } = http;
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Transfer-Encoding': 'chunked',
+    'Cache-Control': 'no-cache, private',
+  });
   res.flushHeaders();
   let lastRv = String(ctx.store.storage.resourceVersion);
   const write = (type: string, object: unknown): void => {
@@ -79,10 +91,16 @@ export function serveWatch(ctx: { store: ApiStore; streams: WatchStreams }, rt: 
   req.on('close', close);
   res.on('close', close);
   try {
-    unsubscribe = watch(ctx.store, rt, opts.request, (type, obj) => {
-      lastRv = obj.metadata.resourceVersion ?? lastRv;
-      write(type, render(rt, obj, opts.representation));
-    }, () => setImmediate(close));
+    unsubscribe = watch(
+      ctx.store,
+      rt,
+      opts.request,
+      (type, obj) => {
+        lastRv = obj.metadata.resourceVersion ?? lastRv;
+        write(type, render(rt, obj, opts.representation));
+      },
+      () => setImmediate(close),
+    );
   } catch (err) {
     if (err instanceof SimApiError) {
       write('ERROR', err.status);
@@ -101,5 +119,6 @@ export function serveWatch(ctx: { store: ApiStore; streams: WatchStreams }, rt: 
     // The first bookmark comes early so that clients learn a resumable version soon.
     bookmarkTimer = setTimeout(tick, Math.min(opts.bookmarkIntervalMs, 1000)).unref();
   }
-  if (opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0) timeoutTimer = setTimeout(close, opts.timeoutSeconds * 1000).unref();
+  if (opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0)
+    timeoutTimer = setTimeout(close, opts.timeoutSeconds * 1000).unref();
 }

@@ -21,7 +21,10 @@ describe('server-side apply', () => {
     assert.deepEqual(second['data'], { other: 'x', a: '1' });
     assert.equal(second.metadata.labels?.['team'], undefined);
     const entries = second.metadata.managedFields as Array<{ manager: string; operation: string }>;
-    assert.deepEqual(entries.map((e) => `${e.manager}/${e.operation}`), ['helm/Apply']);
+    assert.deepEqual(
+      entries.map((e) => `${e.manager}/${e.operation}`),
+      ['helm/Apply'],
+    );
   });
 
   it('leaves fields set by another manager alone', () => {

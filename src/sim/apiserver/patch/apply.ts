@@ -27,7 +27,8 @@ function removedPaths(before: FieldSet, after: FieldSet, prefix: string[] = []):
     const isMetadata = prefix.length === 0 && key === 'f:metadata';
     const afterChild = after[key] ?? (isMetadata ? {} : undefined);
     if (afterChild === undefined) out.push(path);
-    else if (isPlainObject(child) && isPlainObject(afterChild)) out.push(...removedPaths(child, afterChild as FieldSet, path));
+    else if (isPlainObject(child) && isPlainObject(afterChild))
+      out.push(...removedPaths(child, afterChild as FieldSet, path));
   }
   return out;
 }
@@ -54,12 +55,20 @@ interface ManagedFieldsEntry {
 function appliedFields(applied: KubeObject): FieldSet {
   const { metadata, ...rest } = applied;
   const { name, namespace, ...ownedMeta } = metadata ?? {};
-  void name; void namespace;
+  void name;
+  void namespace;
   return fieldSetOf({ ...rest, ...(Object.keys(ownedMeta).length ? { metadata: ownedMeta } : {}) });
 }
 
 export function managedFieldsEntry(applied: KubeObject, manager: string, now: string): ManagedFieldsEntry {
-  return { manager, operation: 'Apply', apiVersion: applied.apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: appliedFields(applied) };
+  return {
+    manager,
+    operation: 'Apply',
+    apiVersion: applied.apiVersion,
+    time: now,
+    fieldsType: 'FieldsV1',
+    fieldsV1: appliedFields(applied),
+  };
 }
 
 /** Applies `applied` for `manager` to the live object; returns the object to store. */

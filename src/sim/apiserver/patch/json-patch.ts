@@ -18,7 +18,10 @@ function patchError(message: string): SimApiError {
 function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw patchError(`invalid JSON pointer "${pointer}"`);
-  return pointer.slice(1).split('/').map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 type Container = Record<string, unknown> | unknown[];
@@ -29,10 +32,14 @@ function resolveParent(doc: unknown, tokens: string[], op: string): Container {
     if (Array.isArray(cur)) cur = cur[Number(token)];
     else if (cur !== null && typeof cur === 'object') cur = (cur as Record<string, unknown>)[token];
     else cur = undefined;
-    if (cur === undefined) throw patchError(`the server rejected our request due to an error in our request`
-      + ` (${op} operation does not apply: doc is missing path: "/${tokens.join('/')}": missing value)`);
+    if (cur === undefined)
+      throw patchError(
+        `the server rejected our request due to an error in our request` +
+          ` (${op} operation does not apply: doc is missing path: "/${tokens.join('/')}": missing value)`,
+      );
   }
-  if (cur === null || typeof cur !== 'object') throw patchError(`${op} operation does not apply: doc is missing path: "/${tokens.join('/')}"`);
+  if (cur === null || typeof cur !== 'object')
+    throw patchError(`${op} operation does not apply: doc is missing path: "/${tokens.join('/')}"`);
   return cur as Container;
 }
 
@@ -49,7 +56,8 @@ function getAt(doc: unknown, tokens: string[], op: string): unknown {
   const parent = resolveParent(doc, tokens, op);
   const last = tokens.at(-1)!;
   const value = Array.isArray(parent) ? parent[arrayIndex(parent, last, false)] : parent[last];
-  if (value === undefined) throw patchError(`${op} operation does not apply: doc is missing path: "/${tokens.join('/')}": missing value`);
+  if (value === undefined)
+    throw patchError(`${op} operation does not apply: doc is missing path: "/${tokens.join('/')}": missing value`);
   return value;
 }
 
@@ -57,7 +65,8 @@ function removeAt(doc: unknown, tokens: string[], op: string): unknown {
   const parent = resolveParent(doc, tokens, op);
   const last = tokens.at(-1)!;
   if (Array.isArray(parent)) return parent.splice(arrayIndex(parent, last, false), 1)[0];
-  if (!Object.hasOwn(parent, last)) throw patchError(`${op} operation does not apply: doc is missing path: "/${tokens.join('/')}": missing value`);
+  if (!Object.hasOwn(parent, last))
+    throw patchError(`${op} operation does not apply: doc is missing path: "/${tokens.join('/')}": missing value`);
   const value = parent[last];
   delete parent[last];
   return value;
@@ -75,8 +84,11 @@ function addAt(doc: unknown, tokens: string[], value: unknown, op: string): unkn
 function applyOne(doc: unknown, operation: JsonPatchOp): unknown {
   const tokens = parsePointer(operation.path);
   switch (operation.op) {
-    case 'add': return addAt(doc, tokens, structuredClone(operation.value), 'add');
-    case 'remove': removeAt(doc, tokens, 'remove'); return doc;
+    case 'add':
+      return addAt(doc, tokens, structuredClone(operation.value), 'add');
+    case 'remove':
+      removeAt(doc, tokens, 'remove');
+      return doc;
     case 'replace':
       if (tokens.length === 0) return structuredClone(operation.value);
       getAt(doc, tokens, 'replace');
@@ -86,16 +98,24 @@ function applyOne(doc: unknown, operation: JsonPatchOp): unknown {
       const value = removeAt(doc, parsePointer(operation.from ?? ''), 'move');
       return addAt(doc, tokens, value, 'move');
     }
-    case 'copy': return addAt(doc, tokens, structuredClone(getAt(doc, parsePointer(operation.from ?? ''), 'copy')), 'copy');
+    case 'copy':
+      return addAt(doc, tokens, structuredClone(getAt(doc, parsePointer(operation.from ?? ''), 'copy')), 'copy');
     case 'test':
-      if (!isDeepStrictEqual(getAt(doc, tokens, 'test'), operation.value)) throw patchError(`testing value ${operation.path} failed: test failed`);
+      if (!isDeepStrictEqual(getAt(doc, tokens, 'test'), operation.value))
+        throw patchError(`testing value ${operation.path} failed: test failed`);
       return doc;
-    default: throw patchError(`Unexpected kind: ${operation.op}`);
+    default:
+      throw patchError(`Unexpected kind: ${operation.op}`);
   }
 }
 
 export function applyJsonPatch(target: unknown, patch: unknown): unknown {
-  if (!Array.isArray(patch)) throw new SimApiError({ message: 'json: cannot unmarshal object into Go value of type jsonpatch.Patch', reason: 'BadRequest', code: 400 });
+  if (!Array.isArray(patch))
+    throw new SimApiError({
+      message: 'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
+      reason: 'BadRequest',
+      code: 400,
+    });
   let doc = structuredClone(target);
   for (const op of patch as JsonPatchOp[]) doc = applyOne(doc, op);
   return doc;

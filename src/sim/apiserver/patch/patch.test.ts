@@ -28,8 +28,10 @@ describe('JSON patch', () => {
   });
 
   it('fails a test operation with 422', () => {
-    assert.throws(() => applyJsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }]),
-      (err: unknown) => err instanceof SimApiError && err.code === 422);
+    assert.throws(
+      () => applyJsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }]),
+      (err: unknown) => err instanceof SimApiError && err.code === 422,
+    );
   });
 
   it('fails removing a missing path', () => {
@@ -41,7 +43,14 @@ describe('strategic merge patch', () => {
   const pod = {
     spec: {
       containers: [
-        { name: 'a', image: 'a:1', env: [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }] },
+        {
+          name: 'a',
+          image: 'a:1',
+          env: [
+            { name: 'X', value: '1' },
+            { name: 'Y', value: '2' },
+          ],
+        },
         { name: 'b', image: 'b:1' },
       ],
       volumes: [{ name: 'v1', emptyDir: {} }],
@@ -51,17 +60,40 @@ describe('strategic merge patch', () => {
   };
 
   it('merges containers and env by name', () => {
-    const out = applyStrategicMergePatch(pod, { spec: { containers: [{ name: 'a', env: [{ name: 'Y', value: '3' }, { name: 'Z', value: '4' }] }] } });
+    const out = applyStrategicMergePatch(pod, {
+      spec: {
+        containers: [
+          {
+            name: 'a',
+            env: [
+              { name: 'Y', value: '3' },
+              { name: 'Z', value: '4' },
+            ],
+          },
+        ],
+      },
+    });
     const containers = (out as typeof pod).spec.containers;
     assert.equal(containers.length, 2);
-    assert.deepEqual(containers[0]!.env, [{ name: 'X', value: '1' }, { name: 'Y', value: '3' }, { name: 'Z', value: '4' }]);
+    assert.deepEqual(containers[0]!.env, [
+      { name: 'X', value: '1' },
+      { name: 'Y', value: '3' },
+      { name: 'Z', value: '4' },
+    ]);
     assert.equal(containers[0]!.image, 'a:1');
   });
 
   it('deletes list items with $patch: delete and replaces a list with $patch: replace', () => {
-    const deleted = applyStrategicMergePatch(pod, { spec: { containers: [{ name: 'b', $patch: 'delete' }] } }) as typeof pod;
-    assert.deepEqual(deleted.spec.containers.map((c) => c.name), ['a']);
-    const replaced = applyStrategicMergePatch(pod, { spec: { volumes: [{ $patch: 'replace' }, { name: 'v2', emptyDir: {} }] } }) as typeof pod;
+    const deleted = applyStrategicMergePatch(pod, {
+      spec: { containers: [{ name: 'b', $patch: 'delete' }] },
+    }) as typeof pod;
+    assert.deepEqual(
+      deleted.spec.containers.map((c) => c.name),
+      ['a'],
+    );
+    const replaced = applyStrategicMergePatch(pod, {
+      spec: { volumes: [{ $patch: 'replace' }, { name: 'v2', emptyDir: {} }] },
+    }) as typeof pod;
     assert.deepEqual(replaced.spec.volumes, [{ name: 'v2', emptyDir: {} }]);
   });
 
@@ -70,13 +102,18 @@ describe('strategic merge patch', () => {
       spec: { '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }] },
       metadata: { '$deleteFromPrimitiveList/finalizers': ['f1'] },
     }) as typeof pod;
-    assert.deepEqual(out.spec.containers.map((c) => c.name), ['b', 'a']);
+    assert.deepEqual(
+      out.spec.containers.map((c) => c.name),
+      ['b', 'a'],
+    );
     assert.deepEqual(out.metadata.finalizers, []);
   });
 
   it('keeps only $retainKeys in a map and replaces lists without a merge key', () => {
-    const out = applyStrategicMergePatch({ s: { type: 'A', a: 1, b: 2 }, spec: pod.spec },
-      { s: { $retainKeys: ['type', 'b'], type: 'B' }, spec: { tolerations: [{ key: 'j', operator: 'Exists' }] } }) as { s: object; spec: typeof pod.spec };
+    const out = applyStrategicMergePatch(
+      { s: { type: 'A', a: 1, b: 2 }, spec: pod.spec },
+      { s: { $retainKeys: ['type', 'b'], type: 'B' }, spec: { tolerations: [{ key: 'j', operator: 'Exists' }] } },
+    ) as { s: object; spec: typeof pod.spec };
     assert.deepEqual(out.s, { type: 'B', b: 2 });
     assert.deepEqual(out.spec.tolerations, [{ key: 'j', operator: 'Exists' }]);
   });

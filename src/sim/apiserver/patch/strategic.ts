@@ -34,7 +34,10 @@ export function applyStrategicMergePatch(target: unknown, patch: unknown): unkno
   return mergeMap(isPlainObject(target) ? target : {}, isPlainObject(patch) ? patch : {});
 }
 
-function mergeMap(original: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> | undefined {
+function mergeMap(
+  original: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> | undefined {
   const directive = patch['$patch'];
   if (directive === 'delete') return undefined;
   if (directive === 'replace') return stripDirectives(patch);
@@ -83,7 +86,12 @@ function mergeField(key: string, original: unknown, value: unknown, patch: Recor
   return structuredClone(value);
 }
 
-function mergeKeyedList(original: unknown[], patch: Record<string, unknown>[], mergeKey: string, order: unknown): unknown[] {
+function mergeKeyedList(
+  original: unknown[],
+  patch: Record<string, unknown>[],
+  mergeKey: string,
+  order: unknown,
+): unknown[] {
   if (patch.some((item) => item['$patch'] === 'replace')) {
     return patch.filter((item) => item['$patch'] !== 'replace').map(stripDirectives);
   }
@@ -107,7 +115,10 @@ function orderByKeys(items: unknown[], order: unknown[], mergeKey: string): unkn
     const i = order.findIndex((o) => isPlainObject(o) && isDeepStrictEqual(o[mergeKey], key));
     return i < 0 ? order.length : i;
   };
-  return items.map((item, i) => ({ item, i, r: rank(item) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.item);
+  return items
+    .map((item, i) => ({ item, i, r: rank(item) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.item);
 }
 
 function orderPrimitives(items: unknown[], order: unknown[]): unknown[] {
@@ -115,7 +126,10 @@ function orderPrimitives(items: unknown[], order: unknown[]): unknown[] {
     const i = order.findIndex((o) => isDeepStrictEqual(o, v));
     return i < 0 ? order.length : i;
   };
-  return items.map((item, i) => ({ item, i, r: rank(item) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.item);
+  return items
+    .map((item, i) => ({ item, i, r: rank(item) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.item);
 }
 
 function applyPrimitiveDeletions(result: Record<string, unknown>, patch: Record<string, unknown>): void {

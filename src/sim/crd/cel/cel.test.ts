@@ -44,7 +44,10 @@ describe('CEL subset evaluator', () => {
   });
 
   it('reports a missing field as an evaluation error', () => {
-    assert.throws(() => run('self.b == 1', { a: 1 }), (err: unknown) => err instanceof CelEvalError && err.message === 'no such key: b');
+    assert.throws(
+      () => run('self.b == 1', { a: 1 }),
+      (err: unknown) => err instanceof CelEvalError && err.message === 'no such key: b',
+    );
   });
 
   it('absorbs an error on one side of && and || when the other side decides', () => {
@@ -64,7 +67,10 @@ describe('CEL subset evaluator', () => {
   });
 
   it('runs the all/exists/exists_one/filter/map macros', () => {
-    const jobs = [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }];
+    const jobs = [
+      { name: 'a', image: 'x' },
+      { name: 'b', image: 'y' },
+    ];
     assert.equal(run("self.all(j, j.image != '')", jobs), true);
     assert.equal(run("self.exists(j, j.name == 'b')", jobs), true);
     assert.equal(run("self.exists_one(j, j.image == 'x')", jobs), true);
@@ -86,8 +92,10 @@ describe('CEL subset evaluator', () => {
   });
 
   it('refuses functions and identifiers outside the subset at compile time', () => {
-    assert.throws(() => compileCel('self.name.format([1])'), (err: unknown) =>
-      err instanceof CelCompileError && /function 'format' is not supported/.test(err.message));
+    assert.throws(
+      () => compileCel('self.name.format([1])'),
+      (err: unknown) => err instanceof CelCompileError && /function 'format' is not supported/.test(err.message),
+    );
     assert.throws(() => compileCel('duration(self.timeout) > duration("1s")'), CelCompileError);
     assert.throws(() => compileCel('request.user == "x"'), /undeclared reference to 'request'/);
     assert.throws(() => compileCel('self.x ==='), CelCompileError);
@@ -126,7 +134,10 @@ describe('CEL schema-aware compilation', () => {
     properties: {
       image: { type: 'string' as const },
       'dash-name': { type: 'string' as const },
-      jobs: { type: 'array' as const, items: { type: 'object' as const, properties: { name: { type: 'string' as const } } } },
+      jobs: {
+        type: 'array' as const,
+        items: { type: 'object' as const, properties: { name: { type: 'string' as const } } },
+      },
       labels: { type: 'object' as const, additionalProperties: { type: 'string' as const } },
       payload: { type: 'object' as const, 'x-kubernetes-preserve-unknown-fields': true },
     },
@@ -140,7 +151,14 @@ describe('CEL schema-aware compilation', () => {
   });
 
   it('accepts declared fields, map values and anything under preserve-unknown-fields', () => {
-    for (const rule of ['self.image != oldSelf.image', 'self.jobs.all(j, j.name != "")', "self.labels.team == 'a'", "self.labels['x'] == 'b'", 'self.payload.any.thing == 1', "self.labels.all(k, k.startsWith('a'))"]) {
+    for (const rule of [
+      'self.image != oldSelf.image',
+      'self.jobs.all(j, j.name != "")',
+      "self.labels.team == 'a'",
+      "self.labels['x'] == 'b'",
+      'self.payload.any.thing == 1',
+      "self.labels.all(k, k.startsWith('a'))",
+    ]) {
       assert.doesNotThrow(() => compileCel(rule, { schema }), rule);
     }
   });

@@ -26,7 +26,29 @@ export function checkExpr(expr: Expr, scope: Scope): CheckResult {
   return usage;
 }
 
-const CEL_RESERVED = new Set(['as', 'break', 'const', 'continue', 'else', 'false', 'for', 'function', 'if', 'import', 'in', 'let', 'loop', 'package', 'namespace', 'null', 'return', 'true', 'var', 'void', 'while']);
+const CEL_RESERVED = new Set([
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'false',
+  'for',
+  'function',
+  'if',
+  'import',
+  'in',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'null',
+  'return',
+  'true',
+  'var',
+  'void',
+  'while',
+]);
 
 /**
  * The property a CEL field name stands for: the apiserver escapes `__` `.` `-` `/` as
@@ -35,29 +57,47 @@ const CEL_RESERVED = new Set(['as', 'break', 'const', 'continue', 'else', 'false
 export function unescapeFieldName(name: string): string {
   const reserved = /^__([a-z]+)__$/.exec(name);
   if (reserved && CEL_RESERVED.has(reserved[1]!)) return reserved[1]!;
-  return name.replace(/__(underscores|dot|dash|slash)__/g, (_, word: string) =>
-    ({ underscores: '__', dot: '.', dash: '-', slash: '/' })[word]!);
+  return name.replace(
+    /__(underscores|dot|dash|slash)__/g,
+    (_, word: string) => ({ underscores: '__', dot: '.', dash: '-', slash: '/' })[word]!,
+  );
 }
 
 function visit(expr: Expr, scope: Scope, usage: { usesOldSelf: boolean }): void {
   const sub = (e: Expr, s: Scope = scope): void => visit(e, s, usage);
   switch (expr.k) {
-    case 'lit': return;
+    case 'lit':
+      return;
     case 'ident':
       if (!scope.has(expr.name)) throw new CelCompileError(`undeclared reference to '${expr.name}'`);
       if (expr.name === 'oldSelf') usage.usesOldSelf = true;
       return;
-    case 'select': case 'has':
+    case 'select':
+    case 'has':
       sub(expr.operand);
       fieldSchema(schemaOf(expr.operand, scope), expr.field);
       return;
-    case 'unary': return sub(expr.operand);
-    case 'index': sub(expr.operand); return sub(expr.index);
-    case 'binary': sub(expr.left); return sub(expr.right);
-    case 'cond': sub(expr.test); sub(expr.then); return sub(expr.otherwise);
-    case 'list': return expr.items.forEach((e) => sub(e));
-    case 'map': return expr.entries.forEach((e) => { sub(e.key); sub(e.value); });
-    case 'call': return checkCall(expr, sub);
+    case 'unary':
+      return sub(expr.operand);
+    case 'index':
+      sub(expr.operand);
+      return sub(expr.index);
+    case 'binary':
+      sub(expr.left);
+      return sub(expr.right);
+    case 'cond':
+      sub(expr.test);
+      sub(expr.then);
+      return sub(expr.otherwise);
+    case 'list':
+      return expr.items.forEach((e) => sub(e));
+    case 'map':
+      return expr.entries.forEach((e) => {
+        sub(e.key);
+        sub(e.value);
+      });
+    case 'call':
+      return checkCall(expr, sub);
     case 'comprehension': {
       sub(expr.target);
       const target = schemaOf(expr.target, scope);
@@ -77,8 +117,11 @@ function fieldSchema(object: Schema | undefined, escaped: string): Schema | unde
   const declared = object.properties?.[name];
   if (declared) return declared;
   if (typeof object.additionalProperties === 'object') return object.additionalProperties;
-  const open = object.additionalProperties === true || object['x-kubernetes-preserve-unknown-fields'] === true
-    || ((object['x-kubernetes-embedded-resource'] === true || object.properties === undefined) && ['apiVersion', 'kind', 'metadata'].includes(name));
+  const open =
+    object.additionalProperties === true ||
+    object['x-kubernetes-preserve-unknown-fields'] === true ||
+    ((object['x-kubernetes-embedded-resource'] === true || object.properties === undefined) &&
+      ['apiVersion', 'kind', 'metadata'].includes(name));
   if (open) return undefined;
   throw new CelCompileError(`undefined field '${escaped}'`);
 }
@@ -86,14 +129,17 @@ function fieldSchema(object: Schema | undefined, escaped: string): Schema | unde
 /** What schema an expression's value has, when that follows from field access alone. */
 function schemaOf(expr: Expr, scope: Scope): Schema | undefined {
   switch (expr.k) {
-    case 'ident': return scope.get(expr.name);
-    case 'select': return fieldSchema(schemaOf(expr.operand, scope), expr.field);
+    case 'ident':
+      return scope.get(expr.name);
+    case 'select':
+      return fieldSchema(schemaOf(expr.operand, scope), expr.field);
     case 'index': {
       const operand = schemaOf(expr.operand, scope);
       if (operand?.type === 'array') return operand.items;
       return typeof operand?.additionalProperties === 'object' ? operand.additionalProperties : undefined;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 

@@ -11,18 +11,30 @@ export type Bindings = ReadonlyMap<string, CelValue>;
 
 export function evaluate(expr: Expr, vars: Bindings): CelValue {
   switch (expr.k) {
-    case 'lit': return expr.value;
-    case 'ident': return lookup(vars, expr.name);
-    case 'select': return selectField(evaluate(expr.operand, vars), expr.field);
-    case 'index': return indexValue(evaluate(expr.operand, vars), evaluate(expr.index, vars));
-    case 'has': return hasField(evaluate(expr.operand, vars), expr.field);
-    case 'unary': return unary(expr.op, evaluate(expr.operand, vars));
-    case 'binary': return binary(expr, vars);
-    case 'cond': return evaluate(truthy(evaluate(expr.test, vars), '?:') ? expr.then : expr.otherwise, vars);
-    case 'list': return expr.items.map((item) => evaluate(item, vars));
-    case 'map': return mapLiteral(expr.entries, vars);
-    case 'call': return call(expr, vars);
-    case 'comprehension': return comprehension(expr, vars);
+    case 'lit':
+      return expr.value;
+    case 'ident':
+      return lookup(vars, expr.name);
+    case 'select':
+      return selectField(evaluate(expr.operand, vars), expr.field);
+    case 'index':
+      return indexValue(evaluate(expr.operand, vars), evaluate(expr.index, vars));
+    case 'has':
+      return hasField(evaluate(expr.operand, vars), expr.field);
+    case 'unary':
+      return unary(expr.op, evaluate(expr.operand, vars));
+    case 'binary':
+      return binary(expr, vars);
+    case 'cond':
+      return evaluate(truthy(evaluate(expr.test, vars), '?:') ? expr.then : expr.otherwise, vars);
+    case 'list':
+      return expr.items.map((item) => evaluate(item, vars));
+    case 'map':
+      return mapLiteral(expr.entries, vars);
+    case 'call':
+      return call(expr, vars);
+    case 'comprehension':
+      return comprehension(expr, vars);
   }
 }
 
@@ -95,15 +107,24 @@ function logical(op: '&&' | '||', left: Expr, right: Expr, vars: Bindings): bool
 
 function arithmetic(op: BinaryOp, a: CelValue, b: CelValue): CelValue {
   switch (op) {
-    case '==': return deepEqual(a, b);
-    case '!=': return !deepEqual(a, b);
-    case 'in': return contains(b, a);
-    case '<': return compare(a, b, op) < 0;
-    case '<=': return compare(a, b, op) <= 0;
-    case '>': return compare(a, b, op) > 0;
-    case '>=': return compare(a, b, op) >= 0;
-    case '+': return plus(a, b);
-    default: return numeric(op, a, b);
+    case '==':
+      return deepEqual(a, b);
+    case '!=':
+      return !deepEqual(a, b);
+    case 'in':
+      return contains(b, a);
+    case '<':
+      return compare(a, b, op) < 0;
+    case '<=':
+      return compare(a, b, op) <= 0;
+    case '>':
+      return compare(a, b, op) > 0;
+    case '>=':
+      return compare(a, b, op) >= 0;
+    case '+':
+      return plus(a, b);
+    default:
+      return numeric(op, a, b);
   }
 }
 
@@ -121,19 +142,27 @@ function numeric(op: BinaryOp, a: CelValue, b: CelValue): bigint | number {
     throw new CelEvalError(`no such overload: ${typeName(a)} ${op} ${typeName(b)}`);
   }
   switch (op) {
-    case '-': return a - b;
-    case '*': return a * b;
-    default: return a / b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    default:
+      return a / b;
   }
 }
 
 function integerArithmetic(op: BinaryOp, a: bigint, b: bigint): bigint {
-  if ((op === '/' || op === '%') && b === 0n) throw new CelEvalError(op === '/' ? 'division by zero' : 'modulus by zero');
+  if ((op === '/' || op === '%') && b === 0n)
+    throw new CelEvalError(op === '/' ? 'division by zero' : 'modulus by zero');
   switch (op) {
-    case '-': return checkInt64(a - b);
-    case '*': return checkInt64(a * b);
-    case '/': return checkInt64(a / b);
-    default: return a % b;
+    case '-':
+      return checkInt64(a - b);
+    case '*':
+      return checkInt64(a * b);
+    case '/':
+      return checkInt64(a / b);
+    default:
+      return a % b;
   }
 }
 
@@ -210,15 +239,21 @@ function call(expr: Extract<Expr, { k: 'call' }>, vars: Bindings): CelValue {
 function comprehension(expr: Extract<Expr, { k: 'comprehension' }>, vars: Bindings): CelValue {
   const target = evaluate(expr.target, vars);
   const elements: CelValue[] = Array.isArray(target) ? target : isMap(target) ? Object.keys(target) : [];
-  if (!Array.isArray(target) && !isMap(target)) throw new CelEvalError(`no such overload: ${expr.macro} on ${typeName(target)}`);
+  if (!Array.isArray(target) && !isMap(target))
+    throw new CelEvalError(`no such overload: ${expr.macro} on ${typeName(target)}`);
   const withVar = (v: CelValue): Bindings => new Map([...vars, [expr.variable, v]]);
   const test = (body: Expr, v: CelValue): boolean => truthy(evaluate(body, withVar(v)), expr.macro);
   switch (expr.macro) {
-    case 'all': return elements.every((v) => test(expr.body, v));
-    case 'exists': return elements.some((v) => test(expr.body, v));
-    case 'exists_one': return elements.filter((v) => test(expr.body, v)).length === 1;
-    case 'filter': return elements.filter((v) => test(expr.body, v));
-    case 'map': return elements.filter((v) => !expr.filter || test(expr.filter, v)).map((v) => evaluate(expr.body, withVar(v)));
+    case 'all':
+      return elements.every((v) => test(expr.body, v));
+    case 'exists':
+      return elements.some((v) => test(expr.body, v));
+    case 'exists_one':
+      return elements.filter((v) => test(expr.body, v)).length === 1;
+    case 'filter':
+      return elements.filter((v) => test(expr.body, v));
+    case 'map':
+      return elements.filter((v) => !expr.filter || test(expr.filter, v)).map((v) => evaluate(expr.body, withVar(v)));
   }
 }
 

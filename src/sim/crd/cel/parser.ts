@@ -14,7 +14,20 @@ import { CelSyntaxError, tokenize } from './lexer.ts';
 import type { Token } from './lexer.ts';
 
 const BINARY_PRECEDENCE: Record<string, number> = {
-  '||': 1, '&&': 2, '==': 3, '!=': 3, '<': 3, '<=': 3, '>': 3, '>=': 3, in: 3, '+': 4, '-': 4, '*': 5, '/': 5, '%': 5,
+  '||': 1,
+  '&&': 2,
+  '==': 3,
+  '!=': 3,
+  '<': 3,
+  '<=': 3,
+  '>': 3,
+  '>=': 3,
+  in: 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+  '%': 5,
 };
 const MAX_DEPTH = 64;
 
@@ -110,10 +123,15 @@ class Parser {
   private primary(): Expr {
     const t = this.next();
     switch (t.kind) {
-      case 'int': case 'uint': return { k: 'lit', value: BigInt(t.text) };
-      case 'double': return { k: 'lit', value: Number(t.text) };
-      case 'string': return { k: 'lit', value: t.text };
-      case 'ident': return this.identifierExpr(t);
+      case 'int':
+      case 'uint':
+        return { k: 'lit', value: BigInt(t.text) };
+      case 'double':
+        return { k: 'lit', value: Number(t.text) };
+      case 'string':
+        return { k: 'lit', value: t.text };
+      case 'ident':
+        return this.identifierExpr(t);
       case 'op':
         if (t.text === '(') {
           const inner = this.expression(0);
@@ -123,7 +141,8 @@ class Parser {
         if (t.text === '[') return { k: 'list', items: this.args(']') };
         if (t.text === '{') return this.mapLiteral();
         break;
-      default: break;
+      default:
+        break;
     }
     throw new CelSyntaxError(t.kind === 'eof' ? 'unexpected end of expression' : `unexpected '${t.text}'`, t.pos);
   }

@@ -45,7 +45,13 @@ export function compileCel(source: string, opts: CompileCelOptions = {}): CelPro
     if (err instanceof CelSyntaxError) throw new CelCompileError(`Syntax error: ${err.message}`, { cause: err });
     throw err;
   }
-  const { usesOldSelf } = checkExpr(ast, new Map([['self', opts.schema], ['oldSelf', opts.schema]]));
+  const { usesOldSelf } = checkExpr(
+    ast,
+    new Map([
+      ['self', opts.schema],
+      ['oldSelf', opts.schema],
+    ]),
+  );
   return {
     source,
     usesOldSelf,
