@@ -209,11 +209,15 @@ export class BuildSandbox {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    const unsettled = [...this.#pendingJobs.values()];
     this.#pendingJobs.clear();
     for (const id of this.#timers.keys()) this.#opts.callbacks.clearTimer(id);
     this.#timers.clear();
     if (this.#broken) return;
     try {
+      // A host call still unanswered (a job cancelled with its build, a timeout) holds its promise and
+      // resolvers; left alive they trip QuickJS's leak assertion in JS_FreeRuntime.
+      for (const deferred of unsettled) if (deferred.alive) deferred.dispose();
       this.#driver?.dispose();
       this.#ctx.dispose();
       this.#runtime.dispose();
