@@ -2,7 +2,16 @@
 // so odd names never reach an API call.
 import { refuse } from './errors.ts';
 
-export type RouteName = 'healthz' | 'readyz' | 'metrics' | 'cloudevents-v1' | 'cloudevents-v02' | 'webhook' | 'github';
+export type RouteName =
+  | 'healthz'
+  | 'readyz'
+  | 'metrics'
+  | 'cloudevents-v1'
+  | 'cloudevents-v02'
+  | 'webhook'
+  | 'github'
+  | 'registry-webhook'
+  | 'simpleevents';
 
 interface RouteSpec {
   name: RouteName;
@@ -19,10 +28,22 @@ const ROUTES: RouteSpec[] = [
   { name: 'cloudevents-v02', method: 'POST', segments: ['cloudevents', 'v02', ':project', ':secret'] },
   { name: 'webhook', method: 'POST', segments: ['webhook', ':namespace', ':project'] },
   { name: 'github', method: 'POST', segments: ['github'] },
+  // Brigade 1's paths (docs/intake.md, "Brigade 1 routes"): its GitHub gateway, its container
+  // registry gateway (project by name, id or org/repo; the revision in ?commit= or the path) and its
+  // generic gateway's simple events.
+  { name: 'github', method: 'POST', segments: ['events', 'github'] },
+  { name: 'registry-webhook', method: 'POST', segments: ['events', 'webhook', ':b1name'] },
+  { name: 'registry-webhook', method: 'POST', segments: ['events', 'webhook', ':b1name', ':b1name'] },
+  { name: 'registry-webhook', method: 'POST', segments: ['events', 'webhook', ':b1name', ':b1name', ':commitish'] },
+  { name: 'simpleevents', method: 'POST', segments: ['simpleevents', 'v1', ':project', ':secret'] },
 ];
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// A GitHub owner or repository name, as Brigade 1 project names were made of.
+const BRIGADE1_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+// A branch, tag or commit id (git check-ref-format, bounded).
+const COMMITISH = /^[A-Za-z0-9_./-]{1,255}$/;
 
 export interface MatchedRoute {
   name: RouteName;
@@ -41,6 +62,8 @@ function decode(segment: string): string | undefined {
 function paramValid(placeholder: string, value: string): boolean {
   if (placeholder === ':namespace') return DNS_LABEL.test(value);
   if (placeholder === ':project') return DNS_SUBDOMAIN.test(value);
+  if (placeholder === ':b1name') return BRIGADE1_NAME.test(value) && value !== '.' && value !== '..';
+  if (placeholder === ':commitish') return COMMITISH.test(value) && !value.includes('..');
   return value.length > 0 && value.length <= 1024;
 }
 
