@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadAll } from 'js-yaml';
 import { crdManifests } from '../src/api/crds.ts';
@@ -46,6 +48,43 @@ test('kustomize config renders the CRDs, namespace, RBAC and a Deployment runnin
     .spec.containers[0]!;
   assert.deepEqual(container.args.slice(0, 2), ['run', '--leader-elect']);
   assert.equal(byKind(docs, 'ClusterRole').length, 1);
+});
+
+type PodSpec = {
+  securityContext?: { runAsUser?: number; runAsNonRoot?: boolean };
+  containers: Array<{ args: string[]; image: string }>;
+};
+const podSpec = (docs: Manifest[]): PodSpec =>
+  (byKind(docs, 'Deployment')[0]?.spec as { template: { spec: PodSpec } }).template.spec;
+
+test('in a pod both servers bind 0.0.0.0 by explicit flags (the process defaults to 127.0.0.1), as a numeric non-root user', async () => {
+  const kustomized = podSpec(await render('kubectl', ['kustomize', 'config']));
+  const chart = podSpec(await render('helm', ['template', 'brigade', 'charts/brigade-operator']));
+  for (const spec of [kustomized, chart]) {
+    const { args } = spec.containers[0]!;
+    assert.ok(args.includes('--gateway-host=0.0.0.0'), args.join(' '));
+    assert.ok(args.includes('--metrics-host=0.0.0.0'), args.join(' '));
+    assert.equal(spec.securityContext?.runAsNonRoot, true);
+    assert.equal(spec.securityContext?.runAsUser, 1000);
+  }
+  const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+  assert.match(dockerfile, /^USER 1000:1000$/m, 'the image names its user by number, as runAsNonRoot needs');
+});
+
+test('the chart passes gateway limits that are set, and only those', async () => {
+  const spec = podSpec(
+    await render('helm', [
+      'template',
+      'brigade',
+      'charts/brigade-operator',
+      '--set',
+      'gateway.limits.header-timeout=5s',
+      '--set',
+      'gateway.limits.max-connections=64',
+    ]),
+  );
+  const limits = spec.containers[0]!.args.filter((a) => /^--gateway-(header|request|max|replay)/.test(a));
+  assert.deepEqual(limits.sort(), ['--gateway-header-timeout=5s', '--gateway-max-connections=64']);
 });
 
 test('helm lint passes and helm template renders the same ClusterRole rules and CRDs as kustomize', async () => {
