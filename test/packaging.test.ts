@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadAll } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 import { crdManifests } from '../src/api/crds.ts';
 import { ROOT, runTool } from './helpers/tools.ts';
 
@@ -117,4 +117,55 @@ test('helm template without the gateway renders no gateway Service and no gatewa
   ]);
   assert.ok(!byKind(chart, 'Service').some((s) => s.metadata.name.endsWith('-gateway')));
   assert.doesNotMatch(JSON.stringify(byKind(chart, 'Deployment')), /gateway-port/);
+});
+
+interface Workflow {
+  on: { push: { tags: string[] } };
+  env: { IMAGE: string };
+  jobs: Record<string, { steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown> }> }>;
+}
+
+async function chartDefaults(): Promise<{ repository: string; appVersion: string }> {
+  const values = load(await readFile(join(ROOT, 'charts/brigade-operator/values.yaml'), 'utf8')) as {
+    image: { repository: string };
+  };
+  const chart = load(await readFile(join(ROOT, 'charts/brigade-operator/Chart.yaml'), 'utf8')) as {
+    appVersion: string;
+  };
+  return { repository: values.image.repository, appVersion: chart.appVersion };
+}
+
+test('the release workflow builds amd64 and arm64 on a version tag and pushes to the image the chart names', async () => {
+  const workflow = load(await readFile(join(ROOT, '.github/workflows/release.yml'), 'utf8')) as Workflow;
+  const { repository } = await chartDefaults();
+  assert.deepEqual(workflow.on.push.tags, ['v*']);
+  assert.equal(workflow.env.IMAGE, repository);
+  const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+  const uses = steps.map((s) => s.uses?.split('@')[0]);
+  for (const action of ['docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/login-action'])
+    assert.ok(uses.includes(action), action);
+  const build = steps.find((s) => s.uses?.startsWith('docker/build-push-action@'));
+  assert.equal(build?.with?.push, true);
+  assert.deepEqual(String(build?.with?.platforms).split(','), ['linux/amd64', 'linux/arm64']);
+  assert.match(String(build?.with?.tags), /^\$\{\{ env\.IMAGE \}\}:\$\{\{ steps\.version\.outputs\.version \}\}$/);
+  const versionStep = steps.find((s) => s.run?.includes('GITHUB_OUTPUT'));
+  assert.match(versionStep?.run ?? '', /Chart\.yaml/, 'the tag is checked against the chart appVersion');
+});
+
+test('make image builds the chart default image at the package version; without a builder it says what is needed', async () => {
+  const { repository, appVersion } = await chartDefaults();
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(pkg.version, appVersion, 'the chart appVersion follows package.json');
+  const kustomized = podSpec(await render('kubectl', ['kustomize', 'config']));
+  assert.equal(kustomized.containers[0]!.image, `${repository}:${appVersion}`, 'kustomize installs the same image');
+  const run = promisify(execFile);
+  const dry = await run('make', ['-n', 'image', 'BUILDER=/usr/bin/podman'], { cwd: ROOT });
+  assert.match(dry.stdout, new RegExp(`^/usr/bin/podman build -t ${repository}:${appVersion} \\.$`, 'm'));
+  const buildah = await run('make', ['-n', 'image', 'BUILDER=/usr/bin/buildah'], { cwd: ROOT });
+  assert.match(buildah.stdout, /buildah bud -t /);
+  await assert.rejects(run('make', ['image', 'BUILDER='], { cwd: ROOT }), (err: { stderr: string }) => {
+    assert.match(err.stderr, /no image builder found: install docker, podman or buildah/);
+    assert.match(err.stderr, /make image-store/);
+    return true;
+  });
 });
