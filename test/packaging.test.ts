@@ -169,3 +169,18 @@ test('make image builds the chart default image at the package version; without 
     return true;
   });
 });
+
+test("Brigade 1's chart values (the walkthroughs' --set genericGateway..., cr...) are refused saying what to set instead", async () => {
+  for (const values of [
+    'genericGateway.enabled=true,genericGateway.service.type=LoadBalancer',
+    'cr.enabled=true,cr.service.type=LoadBalancer',
+  ]) {
+    const r = await runTool('helm', ['template', 'brigade', 'charts/brigade-operator', '--set', values]);
+    assert.notEqual(r.code, 0, values);
+    assert.match(
+      r.stderr,
+      /unknown value "(genericGateway|cr)": .*set its Service with gateway\.service\.type/,
+      values,
+    );
+  }
+});
