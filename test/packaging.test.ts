@@ -61,11 +61,11 @@ test('in a pod both servers bind 0.0.0.0 by explicit flags (the process defaults
   const kustomized = podSpec(await render('kubectl', ['kustomize', 'config']));
   const chart = podSpec(await render('helm', ['template', 'brigade', 'charts/brigade-operator']));
   for (const spec of [kustomized, chart]) {
-    const { args } = spec.containers[0]!;
+    const { args } = spec.containers[0];
     assert.ok(args.includes('--gateway-host=0.0.0.0'), args.join(' '));
     assert.ok(args.includes('--metrics-host=0.0.0.0'), args.join(' '));
     assert.equal(spec.securityContext?.runAsNonRoot, true);
-    assert.equal(spec.securityContext?.runAsUser, 1000);
+    assert.equal(spec.securityContext.runAsUser, 1000);
   }
   const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
   assert.match(dockerfile, /^USER 1000:1000$/m, 'the image names its user by number, as runAsNonRoot needs');
@@ -83,7 +83,7 @@ test('the chart passes gateway limits that are set, and only those', async () =>
       'gateway.limits.max-connections=64',
     ]),
   );
-  const limits = spec.containers[0]!.args.filter((a) => /^--gateway-(header|request|max|replay)/.test(a));
+  const limits = spec.containers[0].args.filter((a) => /^--gateway-(header|request|max|replay)/.test(a));
   assert.deepEqual(limits.sort(), ['--gateway-header-timeout=5s', '--gateway-max-connections=64']);
 });
 
@@ -146,8 +146,8 @@ test('the release workflow builds amd64 and arm64 on a version tag and pushes to
     assert.ok(uses.includes(action), action);
   const build = steps.find((s) => s.uses?.startsWith('docker/build-push-action@'));
   assert.equal(build?.with?.push, true);
-  assert.deepEqual(String(build?.with?.platforms).split(','), ['linux/amd64', 'linux/arm64']);
-  assert.match(String(build?.with?.tags), /^\$\{\{ env\.IMAGE \}\}:\$\{\{ steps\.version\.outputs\.version \}\}$/);
+  assert.deepEqual(String(build.with.platforms).split(','), ['linux/amd64', 'linux/arm64']);
+  assert.match(String(build.with.tags), /^\$\{\{ env\.IMAGE \}\}:\$\{\{ steps\.version\.outputs\.version \}\}$/);
   const versionStep = steps.find((s) => s.run?.includes('GITHUB_OUTPUT'));
   assert.match(versionStep?.run ?? '', /Chart\.yaml/, 'the tag is checked against the chart appVersion');
 });
@@ -157,7 +157,7 @@ test('make image builds the chart default image at the package version; without 
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   assert.equal(pkg.version, appVersion, 'the chart appVersion follows package.json');
   const kustomized = podSpec(await render('kubectl', ['kustomize', 'config']));
-  assert.equal(kustomized.containers[0]!.image, `${repository}:${appVersion}`, 'kustomize installs the same image');
+  assert.equal(kustomized.containers[0].image, `${repository}:${appVersion}`, 'kustomize installs the same image');
   const run = promisify(execFile);
   const dry = await run('make', ['-n', 'image', 'BUILDER=/usr/bin/podman'], { cwd: ROOT });
   assert.match(dry.stdout, new RegExp(`^/usr/bin/podman build -t ${repository}:${appVersion} \\.$`, 'm'));

@@ -69,7 +69,7 @@ async function resolveProject(
  */
 export async function registryWebhook(deps: IntakeDeps, r: IntakeRequest): Promise<IntakeResult> {
   const namespace = gatewayNamespace(deps, 'the /events/webhook route');
-  const [first, second, commitInPath] = r.params;
+  const [first, second, commitInPath] = r.params as [string, string?, string?];
   const project = await resolveProject(
     deps,
     namespace,

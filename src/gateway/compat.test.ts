@@ -15,7 +15,7 @@ const SECRETS = { cloudevents: 'ce-s3cret', webhook: 'hook-s3cret', github: 'gh-
 const ref = (key: string) => ({ name: 'intake', key });
 
 function project(name: string, repo: string, gateways: Record<string, unknown>): ProjectLike {
-  return { metadata: { name, namespace: NS }, spec: { repo: { name: repo }, gateways } } as ProjectLike;
+  return { metadata: { name, namespace: NS }, spec: { repo: { name: repo }, gateways } };
 }
 
 function cluster(): FakeCluster {
@@ -90,7 +90,8 @@ describe('Brigade 1 gateway routes', () => {
   let now = Date.parse('2026-12-01T10:00:00Z');
 
   before(async () => {
-    const proxy = new Proxy({} as FakeCluster, { get: (_t, key) => fake[key as keyof FakeCluster] });
+    // The gateway keeps one cluster object; each test gets a fresh fake behind it.
+    const proxy = new Proxy({} as FakeCluster, { get: (_t, key) => Reflect.get(fake, key) as unknown });
     gw = await startGateway({
       cluster: proxy,
       logger: pino({ level: 'silent' }),

@@ -46,13 +46,21 @@ async function gateway(limits: Partial<GatewayLimits> = {}) {
 function openSocket(gw: Gateway): Promise<Socket> {
   const url = new URL(gw.url);
   const socket = connect(Number(url.port), url.hostname);
-  return once(socket, 'connect').then(() => socket);
+  return once(socket, 'connect').then(() => {
+    return socket;
+  });
 }
 
 function readAll(socket: Socket): Promise<string> {
   const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  return new Promise((resolve) => socket.on('close', () => resolve(Buffer.concat(chunks).toString())));
+  socket.on('data', (c: Buffer) => {
+    chunks.push(c);
+  });
+  return new Promise((resolve) => {
+    socket.on('close', () => {
+      resolve(Buffer.concat(chunks).toString());
+    });
+  });
 }
 
 test('a client that closes the connection mid-body is logged at debug, without an error or a stack', async (t) => {
@@ -66,7 +74,7 @@ test('a client that closes the connection mid-body is logged at debug, without a
   // The secret is read just before the body: the request is then in the middle of being served.
   await waitFor('the gateway to authenticate the request', () => (cluster.secretReads > 0 ? true : undefined));
   socket.destroy();
-  const line = await waitFor('the abort to be logged', async () =>
+  const line = await waitFor('the abort to be logged', () =>
     lines.find((l) => l.msg.includes('closed the connection')),
   );
   assert.equal(line.level, 20, 'debug');
@@ -93,7 +101,11 @@ test('connections beyond the cap are closed at once; those within it are served'
   const extraAnswer = readAll(extra);
   extra.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.equal(await extraAnswer, '', 'the second connection is closed without an answer');
-  const heldAnswer = new Promise<string>((resolve) => held.once('data', (c: Buffer) => resolve(c.toString())));
+  const heldAnswer = new Promise<string>((resolve) => {
+    held.once('data', (c: Buffer) => {
+      resolve(c.toString());
+    });
+  });
   held.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.match(await heldAnswer, /^HTTP\/1\.1 200 /);
 });

@@ -189,7 +189,7 @@ async function verifiedProjects(
     const secret = await githubSecret(deps, { ...where, config });
     if (!secret) continue;
     const ok = useSha1
-      ? verifyGithubSha1Signature({ body: opts.body, header: sha1 as string, secret })
+      ? verifyGithubSha1Signature({ body: opts.body, header: sha1, secret })
       : verifyGithubSignature({ body: opts.body, header: sha256 as string, secret });
     if (ok) verified.push(where);
   }

@@ -55,11 +55,11 @@ export function fakeCluster(
       });
       return 'created';
     },
-    async eventCreated(namespace, name) {
-      if (fake.down) throw clusterDown();
+    eventCreated(namespace, name) {
+      if (fake.down) return Promise.reject(clusterDown());
       const found = fake.events.find((e) => e.metadata.namespace === namespace && e.metadata.name === name);
       const created = found?.metadata.creationTimestamp;
-      return created === undefined ? undefined : new Date(created);
+      return Promise.resolve(created === undefined ? undefined : new Date(created));
     },
     now: () => Date.now(),
     async ping() {

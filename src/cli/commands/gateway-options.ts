@@ -10,7 +10,9 @@ export function durationOption(value: string | undefined, flag: string): number 
   if (value === undefined) return undefined;
   const match = /^(\d+)(ms|s|m|h)?$/.exec(value.trim());
   if (!match) throw new UsageError(`${flag} must be a duration such as 30s, 10m or 24h`);
-  const ms = Number(match[1]) * UNITS_MS[match[2] ?? 's'];
+  // An optional group that did not match is undefined, whatever RegExpExecArray's type says.
+  const [, amount, unit = 's'] = match as unknown as [string, string, string?];
+  const ms = Number(amount) * UNITS_MS[unit];
   if (ms <= 0) throw new UsageError(`${flag} must be longer than 0`);
   return ms;
 }
@@ -52,12 +54,14 @@ export function limitValues(values: Record<string, unknown>, prefix: string): Pa
     return typeof v === 'string' ? v : undefined;
   };
   const named = (flag: Flag): string => `--${prefix}${flag}`;
-  const limits: Partial<GatewayLimits> = {
-    maxBodyBytes: countOption(get('max-body-bytes'), named('max-body-bytes')),
-    headersTimeoutMs: durationOption(get('header-timeout'), named('header-timeout')),
-    requestTimeoutMs: durationOption(get('request-timeout'), named('request-timeout')),
-    maxConnections: countOption(get('max-connections'), named('max-connections')),
-    replayWindowMs: durationOption(get('replay-window'), named('replay-window')),
-  };
-  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+  const given: Array<[keyof GatewayLimits, number | undefined]> = [
+    ['maxBodyBytes', countOption(get('max-body-bytes'), named('max-body-bytes'))],
+    ['headersTimeoutMs', durationOption(get('header-timeout'), named('header-timeout'))],
+    ['requestTimeoutMs', durationOption(get('request-timeout'), named('request-timeout'))],
+    ['maxConnections', countOption(get('max-connections'), named('max-connections'))],
+    ['replayWindowMs', durationOption(get('replay-window'), named('replay-window'))],
+  ];
+  const limits: Partial<GatewayLimits> = {};
+  for (const [key, value] of given) if (value !== undefined) limits[key] = value;
+  return limits;
 }
