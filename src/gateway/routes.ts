@@ -83,6 +83,16 @@ function matchSegments(spec: RouteSpec, parts: string[]): string[] | undefined {
   return params;
 }
 
+const COMPAT_ROUTES =
+  'POST /events/github, /events/webhook/{project|org/repo}[/{commit}][?commit=], /simpleevents/v1/{project}/{secret}, /cloudevents/v02/{project}/{secret}';
+
+/** Under a prefix Brigade 1 used, a miss says which of its routes exist here (docs/intake.md). */
+function compatHint(first: string | undefined): string {
+  return first !== undefined && ['events', 'simpleevents', 'cloudevents'].includes(first)
+    ? ` (Brigade 1's routes here: ${COMPAT_ROUTES}; project and namespace names are lowercase Kubernetes names)`
+    : '';
+}
+
 /** Finds the route for a path and method; throws 404 for an unknown path, 405 for a known path and wrong method. */
 export function matchRoute(opts: {
   method: string;
@@ -93,7 +103,7 @@ export function matchRoute(opts: {
   const matches = ROUTES.filter((spec) => opts.enabled(spec.name))
     .map((spec) => ({ spec, params: matchSegments(spec, parts) }))
     .filter((m) => m.params !== undefined);
-  if (matches.length === 0) throw refuse.notFound(`no route for ${opts.pathname}`);
+  if (matches.length === 0) throw refuse.notFound(`no route for ${opts.pathname}${compatHint(parts[0])}`);
   const byMethod = matches.find(
     (m) => m.spec.method === opts.method || (opts.method === 'HEAD' && m.spec.method === 'GET'),
   );
