@@ -168,7 +168,7 @@ ${indent(await script('hello.brigade.js'), 4)}
     assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
     const job = (await jobsOf(cluster, build.metadata.name ?? '')).get('linux-job');
     assert.equal(job?.status?.nodeName, 'virtual-kubelet');
-    assert.ok(job?.status?.podName, 'the job names its pod');
+    assert.ok(job.status.podName, 'the job names its pod');
     assert.match(await cluster.kubectl('logs', job.status.podName), /Hello Brigade from Azure/);
     const events = await cluster.kubectl(
       'get',
@@ -289,42 +289,55 @@ async function acrWebhook(repo: string): Promise<string> {
 const ciGateways = (webhook: string): string =>
   `gateways:\n  github: { enabled: true, secretKeyRef: { name: flask-secrets, key: sharedSecret } }\n  webhook: ${webhook}`;
 
+/** The push's build: the privileged dind job ran in the cloned source with the secrets, redacted in its log. */
+async function assertDindBuilt(pushName: string): Promise<void> {
+  const push = await buildEnded(cluster, pushName, 120_000);
+  assert.equal(push.status?.phase, 'Succeeded', JSON.stringify(push.status));
+  const dind = (await jobsOf(cluster, pushName)).get('dind');
+  assert.ok(dind?.status, 'the dind job ran');
+  assert.equal(dind.status.nodeName, 'node-1');
+  const log = dind.status.logTail ?? '';
+  // The registry and user are project secrets too, so the kept log shows them redacted.
+  assert.match(
+    log,
+    /would build \*\*\*\/flask from context \/src \(\/src\/Dockerfile/,
+    'the build ran in the cloned source',
+  );
+  assert.match(log, /would push \*\*\*\/flask/, 'DOCKER_USER was set, so the script pushed');
+  assert.doesNotMatch(log, /walkthrough-docker-password|walkthrough\.azurecr\.io|walkthrough-user/);
+}
+
+/** The image_push build: slack-notify (the stand-in image) printed the message built from the registry's payload. */
+async function assertSlackNotified(imagePush: string): Promise<void> {
+  const imageEvent = await cluster.objects.get('Event', cluster.namespace, imagePush);
+  assert.ok(imageEvent, 'the gateway created the Event');
+  assert.deepEqual(imageEvent.spec.revision, { ref: 'master' }, '?commit=master is the ref git fetches');
+  assert.equal(imageEvent.spec.type, 'image_push');
+  const notify = await buildEnded(cluster, imagePush, 90_000);
+  assert.equal(notify.status?.phase, 'Succeeded', JSON.stringify(notify.status));
+  const slack = (await jobsOf(cluster, imagePush)).get('slack-notify');
+  assert.ok(slack?.status, 'the slack-notify job ran');
+  assert.match(slack.status.logTail ?? '', /New Build flask:v1 available!/);
+  assert.doesNotMatch(slack.status.logTail ?? '', /walkthrough-webhook-token/);
+  const events = await cluster.kubectl(
+    'get',
+    'events',
+    '--field-selector',
+    `involvedObject.name=${slack.status.podName ?? ''}`,
+    '-o',
+    'jsonpath={.items[*].reason}',
+  );
+  assert.match(events, /ImageStandIn/, 'the Slack image ran as its declared stand-in, and the pod says so');
+}
+
 test(
   'the CI walkthrough: the GitHub push builds with the privileged dind job and the secrets, the ACR webhook notifies Slack',
   { skip },
   async () => {
     const repo = 'github.com/nonokangwei/brigadedemo';
     await ciProject('flask', `policy: { allowPrivileged: true }\n${ciGateways('{ enabled: true }')}`, repo);
-    const pushName = await githubPush('nonokangwei/brigadedemo');
-    const push = await buildEnded(cluster, pushName, 120_000);
-    assert.equal(push.status?.phase, 'Succeeded', JSON.stringify(push.status));
-    const dind = (await jobsOf(cluster, pushName)).get('dind');
-    assert.equal(dind?.status?.nodeName, 'node-1');
-    const log = dind?.status?.logTail ?? '';
-    // The registry and user are project secrets too, so the kept log shows them redacted.
-    assert.match(
-      log,
-      /would build \*\*\*\/flask from context \/src \(\/src\/Dockerfile/,
-      'the build ran in the cloned source',
-    );
-    assert.match(log, /would push \*\*\*\/flask/, 'DOCKER_USER was set, so the script pushed');
-    assert.doesNotMatch(log, /walkthrough-docker-password|walkthrough\.azurecr\.io|walkthrough-user/);
-
-    const imagePush = await acrWebhook(repo);
-    const notify = await buildEnded(cluster, imagePush, 90_000);
-    assert.equal(notify.status?.phase, 'Succeeded', JSON.stringify(notify.status));
-    const slack = (await jobsOf(cluster, imagePush)).get('slack-notify');
-    assert.match(slack?.status?.logTail ?? '', /New Build flask:v1 available!/);
-    assert.doesNotMatch(slack?.status?.logTail ?? '', /walkthrough-webhook-token/);
-    const events = await cluster.kubectl(
-      'get',
-      'events',
-      '--field-selector',
-      `involvedObject.name=${slack?.status?.podName ?? ''}`,
-      '-o',
-      'jsonpath={.items[*].reason}',
-    );
-    assert.match(events, /ImageStandIn/, 'the Slack image ran as its declared stand-in, and the pod says so');
+    await assertDindBuilt(await githubPush('nonokangwei/brigadedemo'));
+    await assertSlackNotified(await acrWebhook(repo));
   },
 );
 
