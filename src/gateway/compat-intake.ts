@@ -1,9 +1,9 @@
 // Brigade 1's gateway routes, served so its senders (registry webhooks, generic-gateway clients)
 // work unchanged: the container registry gateway's /events/webhook/..., the generic gateway's
 // /simpleevents/v1/{project}/{secret} and /cloudevents/v02/{project}/{secret}. They look projects up
-// in the gateway's namespace by name, Brigade 1 id or org/repo, and create the event types Brigade 1
-// did. Where a route authenticates more weakly than the intakes it mirrors, the Project must opt in
-// (spec.gateways.*.allow...), and a refusal names the setting.
+// by name, Brigade 1 id or org/repo where the gateway searches (its namespace, or all it watches), and
+// create the event types Brigade 1 did. Where a route authenticates more weakly than the intakes it
+// mirrors, the Project must opt in (spec.gateways.*.allow...), and a refusal names the setting.
 import type { IncomingHttpHeaders } from 'node:http';
 import { bodyText, isJsonMediaType, mediaType, parseJson, readBody } from './body.ts';
 import {
@@ -19,45 +19,44 @@ import {
 import { checkCloudEventContentType, cloudEventDraft } from './cloudevents.ts';
 import { refuse } from './errors.ts';
 import { authenticate, type IntakeDeps, type IntakeRequest, type IntakeResult } from './intake.ts';
+import type { ProjectLike } from './project-intake.ts';
 import { presentedToken } from './secrets.ts';
 import { checkWebhookContentType, deliveryId } from './webhook.ts';
 
-const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const HOW_NAMED =
+  'Brigade 1 routes name a project by its name, its Brigade 1 id (brigade-...) or the org/repo of its spec.repo.name';
 
-function gatewayNamespace(deps: IntakeDeps, route: string): string {
-  if (!deps.namespace) {
-    throw refuse.notFound(
-      `${route} looks projects up in the gateway's namespace: run the gateway with --namespace (or use the routes that name a namespace)`,
-    );
-  }
-  return deps.namespace;
+interface Where {
+  namespace: string;
+  project: string;
 }
 
-const HOW_NAMED =
-  "Brigade 1 routes name a project by its name, its Brigade 1 id (brigade-...) or the org/repo of its spec.repo.name, in the gateway's namespace";
+function whereOf(p: ProjectLike): Where {
+  return { namespace: p.metadata.namespace ?? '', project: p.metadata.name ?? '' };
+}
 
-/** The Project a Brigade 1 route names: by name or Brigade 1 id (one segment), or by repository (org/repo). */
-async function resolveProject(
-  deps: IntakeDeps,
-  namespace: string,
-  key: { name: string } | { orgRepo: string },
-): Promise<string> {
-  if ('name' in key) {
-    if (OBJECT_NAME.test(key.name) && (await deps.cluster.getProject(namespace, key.name))) return key.name;
-    if (isBrigade1ProjectId(key.name)) {
-      const found = (await deps.cluster.listProjects(namespace)).find((p) => hasBrigade1Id(p, key.name));
-      if (found?.metadata.name) return found.metadata.name;
-    }
-    throw refuse.notFound(`no project ${key.name} in namespace ${namespace} (${HOW_NAMED})`);
-  }
-  const matching = (await deps.cluster.listProjects(namespace)).filter((p) => namesRepository(p, key.orgRepo));
+/**
+ * The Project a Brigade 1 route names: by name or Brigade 1 id (one segment), or by repository
+ * (org/repo), in the namespace the gateway searches (its own, or every one it watches). Brigade 1 had
+ * one namespace; a name several namespaces share is refused rather than guessed.
+ */
+async function resolveProject(deps: IntakeDeps, key: { name: string } | { orgRepo: string }): Promise<Where> {
+  const scope = deps.searchNamespace;
+  const where = scope ? `in namespace ${scope}` : 'in any namespace';
+  const projects = await deps.cluster.listProjects(scope);
+  const matching =
+    'name' in key
+      ? projects.filter(
+          (p) => p.metadata.name === key.name || (isBrigade1ProjectId(key.name) && hasBrigade1Id(p, key.name)),
+        )
+      : projects.filter((p) => namesRepository(p, key.orgRepo));
+  const named = 'name' in key ? key.name : key.orgRepo;
   const [only] = matching;
-  if (matching.length === 1 && only.metadata.name) return only.metadata.name;
-  if (matching.length === 0)
-    throw refuse.notFound(`no project in namespace ${namespace} has the repository ${key.orgRepo} (${HOW_NAMED})`);
+  if (matching.length === 1) return whereOf(only);
+  if (matching.length === 0) throw refuse.notFound(`no project ${named} ${where} (${HOW_NAMED})`);
+  const found = matching.map((p) => `${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`).join(', ');
   throw refuse.badRequest(
-    `several projects in namespace ${namespace} have the repository ${key.orgRepo}: ` +
-      `name one: /events/webhook/{project}?commit=...`,
+    `${named} names several projects (${found}): use the routes that name a namespace (/webhook/{namespace}/{project}, /cloudevents/v1/{namespace}/{project})`,
   );
 }
 
@@ -68,11 +67,9 @@ async function resolveProject(
  * here a token header is needed unless the project sets webhook.allowUnauthenticated.
  */
 export async function registryWebhook(deps: IntakeDeps, r: IntakeRequest): Promise<IntakeResult> {
-  const namespace = gatewayNamespace(deps, 'the /events/webhook route');
   const [first, second, commitInPath] = r.params as [string, string?, string?];
-  const project = await resolveProject(
+  const { namespace, project } = await resolveProject(
     deps,
-    namespace,
     second === undefined ? { name: first } : { orgRepo: `${first}/${second}` },
   );
   await authenticate(deps, { namespace, project, intake: 'webhook', presented: presentedToken(r.req.headers) });
@@ -97,9 +94,8 @@ export async function registryWebhook(deps: IntakeDeps, r: IntakeRequest): Promi
 
 /** POST /simpleevents/v1/{project}/{secret}: Brigade 1's generic gateway; any JSON, `ref`/`commit` the revision. */
 export async function simpleEvents(deps: IntakeDeps, r: IntakeRequest): Promise<IntakeResult> {
-  const namespace = gatewayNamespace(deps, 'the /simpleevents/v1 route');
   const [key, secret] = r.params;
-  const project = await resolveProject(deps, namespace, { name: key });
+  const { namespace, project } = await resolveProject(deps, { name: key });
   await authenticate(deps, {
     namespace,
     project,
@@ -142,9 +138,8 @@ function asStructured(headers: IncomingHttpHeaders): IncomingHttpHeaders {
  * from data.ref/data.commit. A 1.0 event is taken as on the v1 route (its type is the event type).
  */
 export async function cloudEventsV02(deps: IntakeDeps, r: IntakeRequest): Promise<IntakeResult> {
-  const namespace = gatewayNamespace(deps, 'the /cloudevents/v02 route');
   const [key, secret] = r.params;
-  const project = await resolveProject(deps, namespace, { name: key });
+  const { namespace, project } = await resolveProject(deps, { name: key });
   await authenticate(deps, {
     namespace,
     project,

@@ -293,3 +293,42 @@ describe('Brigade 1 gateway routes', () => {
     assert.match(res.body.error?.message ?? '', /\/cloudevents\/v1\/ci\/strict/);
   });
 });
+
+describe('Brigade 1 routes on a gateway that watches every namespace', () => {
+  let gw: Gateway;
+  let fake: FakeCluster;
+
+  before(async () => {
+    const open = { webhook: { enabled: true, allowUnauthenticated: true } };
+    const inNamespace = (namespace: string, name: string, repo: string): ProjectLike => ({
+      metadata: { name, namespace },
+      spec: { repo: { name: repo }, gateways: open },
+    });
+    fake = fakeCluster({
+      projects: [
+        inNamespace('team-a', 'flask', 'github.com/nonokangwei/brigadedemo'),
+        inNamespace('team-a', 'shared', 'github.com/octo/one'),
+        inNamespace('team-b', 'shared', 'github.com/octo/two'),
+      ],
+    });
+    // As `run` hosts it without --watch-namespace: its own namespace holds no projects.
+    gw = await startGateway({
+      cluster: fake,
+      logger: pino({ level: 'silent' }),
+      namespace: 'brigade-system',
+      allNamespaces: true,
+    });
+  });
+  after(() => gw.stop());
+
+  test('a project is found in whichever namespace it is, and a name two namespaces share is refused, naming both', async () => {
+    const json = { 'content-type': 'application/json' };
+    const found = await post(`${gw.url}/events/webhook/nonokangwei/brigadedemo?commit=master`, json, '{}');
+    assert.equal(found.status, 202);
+    assert.equal(fake.events[0].metadata.namespace, 'team-a');
+    const shared = await post(`${gw.url}/events/webhook/shared?commit=master`, json, '{}');
+    assert.equal(shared.status, 400);
+    assert.match(shared.body.error?.message ?? '', /team-a\/shared, team-b\/shared/);
+    assert.equal(fake.events.length, 1);
+  });
+});

@@ -22,10 +22,13 @@ import { checkWebhookContentType, webhookDraft } from './webhook.ts';
 
 export interface IntakeDeps {
   cluster: IntakeCluster;
-  /** Namespace of the v02 CloudEvents path (which names no namespace). */
+  /** The gateway's own namespace. */
   namespace: string | undefined;
-  /** Where GitHub deliveries look for projects by repository: one namespace, or all (undefined). */
-  githubNamespace: string | undefined;
+  /**
+   * Where routes that name no namespace (GitHub, Brigade 1's routes) look for projects: one
+   * namespace, or all (undefined).
+   */
+  searchNamespace: string | undefined;
   maxBodyBytes: number;
   logger: Logger;
 }
@@ -150,7 +153,7 @@ export async function github(deps: IntakeDeps, r: IntakeRequest): Promise<Intake
   const body = await readBody(r.req, deps.maxBodyBytes);
   const text = bodyText(body);
   const delivery = parseGithubDelivery(r.req.headers, parseJson(text));
-  const candidates = (await deps.cluster.listProjects(deps.githubNamespace)).filter((p) =>
+  const candidates = (await deps.cluster.listProjects(deps.searchNamespace)).filter((p) =>
     projectMatchesRepository(p, delivery.repository),
   );
   if (candidates.length === 0)

@@ -186,7 +186,7 @@ async function serveProbe(ctx: Context, name: RouteName, res: ServerResponse): P
     return;
   }
   try {
-    await ctx.deps.cluster.ping(ctx.deps.githubNamespace);
+    await ctx.deps.cluster.ping(ctx.deps.searchNamespace);
     sendJson(res, 200, { status: 'ready' });
   } catch (err) {
     ctx.deps.logger.warn({ err }, 'readiness check failed');
@@ -262,7 +262,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     deps: {
       cluster,
       namespace: opts.namespace,
-      githubNamespace: opts.allNamespaces ? undefined : opts.namespace,
+      searchNamespace: opts.allNamespaces ? undefined : opts.namespace,
       maxBodyBytes: limits.maxBodyBytes,
       logger: opts.logger,
     },

@@ -16,7 +16,7 @@ const USAGE = [
   '',
   '  --port N                    listen port (default 8080)',
   '  --host ADDR                 listen address (default 127.0.0.1; 0.0.0.0 to serve other hosts, as in a pod)',
-  '  --all-namespaces            look up GitHub projects in every namespace (default: --namespace only)',
+  '  --all-namespaces            look up GitHub and Brigade 1 route projects in every namespace (default: --namespace)',
   ...limitUsage(''),
   '  --metrics                   also serve /metrics on the gateway port',
   ...KUBE_USAGE,
