@@ -75,3 +75,16 @@ test("a miss under one of Brigade 1's prefixes lists the Brigade 1 routes there 
     message: 'no route for /nothing',
   });
 });
+
+test('a miss on a route that carries a secret in its path does not repeat the secret', () => {
+  for (const pathname of ['/simpleevents/v1/Not_A_Name/top-secret', '/cloudevents/v02/Not_A_Name/top-secret/x']) {
+    assert.throws(
+      () => matchRoute({ method: 'POST', pathname, enabled: all }),
+      (err: Error) => {
+        assert.doesNotMatch(err.message, /top-secret/);
+        assert.match(err.message, /^no route for \/(simpleevents\/v1|cloudevents\/v02)\/Not_A_Name\/\.\.\./);
+        return true;
+      },
+    );
+  }
+});

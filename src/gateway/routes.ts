@@ -86,6 +86,16 @@ function matchSegments(spec: RouteSpec, parts: string[]): string[] | undefined {
 const COMPAT_ROUTES =
   'POST /events/github, /events/webhook/{project|org/repo}[/{commit}][?commit=], /simpleevents/v1/{project}/{secret}, /cloudevents/v02/{project}/{secret}';
 
+/**
+ * The path as a refusal may repeat it (refusals are logged): on the routes that carry a secret in the
+ * path, only the part before the secret.
+ */
+function shownPath(parts: string[]): string {
+  const secretAt = ['cloudevents', 'simpleevents'].includes(parts[0] ?? '') ? 3 : parts.length;
+  const shown = parts.slice(0, secretAt);
+  return `/${shown.join('/')}${parts.length > secretAt ? '/...' : ''}`;
+}
+
 /** Under a prefix Brigade 1 used, a miss says which of its routes exist here (docs/intake.md). */
 function compatHint(first: string | undefined): string {
   return first !== undefined && ['events', 'simpleevents', 'cloudevents'].includes(first)
@@ -103,7 +113,7 @@ export function matchRoute(opts: {
   const matches = ROUTES.filter((spec) => opts.enabled(spec.name))
     .map((spec) => ({ spec, params: matchSegments(spec, parts) }))
     .filter((m) => m.params !== undefined);
-  if (matches.length === 0) throw refuse.notFound(`no route for ${opts.pathname}${compatHint(parts[0])}`);
+  if (matches.length === 0) throw refuse.notFound(`no route for ${shownPath(parts)}${compatHint(parts[0])}`);
   const byMethod = matches.find(
     (m) => m.spec.method === opts.method || (opts.method === 'HEAD' && m.spec.method === 'GET'),
   );
