@@ -38,11 +38,18 @@ test('run reconciles the hello sample, serves /readyz and /metrics, accepts a Cl
     '--lease-namespace',
     'default',
     '--leader-elect',
+    '--gateway-max-connections',
+    '64',
+    '--gateway-header-timeout',
+    '5s',
   ]);
   try {
     // pino's JSON lines name the bound ports.
-    const gatewayPort = (await run.waitForOutput(/"port":(\d+),"host":"0\.0\.0\.0","msg":"gateway listening"/))[1];
-    const metricsPort = (await run.waitForOutput(/"port":(\d+)[^\n]*"msg":"health and metrics server listening"/))[1];
+    // Neither server is reachable from other hosts unless told (--gateway-host, --metrics-host).
+    const gatewayPort = (await run.waitForOutput(/"port":(\d+),"host":"127\.0\.0\.1","msg":"gateway listening"/))[1];
+    const metricsPort = (
+      await run.waitForOutput(/"port":(\d+),"host":"127\.0\.0\.1","msg":"health and metrics server listening"/)
+    )[1];
     await kubectl(sim.kubeconfigPath, 'apply', '-f', join(ROOT, 'samples', 'hello'));
     await succeeded('hello-1');
 

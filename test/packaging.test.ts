@@ -3,8 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadAll } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 import { crdManifests } from '../src/api/crds.ts';
 import { ROOT, runTool } from './helpers/tools.ts';
 
@@ -48,6 +50,43 @@ test('kustomize config renders the CRDs, namespace, RBAC and a Deployment runnin
   assert.equal(byKind(docs, 'ClusterRole').length, 1);
 });
 
+type PodSpec = {
+  securityContext?: { runAsUser?: number; runAsNonRoot?: boolean };
+  containers: Array<{ args: string[]; image: string }>;
+};
+const podSpec = (docs: Manifest[]): PodSpec =>
+  (byKind(docs, 'Deployment')[0]?.spec as { template: { spec: PodSpec } }).template.spec;
+
+test('in a pod both servers bind 0.0.0.0 by explicit flags (the process defaults to 127.0.0.1), as a numeric non-root user', async () => {
+  const kustomized = podSpec(await render('kubectl', ['kustomize', 'config']));
+  const chart = podSpec(await render('helm', ['template', 'brigade', 'charts/brigade-operator']));
+  for (const spec of [kustomized, chart]) {
+    const { args } = spec.containers[0];
+    assert.ok(args.includes('--gateway-host=0.0.0.0'), args.join(' '));
+    assert.ok(args.includes('--metrics-host=0.0.0.0'), args.join(' '));
+    assert.equal(spec.securityContext?.runAsNonRoot, true);
+    assert.equal(spec.securityContext.runAsUser, 1000);
+  }
+  const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+  assert.match(dockerfile, /^USER 1000:1000$/m, 'the image names its user by number, as runAsNonRoot needs');
+});
+
+test('the chart passes gateway limits that are set, and only those', async () => {
+  const spec = podSpec(
+    await render('helm', [
+      'template',
+      'brigade',
+      'charts/brigade-operator',
+      '--set',
+      'gateway.limits.header-timeout=5s',
+      '--set',
+      'gateway.limits.max-connections=64',
+    ]),
+  );
+  const limits = spec.containers[0].args.filter((a) => /^--gateway-(header|request|max|replay)/.test(a));
+  assert.deepEqual(limits.sort(), ['--gateway-header-timeout=5s', '--gateway-max-connections=64']);
+});
+
 test('helm lint passes and helm template renders the same ClusterRole rules and CRDs as kustomize', async () => {
   const lint = await runTool('helm', ['lint', 'charts/brigade-operator']);
   assert.equal(lint.code, 0, lint.stdout + lint.stderr);
@@ -78,4 +117,70 @@ test('helm template without the gateway renders no gateway Service and no gatewa
   ]);
   assert.ok(!byKind(chart, 'Service').some((s) => s.metadata.name.endsWith('-gateway')));
   assert.doesNotMatch(JSON.stringify(byKind(chart, 'Deployment')), /gateway-port/);
+});
+
+interface Workflow {
+  on: { push: { tags: string[] } };
+  env: { IMAGE: string };
+  jobs: Record<string, { steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown> }> }>;
+}
+
+async function chartDefaults(): Promise<{ repository: string; appVersion: string }> {
+  const values = load(await readFile(join(ROOT, 'charts/brigade-operator/values.yaml'), 'utf8')) as {
+    image: { repository: string };
+  };
+  const chart = load(await readFile(join(ROOT, 'charts/brigade-operator/Chart.yaml'), 'utf8')) as {
+    appVersion: string;
+  };
+  return { repository: values.image.repository, appVersion: chart.appVersion };
+}
+
+test('the release workflow builds amd64 and arm64 on a version tag and pushes to the image the chart names', async () => {
+  const workflow = load(await readFile(join(ROOT, '.github/workflows/release.yml'), 'utf8')) as Workflow;
+  const { repository } = await chartDefaults();
+  assert.deepEqual(workflow.on.push.tags, ['v*']);
+  assert.equal(workflow.env.IMAGE, repository);
+  const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+  const uses = steps.map((s) => s.uses?.split('@')[0]);
+  for (const action of ['docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/login-action'])
+    assert.ok(uses.includes(action), action);
+  const build = steps.find((s) => s.uses?.startsWith('docker/build-push-action@'));
+  assert.equal(build?.with?.push, true);
+  assert.deepEqual(String(build.with.platforms).split(','), ['linux/amd64', 'linux/arm64']);
+  assert.match(String(build.with.tags), /^\$\{\{ env\.IMAGE \}\}:\$\{\{ steps\.version\.outputs\.version \}\}$/);
+  const versionStep = steps.find((s) => s.run?.includes('GITHUB_OUTPUT'));
+  assert.match(versionStep?.run ?? '', /Chart\.yaml/, 'the tag is checked against the chart appVersion');
+});
+
+test('make image builds the chart default image at the package version; without a builder it says what is needed', async () => {
+  const { repository, appVersion } = await chartDefaults();
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(pkg.version, appVersion, 'the chart appVersion follows package.json');
+  const kustomized = podSpec(await render('kubectl', ['kustomize', 'config']));
+  assert.equal(kustomized.containers[0].image, `${repository}:${appVersion}`, 'kustomize installs the same image');
+  const run = promisify(execFile);
+  const dry = await run('make', ['-n', 'image', 'BUILDER=/usr/bin/podman'], { cwd: ROOT });
+  assert.match(dry.stdout, new RegExp(`^/usr/bin/podman build -t ${repository}:${appVersion} \\.$`, 'm'));
+  const buildah = await run('make', ['-n', 'image', 'BUILDER=/usr/bin/buildah'], { cwd: ROOT });
+  assert.match(buildah.stdout, /buildah bud -t /);
+  await assert.rejects(run('make', ['image', 'BUILDER='], { cwd: ROOT }), (err: { stderr: string }) => {
+    assert.match(err.stderr, /no image builder found: install docker, podman or buildah/);
+    assert.match(err.stderr, /make image-store/);
+    return true;
+  });
+});
+
+test("Brigade 1's chart values (the walkthroughs' --set genericGateway..., cr...) are refused saying what to set instead", async () => {
+  for (const values of [
+    'genericGateway.enabled=true,genericGateway.service.type=LoadBalancer',
+    'cr.enabled=true,cr.service.type=LoadBalancer',
+  ]) {
+    const r = await runTool('helm', ['template', 'brigade', 'charts/brigade-operator', '--set', values]);
+    assert.notEqual(r.code, 0, values);
+    assert.match(
+      r.stderr,
+      /unknown value "(genericGateway|cr)": .*set its Service with gateway\.service\.type/,
+      values,
+    );
+  }
 });

@@ -237,11 +237,29 @@ function IntakeSchema<P extends TProperties>(name: string, extra: P) {
   );
 }
 
+// Brigade 1 compatibility switches. Each weakens how a delivery is authenticated, so each is off
+// unless the Project turns it on; docs/intake.md says what each risks.
+const allowSecretInPath = (route: string) =>
+  Type.Optional(
+    Type.Boolean({
+      description: `Accept Brigade 1's ${route} route, whose shared secret is part of the URL (proxies and load balancers log URLs). Off by default.`,
+    }),
+  );
+
 export const GatewaysSchema = Type.Object(
   {
-    cloudevents: Type.Optional(IntakeSchema('CloudEvents', {})),
+    cloudevents: Type.Optional(
+      IntakeSchema('CloudEvents', { allowSecretInPath: allowSecretInPath('/cloudevents/v02/{project}/{secret}') }),
+    ),
     webhook: Type.Optional(
       IntakeSchema('generic webhook', {
+        allowSecretInPath: allowSecretInPath('/simpleevents/v1/{project}/{secret}'),
+        allowUnauthenticated: Type.Optional(
+          Type.Boolean({
+            description:
+              'Accept webhook deliveries that carry no token (a container registry webhook configured without a custom header, as Brigade 1 took them): anyone who can reach the gateway can then start builds. A delivery that does carry a token must still carry the right one. Off by default.',
+          }),
+        ),
         type: Type.Optional(
           Type.String({
             description: `Event type of a delivery (default ${DEFAULTS.webhookEventType}).`,
@@ -254,7 +272,16 @@ export const GatewaysSchema = Type.Object(
         ),
       }),
     ),
-    github: Type.Optional(IntakeSchema('GitHub', {})),
+    github: Type.Optional(
+      IntakeSchema('GitHub', {
+        allowSha1Signature: Type.Optional(
+          Type.Boolean({
+            description:
+              'Accept deliveries signed only with X-Hub-Signature (HMAC-SHA1, what Brigade 1 checked; older GitHub Enterprise servers send nothing else). A delivery with X-Hub-Signature-256 is always checked against that. Off by default.',
+          }),
+        ),
+      }),
+    ),
   },
   { description: 'Which gateways may create Events for this project. An intake not listed here is disabled.' },
 );

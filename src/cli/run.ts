@@ -5,6 +5,7 @@ import { hostGateway } from '../gateway/index.ts';
 import { startOperator } from '../operator.ts';
 import { untilSignalled, type Command } from './command.ts';
 import { connect, KUBE_USAGE, logLevelOption, parseCommandLine, portOption, UsageError } from './commands/options.ts';
+import { limitOptions, limitUsage, limitValues } from './commands/gateway-options.ts';
 import { runReporting } from './commands/run.ts';
 
 const USAGE = [
@@ -16,7 +17,10 @@ const USAGE = [
   '  --leader-elect         hold a Lease so only one replica reconciles (use with replicas > 1)',
   '  --lease-namespace NS   namespace of the Lease (default: $POD_NAMESPACE, then the context namespace)',
   '  --metrics-port N       /metrics, /healthz, /readyz (default 9090; 0 picks a free port)',
+  '  --metrics-host ADDR    their listen address (default 127.0.0.1; in a pod 0.0.0.0, for the probes)',
   '  --gateway-port N       also serve the event gateway on this port (see docs/intake.md)',
+  '  --gateway-host ADDR    its listen address (default 127.0.0.1; in a pod 0.0.0.0, for its Service)',
+  ...limitUsage('gateway-'),
   '  --log-level LEVEL      trace, debug, info, warn, error (default info)',
   ...KUBE_USAGE,
 ].join('\n');
@@ -27,6 +31,9 @@ const OPTIONS = {
   'lease-namespace': { type: 'string' },
   'metrics-port': { type: 'string' },
   'gateway-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+  'gateway-host': { type: 'string' },
+  ...limitOptions('gateway-'),
   'log-level': { type: 'string' },
 } as const;
 
@@ -53,7 +60,7 @@ export const runCommand: Command = {
         logger,
         signal,
         metricsPort,
-        metricsHost: '0.0.0.0',
+        metricsHost: values['metrics-host'] ?? '127.0.0.1',
         leaderElection: values['leader-elect'] ? { namespace: target.namespace, identity: io.env.POD_NAME } : undefined,
       });
       let stopGateway = async (): Promise<void> => {};
@@ -63,11 +70,12 @@ export const runCommand: Command = {
           kubeConfig: target.kubeConfig,
           logger: logger.child({ component: 'gateway' }),
           port: gatewayPort,
-          host: '0.0.0.0',
+          host: values['gateway-host'] ?? '127.0.0.1',
           namespace: watchNamespace ?? target.namespace,
           allNamespaces: watchNamespace === undefined,
           projectCache: operator.caches.projects,
           signal,
+          limits: limitValues(values, 'gateway-'),
         });
         stopGateway = () => gateway.stop();
       }

@@ -11,6 +11,8 @@ export interface IntakeCluster {
   readSecretKey(namespace: string, ref: SecretKeyRef): Promise<string | undefined>;
   /** Creates the Event; 'exists' when an Event of that name is already there (a duplicate delivery). */
   createEvent(event: EventObject): Promise<'created' | 'exists'>;
+  /** When an Event was created (undefined when there is no such Event): replay windows are measured from it. */
+  eventCreated(namespace: string, name: string): Promise<Date | undefined>;
   /** Resolves when the API server answers and the gateway may read Projects (readiness). */
   ping(namespace: string | undefined): Promise<void>;
 }
@@ -76,6 +78,7 @@ function bindAll(cluster: IntakeCluster): IntakeCluster {
     listProjects: (ns) => cluster.listProjects(ns),
     readSecretKey: (ns, ref) => cluster.readSecretKey(ns, ref),
     createEvent: (event) => cluster.createEvent(event),
+    eventCreated: (ns, name) => cluster.eventCreated(ns, name),
     ping: (ns) => cluster.ping(ns),
   };
 }

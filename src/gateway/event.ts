@@ -19,11 +19,17 @@ export interface EventDraft {
   revision?: { commit?: string; ref?: string };
   /** The payload as received (or JSON-serialized), never parsed again by the gateway. */
   payload?: string;
+  /**
+   * SHA-256 of a signed body whose delivery id is not signed (GitHub): the same body is one delivery
+   * within the replay window whatever id it comes with (server.ts).
+   */
+  bodyDigest?: string;
 }
 
 export const GATEWAY_ANNOTATIONS = {
   intake: 'brigade.sh/intake',
   deliveryId: 'brigade.sh/delivery-id',
+  bodyDigest: 'brigade.sh/body-sha256',
 } as const;
 
 const MAX_NAME_PREFIX = 40;
@@ -61,7 +67,11 @@ function compactRevision(revision: EventDraft['revision']): { commit?: string; r
 /** An Event as the gateway creates it: always named and namespaced. */
 export type EventObject = BrigadeEvent & { metadata: { name: string; namespace: string } };
 
-export function eventObject(draft: EventDraft): EventObject {
+/**
+ * The Event for a draft. `identity` (default: the delivery id) is what its name is derived from; a
+ * draft with a body digest is named after the digest first (see server.ts).
+ */
+export function eventObject(draft: EventDraft, identity: string = draft.deliveryId): EventObject {
   const spec: EventObject['spec'] = { project: draft.project, type: draft.type, provider: draft.provider };
   const revision = compactRevision(draft.revision);
   if (revision) spec.revision = revision;
@@ -70,12 +80,13 @@ export function eventObject(draft: EventDraft): EventObject {
     apiVersion: API_VERSION,
     kind: KINDS.Event.kind,
     metadata: {
-      name: eventName(draft),
+      name: eventName({ ...draft, deliveryId: identity }),
       namespace: draft.namespace,
       labels: { [LABELS.project]: draft.project, [LABELS.component]: 'gateway' },
       annotations: {
         [GATEWAY_ANNOTATIONS.intake]: draft.intake,
         [GATEWAY_ANNOTATIONS.deliveryId]: boundedAnnotation(draft.deliveryId),
+        ...(draft.bodyDigest ? { [GATEWAY_ANNOTATIONS.bodyDigest]: draft.bodyDigest } : {}),
       },
     },
     spec,

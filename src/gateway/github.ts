@@ -97,3 +97,40 @@ export function githubDraft(opts: {
     payload: opts.body,
   };
 }
+
+/** Keys a delivery of each mapped event type always has; a body without them is another event's. */
+const SHAPES: Record<string, { has: string[]; lacks: string[] }> = {
+  push: { has: ['ref', 'before', 'after'], lacks: ['pull_request', 'ref_type', 'check_suite', 'check_run'] },
+  // A synchronize delivery has before and after too: pusher is what only a push has.
+  pull_request: { has: ['pull_request', 'number', 'action'], lacks: ['pusher', 'review', 'ref_type'] },
+  pull_request_review: { has: ['pull_request', 'review', 'action'], lacks: ['pusher'] },
+  pull_request_review_comment: { has: ['pull_request', 'comment', 'action'], lacks: ['pusher'] },
+  check_suite: { has: ['check_suite', 'action'], lacks: ['check_run', 'before', 'after'] },
+  check_run: { has: ['check_run', 'action'], lacks: ['before', 'after'] },
+  create: { has: ['ref', 'ref_type'], lacks: ['before', 'after', 'pull_request'] },
+  delete: { has: ['ref', 'ref_type'], lacks: ['before', 'after', 'pull_request'] },
+  ping: { has: ['zen', 'hook_id'], lacks: ['ref', 'pull_request'] },
+};
+
+/** A push body: what a captured push looks like whatever X-GitHub-Event it is re-posted with. */
+function looksLikePush(payload: Record<string, unknown>): boolean {
+  return ['ref', 'before', 'after', 'pusher'].every((k) => k in payload);
+}
+
+/**
+ * Refuses a delivery whose X-GitHub-Event disagrees with its body. The signature covers the body
+ * only, so without this a captured push could be re-posted as a pull_request (or any other type)
+ * and start the handlers of that type.
+ */
+export function checkEventMatchesPayload(event: string, payload: Record<string, unknown>): void {
+  const shape = SHAPES[event] as { has: string[]; lacks: string[] } | undefined;
+  const missing = shape?.has.filter((k) => !(k in payload)) ?? [];
+  const extra = shape?.lacks.filter((k) => k in payload) ?? [];
+  if (missing.length > 0 || extra.length > 0) {
+    const why = missing.length > 0 ? `has no ${missing.join(', ')}` : `has ${extra.join(', ')}`;
+    throw refuse.badRequest(`X-GitHub-Event is ${event} but the payload ${why}: it is not a ${event} delivery`);
+  }
+  if (!shape && looksLikePush(payload)) {
+    throw refuse.badRequest(`X-GitHub-Event is ${event} but the payload is a push delivery`);
+  }
+}

@@ -1,6 +1,7 @@
 // The three intakes as request handlers: each decides, in an order that reveals as little as possible
 // to an unauthenticated caller, whether a request may create Events, and returns the drafts. Nothing
 // here writes to the cluster; server.ts creates the Events once a handler has returned.
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { parseJson, bodyText, readBody } from './body.ts';
@@ -8,17 +9,26 @@ import { checkCloudEventContentType, cloudEventDraft } from './cloudevents.ts';
 import type { IntakeCluster } from './cluster.ts';
 import { refuse } from './errors.ts';
 import type { EventDraft, IntakeKind } from './event.ts';
-import { checkGithubContentType, githubDraft, parseGithubDelivery } from './github.ts';
-import { intakeConfig, projectMatchesRepository, type IntakeConfig, type ProjectLike } from './project-intake.ts';
-import { presentedToken, secretsEqual, verifyGithubSignature } from './secrets.ts';
+import { checkEventMatchesPayload, checkGithubContentType, githubDraft, parseGithubDelivery } from './github.ts';
+import {
+  intakeConfig,
+  projectMatchesRepository,
+  settingPath,
+  type IntakeConfig,
+  type ProjectLike,
+} from './project-intake.ts';
+import { presentedToken, secretsEqual, verifyGithubSha1Signature, verifyGithubSignature } from './secrets.ts';
 import { checkWebhookContentType, webhookDraft } from './webhook.ts';
 
 export interface IntakeDeps {
   cluster: IntakeCluster;
-  /** Namespace of the v02 CloudEvents path (which names no namespace). */
+  /** The gateway's own namespace. */
   namespace: string | undefined;
-  /** Where GitHub deliveries look for projects by repository: one namespace, or all (undefined). */
-  githubNamespace: string | undefined;
+  /**
+   * Where routes that name no namespace (GitHub, Brigade 1's routes) look for projects: one
+   * namespace, or all (undefined).
+   */
+  searchNamespace: string | undefined;
   maxBodyBytes: number;
   logger: Logger;
 }
@@ -32,7 +42,7 @@ export interface IntakeRequest {
 
 export type IntakeResult = { kind: 'events'; drafts: EventDraft[] } | { kind: 'pong'; message: string };
 
-async function projectAccepting(
+export async function projectAccepting(
   deps: IntakeDeps,
   opts: { namespace: string; project: string; intake: IntakeKind },
 ): Promise<IntakeConfig> {
@@ -61,13 +71,39 @@ async function intakeSecret(
   return value;
 }
 
-async function authenticate(
-  deps: IntakeDeps,
-  opts: { namespace: string; project: string; intake: IntakeKind; presented: string | undefined },
-): Promise<IntakeConfig> {
+export interface Credentials {
+  namespace: string;
+  project: string;
+  intake: IntakeKind;
+  /** The secret as presented; undefined when the request carries none. */
+  presented: string | undefined;
+  /** A Brigade 1 route with the secret in its path: the project must allow that (`allowSecretInPath`). */
+  inPath?: { route: string; instead: string };
+}
+
+/** The project accepts the intake and the presented secret is its secret (or it accepts none: allowUnauthenticated). */
+export async function authenticate(deps: IntakeDeps, opts: Credentials): Promise<IntakeConfig> {
   const config = await projectAccepting(deps, opts);
-  if (opts.presented === undefined)
-    throw refuse.unauthorized('missing credentials: send X-Brigade-Token or Authorization: Bearer');
+  const where = `${opts.namespace}/${opts.project}`;
+  if (opts.inPath && !config.allowSecretInPath) {
+    throw refuse.forbidden(
+      `project ${where} does not accept a secret in the URL (Brigade 1's ${opts.inPath.route} route): set ` +
+        `${settingPath(opts.intake, 'allowSecretInPath')}: true on the Project to allow it, or ${opts.inPath.instead}`,
+    );
+  }
+  if (opts.presented === undefined) {
+    if (config.allowUnauthenticated) return config;
+    const hint =
+      opts.intake === 'webhook'
+        ? `; to accept deliveries without a token, set ${settingPath('webhook', 'allowUnauthenticated')}: true on the Project`
+        : '';
+    throw refuse.unauthorized(`missing credentials: send X-Brigade-Token or Authorization: Bearer${hint}`);
+  }
+  if (config.allowUnauthenticated && !config.secretKeyRef) {
+    throw refuse.unauthorized(
+      `invalid credentials: project ${where} takes ${opts.intake} deliveries without a token and has no secret to check this one against`,
+    );
+  }
   const secret = await intakeSecret(deps, { ...opts, config });
   if (!secretsEqual(opts.presented, secret)) throw refuse.unauthorized('invalid credentials');
   return config;
@@ -78,14 +114,6 @@ export async function cloudEventsV1(deps: IntakeDeps, r: IntakeRequest): Promise
   const [namespace, project] = r.params;
   await authenticate(deps, { namespace, project, intake: 'cloudevents', presented: presentedToken(r.req.headers) });
   return cloudEventResult(deps, r, { namespace, project });
-}
-
-/** POST /cloudevents/v02/{project}/{secret}: Brigade 1's path, secret in the path, the gateway's namespace. */
-export async function cloudEventsV02(deps: IntakeDeps, r: IntakeRequest): Promise<IntakeResult> {
-  const [project, secret] = r.params;
-  if (!deps.namespace) throw refuse.notFound('the v02 CloudEvents path needs the gateway to run with a namespace');
-  await authenticate(deps, { namespace: deps.namespace, project, intake: 'cloudevents', presented: secret });
-  return cloudEventResult(deps, r, { namespace: deps.namespace, project });
 }
 
 async function cloudEventResult(
@@ -125,7 +153,7 @@ export async function github(deps: IntakeDeps, r: IntakeRequest): Promise<Intake
   const body = await readBody(r.req, deps.maxBodyBytes);
   const text = bodyText(body);
   const delivery = parseGithubDelivery(r.req.headers, parseJson(text));
-  const candidates = (await deps.cluster.listProjects(deps.githubNamespace)).filter((p) =>
+  const candidates = (await deps.cluster.listProjects(deps.searchNamespace)).filter((p) =>
     projectMatchesRepository(p, delivery.repository),
   );
   if (candidates.length === 0)
@@ -133,18 +161,49 @@ export async function github(deps: IntakeDeps, r: IntakeRequest): Promise<Intake
   const accepting = candidates.filter((p) => intakeConfig(p, 'github').enabled);
   if (accepting.length === 0)
     throw refuse.forbidden(`no project for repository ${delivery.repository.fullName} accepts github events`);
-  const signature = r.req.headers['x-hub-signature-256'];
-  if (typeof signature !== 'string') throw refuse.unauthorized('missing X-Hub-Signature-256 header');
-  const verified: Array<{ namespace: string; project: string }> = [];
-  for (const p of accepting) {
-    const where = nameOf(p);
-    const secret = await githubSecret(deps, { ...where, config: intakeConfig(p, 'github') });
-    if (secret && verifyGithubSignature({ body, header: signature, secret })) verified.push(where);
-  }
-  if (verified.length === 0) throw refuse.unauthorized('invalid X-Hub-Signature-256');
+  const verified = await verifiedProjects(deps, { accepting, headers: r.req.headers, body });
+  checkEventMatchesPayload(delivery.event, delivery.payload);
   if (delivery.event === 'ping')
     return { kind: 'pong', message: `pong: ${verified.map((v) => `${v.namespace}/${v.project}`).join(', ')}` };
-  return { kind: 'events', drafts: verified.map((where) => githubDraft({ delivery, body: text, ...where })) };
+  const bodyDigest = createHash('sha256').update(body).digest('hex');
+  return {
+    kind: 'events',
+    drafts: verified.map((where) => ({ ...githubDraft({ delivery, body: text, ...where }), bodyDigest })),
+  };
+}
+
+/**
+ * The projects whose secret signed the body: with X-Hub-Signature-256 (HMAC-SHA256) always; with
+ * only X-Hub-Signature (HMAC-SHA1, Brigade 1's check) where the project allows it.
+ */
+async function verifiedProjects(
+  deps: IntakeDeps,
+  opts: { accepting: ProjectLike[]; headers: IncomingMessage['headers']; body: Buffer },
+): Promise<Array<{ namespace: string; project: string }>> {
+  const sha256 = opts.headers['x-hub-signature-256'];
+  const sha1 = opts.headers['x-hub-signature'];
+  const useSha1 = typeof sha256 !== 'string' && typeof sha1 === 'string';
+  if (typeof sha256 !== 'string' && !useSha1) throw refuse.unauthorized('missing X-Hub-Signature-256 header');
+  const verified: Array<{ namespace: string; project: string }> = [];
+  for (const p of opts.accepting) {
+    const where = nameOf(p);
+    const config = intakeConfig(p, 'github');
+    if (useSha1 && !config.allowSha1Signature) continue;
+    const secret = await githubSecret(deps, { ...where, config });
+    if (!secret) continue;
+    const ok = useSha1
+      ? verifyGithubSha1Signature({ body: opts.body, header: sha1, secret })
+      : verifyGithubSignature({ body: opts.body, header: sha256 as string, secret });
+    if (ok) verified.push(where);
+  }
+  if (verified.length > 0) return verified;
+  if (useSha1 && !opts.accepting.some((p) => intakeConfig(p, 'github').allowSha1Signature)) {
+    throw refuse.unauthorized(
+      'the delivery is signed only with X-Hub-Signature (HMAC-SHA1); send X-Hub-Signature-256, or set ' +
+        `${settingPath('github', 'allowSha1Signature')}: true on the Project to accept SHA-1 signatures`,
+    );
+  }
+  throw refuse.unauthorized(useSha1 ? 'invalid X-Hub-Signature' : 'invalid X-Hub-Signature-256');
 }
 
 /** Like intakeSecret, but a project without a usable secret just does not verify (others for the repo may). */

@@ -66,6 +66,15 @@ export function kubeIntakeCluster(kube: KubeConfig | KubeClients): IntakeCluster
         throw unavailable(`creating event ${event.metadata.namespace}/${event.metadata.name}`, err);
       }
     },
+    async eventCreated(namespace, name) {
+      try {
+        const event = await objects.get('Event', namespace, name);
+        const created = event?.metadata.creationTimestamp;
+        return created === undefined ? undefined : new Date(created);
+      } catch (err) {
+        throw unavailable(`reading event ${namespace}/${name}`, err);
+      }
+    },
     async ping(namespace) {
       try {
         const projects = resourceOf('Project');

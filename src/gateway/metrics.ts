@@ -1,7 +1,7 @@
 // Gateway counters: deliveries accepted (new or duplicate) and refused, by intake and reason.
 import { Counter, Registry } from 'prom-client';
 
-export type Outcome = 'accepted' | 'duplicate' | 'pong' | 'refused' | 'error';
+export type Outcome = 'accepted' | 'duplicate' | 'pong' | 'refused' | 'error' | 'aborted';
 
 export interface GatewayMetrics {
   registry: Registry;

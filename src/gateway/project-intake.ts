@@ -15,6 +15,17 @@ export interface IntakeConfig {
   type?: string;
   /** Webhook only: whether `?type=` may override `type`. */
   allowTypeOverride?: boolean;
+  /** Brigade 1 compatibility (CloudEvents, webhook): the secret may come in the URL path. */
+  allowSecretInPath?: boolean;
+  /** Webhook only: deliveries without a token are accepted (registry webhooks that send none). */
+  allowUnauthenticated?: boolean;
+  /** GitHub only: X-Hub-Signature (SHA-1) is accepted when a delivery has no X-Hub-Signature-256. */
+  allowSha1Signature?: boolean;
+}
+
+/** The Project field that turns a compatibility switch on, as refusals name it. */
+export function settingPath(intake: IntakeKind, setting: keyof IntakeConfig): string {
+  return `spec.gateways.${intake}.${setting}`;
 }
 
 /** The parts of a Project (api/types.ts) the gateway reads; loose so a malformed object cannot crash it. */
@@ -43,6 +54,9 @@ export function intakeConfig(project: ProjectLike, intake: IntakeKind): IntakeCo
     secretKeyRef: asSecretKeyRef(raw.secretKeyRef),
     type: typeof raw.type === 'string' && raw.type ? raw.type : undefined,
     allowTypeOverride: raw.allowTypeOverride === true,
+    allowSecretInPath: raw.allowSecretInPath === true,
+    allowUnauthenticated: raw.allowUnauthenticated === true,
+    allowSha1Signature: raw.allowSha1Signature === true,
   };
 }
 

@@ -26,6 +26,17 @@ export function verifyGithubSignature(opts: { body: Buffer; header: string | und
   return timingSafeEqual(digest(opts.header.toLowerCase()), digest(githubSignature(opts.body, opts.secret)));
 }
 
+/** The `X-Hub-Signature` value (HMAC-SHA1, Brigade 1's only check) for `body` signed with `secret`. */
+export function githubSha1Signature(body: Buffer, secret: string): string {
+  return 'sha1=' + createHmac('sha1', secret).update(body).digest('hex');
+}
+
+/** Verifies an `X-Hub-Signature` header (HMAC-SHA1 over the raw body) in constant time. */
+export function verifyGithubSha1Signature(opts: { body: Buffer; header: string | undefined; secret: string }): boolean {
+  if (!opts.header || !opts.header.startsWith('sha1=') || opts.secret.length === 0) return false;
+  return timingSafeEqual(digest(opts.header.toLowerCase()), digest(githubSha1Signature(opts.body, opts.secret)));
+}
+
 /** The shared secret a caller presents: `X-Brigade-Token: s` or `Authorization: Bearer s`. */
 export function presentedToken(headers: Record<string, string | string[] | undefined>): string | undefined {
   const token = headers['x-brigade-token'];

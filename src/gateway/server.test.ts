@@ -24,7 +24,7 @@ function cluster(): FakeCluster {
       project(
         'hello',
         {
-          cloudevents: { enabled: true, secretKeyRef: ref('cloudevents') },
+          cloudevents: { enabled: true, secretKeyRef: ref('cloudevents'), allowSecretInPath: true },
           webhook: { enabled: true, secretKeyRef: ref('webhook'), type: 'image_push' },
           github: { enabled: true, secretKeyRef: ref('github') },
         },
@@ -132,20 +132,26 @@ describe('gateway HTTP server', () => {
     assert.equal(fake.events[0].spec.type, 'exec');
   });
 
-  test('a CloudEvents 0.2 structured event (Brigade 1 clients) is accepted on the v02 path', async () => {
+  test('a CloudEvents 0.2 structured event (Brigade 1 clients) on the v02 path is the cloudevent Brigade 1 made', async () => {
+    const body = JSON.stringify({
+      specversion: '0.2',
+      id: 'old-1',
+      type: 'exec',
+      source: '/brig',
+      contenttype: 'text/plain',
+      data: 'hi',
+    });
     const res = await post(`${gw.url}/cloudevents/v02/hello/${CE_SECRET}`, {
       headers: { 'content-type': 'application/cloudevents+json' },
-      body: JSON.stringify({
-        specversion: '0.2',
-        id: 'old-1',
-        type: 'exec',
-        source: 'brig',
-        contenttype: 'text/plain',
-        data: 'hi',
-      }),
+      body,
     });
     assert.equal(res.status, 202);
-    assert.equal(fake.events[0].spec.payload, 'hi');
+    assert.deepEqual(fake.events[0].spec, {
+      project: 'hello',
+      type: 'cloudevent',
+      provider: 'GenericWebhook',
+      payload: body,
+    });
   });
 
   test('binary and structured CloudEvents are accepted on both paths', async () => {

@@ -8,19 +8,19 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeClients } from '../kube/index.ts';
 import type { Registry } from 'prom-client';
 import { MAX_PAYLOAD_LENGTH } from '../api/event-schema.ts';
-import { withProjectCache, withSecretCache, type Clock, type IntakeCluster, type ProjectCache } from './cluster.ts';
-import { errorBody, RefusedError } from './errors.ts';
-import { eventObject } from './event.ts';
-import { kubeIntakeCluster } from './kube-cluster.ts';
 import {
-  cloudEventsV02,
-  cloudEventsV1,
-  github,
-  webhook,
-  type IntakeDeps,
-  type IntakeRequest,
-  type IntakeResult,
-} from './intake.ts';
+  systemClock,
+  withProjectCache,
+  withSecretCache,
+  type Clock,
+  type IntakeCluster,
+  type ProjectCache,
+} from './cluster.ts';
+import { registryWebhook, simpleEvents, cloudEventsV02 } from './compat-intake.ts';
+import { errorBody, RefusedError } from './errors.ts';
+import { eventObject, type EventDraft, type EventObject } from './event.ts';
+import { kubeIntakeCluster } from './kube-cluster.ts';
+import { cloudEventsV1, github, webhook, type IntakeDeps, type IntakeRequest, type IntakeResult } from './intake.ts';
 import { gatewayMetrics, type GatewayMetrics, type Outcome } from './metrics.ts';
 import { matchRoute, type RouteName } from './routes.ts';
 
@@ -29,14 +29,23 @@ export interface GatewayLimits {
   maxBodyBytes: number;
   /** Whole-request deadline, against slow senders (default 30 s). */
   requestTimeoutMs: number;
+  /** Deadline for a request's headers, against connections that never finish them (default 10 s). */
+  headersTimeoutMs: number;
+  /** Open connections served at once; further ones are closed at once (default 256). */
+  maxConnections: number;
   /** How long a secret value is reused before it is read again (default 10 s). */
   secretCacheTtlMs: number;
+  /** How long a signed GitHub body stays one delivery whatever delivery id it comes with (default 24 h). */
+  replayWindowMs: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
   maxBodyBytes: MAX_PAYLOAD_LENGTH,
   requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  maxConnections: 256,
   secretCacheTtlMs: 10_000,
+  replayWindowMs: 24 * 60 * 60 * 1000,
 };
 
 export interface GatewayOptions {
@@ -77,12 +86,16 @@ const INTAKES: Partial<Record<RouteName, IntakeHandler>> = {
   'cloudevents-v02': cloudEventsV02,
   webhook,
   github,
+  'registry-webhook': registryWebhook,
+  simpleevents: simpleEvents,
 };
 
 interface Context {
   deps: IntakeDeps;
   metrics: GatewayMetrics;
   exposeMetrics: boolean;
+  replayWindowMs: number;
+  clock: Clock;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -103,16 +116,40 @@ function failure(err: unknown): { refusal: RefusedError; outcome: Outcome } {
   return { refusal: new RefusedError('Unavailable', 'internal error; retry later', { cause: err }), outcome: 'error' };
 }
 
+/**
+ * Creates the Event of one draft. A draft with a body digest is named after the digest, so a body
+ * accepted once is a duplicate whatever delivery id it is re-posted with, on any replica; once that
+ * Event is older than the replay window, the body is taken again under a name from digest and id.
+ */
+async function createEvent(
+  ctx: Context,
+  draft: EventDraft,
+): Promise<{ event: string; namespace: string; duplicate: boolean }> {
+  const { cluster } = ctx.deps;
+  const answer = (event: EventObject, created: 'created' | 'exists') => ({
+    event: event.metadata.name,
+    namespace: event.metadata.namespace,
+    duplicate: created === 'exists',
+  });
+  if (!draft.bodyDigest) {
+    const event = eventObject(draft);
+    return answer(event, await cluster.createEvent(event));
+  }
+  const byBody = eventObject(draft, `body ${draft.bodyDigest}`);
+  const created = await cluster.createEvent(byBody);
+  if (created === 'created') return answer(byBody, created);
+  const since = await cluster.eventCreated(byBody.metadata.namespace, byBody.metadata.name);
+  if (since === undefined || ctx.clock.now() - since.getTime() < ctx.replayWindowMs) return answer(byBody, 'exists');
+  const byDelivery = eventObject(draft, `body ${draft.bodyDigest} delivery ${draft.deliveryId}`);
+  return answer(byDelivery, await cluster.createEvent(byDelivery));
+}
+
 async function createEvents(
   ctx: Context,
   result: Extract<IntakeResult, { kind: 'events' }>,
 ): Promise<{ status: number; body: Record<string, unknown>; outcome: Outcome }> {
   const made: Array<{ event: string; namespace: string; duplicate: boolean }> = [];
-  for (const draft of result.drafts) {
-    const event = eventObject(draft);
-    const created = await ctx.deps.cluster.createEvent(event);
-    made.push({ event: event.metadata.name, namespace: event.metadata.namespace, duplicate: created === 'exists' });
-  }
+  for (const draft of result.drafts) made.push(await createEvent(ctx, draft));
   const allDuplicates = made.every((m) => m.duplicate);
   const [first] = made;
   const body: Record<string, unknown> = { event: first.event, namespace: first.namespace };
@@ -149,7 +186,7 @@ async function serveProbe(ctx: Context, name: RouteName, res: ServerResponse): P
     return;
   }
   try {
-    await ctx.deps.cluster.ping(ctx.deps.githubNamespace);
+    await ctx.deps.cluster.ping(ctx.deps.searchNamespace);
     sendJson(res, 200, { status: 'ready' });
   } catch (err) {
     ctx.deps.logger.warn({ err }, 'readiness check failed');
@@ -173,6 +210,12 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
     ctx.metrics.count({ intake, outcome, code: 'OK' });
     ctx.deps.logger.info({ intake, outcome, ...detail }, 'delivery accepted');
   } catch (err) {
+    if (clientWentAway(req, err)) {
+      // Not the gateway's failure and nothing to answer: the sender closed the connection mid-request.
+      ctx.metrics.count({ intake, outcome: 'aborted', code: 'ClientClosed' });
+      ctx.deps.logger.debug({ intake }, 'the client closed the connection before the request was read');
+      return;
+    }
     const { refusal, outcome } = failure(err);
     ctx.metrics.count({ intake, outcome, code: refusal.code });
     // The path is logged without its query (a v02 path carries a secret: log the route, not the path).
@@ -184,6 +227,15 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
     if (!req.complete) res.once('finish', () => req.destroy());
     if (!res.headersSent) sendJson(res, refusal.status, errorBody(refusal), { ...refusal.headers, ...close });
   }
+}
+
+const CLIENT_GONE = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** True when a request failed because its client closed the connection while it was being read. */
+function clientWentAway(req: IncomingMessage, err: unknown): boolean {
+  if (err instanceof RefusedError || req.complete) return false;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return req.destroyed || (typeof code === 'string' && CLIENT_GONE.has(code));
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -210,15 +262,23 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     deps: {
       cluster,
       namespace: opts.namespace,
-      githubNamespace: opts.allNamespaces ? undefined : opts.namespace,
+      searchNamespace: opts.allNamespaces ? undefined : opts.namespace,
       maxBodyBytes: limits.maxBodyBytes,
       logger: opts.logger,
     },
     metrics,
     exposeMetrics: opts.exposeMetrics ?? false,
+    replayWindowMs: limits.replayWindowMs,
+    clock: opts.clock ?? systemClock,
   };
+  const headersTimeout = Math.min(limits.requestTimeoutMs, limits.headersTimeoutMs);
   const server = createServer(
-    { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.requestTimeoutMs, 10_000) },
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout,
+      // Node checks both deadlines on this interval (30 s by default, longer than the deadlines).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 2))),
+    },
     (req, res) => {
       handle(ctx, req, res).catch((err: unknown) => {
         opts.logger.error({ err }, 'gateway handler crashed');
@@ -227,6 +287,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       });
     },
   );
+  // Beyond the cap, Node closes new connections at once rather than queueing them.
+  server.maxConnections = limits.maxConnections;
   const host = opts.host ?? '127.0.0.1';
   const address = await listen(server, opts.port ?? 0, host);
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -34,7 +34,8 @@ function revision(query: URLSearchParams): EventDraft['revision'] {
   return commit || ref ? { commit, ref } : undefined;
 }
 
-function deliveryId(headers: IncomingHttpHeaders): string {
+/** The delivery's identity: its Idempotency-Key, or a fresh one (every delivery is new). */
+export function deliveryId(headers: IncomingHttpHeaders): string {
   const key = headers['idempotency-key'];
   if (typeof key === 'string' && key.length > 0) {
     if (key.length > 200) throw refuse.badRequest('Idempotency-Key is longer than 200 characters');

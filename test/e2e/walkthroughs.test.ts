@@ -5,6 +5,10 @@
 // registry's image_push then runs the Slack notify job. The images whose programs cannot work offline
 // (dockerd, Slack) are the local store's declared stand-ins, which print what they would have done.
 // The simulator runs tasks on the host, where neither docker nor /slack-notify exists.
+// Events arrive as the walkthroughs send them: `brigade-operator exec -f` for `brig exec -f`, the
+// GitHub webhook on /events/github, the registry webhook on /events/webhook/{org}/{repo}?commit=master
+// and the generic gateway's CloudEvent on /cloudevents/v02/{project-id}/{secret}, through the gateway
+// on the operator's credentials (as `run` hosts it). docs/walkthroughs.md maps every step.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,9 +17,13 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { commands } from '../../src/cli/commands/index.ts';
+import { githubSignature, startGateway, type Gateway } from '../../src/gateway/index.ts';
+import { githubSha1Signature } from '../../src/gateway/secrets.ts';
 import { groundKind } from '../ground/ground.ts';
-import { runOperator, startCluster, type Cluster, type OperatorHandle } from './harness.ts';
-import { buildEnded, jobsOf, projectReady } from './manifests.ts';
+import { runOperator, startCluster, testLogger, type Cluster, type OperatorHandle } from './harness.ts';
+import { buildEnded, eventDecided, jobsOf, projectReady } from './manifests.ts';
 
 const onCluster = groundKind() === 'cluster';
 const skip = onCluster
@@ -25,6 +33,7 @@ const script = (name: string): Promise<string> => readFile(join(import.meta.dirn
 
 let cluster: Cluster;
 let operator: OperatorHandle;
+let gateway: Gateway | undefined;
 let gitDir: string;
 let gitServer: Server;
 let cloneURL: string;
@@ -84,9 +93,15 @@ before(async () => {
   if (!onCluster) return;
   cluster = await startCluster();
   operator = await runOperator(cluster);
+  gateway = await startGateway({
+    kubeConfig: await cluster.operatorKubeConfig(),
+    namespace: cluster.namespace,
+    logger: testLogger(),
+  });
   await serveRepository();
 });
 after(async () => {
+  await gateway?.stop();
   await operator?.stop();
   await cluster?.stop();
   gitServer?.close();
@@ -99,26 +114,61 @@ const indent = (text: string, n: number): string =>
     .map((l) => `${' '.repeat(n)}${l}`)
     .join('\n');
 
+/** A CLI command as a user runs it, against the test ground's kubeconfig. */
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [name, ...rest] = argv;
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = new PassThrough().on('data', (c: Buffer) => out.push(c.toString()));
+  const stderr = new PassThrough().on('data', (c: Buffer) => err.push(c.toString()));
+  const code = await commands[name].run([...rest, '-n', cluster.namespace], {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: { KUBECONFIG: cluster.kubeconfig },
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+async function post(path: string, headers: Record<string, string>, body: string) {
+  assert.ok(gateway, 'the gateway runs');
+  const res = await fetch(`${gateway.url}${path}`, { method: 'POST', headers, body });
+  return { status: res.status, body: (await res.json()) as { event?: string; error?: { message: string } } };
+}
+
+const VK_CE_SECRET = 'vk-generic-gateway-secret';
+
 test(
-  'the virtual-kubelet walkthrough: hello runs on the virtual node and kubectl logs shows its output',
+  'the virtual-kubelet walkthrough: brig exec -f runs hello on the virtual node and kubectl logs shows its output',
   { skip },
   async () => {
-    await cluster.apply(`apiVersion: brigade.sh/v1alpha1
+    // `brig project create` named it testing/brigade-vk: the repository name keeps its Brigade 1 id.
+    await cluster.apply(`apiVersion: v1
+kind: Secret
+metadata: { name: brigade-vk-intake }
+stringData: { generic: ${VK_CE_SECRET} }
+---
+apiVersion: brigade.sh/v1alpha1
 kind: Project
 metadata: { name: brigade-vk }
 spec:
+  repo: { name: github.com/testing/brigade-vk }
+  policy: { allowEventScripts: true }
+  gateways:
+    cloudevents: { enabled: true, secretKeyRef: { name: brigade-vk-intake, key: generic }, allowSecretInPath: true }
   script: |
 ${indent(await script('hello.brigade.js'), 4)}
 `);
     await projectReady(cluster, 'brigade-vk');
-    await cluster.apply(
-      'apiVersion: brigade.sh/v1alpha1\nkind: Event\nmetadata: { name: vk-1 }\nspec: { project: brigade-vk, type: exec }\n',
-    );
-    const build = await buildEnded(cluster, 'vk-1', 90_000);
+    const run = await cli(['exec', 'brigade-vk', '-f', join(import.meta.dirname, 'walkthroughs', 'hello.brigade.js')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^\[linux-job\] Hello Brigade from Azure$/m);
+    const build = (await cluster.objects.list('Build', cluster.namespace)).find((b) => b.spec.project === 'brigade-vk');
+    assert.ok(build, 'exec made a build');
     assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
-    const job = (await jobsOf(cluster, 'vk-1')).get('linux-job');
+    const job = (await jobsOf(cluster, build.metadata.name ?? '')).get('linux-job');
     assert.equal(job?.status?.nodeName, 'virtual-kubelet');
-    assert.ok(job?.status?.podName, 'the job names its pod');
+    assert.ok(job.status.podName, 'the job names its pod');
     assert.match(await cluster.kubectl('logs', job.status.podName), /Hello Brigade from Azure/);
     const events = await cluster.kubectl(
       'get',
@@ -132,7 +182,37 @@ ${indent(await script('hello.brigade.js'), 4)}
   },
 );
 
-async function ciProject(name: string, extraSpec: string): Promise<void> {
+test(
+  "the virtual-kubelet walkthrough's CloudEvent on /cloudevents/v02/{project-id}/{secret}: its source refused as Brigade 1.5 did, then a cloudevent",
+  { skip },
+  async () => {
+    const path = `/cloudevents/v02/brigade-f21cf24721ff5303ba21dd5360af71d447d0549b844329206d780c/${VK_CE_SECRET}`;
+    const seed = {
+      specversion: '0.2',
+      type: 'your.custom.event.type',
+      source: 'event source',
+      id: 'A234-1234-1234',
+      time: '2018-04-05T17:31:00Z',
+      contenttype: 'json',
+      data: {},
+    };
+    const json = { 'content-type': 'application/json' };
+    const refused = await post(path, json, JSON.stringify(seed));
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error?.message ?? '', /"source" must be a URI reference/);
+    const accepted = await post(path, json, JSON.stringify({ ...seed, source: '/event/source' }));
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    // Brigade 1 raised "cloudevent"; the walkthrough's script handles only exec, and the Event says so.
+    const event = await eventDecided(cluster, accepted.body.event ?? '');
+    assert.equal(event.spec.type, 'cloudevent');
+    assert.equal(event.status?.phase, 'Rejected');
+    assert.match(event.status.message ?? '', /no handler for "cloudevent" \(handles: exec\)/);
+  },
+);
+
+const GITHUB_SECRET = 'walkthrough-shared-secret';
+
+async function ciProject(name: string, extraSpec: string, repo = 'github.com/example/flask'): Promise<void> {
   await cluster.apply(`apiVersion: v1
 kind: Secret
 metadata: { name: ${name}-secrets }
@@ -141,12 +221,14 @@ stringData:
   DOCKER_PASS: walkthrough-docker-password
   DOCKER_REGISTRY: walkthrough.azurecr.io
   SLACK_WEBHOOK: https://hooks.slack.com/services/T000/B000/walkthrough-webhook-token
+  # Brigade 1's sharedSecret: what the GitHub webhook signs with.
+  sharedSecret: ${GITHUB_SECRET}
 ---
 apiVersion: brigade.sh/v1alpha1
 kind: Project
 metadata: { name: ${name} }
 spec:
-  repo: { name: github.com/example/flask, cloneURL: "${cloneURL}" }
+  repo: { name: ${repo}, cloneURL: "${cloneURL}" }
   secretRef: { name: ${name}-secrets }
 ${indent(extraSpec, 2)}
   script: |
@@ -161,46 +243,101 @@ metadata: { name: ${name} }
 spec: { project: ${project}, type: push, provider: github, revision: { commit: "${commit}", ref: refs/heads/master } }
 `;
 
+/** What GitHub sends for a push to master: signed with both headers, on Brigade 1's path. */
+async function githubPush(repo: string): Promise<string> {
+  const body = JSON.stringify({
+    ref: 'refs/heads/master',
+    before: '0000000000000000000000000000000000000000',
+    after: commit,
+    repository: { full_name: repo, clone_url: cloneURL },
+    head_commit: { id: commit, message: 'Hello' },
+    pusher: { name: 'nonokangwei' },
+  });
+  const res = await post(
+    '/events/github',
+    {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': `push-${Date.now()}`,
+      'x-hub-signature': githubSha1Signature(Buffer.from(body), GITHUB_SECRET),
+      'x-hub-signature-256': githubSignature(Buffer.from(body), GITHUB_SECRET),
+    },
+    body,
+  );
+  assert.equal(res.status, 202, JSON.stringify(res.body));
+  return res.body.event ?? '';
+}
+
+/** The ACR webhook of the walkthrough: its Service URI, no token. Refused until the project opts in. */
+async function acrWebhook(repo: string): Promise<string> {
+  const payload = JSON.stringify({ action: 'push', target: { repository: 'flask', tag: 'v1' } });
+  const acr = '/events/webhook/nonokangwei/brigadedemo?commit=master';
+  const json = { 'content-type': 'application/json' };
+  const refused = await post(acr, json, payload);
+  assert.equal(refused.status, 401);
+  assert.match(refused.body.error?.message ?? '', /spec\.gateways\.webhook\.allowUnauthenticated: true/);
+  await ciProject(
+    'flask',
+    `policy: { allowPrivileged: true }\n${ciGateways('{ enabled: true, allowUnauthenticated: true }')}`,
+    repo,
+  );
+  const delivered = await post(acr, json, payload);
+  assert.equal(delivered.status, 202, JSON.stringify(delivered.body));
+  return delivered.body.event ?? '';
+}
+
+const ciGateways = (webhook: string): string =>
+  `gateways:\n  github: { enabled: true, secretKeyRef: { name: flask-secrets, key: sharedSecret } }\n  webhook: ${webhook}`;
+
+/** The push's build: the privileged dind job ran in the cloned source with the secrets, redacted in its log. */
+async function assertDindBuilt(pushName: string): Promise<void> {
+  const push = await buildEnded(cluster, pushName, 120_000);
+  assert.equal(push.status?.phase, 'Succeeded', JSON.stringify(push.status));
+  const dind = (await jobsOf(cluster, pushName)).get('dind');
+  assert.ok(dind?.status, 'the dind job ran');
+  assert.equal(dind.status.nodeName, 'node-1');
+  const log = dind.status.logTail ?? '';
+  // The registry and user are project secrets too, so the kept log shows them redacted.
+  assert.match(
+    log,
+    /would build \*\*\*\/flask from context \/src \(\/src\/Dockerfile/,
+    'the build ran in the cloned source',
+  );
+  assert.match(log, /would push \*\*\*\/flask/, 'DOCKER_USER was set, so the script pushed');
+  assert.doesNotMatch(log, /walkthrough-docker-password|walkthrough\.azurecr\.io|walkthrough-user/);
+}
+
+/** The image_push build: slack-notify (the stand-in image) printed the message built from the registry's payload. */
+async function assertSlackNotified(imagePush: string): Promise<void> {
+  const imageEvent = await cluster.objects.get('Event', cluster.namespace, imagePush);
+  assert.ok(imageEvent, 'the gateway created the Event');
+  assert.deepEqual(imageEvent.spec.revision, { ref: 'master' }, '?commit=master is the ref git fetches');
+  assert.equal(imageEvent.spec.type, 'image_push');
+  const notify = await buildEnded(cluster, imagePush, 90_000);
+  assert.equal(notify.status?.phase, 'Succeeded', JSON.stringify(notify.status));
+  const slack = (await jobsOf(cluster, imagePush)).get('slack-notify');
+  assert.ok(slack?.status, 'the slack-notify job ran');
+  assert.match(slack.status.logTail ?? '', /New Build flask:v1 available!/);
+  assert.doesNotMatch(slack.status.logTail ?? '', /walkthrough-webhook-token/);
+  const events = await cluster.kubectl(
+    'get',
+    'events',
+    '--field-selector',
+    `involvedObject.name=${slack.status.podName ?? ''}`,
+    '-o',
+    'jsonpath={.items[*].reason}',
+  );
+  assert.match(events, /ImageStandIn/, 'the Slack image ran as its declared stand-in, and the pod says so');
+}
+
 test(
-  'the CI walkthrough: push builds with the privileged dind job and the secrets, image_push notifies Slack',
+  'the CI walkthrough: the GitHub push builds with the privileged dind job and the secrets, the ACR webhook notifies Slack',
   { skip },
   async () => {
-    await ciProject('flask', 'policy: { allowPrivileged: true }');
-    await cluster.apply(pushEvent('flask-push-1', 'flask'));
-    const push = await buildEnded(cluster, 'flask-push-1', 120_000);
-    assert.equal(push.status?.phase, 'Succeeded', JSON.stringify(push.status));
-    const dind = (await jobsOf(cluster, 'flask-push-1')).get('dind');
-    assert.equal(dind?.status?.nodeName, 'node-1');
-    const log = dind?.status?.logTail ?? '';
-    // The registry and user are project secrets too, so the kept log shows them redacted.
-    assert.match(
-      log,
-      /would build \*\*\*\/flask from context \/src \(\/src\/Dockerfile/,
-      'the build ran in the cloned source',
-    );
-    assert.match(log, /would push \*\*\*\/flask/, 'DOCKER_USER was set, so the script pushed');
-    assert.doesNotMatch(log, /walkthrough-docker-password|walkthrough\.azurecr\.io|walkthrough-user/);
-
-    const payload = JSON.stringify({ action: 'push', target: { repository: 'flask', tag: 'v1' } });
-    await cluster.apply(`apiVersion: brigade.sh/v1alpha1
-kind: Event
-metadata: { name: flask-image-push-1 }
-spec: { project: flask, type: image_push, provider: acr, payload: ${JSON.stringify(payload)} }
-`);
-    const notify = await buildEnded(cluster, 'flask-image-push-1', 90_000);
-    assert.equal(notify.status?.phase, 'Succeeded', JSON.stringify(notify.status));
-    const slack = (await jobsOf(cluster, 'flask-image-push-1')).get('slack-notify');
-    assert.match(slack?.status?.logTail ?? '', /New Build flask:v1 available!/);
-    assert.doesNotMatch(slack?.status?.logTail ?? '', /walkthrough-webhook-token/);
-    const events = await cluster.kubectl(
-      'get',
-      'events',
-      '--field-selector',
-      `involvedObject.name=${slack?.status?.podName ?? ''}`,
-      '-o',
-      'jsonpath={.items[*].reason}',
-    );
-    assert.match(events, /ImageStandIn/, 'the Slack image ran as its declared stand-in, and the pod says so');
+    const repo = 'github.com/nonokangwei/brigadedemo';
+    await ciProject('flask', `policy: { allowPrivileged: true }\n${ciGateways('{ enabled: true }')}`, repo);
+    await assertDindBuilt(await githubPush('nonokangwei/brigadedemo'));
+    await assertSlackNotified(await acrWebhook(repo));
   },
 );
 

@@ -11,6 +11,8 @@ export interface FakeCluster extends IntakeCluster {
   secretReads: number;
   /** When set, every call fails as an unreachable API server would. */
   down: boolean;
+  /** The API server's clock: Events get their creationTimestamp from it. */
+  now: () => number;
 }
 
 function clusterDown(): Error {
@@ -47,9 +49,19 @@ export function fakeCluster(
         (e) => e.metadata.namespace === event.metadata.namespace && e.metadata.name === event.metadata.name,
       );
       if (exists) return 'exists';
-      fake.events.push(event);
+      fake.events.push({
+        ...event,
+        metadata: { ...event.metadata, creationTimestamp: new Date(fake.now()).toISOString() },
+      });
       return 'created';
     },
+    eventCreated(namespace, name) {
+      if (fake.down) return Promise.reject(clusterDown());
+      const found = fake.events.find((e) => e.metadata.namespace === namespace && e.metadata.name === name);
+      const created = found?.metadata.creationTimestamp;
+      return Promise.resolve(created === undefined ? undefined : new Date(created));
+    },
+    now: () => Date.now(),
     async ping() {
       if (fake.down) throw clusterDown();
     },

@@ -75,7 +75,7 @@ describe('gateway against the simulator', () => {
       script: "const { events } = require('brigadier'); events.on('exec', () => {});",
       repo: { name: 'github.com/octo/hello', cloneURL: 'https://github.com/octo/hello.git' },
       gateways: {
-        cloudevents: { enabled: true, secretKeyRef: ref('cloudevents') },
+        cloudevents: { enabled: true, secretKeyRef: ref('cloudevents'), allowSecretInPath: true },
         webhook: { enabled: true, secretKeyRef: ref('webhook'), type: 'image_push' },
         github: { enabled: true, secretKeyRef: ref('github') },
       },

@@ -4,19 +4,21 @@ import pino from 'pino';
 import { hostGateway } from '../../gateway/index.ts';
 import { untilSignalled, type Command } from '../command.ts';
 import { connect, KUBE_USAGE, parseCommandLine, portOption, UsageError } from './options.ts';
+import { limitOptions, limitUsage, limitValues } from './gateway-options.ts';
 import { runReporting } from './run.ts';
 
 const USAGE = [
   'Usage: brigade-operator gateway [options]',
   '',
-  'Serves the intakes: POST /cloudevents/v1/{namespace}/{project}, /cloudevents/v02/{project}/{secret},',
-  '/webhook/{namespace}/{project}, /github; GET /healthz, /readyz. See docs/intake.md.',
+  'Serves the intakes: POST /cloudevents/v1/{namespace}/{project}, /webhook/{namespace}/{project}, /github,',
+  "and Brigade 1's routes (/events/github, /events/webhook/..., /simpleevents/v1/..., /cloudevents/v02/...);",
+  'GET /healthz, /readyz. See docs/intake.md.',
   '',
-  '  --port N              listen port (default 8080)',
-  '  --host ADDR           listen address (default 0.0.0.0)',
-  '  --all-namespaces      look up GitHub projects in every namespace (default: --namespace only)',
-  '  --max-body-bytes N    largest request body (default: the Event payload bound, 512 KiB)',
-  '  --metrics             also serve /metrics on the gateway port',
+  '  --port N                    listen port (default 8080)',
+  '  --host ADDR                 listen address (default 127.0.0.1; 0.0.0.0 to serve other hosts, as in a pod)',
+  '  --all-namespaces            look up GitHub and Brigade 1 route projects in every namespace (default: --namespace)',
+  ...limitUsage(''),
+  '  --metrics                   also serve /metrics on the gateway port',
   ...KUBE_USAGE,
 ].join('\n');
 
@@ -24,16 +26,9 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'all-namespaces': { type: 'boolean' },
-  'max-body-bytes': { type: 'string' },
+  ...limitOptions(''),
   metrics: { type: 'boolean' },
 } as const;
-
-function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a non-negative integer`);
-  return n;
-}
 
 export const gatewayCommand: Command = {
   summary: 'run the event gateway (CloudEvents, webhooks, GitHub) against the current cluster',
@@ -43,7 +38,7 @@ export const gatewayCommand: Command = {
       const { values, positionals } = parseCommandLine(argv, OPTIONS);
       if (positionals.length > 0) throw new UsageError('gateway takes no arguments');
       const port = portOption(values.port, '--port') ?? 8080;
-      const maxBodyBytes = positiveInt(values['max-body-bytes'], '--max-body-bytes');
+      const limits = limitValues(values, '');
       const target = connect({ ...values, namespace: values.namespace ?? io.env.POD_NAMESPACE }, io.env);
       const logger = pino({ name: 'gateway' }, io.stderr);
       const { signal, stopped } = untilSignalled();
@@ -52,12 +47,12 @@ export const gatewayCommand: Command = {
         kubeConfig: target.kubeConfig,
         logger,
         port,
-        host: values.host ?? '0.0.0.0',
+        host: values.host ?? '127.0.0.1',
         namespace: target.namespace,
         allNamespaces,
         signal,
         exposeMetrics: values.metrics ?? false,
-        limits: maxBodyBytes === undefined ? {} : { maxBodyBytes },
+        limits,
       });
       io.stdout.write(`gateway listening on ${gateway.url} (namespace ${target.namespace})\n`);
       await stopped;
