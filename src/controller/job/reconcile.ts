@@ -13,6 +13,8 @@ import type { ControllerDeps } from '../shared/deps.ts';
 import { readProjectSecrets } from '../shared/project-secrets.ts';
 import { INDEX } from '../caches.ts';
 import { keepJobLog, readJobLog } from './logs.ts';
+import type { JobLog } from './logs.ts';
+import { setCondition } from '../../api/conditions.ts';
 import type { JobSlots } from './slots.ts';
 import { isTerminalPhase, jobStatusChanged, observeJob, statusFor } from './state.ts';
 import type { Observation } from './state.ts';
@@ -146,12 +148,13 @@ async function finish(
   secrets: readonly string[],
   pod?: V1Pod,
 ): Promise<void> {
-  const ran = obs.podName !== undefined;
-  const log = ran ? await readJobLog(deps, job, pod, secrets) : '';
-  if (ran) await keepJobLog(deps, job, log);
+  const log = obs.podName !== undefined && pod ? await readJobLog(deps, job, pod, secrets) : undefined;
+  if (log?.kind === 'read') await keepJobLog(deps, job, log.text);
+  const base = statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps));
   const status = {
-    ...statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps)),
-    ...(ran ? { logTail: tail(log, deps.settings.logTailChars) } : {}),
+    ...base,
+    ...(log?.kind === 'read' ? { logTail: tail(log.text, deps.settings.logTailChars) } : {}),
+    ...(log ? { conditions: setCondition(base.conditions, logCondition(log), now(deps)) } : {}),
   };
   const written = await deps.objects.updateStatus(
     'Job',
@@ -160,11 +163,16 @@ async function finish(
     (current) => (isTerminalPhase(current.status?.phase) ? undefined : status),
   );
   if (!written) return;
-  const msg = `${obs.reason ?? obs.phase}${obs.message ? `: ${obs.message}` : ''}`;
+  if (log?.kind === 'unavailable') await deps.recorder.warning(ref(job), 'JobLogUnavailable', log.why);
   deps.logger.info(
     { ...fields(job), phase: obs.phase, reason: obs.reason, exitCode: obs.exitCode, node: obs.nodeName },
     'job ended',
   );
+  await recordJobEnd(deps, job, obs, log !== undefined);
+}
+
+async function recordJobEnd(deps: ControllerDeps, job: JobCR, obs: Observation, ran: boolean): Promise<void> {
+  const msg = `${obs.reason ?? obs.phase}${obs.message ? `: ${obs.message}` : ''}`;
   if (obs.phase === 'Succeeded') await deps.recorder.normal(ref(job), 'JobSucceeded', `exit code ${obs.exitCode ?? 0}`);
   else if (
     obs.reason &&
@@ -174,6 +182,13 @@ async function finish(
   )
     await deps.recorder.warning(ref(job), 'JobRefused', msg);
   else await deps.recorder.warning(ref(job), obs.phase === 'TimedOut' ? 'JobTimedOut' : 'JobFailed', msg);
+}
+
+/** LogKept: whether the job's log was read and kept, or why it could not be. */
+function logCondition(log: JobLog): { type: string; status: 'True' | 'False'; reason: string; message: string } {
+  return log.kind === 'read'
+    ? { type: 'LogKept', status: 'True', reason: 'Kept', message: 'the pod log is kept with the job' }
+    : { type: 'LogKept', status: 'False', reason: 'LogUnavailable', message: log.why.slice(0, 1024) };
 }
 
 async function setStatus(deps: ControllerDeps, job: JobCR, obs: Observation): Promise<void> {
