@@ -30,9 +30,10 @@ export interface WatchRequest {
 
 /**
  * How a watch ended: `closed` by the server or the caller (resume), `failed` with an HTTP status or a
- * connection error (resume after back-off; 410 means list again).
+ * connection error (resume after back-off; 410 means list again); `connected` says whether the
+ * server had accepted the watch (a cut after that is not a failure to connect).
  */
-export type WatchEnd = { kind: 'closed' } | { kind: 'failed'; error: WatchError };
+export type WatchEnd = { kind: 'closed' } | { kind: 'failed'; error: WatchError; connected: boolean };
 
 export class WatchError extends Error {
   /** HTTP status of a refused watch, when there was one. */
@@ -64,6 +65,7 @@ export async function watchOnce(
   await kubeConfig.applyToHTTPSOptions(options);
   return new Promise<WatchEnd>((resolve) => {
     let settled = false;
+    let connected = false;
     let idle: NodeJS.Timeout | undefined;
     const finish = (end: WatchEnd): void => {
       if (settled) return;
@@ -74,7 +76,7 @@ export async function watchOnce(
       resolve(end);
     };
     const fail = (message: string, options: { code?: number; cause?: unknown } = {}): void => {
-      finish({ kind: 'failed', error: new WatchError(message, options) });
+      finish({ kind: 'failed', error: new WatchError(message, options), connected });
     };
     const armIdle = (): void => {
       clearTimeout(idle);
@@ -103,6 +105,7 @@ export async function watchOnce(
         });
         return;
       }
+      connected = true;
       armIdle();
       let buffered = '';
       res.on('data', (chunk: string) => {

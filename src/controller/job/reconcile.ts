@@ -1,7 +1,7 @@
 // Job reconcile: translate the Job CR and create its child batch Job (with env Secret and PVCs), then
 // follow the batch Job and its pod; when it ends, keep the log and record the result.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { API_VERSION } from '../../api/constants.ts';
+import { API_VERSION, LABELS } from '../../api/constants.ts';
 import { jobSecretName } from '../../api/names.ts';
 import type { Build, JobCR, Project } from '../../api/types.ts';
 import { JOB_CONTAINER } from '../../jobs/index.ts';
@@ -105,7 +105,7 @@ async function createIgnoringExisting(what: string, create: () => Promise<unknow
 
 async function follow(deps: ControllerDeps, job: JobCR, project: Project): Promise<void> {
   const batchJob = await childJob(deps, job);
-  const pod = newestPod(deps, batchJob);
+  const pod = newestPod(deps, batchJob) ?? (await podFromApi(deps, job, batchJob));
   const obs = observeJob({ batchJob, pod, container: JOB_CONTAINER, now: now(deps) });
   if (isTerminalPhase(obs.phase))
     return finish(deps, job, obs, Object.values(await readProjectSecrets(deps.clients.core, project)), pod);
@@ -131,13 +131,37 @@ async function childJob(deps: ControllerDeps, job: JobCR): Promise<V1Job | undef
   }
 }
 
+/**
+ * The pod, from the API, of a batch Job that has started one when the pod cache does not know it
+ * (its watch is reconnecting): a job must not be finished as if no pod had run, without its log.
+ */
+async function podFromApi(deps: ControllerDeps, job: JobCR, batchJob: V1Job | undefined): Promise<V1Pod | undefined> {
+  const s = batchJob?.status;
+  if (!s || (s.active ?? 0) + (s.succeeded ?? 0) + (s.failed ?? 0) === 0) return undefined;
+  const namespace = job.metadata.namespace ?? '';
+  try {
+    const list = await deps.clients.core.listNamespacedPod({
+      namespace,
+      labelSelector: `${LABELS.job}=${job.metadata.name ?? ''}`,
+    });
+    return newest(
+      list.items.filter((p) => p.metadata?.ownerReferences?.some((r) => r.uid === batchJob?.metadata?.uid)),
+    );
+  } catch (err) {
+    throw new KubeApiError(`list the pods of batch Job ${namespace}/${batchJob?.metadata?.name ?? ''}`, { cause: err });
+  }
+}
+
+/** The most recently created pod (timestamps are strings from the cache, Dates from the typed client). */
+function newest(pods: V1Pod[]): V1Pod | undefined {
+  const created = (p: V1Pod): number => new Date(p.metadata?.creationTimestamp ?? 0).getTime();
+  return pods.sort((a, b) => created(b) - created(a))[0];
+}
+
 function newestPod(deps: ControllerDeps, batchJob: V1Job | undefined): V1Pod | undefined {
   const uid = batchJob?.metadata?.uid;
   if (!uid) return undefined;
-  const pods = deps.caches.pods.byIndex(INDEX.owner, uid);
-  return pods.sort((a, b) =>
-    String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')),
-  )[0];
+  return newest(deps.caches.pods.byIndex(INDEX.owner, uid));
 }
 
 /** Terminal: keep the log (once), then write the final status; the Build's runJob resolves on it. */

@@ -150,6 +150,8 @@ export class Informer<T extends KubernetesObject> {
       this.#resourceVersion = '';
       return 'resume';
     }
+    // A watch the server had accepted and that then broke is a fresh failure, not one more in a row.
+    if (end.connected) this.#backoff.forget(this.name);
     return { delayMs: this.#failed('watch', end.error) };
   }
 
@@ -192,7 +194,7 @@ export class Informer<T extends KubernetesObject> {
       (event) => {
         this.#onEvent(event);
       },
-    ).catch((err: unknown) => ({ kind: 'failed', error: err }) as WatchEnd);
+    ).catch((err: unknown) => ({ kind: 'failed', error: err, connected: false }) as WatchEnd);
   }
 
   #onEvent(event: WatchEvent): void {
