@@ -4,11 +4,14 @@
 export function apiStatusCode(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { code?: unknown; statusCode?: unknown; body?: unknown };
-  if (typeof e.code === 'number') return e.code;
-  if (typeof e.statusCode === 'number') return e.statusCode;
+  // Only HTTP statuses count: a DOMException's numeric `code` (23 for TimeoutError) is not one.
+  if (isHttpStatus(e.code)) return e.code;
+  if (isHttpStatus(e.statusCode)) return e.statusCode;
   const body = parseBody(e.body);
   return typeof body?.code === 'number' ? body.code : undefined;
 }
+
+const isHttpStatus = (v: unknown): v is number => typeof v === 'number' && v >= 100 && v <= 599;
 
 export const isNotFound = (err: unknown): boolean => apiStatusCode(err) === 404;
 export const isConflict = (err: unknown): boolean => apiStatusCode(err) === 409 && apiReason(err) !== 'AlreadyExists';

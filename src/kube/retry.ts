@@ -2,7 +2,7 @@
 // up on a transient failure: the job host, whose failure would otherwise reach the script and fail
 // the build. The transport below has already retried each request a few times; this loop keeps
 // going (with back-off up to maxMs) for as long as the failures are transient and the caller wants
-// the result. A permanent error is thrown at once; so is anything once `signal` has aborted.
+// the result. A permanent error is thrown at once; once `signal` has aborted, its reason is.
 import { isTransient } from './errors.ts';
 import { sleep as defaultSleep } from './rate-limiter.ts';
 
@@ -28,7 +28,8 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
     try {
       return await fn();
     } catch (err) {
-      if (signal.aborted || !isTransient(err)) throw err;
+      signal.throwIfAborted();
+      if (!isTransient(err)) throw err;
       // Half fixed, half jitter: never a busy loop, and retries of many callers spread out.
       const cap = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 20));
       const delayMs = Math.round(cap / 2 + (random() * cap) / 2);

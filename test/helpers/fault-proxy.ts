@@ -98,7 +98,7 @@ export async function startFaultProxy(upstream: KubeConfig, plan: FaultPlan): Pr
     const headers: OutgoingHttpHeaders = { ...req.headers, ...tls.headers, host: target.host };
     if (req.headers.authorization) headers['authorization'] = req.headers.authorization;
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const { headers: _auth, ...transport } = tls;
+    const transport = { ...tls, headers: undefined };
     const out = send(
       new URL(req.url ?? '/', target),
       { ...transport, method: req.method, headers, agent: false },
@@ -107,6 +107,75 @@ export async function startFaultProxy(upstream: KubeConfig, plan: FaultPlan): Pr
     out.on('error', onError);
     out.end(body);
     return out;
+  };
+
+  /** Answers a request with its fault without forwarding it; false for the faults that forward. */
+  const answerInstead = (fault: Fault, req: IncomingMessage, res: ServerResponse): boolean => {
+    if (fault === 'error-before')
+      status(res, 500, 'InternalError', 'fault injected: internal error before the request was handled');
+    else if (fault === 'too-many') {
+      res.setHeader('Retry-After', String(plan.retryAfterSeconds ?? 1));
+      status(res, 429, 'TooManyRequests', 'fault injected: too many requests, please try again later');
+    } else if (fault === 'reset-before') req.socket.destroy();
+    else return false;
+    return true;
+  };
+
+  /** The request reaches the server; its reply is replaced by a 500 or a cut connection. */
+  const forwardThenBreak = (fault: Fault, req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
+    const method = req.method ?? 'GET';
+    forward(
+      req,
+      body,
+      (upstreamRes) => {
+        upstreamRes.resume();
+        upstreamRes.on('end', () => {
+          if (WRITES.has(method) && (upstreamRes.statusCode ?? 0) < 300) stats.lostWriteReplies++;
+          if (fault === 'reset-after') req.socket.destroy();
+          else status(res, 500, 'InternalError', 'fault injected: internal error after the request was handled');
+        });
+      },
+      (err) => {
+        badGateway(res, err);
+      },
+    );
+  };
+
+  /** The request and its reply pass through; a watch is cut after a while when the plan says so. */
+  const passThrough = (req: IncomingMessage, res: ServerResponse, body: Buffer, watchKey: string | undefined): void => {
+    const out = forward(
+      req,
+      body,
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        // A watch may stay quiet for a while: the client must see that it was accepted, as from the server.
+        res.flushHeaders();
+        upstreamRes.pipe(res);
+        if (watchKey !== undefined && enabled && plan.cutWatchesAfterMs) {
+          const [min, max] = plan.cutWatchesAfterMs;
+          const timer = setTimeout(
+            () => {
+              if (res.writableEnded) return;
+              stats.watchesCut++;
+              upstreamRes.destroy();
+              req.socket.destroy();
+            },
+            min + seeded(plan, watchKey) * (max - min),
+          );
+          timer.unref();
+          res.on('close', () => {
+            clearTimeout(timer);
+          });
+        }
+      },
+      (err) => {
+        badGateway(res, err);
+      },
+    );
+    // The client went away (or was cut): stop the upstream request too.
+    res.on('close', () => {
+      out.destroy();
+    });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -119,70 +188,17 @@ export async function startFaultProxy(upstream: KubeConfig, plan: FaultPlan): Pr
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
     const fault = enabled && !watch ? decideFault(plan, method, url.pathname, n) : undefined;
-    if (fault) stats.injected[fault]++;
-    const badGateway = (err: Error): void => {
-      if (!res.headersSent) status(res, 502, 'InternalError', `proxy: upstream failed: ${err.message}`);
-      else res.destroy();
-    };
-    switch (fault) {
-      case 'error-before':
-        return status(res, 500, 'InternalError', 'fault injected: internal error before the request was handled');
-      case 'too-many':
-        res.setHeader('Retry-After', String(plan.retryAfterSeconds ?? 1));
-        return status(res, 429, 'TooManyRequests', 'fault injected: too many requests, please try again later');
-      case 'reset-before':
-        req.socket.destroy();
-        return;
-      case 'slow':
-        await new Promise((r) => setTimeout(r, plan.slowMs ?? 200));
-        break;
-      default:
-        break;
-    }
-    if (fault === 'error-after' || fault === 'reset-after') {
-      forward(
-        req,
-        body,
-        (upstreamRes) => {
-          upstreamRes.resume();
-          upstreamRes.on('end', () => {
-            if (WRITES.has(method) && (upstreamRes.statusCode ?? 0) < 300) stats.lostWriteReplies++;
-            if (fault === 'reset-after') req.socket.destroy();
-            else status(res, 500, 'InternalError', 'fault injected: internal error after the request was handled');
-          });
-        },
-        badGateway,
-      );
+    if (!fault) {
+      if (watch) stats.watches++;
+      passThrough(req, res, body, watch ? `${key}|${n}` : undefined);
       return;
     }
-    if (watch) stats.watches++;
-    const out = forward(
-      req,
-      body,
-      (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
-        if (watch && enabled && plan.cutWatchesAfterMs) {
-          const [min, max] = plan.cutWatchesAfterMs;
-          const after = min + seeded(plan, `${key}|${n}`) * (max - min);
-          const timer = setTimeout(() => {
-            if (res.writableEnded) return;
-            stats.watchesCut++;
-            upstreamRes.destroy();
-            req.socket.destroy();
-          }, after);
-          timer.unref();
-          res.on('close', () => {
-            clearTimeout(timer);
-          });
-        }
-      },
-      badGateway,
-    );
-    // The client went away (or was cut): stop the upstream request too.
-    res.on('close', () => {
-      out.destroy();
-    });
+    stats.injected[fault]++;
+    if (answerInstead(fault, req, res)) return;
+    if (fault === 'slow') {
+      await new Promise((r) => setTimeout(r, plan.slowMs ?? 200));
+      passThrough(req, res, body, undefined);
+    } else forwardThenBreak(fault, req, res, body);
   };
 
   const server = createServer((req, res) => {
@@ -192,7 +208,9 @@ export async function startFaultProxy(upstream: KubeConfig, plan: FaultPlan): Pr
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -205,7 +223,11 @@ export async function startFaultProxy(upstream: KubeConfig, plan: FaultPlan): Pr
     },
     stop: async () => {
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
     },
   };
 }
@@ -223,6 +245,11 @@ function throughProxy(kc: KubeConfig, url: string): KubeConfig {
     currentContext: 'fault-proxy',
   });
   return proxied;
+}
+
+function badGateway(res: ServerResponse, err: Error): void {
+  if (!res.headersSent) status(res, 502, 'InternalError', `proxy: upstream failed: ${err.message}`);
+  else res.destroy();
 }
 
 function status(res: ServerResponse, code: number, reason: string, message: string): void {
