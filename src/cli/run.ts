@@ -58,13 +58,13 @@ export const runCommand: Command = {
       if (positionals.length > 0) throw new UsageError('run takes no arguments');
       const metricsPort = portOption(values['metrics-port'], '--metrics-port') ?? 9090;
       const gatewayPort = portOption(values['gateway-port'], '--gateway-port');
+      const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
+      const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
       const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) });
       const target = connect(
         { ...values, namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? values.namespace },
         io.env,
       );
-      const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
-      const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
       const watchNamespace = values['watch-namespace'];
       const { signal, stopped, stop } = untilSignalled();
 
