@@ -118,8 +118,7 @@ async function main(): Promise<void> {
     const kc = new KubeConfig();
     kc.loadFromFile(sim.kubeconfigPath);
     const apiext = kc.makeApiClient(ApiextensionsV1Api);
-    for (const crd of crdManifests())
-      await apiext.createCustomResourceDefinition({ body: crd });
+    for (const crd of crdManifests()) await apiext.createCustomResourceDefinition({ body: crd });
     // The rate split like the report: 500s and lost replies, resets, 429s with Retry-After, slow.
     const proxy = await startFaultProxy(kc, {
       seed: Number(values.seed),

@@ -92,7 +92,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     logger,
     clock,
     onRestart: (name) => metrics.informerRestarts.inc({ informer: name }),
-    onRelist: (name) => metrics.informerRelists.inc({ informer: name }),
+    onRelist: (name) => {
+      metrics.informerRelists.inc({ informer: name });
+    },
   });
   metrics.setPhaseSources({
     builds: () => caches.builds.list().map((b) => (b as Build).status?.phase),
@@ -104,7 +106,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const recorder = new EventRecorder({
     core: clientsFor('events').clients.core,
     component: 'brigade-operator',
-    onError: (err, e) => logger.warn({ err: apiMessage(err), reason: e.reason }, 'could not record an Event'),
+    onError: (err, e) => {
+      logger.warn({ err: apiMessage(err), reason: e.reason }, 'could not record an Event');
+    },
   });
   // Each controller has API clients (and so a rate limit) of its own: a burst of one cannot starve another.
   const depsFor = (controller: string): ControllerDeps => {

@@ -137,18 +137,17 @@ async function childJob(deps: ControllerDeps, job: JobCR): Promise<V1Job | undef
  */
 async function podFromApi(deps: ControllerDeps, job: JobCR, batchJob: V1Job | undefined): Promise<V1Pod | undefined> {
   const s = batchJob?.status;
-  if (!s || (s.active ?? 0) + (s.succeeded ?? 0) + (s.failed ?? 0) === 0) return undefined;
+  const uid = batchJob?.metadata?.uid;
+  if (!s || !uid || (s.active ?? 0) + (s.succeeded ?? 0) + (s.failed ?? 0) === 0) return undefined;
   const namespace = job.metadata.namespace ?? '';
   try {
     const list = await deps.clients.core.listNamespacedPod({
       namespace,
       labelSelector: `${LABELS.job}=${job.metadata.name ?? ''}`,
     });
-    return newest(
-      list.items.filter((p) => p.metadata?.ownerReferences?.some((r) => r.uid === batchJob?.metadata?.uid)),
-    );
+    return newest(list.items.filter((p) => p.metadata?.ownerReferences?.some((r) => r.uid === uid)));
   } catch (err) {
-    throw new KubeApiError(`list the pods of batch Job ${namespace}/${batchJob?.metadata?.name ?? ''}`, { cause: err });
+    throw new KubeApiError(`list the pods of batch Job ${namespace}/${job.status?.jobName ?? ''}`, { cause: err });
   }
 }
 
