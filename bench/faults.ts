@@ -3,7 +3,8 @@
 // builds/s and, counted outside the operator, failed builds, jobs that ran more than once (pods per
 // Job CR), and lost logs (a kept log that is not the job's output), plus the faults injected and the
 // operator's retries. Prints results; asserts nothing.
-//   node bench/faults.ts [--builds N] [--jobs N] [--fault-rate R] [--seed S] [--qps Q]
+//   node bench/faults.ts [--builds N] [--jobs N] [--fault-rate R] [--only FAULT] [--seed S] [--qps Q]
+// --only too-many puts the whole rate on one kind of fault (e.g. the 429s of API priority and fairness).
 import { parseArgs } from 'node:util';
 import { ApiextensionsV1Api, KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
@@ -16,6 +17,7 @@ import { BrigadeObjects, newKubeClients } from '../src/kube/index.ts';
 import { startOperator } from '../src/operator.ts';
 import { startSimulator } from '../src/sim/index.ts';
 import { startFaultProxy } from '../test/helpers/fault-proxy.ts';
+import type { Fault } from '../test/helpers/fault-proxy.ts';
 
 const NS = 'default';
 
@@ -28,6 +30,16 @@ events.on('exec', async (e) => {
 });
 `;
 }
+
+/** The rate split like the issue's report: 500s and lost replies, resets, 429s with Retry-After, slow. */
+const MIXED = (rate: number): Partial<Record<Fault, number>> => ({
+  'error-before': rate * 0.2,
+  'error-after': rate * 0.2,
+  'reset-before': rate * 0.1,
+  'reset-after': rate * 0.1,
+  'too-many': rate * 0.2,
+  slow: rate * 0.2,
+});
 
 interface Counts {
   failed: number;
@@ -105,6 +117,7 @@ async function main(): Promise<void> {
       builds: { type: 'string', default: '60' },
       jobs: { type: 'string', default: '3' },
       'fault-rate': { type: 'string', default: '0.1' },
+      only: { type: 'string' },
       seed: { type: 'string', default: '1' },
       qps: { type: 'string' },
     },
@@ -119,17 +132,9 @@ async function main(): Promise<void> {
     kc.loadFromFile(sim.kubeconfigPath);
     const apiext = kc.makeApiClient(ApiextensionsV1Api);
     for (const crd of crdManifests()) await apiext.createCustomResourceDefinition({ body: crd });
-    // The rate split like the issue's report: 500s and lost replies, resets, 429s with Retry-After, slow.
     const proxy = await startFaultProxy(kc, {
       seed: Number(values.seed),
-      rates: {
-        'error-before': rate * 0.2,
-        'error-after': rate * 0.2,
-        'reset-before': rate * 0.1,
-        'reset-after': rate * 0.1,
-        'too-many': rate * 0.2,
-        slow: rate * 0.2,
-      },
+      rates: values.only ? { [values.only]: rate } : MIXED(rate),
       retryAfterSeconds: 1,
       slowMs: 300,
       cutWatchesAfterMs: [2_000, 8_000],
@@ -162,7 +167,7 @@ async function main(): Promise<void> {
     const { injected, watchesCut, lostWriteReplies, requests } = proxy.stats;
     const sum = (name: string): string => String(metricSum(metrics, name));
     console.log(
-      `faults benchmark: ${String(total)} builds of ${String(jobsPerBuild)} jobs through a proxy failing ${(rate * 100).toFixed(0)}% of API requests (seed ${values.seed})`,
+      `faults benchmark: ${String(total)} builds of ${String(jobsPerBuild)} jobs through a proxy failing ${(rate * 100).toFixed(0)}% of API requests${values.only ? ` (${values.only} only)` : ''} (seed ${values.seed})`,
     );
     console.log(`builds:   ${(total / elapsed).toFixed(2).padStart(7)} /s  (${elapsed.toFixed(1)} s for all)`);
     console.log(

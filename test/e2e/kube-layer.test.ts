@@ -154,21 +154,22 @@ test('an informer whose watches are cut resumes from its last resourceVersion: e
   const running = informer.start(ac.signal);
   try {
     await informer.waitForSync();
+    // Each change is made after one more watch was cut, so every one of them arrives on a resumed watch.
     for (let i = 0; i < 6; i++) {
-      await cluster.objects.create('Project', project(`cut-${i}`));
-      // Spread the changes over several watch connections.
-      await new Promise((r) => setTimeout(r, 150));
+      const cuts = proxy.stats.watchesCut;
+      await waitFor(`watch cut #${String(cuts + 1)}`, () => (proxy.stats.watchesCut > cuts ? true : undefined));
+      await cluster.objects.create('Project', project(`cut-${String(i)}`));
     }
+    await waitFor('one more cut', () => (proxy.stats.watchesCut >= 7 ? true : undefined));
     await cluster.objects.delete('Project', cluster.namespace, 'cut-0');
     await waitFor('every change delivered', () =>
-      [1, 2, 3, 4, 5].every((i) => informer.get(cluster.namespace, `cut-${i}`)) &&
+      [1, 2, 3, 4, 5].every((i) => informer.get(cluster.namespace, `cut-${String(i)}`)) &&
       !informer.get(cluster.namespace, 'cut-0') &&
       deleted.includes('cut-0')
         ? true
         : undefined,
     );
-    assert.ok(proxy.stats.watchesCut >= 2, `watches were cut (${proxy.stats.watchesCut})`);
-    assert.ok(restarts.length >= 2, 'each cut was a reconnect');
+    assert.ok(restarts.length >= 7, 'each cut was a reconnect');
     assert.equal(lists, 1, 'only the first list');
     assert.deepEqual(relists, []);
   } finally {
