@@ -24,6 +24,10 @@ import { translateJob } from './jobs/index.ts';
 import { BrigadeObjects } from './kube/custom-objects.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
 import { newKubeClients } from './kube/clients.ts';
+import type { KubeClients } from './kube/clients.ts';
+import { apiMessage } from './kube/errors.ts';
+import { TokenBucket } from './kube/rate-limiter.ts';
+import type { RetryEvent } from './kube/transport.ts';
 import { createScriptEngine } from './script/index.ts';
 import type { ScriptEngine } from './script/index.ts';
 
@@ -70,19 +74,27 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   maxJobLogBytes: 1024 * 1024,
   logTailChars: DEFAULTS.logTailChars,
   resyncMs: 10 * 60_000,
+  apiQPS: 50,
+  apiBurst: 100,
 };
 
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const { logger, signal } = options;
   const clock = options.clock ?? systemClock;
-  const clients = newKubeClients(options.kubeConfig);
   const metrics = new OperatorMetrics({ defaultMetrics: true });
+  const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const clientsFor = apiClientsFactory(options.kubeConfig, settings, metrics, logger);
+  const informerClients = clientsFor('informers');
   const caches = createCaches({
-    clients,
+    clients: informerClients.clients,
+    limiter: informerClients.limiter,
     namespace: options.namespace,
     logger,
     clock,
     onRestart: (name) => metrics.informerRestarts.inc({ informer: name }),
+    onRelist: (name) => {
+      metrics.informerRelists.inc({ informer: name });
+    },
   });
   metrics.setPhaseSources({
     builds: () => caches.builds.list().map((b) => (b as Build).status?.phase),
@@ -91,29 +103,38 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const ownEngine = options.scriptEngine ? undefined : createScriptEngine();
   const engine = options.scriptEngine ?? (ownEngine as ScriptEngine);
   metrics.setScriptStats(() => engine.stats());
-  const deps: ControllerDeps = {
-    clients,
-    objects: new BrigadeObjects(clients.custom),
-    caches,
-    recorder: new EventRecorder({
-      core: clients.core,
-      component: 'brigade-operator',
-      onError: (err, e) => logger.warn({ err, reason: e.reason }, 'could not record an Event'),
-    }),
-    logger,
-    clock,
-    script: engine,
-    translate: translateJob,
-    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+  const recorder = new EventRecorder({
+    core: clientsFor('events').clients.core,
+    component: 'brigade-operator',
+    onError: (err, e) => {
+      logger.warn({ err: apiMessage(err), reason: e.reason }, 'could not record an Event');
+    },
+  });
+  // Each controller has API clients (and so a rate limit) of its own: a burst of one cannot starve another.
+  const depsFor = (controller: string): ControllerDeps => {
+    const { clients } = clientsFor(controller);
+    return {
+      clients,
+      objects: new BrigadeObjects(clients.custom),
+      caches,
+      recorder,
+      logger,
+      clock,
+      script: engine,
+      translate: translateJob,
+      settings,
+    };
   };
-  const manager = new Manager({ logger, leaderElector: leaderElector(options, clients.coordination, clock) });
+  // Lease renewals are never rate limited: waiting behind a busy controller could lose leadership.
+  const leaseClients = newKubeClients(options.kubeConfig, { onRetry: clientsFor.onRetry('leader-election') });
+  const manager = new Manager({ logger, leaderElector: leaderElector(options, leaseClients.coordination, clock) });
   for (const cache of allCaches(caches)) manager.addCache(cache);
-  const builds = buildController(deps, metrics);
+  const builds = buildController(depsFor('build'), metrics);
   for (const c of [
-    projectController(deps, metrics),
-    eventController(deps, metrics),
+    projectController(depsFor('project'), metrics),
+    eventController(depsFor('event'), metrics),
     builds.controller,
-    jobController(deps, metrics),
+    jobController(depsFor('job'), metrics),
   ])
     manager.addController(c);
 
@@ -153,6 +174,28 @@ async function run(manager: Manager, signal: AbortSignal, onStarted: () => void,
     onStarted(); // never leave a waiter of `started` hanging
     t.logger.info('operator stopped');
   }
+}
+
+/** API clients with a rate limit of their own, named for metrics and logs; retries are counted. */
+function apiClientsFactory(
+  kubeConfig: KubeConfig,
+  settings: OperatorSettings,
+  metrics: OperatorMetrics,
+  logger: Logger,
+): ((client: string) => { clients: KubeClients; limiter: TokenBucket }) & {
+  onRetry: (client: string) => (e: RetryEvent) => void;
+} {
+  const onRetry =
+    (client: string) =>
+    (e: RetryEvent): void => {
+      metrics.apiRetries.inc({ client, reason: e.reason });
+      logger.debug({ client, ...e }, 'API request failed transiently; retrying');
+    };
+  const make = (client: string): { clients: KubeClients; limiter: TokenBucket } => {
+    const limiter = new TokenBucket({ qps: settings.apiQPS, burst: settings.apiBurst });
+    return { clients: newKubeClients(kubeConfig, { limiter, onRetry: onRetry(client) }), limiter };
+  };
+  return Object.assign(make, { onRetry });
 }
 
 function leaderElector(

@@ -96,3 +96,9 @@ test('run refuses a bad flag with its usage and exit code 2', async () => {
   assert.match(run.output(), /--metrics-port must be a port number/);
   assert.match(run.output(), /Usage: brigade-operator run/);
 });
+
+test('run refuses a rate limit that is not a positive number', async () => {
+  const run = startBinary(['run', '--api-qps', '0']);
+  assert.equal(await run.exited, 2);
+  assert.match(run.output(), /--api-qps must be a positive number, got "0"/);
+});

@@ -4,7 +4,15 @@ import pino from 'pino';
 import { hostGateway } from '../gateway/index.ts';
 import { startOperator } from '../operator.ts';
 import { untilSignalled, type Command } from './command.ts';
-import { connect, KUBE_USAGE, logLevelOption, parseCommandLine, portOption, UsageError } from './commands/options.ts';
+import {
+  connect,
+  KUBE_USAGE,
+  logLevelOption,
+  parseCommandLine,
+  portOption,
+  positiveNumberOption,
+  UsageError,
+} from './commands/options.ts';
 import { limitOptions, limitUsage, limitValues } from './commands/gateway-options.ts';
 import { runReporting } from './commands/run.ts';
 
@@ -22,6 +30,8 @@ const USAGE = [
   '  --gateway-host ADDR    its listen address (default 127.0.0.1; in a pod 0.0.0.0, for its Service)',
   ...limitUsage('gateway-'),
   '  --log-level LEVEL      trace, debug, info, warn, error (default info)',
+  '  --api-qps N            API requests per second per controller, client-side limit (default 50)',
+  '  --api-burst N          requests allowed in a burst per controller (default 100)',
   ...KUBE_USAGE,
 ].join('\n');
 
@@ -35,6 +45,8 @@ const OPTIONS = {
   'gateway-host': { type: 'string' },
   ...limitOptions('gateway-'),
   'log-level': { type: 'string' },
+  'api-qps': { type: 'string' },
+  'api-burst': { type: 'string' },
 } as const;
 
 export const runCommand: Command = {
@@ -46,6 +58,8 @@ export const runCommand: Command = {
       if (positionals.length > 0) throw new UsageError('run takes no arguments');
       const metricsPort = portOption(values['metrics-port'], '--metrics-port') ?? 9090;
       const gatewayPort = portOption(values['gateway-port'], '--gateway-port');
+      const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
+      const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
       const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) });
       const target = connect(
         { ...values, namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? values.namespace },
@@ -62,6 +76,10 @@ export const runCommand: Command = {
         metricsPort,
         metricsHost: values['metrics-host'] ?? '127.0.0.1',
         leaderElection: values['leader-elect'] ? { namespace: target.namespace, identity: io.env.POD_NAME } : undefined,
+        settings: {
+          ...(apiQPS ? { apiQPS } : {}),
+          ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
+        },
       });
       let stopGateway = async (): Promise<void> => {};
       if (gatewayPort !== undefined) {

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { BrigadeKind } from '../api/constants.ts';
 import { LABELS } from '../api/constants.ts';
 import type { KubeClients } from '../kube/clients.ts';
+import type { TokenBucket } from '../kube/rate-limiter.ts';
 import type { KindTypes } from '../kube/custom-objects.ts';
 import { collectionPath, resourceOf } from '../kube/custom-objects.ts';
 import type { Clock } from './runtime/clock.ts';
@@ -39,6 +40,9 @@ export interface CachesOptions {
   logger: Logger;
   clock?: Clock;
   onRestart?: (informer: string) => void;
+  onRelist?: (informer: string) => void;
+  /** Rate limit of watch connects (the lists go through `clients`, limited on their own). */
+  limiter?: TokenBucket;
 }
 
 type Lister<T extends KubernetesObject> = () => Promise<KubernetesListObject<T>>;
@@ -89,6 +93,8 @@ function createInformers(o: CachesOptions): Caches {
       logger: o.logger,
       clock: o.clock,
       onRestart: o.onRestart,
+      onRelist: o.onRelist,
+      limiter: o.limiter,
     });
   const corePath = (plural: string): string => (ns ? `/api/v1/namespaces/${ns}/${plural}` : `/api/v1/${plural}`);
   const jobSel = LABELS.job;
@@ -153,6 +159,8 @@ function custom<K extends BrigadeKind>(o: CachesOptions, kind: K): Informer<Kind
     logger: o.logger,
     clock: o.clock,
     onRestart: o.onRestart,
+    onRelist: o.onRelist,
+    limiter: o.limiter,
   });
 }
 

@@ -3,7 +3,7 @@
 // kubelet's recorder does, instead of flooding the namespace.
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { CoreV1Api, CoreV1Event } from '@kubernetes/client-node';
-import { isNotFound } from './errors.ts';
+import { isAlreadyExists, isNotFound } from './errors.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -79,11 +79,14 @@ export class EventRecorder {
     const seen = this.#seen.get(key);
     const now = this.#opts.now().toISOString();
     if (seen && (await this.#bump(seen, now))) return;
-    const created = await this.#opts.core.createNamespacedEvent({
-      namespace: namespaceOf(object),
-      body: this.#newEvent(object, event, now),
-    });
-    this.#remember(key, { name: created.metadata?.name ?? '', namespace: namespaceOf(object), count: 1 });
+    const body = this.#newEvent(object, event, now);
+    try {
+      await this.#opts.core.createNamespacedEvent({ namespace: namespaceOf(object), body });
+    } catch (err) {
+      // The name is ours alone: AlreadyExists is our own create, sent again after its reply was lost.
+      if (!isAlreadyExists(err)) throw err;
+    }
+    this.#remember(key, { name: body.metadata.name ?? '', namespace: namespaceOf(object), count: 1 });
   }
 
   /** Increments the count of an Event written before; false when it was deleted meanwhile. */

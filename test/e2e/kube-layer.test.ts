@@ -7,6 +7,8 @@ import { Informer } from '../../src/controller/runtime/informer.ts';
 import { collectionPath, resourceOf } from '../../src/kube/custom-objects.ts';
 import { EventRecorder } from '../../src/kube/event-recorder.ts';
 import { isConflict } from '../../src/kube/errors.ts';
+import { newKubeClients } from '../../src/kube/clients.ts';
+import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { startCluster, testLogger, waitFor } from './harness.ts';
 import type { Cluster } from './harness.ts';
 
@@ -116,6 +118,65 @@ test('an informer whose list fails restarts with back-off, syncs, and then follo
   assert.equal(informer.byLabels({}, cluster.namespace).length >= 2, true);
   ac.abort();
   await running;
+});
+
+test('an informer whose watches are cut resumes from its last resourceVersion: every change arrives, no second list', async () => {
+  const proxy = await startFaultProxy(cluster.clients.kubeConfig, {
+    seed: 1,
+    rates: {},
+    cutWatchesAfterMs: [150, 400],
+  });
+  const through = proxy.kubeConfigThrough(cluster.clients.kubeConfig);
+  const { custom } = newKubeClients(through);
+  let lists = 0;
+  const relists: string[] = [];
+  const restarts: string[] = [];
+  const informer = new Informer<KubernetesObject>({
+    name: 'projects-through-proxy',
+    kubeConfig: through,
+    path: collectionPath('Project', cluster.namespace),
+    list: async () => {
+      lists++;
+      return (await custom.listNamespacedCustomObject({
+        ...resourceOf('Project'),
+        namespace: cluster.namespace,
+      })) as KubernetesListObject<KubernetesObject>;
+    },
+    logger: testLogger(),
+    onRelist: (name) => relists.push(name),
+    onRestart: (name) => restarts.push(name),
+  });
+  const deleted: string[] = [];
+  informer.onChange((obj, verb) => {
+    if (verb === 'delete') deleted.push(obj.metadata?.name ?? '');
+  });
+  const ac = new AbortController();
+  const running = informer.start(ac.signal);
+  try {
+    await informer.waitForSync();
+    // Each change is made after one more watch was cut, so every one of them arrives on a resumed watch.
+    for (let i = 0; i < 6; i++) {
+      const cuts = proxy.stats.watchesCut;
+      await waitFor(`watch cut #${String(cuts + 1)}`, () => (proxy.stats.watchesCut > cuts ? true : undefined));
+      await cluster.objects.create('Project', project(`cut-${String(i)}`));
+    }
+    await waitFor('one more cut', () => (proxy.stats.watchesCut >= 7 ? true : undefined));
+    await cluster.objects.delete('Project', cluster.namespace, 'cut-0');
+    await waitFor('every change delivered', () =>
+      [1, 2, 3, 4, 5].every((i) => informer.get(cluster.namespace, `cut-${String(i)}`)) &&
+      !informer.get(cluster.namespace, 'cut-0') &&
+      deleted.includes('cut-0')
+        ? true
+        : undefined,
+    );
+    assert.ok(restarts.length >= 7, 'each cut was a reconnect');
+    assert.equal(lists, 1, 'only the first list');
+    assert.deepEqual(relists, []);
+  } finally {
+    ac.abort();
+    await running;
+    await proxy.stop();
+  }
 });
 
 test('applyCustomResourceDefinition installs the CRDs as written: defaults and CEL rules survive', async () => {

@@ -73,6 +73,14 @@ export function portOption(value: string | undefined, flag: string): number | un
   return port;
 }
 
+/** A positive number option (a rate, a count); undefined when not given. */
+export function positiveNumberOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${value}"`);
+  return n;
+}
+
 export function logLevelOption(value: string | undefined): string {
   const level = value ?? 'info';
   if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);

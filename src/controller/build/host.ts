@@ -4,7 +4,8 @@
 import { jobCrName } from '../../api/names.ts';
 import { JOB_CONTAINER, jobEnvSecret } from '../../jobs/index.ts';
 import type { Build, JobCR, Project } from '../../api/types.ts';
-import { apiMessage, isAlreadyExists, isNotFound, KubeApiError } from '../../kube/errors.ts';
+import { apiMessage, isAlreadyExists, isNotFound, isTransient, KubeApiError } from '../../kube/errors.ts';
+import { retryTransient } from '../../kube/retry.ts';
 import type { JobOutcome, JobRequest } from '../../script/index.ts';
 import { redact } from '../../util/redact.ts';
 import { headBytes } from '../../util/text.ts';
@@ -39,31 +40,33 @@ export function hostFor(ctx: HostContext): {
  * the kept log once the job ended; '' before it has a pod.
  */
 export function jobLogsHost(ctx: HostContext): (jobName: string) => Promise<string> {
-  return async (jobName) => {
-    const namespace = ctx.build.metadata.namespace ?? '';
-    const name = jobCrName(ctx.build.metadata.name ?? '', jobName);
-    const job =
-      (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
-      (await ctx.deps.objects.get('Job', namespace, name));
-    if (!job) return '';
-    if (isTerminalJob(job)) return keptLog(ctx.deps, job);
-    const podName = job.status?.podName;
-    if (!podName) return '';
-    try {
-      const raw = await ctx.deps.clients.core.readNamespacedPodLog({
-        namespace,
-        name: podName,
-        container: JOB_CONTAINER,
-        limitBytes: ctx.deps.settings.maxJobLogBytes * 2,
-      });
-      return headBytes(redact(String(raw ?? ''), Object.values(ctx.secrets)), ctx.deps.settings.maxJobLogBytes);
-    } catch (err) {
-      // Not started yet, or the pod is gone: what the status recorded is all there is for now.
-      if (!isNotFound(err))
-        ctx.deps.logger.debug({ job: name, err: apiMessage(err) }, 'could not read a running job log');
-      return job.status?.logTail ?? '';
-    }
-  };
+  return (jobName) =>
+    untilDone(ctx, `read the log of job ${jobName}`, async () => {
+      const namespace = ctx.build.metadata.namespace ?? '';
+      const name = jobCrName(ctx.build.metadata.name ?? '', jobName);
+      const job =
+        (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
+        (await ctx.deps.objects.get('Job', namespace, name));
+      if (!job) return '';
+      if (isTerminalJob(job)) return keptLog(ctx.deps, job);
+      const podName = job.status?.podName;
+      if (!podName) return '';
+      try {
+        const raw = await ctx.deps.clients.core.readNamespacedPodLog({
+          namespace,
+          name: podName,
+          container: JOB_CONTAINER,
+          limitBytes: ctx.deps.settings.maxJobLogBytes * 2,
+        });
+        return headBytes(redact(raw, Object.values(ctx.secrets)), ctx.deps.settings.maxJobLogBytes);
+      } catch (err) {
+        if (isTransient(err)) throw err; // read again
+        // Not started yet, or the pod is gone: what the status recorded is all there is for now.
+        if (!isNotFound(err))
+          ctx.deps.logger.debug({ job: name, err: apiMessage(err) }, 'could not read a running job log');
+        return job.status?.logTail ?? '';
+      }
+    });
 }
 
 export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOutcome> {
@@ -75,17 +78,49 @@ export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOu
       });
     const namespace = ctx.build.metadata.namespace ?? '';
     const name = jobCrName(ctx.build.metadata.name ?? '', req.name);
-    const existing =
-      (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
-      (await ctx.deps.objects.get('Job', namespace, name));
     const { job: wanted, secretData } = jobCrFor(ctx.build, ctx.project, req, Object.values(ctx.secrets));
-    const job = existing ?? (await ctx.deps.objects.create('Job', wanted)).object;
-    // Also on replay: the operator may have stopped between creating the Job CR and its Secret.
-    if (!isTerminalJob(job) && Object.keys(secretData).length > 0) await ensureEnvSecret(ctx.deps, job, secretData);
+    // What is in the cluster decides, on every attempt: a create whose reply was lost is found by
+    // the next attempt's read (or by its 409 AlreadyExists), never made twice.
+    await untilDone(ctx, `start job ${req.name}`, async () => {
+      const existing =
+        (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
+        (await ctx.deps.objects.get('Job', namespace, name));
+      const current = existing ?? (await ctx.deps.objects.create('Job', wanted)).object;
+      // Also on replay: the operator may have stopped between creating the Job CR and its Secret.
+      if (!isTerminalJob(current) && Object.keys(secretData).length > 0)
+        await ensureEnvSecret(ctx.deps, current, secretData);
+      return current;
+    });
     ctx.touch();
     const final = await ctx.waiters.wait(namespace, name, ctx.signal);
-    return outcomeOf(final, await keptLog(ctx.deps, final));
+    return outcomeOf(
+      final,
+      await untilDone(ctx, `read the kept log of job ${req.name}`, () => keptLog(ctx.deps, final)),
+    );
   };
+}
+
+/**
+ * Runs `step` until it succeeds: transient API failures are retried with back-off for as long as the
+ * session runs, so they never reach the script; a permanent one (a refusal, with the API's message)
+ * does. A stopped session ends the wait with JobAbortedError.
+ */
+async function untilDone<T>(ctx: HostContext, what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await retryTransient(step, {
+      signal: ctx.signal,
+      onRetry: (err, attempt, delayMs) => {
+        ctx.deps.logger.debug(
+          { build: ctx.build.metadata.name, attempt, retryInMs: delayMs, err: apiMessage(err) },
+          `could not ${what} yet; retrying`,
+        );
+      },
+    });
+  } catch (err) {
+    if (ctx.signal.aborted)
+      throw new JobAbortedError(`${what}: the build session was stopped`, { cause: ctx.signal.reason });
+    throw err;
+  }
 }
 
 /**
@@ -117,6 +152,7 @@ async function keptLog(deps: ControllerDeps, job: JobCR): Promise<string> {
     const cm = await deps.clients.core.readNamespacedConfigMap({ namespace, name });
     return cm.data?.[JOB_LOG_KEY] ?? job.status?.logTail ?? '';
   } catch (err) {
+    if (isTransient(err)) throw err; // the caller reads again
     // No kept log (a refused job, one cancelled before it ran, a removed ConfigMap): the tail is all
     // there is. Any other failure is logged, and the script still gets the tail rather than an error.
     if (!isNotFound(err))

@@ -4,7 +4,7 @@ import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { API_VERSION, KINDS, LABELS, MANAGED_BY } from '../../api/constants.ts';
 import type { JobCR } from '../../api/types.ts';
 import { JOB_CONTAINER } from '../../jobs/index.ts';
-import { KubeApiError, apiMessage, isAlreadyExists } from '../../kube/errors.ts';
+import { KubeApiError, apiMessage, isAlreadyExists, isTransient } from '../../kube/errors.ts';
 import { redact } from '../../util/redact.ts';
 import { headBytes } from '../../util/text.ts';
 import { COMPONENT } from '../caches.ts';
@@ -12,15 +12,21 @@ import type { ControllerDeps } from '../shared/deps.ts';
 import { JOB_LOG_KEY, jobLogConfigMapName } from '../shared/names.ts';
 import { failedInitContainer } from './state.ts';
 
-/** The redacted, bounded log of the pod, or a line saying why there is none. */
+/** A job's log as read from its pod: the text, or why there is none (never an error text as the log). */
+export type JobLog = { kind: 'read'; text: string } | { kind: 'unavailable'; why: string };
+
+/**
+ * The redacted, bounded log of the pod. A transient failure (429, 5xx, a cut connection) is thrown,
+ * so the reconcile reads again after back-off; a permanent one (the pod is gone, access refused)
+ * says so as `unavailable`.
+ */
 export async function readJobLog(
   deps: ControllerDeps,
   job: JobCR,
-  pod: V1Pod | undefined,
+  pod: V1Pod,
   secrets: readonly string[],
-): Promise<string> {
-  const podName = pod?.metadata?.name;
-  if (!podName) return '(no pod ran for this job)\n';
+): Promise<JobLog> {
+  const podName = pod.metadata?.name ?? '';
   const namespace = job.metadata.namespace ?? '';
   // When an init container (the source clone) failed, the job container never ran: its log is the story.
   const init = failedInitContainer(pod);
@@ -35,11 +41,13 @@ export async function readJobLog(
     const lead = init
       ? `(init container "${init.name}" failed with exit code ${init.exitCode}; its log follows)\n`
       : '';
-    return headBytes(lead + redact(String(raw ?? ''), secrets), deps.settings.maxJobLogBytes);
+    return { kind: 'read', text: headBytes(lead + redact(raw, secrets), deps.settings.maxJobLogBytes) };
   } catch (err) {
+    if (isTransient(err)) throw new KubeApiError(`read the log of pod ${namespace}/${podName}`, { cause: err });
     // The pod may be gone already (deadline exceeded, deleted): the job's end is still recorded.
-    deps.logger.warn({ job: job.metadata.name, pod: podName, err: apiMessage(err) }, 'could not read the job log');
-    return `(the log could not be read: ${redact(apiMessage(err), secrets)})\n`;
+    const why = `the log of pod ${podName} could not be read: ${redact(apiMessage(err), secrets)}`;
+    deps.logger.warn({ job: job.metadata.name, pod: podName }, why);
+    return { kind: 'unavailable', why };
   }
 }
 

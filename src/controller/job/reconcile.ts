@@ -1,7 +1,7 @@
 // Job reconcile: translate the Job CR and create its child batch Job (with env Secret and PVCs), then
 // follow the batch Job and its pod; when it ends, keep the log and record the result.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { API_VERSION } from '../../api/constants.ts';
+import { API_VERSION, LABELS } from '../../api/constants.ts';
 import { jobSecretName } from '../../api/names.ts';
 import type { Build, JobCR, Project } from '../../api/types.ts';
 import { JOB_CONTAINER } from '../../jobs/index.ts';
@@ -13,6 +13,8 @@ import type { ControllerDeps } from '../shared/deps.ts';
 import { readProjectSecrets } from '../shared/project-secrets.ts';
 import { INDEX } from '../caches.ts';
 import { keepJobLog, readJobLog } from './logs.ts';
+import type { JobLog } from './logs.ts';
+import { setCondition } from '../../api/conditions.ts';
 import type { JobSlots } from './slots.ts';
 import { isTerminalPhase, jobStatusChanged, observeJob, statusFor } from './state.ts';
 import type { Observation } from './state.ts';
@@ -103,7 +105,7 @@ async function createIgnoringExisting(what: string, create: () => Promise<unknow
 
 async function follow(deps: ControllerDeps, job: JobCR, project: Project): Promise<void> {
   const batchJob = await childJob(deps, job);
-  const pod = newestPod(deps, batchJob);
+  const pod = newestPod(deps, batchJob) ?? (await podFromApi(deps, job, batchJob));
   const obs = observeJob({ batchJob, pod, container: JOB_CONTAINER, now: now(deps) });
   if (isTerminalPhase(obs.phase))
     return finish(deps, job, obs, Object.values(await readProjectSecrets(deps.clients.core, project)), pod);
@@ -129,13 +131,36 @@ async function childJob(deps: ControllerDeps, job: JobCR): Promise<V1Job | undef
   }
 }
 
+/**
+ * The pod, from the API, of a batch Job that has started one when the pod cache does not know it
+ * (its watch is reconnecting): a job must not be finished as if no pod had run, without its log.
+ */
+async function podFromApi(deps: ControllerDeps, job: JobCR, batchJob: V1Job | undefined): Promise<V1Pod | undefined> {
+  const s = batchJob?.status;
+  const uid = batchJob?.metadata?.uid;
+  if (!s || !uid || (s.active ?? 0) + (s.succeeded ?? 0) + (s.failed ?? 0) === 0) return undefined;
+  const namespace = job.metadata.namespace ?? '';
+  try {
+    const list = await deps.clients.core.listNamespacedPod({
+      namespace,
+      labelSelector: `${LABELS.job}=${job.metadata.name ?? ''}`,
+    });
+    return newest(list.items.filter((p) => p.metadata?.ownerReferences?.some((r) => r.uid === uid)));
+  } catch (err) {
+    throw new KubeApiError(`list the pods of batch Job ${namespace}/${job.status?.jobName ?? ''}`, { cause: err });
+  }
+}
+
+/** The most recently created pod (timestamps are strings from the cache, Dates from the typed client). */
+function newest(pods: V1Pod[]): V1Pod | undefined {
+  const created = (p: V1Pod): number => new Date(p.metadata?.creationTimestamp ?? 0).getTime();
+  return pods.sort((a, b) => created(b) - created(a))[0];
+}
+
 function newestPod(deps: ControllerDeps, batchJob: V1Job | undefined): V1Pod | undefined {
   const uid = batchJob?.metadata?.uid;
   if (!uid) return undefined;
-  const pods = deps.caches.pods.byIndex(INDEX.owner, uid);
-  return pods.sort((a, b) =>
-    String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')),
-  )[0];
+  return newest(deps.caches.pods.byIndex(INDEX.owner, uid));
 }
 
 /** Terminal: keep the log (once), then write the final status; the Build's runJob resolves on it. */
@@ -146,12 +171,13 @@ async function finish(
   secrets: readonly string[],
   pod?: V1Pod,
 ): Promise<void> {
-  const ran = obs.podName !== undefined;
-  const log = ran ? await readJobLog(deps, job, pod, secrets) : '';
-  if (ran) await keepJobLog(deps, job, log);
+  const log = obs.podName !== undefined && pod ? await readJobLog(deps, job, pod, secrets) : undefined;
+  if (log?.kind === 'read') await keepJobLog(deps, job, log.text);
+  const base = statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps));
   const status = {
-    ...statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps)),
-    ...(ran ? { logTail: tail(log, deps.settings.logTailChars) } : {}),
+    ...base,
+    ...(log?.kind === 'read' ? { logTail: tail(log.text, deps.settings.logTailChars) } : {}),
+    ...(log ? { conditions: setCondition(base.conditions, logCondition(log), now(deps)) } : {}),
   };
   const written = await deps.objects.updateStatus(
     'Job',
@@ -160,11 +186,16 @@ async function finish(
     (current) => (isTerminalPhase(current.status?.phase) ? undefined : status),
   );
   if (!written) return;
-  const msg = `${obs.reason ?? obs.phase}${obs.message ? `: ${obs.message}` : ''}`;
+  if (log?.kind === 'unavailable') await deps.recorder.warning(ref(job), 'JobLogUnavailable', log.why);
   deps.logger.info(
     { ...fields(job), phase: obs.phase, reason: obs.reason, exitCode: obs.exitCode, node: obs.nodeName },
     'job ended',
   );
+  await recordJobEnd(deps, job, obs, log !== undefined);
+}
+
+async function recordJobEnd(deps: ControllerDeps, job: JobCR, obs: Observation, ran: boolean): Promise<void> {
+  const msg = `${obs.reason ?? obs.phase}${obs.message ? `: ${obs.message}` : ''}`;
   if (obs.phase === 'Succeeded') await deps.recorder.normal(ref(job), 'JobSucceeded', `exit code ${obs.exitCode ?? 0}`);
   else if (
     obs.reason &&
@@ -174,6 +205,13 @@ async function finish(
   )
     await deps.recorder.warning(ref(job), 'JobRefused', msg);
   else await deps.recorder.warning(ref(job), obs.phase === 'TimedOut' ? 'JobTimedOut' : 'JobFailed', msg);
+}
+
+/** LogKept: whether the job's log was read and kept, or why it could not be. */
+function logCondition(log: JobLog): { type: string; status: 'True' | 'False'; reason: string; message: string } {
+  return log.kind === 'read'
+    ? { type: 'LogKept', status: 'True', reason: 'Kept', message: 'the pod log is kept with the job' }
+    : { type: 'LogKept', status: 'False', reason: 'LogUnavailable', message: log.why.slice(0, 1024) };
 }
 
 async function setStatus(deps: ControllerDeps, job: JobCR, obs: Observation): Promise<void> {

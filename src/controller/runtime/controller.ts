@@ -3,7 +3,7 @@
 // with back-off, a TerminalError stops retrying (it is logged and counted, and the object's status
 // should say why).
 import type { Logger } from 'pino';
-import { isConflict } from '../../kube/errors.ts';
+import { apiMessage, isConflict, isTransient } from '../../kube/errors.ts';
 import { systemClock } from './clock.ts';
 import { WorkQueue } from './queue.ts';
 import type { WorkQueueOptions } from './queue.ts';
@@ -138,12 +138,14 @@ export class Controller {
         return 'terminal';
       }
       const delay = this.queue.addRateLimited(key);
-      // A conflict means our cache was behind a write (often our own): routine, retried shortly.
-      const level = isConflict((err as { cause?: unknown }).cause ?? err) ? 'debug' : 'warn';
-      this.#log[level](
-        { key, err, retryInMs: delay, attempt: this.queue.numRequeues(key) },
-        'reconcile failed; retrying with back-off',
-      );
+      const fields = { key, retryInMs: delay, attempt: this.queue.numRequeues(key) };
+      // A conflict means our cache was behind a write (often our own): routine, retried shortly. A
+      // transient API failure (the transport already retried it) is worth a line, not a stack.
+      if (isConflict((err as { cause?: unknown }).cause ?? err))
+        this.#log.debug({ ...fields, err: apiMessage(err) }, 'reconcile failed; retrying with back-off');
+      else if (isTransient(err))
+        this.#log.info({ ...fields, err: apiMessage(err) }, 'reconcile failed; retrying with back-off');
+      else this.#log.warn({ ...fields, err }, 'reconcile failed; retrying with back-off');
       return 'error';
     }
   }

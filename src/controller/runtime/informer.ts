@@ -1,10 +1,17 @@
-// A watched, cached view of one resource type, built on client-node's ListWatch (list, then watch,
-// re-list after 410 Gone). What we add: client-node's informer stops for good on any error, so we
-// restart it with back-off and log it; `synced` says when the first list is in the cache; lookups by
-// label and by owner; change handlers that the controllers use to enqueue keys.
-import { makeInformer } from '@kubernetes/client-node';
+// A watched, cached view of one resource type: list once, then watch from the list's
+// resourceVersion, and on every reconnect resume from the last version seen (events and bookmarks
+// move it forward), so a cut connection or a server-side watch timeout costs one request, not a
+// re-list. Only 410 Gone (the version is too old for the server's watch cache) lists again; objects
+// that vanished meanwhile are reported deleted. Failures reconnect with back-off; transient ones are
+// routine (debug), a run of them or a refusal (403, 404) is a warning, each with the message only.
+// Also: `synced` says when the first list is in the cache; lookups by label, by owner and by
+// secondary index; change handlers that the controllers use to enqueue keys.
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { apiMessage, isGone, isTransient } from '../../kube/errors.ts';
+import type { TokenBucket } from '../../kube/rate-limiter.ts';
+import { watchOnce } from '../../kube/watch-stream.ts';
+import type { WatchEnd, WatchEvent } from '../../kube/watch-stream.ts';
 import { PerKeyBackoff } from './backoff.ts';
 import { systemClock } from './clock.ts';
 import type { Clock, TimerHandle } from './clock.ts';
@@ -23,24 +30,33 @@ export interface InformerOptions<T extends KubernetesObject> {
   labelSelector?: string;
   logger: Logger;
   clock?: Clock;
-  /** Called on every restart after an error (metrics). */
+  /** Called on every reconnect after a failure (metrics). */
   onRestart?: (informer: string) => void;
+  /** Called on every full list after the first (metrics: should stay rare). */
+  onRelist?: (informer: string) => void;
+  /** Rate limit for watch connects (the list goes through its client's own limit). */
+  limiter?: TokenBucket;
+  /** Server-side watch timeout, in seconds; each watch picks a value between this and twice it. */
+  watchTimeoutSeconds?: number;
 }
 
 const RESTART_BACKOFF = { baseMs: 500, maxMs: 30_000 };
+/** Consecutive transient failures before they are worth a warning. */
+const WARN_AFTER_FAILURES = 5;
+/** Like client-go's reflector: watches of 5-10 minutes, ended by the server, then resumed. */
+const DEFAULT_WATCH_TIMEOUT_SECONDS = 300;
 
 export class Informer<T extends KubernetesObject> {
   readonly name: string;
   readonly #opts: InformerOptions<T>;
   readonly #log: Logger;
   readonly #clock: Clock;
-  readonly #lw: ReturnType<typeof makeInformer<T>>;
+  readonly #store = new Map<string, T>();
   readonly #handlers: ChangeHandler<T>[] = [];
   readonly #indexes = new Map<string, ObjectIndex<T>>();
   readonly #backoff = new PerKeyBackoff(RESTART_BACKOFF);
+  #resourceVersion = '';
   #synced = false;
-  #stopped = false;
-  #restartTimer: TimerHandle | undefined;
   #syncWaiters: (() => void)[] = [];
 
   constructor(options: InformerOptions<T>) {
@@ -48,11 +64,6 @@ export class Informer<T extends KubernetesObject> {
     this.#opts = options;
     this.#log = options.logger.child({ informer: options.name });
     this.#clock = options.clock ?? systemClock;
-    this.#lw = makeInformer<T>(options.kubeConfig, options.path, options.list, options.labelSelector);
-    this.#lw.on('add', (o) => this.#emit(o, 'add'));
-    this.#lw.on('update', (o) => this.#emit(o, 'update'));
-    this.#lw.on('delete', (o) => this.#emit(o, 'delete'));
-    this.#lw.on('error', (err) => this.#onError(err));
   }
 
   /**
@@ -69,7 +80,7 @@ export class Informer<T extends KubernetesObject> {
     const index = this.#indexes.get(name);
     if (!index) throw new Error(`informer ${this.name} has no index ${name}`);
     return index.keys(value).flatMap((key) => {
-      const obj = this.#lw.get(key.name, key.namespace || undefined);
+      const obj = this.#store.get(storeKey(key.namespace, key.name));
       return obj ? [obj] : [];
     });
   }
@@ -90,11 +101,12 @@ export class Informer<T extends KubernetesObject> {
   }
 
   get(namespace: string | undefined, name: string): T | undefined {
-    return this.#lw.get(name, namespace);
+    return this.#store.get(storeKey(namespace, name));
   }
 
   list(namespace?: string): readonly T[] {
-    return this.#lw.list(namespace);
+    const all = [...this.#store.values()];
+    return namespace === undefined ? all : all.filter((o) => (o.metadata?.namespace ?? '') === namespace);
   }
 
   /** Cached objects whose labels include every pair of `labels`. */
@@ -110,26 +122,54 @@ export class Informer<T extends KubernetesObject> {
 
   /** Runs until signal aborts. */
   async start(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return;
-    const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    this.#run();
-    await stopped;
-    this.#stopped = true;
-    this.#restartTimer?.cancel();
-    await this.#lw.stop();
+    while (!signal.aborted) {
+      const outcome = await this.#cycle(signal);
+      if (outcome !== 'resume') await this.#pause(outcome.delayMs, signal);
+    }
   }
 
-  #run(): void {
-    this.#lw.start().then(
-      () => this.#afterStart(),
-      (err: unknown) => this.#onError(err),
-    );
+  /** One list (when there is no version to resume from) and one watch. */
+  async #cycle(signal: AbortSignal): Promise<'resume' | { delayMs: number }> {
+    if (!this.#resourceVersion) {
+      try {
+        await this.#relist();
+      } catch (err) {
+        return { delayMs: this.#failed('list', err) };
+      }
+    }
+    await this.#opts.limiter?.take(signal).catch(() => undefined);
+    if (signal.aborted) return 'resume';
+    const end = await this.#watch(signal);
+    if (end.kind === 'closed') {
+      this.#backoff.forget(this.name);
+      return 'resume';
+    }
+    if (isGone(end.error)) {
+      // The server no longer has our version: list again (now, without back-off).
+      this.#log.debug({ resourceVersion: this.#resourceVersion }, 'watch version expired; listing again');
+      this.#resourceVersion = '';
+      return 'resume';
+    }
+    // A watch the server had accepted and that then broke is a fresh failure, not one more in a row.
+    if (end.connected) this.#backoff.forget(this.name);
+    return { delayMs: this.#failed('watch', end.error) };
   }
 
-  #afterStart(): void {
-    // start() resolves after the list was stored and the watch connected; an error during the list
-    // has already gone to #onError (then the cache is not complete yet).
-    if (this.#stopped || this.#restartTimer) return;
+  async #relist(): Promise<void> {
+    const list = await this.#opts.list();
+    if (this.#synced) this.#opts.onRelist?.(this.name);
+    const seen = new Set<string>();
+    for (const obj of list.items) {
+      const key = keyOfObject(obj);
+      seen.add(key);
+      this.#upsert(key, obj);
+    }
+    for (const [key, obj] of [...this.#store]) {
+      if (seen.has(key)) continue;
+      this.#store.delete(key);
+      this.#emit(obj, 'delete');
+    }
+    this.#resourceVersion = list.metadata?.resourceVersion ?? '';
     this.#backoff.forget(this.name);
     if (this.#synced) return;
     this.#synced = true;
@@ -137,15 +177,80 @@ export class Informer<T extends KubernetesObject> {
     for (const resolve of this.#syncWaiters.splice(0)) resolve();
   }
 
-  #onError(err: unknown): void {
-    if (this.#stopped || this.#restartTimer) return;
+  #watch(signal: AbortSignal): Promise<WatchEnd> {
+    const base = this.#opts.watchTimeoutSeconds ?? DEFAULT_WATCH_TIMEOUT_SECONDS;
+    const timeoutSeconds = Math.round(base * (1 + Math.random()));
+    return watchOnce(
+      this.#opts.kubeConfig,
+      {
+        path: this.#opts.path,
+        resourceVersion: this.#resourceVersion,
+        ...(this.#opts.labelSelector ? { labelSelector: this.#opts.labelSelector } : {}),
+        timeoutSeconds,
+        // Bookmarks arrive about once a minute on a real server; a minute past the timeout is dead.
+        idleTimeoutMs: (timeoutSeconds + 60) * 1000,
+        signal,
+      },
+      (event) => {
+        this.#onEvent(event);
+      },
+    ).catch((err: unknown) => ({ kind: 'failed', error: err, connected: false }) as WatchEnd);
+  }
+
+  #onEvent(event: WatchEvent): void {
+    const obj = event.object as unknown as T;
+    const version = obj.metadata?.resourceVersion;
+    switch (event.type) {
+      case 'ADDED':
+      case 'MODIFIED':
+        this.#upsert(keyOfObject(obj), obj);
+        break;
+      case 'DELETED': {
+        const key = keyOfObject(obj);
+        this.#store.delete(key);
+        this.#emit(obj, 'delete');
+        break;
+      }
+      case 'BOOKMARK':
+        break;
+      case 'ERROR':
+        // A Status in the stream; 410 makes the next cycle list again, anything else resumes.
+        if (isGone({ body: event.object })) this.#resourceVersion = '';
+        return;
+    }
+    if (version) this.#resourceVersion = version;
+  }
+
+  #upsert(key: string, obj: T): void {
+    const before = this.#store.get(key);
+    this.#store.set(key, obj);
+    if (!before) this.#emit(obj, 'add');
+    else if (before.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.#emit(obj, 'update');
+  }
+
+  /** Counts and logs a failure; returns the back-off before the next try. */
+  #failed(what: 'list' | 'watch', err: unknown): number {
     const delay = this.#backoff.next(this.name);
-    this.#log.warn({ err, restartInMs: delay }, 'watch failed; restarting the informer');
+    const failures = this.#backoff.failures(this.name);
+    const fields = { err: apiMessage(err), failures, retryInMs: delay };
+    const routine = isTransient(err) && failures < WARN_AFTER_FAILURES;
+    if (routine) this.#log.debug(fields, `${what} failed; retrying`);
+    else this.#log.warn(fields, `${what} failed; retrying with back-off`);
     this.#opts.onRestart?.(this.name);
-    this.#restartTimer = this.#clock.setTimer(() => {
-      this.#restartTimer = undefined;
-      if (!this.#stopped) this.#run();
-    }, delay);
+    return delay;
+  }
+
+  #pause(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: TimerHandle | undefined = undefined;
+      const done = (): void => {
+        timer?.cancel();
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      timer = this.#clock.setTimer(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   #emit(obj: T, verb: ChangeVerb): void {
@@ -159,6 +264,9 @@ export class Informer<T extends KubernetesObject> {
     }
   }
 }
+
+const storeKey = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
+const keyOfObject = (obj: KubernetesObject): string => storeKey(obj.metadata?.namespace, obj.metadata?.name ?? '');
 
 /** One secondary index: value -> object keys, kept current from the informer's change events. */
 class ObjectIndex<T extends KubernetesObject> {

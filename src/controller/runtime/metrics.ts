@@ -22,6 +22,8 @@ export class OperatorMetrics implements ReconcileObserver {
   readonly builds: Gauge<'phase'>;
   readonly jobs: Gauge<'phase'>;
   readonly informerRestarts: Counter<'informer'>;
+  readonly informerRelists: Counter<'informer'>;
+  readonly apiRetries: Counter<'client' | 'reason'>;
 
   readonly scriptWorkers: Gauge;
   readonly scriptBuilds: Gauge;
@@ -51,6 +53,18 @@ export class OperatorMetrics implements ReconcileObserver {
       name: 'brigade_reconcile_errors_total',
       help: 'Reconciles that failed (retried or terminal).',
       labelNames: ['controller'],
+      registers,
+    });
+    this.informerRelists = new Counter({
+      name: 'brigade_informer_relists_total',
+      help: 'Full lists after the first (the watch version had expired: 410 Gone).',
+      labelNames: ['informer'],
+      registers,
+    });
+    this.apiRetries = new Counter({
+      name: 'brigade_api_retries_total',
+      help: 'API requests sent again after a transient failure, by client (controller) and reason.',
+      labelNames: ['client', 'reason'],
       registers,
     });
     this.queueDepth = new Gauge({

@@ -21,6 +21,13 @@ export interface OperatorSettings {
   logTailChars: number;
   /** Every object is reconciled at least this often (a safety net for missed events). */
   resyncMs: number;
+  /**
+   * Client-side rate limit of each controller's API requests (and of the informers' lists and watch
+   * connects together): sustained requests per second, and the burst allowed after a quiet spell.
+   * Like client-go's QPS/Burst, so the operator does not cause the 429s of API priority and fairness.
+   */
+  apiQPS: number;
+  apiBurst: number;
 }
 
 export interface ControllerDeps {
