@@ -1,6 +1,7 @@
 // The ScriptHost of a build session: runJob creates the Job CR (or attaches to the one this build
 // already has: replay never runs a job twice) and resolves when the Job controller records a
 // terminal phase, with the job's kept log.
+import { API_VERSION } from '../../api/constants.ts';
 import { jobCrName } from '../../api/names.ts';
 import { JOB_CONTAINER, jobEnvSecret } from '../../jobs/index.ts';
 import type { Build, JobCR, Project } from '../../api/types.ts';
@@ -10,7 +11,9 @@ import type { JobOutcome, JobRequest } from '../../script/index.ts';
 import { redact } from '../../util/redact.ts';
 import { headBytes } from '../../util/text.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
+import { readJobSecretValues } from '../shared/project-secrets.ts';
 import { JOB_LOG_KEY, jobLogConfigMapName } from '../shared/names.ts';
+import { InlineSecretError } from './inline-secrets.ts';
 import { jobCrFor } from './job-request.ts';
 import { JobAbortedError } from './job-waiters.ts';
 import type { JobWaiters } from './job-waiters.ts';
@@ -58,7 +61,8 @@ export function jobLogsHost(ctx: HostContext): (jobName: string) => Promise<stri
           container: JOB_CONTAINER,
           limitBytes: ctx.deps.settings.maxJobLogBytes * 2,
         });
-        return headBytes(redact(raw, Object.values(ctx.secrets)), ctx.deps.settings.maxJobLogBytes);
+        const secrets = await readJobSecretValues(ctx.deps.clients.core, ctx.project, job);
+        return headBytes(redact(raw, secrets), ctx.deps.settings.maxJobLogBytes);
       } catch (err) {
         if (isTransient(err)) throw err; // read again
         // Not started yet, or the pod is gone: what the status recorded is all there is for now.
@@ -78,7 +82,7 @@ export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOu
       });
     const namespace = ctx.build.metadata.namespace ?? '';
     const name = jobCrName(ctx.build.metadata.name ?? '', req.name);
-    const { job: wanted, secretData } = jobCrFor(ctx.build, ctx.project, req, Object.values(ctx.secrets));
+    const { job: wanted, secretData } = wantedJob(ctx, req);
     // What is in the cluster decides, on every attempt: a create whose reply was lost is found by
     // the next attempt's read (or by its 409 AlreadyExists), never made twice.
     await untilDone(ctx, `start job ${req.name}`, async () => {
@@ -98,6 +102,22 @@ export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOu
       await untilDone(ctx, `read the kept log of job ${req.name}`, () => keptLog(ctx.deps, final)),
     );
   };
+}
+
+/**
+ * The Job CR the request asks for. A request holding a secret value outside env is refused before
+ * anything is stored: the script's run() rejects, and the Build gets a JobRefused Event.
+ */
+function wantedJob(ctx: HostContext, req: JobRequest): ReturnType<typeof jobCrFor> {
+  try {
+    return jobCrFor(ctx.build, ctx.project, req, ctx.secrets);
+  } catch (err) {
+    if (err instanceof InlineSecretError) {
+      const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: ctx.build.metadata };
+      void ctx.deps.recorder.warning(obj, 'JobRefused', err.message);
+    }
+    throw err;
+  }
 }
 
 /**
