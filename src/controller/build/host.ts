@@ -2,12 +2,13 @@
 // already has: replay never runs a job twice) and resolves when the Job controller records a
 // terminal phase, with the job's kept log.
 import { API_VERSION } from '../../api/constants.ts';
+import { DEFAULTS } from '../../api/defaults.ts';
 import { jobCrName } from '../../api/names.ts';
 import { JOB_CONTAINER, jobEnvSecret } from '../../jobs/index.ts';
 import type { Build, JobCR, Project } from '../../api/types.ts';
 import { apiMessage, isAlreadyExists, isNotFound, isTransient, KubeApiError } from '../../kube/errors.ts';
 import { retryTransient } from '../../kube/retry.ts';
-import type { JobOutcome, JobRequest } from '../../script/index.ts';
+import type { JobOutcome, JobRequest, ReplayRecord } from '../../script/index.ts';
 import { redact } from '../../util/redact.ts';
 import { headBytes } from '../../util/text.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
@@ -34,8 +35,25 @@ export interface HostContext {
 export function hostFor(ctx: HostContext): {
   runJob: (req: JobRequest) => Promise<JobOutcome>;
   jobLogs: (name: string) => Promise<string>;
+  recordReplay: (record: ReplayRecord) => Promise<void>;
 } {
-  return { runJob: runJobHost(ctx), jobLogs: jobLogsHost(ctx) };
+  return { runJob: runJobHost(ctx), jobLogs: jobLogsHost(ctx), recordReplay: recordReplayHost(ctx) };
+}
+
+/**
+ * Keeps the script's clock readings in the Build status before a job that may depend on them is
+ * created (the engine awaits this): a replay then returns the same readings, and a job named after
+ * Date.now() attaches to the Job resource that exists. A merge patch of status.replay only.
+ */
+export function recordReplayHost(ctx: HostContext): (record: ReplayRecord) => Promise<void> {
+  return async (record) => {
+    const clock = record.clock.slice(0, DEFAULTS.replayClockValues);
+    await untilDone(ctx, 'keep the clock readings of the script', () =>
+      ctx.deps.objects.patchStatus('Build', ctx.build.metadata.namespace ?? '', ctx.build.metadata.name ?? '', {
+        replay: { clock },
+      }),
+    );
+  };
 }
 
 /**

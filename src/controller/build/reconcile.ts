@@ -142,6 +142,8 @@ async function start(
       ...(build.spec.files ? { files: build.spec.files } : {}),
       event: scriptEvent(written, status.workerAttempts ?? 1),
       project: scriptProject(project, secrets),
+      // Math.random is seeded with the build's uid; the clock readings come back from the status.
+      replay: { seed: build.metadata.uid ?? name, clock: written.status?.replay?.clock ?? [] },
       host: hostFor({
         deps,
         build: written,
