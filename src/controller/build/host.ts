@@ -29,6 +29,8 @@ export interface HostContext {
   signal: AbortSignal;
   /** Tells the Build controller that its jobs changed (summary). */
   touch: () => void;
+  /** The script waits on a job that is not finished (or starts one): a replay has caught up. */
+  live?: () => void;
 }
 
 /** The ScriptHost parts the controller provides (the session adds log). */
@@ -107,6 +109,8 @@ export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOu
       const existing =
         (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
         (await ctx.deps.objects.get('Job', namespace, name));
+      // The script waits on a job that is not finished (or starts one): a replay has caught up.
+      if (!existing || !isTerminalJob(existing)) ctx.live?.();
       const current = existing ?? (await ctx.deps.objects.create('Job', wanted)).object;
       // Also on replay: the operator may have stopped between creating the Job CR and its Secret.
       if (!isTerminalJob(current) && Object.keys(secretData).length > 0)
