@@ -122,6 +122,22 @@ export const BuildStatusSchema = Type.Object(
         maxLength: DEFAULTS.logTailMaxLength,
       }),
     ),
+    replay: Type.Optional(
+      Type.Object(
+        {
+          clock: Type.Optional(
+            Type.Array(Type.Number(), {
+              description: `Clock readings (epoch milliseconds) of Date.now(), new Date() and performance.now() in the order the script drew them, at most ${DEFAULTS.replayClockValues}.`,
+              maxItems: DEFAULTS.replayClockValues,
+            }),
+          ),
+        },
+        {
+          description:
+            "What a replay of the script returns from the clock, so jobs named after it attach to the ones already started (Math.random is seeded with the build's uid).",
+        },
+      ),
+    ),
     workerAttempts: Type.Optional(
       Type.Integer({
         description: 'How many times the script was evaluated (replays after restarts or worker loss).',

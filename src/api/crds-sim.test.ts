@@ -46,6 +46,7 @@ test('a Project gets its policy and storage defaults, and unknown fields are pru
       allowPrivileged: false,
       allowHostMounts: false,
       allowDockerSocket: false,
+      allowServiceAccountToken: false,
       allowEventScripts: false,
       buildTimeoutSeconds: 3600,
       supersede: false,

@@ -31,6 +31,11 @@ export const DEFAULTS = {
   logTailMaxLength: 20000,
   /** The docker socket mounted for `docker.enabled` jobs. */
   dockerSocketPath: '/var/run/docker.sock',
+  /**
+   * Clock readings (Date.now, new Date, performance.now) a build records for deterministic replay;
+   * later readings are live on a replay too.
+   */
+  replayClockValues: 512,
   /** Image that clones the source in an init container on regular nodes. */
   gitImage: 'alpine/git:2.47.2',
 } as const;

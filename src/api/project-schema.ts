@@ -10,7 +10,7 @@ import {
   LocalObjectReferenceSchema,
   ResourcesSchema,
 } from './common-schemas.ts';
-import { LabelName, QUANTITY, Seconds, StringEnum, withRules } from './schema-kit.ts';
+import { LabelName, ObjectName, QUANTITY, Seconds, StringEnum, withRules } from './schema-kit.ts';
 
 /** Upper bound of an inline script; the Build stores a copy, so it must leave room for the payload. */
 export const MAX_SCRIPT_LENGTH = 262144;
@@ -151,6 +151,34 @@ export const PolicySchema = Type.Object(
     ),
     allowDockerSocket: Type.Optional(
       Type.Boolean({ description: 'Whether jobs may mount the node docker socket (docker.enabled).', default: false }),
+    ),
+    allowedSecrets: Type.Optional(
+      Type.Array(ObjectName('Secret name.'), {
+        description:
+          "Secrets of the namespace, besides the project's own spec.secretRef, that jobs may read: env valueFrom.secretKeyRef, secret volumes and projected secret sources, and job imagePullSecrets. Their values are redacted from job logs. Unset: only the project's own Secret.",
+        maxItems: 64,
+      }),
+    ),
+    allowedServiceAccounts: Type.Optional(
+      Type.Array(ObjectName('ServiceAccount name.'), {
+        description:
+          'Service accounts a job may name (job.serviceAccount) besides spec.jobDefaults.serviceAccountName. Unset: only that one.',
+        maxItems: 64,
+      }),
+    ),
+    allowServiceAccountToken: Type.Optional(
+      Type.Boolean({
+        description:
+          "Whether job pods get their service account's API token (automountServiceAccountToken, projected serviceAccountToken volumes).",
+        default: false,
+      }),
+    ),
+    allowedVolumeClaims: Type.Optional(
+      Type.Array(ObjectName('PersistentVolumeClaim name.'), {
+        description:
+          'PersistentVolumeClaims jobs may mount as volumes (the build storage and job cache claims the operator makes need no entry). Unset: none.',
+        maxItems: 64,
+      }),
     ),
     allowEventScripts: Type.Optional(
       Type.Boolean({

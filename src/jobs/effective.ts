@@ -1,6 +1,7 @@
 // The job's settings with the project's jobDefaults merged underneath: the job's own value wins,
 // maps are merged key by key, lists (pull secrets, tolerations) are concatenated.
 import { DEFAULTS } from '../api/defaults.ts';
+import { jobSecretName } from '../api/names.ts';
 import type { Host, JobCR, JobSpec, Project, Resources, Toleration } from '../api/types.ts';
 
 export interface EffectiveHost {
@@ -13,6 +14,8 @@ export interface EffectiveHost {
 
 export interface EffectiveJob {
   spec: JobSpec;
+  /** The Secret holding the job's env values taken from project secrets (see jobs/env). */
+  envSecretName: string;
   image?: string;
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   imagePullSecrets: string[];
@@ -57,6 +60,7 @@ export function effectiveJob(job: JobCR, project: Project): EffectiveJob {
   const defaults = project.spec.jobDefaults;
   return {
     spec,
+    envSecretName: jobSecretName(job.metadata.name ?? ''),
     image: spec.image ?? defaults?.image,
     imagePullPolicy: pullPolicy(spec, project),
     imagePullSecrets: [...new Set([...(defaults?.imagePullSecrets ?? []), ...(spec.imagePullSecrets ?? [])])],

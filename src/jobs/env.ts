@@ -5,6 +5,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { jobSecretName } from '../api/names.ts';
 import type { EnvVar, ObjectMeta } from '../api/types.ts';
+import { createRedactor } from '../util/redact.ts';
 import { operatorLabels, ownedBy } from './objects.ts';
 
 export interface SplitEnvInput {
@@ -25,17 +26,14 @@ export interface SplitEnv {
   secretName: string;
 }
 
-function containsSecret(value: string, secrets: readonly string[]): boolean {
-  return secrets.some((secret) => value.includes(secret));
-}
-
 export function splitJobEnv(input: SplitEnvInput): SplitEnv {
-  const secrets = [...input.secretValues].filter((value) => value.length > 0);
+  // The redaction rule decides what holds a secret (also its base64 and URL-encoded forms).
+  const secrets = createRedactor(input.secretValues);
   const secretName = jobSecretName(input.jobCrName);
   const env: EnvVar[] = [];
   const secretData: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.env)) {
-    if (containsSecret(value, secrets)) {
+    if (secrets.contains(value)) {
       secretData[name] = value;
       env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } });
     } else {

@@ -5,3 +5,4 @@ export { splitJobEnv, jobEnvSecret } from './env.ts';
 export type { SplitEnv, SplitEnvInput, JobEnvSecretInput } from './env.ts';
 export { VIRTUAL_NODE_NAME, VIRTUAL_NODE_TOLERATIONS } from './placement.ts';
 export { CLONE_SCRIPT, INLINE_CLONE_SCRIPT } from './source.ts';
+export { secretsOfVolume } from './access.ts';

@@ -10,7 +10,7 @@ function translate(job: Partial<JobSpec>, proj: Partial<ProjectSpec> = {}): Tran
 }
 
 const ALLOW_ALL = {
-  policy: { allowPrivileged: true, allowDockerSocket: true, allowHostMounts: true },
+  policy: { allowPrivileged: true, allowDockerSocket: true, allowHostMounts: true, allowedVolumeClaims: ['x'] },
   storage: { enabled: true },
 };
 
@@ -161,4 +161,89 @@ test('a burst entrypoint job that needs a full node stays on regular nodes', () 
   assert.equal(ok.refused, false);
   assert.equal(ok.placement, 'regular');
   assert.deepEqual(ok.batchJob.spec?.template.spec?.containers[0].args, ['--verbose']);
+});
+
+function refusal(job: Partial<JobSpec>, proj: Partial<ProjectSpec> = {}): string {
+  const result = translate(job, proj);
+  if (!result.refused) assert.fail('expected a refusal');
+  assert.equal(result.reason, 'PolicyViolation');
+  return result.message;
+}
+
+test("env secretKeyRef to a Secret other than the project's own is refused unless the policy lists it", () => {
+  const env = [{ name: 'DB', valueFrom: { secretKeyRef: { name: 'other-team-db', key: 'password' } } }];
+  assert.equal(
+    refusal({ env }),
+    'job "test" asks for what project "demo" does not allow: env DB: secretKeyRef to Secret "other-team-db" (list it in spec.policy.allowedSecrets on the Project to allow it)',
+  );
+  assert.equal(translate({ env }, { policy: { allowedSecrets: ['other-team-db'] } }).refused, false);
+  // The project's own Secret and the job's env Secret need no entry.
+  const own = [
+    { name: 'A', valueFrom: { secretKeyRef: { name: 'demo-secrets', key: 'a' } } },
+    { name: 'B', valueFrom: { secretKeyRef: { name: 'demo-1-test-0a1b2c3d-env', key: 'B' } } },
+  ];
+  const ownResult = translate({ env: own }, { secretRef: { name: 'demo-secrets' } });
+  assert.equal(ownResult.refused, false, ownResult.refused ? ownResult.message : '');
+});
+
+test('secret volumes, projected secrets and volume credentials name only granted Secrets', () => {
+  const volumes = [
+    { name: 'tls', secret: { secretName: 'ingress-tls' } },
+    { name: 'mix', projected: { sources: [{ secret: { name: 'signing-key' } }, { configMap: { name: 'cm' } }] } },
+    { name: 'share', azureFile: { secretName: 'storage-account', shareName: 's' } },
+    { name: 'csi', csi: { driver: 'x', nodePublishSecretRef: { name: 'csi-creds' } } },
+  ];
+  const message = refusal({ volumes });
+  for (const name of ['ingress-tls', 'signing-key', 'storage-account', 'csi-creds'])
+    assert.match(message, new RegExp(`Secret "${name}"`));
+  assert.doesNotMatch(message, /"cm"/);
+  assert.match(message, /volume "tls": Secret "ingress-tls" \(list it in spec.policy.allowedSecrets/);
+  const allowed = translate(
+    { volumes },
+    { policy: { allowedSecrets: ['ingress-tls', 'signing-key', 'storage-account', 'csi-creds'] } },
+  );
+  assert.equal(allowed.refused, false);
+});
+
+test('a job names only the service accounts the policy allows', () => {
+  assert.match(
+    refusal({ serviceAccountName: 'cluster-admin-sa' }),
+    /serviceAccount "cluster-admin-sa" \(list it in spec.policy.allowedServiceAccounts on the Project, or make it spec.jobDefaults.serviceAccountName, to allow it\)/,
+  );
+  assert.equal(
+    translate({ serviceAccountName: 'builder' }, { jobDefaults: { serviceAccountName: 'builder' } }).refused,
+    false,
+  );
+  assert.equal(
+    translate({ serviceAccountName: 'deployer' }, { policy: { allowedServiceAccounts: ['deployer'] } }).refused,
+    false,
+  );
+});
+
+test('a projected service account token needs policy.allowServiceAccountToken', () => {
+  const volumes = [
+    { name: 'token', projected: { sources: [{ serviceAccountToken: { path: 't', audience: 'vault' } }] } },
+  ];
+  assert.match(
+    refusal({ volumes }),
+    /volume "token": a projected service account token \(set spec.policy.allowServiceAccountToken: true on the Project to allow it\)/,
+  );
+  assert.equal(translate({ volumes }, { policy: { allowServiceAccountToken: true } }).refused, false);
+});
+
+test('a PersistentVolumeClaim volume needs the claim in policy.allowedVolumeClaims', () => {
+  const volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'other-project-cache' } }];
+  assert.match(
+    refusal({ volumes }),
+    /volume "data": PersistentVolumeClaim "other-project-cache" \(list it in spec.policy.allowedVolumeClaims on the Project to allow it\)/,
+  );
+  assert.equal(translate({ volumes }, { policy: { allowedVolumeClaims: ['other-project-cache'] } }).refused, false);
+});
+
+test("a job's own imagePullSecrets are grants too", () => {
+  assert.match(
+    refusal({ imagePullSecrets: ['other-registry'] }),
+    /imagePullSecrets: Secret "other-registry" \(list it in spec.policy.allowedSecrets or spec.jobDefaults.imagePullSecrets/,
+  );
+  assert.equal(translate({ imagePullSecrets: ['reg'] }, { jobDefaults: { imagePullSecrets: ['reg'] } }).refused, false);
 });

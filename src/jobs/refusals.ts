@@ -1,6 +1,7 @@
 // Checks made before anything is created: what the project's policy forbids, what the virtual node
 // cannot do, and jobs that cannot run at all. Every refusal message names the job and the field.
 import type { Project } from '../api/types.ts';
+import { accessViolations } from './access.ts';
 import { usesImageEntrypoint } from './command.ts';
 import type { EffectiveJob } from './effective.ts';
 import type { Placement } from './placement.ts';
@@ -80,7 +81,7 @@ function policyViolations(eff: EffectiveJob, project: Project): string[] {
   if (spec.storage?.enabled && !project.spec.storage?.enabled) {
     violations.push(allowedBy('build storage', 'spec.storage.enabled', '; Brigade 1 created it for every build'));
   }
-  return violations;
+  return [...violations, ...accessViolations(eff, project)];
 }
 
 function invalidJobMessage(eff: EffectiveJob, project: Project): string | undefined {

@@ -137,6 +137,7 @@ test("the project's jobDefaults apply under the job's own settings", () => {
       timeoutSeconds: 120,
       ttlSecondsAfterFinished: 60,
     },
+    policy: { allowedSecrets: ['own'] },
   });
   const job = jobCr({
     image: undefined,
@@ -151,7 +152,7 @@ test("the project's jobDefaults apply under the job's own settings", () => {
   assert.equal(container.imagePullPolicy, 'IfNotPresent');
   assert.deepEqual(container.resources, { requests: { cpu: '2', memory: '128Mi' }, limits: { memory: '1Gi' } });
   assert.equal(spec.serviceAccountName, 'builder');
-  assert.equal(spec.automountServiceAccountToken, undefined);
+  assert.equal(spec.automountServiceAccountToken, false);
   assert.deepEqual(spec.imagePullSecrets, [{ name: 'registry' }, { name: 'shared' }, { name: 'own' }]);
   assert.deepEqual(spec.nodeSelector, { pool: 'ci', zone: 'b' });
   assert.deepEqual(spec.tolerations, [
@@ -163,7 +164,10 @@ test("the project's jobDefaults apply under the job's own settings", () => {
 });
 
 test("the job's image and service account win over the defaults", () => {
-  const proj = project({ jobDefaults: { image: 'node:24', serviceAccountName: 'builder' } });
+  const proj = project({
+    jobDefaults: { image: 'node:24', serviceAccountName: 'builder' },
+    policy: { allowedServiceAccounts: ['deployer'] },
+  });
   const spec = pod(
     translated({ job: jobCr({ image: 'golang:1.23', serviceAccountName: 'deployer' }), project: proj }).batchJob,
   );
@@ -195,6 +199,18 @@ test('without a service account the pod gets no API token', () => {
   const spec = pod(translated().batchJob);
   assert.equal(spec.serviceAccountName, undefined);
   assert.equal(spec.automountServiceAccountToken, false);
+});
+
+test('a pod gets its service account token only when the policy allows it', () => {
+  const named = project({ jobDefaults: { serviceAccountName: 'builder' } });
+  assert.equal(pod(translated({ project: named }).batchJob).automountServiceAccountToken, false);
+  const allowed = project({
+    jobDefaults: { serviceAccountName: 'builder' },
+    policy: { allowServiceAccountToken: true },
+  });
+  const spec = pod(translated({ project: allowed }).batchJob);
+  assert.equal(spec.serviceAccountName, 'builder');
+  assert.equal(spec.automountServiceAccountToken, true);
 });
 
 test("the job's annotations go on the pod, its labels too but never over the brigade.sh labels", () => {

@@ -9,6 +9,7 @@ import type {
 } from '@kubernetes/client-node';
 import { childJobName } from '../api/names.ts';
 import type { EnvVar, JobCR } from '../api/types.ts';
+import { mountsServiceAccountToken } from './access.ts';
 import { containerCommand } from './command.ts';
 import { effectiveJob } from './effective.ts';
 import type { EffectiveJob } from './effective.ts';
@@ -70,10 +71,9 @@ function podSpec(
   const pullSecrets: V1LocalObjectReference[] = eff.imagePullSecrets.map((name) => ({ name }));
   const spec: V1PodSpec = {
     restartPolicy: 'Never',
-    // A job pod needs no API access unless the project or job names a service account for it.
-    ...(eff.serviceAccountName
-      ? { serviceAccountName: eff.serviceAccountName }
-      : { automountServiceAccountToken: false }),
+    // A job pod gets no API token unless the project's policy allows it, whichever account it runs as.
+    ...(eff.serviceAccountName ? { serviceAccountName: eff.serviceAccountName } : {}),
+    automountServiceAccountToken: mountsServiceAccountToken(input.project),
     ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets } : {}),
     ...schedulingFor(eff.host, placement),
     ...(plan.mode === 'init-container' ? { initContainers: [cloneInitContainer(plan, eff)] } : {}),

@@ -1,4 +1,5 @@
 /** Brigade 1.x defaults and the sandbox's default limits; one source of truth for both sides. */
+import { DEFAULTS } from '../api/defaults.ts';
 
 /** Brigade 1.x brigadier's image when a Job sets none. */
 export const DEFAULT_JOB_IMAGE = 'debian:jessie-slim';
@@ -20,6 +21,13 @@ export const INSPECT_LIMITS = Object.freeze({
   memoryBytes: 32 * 1024 * 1024,
   cpuMs: 2_000,
   wallMs: 10_000,
+});
+
+/** Bounds of the replay record kept with a build (ReplayRecord). */
+export const REPLAY_CAPS = Object.freeze({
+  /** Clock readings kept; readings after these are live on a replay too. */
+  clockValues: DEFAULTS.replayClockValues,
+  seedLength: 128,
 });
 
 /** Caps on what crosses the bridge (characters). */

@@ -21,7 +21,7 @@ import type {
 } from './types.ts';
 
 export type * from './types.ts';
-export { DEFAULT_JOB_IMAGE, DEFAULT_LIMITS, JOB_NAME_MAX_LENGTH } from './defaults.ts';
+export { DEFAULT_JOB_IMAGE, DEFAULT_LIMITS, JOB_NAME_MAX_LENGTH, REPLAY_CAPS } from './defaults.ts';
 export { ScriptEngineClosedError } from './engine/errors.ts';
 
 /** An engine with its own workers (tests, or an operator that wants explicit lifecycle). */

@@ -21,6 +21,8 @@ export type ToWorker =
       eventJson: string;
       projectJson: string;
       limits: SandboxLimits;
+      /** Seed of Math.random and the clock readings to return first (deterministic replay). */
+      replay: { seed: string; clock: number[] };
     }
   | { type: 'jobResult'; id: number; callId: number; outcomeJson?: string; error?: { name: string; message: string } }
   | { type: 'drop'; id: number };
@@ -33,7 +35,8 @@ export type SandboxResult =
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'runJob'; id: number; callId: number; requestJson: string }
+  /** `clock`: readings the guest drew since the last runJob (to keep before the job starts). */
+  | { type: 'runJob'; id: number; callId: number; requestJson: string; clock: number[] }
   /** job.logs() of a job still running; answered with a jobResult whose outcomeJson is `{"log": string|null}`. */
   | { type: 'jobLogs'; id: number; callId: number; name: string }
   | { type: 'log'; id: number; level: ScriptLogLevel; text: string }

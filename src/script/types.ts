@@ -92,6 +92,24 @@ export interface ScriptHost {
    * engine too). Optional: without it, `logs()` of a running job resolves when the job ends.
    */
   jobLogs?(name: string): Promise<string>;
+  /**
+   * Keeps the replay record (see ReplayRecord) with the build. Called, and awaited, before runJob
+   * whenever the script drew clock values since the last call, so a job whose name or spec depends on
+   * them is only ever started after the values it depends on are kept. Optional: without it a replay
+   * sees fresh values.
+   */
+  recordReplay?(record: ReplayRecord): Promise<void>;
+}
+
+/**
+ * What makes a replay see what the first evaluation saw: `Math.random()` is a generator seeded
+ * with `seed`, and `Date.now()`, `new Date()` and `performance.now()` return the recorded `clock`
+ * readings (epoch milliseconds) in order, then live readings (recorded too, up to
+ * REPLAY_CAPS.clockValues).
+ */
+export interface ReplayRecord {
+  seed: string;
+  clock: number[];
 }
 
 /**
@@ -177,6 +195,8 @@ export interface RunBuildOptions {
   project: ScriptProject;
   host: ScriptHost;
   limits?: ScriptLimits;
+  /** The record of an earlier evaluation of this build (a replay); a fresh build passes only a seed. */
+  replay?: ReplayRecord;
   /** Aborting cancels the build (reason 'Cancelled', or 'Timeout' if the abort reason is a TimeoutError). */
   signal?: AbortSignal;
 }

@@ -53,3 +53,40 @@ events.on('exec', async () => {
   }
   assert.match(jobs.get('second')?.status?.logTail ?? '', /two/);
 });
+
+test('jobs named after Date.now() and Math.random() run once across an operator restart', async () => {
+  operator ??= await runOperator(cluster);
+  await cluster.apply(
+    projectYaml(
+      'clocked',
+      `const { events, Job } = require('brigadier');
+events.on('exec', async () => {
+  const stamp = Date.now();
+  const tag = Math.floor(Math.random() * 1e6);
+  await new Job('build-' + stamp, 'alpine:3.20', ['echo built']).run();
+  await new Job('test-' + tag, 'alpine:3.20', ['sleep 2', 'echo tested']).run();
+  await new Job('deploy-' + new Date().getTime(), 'alpine:3.20', ['echo deployed']).run();
+});`,
+    ),
+  );
+  await projectReady(cluster, 'clocked');
+  await cluster.apply(eventYaml('clocked-1', 'clocked', 'exec'));
+  await waitFor('the test job running', async () => {
+    const jobs = [...(await jobsOf(cluster, 'clocked-1')).values()];
+    return jobs.some((j) => j.spec.name.startsWith('test-') && j.status?.phase === 'Running') ? true : undefined;
+  });
+  await operator.stop();
+  operator = await runOperator(cluster);
+  const build = await buildEnded(cluster, 'clocked-1');
+  assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
+  assert.equal(build.status?.workerAttempts, 2, 'the script was evaluated twice');
+  const jobs = await jobsOf(cluster, 'clocked-1');
+  assert.deepEqual(
+    [...jobs.keys()].map((n) => n.replace(/-\d+$/, '')).sort(),
+    ['build', 'deploy', 'test'],
+    `one Job resource per job: ${[...jobs.keys()].join(', ')}`,
+  );
+  for (const job of jobs.values())
+    assert.equal(await podsOf(job.metadata.name ?? ''), 1, `job ${job.spec.name} ran exactly once`);
+  assert.ok((build.status?.replay?.clock ?? []).length >= 2, 'the clock readings were kept with the build');
+});

@@ -9,10 +9,16 @@ import { Controller } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { controllerOwner, resyncOf } from '../shared/deps.ts';
 import { JobWaiters } from './job-waiters.ts';
+import { ReplayGate } from './replay-gate.ts';
 import type { BuildRuntime } from './reconcile.ts';
 import { reconcileBuild } from './reconcile.ts';
 import type { BuildSession } from './session.ts';
-import { isTerminalBuild } from './state.ts';
+import { isTerminalBuild, isTerminalJob } from './state.ts';
+
+/** Replays catching up at once after a restart (the sandbox has two workers by default). */
+const DEFAULT_CONCURRENT_REPLAYS = 4;
+/** A replay that has not caught up after this long (it waits on a timer, say) frees its slot. */
+const REPLAY_HOLD_MS = 10_000;
 
 export interface BuildController {
   controller: Controller;
@@ -24,6 +30,10 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
   const runtime: BuildRuntime = {
     sessions: new Map<string, BuildSession>(),
     waiters: new JobWaiters((ns, name) => jobs.get(ns, name) as JobCR | undefined),
+    replays: new ReplayGate({
+      limit: deps.settings.maxConcurrentReplays ?? DEFAULT_CONCURRENT_REPLAYS,
+      holdMs: REPLAY_HOLD_MS,
+    }),
     enqueue: (ns, name, afterMs) => (afterMs ? c.queue.addAfter(`${ns}/${name}`, afterMs) : c.enqueue(ns, name)),
   };
   const c: Controller = new Controller({
@@ -36,15 +46,27 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
   });
   builds.onChange((b, verb) => {
     const build = b as Build;
+    // Start-up cost must not grow with history: a finished build seen by the initial list has
+    // nothing left to do (a terminal build never has running jobs; a running one would enqueue it).
+    if (verb === 'add' && isTerminalBuild(build.status?.phase)) return;
     c.enqueue(build.metadata.namespace, build.metadata.name ?? '');
     if (verb === 'delete' || isTerminalBuild(build.status?.phase)) enqueueQueuedSiblings(deps, c, build);
   });
-  jobs.onChange((j) => {
-    runtime.waiters.notify(j as JobCR);
+  jobs.onChange((j, verb) => {
+    const job = j as JobCR;
+    runtime.waiters.notify(job);
     const owner = controllerOwner(j, KINDS.Build.kind, API_VERSION);
-    if (owner) c.enqueue(j.metadata?.namespace, owner);
+    if (!owner) return;
+    if (verb === 'add' && isTerminalJob(job) && settledBuild(deps, job.metadata.namespace, owner)) return;
+    c.enqueue(job.metadata.namespace, owner);
   });
   return { controller: c, runtime };
+}
+
+/** A finished build (or one not in the cache yet, whose own add decides). */
+function settledBuild(deps: ControllerDeps, namespace: string | undefined, name: string): boolean {
+  const build = deps.caches.builds.get(namespace, name) as Build | undefined;
+  return !build || isTerminalBuild(build.status?.phase);
 }
 
 function enqueueQueuedSiblings(deps: ControllerDeps, c: Controller, ended: Build): void {

@@ -1,16 +1,20 @@
 // The ScriptHost of a build session: runJob creates the Job CR (or attaches to the one this build
 // already has: replay never runs a job twice) and resolves when the Job controller records a
 // terminal phase, with the job's kept log.
+import { API_VERSION } from '../../api/constants.ts';
+import { DEFAULTS } from '../../api/defaults.ts';
 import { jobCrName } from '../../api/names.ts';
 import { JOB_CONTAINER, jobEnvSecret } from '../../jobs/index.ts';
 import type { Build, JobCR, Project } from '../../api/types.ts';
 import { apiMessage, isAlreadyExists, isNotFound, isTransient, KubeApiError } from '../../kube/errors.ts';
 import { retryTransient } from '../../kube/retry.ts';
-import type { JobOutcome, JobRequest } from '../../script/index.ts';
+import type { JobOutcome, JobRequest, ReplayRecord } from '../../script/index.ts';
 import { redact } from '../../util/redact.ts';
 import { headBytes } from '../../util/text.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
+import { readJobSecretValues } from '../shared/project-secrets.ts';
 import { JOB_LOG_KEY, jobLogConfigMapName } from '../shared/names.ts';
+import { InlineSecretError } from './inline-secrets.ts';
 import { jobCrFor } from './job-request.ts';
 import { JobAbortedError } from './job-waiters.ts';
 import type { JobWaiters } from './job-waiters.ts';
@@ -25,14 +29,33 @@ export interface HostContext {
   signal: AbortSignal;
   /** Tells the Build controller that its jobs changed (summary). */
   touch: () => void;
+  /** The script waits on a job that is not finished (or starts one): a replay has caught up. */
+  live?: () => void;
 }
 
 /** The ScriptHost parts the controller provides (the session adds log). */
 export function hostFor(ctx: HostContext): {
   runJob: (req: JobRequest) => Promise<JobOutcome>;
   jobLogs: (name: string) => Promise<string>;
+  recordReplay: (record: ReplayRecord) => Promise<void>;
 } {
-  return { runJob: runJobHost(ctx), jobLogs: jobLogsHost(ctx) };
+  return { runJob: runJobHost(ctx), jobLogs: jobLogsHost(ctx), recordReplay: recordReplayHost(ctx) };
+}
+
+/**
+ * Keeps the script's clock readings in the Build status before a job that may depend on them is
+ * created (the engine awaits this): a replay then returns the same readings, and a job named after
+ * Date.now() attaches to the Job resource that exists. A merge patch of status.replay only.
+ */
+export function recordReplayHost(ctx: HostContext): (record: ReplayRecord) => Promise<void> {
+  return async (record) => {
+    const clock = record.clock.slice(0, DEFAULTS.replayClockValues);
+    await untilDone(ctx, 'keep the clock readings of the script', () =>
+      ctx.deps.objects.patchStatus('Build', ctx.build.metadata.namespace ?? '', ctx.build.metadata.name ?? '', {
+        replay: { clock },
+      }),
+    );
+  };
 }
 
 /**
@@ -58,7 +81,8 @@ export function jobLogsHost(ctx: HostContext): (jobName: string) => Promise<stri
           container: JOB_CONTAINER,
           limitBytes: ctx.deps.settings.maxJobLogBytes * 2,
         });
-        return headBytes(redact(raw, Object.values(ctx.secrets)), ctx.deps.settings.maxJobLogBytes);
+        const secrets = await readJobSecretValues(ctx.deps.clients.core, ctx.project, job);
+        return headBytes(redact(raw, secrets), ctx.deps.settings.maxJobLogBytes);
       } catch (err) {
         if (isTransient(err)) throw err; // read again
         // Not started yet, or the pod is gone: what the status recorded is all there is for now.
@@ -78,13 +102,15 @@ export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOu
       });
     const namespace = ctx.build.metadata.namespace ?? '';
     const name = jobCrName(ctx.build.metadata.name ?? '', req.name);
-    const { job: wanted, secretData } = jobCrFor(ctx.build, ctx.project, req, Object.values(ctx.secrets));
+    const { job: wanted, secretData } = wantedJob(ctx, req);
     // What is in the cluster decides, on every attempt: a create whose reply was lost is found by
     // the next attempt's read (or by its 409 AlreadyExists), never made twice.
     await untilDone(ctx, `start job ${req.name}`, async () => {
       const existing =
         (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
         (await ctx.deps.objects.get('Job', namespace, name));
+      // The script waits on a job that is not finished (or starts one): a replay has caught up.
+      if (!existing || !isTerminalJob(existing)) ctx.live?.();
       const current = existing ?? (await ctx.deps.objects.create('Job', wanted)).object;
       // Also on replay: the operator may have stopped between creating the Job CR and its Secret.
       if (!isTerminalJob(current) && Object.keys(secretData).length > 0)
@@ -98,6 +124,22 @@ export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOu
       await untilDone(ctx, `read the kept log of job ${req.name}`, () => keptLog(ctx.deps, final)),
     );
   };
+}
+
+/**
+ * The Job CR the request asks for. A request holding a secret value outside env is refused before
+ * anything is stored: the script's run() rejects, and the Build gets a JobRefused Event.
+ */
+function wantedJob(ctx: HostContext, req: JobRequest): ReturnType<typeof jobCrFor> {
+  try {
+    return jobCrFor(ctx.build, ctx.project, req, ctx.secrets);
+  } catch (err) {
+    if (err instanceof InlineSecretError) {
+      const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: ctx.build.metadata };
+      void ctx.deps.recorder.warning(obj, 'JobRefused', err.message);
+    }
+    throw err;
+  }
 }
 
 /**

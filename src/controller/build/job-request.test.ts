@@ -44,8 +44,8 @@ const request = (over: Partial<JobRequest> = {}): JobRequest => ({
 });
 
 test('the Job CR has a deterministic name, the build as controller owner and lookup labels', () => {
-  const a = jobCrFor(build, project(), request(), []).job;
-  const b = jobCrFor(build, project(), request(), []).job;
+  const a = jobCrFor(build, project(), request(), {}).job;
+  const b = jobCrFor(build, project(), request(), {}).job;
   assert.equal(a.metadata.name, b.metadata.name);
   assert.deepEqual(a.metadata.ownerReferences?.[0], {
     apiVersion: 'brigade.sh/v1alpha1',
@@ -65,7 +65,7 @@ test('env values that contain a project secret go to the job Secret; plain value
     build,
     project(),
     request({ env: { TOKEN: 'Bearer s3cret', PLAIN: 'x', REF: { secretKeyRef: { name: 'other', key: 'k' } } } }),
-    ['s3cret'],
+    { token: 's3cret' },
   );
   assert.deepEqual(secretData, { TOKEN: 'Bearer s3cret' });
   assert.ok(!JSON.stringify(job).includes('s3cret'));
@@ -76,35 +76,83 @@ test('env values that contain a project secret go to the job Secret; plain value
 });
 
 test('a defaulted image gives way to the project default image, and useSource needs a repo', () => {
-  const spec = jobCrFor(build, project({ jobDefaults: { image: 'node:24' } }), request({ imageDefaulted: true }), [])
+  const spec = jobCrFor(build, project({ jobDefaults: { image: 'node:24' } }), request({ imageDefaulted: true }), {})
     .job.spec;
   assert.equal(spec.image, undefined);
   assert.equal(spec.useSource, false);
-  const own = jobCrFor(build, project({ repo: { cloneURL: 'https://example.com/r.git' } }), request(), []).job.spec;
+  const own = jobCrFor(build, project({ repo: { cloneURL: 'https://example.com/r.git' } }), request(), {}).job.spec;
   assert.equal(own.image, 'debian:12');
   assert.equal(own.useSource, true);
 });
 
 test('the shell may be written as brigadier scripts do ("bash", "sh") and an unknown shell is refused', () => {
-  assert.equal(jobCrFor(build, project(), request({ shell: 'bash' }), []).job.spec.shell, '/bin/bash');
-  assert.equal(jobCrFor(build, project(), request({ shell: 'sh' }), []).job.spec.shell, '/bin/sh');
-  assert.equal(jobCrFor(build, project(), request({ shell: '/bin/bash' }), []).job.spec.shell, '/bin/bash');
-  assert.throws(() => jobCrFor(build, project(), request({ shell: 'zsh' }), []), /job shell "zsh" is not supported/);
+  assert.equal(jobCrFor(build, project(), request({ shell: 'bash' }), {}).job.spec.shell, '/bin/bash');
+  assert.equal(jobCrFor(build, project(), request({ shell: 'sh' }), {}).job.spec.shell, '/bin/sh');
+  assert.equal(jobCrFor(build, project(), request({ shell: '/bin/bash' }), {}).job.spec.shell, '/bin/bash');
+  assert.throws(() => jobCrFor(build, project(), request({ shell: 'zsh' }), {}), /job shell "zsh" is not supported/);
 });
 
 test('brigadier names with a leading digit or a dot map to valid, distinct Kubernetes names; spec.name keeps the script name', () => {
   const names = ['1-build', 'build.v1', 'build-v1', 'a'];
-  const crs = names.map((name) => jobCrFor(build, project(), request({ name }), []).job);
+  const crs = names.map((name) => jobCrFor(build, project(), request({ name }), {}).job);
   for (const [i, cr] of crs.entries()) {
     assert.match(cr.metadata.name ?? '', /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
     assert.ok((cr.metadata.name ?? '').length <= 63);
     assert.equal(cr.spec.name, names[i]);
     assert.equal(
       cr.metadata.name,
-      jobCrFor(build, project(), request({ name: names[i] }), []).job.metadata.name,
+      jobCrFor(build, project(), request({ name: names[i] }), {}).job.metadata.name,
       'deterministic',
     );
   }
   assert.equal(new Set(crs.map((cr) => cr.metadata.name)).size, names.length);
   assert.match(crs[1]?.metadata.name ?? '', /^b1-build-v1-[0-9a-f]{8}$/);
+});
+
+test('an env value holding the base64 or URL-encoded form of a secret goes to the job Secret too', () => {
+  const pw = 'p@ss:w0rd!';
+  const basic = Buffer.from(`ci:${pw}`).toString('base64');
+  const { job, secretData } = jobCrFor(
+    build,
+    project(),
+    request({ env: { AUTH: `Basic ${basic}`, URL: `https://ci:${encodeURIComponent(pw)}@git.example/r.git` } }),
+    { pw },
+  );
+  assert.deepEqual(Object.keys(secretData).sort(), ['AUTH', 'URL']);
+  assert.ok(!JSON.stringify(job).includes(basic));
+});
+
+test('a secret value anywhere but env is refused with the field and the key, never the value', () => {
+  const secrets = { token: 's3cret-token-value', region: 'eastus' };
+  const cases: Array<[Partial<JobRequest>, RegExp]> = [
+    [
+      { tasks: ['echo hi', 'curl -H "X: s3cret-token-value" x'] },
+      /tasks\[1\] holds the value of project secret "token"/,
+    ],
+    [{ args: ['--token=s3cret-token-value'] }, /args\[0\]/],
+    [{ annotations: { note: 'eastus' } }, /annotations\.note holds the value of project secret "region"/],
+    [{ annotations: { eastus: 'x' } }, /annotations key/],
+    [{ image: 'registry/eastus:1' }, /image holds/],
+    [{ host: { nodeSelector: { zone: 'eastus' } } }, /host\.nodeSelector\.zone/],
+    [{ volumes: [{ name: 'v', nfs: { server: 'eastus', path: '/' } }] }, /volumes\[0\]\.nfs\.server/],
+  ];
+  for (const [over, where] of cases) {
+    assert.throws(
+      () => jobCrFor(build, project(), request(over), secrets),
+      (err: Error) => {
+        assert.equal(err.name, 'InlineSecretError');
+        assert.match(err.message, where);
+        assert.match(err.message, /pass it through env/);
+        assert.doesNotMatch(err.message, /s3cret-token-value|eastus/);
+        return true;
+      },
+      JSON.stringify(over),
+    );
+  }
+  // A word that merely contains a short secret is not that secret.
+  assert.doesNotThrow(() => jobCrFor(build, project(), request({ tasks: ['echo northeastus'] }), secrets));
+  // A defaulted image is the operator's choice, not the script's.
+  assert.doesNotThrow(() =>
+    jobCrFor(build, project(), request({ imageDefaulted: true, image: 'debian:12' }), { os: 'debian' }),
+  );
 });

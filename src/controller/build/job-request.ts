@@ -8,7 +8,7 @@ import { jobCrName, labelSafeName } from '../../api/names.ts';
 import { splitJobEnv } from '../../jobs/index.ts';
 import type { Build, EnvVar, JobCR, JobSpec, Project } from '../../api/types.ts';
 import type { JobEnvValue, JobRequest } from '../../script/index.ts';
-import { MIN_REDACTED_LENGTH } from '../../util/redact.ts';
+import { refuseInlineSecrets } from './inline-secrets.ts';
 
 /** The script's env split: plain values inline, values containing a secret into the job's env Secret. */
 export function splitEnv(
@@ -22,12 +22,8 @@ export function splitEnv(
     if (typeof value === 'string') plain[name] = value;
     else refs.push({ name, valueFrom: value });
   }
-  // Values too short to be redacted are too short to be recognised as secrets (see util/redact).
-  const split = splitJobEnv({
-    env: plain,
-    secretValues: secretValues.filter((v) => v.length >= MIN_REDACTED_LENGTH),
-    jobCrName: jobCr,
-  });
+  // What counts as holding a secret is the redaction rule's call (see util/redact).
+  const split = splitJobEnv({ env: plain, secretValues, jobCrName: jobCr });
   return { env: [...split.env, ...refs], secretData: split.secretData };
 }
 
@@ -96,16 +92,20 @@ export function jobSpecFor(build: Build, project: Project, req: JobRequest, env:
   } as JobSpec;
 }
 
-/** The Job CR for the job `req.name` of `build`, with the env already split. */
+/**
+ * The Job CR for the job `req.name` of `build`, with the env already split. Throws InlineSecretError
+ * when a secret value sits anywhere but in env (it would be stored verbatim).
+ */
 export function jobCrFor(
   build: Build,
   project: Project,
   req: JobRequest,
-  secretValues: readonly string[],
+  secrets: Readonly<Record<string, string>>,
 ): { job: JobCR; secretData: Record<string, string> } {
+  refuseInlineSecrets(req, secrets);
   const buildName = build.metadata.name ?? '';
   const name = jobCrName(buildName, req.name);
-  const { env, secretData } = splitEnv(req.env, secretValues, name);
+  const { env, secretData } = splitEnv(req.env, Object.values(secrets), name);
   const job: JobCR = {
     apiVersion: API_VERSION,
     kind: 'Job',

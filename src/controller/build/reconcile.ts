@@ -7,13 +7,14 @@
 import { API_VERSION } from '../../api/constants.ts';
 import type { Build, BuildStatus, Project } from '../../api/types.ts';
 import { INDEX, nsKey } from '../caches.ts';
-import { keyOf } from '../runtime/controller.ts';
+import { keyOf, requestOf } from '../runtime/controller.ts';
 import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { ProjectSecretMissingError, readProjectSecrets } from '../shared/project-secrets.ts';
 import { childJobs } from './children.ts';
 import { hostFor } from './host.ts';
 import type { JobWaiters } from './job-waiters.ts';
+import type { ReplayCandidate, ReplayGate } from './replay-gate.ts';
 import { BuildSession } from './session.ts';
 import { stopChildJobs } from './stop.ts';
 import type { Ending } from './state.ts';
@@ -39,7 +40,35 @@ const LOG_FLUSH_MS = 1000;
 export interface BuildRuntime {
   sessions: Map<string, BuildSession>;
   waiters: JobWaiters;
+  /** Replays after a restart catch up a few at a time, oldest first. */
+  replays: ReplayGate;
   enqueue: (namespace: string, name: string, afterMs?: number) => void;
+}
+
+/** Running builds whose replay has not started, as the gate's candidates. */
+function waitingReplays(deps: ControllerDeps, rt: BuildRuntime): ReplayCandidate[] {
+  const out: ReplayCandidate[] = [];
+  for (const b of deps.caches.builds.list() as Build[]) {
+    const key = keyOf(b.metadata.namespace, b.metadata.name ?? '');
+    if (b.status?.phase !== 'Running' || b.spec.cancel || b.metadata.deletionTimestamp || rt.sessions.has(key))
+      continue;
+    out.push({ key, startTime: b.status.startTime ?? '' });
+  }
+  return out;
+}
+
+/** A replay caught up or ended: its slot goes to the oldest waiting replays. */
+function releaseReplay(deps: ControllerDeps, rt: BuildRuntime, key: string): void {
+  if (!rt.replays.release(key)) return;
+  for (const next of waitingReplays(deps, rt)) {
+    const { namespace, name } = requestOf(next.key);
+    rt.enqueue(namespace, name);
+  }
+}
+
+function dropSession(deps: ControllerDeps, rt: BuildRuntime, key: string): void {
+  rt.sessions.delete(key);
+  releaseReplay(deps, rt, key);
 }
 
 export async function reconcileBuild(deps: ControllerDeps, rt: BuildRuntime, req: Request): Promise<Result | void> {
@@ -47,7 +76,7 @@ export async function reconcileBuild(deps: ControllerDeps, rt: BuildRuntime, req
   const build = deps.caches.builds.get(req.namespace, req.name) as Build | undefined;
   if (!build || build.metadata.deletionTimestamp) {
     rt.sessions.get(key)?.stop(new Error('the build was deleted'));
-    rt.sessions.delete(key);
+    dropSession(deps, rt, key);
     return;
   }
   const project = deps.caches.projects.get(req.namespace, build.spec.project) as Project | undefined;
@@ -72,6 +101,8 @@ export async function reconcileBuild(deps: ControllerDeps, rt: BuildRuntime, req
       });
     if (project.spec.policy?.supersede) await supersedeOlder(deps, build);
     if (!startAllowed(deps, rt, build, project)) return writeIfChanged(deps, build, queuedStatus(build, new Date(now)));
+    if (build.status?.phase === 'Running' && !rt.replays.mayStart(key, waitingReplays(deps, rt), now))
+      return { requeueAfterMs: rt.replays.retryMs };
     return start(deps, rt, key, build, project);
   }
   await progress(deps, build, build.status ?? {}, session);
@@ -125,6 +156,7 @@ async function start(
   const replay = build.status?.phase === 'Running';
   const status = runningStatus(build, new Date(deps.clock.now()));
   const written = await deps.objects.patchStatus('Build', ns, name, status, build.metadata.resourceVersion);
+  if (replay) rt.replays.started(key, deps.clock.now());
   const log = deps.logger.child({ project: build.spec.project, build: name });
   const abort = new AbortController();
   const session = new BuildSession({
@@ -136,12 +168,17 @@ async function start(
       log.info({ scriptLevel: level }, text);
       rt.enqueue(ns, name, LOG_FLUSH_MS);
     },
-    onEnd: () => rt.enqueue(ns, name),
+    onEnd: () => {
+      releaseReplay(deps, rt, key);
+      rt.enqueue(ns, name);
+    },
     run: {
       script: build.spec.script,
       ...(build.spec.files ? { files: build.spec.files } : {}),
       event: scriptEvent(written, status.workerAttempts ?? 1),
       project: scriptProject(project, secrets),
+      // Math.random is seeded with the build's uid; the clock readings come back from the status.
+      replay: { seed: build.metadata.uid ?? name, clock: written.status?.replay?.clock ?? [] },
       host: hostFor({
         deps,
         build: written,
@@ -150,6 +187,9 @@ async function start(
         waiters: rt.waiters,
         signal: abort.signal,
         touch: () => rt.enqueue(ns, name),
+        live: () => {
+          releaseReplay(deps, rt, key);
+        },
       }),
     },
   });
@@ -211,7 +251,7 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
     status,
     build.metadata.resourceVersion,
   );
-  rt.sessions.delete(key);
+  dropSession(deps, rt, key);
   const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: build.metadata };
   const msg = `${ending.reason}: ${ending.message}`;
   deps.logger.info(
@@ -231,7 +271,7 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
 /** A terminal build: no session; stop leftovers of a cancel/timeout; keep the summary current. */
 async function finished(deps: ControllerDeps, rt: BuildRuntime, key: string, build: Build): Promise<void> {
   rt.sessions.get(key)?.stop(new Error('the build has ended'));
-  rt.sessions.delete(key);
+  dropSession(deps, rt, key);
   const phase = build.status?.phase;
   if (phase === 'Cancelled' || phase === 'TimedOut')
     await stopChildJobs(deps, build, {

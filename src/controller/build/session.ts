@@ -36,6 +36,7 @@ export class BuildSession {
     const host = {
       runJob: options.run.host.runJob,
       ...(options.run.host.jobLogs ? { jobLogs: options.run.host.jobLogs } : {}),
+      ...(options.run.host.recordReplay ? { recordReplay: options.run.host.recordReplay } : {}),
       log: (level: string, text: string): void => {
         const line = redact(text, this.#secrets);
         this.#log = tail(`${this.#log}${line}\n`, MAX_BUFFERED_LOG);

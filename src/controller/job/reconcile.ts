@@ -10,7 +10,7 @@ import { KubeApiError, isAlreadyExists, isNotFound } from '../../kube/errors.ts'
 import { tail } from '../../util/text.ts';
 import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
-import { readProjectSecrets } from '../shared/project-secrets.ts';
+import { readJobSecretValues } from '../shared/project-secrets.ts';
 import { INDEX } from '../caches.ts';
 import { keepJobLog, readJobLog } from './logs.ts';
 import type { JobLog } from './logs.ts';
@@ -108,7 +108,7 @@ async function follow(deps: ControllerDeps, job: JobCR, project: Project): Promi
   const pod = newestPod(deps, batchJob) ?? (await podFromApi(deps, job, batchJob));
   const obs = observeJob({ batchJob, pod, container: JOB_CONTAINER, now: now(deps) });
   if (isTerminalPhase(obs.phase))
-    return finish(deps, job, obs, Object.values(await readProjectSecrets(deps.clients.core, project)), pod);
+    return finish(deps, job, obs, await readJobSecretValues(deps.clients.core, project, job), pod);
   const before = job.status?.phase;
   await setStatus(deps, job, obs);
   if (obs.phase === 'Running' && before !== 'Running')

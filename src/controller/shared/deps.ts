@@ -28,6 +28,8 @@ export interface OperatorSettings {
    */
   apiQPS: number;
   apiBurst: number;
+  /** Builds whose script is replayed at once after a restart (default 4); the others wait, oldest first. */
+  maxConcurrentReplays?: number;
 }
 
 export interface ControllerDeps {

@@ -19,6 +19,8 @@
   var hostSetTimer = host.setTimer;
   var hostClearTimer = host.clearTimer;
   var hostRefTimer = host.refTimer;
+  var hostClock = host.clock;
+  var hostSeed = host.seed;
   var origThen = Promise.prototype.then;
   var promiseResolve = Promise.resolve;
   var MAX_LINE = 16 * 1024;
@@ -744,6 +746,84 @@
   Object.defineProperty(globalThis, 'console', { value: makeConsole(), writable: true, configurable: true });
   // Node's name for the global object, which Brigade 1 scripts use to share state between handlers.
   Object.defineProperty(globalThis, 'global', { value: globalThis, writable: true, configurable: true });
+
+  // Deterministic replay (docs/adr/0003): the clock and Math.random return, on a replay, what the
+  // first evaluation of the build saw, so a job named after Date.now() attaches to the job that
+  // already exists. The host hands out recorded clock readings first, then live ones it records.
+  var RealDate = Date;
+  var reflectConstruct = Reflect.construct;
+  var floor = Math.floor;
+  function dateNow() {
+    return floor(hostClock());
+  }
+  var PinnedDate = new Proxy(RealDate, {
+    construct: function (target, args, newTarget) {
+      return reflectConstruct(target, args.length === 0 ? [dateNow()] : args, newTarget);
+    },
+    apply: function () {
+      return new RealDate(dateNow()).toString();
+    },
+  });
+  Object.defineProperty(RealDate, 'now', {
+    value: function now() {
+      return dateNow();
+    },
+    writable: true,
+    configurable: true,
+  });
+  Object.defineProperty(RealDate.prototype, 'constructor', { value: PinnedDate, writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'Date', { value: PinnedDate, writable: true, configurable: true });
+
+  // performance.now(): milliseconds since the first reading, from the same recorded clock.
+  var perfOrigin = null;
+  var pinnedPerformance = {
+    now: function now() {
+      if (perfOrigin === null) perfOrigin = hostClock();
+      return hostClock() - perfOrigin;
+    },
+  };
+  Object.defineProperty(pinnedPerformance, 'timeOrigin', {
+    get: function () {
+      if (perfOrigin === null) perfOrigin = hostClock();
+      return perfOrigin;
+    },
+  });
+  Object.defineProperty(globalThis, 'performance', { value: pinnedPerformance, writable: true, configurable: true });
+
+  // Math.random(): sfc32 seeded from the build's seed (the same sequence on every evaluation).
+  var seedText = StringCtor(hostSeed());
+  var h = 1779033703 ^ seedText.length;
+  for (var si = 0; si < seedText.length; si++) {
+    h = Math.imul(h ^ seedText.charCodeAt(si), 3432918353);
+    h = (h << 13) | (h >>> 19);
+  }
+  function nextSeed() {
+    h = Math.imul(h ^ (h >>> 16), 2246822507);
+    h = Math.imul(h ^ (h >>> 13), 3266489909);
+    return (h ^= h >>> 16) >>> 0;
+  }
+  var ra = nextSeed();
+  var rb = nextSeed();
+  var rc = nextSeed();
+  var rd = nextSeed();
+  Object.defineProperty(Math, 'random', {
+    value: function random() {
+      ra >>>= 0;
+      rb >>>= 0;
+      rc >>>= 0;
+      rd >>>= 0;
+      var t = (ra + rb) | 0;
+      ra = rb ^ (rb >>> 9);
+      rb = (rc + (rc << 3)) | 0;
+      rc = (rc << 21) | (rc >>> 11);
+      rd = (rd + 1) | 0;
+      t = (t + rd) | 0;
+      rc = (rc + t) | 0;
+      return (t >>> 0) / 4294967296;
+    },
+    writable: true,
+    configurable: true,
+  });
 
   // The handlers of one event ran in order (EventEmitter semantics); the phase is over when every
   // one of their results settled. The error is a synchronous throw (which, as in emit, stopped the

@@ -10,7 +10,8 @@ import type { SandboxLimits, SandboxResult, ToWorker } from '../protocol.ts';
 import { parseGuestJson, capText } from '../sandbox/guest-json.ts';
 import { redact } from '../../util/redact.ts';
 import { scrubHostError } from '../scrub.ts';
-import type { JobOutcome, ScriptHost, ScriptLogLevel } from '../types.ts';
+import { REPLAY_CAPS } from '../defaults.ts';
+import type { JobOutcome, ReplayRecord, ScriptHost, ScriptLogLevel } from '../types.ts';
 
 export interface BuildSessionOptions {
   kind: 'run' | 'inspect';
@@ -21,6 +22,8 @@ export interface BuildSessionOptions {
   limits: SandboxLimits;
   wallMs: number;
   host?: ScriptHost;
+  /** Seed and clock readings of earlier evaluations (deterministic replay). */
+  replay: ReplayRecord;
   secrets: readonly string[];
   signal?: AbortSignal;
   /** Called exactly once with the final result; the engine forgets the session then. */
@@ -43,9 +46,16 @@ export class BuildSession {
   #linesThisIncarnation = 0;
   /** Incarnations so far; a build that keeps killing its worker is not replayed forever. */
   incarnations = 0;
+  /** Clock readings of this build so far (recorded ones first), and how many of them the host keeps. */
+  readonly #clock: number[];
+  #clockKept: number;
+  /** Keeping the record is serialised: concurrent runJob calls (Group.runAll) wait for one write. */
+  #keeping: Promise<void> = Promise.resolve();
 
   constructor(opts: BuildSessionOptions) {
     this.#opts = opts;
+    this.#clock = opts.replay.clock.slice(0, REPLAY_CAPS.clockValues);
+    this.#clockKept = this.#clock.length;
     this.#timer = setTimeout(
       () => this.#fail('Timeout', `the build ran longer than its ${opts.wallMs} ms limit`),
       opts.wallMs,
@@ -73,7 +83,8 @@ export class BuildSession {
     this.incarnations++;
     this.#linesThisIncarnation = 0;
     const { kind, script, files, eventJson, projectJson, limits } = this.#opts;
-    placement.send({ type: 'start', id: placement.id, kind, script, files, eventJson, projectJson, limits });
+    const replay = { seed: this.#opts.replay.seed, clock: [...this.#clock] };
+    placement.send({ type: 'start', id: placement.id, kind, script, files, eventJson, projectJson, limits, replay });
     if (this.#opts.signal?.aborted) this.#onAbort();
   }
 
@@ -95,10 +106,14 @@ export class BuildSession {
     }
   }
 
-  onRunJob(callId: number, requestJson: string): void {
+  onRunJob(callId: number, requestJson: string, clock: readonly number[] = []): void {
     const placement = this.#placement;
     const host = this.#opts.host;
     if (!placement || !host) return;
+    for (const reading of clock) {
+      if (this.#clock.length >= REPLAY_CAPS.clockValues) break;
+      if (typeof reading === 'number' && Number.isFinite(reading)) this.#clock.push(reading);
+    }
     let request;
     try {
       request = normalizeJobRequest(
@@ -110,13 +125,27 @@ export class BuildSession {
     const jobRequest = request;
     // The host is trusted but may be buggy: a synchronous throw, a non-promise or a malformed outcome
     // becomes the job's failure, never an exception in the engine.
-    Promise.resolve()
+    this.#keepReplay(host)
       .then(() => host.runJob(jobRequest))
       .then((outcome) => JSON.stringify(this.#outcomeForGuest(outcome)))
       .then(
         (outcomeJson) => this.#answer(placement, callId, { outcomeJson }),
         (error: unknown) => this.#answer(placement, callId, { error: this.#scrub(error) }),
       );
+  }
+
+  /** Resolves once the host keeps every clock reading drawn so far (before the job may start). */
+  #keepReplay(host: ScriptHost): Promise<void> {
+    if (!host.recordReplay) return Promise.resolve();
+    this.#keeping = this.#keeping
+      .catch(() => undefined)
+      .then(async () => {
+        const count = this.#clock.length;
+        if (count <= this.#clockKept) return;
+        await host.recordReplay?.({ seed: this.#opts.replay.seed, clock: this.#clock.slice(0, count) });
+        this.#clockKept = Math.max(this.#clockKept, count);
+      });
+    return this.#keeping;
   }
 
   /** The log so far of a running job, from the host when it can tell (`null`: wait for the job's end). */

@@ -3,9 +3,11 @@
  * per build), a watchdog that terminates a worker stuck in a long built-in, and replay of the other
  * builds of a terminated worker on a fresh one. See docs/adr/0001-quickjs-sandbox.md.
  */
-import { BRIDGE_CAPS, DEFAULT_LIMITS, INSPECT_LIMITS } from '../defaults.ts';
+import { randomUUID } from 'node:crypto';
+import { BRIDGE_CAPS, DEFAULT_LIMITS, INSPECT_LIMITS, REPLAY_CAPS } from '../defaults.ts';
 import type { FromWorker, SandboxResult } from '../protocol.ts';
 import type {
+  ReplayRecord,
   BuildOutcome,
   InspectOptions,
   InspectResult,
@@ -40,6 +42,18 @@ function resolveLimits(limits: ScriptLimits | undefined, defaults: Required<Scri
     cpuMs: positive(limits?.cpuMs, defaults.cpuMs, 'limits.cpuMs'),
     wallMs: positive(limits?.wallMs, defaults.wallMs, 'limits.wallMs'),
   };
+}
+
+/** The caller's record, checked; without one a fresh seed (a build evaluated for the first time). */
+function replayRecord(record: ReplayRecord | undefined): ReplayRecord {
+  const seed =
+    typeof record?.seed === 'string' && record.seed.length > 0
+      ? record.seed.slice(0, REPLAY_CAPS.seedLength)
+      : randomUUID();
+  const clock = Array.isArray(record?.clock)
+    ? record.clock.filter((v) => typeof v === 'number' && Number.isFinite(v)).slice(0, REPLAY_CAPS.clockValues)
+    : [];
+  return { seed, clock };
 }
 
 function checkScript(script: unknown): string {
@@ -104,6 +118,7 @@ export class ScriptEngineImpl implements ScriptEngine {
         limits: { memoryBytes: limits.memoryBytes, cpuMs: limits.cpuMs },
         wallMs: limits.wallMs,
         host: opts.host,
+        replay: replayRecord(opts.replay),
         secrets: Object.values(opts.project.secrets ?? {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         settle: (_s, result) => resolve(toBuildOutcome(result)),
@@ -122,6 +137,7 @@ export class ScriptEngineImpl implements ScriptEngine {
         projectJson: '{}',
         limits: { memoryBytes: limits.memoryBytes, cpuMs: limits.cpuMs },
         wallMs: limits.wallMs,
+        replay: replayRecord(undefined),
         secrets: [],
         settle: (_s, result) => resolve(toInspectResult(result)),
       });
@@ -198,7 +214,7 @@ export class ScriptEngineImpl implements ScriptEngine {
     if (!entry || entry.worker !== worker) return;
     switch (message.type) {
       case 'runJob':
-        return entry.session.onRunJob(message.callId, message.requestJson);
+        return entry.session.onRunJob(message.callId, message.requestJson, message.clock);
       case 'jobLogs':
         return entry.session.onJobLogs(message.callId, message.name);
       case 'log':

@@ -8,7 +8,7 @@
  */
 import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
-import { BRIDGE_CAPS } from '../defaults.ts';
+import { BRIDGE_CAPS, REPLAY_CAPS } from '../defaults.ts';
 import type { SandboxLimits } from '../protocol.ts';
 import type { BuildFailureReason, ScriptLogLevel } from '../types.ts';
 import { capText } from './guest-json.ts';
@@ -38,7 +38,8 @@ export class SandboxFault extends Error {
 }
 
 export interface SandboxCallbacks {
-  runJob(callId: number, requestJson: string): void;
+  /** `clock`: the clock readings drawn since the last runJob, for the host to keep first. */
+  runJob(callId: number, requestJson: string, clock: number[]): void;
   jobLogs(callId: number, name: string): void;
   log(level: ScriptLogLevel, text: string): void;
   /** Call fireTimer(id) after delayMs (0 for setImmediate), unless clearTimer(id) comes first. */
@@ -57,6 +58,8 @@ export interface BuildSandboxOptions {
   sources: GuestSources;
   /** Files beside the script (path -> source) that require('./x') may load. */
   files: ReadonlyMap<string, string>;
+  /** Seed of Math.random and the recorded clock readings of earlier evaluations (deterministic replay). */
+  replay: { seed: string; clock: readonly number[] };
   callbacks: SandboxCallbacks;
 }
 
@@ -87,6 +90,10 @@ export class BuildSandbox {
   #nextCallId = 1;
   #jobsStarted = 0;
   #logChars = 0;
+  /** Next recorded clock reading to hand out; readings drawn live and not yet reported. */
+  #clockIndex = 0;
+  #clockRecorded = 0;
+  #newClock: number[] = [];
   /** Pending timers; true when ref'd (it keeps the build alive). */
   readonly #timers = new Map<number, boolean>();
 
@@ -96,6 +103,7 @@ export class BuildSandbox {
     runtime.setMaxStackSize(MAX_STACK_BYTES);
     runtime.setInterruptHandler(() => this.#shouldInterrupt());
     this.#ctx = runtime.newContext();
+    this.#clockRecorded = opts.replay.clock.length;
   }
 
   static async create(opts: BuildSandboxOptions): Promise<BuildSandbox> {
@@ -342,6 +350,8 @@ export class BuildSandbox {
         setTimer: (args) => this.#hostSetTimer(args),
         clearTimer: (args) => this.#hostClearTimer(args),
         refTimer: (args) => this.#hostRefTimer(args),
+        clock: () => this.#ctx.newNumber(this.#clockReading()),
+        seed: () => this.#ctx.newString(this.#opts.replay.seed),
       };
       const functions = Object.entries(hostFunctions).map(([name, fn]) => {
         const handle = ctx.newFunction(name, (...args) => fn(args));
@@ -375,8 +385,25 @@ export class BuildSandbox {
     const callId = this.#nextCallId++;
     const deferred = this.#ctx.newPromise();
     this.#pendingJobs.set(callId, deferred);
-    this.#opts.callbacks.runJob(callId, json);
+    const clock = this.#newClock;
+    this.#newClock = [];
+    this.#opts.callbacks.runJob(callId, json, clock);
     return deferred.handle;
+  }
+
+  /**
+   * The guest's clock (Date, performance): the recorded readings of earlier evaluations in order, then
+   * live ones, recorded while the record has room (REPLAY_CAPS.clockValues).
+   */
+  #clockReading(): number {
+    const recorded = this.#opts.replay.clock;
+    if (this.#clockIndex < recorded.length) return recorded[this.#clockIndex++] ?? Date.now();
+    const now = Math.round((performance.timeOrigin + performance.now()) * 1000) / 1000;
+    if (this.#clockRecorded < REPLAY_CAPS.clockValues) {
+      this.#clockRecorded++;
+      this.#newClock.push(now);
+    }
+    return now;
   }
 
   /**

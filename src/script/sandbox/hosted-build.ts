@@ -24,7 +24,7 @@ export interface HostedBuildOptions {
   wasmModule: WasmModule;
   sources: GuestSources;
   cell: WatchCell;
-  runJob(callId: number, requestJson: string): void;
+  runJob(callId: number, requestJson: string, clock: number[]): void;
   jobLogs(callId: number, name: string): void;
   log(level: ScriptLogLevel, text: string): void;
   done(result: SandboxResult): void;
@@ -86,6 +86,7 @@ export class HostedBuild {
         cell: this.#opts.cell,
         sources: this.#opts.sources,
         files: new Map(Object.entries(start.files)),
+        replay: start.replay,
         callbacks: {
           runJob: this.#opts.runJob,
           jobLogs: this.#opts.jobLogs,

@@ -41,7 +41,7 @@ function startBuild(start: Extract<ToWorker, { type: 'start' }>): void {
     runJob:
       start.kind === 'inspect'
         ? () => undefined
-        : (callId, requestJson) => post({ type: 'runJob', id, callId, requestJson }),
+        : (callId, requestJson, clock) => post({ type: 'runJob', id, callId, requestJson, clock }),
     jobLogs: start.kind === 'inspect' ? () => undefined : (callId, name) => post({ type: 'jobLogs', id, callId, name }),
     log: (level: ScriptLogLevel, text: string) => post({ type: 'log', id, level, text }),
     done: (result: SandboxResult) => {
