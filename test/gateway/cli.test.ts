@@ -8,7 +8,9 @@ import { PassThrough } from 'node:stream';
 import { commands } from '../../src/cli/commands/index.ts';
 import type { CommandIO } from '../../src/cli/command.ts';
 import { jobCrName } from '../../src/api/names.ts';
-import { createProject, startTestCluster, waitFor, type TestCluster } from './cluster.ts';
+import { createProject, createSecret, startTestCluster, waitFor, type TestCluster } from './cluster.ts';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { startOperator, type RunningOperator } from '../../src/operator.ts';
 
@@ -83,6 +85,25 @@ describe('CLI commands against the test ground', () => {
         `await ${job('slow', ['echo first', `until wget -q -O /dev/null '${gate.url}' 2>/dev/null; do sleep 0.1; done`, 'echo second'])}.run();`,
       ),
     } as never);
+    // A console line and a short job, for the many-runs test; a secret printed by script and job.
+    await createProject(cluster, 'quick', {
+      script: exec(`console.log('script says hi');\nawait ${job('q', ['echo done'])}.run();`),
+    } as never);
+    await createSecret(cluster, 'leaky-secrets', { token: 's3cr3t-t0ken-value' });
+    await createProject(cluster, 'leaky', {
+      secretRef: { name: 'leaky-secrets' },
+      script: [
+        "const { events, Job } = require('brigadier');",
+        "events.on('exec', async (e, p) => {",
+        "  console.log('token is ' + p.secrets.token);",
+        "  const j = new Job('leak', 'alpine:3.20', ['echo job sees $TOKEN']);",
+        '  j.env = { TOKEN: p.secrets.token };',
+        '  await j.run();',
+        '});',
+      ].join('\n'),
+    } as never);
+    // Never Ready: a syntax error.
+    await createProject(cluster, 'broken-script', { script: "events.on('exec', () => {" } as never);
     // Handles only push, so an exec event is rejected with NoHandler.
     await createProject(cluster, 'picky', {
       script: "const { events } = require('brigadier');\nevents.on('push', () => {});\n",
@@ -113,7 +134,7 @@ describe('CLI commands against the test ground', () => {
     });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(released, 'the first line arrived while the job was running');
-    assert.match(r.stdout, /^\[slow\] first\n\[slow\] second$/m);
+    assert.match(r.stdout, /^\d\d:\d\d:\d\d \[slow\] first\n\d\d:\d\d:\d\d \[slow\] second$/m);
   });
 
   test("logs --follow streams a running build's job log until the build is over", async () => {
@@ -137,11 +158,94 @@ describe('CLI commands against the test ground', () => {
     assert.match(r.stderr, /build \S+: Succeeded/);
   });
 
+  test('exec returns after every one of 45 short builds, with the script console and job lines timestamped', async () => {
+    // A hang is what this catches: each run is bounded by a generous timeout, which only a run that
+    // never returns can reach.
+    const RUNS = 45;
+    for (let i = 0; i < RUNS; i++) {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`exec run ${i + 1} of ${RUNS} did not return`)), 90_000);
+      });
+      try {
+        const r = await Promise.race([cli(cluster, ['exec', 'quick']), bound]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^\d\d:\d\d:\d\d \[brigade\.js\] script says hi$/m);
+        assert.match(r.stdout, /^\d\d:\d\d:\d\d \[q\] done$/m);
+        assert.equal(r.stdout.match(/script says hi/g)?.length, 1, 'the console line is printed once');
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  });
+
+  test("exec and logs redact the project's secret values from script console and job logs", async () => {
+    const r = await cli(cluster, ['exec', 'leaky', '--no-timestamps']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\[brigade\.js\] token is \*\*\*$/m);
+    assert.match(r.stdout, /^\[leak\] job sees \*\*\*$/m);
+    assert.doesNotMatch(r.stdout + r.stderr, /s3cr3t-t0ken-value/);
+    const build = /build (\S+): Succeeded/.exec(r.stderr)?.[1] ?? '';
+    const logs = await cli(cluster, ['logs', build]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /^\[leak\] job sees \*\*\*$/m);
+    assert.doesNotMatch(logs.stdout + logs.stderr, /s3cr3t-t0ken-value/);
+  });
+
+  test('exec of a project that is not Ready says why at once and creates no event', async () => {
+    await waitFor('the project to be reconciled', async () => {
+      const p = await cluster.objects.get('Project', cluster.namespace, 'broken-script');
+      return p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False') ? true : undefined;
+    });
+    const r = await cli(cluster, ['exec', 'broken-script']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /project broken-script is not Ready: ScriptSyntaxError: brigade\.js:\d+:\d+: /);
+    assert.doesNotMatch(r.stderr, /waiting for the operator/);
+    const events = await cluster.objects.list('Event', cluster.namespace);
+    assert.equal(events.filter((e) => e.spec.project === 'broken-script').length, 0);
+  });
+
+  test('Ctrl-C during exec stops with exit 130, says the build continues and how to cancel it', async () => {
+    gate.open = false;
+    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const child = spawn(process.execPath, [main, 'exec', 'slow', '--kubeconfig', cluster.kubeconfigPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (stdout.includes('[slow] first')) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    const code = await exited;
+    gate.open = true;
+    assert.equal(code, 130, stderr);
+    const build = /build (\S+): Running/.exec(stderr)?.[1] ?? '';
+    assert.ok(build, stderr);
+    assert.match(
+      stderr,
+      new RegExp(
+        `interrupted: build ${build} continues on the cluster; to cancel it: brigade-operator cancel ${build} -n ${cluster.namespace}`,
+      ),
+    );
+    assert.doesNotMatch(stderr, /Unhandled|AbortError|\n\s+at /);
+    // The build was left running, and ends by itself.
+    await waitFor('the build to succeed', async () => {
+      const b = await cluster.objects.get('Build', cluster.namespace, build);
+      return b?.status?.phase === 'Succeeded' ? true : undefined;
+    });
+  });
+
   test('exec of a hello project streams the job log prefixed with its name and exits 0', async () => {
     const r = await cli(cluster, ['exec', 'hello']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^\[linux-job\] Hello Brigade from Azure$/m);
-    assert.match(r.stdout, /^\[linux-job\] second line$/m);
+    assert.match(r.stdout, /^\d\d:\d\d:\d\d \[linux-job\] Hello Brigade from Azure$/m);
+    assert.match(r.stdout, /^\d\d:\d\d:\d\d \[linux-job\] second line$/m);
     assert.equal(r.stdout.match(/Hello Brigade/g)?.length, 1, 'the log is printed once');
     // A job that ends before the operator sees its pod run goes from Pending to Succeeded (on the real
     // ground a pod of two echo lines often does); the table below names the node either way.
@@ -153,8 +257,8 @@ describe('CLI commands against the test ground', () => {
   test('exec of a failing build prints the failing job log and exits 1', async () => {
     const r = await cli(cluster, ['exec', 'failing']);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /^\[ok\] fine$/m);
-    assert.match(r.stdout, /^\[broken\] about to fail$/m);
+    assert.match(r.stdout, /^\d\d:\d\d:\d\d \[ok\] fine$/m);
+    assert.match(r.stdout, /^\d\d:\d\d:\d\d \[broken\] about to fail$/m);
     assert.match(r.stderr, /broken\s+Failed/);
     assert.match(r.stderr, /Failed \(job broken failed: the job container exited with code 3\)/);
   });
