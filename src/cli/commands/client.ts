@@ -225,16 +225,27 @@ export class BrigadeClient {
       src.on('error', close);
       if (signal.aborted) close();
     });
-    const onAbort = (): void => close();
+    const onAbort = (): void => {
+      close();
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    out.on('close', () => signal.removeEventListener('abort', onAbort));
+    out.on('close', () => {
+      signal.removeEventListener('abort', onAbort);
+    });
     try {
       const controller = await new Log(this.kubeConfig).log(this.namespace, pod, container, out, {
         follow: true,
         timestamps: true,
       });
       if (signal.aborted) controller.abort();
-      else signal.addEventListener('abort', () => controller.abort(), { once: true });
+      else
+        signal.addEventListener(
+          'abort',
+          () => {
+            controller.abort();
+          },
+          { once: true },
+        );
     } catch (err) {
       signal.removeEventListener('abort', onAbort);
       out.end();

@@ -171,18 +171,37 @@ async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Prom
     io.stdout.write(`${eventName}\n`);
     return 0;
   }
-  const ns = `-n ${target.namespace}`;
   io.stderr.write(`event ${eventName} created, waiting for the operator\n`);
   const decided = await awaitDecision(client, { name: eventName, signal, stderr: io.stderr });
-  if (!decided) return interrupted(io, `event ${eventName}`, `kubectl delete events.brigade.sh ${eventName} ${ns}`);
+  if (!decided)
+    return interrupted(
+      io,
+      `event ${eventName}`,
+      `kubectl delete events.brigade.sh ${eventName} -n ${target.namespace}`,
+    );
   if (decided.status?.phase === 'Rejected') {
     io.stderr.write(
       `event ${eventName} rejected: ${decided.status.reason ?? 'Rejected'}${decided.status.message ? `: ${decided.status.message}` : ''}\n`,
     );
     return 1;
   }
-  const buildName = decided.status?.build ?? '';
-  const secrets = await client.projectSecretValues(found);
+  return watchBuild(client, { io, build: decided.status?.build ?? '', project: found, values, signal });
+}
+
+/** Follows the build the event yielded to its end, then prints the job summary; the exit code. */
+async function watchBuild(
+  client: BrigadeClient,
+  opts: {
+    io: CommandIO;
+    build: string;
+    project: ProjectObject;
+    values: { 'no-timestamps'?: boolean };
+    signal: AbortSignal;
+  },
+): Promise<number> {
+  const { io, signal } = opts;
+  const buildName = opts.build;
+  const secrets = await client.projectSecretValues(opts.project);
   if ('unreadable' in secrets)
     io.stderr.write(
       `note: ${secrets.unreadable}; job logs are printed as the operator kept them (redacted) when each job ends\n`,
@@ -191,7 +210,7 @@ async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Prom
     out: io.stdout,
     notes: io.stderr,
     secrets: 'values' in secrets ? secrets.values : [],
-    timestamps: !values['no-timestamps'],
+    timestamps: !opts.values['no-timestamps'],
     liveProgress: isTerminal(io.stdout) && isTerminal(io.stderr),
   });
   let build: BuildObject | undefined;
@@ -200,7 +219,8 @@ async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Prom
   } finally {
     output.close();
   }
-  if (signal.aborted) return interrupted(io, `build ${buildName}`, `brigade-operator cancel ${buildName} ${ns}`);
+  if (signal.aborted)
+    return interrupted(io, `build ${buildName}`, `brigade-operator cancel ${buildName} -n ${client.namespace}`);
   if (!build) return 1;
   const jobs = await client.listJobs(buildName);
   const now = Date.now();

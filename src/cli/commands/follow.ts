@@ -92,25 +92,35 @@ class BuildFollower {
     const name = jobDisplayName(job);
     const track = this.jobs.get(name) ?? { log: 'none' };
     this.jobs.set(name, track);
-    const phase = job.status?.phase ?? 'Pending';
-    if (phase !== track.phase) {
-      track.phase = phase;
-      const where = job.status?.nodeName ? ` on ${job.status.nodeName}` : '';
-      const why = isJobOver(job) && job.status?.message ? `: ${job.status.message}` : '';
-      this.out.note(`job ${name}: ${phase}${phase === 'Running' ? where : ''}${why}`);
-      this.showProgress();
-    }
+    this.notePhase(name, job, track);
     if (!this.wanted(job) || track.log !== 'none') return;
     const pod = job.status?.podName;
-    if (this.opts.livePodLogs && !isJobOver(job) && pod && phase === 'Running') this.startStream(name, pod, track);
-    else if (isJobOver(job)) await this.printFinishedLog(name, job, track);
+    if (isJobOver(job)) {
+      track.log = 'printed';
+      await printJobLog(this.opts.client, this.out, job, this.opts.livePodLogs);
+    } else if (this.opts.livePodLogs && pod && job.status?.phase === 'Running') {
+      track.log = 'streaming';
+      this.startStream(name, pod);
+    }
   }
 
-  private startStream(name: string, pod: string, track: JobTrack): void {
-    track.log = 'streaming';
+  private notePhase(name: string, job: JobObject, track: JobTrack): void {
+    const phase = job.status?.phase ?? 'Pending';
+    if (phase === track.phase) return;
+    track.phase = phase;
+    const where = phase === 'Running' && job.status?.nodeName ? ` on ${job.status.nodeName}` : '';
+    const why = isJobOver(job) && job.status?.message ? `: ${job.status.message}` : '';
+    this.out.note(`job ${name}: ${phase}${where}${why}`);
+    this.showProgress();
+  }
+
+  private startStream(name: string, pod: string): void {
     const { client } = this.opts;
     const lines = followPodLines(
-      { state: () => client.podState(pod), open: (c, signal) => client.openPodLog(pod, c, signal) },
+      {
+        state: () => client.podState(pod),
+        open: (container, signal) => client.openPodLog(pod, container, signal),
+      },
       this.streamsAbort.signal,
     );
     const done = (async () => {
@@ -123,26 +133,11 @@ class BuildFollower {
     void settled.finally(() => this.streams.delete(settled));
   }
 
-  private async printFinishedLog(name: string, job: JobObject, track: JobTrack): Promise<void> {
-    track.log = 'printed';
-    const pod = job.status?.podName;
-    const { client } = this.opts;
-    const live = this.opts.livePodLogs && pod ? await client.podLog(pod, { timestamps: true }) : undefined;
-    if (live !== undefined) {
-      for (const line of textLines(live)) {
-        const parsed = parseLogLine(line);
-        this.out.line(name, parsed.text, parsed.time);
-      }
-      return;
-    }
-    const kept = (await client.keptJobLog(job)) ?? '';
-    const at = job.status?.completionTime;
-    for (const line of textLines(kept)) this.out.line(name, line, at);
-  }
-
   /** Waits for log streams to end by themselves, then cuts those still open after the drain time. */
   async drain(): Promise<void> {
-    const timer = setTimeout(() => this.streamsAbort.abort(), this.opts.drainMs ?? 5000);
+    const timer = setTimeout(() => {
+      this.streamsAbort.abort();
+    }, this.opts.drainMs ?? 5000);
     try {
       await Promise.all([...this.streams]);
     } finally {
@@ -156,11 +151,38 @@ class BuildFollower {
   }
 }
 
+/**
+ * Prints a finished job's whole log: its pod's (with the times its lines were written) while the pod
+ * exists and its log may be printed live, else the log the operator kept (already redacted).
+ */
+export async function printJobLog(
+  client: BrigadeClient,
+  output: BuildOutput,
+  job: JobObject,
+  livePodLogs: boolean,
+): Promise<void> {
+  const name = jobDisplayName(job);
+  const pod = job.status?.podName;
+  const live = livePodLogs && pod ? await client.podLog(pod, { timestamps: true }) : undefined;
+  if (live !== undefined) {
+    for (const line of textLines(live)) {
+      const parsed = parseLogLine(line);
+      output.line(name, parsed.text, parsed.time);
+    }
+    return;
+  }
+  // The kept log has no times of its own: its lines are shown at the job's end.
+  const at = job.status?.completionTime;
+  for (const line of textLines((await client.keptJobLog(job)) ?? '')) output.line(name, line, at);
+}
+
 /** Follows the build to its end; resolves with its final state (or the last seen if the signal aborts). */
 export async function followBuild(opts: FollowOptions): Promise<BuildObject | undefined> {
   const follower = new BuildFollower(opts);
   const watching = new AbortController();
-  const stopAll = (): void => watching.abort();
+  const stopAll = (): void => {
+    watching.abort();
+  };
   if (opts.signal.aborted) watching.abort();
   opts.signal.addEventListener('abort', stopAll, { once: true });
   const jobsLoop = (async () => {

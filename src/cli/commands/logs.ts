@@ -2,9 +2,8 @@
 // A finished job's log comes from its pod while the pod exists, else from the log kept on the Job CR.
 import type { Command } from '../command.ts';
 import { BrigadeClient } from './client.ts';
-import { CONSOLE_SOURCE, followBuild } from './follow.ts';
+import { CONSOLE_SOURCE, followBuild, printJobLog } from './follow.ts';
 import { BuildOutput, textLines } from './output.ts';
-import { parseLogLine } from './pod-log.ts';
 import { CommandError, connect, KUBE_USAGE, parseCommandLine, UsageError } from './options.ts';
 import { isBuildOver, jobDisplayName, type BuildObject, type JobObject } from './resources.ts';
 import { INTERRUPTED, runReporting, withInterrupt } from './run.ts';
@@ -47,17 +46,7 @@ async function printFinished(
   if (!opts.job) for (const line of textLines(build.status?.logTail ?? '')) opts.output.line(CONSOLE_SOURCE, line);
   for (const job of jobs) {
     if (opts.job && jobDisplayName(job) !== opts.job) continue;
-    const pod = job.status?.podName;
-    const name = jobDisplayName(job);
-    const live = opts.livePodLogs && pod ? await client.podLog(pod, { timestamps: true }) : undefined;
-    if (live !== undefined) {
-      for (const line of textLines(live)) {
-        const parsed = parseLogLine(line);
-        opts.output.line(name, parsed.text, parsed.time);
-      }
-      continue;
-    }
-    for (const line of textLines((await client.keptJobLog(job)) ?? '')) opts.output.line(name, line);
+    await printJobLog(client, opts.output, job, opts.livePodLogs);
   }
 }
 

@@ -55,7 +55,9 @@ export class BuildOutput {
     this.now = opts.now ?? Date.now;
     if (opts.liveProgress && opts.notes) {
       // Redrawn each second for the elapsed time; unref'd so it never keeps the process alive.
-      this.timer = setInterval(() => this.draw(), 1000);
+      this.timer = setInterval(() => {
+        this.draw();
+      }, 1000);
       this.timer.unref();
     }
   }

@@ -25,14 +25,40 @@ export function parseLogLine(line: string): LogLine {
   return m ? { time: m[1], text: m[2] } : { text: line };
 }
 
+/** Counts lines across the opens of one log, so each is delivered once. */
+class LineCounter {
+  delivered = 0;
+
+  /**
+   * The lines of one read of the log past those delivered before. A last line without a newline is
+   * whole only when the read is `complete` (the container had ended); otherwise it is read again.
+   */
+  async *read(stream: AsyncIterable<Buffer | string>, complete: boolean): AsyncGenerator<LogLine> {
+    let seen = 0;
+    let pending = '';
+    for await (const chunk of stream) {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (++seen > this.delivered) yield this.deliver(line, seen);
+    }
+    if (complete && pending && seen + 1 > this.delivered) yield this.deliver(pending, seen + 1);
+  }
+
+  private deliver(line: string, position: number): LogLine {
+    this.delivered = position;
+    return parseLogLine(line);
+  }
+}
+
 /** Lines of the log until the container ends, the pod is gone or the signal aborts. */
 export async function* followPodLines(
   source: PodLogSource,
   signal: AbortSignal,
   opts: { retryDelayMs?: number } = {},
 ): AsyncGenerator<LogLine> {
-  let delivered = 0;
-  while (!signal.aborted) {
+  const counter = new LineCounter();
+  const stopped = (): boolean => signal.aborted;
+  while (!stopped()) {
     const state = await source.state();
     if (!state) return;
     // Opened after the container ended, the stream is the whole log: the last read. Opened before,
@@ -40,29 +66,10 @@ export async function* followPodLines(
     // the log is opened again, and the lines already delivered are skipped.
     const complete = state.ended;
     const stream = await source.open(state.container, signal);
-    let progressed = false;
-    if (stream) {
-      let seen = 0;
-      let pending = '';
-      for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-        const lines = (pending + chunk.toString()).split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) {
-          if (++seen <= delivered) continue;
-          delivered = seen;
-          progressed = true;
-          yield parseLogLine(line);
-        }
-      }
-      if (signal.aborted) return;
-      if (complete) {
-        // A last line without a newline is whole only once the container has ended.
-        if (pending && ++seen > delivered) yield parseLogLine(pending);
-        return;
-      }
-    } else if (complete) {
-      return;
-    }
-    if (!progressed) await delay(opts.retryDelayMs ?? 500, undefined, { signal }).catch(() => undefined);
+    const before = counter.delivered;
+    if (stream) yield* counter.read(stream as AsyncIterable<Buffer | string>, complete);
+    if (complete || stopped()) return;
+    if (counter.delivered === before)
+      await delay(opts.retryDelayMs ?? 500, undefined, { signal }).catch(() => undefined);
   }
 }

@@ -51,7 +51,7 @@ function channel<T>(): { push(v: T): void; end(err?: unknown): void; next(): Pro
           wake = r;
         });
       if (items.length > 0) return { value: items.shift() as T, done: false };
-      if (ended?.err) throw ended.err;
+      if (ended?.err) throw ended.err instanceof Error ? ended.err : new Error(JSON.stringify(ended.err));
       return { value: undefined, done: true };
     },
   };
@@ -61,7 +61,14 @@ function channel<T>(): { push(v: T): void; end(err?: unknown): void; next(): Pro
 function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
+    else
+      signal.addEventListener(
+        'abort',
+        () => {
+          resolve();
+        },
+        { once: true },
+      );
   });
 }
 
@@ -73,7 +80,9 @@ async function* watchOnce<T extends Meta>(
   const ch = channel<{ type: string; object: T }>();
   // The stop listener goes on before connecting: a stop that comes while the watch connects must end
   // it too (attached after the connect, it was missed and the command never returned).
-  const abort = (): void => ch.end();
+  const abort = (): void => {
+    ch.end();
+  };
   spec.signal.addEventListener('abort', abort, { once: true });
   if (spec.signal.aborted) ch.end();
   const connecting = new Watch(spec.kubeConfig).watch(
@@ -84,11 +93,17 @@ async function* watchOnce<T extends Meta>(
       labelSelector: spec.labelSelector,
       fieldSelector: spec.fieldSelector,
     },
-    (type, object) => ch.push({ type, object }),
-    (err) => ch.end(err ?? undefined),
+    (type, object: T) => {
+      ch.push({ type, object });
+    },
+    (err: unknown) => {
+      ch.end(err ?? undefined);
+    },
   );
   // A connect still under way when the signal aborts is closed as soon as it is made.
-  const stopLate = (c: AbortController): void => c.abort();
+  const stopLate = (c: AbortController): void => {
+    c.abort();
+  };
   let controller: AbortController | undefined;
   try {
     controller = await Promise.race([connecting, aborted(spec.signal).then(() => undefined)]);
@@ -138,6 +153,8 @@ export function isTransient(err: unknown): boolean {
 
 /** Every current item as ADDED, then every change, until the signal aborts. */
 export async function* listAndWatch<T extends Meta>(spec: WatchSpec<T>): AsyncGenerator<Change<T>> {
+  // A function, not the property: the signal aborts while this generator waits.
+  const stopped = (): boolean => spec.signal.aborted;
   let resourceVersion: string | undefined;
   let failures = 0;
   while (!spec.signal.aborted) {
@@ -153,13 +170,13 @@ export async function* listAndWatch<T extends Meta>(spec: WatchSpec<T>): AsyncGe
       });
       // The server ended the watch (its timeout): resume from the last version seen.
     } catch (err) {
-      if (spec.signal.aborted) break;
+      if (stopped()) break;
       if (isGone(err)) resourceVersion = undefined;
       // A dropped connection or a passing server error: watch again from the last version seen, so
       // nothing is missed and nothing is repeated; give up only after many failures in a row.
       else if (!isTransient(err) || ++failures > (spec.maxFailures ?? 30)) throw err;
     }
-    if (spec.signal.aborted) break;
+    if (stopped()) break;
     // The delay rejects when the signal aborts, which ends the loop; anything else is a real error.
     const pause = Math.min(5000, (spec.reconnectDelayMs ?? 200) * 2 ** Math.min(failures, 5));
     await delay(pause, undefined, { signal: spec.signal }).catch((err: unknown) => {
