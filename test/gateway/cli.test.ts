@@ -10,6 +10,10 @@ import type { CommandIO } from '../../src/cli/command.ts';
 import { jobCrName } from '../../src/api/names.ts';
 import { createProject, createSecret, startTestCluster, waitFor, type TestCluster } from './cluster.ts';
 import { spawn } from 'node:child_process';
+import { kubectl, runTool } from '../helpers/tools.ts';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { startOperator, type RunningOperator } from '../../src/operator.ts';
@@ -101,6 +105,12 @@ describe('CLI commands against the test ground', () => {
         '  await j.run();',
         '});',
       ].join('\n'),
+    } as never);
+    // No script of its own: it runs the scripts events carry.
+    await createProject(cluster, 'scriptless', { policy: { allowEventScripts: true } } as never);
+    // A job whose image cannot be a reference.
+    await createProject(cluster, 'bad-image', {
+      script: exec(`await ${"new Job('spaced', 'alpine 3.4', ['true'])"}.run();`),
     } as never);
     // Never Ready: a syntax error.
     await createProject(cluster, 'broken-script', { script: "events.on('exec', () => {" } as never);
@@ -241,6 +251,45 @@ describe('CLI commands against the test ground', () => {
     });
   });
 
+  test('a project without a script runs the script exec -f sends', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'exec-f-'));
+    const file = join(dir, 'brigade.js');
+    await writeFile(
+      file,
+      `${"const { events } = require('brigadier');"}\nevents.on('exec', () => console.log('from the file'));\n`,
+    );
+    const r = await cli(cluster, ['exec', 'scriptless', '-f', file, '--no-timestamps']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\[brigade\.js\] from the file$/m);
+    const project = await cluster.objects.get('Project', cluster.namespace, 'scriptless');
+    const ready = project?.status?.conditions?.find((c) => c.type === 'Ready');
+    assert.equal(ready?.status, 'True');
+    assert.equal(ready?.reason, 'EventScriptsOnly');
+    const without = await cli(cluster, ['exec', 'scriptless']);
+    assert.equal(without.code, 1);
+    assert.match(
+      without.stderr,
+      /rejected: NoScript: project scriptless has no script of its own and the event carries none/,
+    );
+  });
+
+  test('an image that cannot be valid is refused: by the API server in a Project, as InvalidJob in a script', async () => {
+    const manifest = JSON.stringify({
+      apiVersion: 'brigade.sh/v1alpha1',
+      kind: 'Project',
+      metadata: { name: 'spaced-default', namespace: cluster.namespace },
+      spec: { script: '', jobDefaults: { image: 'alpine 3.4' } },
+    });
+    const applied = await runTool('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'apply', '-f', '-'], {
+      input: manifest,
+    });
+    assert.notEqual(applied.code, 0);
+    assert.match(applied.stderr, /spec\.jobDefaults\.image: Invalid value: .*not a valid image: an image reference is/);
+    const r = await cli(cluster, ['exec', 'bad-image']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /job spaced: Failed: job "spaced" has an invalid image "alpine 3\.4" \(its image\)/);
+  });
+
   test('exec of a hello project streams the job log prefixed with its name and exits 0', async () => {
     const r = await cli(cluster, ['exec', 'hello']);
     assert.equal(r.code, 0, r.stderr);
@@ -261,6 +310,10 @@ describe('CLI commands against the test ground', () => {
     assert.match(r.stdout, /^\d\d:\d\d:\d\d \[broken\] about to fail$/m);
     assert.match(r.stderr, /broken\s+Failed/);
     assert.match(r.stderr, /Failed \(job broken failed: the job container exited with code 3\)/);
+    // kubectl's Jobs column of the failed build counts what succeeded and says what failed.
+    const build = /build (\S+): Failed/.exec(r.stderr)?.[1] ?? '';
+    const row = await kubectl(cluster.kubeconfigPath, 'get', 'builds.brigade.sh', build, '--no-headers');
+    assert.match(row, /\sFailed\s+1\/2, 1 failed\s/);
   });
 
   test('exec of a rejected event prints the reason and exits 1', async () => {
