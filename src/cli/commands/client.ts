@@ -1,8 +1,16 @@
 // The cluster operations the brig-style commands need, over @kubernetes/client-node: read Projects,
 // Builds and Job CRs, create Events, cancel Builds, watch, and read pod logs.
-import { Log, type CoreV1Api, type CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import {
+  Log,
+  PatchStrategy,
+  setHeaderOptions,
+  type CoreV1Api,
+  type CustomObjectsApi,
+  type KubeConfig,
+  type V1Secret,
+} from '@kubernetes/client-node';
 import { PassThrough, type Readable } from 'node:stream';
-import { GROUP, KINDS, LABELS, VERSION } from '../../api/constants.ts';
+import { GROUP, KINDS, LABELS, MANAGED_BY, VERSION } from '../../api/constants.ts';
 import {
   apiMessage,
   apiStatusCode,
@@ -26,6 +34,10 @@ function kindOf(plural: Plural): keyof typeof KINDS {
 }
 
 const statusCode = apiStatusCode;
+
+/** The field manager of what the CLI applies (kubectl shows it in managedFields). */
+const FIELD_MANAGER = 'brigade-operator-cli';
+const serverSideApply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
 /** Turns a kube-layer failure into the one-line message a command prints. */
 function failed(what: string, err: unknown): CommandError {
@@ -253,5 +265,64 @@ export class BrigadeClient {
       throw failed(`following the log of pod ${pod}`, err);
     }
     return out;
+  }
+
+  /** Creates or updates (server-side apply, like kubectl apply --server-side) a Project. */
+  async applyProject(project: ProjectObject): Promise<ProjectObject> {
+    const name = project.metadata.name ?? '';
+    try {
+      return (await this.custom.patchNamespacedCustomObject(
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace: this.namespace,
+          plural: KINDS.Project.plural,
+          name,
+          body: project,
+          fieldManager: FIELD_MANAGER,
+          force: true,
+        },
+        serverSideApply,
+      )) as ProjectObject;
+    } catch (err) {
+      throw failed(`applying Project ${this.namespace}/${name}`, err);
+    }
+  }
+
+  /** Creates or updates a Secret (server-side apply); the error never carries its values. */
+  async applySecret(secret: V1Secret): Promise<void> {
+    const name = secret.metadata?.name ?? '';
+    try {
+      await this.core.patchNamespacedSecret(
+        { namespace: this.namespace, name, body: secret, fieldManager: FIELD_MANAGER, force: true },
+        serverSideApply,
+      );
+    } catch (err) {
+      throw new CommandError(`applying Secret ${this.namespace}/${name}: ${apiMessage(err).slice(0, 300)}`);
+    }
+  }
+
+  /** Deletes a Project; false when it was not there. */
+  async deleteProject(name: string): Promise<boolean> {
+    try {
+      return await this.objects.delete('Project', this.namespace, name);
+    } catch (err) {
+      throw failed(`deleting Project ${this.namespace}/${name}`, err);
+    }
+  }
+
+  /** Deletes a Secret when this tool made it for the project (labelled so); the names of those deleted. */
+  async deleteProjectSecrets(project: string): Promise<string[]> {
+    try {
+      const list = await this.core.listNamespacedSecret({
+        namespace: this.namespace,
+        labelSelector: `${LABELS.project}=${project},${LABELS.managedBy}=${MANAGED_BY}`,
+      });
+      const names = list.items.map((s) => s.metadata?.name ?? '').filter(Boolean);
+      for (const name of names) await this.core.deleteNamespacedSecret({ namespace: this.namespace, name });
+      return names;
+    } catch (err) {
+      throw failed(`deleting the Secrets of project ${project}`, err);
+    }
   }
 }
