@@ -73,7 +73,7 @@ describe('project commands against the test ground', () => {
     await writeFile(valuesFile, VALUES);
   });
   after(async () => {
-    await cluster?.stop();
+    await cluster.stop();
   });
 
   test('import --dry-run -o yaml prints a Secret per kind of secret and a Project without any value, and applies nothing', async () => {

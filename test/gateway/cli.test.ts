@@ -77,22 +77,22 @@ describe('CLI commands against the test ground', () => {
     await createProject(cluster, 'hello', {
       script: exec(`await ${job('linux-job', ['echo Hello Brigade from Azure', 'echo second line'])}.run();`),
       gateways: { github: { enabled: true } },
-    } as never);
+    });
     await createProject(cluster, 'failing', {
       script: exec(
         `await ${job('ok', ['echo fine'])}.run();\nawait ${job('broken', ['echo about to fail', 'exit 3'])}.run();`,
       ),
-    } as never);
+    });
     // Prints a line, then waits for the test to open the gate.
     await createProject(cluster, 'slow', {
       script: exec(
         `await ${job('slow', ['echo first', `until wget -q -O /dev/null '${gate.url}' 2>/dev/null; do sleep 0.1; done`, 'echo second'])}.run();`,
       ),
-    } as never);
+    });
     // A console line and a short job, for the many-runs test; a secret printed by script and job.
     await createProject(cluster, 'quick', {
       script: exec(`console.log('script says hi');\nawait ${job('q', ['echo done'])}.run();`),
-    } as never);
+    });
     await createSecret(cluster, 'leaky-secrets', { token: 's3cr3t-t0ken-value' });
     await createProject(cluster, 'leaky', {
       secretRef: { name: 'leaky-secrets' },
@@ -105,19 +105,19 @@ describe('CLI commands against the test ground', () => {
         '  await j.run();',
         '});',
       ].join('\n'),
-    } as never);
+    });
     // No script of its own: it runs the scripts events carry.
-    await createProject(cluster, 'scriptless', { policy: { allowEventScripts: true } } as never);
+    await createProject(cluster, 'scriptless', { policy: { allowEventScripts: true } });
     // A job whose image cannot be a reference.
     await createProject(cluster, 'bad-image', {
-      script: exec(`await ${"new Job('spaced', 'alpine 3.4', ['true'])"}.run();`),
-    } as never);
+      script: exec("await new Job('spaced', 'alpine 3.4', ['true']).run();"),
+    });
     // Never Ready: a syntax error.
-    await createProject(cluster, 'broken-script', { script: "events.on('exec', () => {" } as never);
+    await createProject(cluster, 'broken-script', { script: "events.on('exec', () => {" });
     // Handles only push, so an exec event is rejected with NoHandler.
     await createProject(cluster, 'picky', {
       script: "const { events } = require('brigadier');\nevents.on('push', () => {});\n",
-    } as never);
+    });
     operator = await startOperator({
       kubeConfig: await cluster.operatorKubeConfig(),
       namespace: cluster.namespace,
@@ -128,8 +128,8 @@ describe('CLI commands against the test ground', () => {
   });
   after(async () => {
     stopOperator.abort();
-    await operator?.done;
-    await cluster?.stop();
+    await operator.done;
+    await cluster.stop();
     gate.server.close();
   });
 
@@ -175,7 +175,9 @@ describe('CLI commands against the test ground', () => {
     for (let i = 0; i < RUNS; i++) {
       let timer: NodeJS.Timeout | undefined;
       const bound = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`exec run ${i + 1} of ${RUNS} did not return`)), 90_000);
+        timer = setTimeout(() => {
+          reject(new Error(`exec run ${i + 1} of ${RUNS} did not return`));
+        }, 90_000);
       });
       try {
         const r = await Promise.race([cli(cluster, ['exec', 'quick']), bound]);
@@ -224,7 +226,11 @@ describe('CLI commands against the test ground', () => {
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => {
+      child.on('exit', (code) => {
+        resolve(code);
+      });
+    });
     await new Promise<void>((resolve) =>
       child.stdout.on('data', (c: Buffer) => {
         stdout += c.toString();
@@ -256,7 +262,7 @@ describe('CLI commands against the test ground', () => {
     const file = join(dir, 'brigade.js');
     await writeFile(
       file,
-      `${"const { events } = require('brigadier');"}\nevents.on('exec', () => console.log('from the file'));\n`,
+      "const { events } = require('brigadier');\nevents.on('exec', () => console.log('from the file'));\n",
     );
     const r = await cli(cluster, ['exec', 'scriptless', '-f', file, '--no-timestamps']);
     assert.equal(r.code, 0, r.stderr);
@@ -264,7 +270,7 @@ describe('CLI commands against the test ground', () => {
     const project = await cluster.objects.get('Project', cluster.namespace, 'scriptless');
     const ready = project?.status?.conditions?.find((c) => c.type === 'Ready');
     assert.equal(ready?.status, 'True');
-    assert.equal(ready?.reason, 'EventScriptsOnly');
+    assert.equal(ready.reason, 'EventScriptsOnly');
     const without = await cli(cluster, ['exec', 'scriptless']);
     assert.equal(without.code, 1);
     assert.match(

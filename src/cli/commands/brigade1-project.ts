@@ -200,31 +200,18 @@ function convertPolicyAndStorage(c: Converting): void {
   }
 }
 
-/** The objects for a Brigade 1 project; `name` overrides the name derived from `project`. */
-export function fromBrigade1Values(raw: Brigade1Values, opts: { namespace: string; name?: string }): ImportedProject {
-  const c: Converting = { values: flatten(raw), spec: {}, report: [], used: new Set() };
-  const brigade1Name = text(take(c, 'project')) ?? text(take(c, 'name'));
-  const name = opts.name ?? (brigade1Name ? projectNameOf(brigade1Name) : '');
-  if (!name) throw new Error('the values name no project (set project: org/repo, or give --name)');
-  if (brigade1Name && name !== brigade1Name) c.report.push(`project "${brigade1Name}" -> Project ${name}`);
-  const { namespace } = opts;
-  const wanted = text(take(c, 'namespace'));
-  if (wanted && wanted !== namespace)
-    c.report.push(`namespace "${wanted}": not used (namespace ${namespace} was given)`);
-  else if (wanted) c.report.push('namespace -> metadata.namespace');
-  convertRepo(c);
-  convertScript(c);
-  convertJobDefaults(c);
-  convertPolicyAndStorage(c);
-
-  const secrets: V1Secret[] = [];
+/** The `secrets` map: a Secret the script sees as project.secrets. */
+function convertSecrets(c: Converting, name: string, namespace: string): V1Secret[] {
   const projectSecrets = secretValues(take(c, 'secrets'), c.report);
-  if (Object.keys(projectSecrets).length > 0) {
-    const secretName = `${name}-secrets`.slice(0, 253);
-    secrets.push(secretObject(secretName, namespace, name, projectSecrets));
-    c.spec.secretRef = { name: secretName };
-    c.report.push(`secrets -> Secret ${secretName} (project.secrets), referenced by spec.secretRef`);
-  }
+  if (Object.keys(projectSecrets).length === 0) return [];
+  const secretName = `${name}-secrets`.slice(0, 253);
+  c.spec.secretRef = { name: secretName };
+  c.report.push(`secrets -> Secret ${secretName} (project.secrets), referenced by spec.secretRef`);
+  return [secretObject(secretName, namespace, name, projectSecrets)];
+}
+
+/** sharedSecret and genericGatewaySecret: a Secret of the intakes' shared secrets, apart from project.secrets. */
+function convertIntakes(c: Converting, name: string, namespace: string): V1Secret[] {
   const intake: Record<string, string> = {};
   const intakeName = `${name}-intake`.slice(0, 253);
   const shared = text(take(c, 'sharedSecret'));
@@ -240,10 +227,33 @@ export function fromBrigade1Values(raw: Brigade1Values, opts: { namespace: strin
     gateways.webhook = { enabled: true, secretKeyRef: { name: intakeName, key: WEBHOOK_SECRET_KEY } };
     c.report.push(`genericGatewaySecret -> Secret ${intakeName} key ${WEBHOOK_SECRET_KEY}, spec.gateways.webhook`);
   }
-  if (Object.keys(intake).length > 0) {
-    secrets.push(secretObject(intakeName, namespace, name, intake));
-    c.spec.gateways = gateways;
-  }
+  if (Object.keys(intake).length === 0) return [];
+  c.spec.gateways = gateways;
+  return [secretObject(intakeName, namespace, name, intake)];
+}
+
+function convertNamespace(c: Converting, namespace: string): void {
+  const wanted = text(take(c, 'namespace'));
+  if (wanted && wanted !== namespace)
+    c.report.push(`namespace "${wanted}": not used (namespace ${namespace} was given)`);
+  else if (wanted) c.report.push('namespace -> metadata.namespace');
+}
+
+/** The objects for a Brigade 1 project; `name` overrides the name derived from `project`. */
+export function fromBrigade1Values(raw: Brigade1Values, opts: { namespace: string; name?: string }): ImportedProject {
+  const c: Converting = { values: flatten(raw), spec: {}, report: [], used: new Set() };
+  const brigade1Name = text(take(c, 'project')) ?? text(take(c, 'name'));
+  const name = opts.name ?? (brigade1Name ? projectNameOf(brigade1Name) : '');
+  if (!name) throw new Error('the values name no project (set project: org/repo, or give --name)');
+  if (brigade1Name && name !== brigade1Name) c.report.push(`project "${brigade1Name}" -> Project ${name}`);
+  const { namespace } = opts;
+  convertNamespace(c, namespace);
+  convertRepo(c);
+  convertScript(c);
+  convertJobDefaults(c);
+  convertPolicyAndStorage(c);
+
+  const secrets = [...convertSecrets(c, name, namespace), ...convertIntakes(c, name, namespace)];
 
   for (const [key, value] of Object.entries(c.values)) {
     if (c.used.has(key) || text(value) === undefined) continue;

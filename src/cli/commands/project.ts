@@ -191,16 +191,12 @@ function secretFlags(pairs: string[] | undefined): Record<string, string> {
 
 /** brig project create's questions, each skipped when its flag was given. */
 async function ask(asker: Asker, v: Brigade1Values, values: Values): Promise<void> {
-  v.repository ??= await asker.text('Full repository name (by convention github.com/org/app)', String(v.project ?? ''));
+  v.repository ??= await asker.text(
+    'Full repository name (by convention github.com/org/app)',
+    typeof v.project === 'string' ? v.project : '',
+  );
   v.cloneURL ??= await asker.text('Clone URL (https://github.com/your/repo.git)', '');
-  if (values.secret === undefined && (await asker.yesNo('Add secrets?', false))) {
-    const secrets: Record<string, string> = {};
-    do {
-      const key = await asker.text(`  Secret ${Object.keys(secrets).length + 1}`);
-      if (key) secrets[key] = await asker.text('  Value');
-    } while (await asker.yesNo('  Add another?', false));
-    v.secrets = secrets;
-  }
+  if (values.secret === undefined && (await asker.yesNo('Add secrets?', false))) v.secrets = await askSecrets(asker);
   if (!values['no-github'] && values['shared-secret'] === undefined) {
     const answer = await asker.text('Shared secret of the GitHub intake (Enter to generate one)');
     if (answer) v.sharedSecret = answer;
@@ -209,13 +205,30 @@ async function ask(asker: Asker, v: Brigade1Values, values: Values): Promise<voi
     const answer = await asker.text('Secret of the generic webhook intake (Enter for no webhook intake)');
     if (answer) v.genericGatewaySecret = answer;
   }
-  if (!(await asker.yesNo('Configure advanced options?', false))) return;
-  v.buildStorageSize ??= (await asker.text('Build storage size (Enter for no build storage)')) || undefined;
-  v.serviceAccount ??= (await asker.text('Service account of job pods (Enter for the default)')) || undefined;
-  v.imagePullSecrets ??= (await asker.text('Image pull secrets (comma-separated)')) || undefined;
+  if (await asker.yesNo('Configure advanced options?', false)) await askAdvanced(asker, v);
+}
+
+async function askSecrets(asker: Asker): Promise<Record<string, string>> {
+  const secrets: Record<string, string> = {};
+  do {
+    const key = await asker.text(`  Secret ${Object.keys(secrets).length + 1}`);
+    if (key) secrets[key] = await asker.text('  Value');
+  } while (await asker.yesNo('  Add another?', false));
+  return secrets;
+}
+
+async function askAdvanced(asker: Asker, v: Brigade1Values): Promise<void> {
+  const optional = async (key: string, question: string): Promise<void> => {
+    if (v[key] !== undefined) return;
+    const answer = await asker.text(question);
+    if (answer) v[key] = answer;
+  };
+  await optional('buildStorageSize', 'Build storage size (Enter for no build storage)');
+  await optional('serviceAccount', 'Service account of job pods (Enter for the default)');
+  await optional('imagePullSecrets', 'Image pull secrets (comma-separated)');
   v.allowHostMounts ??= await asker.yesNo('Allow host mounts?', false);
   v.allowPrivilegedJobs ??= await asker.yesNo('Allow privileged jobs (and the docker socket)?', false);
-  v.defaultScriptName ??= (await asker.text('Default script ConfigMap name (Enter for none)')) || undefined;
+  await optional('defaultScriptName', 'Default script ConfigMap name (Enter for none)');
   if (v.defaultScript === undefined) {
     const path = await asker.text('Path of a brigade.js to store in the project (Enter for none)');
     if (path) v.defaultScript = await readScript(path);
@@ -291,10 +304,10 @@ async function listProjects(io: CommandIO, values: Values, args: string[]): Prom
   return 0;
 }
 
+/** The Project as `get` prints it: without managedFields, which only kubectl's own output needs. */
 function shown(project: ProjectObject): ProjectObject {
-  const { managedFields: _managed, ...metadata } = project.metadata as ProjectObject['metadata'] & {
-    managedFields?: unknown;
-  };
+  const metadata: ProjectObject['metadata'] & { managedFields?: unknown } = { ...project.metadata };
+  delete metadata.managedFields;
   return { ...project, metadata };
 }
 
