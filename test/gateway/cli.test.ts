@@ -217,10 +217,10 @@ describe('CLI commands against the test ground', () => {
     assert.equal(events.filter((e) => e.spec.project === 'broken-script').length, 0);
   });
 
-  test('Ctrl-C during exec stops with exit 130, says the build continues and how to cancel it', async () => {
-    gate.open = false;
+  /** Runs the CLI as a process, sends SIGINT once `ready` shows on stdout; its exit code and stderr. */
+  async function interruptWhen(args: string[], ready: string): Promise<{ code: number | null; stderr: string }> {
     const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-    const child = spawn(process.execPath, [main, 'exec', 'slow', '--kubeconfig', cluster.kubeconfigPath], {
+    const child = spawn(process.execPath, [main, ...args, '--kubeconfig', cluster.kubeconfigPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -234,27 +234,47 @@ describe('CLI commands against the test ground', () => {
     await new Promise<void>((resolve) =>
       child.stdout.on('data', (c: Buffer) => {
         stdout += c.toString();
-        if (stdout.includes('[slow] first')) resolve();
+        if (stdout.includes(ready)) resolve();
       }),
     );
     child.kill('SIGINT');
-    const code = await exited;
-    gate.open = true;
-    assert.equal(code, 130, stderr);
-    const build = /build (\S+): Running/.exec(stderr)?.[1] ?? '';
-    assert.ok(build, stderr);
+    return { code: await exited, stderr };
+  }
+
+  async function expectInterrupted(r: { code: number | null; stderr: string }, build: string): Promise<void> {
+    assert.equal(r.code, 130, r.stderr);
     assert.match(
-      stderr,
+      r.stderr,
       new RegExp(
         `interrupted: build ${build} continues on the cluster; to cancel it: brigade-operator cancel ${build} -n ${cluster.namespace}`,
       ),
     );
-    assert.doesNotMatch(stderr, /Unhandled|AbortError|\n\s+at /);
-    // The build was left running, and ends by itself.
+    assert.doesNotMatch(r.stderr, /Unhandled|AbortError|\n\s+at /);
+    // The build was left running, and ends by itself once the gate opens.
+    gate.open = true;
     await waitFor('the build to succeed', async () => {
       const b = await cluster.objects.get('Build', cluster.namespace, build);
       return b?.status?.phase === 'Succeeded' ? true : undefined;
     });
+  }
+
+  test('Ctrl-C during exec stops with exit 130, says the build continues and how to cancel it', async () => {
+    gate.open = false;
+    const r = await interruptWhen(['exec', 'slow'], '[slow] first');
+    const build = /build (\S+): Running/.exec(r.stderr)?.[1] ?? '';
+    assert.ok(build, r.stderr);
+    await expectInterrupted(r, build);
+  });
+
+  test('Ctrl-C during logs --follow stops with exit 130 and no stack', async () => {
+    gate.open = false;
+    const started = await cli(cluster, ['exec', 'slow', '--no-follow']);
+    assert.equal(started.code, 0, started.stderr);
+    const build = await waitFor(
+      'the build',
+      async () => (await cluster.objects.get('Event', cluster.namespace, started.stdout.trim()))?.status?.build,
+    );
+    await expectInterrupted(await interruptWhen(['logs', build, '--follow'], '[slow] first'), build);
   });
 
   test('a project without a script runs the script exec -f sends', async () => {
