@@ -168,28 +168,33 @@ describe('CLI commands against the test ground', () => {
     assert.match(r.stderr, /build \S+: Succeeded/);
   });
 
-  test('exec returns after every one of 45 short builds, with the script console and job lines timestamped', async () => {
-    // A hang is what this catches: each run is bounded by a generous timeout, which only a run that
-    // never returns can reach.
-    const RUNS = 45;
-    for (let i = 0; i < RUNS; i++) {
-      let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => {
-          reject(new Error(`exec run ${i + 1} of ${RUNS} did not return`));
-        }, 90_000);
-      });
-      try {
-        const r = await Promise.race([cli(cluster, ['exec', 'quick']), bound]);
-        assert.equal(r.code, 0, r.stderr);
-        assert.match(r.stdout, /^\d\d:\d\d:\d\d \[brigade\.js\] script says hi$/m);
-        assert.match(r.stdout, /^\d\d:\d\d:\d\d \[q\] done$/m);
-        assert.equal(r.stdout.match(/script says hi/g)?.length, 1, 'the console line is printed once');
-      } finally {
-        clearTimeout(timer);
+  // Each run is bounded below; the test as a whole gets room for a loaded machine.
+  test(
+    'exec returns after every one of 40 short builds, with the script console and job lines timestamped',
+    { timeout: 900_000 },
+    async () => {
+      // A hang is what this catches: each run is bounded by a generous timeout, which only a run that
+      // never returns can reach.
+      const RUNS = 40;
+      for (let i = 0; i < RUNS; i++) {
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => {
+            reject(new Error(`exec run ${i + 1} of ${RUNS} did not return`));
+          }, 90_000);
+        });
+        try {
+          const r = await Promise.race([cli(cluster, ['exec', 'quick']), bound]);
+          assert.equal(r.code, 0, r.stderr);
+          assert.match(r.stdout, /^\d\d:\d\d:\d\d \[brigade\.js\] script says hi$/m);
+          assert.match(r.stdout, /^\d\d:\d\d:\d\d \[q\] done$/m);
+          assert.equal(r.stdout.match(/script says hi/g)?.length, 1, 'the console line is printed once');
+        } finally {
+          clearTimeout(timer);
+        }
       }
-    }
-  });
+    },
+  );
 
   test("exec and logs redact the project's secret values from script console and job logs", async () => {
     const r = await cli(cluster, ['exec', 'leaky', '--no-timestamps']);

@@ -151,6 +151,15 @@ function interrupted(io: CommandIO, what: string, cancel: string): number {
   return INTERRUPTED;
 }
 
+/** The project, when it exists and can take the event now; else a CommandError saying why. */
+async function readyProject(client: BrigadeClient, name: string): Promise<ProjectObject> {
+  const found = await client.getProject(name);
+  if (!found) throw new CommandError(`project ${name} not found in namespace ${client.namespace}`);
+  const notReady = notReadyMessage(found);
+  if (notReady) throw new CommandError(`${notReady} (kubectl describe projects.brigade.sh ${name} shows more)`);
+  return found;
+}
+
 async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, OPTIONS);
   if (positionals.length !== 1) throw new UsageError('exec takes exactly one PROJECT');
@@ -159,10 +168,9 @@ async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Prom
   const [project] = positionals;
   const target = connect(values, io.env);
   const client = new BrigadeClient(target);
-  const found = await client.getProject(project);
-  if (!found) throw new CommandError(`project ${project} not found in namespace ${target.namespace}`);
-  const notReady = notReadyMessage(found);
-  if (notReady) throw new CommandError(`${notReady} (kubectl describe projects.brigade.sh ${project} shows more)`);
+  const found = await readyProject(client, project);
+  // Stopped before anything was created: nothing runs on the cluster, nothing to say.
+  if (signal.aborted) return INTERRUPTED;
   const created = await client.createEvent(
     await buildEvent({ project, namespace: target.namespace, values, stdin: io.stdin }),
   );
