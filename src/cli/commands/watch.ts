@@ -2,6 +2,7 @@
 // re-listing after 410 Gone, as an async iterable of changes. Callers stop it with an AbortSignal.
 import { setTimeout as delay } from 'node:timers/promises';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { isTransient } from '../../kube/errors.ts';
 
 export interface Change<T> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -143,12 +144,13 @@ function statusOf(err: unknown): number | undefined {
 }
 
 /**
- * Worth trying again: a dropped connection or idle timeout (no HTTP status), throttling, or a server
- * error. A refusal (401, 403, 404, 422...) is not: it would only repeat.
+ * Worth watching again: what the kube layer calls transient (throttling, server errors, broken
+ * connections), and any failure without an HTTP status, which for a long-lived watch stream is the
+ * connection ending in a way the HTTP client does not classify. A refusal (401, 403, 404, 422...)
+ * is not: it would only repeat.
  */
-export function isTransient(err: unknown): boolean {
-  const status = statusOf(err);
-  return status === undefined || status === 429 || status >= 500;
+export function isWatchTransient(err: unknown): boolean {
+  return isTransient(err) || statusOf(err) === undefined;
 }
 
 /** Every current item as ADDED, then every change, until the signal aborts. */
@@ -174,7 +176,7 @@ export async function* listAndWatch<T extends Meta>(spec: WatchSpec<T>): AsyncGe
       if (isGone(err)) resourceVersion = undefined;
       // A dropped connection or a passing server error: watch again from the last version seen, so
       // nothing is missed and nothing is repeated; give up only after many failures in a row.
-      else if (!isTransient(err) || ++failures > (spec.maxFailures ?? 30)) throw err;
+      else if (!isWatchTransient(err) || ++failures > (spec.maxFailures ?? 30)) throw err;
     }
     if (stopped()) break;
     // The delay rejects when the signal aborts, which ends the loop; anything else is a real error.
