@@ -110,7 +110,12 @@ export const BuildStatusSchema = Type.Object(
         'x-kubernetes-list-map-keys': ['name'],
       }),
     ),
-    jobsSummary: Type.Optional(Type.String({ description: 'Finished jobs / all jobs, e.g. 3/20.', maxLength: 32 })),
+    jobsSummary: Type.Optional(
+      Type.String({
+        description: 'Jobs that succeeded / all jobs, then how many failed when any did, e.g. 3/20 or 1/2, 1 failed.',
+        maxLength: 32,
+      }),
+    ),
     conditions: Type.Optional(
       ConditionsSchema(
         'Succeeded: True when the build succeeded, False when it failed, timed out or was cancelled (kubectl wait --for=condition=Succeeded).',

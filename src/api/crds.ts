@@ -112,7 +112,12 @@ const DEFINITIONS: Record<BrigadeKind, KindDefinition> = {
       { name: 'Project', type: 'string', jsonPath: '.spec.project', description: 'Project of the build.' },
       { name: 'Type', type: 'string', jsonPath: '.spec.type', description: 'Event type.' },
       { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Build phase.' },
-      { name: 'Jobs', type: 'string', jsonPath: '.status.jobsSummary', description: 'Finished jobs / all jobs.' },
+      {
+        name: 'Jobs',
+        type: 'string',
+        jsonPath: '.status.jobsSummary',
+        description: 'Jobs that succeeded / all jobs, and how many failed.',
+      },
       { name: 'Duration', type: 'string', jsonPath: '.status.duration', description: 'Run time.' },
       AGE,
     ],

@@ -10,7 +10,7 @@ import {
   LocalObjectReferenceSchema,
   ResourcesSchema,
 } from './common-schemas.ts';
-import { LabelName, ObjectName, QUANTITY, Seconds, StringEnum, withRules } from './schema-kit.ts';
+import { ImageReference, LabelName, ObjectName, QUANTITY, Seconds, StringEnum, withRules } from './schema-kit.ts';
 
 /** Upper bound of an inline script; the Build stores a copy, so it must leave room for the payload. */
 export const MAX_SCRIPT_LENGTH = 262144;
@@ -118,7 +118,7 @@ const RepoSchema = Type.Object(
 
 export const JobDefaultsSchema = Type.Object(
   {
-    image: Type.Optional(Type.String({ description: 'Image for jobs that name none.', maxLength: 1024 })),
+    image: Type.Optional(ImageReference('Image for jobs that name none.')),
     imagePullPolicy: Type.Optional(
       StringEnum(IMAGE_PULL_POLICIES, { description: 'Pull policy for jobs that set none.' }),
     ),

@@ -13,6 +13,32 @@ export const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a
 export const QUANTITY =
   '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
 
+// An image reference, as a container runtime parses it: [registry/]repository[:tag][@digest]. The
+// registry is a host name with a dot or a port (or localhost); the repository path is lowercase.
+// Written without backslashes so the same text works in JavaScript, in Go's RE2 and inside a CEL
+// string literal.
+const HOST = '[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?';
+const REGISTRY = `(localhost|${HOST}([.]${HOST})+|${HOST}([.]${HOST})*:[0-9]+)`;
+const PATH_COMPONENT = '[a-z0-9]+(([._]|__|[-]+)[a-z0-9]+)*';
+const TAG = '[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+export const IMAGE_REFERENCE = `^(${REGISTRY}/)?${PATH_COMPONENT}(/${PATH_COMPONENT})*(:${TAG})?(@${DIGEST})?$`;
+export const IMAGE_REFERENCE_HINT =
+  'an image reference is [registry/]repository[:tag][@digest] with a lowercase repository and no spaces, e.g. alpine:3.20 or ghcr.io/org/tool:1.2';
+
+/** An image reference field: refused by the API server, with a message that says what is wrong, unless it parses. */
+export function ImageReference(description: string): TUnsafe<string> {
+  return Type.Unsafe<string>({
+    type: 'string',
+    description,
+    minLength: 1,
+    maxLength: 1024,
+    ...withRules([
+      { rule: `self.matches('${IMAGE_REFERENCE}')`, message: `not a valid image: ${IMAGE_REFERENCE_HINT}` },
+    ]),
+  });
+}
+
 /** A string restricted to the given values (`enum`, never `anyOf` of `const`). */
 export function StringEnum<const T extends readonly string[]>(
   values: T,

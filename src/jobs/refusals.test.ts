@@ -247,3 +247,28 @@ test("a job's own imagePullSecrets are grants too", () => {
   );
   assert.equal(translate({ imagePullSecrets: ['reg'] }, { jobDefaults: { imagePullSecrets: ['reg'] } }).refused, false);
 });
+
+test('an image that cannot be a reference is refused as InvalidJob naming the field; valid forms pass', () => {
+  for (const image of ['alpine 3.4', 'Alpine:3.4', 'MyOrg/app', 'alpine:', 'ubuntu:bad tag', ':latest']) {
+    const r = translate({ image });
+    assert.equal(r.refused, true, image);
+    assert.equal((r as { reason: string }).reason, 'InvalidJob', image);
+    assert.match(
+      (r as { message: string }).message,
+      /job "test" has an invalid image ".*" \(its image\): an image reference is/,
+    );
+  }
+  const fromDefaults = translate({ image: undefined }, { jobDefaults: { image: 'alpine 3.4' } });
+  assert.match((fromDefaults as { message: string }).message, /\(the project's spec.jobDefaults.image\)/);
+  for (const image of [
+    'alpine',
+    'alpine:3.20',
+    'docker.io/library/alpine:3.20',
+    'localhost:5000/team/tool',
+    'registry.example.com:8443/a/b-c__d.e:v1.2_3',
+    'Registry.Example.com/app',
+    `ghcr.io/org/app@sha256:${'a'.repeat(64)}`,
+  ]) {
+    assert.equal('refused' in translate({ image }) && translate({ image }).refused, false, image);
+  }
+});

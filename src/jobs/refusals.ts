@@ -1,5 +1,6 @@
 // Checks made before anything is created: what the project's policy forbids, what the virtual node
 // cannot do, and jobs that cannot run at all. Every refusal message names the job and the field.
+import { IMAGE_REFERENCE, IMAGE_REFERENCE_HINT } from '../api/schema-kit.ts';
 import type { Project } from '../api/types.ts';
 import { accessViolations } from './access.ts';
 import { usesImageEntrypoint } from './command.ts';
@@ -84,10 +85,16 @@ function policyViolations(eff: EffectiveJob, project: Project): string[] {
   return [...violations, ...accessViolations(eff, project)];
 }
 
+const IMAGE_PATTERN = new RegExp(IMAGE_REFERENCE);
+
 function invalidJobMessage(eff: EffectiveJob, project: Project): string | undefined {
   const spec = eff.spec;
   const job = `job "${spec.name}"`;
   if (!eff.image) return `${job} has no image, and project "${project.metadata.name}" sets no spec.jobDefaults.image`;
+  if (!IMAGE_PATTERN.test(eff.image)) {
+    const field = spec.image === undefined ? `the project's spec.jobDefaults.image` : 'its image';
+    return `${job} has an invalid image "${eff.image}" (${field}): ${IMAGE_REFERENCE_HINT}`;
+  }
   const hasTasks = (spec.tasks ?? []).length > 0;
   const hasCommand = (spec.command ?? []).length > 0;
   if (hasTasks && hasCommand) return `${job} sets both tasks and command; set one of them`;

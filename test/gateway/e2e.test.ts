@@ -65,14 +65,15 @@ describe('operator, CLI and gateway end to end on the simulator', () => {
   test('exec of the hello project streams "Hello" and exits 0', { timeout: 90_000 }, async () => {
     const r = await cli(cluster, ['exec', 'hello']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /^\[linux-job\] Hello Brigade from Azure$/m);
+    // Each line carries the time it was written.
+    assert.match(r.stdout, /^\d\d:\d\d:\d\d \[linux-job\] Hello Brigade from Azure$/m);
     assert.match(r.stderr, /linux-job\s+Succeeded\s+virtual-kubelet/);
   });
 
   test('exec of a failing script exits 1 with the failing job log', { timeout: 90_000 }, async () => {
     const r = await cli(cluster, ['exec', 'failing']);
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /^\[boom\] going down$/m);
+    assert.match(r.stdout, /^\d\d:\d\d:\d\d \[boom\] going down$/m);
     assert.match(r.stderr, /build \S+: Failed/);
   });
 

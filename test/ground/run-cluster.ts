@@ -17,7 +17,12 @@ import { onPath, skipOrFail } from './prerequisites.ts';
 import { rbacUsage } from './rbac-usage.ts';
 
 /** The test files that run on both grounds. */
-export const CLUSTER_SUITE = ['test/e2e/*.test.ts', 'test/gateway/e2e.test.ts', 'test/gateway/cli.test.ts'];
+export const CLUSTER_SUITE = [
+  'test/e2e/*.test.ts',
+  'test/gateway/e2e.test.ts',
+  'test/gateway/cli.test.ts',
+  'test/gateway/cli-project.test.ts',
+];
 
 function missingPrerequisites(): string[] {
   const missing: string[] = [];

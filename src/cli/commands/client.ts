@@ -1,8 +1,16 @@
 // The cluster operations the brig-style commands need, over @kubernetes/client-node: read Projects,
 // Builds and Job CRs, create Events, cancel Builds, watch, and read pod logs.
-import { Log, type CoreV1Api, type CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { PassThrough } from 'node:stream';
-import { GROUP, KINDS, LABELS, VERSION } from '../../api/constants.ts';
+import {
+  Log,
+  PatchStrategy,
+  setHeaderOptions,
+  type CoreV1Api,
+  type CustomObjectsApi,
+  type KubeConfig,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import { PassThrough, type Readable } from 'node:stream';
+import { GROUP, KINDS, LABELS, MANAGED_BY, VERSION } from '../../api/constants.ts';
 import {
   apiMessage,
   apiStatusCode,
@@ -11,6 +19,8 @@ import {
   KubeApiError,
   newKubeClients,
 } from '../../kube/index.ts';
+import { ProjectSecretMissingError, readProjectSecrets } from '../../controller/shared/project-secrets.ts';
+import { JOB_LOG_KEY, jobLogConfigMapName } from '../../controller/shared/names.ts';
 import { listAndWatch, type Change } from './watch.ts';
 import { CommandError } from './options.ts';
 import type { BuildObject, EventObject, JobObject, ProjectObject } from './resources.ts';
@@ -24,6 +34,10 @@ function kindOf(plural: Plural): keyof typeof KINDS {
 }
 
 const statusCode = apiStatusCode;
+
+/** The field manager of what the CLI applies (kubectl shows it in managedFields). */
+const FIELD_MANAGER = 'brigade-operator-cli';
+const serverSideApply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
 /** Turns a kube-layer failure into the one-line message a command prints. */
 function failed(what: string, err: unknown): CommandError {
@@ -149,43 +163,166 @@ export class BrigadeClient {
     });
   }
 
-  /** The pod's log as text; undefined when the pod (or its log) is gone. */
-  async podLog(pod: string): Promise<string | undefined> {
+  /** The pod's log as text (with timestamps when asked); undefined when the pod (or its log) is gone. */
+  async podLog(pod: string, opts: { timestamps?: boolean } = {}): Promise<string | undefined> {
     try {
-      return await this.core.readNamespacedPodLog({ namespace: this.namespace, name: pod });
+      return await this.core.readNamespacedPodLog({
+        namespace: this.namespace,
+        name: pod,
+        ...(opts.timestamps ? { timestamps: true } : {}),
+      });
     } catch (err) {
       if (statusCode(err) === 404 || statusCode(err) === 400) return undefined;
       throw failed(`reading the log of pod ${pod}`, err);
     }
   }
 
-  /** Follows a pod's log as chunks until the container ends or the signal aborts; undefined when the pod is gone. */
-  async followPodLog(pod: string, signal: AbortSignal): Promise<AsyncIterable<Buffer> | undefined> {
-    let container: string | undefined;
+  /** The log the operator kept for a finished job (bounded, secret values redacted); undefined when none is kept. */
+  async keptJobLog(job: JobObject): Promise<string | undefined> {
+    const name = jobLogConfigMapName(job.metadata.name ?? '');
+    try {
+      const cm = await this.core.readNamespacedConfigMap({ namespace: this.namespace, name });
+      return cm.data?.[JOB_LOG_KEY] ?? job.status?.logTail;
+    } catch (err) {
+      if (statusCode(err) === 404 || statusCode(err) === 403) return job.status?.logTail;
+      throw failed(`reading the kept log of job ${job.metadata.name}`, err);
+    }
+  }
+
+  /**
+   * The values of the project's Secret, to redact them from what the commands print (as the operator
+   * redacts them from what it stores); `unreadable` says why they could not be read.
+   */
+  async projectSecretValues(project: ProjectObject): Promise<{ values: string[] } | { unreadable: string }> {
+    try {
+      return { values: Object.values(await readProjectSecrets(this.core, project)) };
+    } catch (err) {
+      // No Secret at all: nothing to redact (the build fails on it anyway, and says so).
+      if (err instanceof ProjectSecretMissingError) return { values: [] };
+      return { unreadable: `cannot read the project's Secret ${project.spec.secretRef?.name}: ${apiMessage(err)}` };
+    }
+  }
+
+  /** The pod's first container: the job's, or undefined when the pod is gone. */
+  async podState(pod: string): Promise<{ container: string; ended: boolean } | undefined> {
     try {
       const found = await this.core.readNamespacedPod({ namespace: this.namespace, name: pod });
-      container = found.spec?.containers?.[0]?.name;
+      const container = found.spec?.containers[0]?.name ?? '';
+      const phase = found.status?.phase;
+      const terminated = found.status?.containerStatuses?.find((c) => c.name === container)?.state?.terminated;
+      return { container, ended: phase === 'Succeeded' || phase === 'Failed' || terminated !== undefined };
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
       throw failed(`reading pod ${pod}`, err);
     }
+  }
+
+  /**
+   * Opens a follow of a container's log with timestamps; undefined when the pod or container has no
+   * log (yet or any more). The stream ends when the container ends, the connection drops, or the
+   * signal aborts; it never emits an error.
+   */
+  async openPodLog(pod: string, container: string, signal: AbortSignal): Promise<Readable | undefined> {
     const out = new PassThrough();
+    let source: Readable | undefined;
+    const close = (): void => {
+      source?.unpipe(out);
+      source?.destroy();
+      out.end();
+    };
+    // client-node pipes the response into `out` but leaves the response without an 'error' listener:
+    // a cancelled or dropped stream crashed the process (Unhandled 'error' event ... AbortError).
+    out.on('pipe', (src: Readable) => {
+      source = src;
+      src.on('error', close);
+      if (signal.aborted) close();
+    });
+    const onAbort = (): void => {
+      close();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    out.on('close', () => {
+      signal.removeEventListener('abort', onAbort);
+    });
     try {
-      const controller = await new Log(this.kubeConfig).log(this.namespace, pod, container ?? '', out, {
+      const controller = await new Log(this.kubeConfig).log(this.namespace, pod, container, out, {
         follow: true,
+        timestamps: true,
       });
-      signal.addEventListener(
-        'abort',
-        () => {
-          controller.abort();
-          out.end();
-        },
-        { once: true },
-      );
+      if (signal.aborted) controller.abort();
+      else
+        signal.addEventListener(
+          'abort',
+          () => {
+            controller.abort();
+          },
+          { once: true },
+        );
     } catch (err) {
+      signal.removeEventListener('abort', onAbort);
+      out.end();
       if (statusCode(err) === 404 || statusCode(err) === 400) return undefined;
       throw failed(`following the log of pod ${pod}`, err);
     }
     return out;
+  }
+
+  /** Creates or updates (server-side apply, like kubectl apply --server-side) a Project. */
+  async applyProject(project: ProjectObject): Promise<ProjectObject> {
+    const name = project.metadata.name ?? '';
+    try {
+      return (await this.custom.patchNamespacedCustomObject(
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace: this.namespace,
+          plural: KINDS.Project.plural,
+          name,
+          body: project,
+          fieldManager: FIELD_MANAGER,
+          force: true,
+        },
+        serverSideApply,
+      )) as ProjectObject;
+    } catch (err) {
+      throw failed(`applying Project ${this.namespace}/${name}`, err);
+    }
+  }
+
+  /** Creates or updates a Secret (server-side apply); the error never carries its values. */
+  async applySecret(secret: V1Secret): Promise<void> {
+    const name = secret.metadata?.name ?? '';
+    try {
+      await this.core.patchNamespacedSecret(
+        { namespace: this.namespace, name, body: secret, fieldManager: FIELD_MANAGER, force: true },
+        serverSideApply,
+      );
+    } catch (err) {
+      throw new CommandError(`applying Secret ${this.namespace}/${name}: ${apiMessage(err).slice(0, 300)}`);
+    }
+  }
+
+  /** Deletes a Project; false when it was not there. */
+  async deleteProject(name: string): Promise<boolean> {
+    try {
+      return await this.objects.delete('Project', this.namespace, name);
+    } catch (err) {
+      throw failed(`deleting Project ${this.namespace}/${name}`, err);
+    }
+  }
+
+  /** Deletes a Secret when this tool made it for the project (labelled so); the names of those deleted. */
+  async deleteProjectSecrets(project: string): Promise<string[]> {
+    try {
+      const list = await this.core.listNamespacedSecret({
+        namespace: this.namespace,
+        labelSelector: `${LABELS.project}=${project},${LABELS.managedBy}=${MANAGED_BY}`,
+      });
+      const names = list.items.map((s) => s.metadata?.name ?? '').filter(Boolean);
+      for (const name of names) await this.core.deleteNamespacedSecret({ namespace: this.namespace, name });
+      return names;
+    } catch (err) {
+      throw failed(`deleting the Secrets of project ${project}`, err);
+    }
   }
 }

@@ -8,9 +8,20 @@ import type { Command, CommandIO } from '../command.ts';
 import { BrigadeClient } from './client.ts';
 import { followBuild } from './follow.ts';
 import { CommandError, connect, KUBE_USAGE, parseCommandLine, UsageError } from './options.ts';
-import { JOB_SUMMARY_HEADER, jobSummaryRow, type EventObject } from './resources.ts';
+import { BuildOutput } from './output.ts';
+import {
+  JOB_SUMMARY_HEADER,
+  jobSummaryRow,
+  type BuildObject,
+  type EventObject,
+  type ProjectObject,
+} from './resources.ts';
 import { formatTable } from './table.ts';
-import { runReporting, withInterrupt } from './run.ts';
+import { INTERRUPTED, runReporting, withInterrupt } from './run.ts';
+
+function isTerminal(stream: unknown): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}
 
 const USAGE = [
   'Usage: brigade-operator exec PROJECT [options]',
@@ -25,6 +36,11 @@ const USAGE = [
   '  --commit SHA        revision commit',
   '  --ref REF           revision ref, e.g. refs/heads/main',
   '  --no-follow         print the Event name and exit without waiting',
+  '  --no-timestamps     print log lines without the time they were written',
+  '',
+  "Log lines are the script's console output ([brigade.js]) and each job's log, with the project's",
+  'secret values redacted. On a terminal a live line shows the jobs done, running and failed. Ctrl-C',
+  'stops following (exit 130) and prints how to cancel the build, which keeps running.',
   ...KUBE_USAGE,
 ].join('\n');
 
@@ -35,6 +51,7 @@ const OPTIONS = {
   commit: { type: 'string' },
   ref: { type: 'string' },
   'no-follow': { type: 'boolean' },
+  'no-timestamps': { type: 'boolean' },
 } as const;
 
 async function readAll(stream: Readable): Promise<string> {
@@ -89,26 +106,58 @@ async function buildEvent(opts: {
 /** After this long without an answer, say that the operator may not be running (once). */
 const NO_OPERATOR_HINT_MS = 15_000;
 
-/** Waits until the operator has handled the Event: the Build's name, or the rejection. */
+/** Waits until the operator has handled the Event: the Build's name, or the rejection; undefined when interrupted. */
 async function awaitDecision(
   client: BrigadeClient,
   opts: { name: string; signal: AbortSignal; stderr: NodeJS.WritableStream },
 ): Promise<EventObject | undefined> {
-  const hint = setTimeout(
-    () => opts.stderr.write(`still waiting: is the operator running and watching namespace ${client.namespace}?\n`),
-    NO_OPERATOR_HINT_MS,
-  );
+  let answered = false;
+  const hint = setTimeout(() => {
+    if (!answered)
+      opts.stderr.write(`still waiting: is the operator running and watching namespace ${client.namespace}?\n`);
+  }, NO_OPERATOR_HINT_MS);
   hint.unref();
+  let waitingFor = '';
   try {
     for await (const change of client.watchOne<EventObject>('events', opts.name, opts.signal)) {
       if (change.type === 'DELETED') throw new CommandError(`event ${opts.name} was deleted before it was handled`);
       const status = change.object.status;
       if (status?.phase === 'Rejected' || status?.build) return change.object;
+      // The operator saw the event and waits for something (the project's readiness): say what, once.
+      if (status?.reason) {
+        answered = true;
+        const why = `${status.reason}${status.message ? `: ${status.message}` : ''}`;
+        if (why !== waitingFor) opts.stderr.write(`event ${opts.name} pending: ${why}\n`);
+        waitingFor = why;
+      }
     }
     return undefined;
   } finally {
     clearTimeout(hint);
   }
+}
+
+/** Why the project cannot take the event now, from its Ready condition; undefined when it can (or is not reconciled yet). */
+export function notReadyMessage(project: ProjectObject): string | undefined {
+  const ready = project.status?.conditions?.find((c) => c.type === 'Ready');
+  if (!ready || ready.status === 'True') return undefined;
+  // A condition about an older spec says nothing about this one: the operator is about to look again.
+  if (project.status?.observedGeneration !== project.metadata.generation) return undefined;
+  return `project ${project.metadata.name} is not Ready: ${ready.reason ?? 'NotReady'}${ready.message ? `: ${ready.message}` : ''}`;
+}
+
+function interrupted(io: CommandIO, what: string, cancel: string): number {
+  io.stderr.write(`\ninterrupted: ${what} continues on the cluster; to cancel it: ${cancel}\n`);
+  return INTERRUPTED;
+}
+
+/** The project, when it exists and can take the event now; else a CommandError saying why. */
+async function readyProject(client: BrigadeClient, name: string): Promise<ProjectObject> {
+  const found = await client.getProject(name);
+  if (!found) throw new CommandError(`project ${name} not found in namespace ${client.namespace}`);
+  const notReady = notReadyMessage(found);
+  if (notReady) throw new CommandError(`${notReady} (kubectl describe projects.brigade.sh ${name} shows more)`);
+  return found;
 }
 
 async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Promise<number> {
@@ -119,8 +168,9 @@ async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Prom
   const [project] = positionals;
   const target = connect(values, io.env);
   const client = new BrigadeClient(target);
-  if (!(await client.getProject(project)))
-    throw new CommandError(`project ${project} not found in namespace ${target.namespace}`);
+  const found = await readyProject(client, project);
+  // Stopped before anything was created: nothing runs on the cluster, nothing to say.
+  if (signal.aborted) return INTERRUPTED;
   const created = await client.createEvent(
     await buildEvent({ project, namespace: target.namespace, values, stdin: io.stdin }),
   );
@@ -131,15 +181,54 @@ async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Prom
   }
   io.stderr.write(`event ${eventName} created, waiting for the operator\n`);
   const decided = await awaitDecision(client, { name: eventName, signal, stderr: io.stderr });
-  if (!decided) return 1; // interrupted
+  if (!decided)
+    return interrupted(
+      io,
+      `event ${eventName}`,
+      `kubectl delete events.brigade.sh ${eventName} -n ${target.namespace}`,
+    );
   if (decided.status?.phase === 'Rejected') {
     io.stderr.write(
       `event ${eventName} rejected: ${decided.status.reason ?? 'Rejected'}${decided.status.message ? `: ${decided.status.message}` : ''}\n`,
     );
     return 1;
   }
-  const buildName = decided.status?.build ?? '';
-  const build = await followBuild({ client, build: buildName, out: io.stdout, progress: io.stderr, signal });
+  return watchBuild(client, { io, build: decided.status?.build ?? '', project: found, values, signal });
+}
+
+/** Follows the build the event yielded to its end, then prints the job summary; the exit code. */
+async function watchBuild(
+  client: BrigadeClient,
+  opts: {
+    io: CommandIO;
+    build: string;
+    project: ProjectObject;
+    values: { 'no-timestamps'?: boolean };
+    signal: AbortSignal;
+  },
+): Promise<number> {
+  const { io, signal } = opts;
+  const buildName = opts.build;
+  const secrets = await client.projectSecretValues(opts.project);
+  if ('unreadable' in secrets)
+    io.stderr.write(
+      `note: ${secrets.unreadable}; job logs are printed as the operator kept them (redacted) when each job ends\n`,
+    );
+  const output = new BuildOutput({
+    out: io.stdout,
+    notes: io.stderr,
+    secrets: 'values' in secrets ? secrets.values : [],
+    timestamps: !opts.values['no-timestamps'],
+    liveProgress: isTerminal(io.stdout) && isTerminal(io.stderr),
+  });
+  let build: BuildObject | undefined;
+  try {
+    build = await followBuild({ client, build: buildName, output, livePodLogs: 'values' in secrets, signal });
+  } finally {
+    output.close();
+  }
+  if (signal.aborted)
+    return interrupted(io, `build ${buildName}`, `brigade-operator cancel ${buildName} -n ${client.namespace}`);
   if (!build) return 1;
   const jobs = await client.listJobs(buildName);
   const now = Date.now();

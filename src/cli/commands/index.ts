@@ -5,12 +5,14 @@ import { cancelCommand } from './cancel.ts';
 import { execCommand } from './exec.ts';
 import { gatewayCommand } from './gateway.ts';
 import { logsCommand } from './logs.ts';
+import { projectCommand } from './project.ts';
 import { projectsCommand } from './projects.ts';
 
 export const commands: Record<string, Command> = {
   exec: execCommand,
   builds: buildsCommand,
   logs: logsCommand,
+  project: projectCommand,
   projects: projectsCommand,
   cancel: cancelCommand,
   gateway: gatewayCommand,

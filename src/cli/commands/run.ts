@@ -22,12 +22,21 @@ export async function runReporting(
   }
 }
 
-/** Runs body with a signal aborted on SIGINT/SIGTERM; the handlers are removed afterwards. */
+/** The exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT, what shells show for Ctrl-C). */
+export const INTERRUPTED = 130;
+
+/**
+ * Runs body with a signal aborted on SIGINT/SIGTERM; the handlers are removed afterwards. The body
+ * sees the abort and ends cleanly; a second signal while it does so ends the process at once.
+ */
 export async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(INTERRUPTED);
+    controller.abort(new Error(`received ${name}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     return await body(controller.signal);
   } finally {

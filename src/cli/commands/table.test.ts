@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { formatDuration, formatTable, span } from './table.ts';
-import { linePrefixer } from './follow.ts';
 import { projectRow, jobSummaryRow, newestFirst } from './resources.ts';
 
 test('tables align columns to the widest cell and trim trailing spaces', () => {
@@ -30,17 +28,6 @@ test('durations use kubectl short forms', () => {
   assert.equal(formatDuration(-1), '-');
   assert.equal(span('2026-01-01T00:00:00Z', '2026-01-01T00:00:42Z', 0), '42s');
   assert.equal(span(undefined, undefined, 0), '-');
-});
-
-test('the line prefixer prefixes whole lines and holds a partial line until it ends or is flushed', () => {
-  const out = new PassThrough();
-  const p = linePrefixer(out, '[job] ');
-  p.write('hel');
-  p.write('lo\nwor');
-  assert.equal(out.read()?.toString(), '[job] hello\n');
-  p.write('ld');
-  p.flush();
-  assert.equal(out.read()?.toString(), '[job] world\n');
 });
 
 test('a project row shows readiness, handlers and only the enabled intakes', () => {

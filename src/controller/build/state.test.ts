@@ -58,6 +58,16 @@ test('the jobs summary lists jobs in start order and counts finished ones', () =
   assert.equal(s.jobsSummary, '1/3');
 });
 
+test('the jobs summary counts succeeded jobs and shows failed ones: a failed job is never 1/1', () => {
+  assert.equal(jobsSummary([job('a', 'Failed', '2026-11-23T09:00:01Z')]).jobsSummary, '0/1, 1 failed');
+  const mixed = jobsSummary([
+    job('a', 'Succeeded', '2026-11-23T09:00:01Z'),
+    job('b', 'TimedOut', '2026-11-23T09:00:02Z'),
+    job('c', 'Failed', '2026-11-23T09:00:03Z'),
+  ]);
+  assert.equal(mixed.jobsSummary, '1/3, 2 failed');
+});
+
 test('the deadline is the start time plus the project build timeout', () => {
   const b = build('b', 'Running', undefined, { startTime: '2026-11-23T09:00:00Z' });
   assert.equal(buildDeadline(b, project({ buildTimeoutSeconds: 60 })), Date.parse('2026-11-23T09:01:00Z'));

@@ -28,7 +28,17 @@ export function jobsSummary(jobs: readonly JobCR[]): { jobs: BuildJobSummary[]; 
     ...(j.status?.startTime ? { startTime: j.status.startTime } : {}),
     ...(j.status?.completionTime ? { completionTime: j.status.completionTime } : {}),
   }));
-  return { jobs: summary, jobsSummary: `${sorted.filter(isTerminalJob).length}/${sorted.length}` };
+  return { jobs: summary, jobsSummary: jobsSummaryText(sorted) };
+}
+
+/**
+ * The Jobs printer column: jobs that succeeded / all jobs, then how many failed when any did, e.g.
+ * "1/2, 1 failed". (Counting finished jobs showed 1/1 for a build whose one job failed.)
+ */
+export function jobsSummaryText(jobs: readonly JobCR[]): string {
+  const succeeded = jobs.filter((j) => j.status?.phase === 'Succeeded').length;
+  const failed = jobs.filter((j) => isTerminalJob(j) && j.status?.phase !== 'Succeeded').length;
+  return `${succeeded}/${jobs.length}${failed > 0 ? `, ${failed} failed` : ''}`;
 }
 
 export function buildTimeoutMs(project: Project | undefined): number {

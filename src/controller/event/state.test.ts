@@ -123,3 +123,28 @@ test('the build is a snapshot owned by the event, named after it', () => {
   assert.equal(s.phase, 'Accepted');
   assert.equal(s.build, 'e1');
 });
+
+test('a project without a script of its own takes events that carry one and rejects those that do not', () => {
+  const base = readyProject({ script: undefined, policy: { allowEventScripts: true } }, []);
+  const project = {
+    ...base,
+    status: { ...base.status, conditions: [{ type: 'Ready', status: 'True', reason: 'EventScriptsOnly' }] },
+  } as Project;
+  const noScript = { ok: false as const, reason: 'NoScript' as const, message: '' };
+  const carried = decideEvent(
+    input({
+      event: event({ script: 'own' }),
+      project,
+      projectScript: noScript,
+      projectScriptSHA256: undefined,
+      eventScriptInspection: { ok: true, handlers: ['exec'] },
+    }),
+  );
+  assert.deepEqual(carried, { kind: 'accept', script: 'own', scriptOrigin: 'event' });
+  const bare = decideEvent(input({ project, projectScript: noScript, projectScriptSHA256: undefined }));
+  assert.deepEqual(bare, {
+    kind: 'reject',
+    reason: 'NoScript',
+    message: 'project p has no script of its own and the event carries none',
+  });
+});

@@ -41,6 +41,18 @@ export function decideEvent(input: EventDecisionInput): EventDecision {
   const notReady = projectNotReady(project, input.projectScriptSHA256);
   if (notReady) return waitOrReject(input, 'ProjectNotReady', notReady);
   if (event.spec.script !== undefined) return decideEventScript(input, project);
+  return decideProjectScript(input, project);
+}
+
+/** An event without a script of its own runs the project's. */
+function decideProjectScript(input: EventDecisionInput, project: Project): EventDecision {
+  const { event } = input;
+  if (input.projectScript && !input.projectScript.ok && input.projectScript.reason === 'NoScript')
+    return {
+      kind: 'reject',
+      reason: 'NoScript',
+      message: `project ${project.metadata.name} has no script of its own and the event carries none`,
+    };
   if (!input.projectScript?.ok) return waitOrReject(input, 'ProjectNotReady', 'the project script cannot be loaded');
   const handlers = project.status?.handlers ?? [];
   if (!handles(handlers, event.spec.type)) return noHandler(event.spec.type, handlers);

@@ -150,3 +150,15 @@ test('readyTransition reports a change only when status, reason or message chang
   assert.ok(!readyTransition(first, again).changed);
   assert.equal(syntaxMessage({ message: 'm' }), 'm');
 });
+
+test('a project without a script is Ready when it runs the scripts events carry, and says how to fix it otherwise', () => {
+  const noScript = { ok: false as const, reason: 'NoScript' as const, message: 'the project sets neither...' };
+  const bare = (policy?: Project['spec']['policy']): Project => ({ ...project(), spec: policy ? { policy } : {} });
+  const eventsOnly = projectStatus({ project: bare({ allowEventScripts: true }), source: noScript, builds: [], now });
+  assert.equal(eventsOnly.conditions?.[0].status, 'True');
+  assert.equal(eventsOnly.conditions[0].reason, 'EventScriptsOnly');
+  assert.deepEqual(eventsOnly.handlers, []);
+  const nothing = projectStatus({ project: bare(), source: noScript, builds: [], now });
+  assert.equal(nothing.conditions?.[0].status, 'False');
+  assert.equal(nothing.conditions[0].reason, 'NoScript');
+});

@@ -54,7 +54,7 @@ export function recordedInspection(project: Project): InspectResult {
 export function projectStatus(input: ProjectStatusInput): ProjectStatus {
   const { project, source, inspect, now } = input;
   const generation = project.metadata.generation;
-  const ready = readyCondition(source, inspect);
+  const ready = readyCondition(project, source, inspect);
   const handlers = inspect?.ok ? [...inspect.handlers].sort() : [];
   const lastBuild = latestBuild(input.builds);
   return {
@@ -73,10 +73,20 @@ export function projectStatus(input: ProjectStatusInput): ProjectStatus {
   };
 }
 
+/** Ready's reason for a project without a script of its own that runs the scripts events carry. */
+export const EVENT_SCRIPTS_ONLY = 'EventScriptsOnly';
+
 function readyCondition(
+  project: Project,
   source: ScriptSource,
   inspect: InspectResult | undefined,
 ): { status: 'True' | 'False'; reason: string; message: string } {
+  if (!source.ok && source.reason === 'NoScript' && project.spec.policy?.allowEventScripts)
+    return {
+      status: 'True',
+      reason: EVENT_SCRIPTS_ONLY,
+      message: 'no script of its own: each event must carry its script (brigade-operator exec -f)',
+    };
   if (!source.ok) return { status: 'False', reason: source.reason, message: source.message };
   if (!inspect) return { status: 'False', reason: 'NotInspected', message: 'the script has not been inspected yet' };
   if (!inspect.ok) return { status: 'False', reason: inspectFailureReason(inspect), message: syntaxMessage(inspect) };

@@ -35,7 +35,12 @@ export function projectScript(project: Project, configMap: ConfigMapLookup): Scr
   if (from?.configMap) return scriptDirectory(configMap(namespace, from.configMap.name), from.configMap);
   const ref = from?.configMapKeyRef;
   if (!ref)
-    return { ok: false, reason: 'NoScript', message: 'the project sets neither spec.script nor spec.scriptFrom' };
+    return {
+      ok: false,
+      reason: 'NoScript',
+      message:
+        'the project sets neither spec.script nor spec.scriptFrom (set one, or set spec.policy.allowEventScripts: true to run only the scripts events carry)',
+    };
   const cm = configMap(namespace, ref.name);
   if (!cm) return { ok: false, reason: 'ConfigMapNotFound', message: `ConfigMap ${ref.name} not found` };
   const script = cm.data?.[ref.key];
