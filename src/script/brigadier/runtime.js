@@ -415,8 +415,10 @@
     ['querystring', ['querystring']],
     ['assert', ['assert']],
     ['assert/strict', ['assert', 'strict']],
+    ['buffer', ['buffer']],
+    ['string_decoder', ['string_decoder']],
   ]);
-  var PROVIDED_NAMES = 'util, path, events, url, querystring, assert, timers';
+  var PROVIDED_NAMES = 'util, path, events, url, querystring, assert, timers, buffer, string_decoder';
 
   // Node built-ins that reach the host: refused on purpose, with what they would have given.
   var HOST_ACCESS = new Map([
@@ -451,8 +453,6 @@
   ]);
   // Other Node built-ins: harmless, but not implemented for the sandbox.
   var NOT_PROVIDED = new Set([
-    'buffer',
-    'string_decoder',
     'crypto',
     'stream',
     'stream/promises',
@@ -717,12 +717,17 @@
   Object.defineProperty(timerGlobals.setImmediate, promisifyCustom, { value: timersPromises.setImmediate });
   var timerModule = Object.freeze(Object.assign({ promises: timersPromises }, timerGlobals));
 
-  // URL and URLSearchParams are globals in Node; the url module is evaluated on first use.
-  ['URL', 'URLSearchParams'].forEach(function (name) {
+  // URL, URLSearchParams and Buffer are globals in Node; their module is evaluated on first use.
+  [
+    ['URL', 'url'],
+    ['URLSearchParams', 'url'],
+    ['Buffer', 'buffer'],
+  ].forEach(function (pair) {
+    var name = pair[0];
     Object.defineProperty(globalThis, name, {
       configurable: true,
       get: function () {
-        var value = requireBuiltin('url')[name];
+        var value = requireBuiltin(pair[1])[name];
         Object.defineProperty(globalThis, name, { value: value, writable: true, configurable: true });
         return value;
       },
