@@ -170,9 +170,25 @@ export interface ScriptLimits {
  */
 export type ScriptFiles = Record<string, string>;
 
+/** One npm package the script may require: its files (path inside the package -> source). */
+export interface ScriptPackage {
+  main?: string;
+  /** Its own dependencies: name -> key (`name@version`) in ScriptPackages.packages. */
+  dependencies?: Record<string, string>;
+  files: Record<string, string>;
+}
+
+/** The npm dependencies of a script: `require('name')` from brigade.js looks in `roots`. */
+export interface ScriptPackages {
+  roots: Record<string, string>;
+  /** key (`name@version`) -> package. */
+  packages: Record<string, ScriptPackage>;
+}
+
 export interface RunBuildOptions {
   script: string;
   files?: ScriptFiles;
+  packages?: ScriptPackages;
   event: ScriptEvent;
   project: ScriptProject;
   host: ScriptHost;
@@ -184,6 +200,7 @@ export interface RunBuildOptions {
 export interface InspectOptions {
   limits?: ScriptLimits;
   files?: ScriptFiles;
+  packages?: ScriptPackages;
 }
 
 /**

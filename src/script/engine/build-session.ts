@@ -10,12 +10,13 @@ import type { SandboxLimits, SandboxResult, ToWorker } from '../protocol.ts';
 import { parseGuestJson, capText } from '../sandbox/guest-json.ts';
 import { redact } from '../../util/redact.ts';
 import { scrubHostError } from '../scrub.ts';
-import type { JobOutcome, ScriptHost, ScriptLogLevel } from '../types.ts';
+import type { JobOutcome, ScriptHost, ScriptLogLevel, ScriptPackages } from '../types.ts';
 
 export interface BuildSessionOptions {
   kind: 'run' | 'inspect';
   script: string;
   files: Record<string, string>;
+  packages: ScriptPackages;
   eventJson: string;
   projectJson: string;
   limits: SandboxLimits;
@@ -72,8 +73,8 @@ export class BuildSession {
     this.#placement = placement;
     this.incarnations++;
     this.#linesThisIncarnation = 0;
-    const { kind, script, files, eventJson, projectJson, limits } = this.#opts;
-    placement.send({ type: 'start', id: placement.id, kind, script, files, eventJson, projectJson, limits });
+    const { kind, script, files, packages, eventJson, projectJson, limits } = this.#opts;
+    placement.send({ type: 'start', id: placement.id, kind, script, files, packages, eventJson, projectJson, limits });
     if (this.#opts.signal?.aborted) this.#onAbort();
   }
 

@@ -86,6 +86,7 @@ export class HostedBuild {
         cell: this.#opts.cell,
         sources: this.#opts.sources,
         files: new Map(Object.entries(start.files)),
+        packages: start.packages,
         callbacks: {
           runJob: this.#opts.runJob,
           jobLogs: this.#opts.jobLogs,
