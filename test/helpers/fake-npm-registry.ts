@@ -86,6 +86,11 @@ export async function startFakeRegistry(packages: FakePackage[]): Promise<FakeRe
   return {
     url,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => { resolve(); })),
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
   };
 }
