@@ -51,7 +51,7 @@ module.exports = {
       ['kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'],
       'api types are shared by all and depend on nothing',
     ),
-    layer('npm', ['api', 'kube', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'npm fetches packages only'),
+    layer('npm', ['kube', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'npm fetches packages only'),
     layer('kube', ['npm', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'kube wraps the client only'),
     layer(
       'script',

@@ -1,25 +1,13 @@
 // npm dependencies of a brigade.js: what was declared, what they resolved to (the lock a Project's
 // status records and a Build copies), and what a package holds once fetched.
 
+import { MAX_LOCKED_PACKAGES } from '../api/project-schema.ts';
+
 /** name -> semver range, as in package.json's `dependencies` (Brigade 1's brigade.json). */
 export type DeclaredDependencies = Record<string, string>;
 
-/** One resolved package: exact version, where its tarball is and the integrity it must match. */
-export interface LockedPackage {
-  name: string;
-  version: string;
-  /** The registry's `dist.integrity` (Subresource Integrity, sha512). */
-  integrity: string;
-  tarball: string;
-  /** Its own dependencies: name -> key (`name@version`) of the locked package they resolved to. */
-  dependencies?: Record<string, string>;
-}
-
-export interface DependencyLock {
-  /** The script's own dependencies: name -> key. */
-  roots: Record<string, string>;
-  packages: LockedPackage[];
-}
+/** The lock's schema is the API's: a Project's status records it and a Build copies it. */
+export type { DependencyLock, LockedPackage } from '../api/types.ts';
 
 /** A package's files the sandbox may load (JavaScript and JSON, by path inside the package). */
 export interface PackageContents {
@@ -39,7 +27,7 @@ export interface PackageLimits {
 }
 
 export const DEFAULT_PACKAGE_LIMITS: PackageLimits = {
-  maxPackages: 64,
+  maxPackages: MAX_LOCKED_PACKAGES,
   maxTarballBytes: 4 * 1024 * 1024,
   maxUnpackedBytes: 16 * 1024 * 1024,
   maxTotalChars: 8 * 1024 * 1024,

@@ -2,8 +2,36 @@
 // worker read them) and in spec.dependencies (which wins for a name in both); resolved to a lock that
 // the Project's status records and each Build copies; loaded from the operator's package store.
 import { createHash } from 'node:crypto';
-import type { DeclaredDependencies, DependencyLock, PackageStore } from '../../npm/index.ts';
-import type { ScriptPackages } from '../../script/index.ts';
+import {
+  DEFAULT_PACKAGE_LIMITS,
+  packageStore,
+  registryClient,
+  resolveDependencies,
+  type DeclaredDependencies,
+  type DependencyLock,
+  type PackageStore,
+} from '../../npm/index.ts';
+import { REFUSED_MODULES, type ScriptPackages } from '../../script/index.ts';
+import type { PackageDeps } from './deps.ts';
+
+export interface PackageSettings {
+  /** The npm registry the operator resolves and fetches from (npm's public one by default). */
+  registryURL?: string;
+  /** Where fetched packages are kept across restarts; in memory only when unset. */
+  cacheDir?: string;
+}
+
+/** The operator's npm side: one registry client and one package store for every Project and Build. */
+export function packageDeps(settings: PackageSettings = {}): PackageDeps {
+  const client = registryClient(settings.registryURL);
+  const limits = DEFAULT_PACKAGE_LIMITS;
+  const store = packageStore({ client, limits, ...(settings.cacheDir ? { dir: settings.cacheDir } : {}) });
+  return {
+    resolve: (declared) =>
+      resolveDependencies(declared, { client, store, limits, provided: PROVIDED_PACKAGES, refused: REFUSED_MODULES }),
+    load: (lock) => scriptPackages(lock, store),
+  };
+}
 
 /** Names the sandbox provides itself: never fetched from the registry. */
 export const PROVIDED_PACKAGES: ReadonlySet<string> = new Set([
