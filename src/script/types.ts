@@ -70,7 +70,7 @@ export interface JobOutcome {
   log: string;
   /** Why the job failed (shown to the script as the rejection's message). Never a secret. */
   message?: string;
-  /** Pod name, returned by `job.podName()` once known. */
+  /** Pod name, the value of `job.podName` once known. */
   podName?: string;
 }
 
