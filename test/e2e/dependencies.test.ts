@@ -78,7 +78,7 @@ test('brigade.json and spec.dependencies are resolved to a lock, copied into the
   const lock = project?.status?.dependencies;
   assert.deepEqual(lock?.roots, { '@acme/ci-jobs': '@acme/ci-jobs@1.4.2', 'shout-it': 'shout-it@3.0.0' });
   assert.deepEqual(
-    lock?.packages.map((p) => [`${p.name}@${p.version}`, p.dependencies ?? {}]),
+    lock.packages.map((p) => [`${p.name}@${p.version}`, p.dependencies ?? {}]),
     [
       ['@acme/ci-jobs@1.4.2', { 'shout-it': 'shout-it@2.1.0' }],
       ['shout-it@2.1.0', {}],
@@ -90,7 +90,7 @@ test('brigade.json and spec.dependencies are resolved to a lock, copied into the
   const build = await buildEnded(cluster, 'deps-1');
   assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
   assert.deepEqual(build.spec.dependencies, lock);
-  assert.match(build.status?.logTail ?? '', /wrong major/, 'brigade.js sees the version spec.dependencies asked for');
+  assert.match(build.status.logTail ?? '', /wrong major/, 'brigade.js sees the version spec.dependencies asked for');
   const echo = (await jobsOf(cluster, 'deps-1')).get('echo');
   assert.deepEqual(echo?.spec.env, [{ name: 'TEXT', value: 'FROM A PACKAGE!' }], 'the package sees its own version');
   assert.equal(registry.requests.length, fetchedBefore, 'a build loads the packages from the store, not the registry');
