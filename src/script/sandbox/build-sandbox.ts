@@ -433,13 +433,9 @@ export class BuildSandbox {
    */
   #hostLoadPackageFile(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
     if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
+    // The guest may call it with fewer arguments than declared.
     const [keyHandle, pathHandle] = args;
-    if (
-      !keyHandle ||
-      !pathHandle ||
-      this.#ctx.typeof(keyHandle) !== 'string' ||
-      this.#ctx.typeof(pathHandle) !== 'string'
-    )
+    if (args.length < 2 || this.#ctx.typeof(keyHandle) !== 'string' || this.#ctx.typeof(pathHandle) !== 'string')
       return this.#guestThrow('TypeError', 'loadPackageFile expects two strings');
     const key = this.#ctx.getString(keyHandle);
     const path = this.#ctx.getString(pathHandle);
