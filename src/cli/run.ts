@@ -2,6 +2,7 @@
 // optionally hosting the event gateway in the same process.
 import pino from 'pino';
 import { hostGateway } from '../gateway/index.ts';
+import type { PackageSettings } from '../controller/shared/dependencies.ts';
 import { startOperator } from '../operator.ts';
 import { untilSignalled, type Command } from './command.ts';
 import {
@@ -84,10 +85,7 @@ export const runCommand: Command = {
           ...(apiQPS ? { apiQPS } : {}),
           ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
         },
-        packages: {
-          ...(values['npm-registry'] ? { registryURL: npmRegistryOption(values['npm-registry']) } : {}),
-          ...(values['package-cache'] ? { cacheDir: values['package-cache'] } : {}),
-        },
+        packages: packageSettings(values['npm-registry'], values['package-cache']),
       });
       let stopGateway = async (): Promise<void> => {};
       if (gatewayPort !== undefined) {
@@ -116,6 +114,10 @@ export const runCommand: Command = {
       return byItself ? 1 : 0;
     }),
 };
+
+function packageSettings(registry: string | undefined, cacheDir: string | undefined): PackageSettings {
+  return { ...(registry ? { registryURL: npmRegistryOption(registry) } : {}), ...(cacheDir ? { cacheDir } : {}) };
+}
 
 function npmRegistryOption(value: string): string {
   let url: URL;
