@@ -1,5 +1,5 @@
 // Layering of brigade-operator (checked in CI by `npm run lint:layers`):
-//   cli, gateway -> controller -> script, jobs -> kube -> util;  api is shared by all.
+//   cli, gateway -> controller -> script, jobs, npm -> kube -> util;  api is shared by all.
 // src/sim (the Kubernetes simulator) and src/localcluster (the real local control plane) are for tests
 // and dev mode only: the operator never imports them, and they import nothing of the operator.
 const layer = (name, mayNotReach, comment) => ({
@@ -43,18 +43,19 @@ module.exports = {
     },
     layer(
       'util',
-      ['api', 'kube', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'],
+      ['api', 'kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'],
       'util is the bottom layer',
     ),
     layer(
       'api',
-      ['kube', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'],
+      ['kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'],
       'api types are shared by all and depend on nothing',
     ),
-    layer('kube', ['script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'kube wraps the client only'),
+    layer('npm', ['kube', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'npm fetches packages only'),
+    layer('kube', ['npm', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'kube wraps the client only'),
     layer(
       'script',
-      ['kube', 'jobs', 'controller', 'gateway', 'cli', 'operator'],
+      ['kube', 'npm', 'jobs', 'controller', 'gateway', 'cli', 'operator'],
       'the sandbox knows nothing of Kubernetes',
     ),
     layer('jobs', ['script', 'controller', 'gateway', 'cli', 'operator'], 'translation is pure'),

@@ -20,6 +20,7 @@ import { LeaderElector } from './controller/runtime/leader.ts';
 import { Manager } from './controller/runtime/manager.ts';
 import { OperatorMetrics } from './controller/runtime/metrics.ts';
 import type { ControllerDeps, OperatorSettings } from './controller/shared/deps.ts';
+import { packageDeps, type PackageSettings } from './controller/shared/dependencies.ts';
 import { translateJob } from './jobs/index.ts';
 import { BrigadeObjects } from './kube/custom-objects.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
@@ -52,6 +53,8 @@ export interface OperatorOptions {
   metricsPort?: number;
   metricsHost?: string;
   settings?: Partial<OperatorSettings>;
+  /** The npm registry and package cache directory for the scripts' dependencies. */
+  packages?: PackageSettings;
   /** The script engine; the operator creates (and closes) its own when unset. */
   scriptEngine?: ScriptEngine;
   clock?: Clock;
@@ -110,6 +113,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       logger.warn({ err: apiMessage(err), reason: e.reason }, 'could not record an Event');
     },
   });
+  // One registry client and package store for every controller: a package is fetched once.
+  const packages = packageDeps(options.packages);
   // Each controller has API clients (and so a rate limit) of its own: a burst of one cannot starve another.
   const depsFor = (controller: string): ControllerDeps => {
     const { clients } = clientsFor(controller);
@@ -123,6 +128,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       script: engine,
       translate: translateJob,
       settings,
+      packages,
     };
   };
   // Lease renewals are never rate limited: waiting behind a busy controller could lose leadership.

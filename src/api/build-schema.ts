@@ -13,7 +13,12 @@ import { Type } from '@sinclair/typebox';
 import { DEFAULTS } from './defaults.ts';
 import { ConditionsSchema, RevisionSchema } from './common-schemas.ts';
 import { EventProviderSchema, EventTypeSchema, MAX_PAYLOAD_LENGTH } from './event-schema.ts';
-import { MAX_SCRIPT_FILES, MAX_SCRIPT_FILES_LENGTH, MAX_SCRIPT_LENGTH } from './project-schema.ts';
+import {
+  DependencyLockSchema,
+  MAX_SCRIPT_FILES,
+  MAX_SCRIPT_FILES_LENGTH,
+  MAX_SCRIPT_LENGTH,
+} from './project-schema.ts';
 import {
   JobName,
   LabelName,
@@ -54,6 +59,12 @@ export const BuildSpecSchema = Type.Object(
       ),
       maxProperties: MAX_SCRIPT_FILES,
       ...immutable('spec.files'),
+    }),
+    dependencies: Type.Optional({
+      ...DependencyLockSchema,
+      description:
+        "The npm packages the script may require, as the Project's status had resolved them (a snapshot like script).",
+      ...immutable('spec.dependencies'),
     }),
     scriptOrigin: StringEnum(SCRIPT_ORIGINS, {
       description: "Where the script came from: the project (spec.script or scriptFrom) or the event's own script.",

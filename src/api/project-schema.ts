@@ -10,7 +10,16 @@ import {
   LocalObjectReferenceSchema,
   ResourcesSchema,
 } from './common-schemas.ts';
-import { ImageReference, LabelName, ObjectName, QUANTITY, Seconds, StringEnum, withRules } from './schema-kit.ts';
+import {
+  ImageReference,
+  LabelName,
+  ObjectName,
+  QUANTITY,
+  Seconds,
+  StringEnum,
+  StringMap,
+  withRules,
+} from './schema-kit.ts';
 
 /** Upper bound of an inline script; the Build stores a copy, so it must leave room for the payload. */
 export const MAX_SCRIPT_LENGTH = 262144;
@@ -314,6 +323,46 @@ export const GatewaysSchema = Type.Object(
   { description: 'Which gateways may create Events for this project. An intake not listed here is disabled.' },
 );
 
+/** npm dependencies a Project may declare (spec.dependencies and brigade.json together). */
+export const MAX_DEPENDENCIES = 64;
+/** Packages of a resolved tree (a lock). */
+export const MAX_LOCKED_PACKAGES = 64;
+
+const PACKAGE_NAME = '^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$';
+const PACKAGE_KEY = '^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*@[0-9A-Za-z.+-]+$';
+
+const PackageKeyMap = (description: string) => ({
+  ...StringMap(description, { pattern: PACKAGE_KEY, maxLength: 253 }),
+  maxProperties: MAX_DEPENDENCIES,
+});
+
+export const LockedPackageSchema = Type.Object(
+  {
+    name: Type.String({ description: 'Package name.', pattern: PACKAGE_NAME, maxLength: 214 }),
+    version: Type.String({ description: 'Exact version.', maxLength: 64 }),
+    integrity: Type.String({
+      description: "The registry's dist.integrity (sha512) the tarball must match.",
+      maxLength: 256,
+    }),
+    tarball: Type.String({ description: "The tarball's URL in the registry.", maxLength: 2048 }),
+    dependencies: Type.Optional(
+      PackageKeyMap('Its own dependencies: name -> name@version of the package they resolved to.'),
+    ),
+  },
+  { description: 'One resolved npm package.' },
+);
+
+export const DependencyLockSchema = Type.Object(
+  {
+    roots: PackageKeyMap("The script's own dependencies: name -> name@version."),
+    packages: Type.Array(LockedPackageSchema, {
+      description: 'Every package of the tree, each once per version.',
+      maxItems: MAX_LOCKED_PACKAGES,
+    }),
+  },
+  { description: 'npm dependencies resolved to exact versions and integrities (a lock).' },
+);
+
 export const ProjectSpecSchema = Type.Object(
   {
     script: Type.Optional(Type.String({ description: 'The brigade.js source, inline.', maxLength: MAX_SCRIPT_LENGTH })),
@@ -328,6 +377,13 @@ export const ProjectSpecSchema = Type.Object(
     policy: Type.Optional(PolicySchema),
     storage: Type.Optional(StorageSchema),
     gateways: Type.Optional(GatewaysSchema),
+    dependencies: Type.Optional({
+      ...StringMap(
+        "npm packages brigade.js may require (name -> version range or dist-tag), with brigade.json's dependencies; a name in both takes this range. Pure-JavaScript CommonJS packages only.",
+        { minLength: 1, maxLength: 256 },
+      ),
+      maxProperties: MAX_DEPENDENCIES,
+    }),
   },
   {
     description: 'A pipeline: its script, secrets reference, job defaults and policy.',
@@ -379,6 +435,13 @@ export const ProjectStatusSchema = Type.Object(
     ),
     scriptSHA256: Type.Optional(
       Type.String({ description: 'SHA-256 of the script the status describes.', maxLength: 64 }),
+    ),
+    dependencies: Type.Optional({
+      ...DependencyLockSchema,
+      description: 'The npm dependencies as resolved (a lock); builds created from now on copy it.',
+    }),
+    dependenciesSHA256: Type.Optional(
+      Type.String({ description: 'SHA-256 of the declared dependencies the lock was resolved from.', maxLength: 64 }),
     ),
     lastBuild: Type.Optional(Type.String({ description: 'Name of the most recently created Build.', maxLength: 253 })),
     buildCounts: Type.Optional(ProjectBuildCountsSchema),

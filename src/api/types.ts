@@ -11,8 +11,10 @@ import type {
 import type { EventSpecSchema, EventStatusSchema, EVENT_PHASES } from './event-schema.ts';
 import type { EnvVarSchema, JobSpecSchema, JobStatusSchema, JOB_PHASES } from './job-schema.ts';
 import type {
+  DependencyLockSchema,
   GatewaysSchema,
   JobDefaultsSchema,
+  LockedPackageSchema,
   PolicySchema,
   ProjectBuildCountsSchema,
   ProjectSpecSchema,
@@ -75,6 +77,8 @@ export type ProjectStorage = Static<typeof StorageSchema>;
 export type ProjectGateways = Static<typeof GatewaysSchema>;
 export type ProjectBuildCounts = Static<typeof ProjectBuildCountsSchema>;
 export type Project = Resource<'Project', ProjectSpec, ProjectStatus>;
+export type DependencyLock = Static<typeof DependencyLockSchema>;
+export type LockedPackage = Static<typeof LockedPackageSchema>;
 
 export type EventPhase = (typeof EVENT_PHASES)[number];
 export type EventSpec = Static<typeof EventSpecSchema>;

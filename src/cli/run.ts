@@ -2,6 +2,7 @@
 // optionally hosting the event gateway in the same process.
 import pino from 'pino';
 import { hostGateway } from '../gateway/index.ts';
+import type { PackageSettings } from '../controller/shared/dependencies.ts';
 import { startOperator } from '../operator.ts';
 import { untilSignalled, type Command } from './command.ts';
 import {
@@ -32,6 +33,8 @@ const USAGE = [
   '  --log-level LEVEL      trace, debug, info, warn, error (default info)',
   '  --api-qps N            API requests per second per controller, client-side limit (default 50)',
   '  --api-burst N          requests allowed in a burst per controller (default 100)',
+  "  --npm-registry URL     the npm registry for scripts' dependencies (default https://registry.npmjs.org/)",
+  '  --package-cache DIR    keep fetched npm packages in DIR across restarts (default: in memory)',
   ...KUBE_USAGE,
 ].join('\n');
 
@@ -47,6 +50,8 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   'api-qps': { type: 'string' },
   'api-burst': { type: 'string' },
+  'npm-registry': { type: 'string' },
+  'package-cache': { type: 'string' },
 } as const;
 
 export const runCommand: Command = {
@@ -80,6 +85,7 @@ export const runCommand: Command = {
           ...(apiQPS ? { apiQPS } : {}),
           ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
         },
+        packages: packageSettings(values['npm-registry'], values['package-cache']),
       });
       let stopGateway = async (): Promise<void> => {};
       if (gatewayPort !== undefined) {
@@ -108,3 +114,19 @@ export const runCommand: Command = {
       return byItself ? 1 : 0;
     }),
 };
+
+function packageSettings(registry: string | undefined, cacheDir: string | undefined): PackageSettings {
+  return { ...(registry ? { registryURL: npmRegistryOption(registry) } : {}), ...(cacheDir ? { cacheDir } : {}) };
+}
+
+function npmRegistryOption(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--npm-registry: ${JSON.stringify(value)} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new UsageError('--npm-registry: the registry URL must be http or https');
+  return url.href;
+}

@@ -102,15 +102,22 @@ describe('brigadier Job', () => {
     assert.deepEqual(bad, Array(11).fill('refused'));
   });
 
-  it('resolves run() with a Result whose toString() is the job log, and sets podName()', async () => {
+  it('resolves run() with a Result whose toString() is the job log, and sets podName (a property, as in brigadier 1.x)', async () => {
     const host = new FakeHost();
     const body = `
       const j = new Job('unit');
-      const before = j.podName();
+      const before = j.podName;
       const r = await j.run();
-      console.log(JSON.stringify([before, String(r), r.toString(), r instanceof Result, j.podName()]));`;
+      console.log(JSON.stringify([before, String(r), r.toString(), r instanceof Result, j.podName, typeof j.podName]));`;
     assert.equal((await run(onPush(body), host)).status, 'Succeeded');
-    assert.deepEqual(JSON.parse(host.texts()[0] ?? '[]'), ['', 'log of unit', 'log of unit', true, 'unit-pod']);
+    assert.deepEqual(JSON.parse(host.texts()[0] ?? '[]'), [
+      '',
+      'log of unit',
+      'log of unit',
+      true,
+      'unit-pod',
+      'string',
+    ]);
   });
 
   it('rejects run() with the job failure, which the script may catch', async () => {

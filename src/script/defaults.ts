@@ -43,6 +43,9 @@ export const BRIDGE_CAPS = Object.freeze({
   /** Files beside the script: how many, and their sources together. */
   files: 256,
   filesChars: 1024 * 1024,
+  /** npm packages: how many, and the sources of all their files together. */
+  packages: 256,
+  packagesChars: 16 * 1024 * 1024,
   /** Jobs one build may start (a runaway loop of run() calls). */
   jobsPerBuild: 1000,
   /** Timers (setTimeout, setInterval, setImmediate) one build may have pending at once. */

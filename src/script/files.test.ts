@@ -60,8 +60,8 @@ describe('files beside the script', () => {
       "MODULE_NOT_FOUND Cannot find module '../etc/passwd' from brigade.js: the path leaves the script's directory",
       "MODULE_NOT_FOUND Cannot find module './nope' from brigade.js: no such file beside the script",
       "MODULE_NOT_FOUND Cannot find module './util/../../x' from brigade.js: the path leaves the script's directory",
-      "MODULE_NOT_FOUND Cannot find module '/lib': brigade.js may require 'brigadier', the Node built-ins util, path, events, url, querystring, assert, timers and files beside the script ('./name')",
-      "MODULE_NOT_FOUND Cannot find module 'lib': brigade.js may require 'brigadier', the Node built-ins util, path, events, url, querystring, assert, timers and files beside the script ('./name')",
+      "MODULE_NOT_FOUND Cannot find module '/lib': brigade.js may require 'brigadier', the Node built-ins util, path, events, url, querystring, assert, timers, buffer, string_decoder, files beside the script ('./name') and npm dependencies (brigade.json, spec.dependencies)",
+      "MODULE_NOT_FOUND Cannot find module 'lib': brigade.js may require 'brigadier', the Node built-ins util, path, events, url, querystring, assert, timers, buffer, string_decoder, files beside the script ('./name') and npm dependencies (brigade.json, spec.dependencies)",
     ]);
   });
 

@@ -23,6 +23,7 @@ import type {
 export type * from './types.ts';
 export { DEFAULT_JOB_IMAGE, DEFAULT_LIMITS, JOB_NAME_MAX_LENGTH, REPLAY_CAPS } from './defaults.ts';
 export { ScriptEngineClosedError } from './engine/errors.ts';
+export { REFUSED_MODULES } from './refused-modules.ts';
 
 /** An engine with its own workers (tests, or an operator that wants explicit lifecycle). */
 export function createScriptEngine(opts: ScriptEngineOptions = {}): ScriptEngine {

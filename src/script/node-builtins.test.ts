@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import nodePath from 'node:path';
 import nodeQuerystring from 'node:querystring';
+import nodeStringDecoder from 'node:string_decoder';
 import nodeUrl from 'node:url';
 import nodeUtil from 'node:util';
 import { after, describe, it } from 'node:test';
@@ -15,6 +16,9 @@ after(() => engine.close());
 const PRELUDE = `
   const util = require('util'); const path = require('path'); const url = require('url');
   const querystring = require('querystring'); const assert = require('assert');
+  const string_decoder = require('string_decoder'); const buffer = require('buffer');
+  const bytes = (b) => Array.from(b);
+  const decodeAll = (enc, chunks) => { const d = new string_decoder.StringDecoder(enc); return chunks.map((c) => d.write(Buffer.from(c))).concat([d.end()]); };
   const circular = { name: 'c' }; circular.self = circular;
   class Foo { constructor() { this.x = 1; } }
   const tryAssert = (fn) => { try { fn(); return 'passed'; } catch (e) { return [e.name, e.code, e.operator, e instanceof assert.AssertionError]; } };
@@ -36,25 +40,37 @@ async function inSandbox(exprs: string[]): Promise<unknown[]> {
 }
 
 /** The same expressions evaluated by Node with its own modules (inspect on one line, as the sandbox prints). */
-function inNode(exprs: string[]): unknown[] {
+async function inNode(exprs: string[]): Promise<unknown[]> {
   const inspect = Object.assign((v: unknown, o?: object) => nodeUtil.inspect(v, { breakLength: Infinity, ...o }), {
     custom: nodeUtil.inspect.custom,
   });
   const util = { ...nodeUtil, inspect };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- Node itself must evaluate the same expressions
   const fn = new Function(
     'util',
     'path',
     'url',
     'querystring',
     'nodeAssert',
+    'string_decoder',
+    'buffer',
     `
     const assert = nodeAssert;
-    ${PRELUDE.replace(/const (util|path|url|querystring|assert) = require\('\w+'\); ?/g, '')}
+    ${PRELUDE.replace(/const (util|path|url|querystring|assert|string_decoder|buffer) = require\('\w+'\); ?/g, '')}
     const out = [];
     ${exprs.map((e) => `out.push((() => { try { return ${e}; } catch (err) { return 'threw ' + err.name; } })());`).join('\n')}
     return JSON.parse(JSON.stringify(out));`,
   );
-  return fn(util, nodePath.posix, nodeUrl, nodeQuerystring, nodeAssertLegacy()) as unknown[];
+  const nodeBuffer: unknown = await import('node:buffer');
+  return (fn as (...modules: unknown[]) => unknown[])(
+    util,
+    nodePath.posix,
+    nodeUrl,
+    nodeQuerystring,
+    nodeAssertLegacy(),
+    nodeStringDecoder,
+    nodeBuffer,
+  );
 }
 
 function nodeAssertLegacy(): unknown {
@@ -65,8 +81,12 @@ function nodeAssertLegacy(): unknown {
 }
 
 async function same(exprs: string[]): Promise<void> {
-  const [ours, node] = [await inSandbox(exprs), inNode(exprs)];
-  exprs.forEach((expr, i) => assert.deepEqual(ours[i], node[i], expr));
+  const [ours, node] = [await inSandbox(exprs), await inNode(exprs)];
+  const differ = exprs.filter((_expr, i) => !nodeUtil.isDeepStrictEqual(ours[i], node[i]));
+  assert.deepEqual(
+    differ.map((expr) => [expr, ours[exprs.indexOf(expr)]]),
+    differ.map((expr) => [expr, node[exprs.indexOf(expr)]]),
+  );
 }
 
 describe('sandbox built-ins behave as Node', () => {
@@ -116,6 +136,72 @@ describe('sandbox built-ins behave as Node', () => {
       'path.delimiter',
       'path.posix === path',
       'path.join(42)',
+    ]);
+  });
+
+  it('buffer: Buffer.from, alloc, toString in every encoding, concat, compare, slices', async () => {
+    await same([
+      "Buffer.from('héllo wörld').toString('hex')",
+      "Buffer.from('héllo wörld').toString('base64')",
+      "Buffer.from('aGVsbG8gd29ybGQ=', 'base64').toString()",
+      "Buffer.from('aGVsbG8', 'base64').toString('utf8')",
+      "Buffer.from('ff00ab', 'hex')[2]",
+      "Buffer.from('café', 'latin1').toString('hex')",
+      "Buffer.from([0xe9, 0x41]).toString('latin1')",
+      "Buffer.from([0xe9, 0x41]).toString('binary')",
+      "Buffer.from('hi', 'ascii').toString('ucs2').length",
+      "Buffer.from('€', 'utf8').length",
+      "bytes(Buffer.from('ab', 'utf16le'))",
+      "Buffer.from('x'.repeat(3)).toJSON()",
+      "JSON.stringify(Buffer.from('ab'))",
+      'bytes(Buffer.alloc(4))',
+      "bytes(Buffer.alloc(5, 'ab'))",
+      'bytes(Buffer.alloc(3, 7))',
+      'Buffer.allocUnsafe(8).length',
+      "Buffer.byteLength('héllo')",
+      "Buffer.byteLength('aGk=', 'base64')",
+      "Buffer.concat([Buffer.from('a'), Buffer.from('bc')]).toString()",
+      "Buffer.concat([Buffer.from('abc'), Buffer.from('def')], 4).toString()",
+      "Buffer.from('abc').equals(Buffer.from('abc'))",
+      "Buffer.from('abc').equals(Buffer.from('abd'))",
+      "Buffer.compare(Buffer.from('a'), Buffer.from('b'))",
+      "Buffer.from('b').compare(Buffer.from('a'))",
+      "[Buffer.from('b'), Buffer.from('a'), Buffer.from('c')].sort(Buffer.compare).map(String)",
+      "Buffer.from('hello').slice(1, 3).toString()",
+      "Buffer.from('hello').subarray(-3).toString()",
+      "(() => { const b = Buffer.from('hello'); b.slice(0, 1)[0] = 74; return b.toString(); })()",
+      "Buffer.isBuffer(Buffer.from('a'))",
+      "Buffer.isBuffer('a')",
+      "Buffer.isEncoding('latin1')",
+      "Buffer.isEncoding('nope')",
+      "Buffer.from('hello').indexOf('l')",
+      "Buffer.from('hello').includes('ell')",
+      "(() => { const b = Buffer.alloc(6); b.writeUInt16BE(0x1234, 0); b.writeInt32LE(-2, 2); return [b.toString('hex'), b.readUInt16BE(0), b.readInt32LE(2)]; })()",
+      '(() => { const b = Buffer.alloc(8); b.writeDoubleLE(1.5); return b.readDoubleLE(0); })()',
+      "(() => { const b = Buffer.alloc(4); b.write('hi', 1); return b.toString('hex'); })()",
+      "Buffer.from(Buffer.from('copy')).toString()",
+      "Buffer.from(new Uint8Array([1, 2, 3]).buffer, 1).toString('hex')",
+      "Buffer.from('abc') instanceof Uint8Array",
+      "util.inspect(Buffer.from('hi'))",
+      "Buffer.from('a').toString('nope')",
+      'Buffer.poolSize > 0',
+      "typeof buffer.Buffer === 'function' && buffer.Buffer === Buffer",
+      'buffer.kMaxLength > 0',
+    ]);
+  });
+
+  it('string_decoder: multi-byte characters split across writes', async () => {
+    await same([
+      "decodeAll('utf8', [[0xe2, 0x82], [0xac], [0x41]])",
+      "decodeAll('utf8', [[0xf0, 0x9f], [0x98, 0x80]])",
+      "decodeAll('utf8', [[0xe2, 0x82]])",
+      "decodeAll('utf16le', [[0x61], [0x00, 0x62], [0x00]])",
+      "decodeAll('base64', [[0x61], [0x62], [0x63, 0x64]])",
+      "decodeAll('hex', [[0xab, 0xcd]])",
+      "decodeAll('latin1', [[0xe9]])",
+      'new string_decoder.StringDecoder().encoding',
+      "new string_decoder.StringDecoder('ucs2').encoding",
+      "(() => { try { new string_decoder.StringDecoder('nope'); return 'made'; } catch (e) { return /Unknown encoding: nope/.test(e.message); } })()",
     ]);
   });
 

@@ -2,7 +2,7 @@
  * Messages between the engine (main thread) and a sandbox worker. Only plain data; job requests and
  * outcomes travel as the JSON strings the guest produced or will parse.
  */
-import type { BuildFailureReason, InspectFailureReason, ScriptLogLevel } from './types.ts';
+import type { BuildFailureReason, InspectFailureReason, ScriptLogLevel, ScriptPackages } from './types.ts';
 
 export interface SandboxLimits {
   memoryBytes: number;
@@ -18,6 +18,8 @@ export type ToWorker =
       script: string;
       /** Files beside the script, path -> source. */
       files: Record<string, string>;
+      /** npm packages the script may require. */
+      packages: ScriptPackages;
       eventJson: string;
       projectJson: string;
       limits: SandboxLimits;

@@ -70,7 +70,7 @@ export interface JobOutcome {
   log: string;
   /** Why the job failed (shown to the script as the rejection's message). Never a secret. */
   message?: string;
-  /** Pod name, returned by `job.podName()` once known. */
+  /** Pod name, the value of `job.podName` once known. */
   podName?: string;
 }
 
@@ -188,9 +188,25 @@ export interface ScriptLimits {
  */
 export type ScriptFiles = Record<string, string>;
 
+/** One npm package the script may require: its files (path inside the package -> source). */
+export interface ScriptPackage {
+  main?: string;
+  /** Its own dependencies: name -> key (`name@version`) in ScriptPackages.packages. */
+  dependencies?: Record<string, string>;
+  files: Record<string, string>;
+}
+
+/** The npm dependencies of a script: `require('name')` from brigade.js looks in `roots`. */
+export interface ScriptPackages {
+  roots: Record<string, string>;
+  /** key (`name@version`) -> package. */
+  packages: Record<string, ScriptPackage>;
+}
+
 export interface RunBuildOptions {
   script: string;
   files?: ScriptFiles;
+  packages?: ScriptPackages;
   event: ScriptEvent;
   project: ScriptProject;
   host: ScriptHost;
@@ -204,6 +220,7 @@ export interface RunBuildOptions {
 export interface InspectOptions {
   limits?: ScriptLimits;
   files?: ScriptFiles;
+  packages?: ScriptPackages;
 }
 
 /**

@@ -10,6 +10,8 @@ import { INDEX, nsKey } from '../caches.ts';
 import { keyOf, requestOf } from '../runtime/controller.ts';
 import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
+import { DependencyError } from '../../npm/index.ts';
+import type { ScriptPackages } from '../../script/index.ts';
 import { ProjectSecretMissingError, readProjectSecrets } from '../shared/project-secrets.ts';
 import { childJobs } from './children.ts';
 import { hostFor } from './host.ts';
@@ -137,6 +139,23 @@ function startAllowed(deps: ControllerDeps, rt: BuildRuntime, build: Build, proj
   return mayStart({ build, siblings, liveSessions: live, maxConcurrent: project.spec.policy?.maxConcurrentBuilds });
 }
 
+/**
+ * The packages of the Build's lock, from the operator's store. A registry that did not answer is an
+ * error, retried with backoff; a refusal (the locked package is gone, or its bytes changed) ends the build.
+ */
+async function buildPackages(
+  deps: ControllerDeps,
+  build: Build,
+): Promise<ScriptPackages | DependencyError | undefined> {
+  if (!build.spec.dependencies) return undefined;
+  try {
+    return await deps.packages.load(build.spec.dependencies);
+  } catch (err) {
+    if (err instanceof DependencyError && err.kind === 'Refused') return err;
+    throw err;
+  }
+}
+
 async function start(
   deps: ControllerDeps,
   rt: BuildRuntime,
@@ -153,6 +172,9 @@ async function start(
     if (!(err instanceof ProjectSecretMissingError)) throw err;
     return end(deps, rt, key, build, { phase: 'Failed', reason: 'ProjectSecretNotFound', message: err.message });
   }
+  const packages = await buildPackages(deps, build);
+  if (packages instanceof DependencyError)
+    return end(deps, rt, key, build, { phase: 'Failed', reason: 'DependenciesRefused', message: packages.message });
   const replay = build.status?.phase === 'Running';
   const status = runningStatus(build, new Date(deps.clock.now()));
   const written = await deps.objects.patchStatus('Build', ns, name, status, build.metadata.resourceVersion);
@@ -175,6 +197,7 @@ async function start(
     run: {
       script: build.spec.script,
       ...(build.spec.files ? { files: build.spec.files } : {}),
+      ...(packages ? { packages } : {}),
       event: scriptEvent(written, status.workerAttempts ?? 1),
       project: scriptProject(project, secrets),
       // Math.random is seeded with the build's uid; the clock readings come back from the status.

@@ -8,7 +8,7 @@
 import { setCondition, getCondition } from '../../api/conditions.ts';
 import { API_VERSION, KINDS, LABELS, MANAGED_BY } from '../../api/constants.ts';
 import { buildName, labelSafeName } from '../../api/names.ts';
-import type { Build, BrigadeEvent, EventStatus, Project, ScriptOrigin } from '../../api/types.ts';
+import type { Build, BrigadeEvent, DependencyLock, EventStatus, Project, ScriptOrigin } from '../../api/types.ts';
 import type { InspectResult } from '../../script/index.ts';
 import { READY, inspectFailureReason, syntaxMessage } from '../project/state.ts';
 import type { ScriptSource } from '../shared/project-script.ts';
@@ -17,7 +17,13 @@ export type EventDecision =
   | { kind: 'done' }
   | { kind: 'wait'; reason: string; message: string; requeueAfterMs: number }
   | { kind: 'reject'; reason: string; message: string }
-  | { kind: 'accept'; script: string; files?: Record<string, string>; scriptOrigin: ScriptOrigin };
+  | {
+      kind: 'accept';
+      script: string;
+      files?: Record<string, string>;
+      dependencies?: DependencyLock;
+      scriptOrigin: ScriptOrigin;
+    };
 
 export interface EventDecisionInput {
   event: BrigadeEvent;
@@ -57,7 +63,15 @@ function decideProjectScript(input: EventDecisionInput, project: Project): Event
   const handlers = project.status?.handlers ?? [];
   if (!handles(handlers, event.spec.type)) return noHandler(event.spec.type, handlers);
   const files = input.projectScript.files;
-  return { kind: 'accept', script: input.projectScript.script, ...(files ? { files } : {}), scriptOrigin: 'project' };
+  // The lock the Ready status describes: a Build keeps its own copy, as it keeps the script.
+  const dependencies = project.status?.dependencies;
+  return {
+    kind: 'accept',
+    script: input.projectScript.script,
+    ...(files ? { files } : {}),
+    ...(dependencies ? { dependencies } : {}),
+    scriptOrigin: 'project',
+  };
 }
 
 function decideEventScript(input: EventDecisionInput, project: Project): EventDecision {
@@ -153,7 +167,7 @@ export function eventStatus(
 /** The one Build of this event: deterministic name, owned by the event, a self-contained snapshot. */
 export function buildFor(
   event: BrigadeEvent,
-  accept: { script: string; files?: Record<string, string>; scriptOrigin: ScriptOrigin },
+  accept: { script: string; files?: Record<string, string>; dependencies?: DependencyLock; scriptOrigin: ScriptOrigin },
 ): Build {
   const name = buildName(event);
   return {
@@ -187,6 +201,7 @@ export function buildFor(
       ...(event.spec.payload !== undefined ? { payload: event.spec.payload } : {}),
       script: accept.script,
       ...(accept.files ? { files: accept.files } : {}),
+      ...(accept.dependencies ? { dependencies: accept.dependencies } : {}),
       scriptOrigin: accept.scriptOrigin,
     },
   };

@@ -1,7 +1,7 @@
 // Pure decisions of the Project controller: its status from the script source, the inspection
 // result and its builds.
 import { setCondition, getCondition } from '../../api/conditions.ts';
-import type { Build, Project, ProjectBuildCounts, ProjectStatus } from '../../api/types.ts';
+import type { Build, DependencyLock, Project, ProjectBuildCounts, ProjectStatus } from '../../api/types.ts';
 import type { InspectFailureReason, InspectResult } from '../../script/index.ts';
 import type { ScriptSource } from '../shared/project-script.ts';
 
@@ -13,17 +13,32 @@ export interface ProjectStatusInput {
   /** Inspection of source.script; absent when the source could not be loaded. */
   inspect?: InspectResult;
   scriptSHA256?: string;
+  /** The npm dependencies, when the script declares any. */
+  dependencies?: DependenciesOutcome;
   builds: readonly Build[];
   now: Date;
 }
 
+/** Resolved (the lock and the hash of what was declared), or why not (retry: the registry may answer later). */
+export type DependenciesOutcome =
+  | { ok: true; lock: DependencyLock; sha: string }
+  | {
+      ok: false;
+      reason: 'DependenciesInvalid' | 'DependenciesRefused' | 'DependenciesUnavailable';
+      message: string;
+      retry: boolean;
+    };
+
 /** True when the last inspection still describes this script and generation (no need to inspect again). */
 export function inspectionIsCurrent(project: Project, scriptSHA256: string): boolean {
   const s = project.status;
+  const ready = getCondition(s?.conditions, READY);
   return (
     s?.scriptSHA256 === scriptSHA256 &&
     s.observedGeneration === project.metadata.generation &&
-    getCondition(s.conditions, READY) !== undefined
+    ready !== undefined &&
+    // Not inspected at all when the dependencies failed: inspect once they resolve.
+    !(ready.reason ?? '').startsWith('Dependencies')
   );
 }
 
@@ -54,11 +69,20 @@ export function recordedInspection(project: Project): InspectResult {
 export function projectStatus(input: ProjectStatusInput): ProjectStatus {
   const { project, source, inspect, now } = input;
   const generation = project.metadata.generation;
-  const ready = readyCondition(project, source, inspect);
+  const deps = input.dependencies;
+  const ready =
+    source.ok && deps && !deps.ok
+      ? { status: 'False' as const, reason: deps.reason, message: deps.message }
+      : readyCondition(project, source, inspect);
   const handlers = inspect?.ok ? [...inspect.handlers].sort() : [];
   const lastBuild = latestBuild(input.builds);
+  // The lock is written afresh: dropped when the dependencies no longer resolve.
+  const kept = { ...project.status };
+  delete kept.dependencies;
+  delete kept.dependenciesSHA256;
   return {
-    ...project.status,
+    ...kept,
+    ...(deps?.ok ? { dependencies: deps.lock, dependenciesSHA256: deps.sha } : {}),
     observedGeneration: generation,
     conditions: setCondition(
       project.status?.conditions,

@@ -5,7 +5,8 @@ import type { TranslateInput, TranslateResult } from '../../jobs/types.ts';
 import type { KubeClients } from '../../kube/clients.ts';
 import type { BrigadeObjects } from '../../kube/custom-objects.ts';
 import type { EventRecorder } from '../../kube/event-recorder.ts';
-import type { ScriptEngine } from '../../script/index.ts';
+import type { DeclaredDependencies, DependencyLock } from '../../npm/index.ts';
+import type { ScriptEngine, ScriptPackages } from '../../script/index.ts';
 import type { Caches } from '../caches.ts';
 import type { Clock } from '../runtime/clock.ts';
 
@@ -42,6 +43,13 @@ export interface ControllerDeps {
   script: Pick<ScriptEngine, 'runBuild' | 'inspectScript'>;
   translate: (input: TranslateInput) => TranslateResult;
   settings: OperatorSettings;
+  packages: PackageDeps;
+}
+
+/** npm dependencies: resolved to a lock (Project reconcile), loaded from the store (inspection, builds). */
+export interface PackageDeps {
+  resolve(declared: DeclaredDependencies): Promise<DependencyLock>;
+  load(lock: DependencyLock): Promise<ScriptPackages>;
 }
 
 /** Sends a change to the key of the owning object (by controller ownerReference of `kind`). */

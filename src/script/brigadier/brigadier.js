@@ -113,8 +113,8 @@
       this._background = undefined;
     }
 
-    /** The pod's name once the job was started; '' before. */
-    podName() {
+    /** The pod's name once the job was started; '' before. A property, as in brigadier 1.x. */
+    get podName() {
       return this._podName;
     }
 

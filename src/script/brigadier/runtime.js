@@ -16,6 +16,7 @@
   var hostLoadBuiltin = host.loadBuiltin;
   var hostJobLogs = host.jobLogs;
   var hostLoadFile = host.loadFile;
+  var hostLoadPackageFile = host.loadPackageFile;
   var hostSetTimer = host.setTimer;
   var hostClearTimer = host.clearTimer;
   var hostRefTimer = host.refTimer;
@@ -417,44 +418,16 @@
     ['querystring', ['querystring']],
     ['assert', ['assert']],
     ['assert/strict', ['assert', 'strict']],
+    ['buffer', ['buffer']],
+    ['string_decoder', ['string_decoder']],
   ]);
-  var PROVIDED_NAMES = 'util, path, events, url, querystring, assert, timers';
+  var PROVIDED_NAMES = 'util, path, events, url, querystring, assert, timers, buffer, string_decoder';
 
-  // Node built-ins that reach the host: refused on purpose, with what they would have given.
-  var HOST_ACCESS = new Map([
-    ['fs', 'file system access'],
-    ['fs/promises', 'file system access'],
-    ['child_process', 'running processes'],
-    ['net', 'network access'],
-    ['http', 'network access'],
-    ['https', 'network access'],
-    ['http2', 'network access'],
-    ['dgram', 'network access'],
-    ['dns', 'network access'],
-    ['dns/promises', 'network access'],
-    ['tls', 'network access'],
-    ['vm', 'evaluating code outside the sandbox'],
-    ['worker_threads', 'threads'],
-    ['cluster', 'processes'],
-    ['process', "the operator's process"],
-    ['os', "the operator's host"],
-    ['module', 'the Node module loader'],
-    ['v8', "the operator's JavaScript engine"],
-    ['inspector', "the operator's debugger"],
-    ['repl', 'a REPL'],
-    ['readline', "the operator's terminal"],
-    ['tty', "the operator's terminal"],
-    ['async_hooks', "the operator's process"],
-    ['perf_hooks', "the operator's process"],
-    ['trace_events', "the operator's process"],
-    ['wasi', 'the host system'],
-    ['diagnostics_channel', "the operator's process"],
-    ['sqlite', 'file system access'],
-  ]);
+  // Node built-ins that reach the host: refused on purpose, with what they would have given. The list
+  // is the host's (src/script/refused-modules.ts), which also refuses npm packages that require them.
+  var HOST_ACCESS = new Map(parse(host.refusedModules));
   // Other Node built-ins: harmless, but not implemented for the sandbox.
   var NOT_PROVIDED = new Set([
-    'buffer',
-    'string_decoder',
     'crypto',
     'stream',
     'stream/promises',
@@ -475,7 +448,28 @@
     return error;
   }
 
-  function requireModule(name) {
+  // npm dependencies (brigade.json or the Project's spec.dependencies), resolved by the operator: each
+  // package's files and, per package, which version each of its own dependencies resolved to.
+  var packageIndex = parse(host.packageIndex);
+
+  /** 'name' or '@scope/name' and the subpath after it ('lodash/fp' -> ['lodash', 'fp']). */
+  function splitPackage(name) {
+    var parts = name.split('/');
+    var count = name.charAt(0) === '@' ? 2 : 1;
+    return [parts.slice(0, count).join('/'), parts.slice(count).join('/')];
+  }
+
+  function requirePackage(pkg, name) {
+    var split = splitPackage(name);
+    var deps = pkg ? packageIndex.packages[pkg].dependencies : packageIndex.roots;
+    var key = Object.prototype.hasOwnProperty.call(deps, split[0]) ? deps[split[0]] : undefined;
+    if (key === undefined) return undefined;
+    if (split[1]) return { exports: requireFile(key, '', './' + split[1]) };
+    var main = packageIndex.packages[key].main;
+    return { exports: requireFile(key, '', main ? './' + main : './') };
+  }
+
+  function requireModule(pkg, name) {
     if (typeof name !== 'string') throw new TypeError('require: module name must be a string');
     if (ALLOWED.has(name)) return brigadier;
     var shown = "'" + name.slice(0, 200) + "'";
@@ -508,12 +502,16 @@
         'ERR_SANDBOX_MODULE_REFUSED',
       );
     }
+    var fromPackage = requirePackage(pkg, name);
+    if (fromPackage !== undefined) return fromPackage.exports;
     throw moduleError(
       'Cannot find module ' +
         shown +
-        ": brigade.js may require 'brigadier', the Node built-ins " +
-        PROVIDED_NAMES +
-        " and files beside the script ('./name')",
+        (pkg
+          ? ' from ' + pkg + ': it is not among its dependencies'
+          : ": brigade.js may require 'brigadier', the Node built-ins " +
+            PROVIDED_NAMES +
+            ", files beside the script ('./name') and npm dependencies (brigade.json, spec.dependencies)"),
       'MODULE_NOT_FOUND',
     );
   }
@@ -549,14 +547,21 @@
     return slash === -1 ? '' : path.slice(0, slash);
   }
 
-  function loadFileModule(path) {
-    var cached = fileModules.get(path);
+  /** A package's files live under /node_modules/<name>/, as Node would have them. */
+  function packageRoot(pkg) {
+    return pkg ? '/node_modules/' + pkg.slice(0, pkg.lastIndexOf('@')) + '/' : '/';
+  }
+
+  function loadFileModule(pkg, path) {
+    var id = pkg + '\0' + path;
+    var cached = fileModules.get(id);
     if (cached) return cached;
-    var loaded = hostLoadFile(path);
+    var loaded = pkg ? hostLoadPackageFile(pkg, path) : hostLoadFile(path);
     if (loaded === undefined) return null;
-    var module = { exports: {}, id: path, filename: '/' + path, loaded: false, children: [], paths: [] };
+    var filename = packageRoot(pkg) + path;
+    var module = { exports: {}, id: pkg ? filename : path, filename: filename, loaded: false, children: [], paths: [] };
     // Cached before it runs, so a require cycle gets the partial exports, as in Node.
-    fileModules.set(path, module);
+    fileModules.set(id, module);
     try {
       if (typeof loaded === 'string') {
         try {
@@ -565,17 +570,18 @@
           throw new SyntaxError(path + ': ' + (error && error.message));
         }
       } else {
-        loaded.call(module.exports, module.exports, makeRequire(dirOf(path)), module, '/' + path, '/' + dirOf(path));
+        var dirname = packageRoot(pkg) + dirOf(path);
+        loaded.call(module.exports, module.exports, makeRequire(pkg, dirOf(path)), module, filename, dirname);
       }
     } catch (error) {
-      fileModules.delete(path);
+      fileModules.delete(id);
       throw error;
     }
     module.loaded = true;
     return module;
   }
 
-  function requireFile(dir, name) {
+  function requireFile(pkg, dir, name) {
     var base = filePath(dir, name);
     var candidates = [];
     if (base === '') candidates = ['index.js', 'index.json'];
@@ -584,24 +590,30 @@
       candidates.push(base + '/index.js', base + '/index.json');
     }
     for (var i = 0; i < candidates.length; i++) {
-      var found = loadFileModule(candidates[i]);
+      var found = loadFileModule(pkg, candidates[i]);
       if (found) return found.exports;
     }
     throw moduleError(
       "Cannot find module '" +
         name.slice(0, 200) +
         "' from " +
-        (dir ? dir + '/' : 'brigade.js') +
-        (base === null ? ": the path leaves the script's directory" : ': no such file beside the script'),
+        (pkg ? packageRoot(pkg).slice(1) : '') +
+        (dir ? dir + '/' : pkg ? '' : 'brigade.js') +
+        (base === null
+          ? ": the path leaves the script's directory"
+          : pkg
+            ? ': no such file in the package'
+            : ': no such file beside the script'),
       'MODULE_NOT_FOUND',
     );
   }
 
-  function makeRequire(dir) {
+  /** require() of a file at `dir` of package `pkg` ('' for the script's own files). */
+  function makeRequire(pkg, dir) {
     return function require(name) {
       if (typeof name !== 'string') throw new TypeError('require: module name must be a string');
-      if (isRelative(name)) return requireFile(dir, name);
-      return requireModule(name);
+      if (isRelative(name)) return requireFile(pkg, dir, name);
+      return requireModule(pkg, name);
     };
   }
 
@@ -719,12 +731,17 @@
   Object.defineProperty(timerGlobals.setImmediate, promisifyCustom, { value: timersPromises.setImmediate });
   var timerModule = Object.freeze(Object.assign({ promises: timersPromises }, timerGlobals));
 
-  // URL and URLSearchParams are globals in Node; the url module is evaluated on first use.
-  ['URL', 'URLSearchParams'].forEach(function (name) {
+  // URL, URLSearchParams and Buffer are globals in Node; their module is evaluated on first use.
+  [
+    ['URL', 'url'],
+    ['URLSearchParams', 'url'],
+    ['Buffer', 'buffer'],
+  ].forEach(function (pair) {
+    var name = pair[0];
     Object.defineProperty(globalThis, name, {
       configurable: true,
       get: function () {
-        var value = requireBuiltin('url')[name];
+        var value = requireBuiltin(pair[1])[name];
         Object.defineProperty(globalThis, name, { value: value, writable: true, configurable: true });
         return value;
       },
@@ -740,7 +757,7 @@
   Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
 
   var moduleObject = { exports: {} };
-  Object.defineProperty(globalThis, 'require', { value: makeRequire(''), writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'require', { value: makeRequire('', ''), writable: true, configurable: true });
   Object.defineProperty(globalThis, 'module', { value: moduleObject, writable: true, configurable: true });
   Object.defineProperty(globalThis, 'exports', { value: moduleObject.exports, writable: true, configurable: true });
   Object.defineProperty(globalThis, 'console', { value: makeConsole(), writable: true, configurable: true });

@@ -11,12 +11,13 @@ import { parseGuestJson, capText } from '../sandbox/guest-json.ts';
 import { redact } from '../../util/redact.ts';
 import { scrubHostError } from '../scrub.ts';
 import { REPLAY_CAPS } from '../defaults.ts';
-import type { JobOutcome, ReplayRecord, ScriptHost, ScriptLogLevel } from '../types.ts';
+import type { JobOutcome, ReplayRecord, ScriptHost, ScriptLogLevel, ScriptPackages } from '../types.ts';
 
 export interface BuildSessionOptions {
   kind: 'run' | 'inspect';
   script: string;
   files: Record<string, string>;
+  packages: ScriptPackages;
   eventJson: string;
   projectJson: string;
   limits: SandboxLimits;
@@ -82,9 +83,20 @@ export class BuildSession {
     this.#placement = placement;
     this.incarnations++;
     this.#linesThisIncarnation = 0;
-    const { kind, script, files, eventJson, projectJson, limits } = this.#opts;
+    const { kind, script, files, packages, eventJson, projectJson, limits } = this.#opts;
     const replay = { seed: this.#opts.replay.seed, clock: [...this.#clock] };
-    placement.send({ type: 'start', id: placement.id, kind, script, files, eventJson, projectJson, limits, replay });
+    placement.send({
+      type: 'start',
+      id: placement.id,
+      kind,
+      script,
+      files,
+      packages,
+      eventJson,
+      projectJson,
+      limits,
+      replay,
+    });
     if (this.#opts.signal?.aborted) this.#onAbort();
   }
 

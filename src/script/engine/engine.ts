@@ -16,6 +16,7 @@ import type {
   ScriptEngineOptions,
   ScriptEngineStats,
   ScriptLimits,
+  ScriptPackages,
 } from '../types.ts';
 import { BuildSession, type BuildSessionOptions } from './build-session.ts';
 import { ScriptEngineClosedError, ScriptOptionsError } from './errors.ts';
@@ -89,6 +90,38 @@ function checkFiles(files: unknown): Record<string, string> {
   return out;
 }
 
+const PACKAGE_KEY = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*@[0-9A-Za-z.+-]+$/;
+
+function checkPackages(packages: unknown): ScriptPackages {
+  if (packages === undefined) return { roots: {}, packages: {} };
+  const given = packages as ScriptPackages;
+  if (typeof given !== 'object' || typeof given.roots !== 'object' || typeof given.packages !== 'object')
+    throw new ScriptOptionsError('packages must be { roots, packages }');
+  const entries = Object.entries(given.packages);
+  if (entries.length > BRIDGE_CAPS.packages)
+    throw new ScriptOptionsError(`at most ${BRIDGE_CAPS.packages} packages may be given`);
+  let chars = 0;
+  const keys = new Set(entries.map(([key]) => key));
+  const known = (deps: Record<string, string> | undefined, what: string): void => {
+    for (const key of Object.values(deps ?? {}))
+      if (!keys.has(key)) throw new ScriptOptionsError(`${what} refers to package ${key}, which is not given`);
+  };
+  known(given.roots, 'packages.roots');
+  for (const [key, pkg] of entries) {
+    if (!PACKAGE_KEY.test(key))
+      throw new ScriptOptionsError(`package key ${JSON.stringify(key.slice(0, 100))} is not name@version`);
+    known(pkg.dependencies, `package ${key}`);
+    for (const [path, source] of Object.entries(pkg.files)) {
+      if (!FILE_PATH.test(path) || typeof source !== 'string')
+        throw new ScriptOptionsError(`package ${key} has an invalid file ${JSON.stringify(path.slice(0, 100))}`);
+      chars += source.length;
+    }
+  }
+  if (chars > BRIDGE_CAPS.packagesChars)
+    throw new ScriptOptionsError(`the packages hold more than ${BRIDGE_CAPS.packagesChars} characters`);
+  return given;
+}
+
 export class ScriptEngineImpl implements ScriptEngine {
   readonly #maxWorkers: number;
   readonly #workers: SandboxWorker[] = [];
@@ -113,6 +146,7 @@ export class ScriptEngineImpl implements ScriptEngine {
         kind: 'run',
         script: checkScript(opts.script),
         files: checkFiles(opts.files),
+        packages: checkPackages(opts.packages),
         eventJson: JSON.stringify(opts.event),
         projectJson: JSON.stringify(opts.project),
         limits: { memoryBytes: limits.memoryBytes, cpuMs: limits.cpuMs },
@@ -133,6 +167,7 @@ export class ScriptEngineImpl implements ScriptEngine {
         kind: 'inspect',
         script: checkScript(script),
         files: checkFiles(opts?.files),
+        packages: checkPackages(opts?.packages),
         eventJson: '{}',
         projectJson: '{}',
         limits: { memoryBytes: limits.memoryBytes, cpuMs: limits.cpuMs },

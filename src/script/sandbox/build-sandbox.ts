@@ -10,7 +10,8 @@ import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
 import { BRIDGE_CAPS, REPLAY_CAPS } from '../defaults.ts';
 import type { SandboxLimits } from '../protocol.ts';
-import type { BuildFailureReason, ScriptLogLevel } from '../types.ts';
+import { REFUSED_MODULES } from '../refused-modules.ts';
+import type { BuildFailureReason, ScriptLogLevel, ScriptPackages } from '../types.ts';
 import { capText } from './guest-json.ts';
 import { faultFrom, type GuestFault } from './diagnose.ts';
 import { readGuestError, type GuestError } from './guest-error.ts';
@@ -60,6 +61,8 @@ export interface BuildSandboxOptions {
   files: ReadonlyMap<string, string>;
   /** Seed of Math.random and the recorded clock readings of earlier evaluations (deterministic replay). */
   replay: { seed: string; clock: readonly number[] };
+  /** npm packages require('name') may load. */
+  packages: ScriptPackages;
   callbacks: SandboxCallbacks;
 }
 
@@ -347,6 +350,7 @@ export class BuildSandbox {
         jobLogs: (args) => this.#hostJobLogs(args),
         loadBuiltin: (args) => this.#hostLoadBuiltin(args),
         loadFile: (args) => this.#hostLoadFile(args),
+        loadPackageFile: (args) => this.#hostLoadPackageFile(args),
         setTimer: (args) => this.#hostSetTimer(args),
         clearTimer: (args) => this.#hostClearTimer(args),
         refTimer: (args) => this.#hostRefTimer(args),
@@ -358,6 +362,15 @@ export class BuildSandbox {
         ctx.setProp(bridge, name, handle);
         return handle;
       });
+      const facts = {
+        refusedModules: JSON.stringify([...REFUSED_MODULES]),
+        packageIndex: JSON.stringify(packageIndex(this.#opts.packages)),
+      };
+      for (const [name, text] of Object.entries(facts)) {
+        const handle = ctx.newString(text);
+        ctx.setProp(bridge, name, handle);
+        handle.dispose();
+      }
       try {
         this.#driver = ctx.unwrapResult(ctx.callFunction(create, ctx.undefined, bridge, factory));
       } finally {
@@ -441,6 +454,28 @@ export class BuildSandbox {
     return result.value;
   }
 
+  /**
+   * A file of an npm package, as loadFile does for files beside the script; evaluated under the name
+   * `node_modules/<package>/<path>` so its errors say where they are.
+   */
+  #hostLoadPackageFile(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
+    if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
+    // The guest may call it with fewer arguments than declared.
+    const [keyHandle, pathHandle] = args;
+    if (args.length < 2 || this.#ctx.typeof(keyHandle) !== 'string' || this.#ctx.typeof(pathHandle) !== 'string')
+      return this.#guestThrow('TypeError', 'loadPackageFile expects two strings');
+    const key = this.#ctx.getString(keyHandle);
+    const path = this.#ctx.getString(pathHandle);
+    const pkg = Object.hasOwn(this.#opts.packages.packages, key) ? this.#opts.packages.packages[key] : undefined;
+    const source = pkg && Object.hasOwn(pkg.files, path) ? pkg.files[path] : undefined;
+    if (source === undefined) return this.#ctx.undefined;
+    if (path.endsWith('.json')) return this.#ctx.newString(source);
+    const name = `node_modules/${key.slice(0, key.lastIndexOf('@'))}/${path}`;
+    const result = this.#ctx.evalCode(`${MODULE_HEAD}${source}\n})`, name, { type: 'global' });
+    if (result.error) return { error: result.error };
+    return result.value;
+  }
+
   /** The log so far of a running job of this build; resolves with `{"log": string|null}`. */
   #hostJobLogs(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
     if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
@@ -512,4 +547,16 @@ export class BuildSandbox {
     this.#opts.callbacks.log(levelName as ScriptLogLevel, line);
     return undefined;
   }
+}
+
+/** What the guest's resolver needs of the packages: each one's main and dependencies, not its files. */
+function packageIndex(packages: ScriptPackages): {
+  roots: Record<string, string>;
+  packages: Record<string, { main?: string; dependencies: Record<string, string> }>;
+} {
+  const index: Record<string, { main?: string; dependencies: Record<string, string> }> = {};
+  for (const [key, pkg] of Object.entries(packages.packages)) {
+    index[key] = { ...(pkg.main ? { main: pkg.main } : {}), dependencies: pkg.dependencies ?? {} };
+  }
+  return { roots: packages.roots, packages: index };
 }

@@ -87,6 +87,7 @@ export class HostedBuild {
         sources: this.#opts.sources,
         files: new Map(Object.entries(start.files)),
         replay: start.replay,
+        packages: start.packages,
         callbacks: {
           runJob: this.#opts.runJob,
           jobLogs: this.#opts.jobLogs,

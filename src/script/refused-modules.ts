@@ -1,0 +1,33 @@
+// Node built-ins that would reach the operator's host: brigade.js and its npm packages may not
+// require them (name -> what they would give). The sandbox runtime refuses them with this text, and
+// dependency resolution refuses a package whose code requires one.
+export const REFUSED_MODULES: ReadonlyMap<string, string> = new Map([
+  ['fs', 'file system access'],
+  ['fs/promises', 'file system access'],
+  ['child_process', 'running processes'],
+  ['net', 'network access'],
+  ['http', 'network access'],
+  ['https', 'network access'],
+  ['http2', 'network access'],
+  ['dgram', 'network access'],
+  ['dns', 'network access'],
+  ['dns/promises', 'network access'],
+  ['tls', 'network access'],
+  ['vm', 'evaluating code outside the sandbox'],
+  ['worker_threads', 'threads'],
+  ['cluster', 'processes'],
+  ['process', "the operator's process"],
+  ['os', "the operator's host"],
+  ['module', 'the Node module loader'],
+  ['v8', "the operator's JavaScript engine"],
+  ['inspector', "the operator's debugger"],
+  ['repl', 'a REPL'],
+  ['readline', "the operator's terminal"],
+  ['tty', "the operator's terminal"],
+  ['async_hooks', "the operator's process"],
+  ['perf_hooks', "the operator's process"],
+  ['trace_events', "the operator's process"],
+  ['wasi', 'the host system'],
+  ['diagnostics_channel', "the operator's process"],
+  ['sqlite', 'file system access'],
+]);
