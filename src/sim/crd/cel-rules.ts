@@ -110,9 +110,9 @@ function visit(v: Visit): void {
   }
   if (Array.isArray(v.value) && v.schema.items) {
     const items = v.schema.items;
-    v.value.forEach((item, i) =>
-      visit({ ...v, value: item, old: correlateItem(item, v.old, v.schema), schema: items, path: [...v.path, i] }),
-    );
+    v.value.forEach((item, i) => {
+      visit({ ...v, value: item, old: correlateItem(item, v.old, v.schema), schema: items, path: [...v.path, i] });
+    });
   } else if (isPlainObject(v.value)) {
     for (const [key, child] of Object.entries(v.value)) {
       const childSchema = propertySchema(v.schema, key);

@@ -38,7 +38,7 @@ const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kub
  * (see protobuf.ts). Anything else gets 415 (client-go falls back to JSON after a 415 for CBOR).
  */
 async function readJsonBody(ex: Exchange): Promise<KubeObject> {
-  const type = (ex.req.headers['content-type'] || 'application/json').split(';')[0]!.trim();
+  const type = (ex.req.headers['content-type'] || 'application/json').split(';')[0].trim();
   if (!BODY_TYPES.includes(type)) throw unsupportedMediaType(BODY_TYPES.slice(0, 2));
   if (type === 'application/vnd.kubernetes.protobuf') {
     const decoded = decodeProtobufObject(await readBodyBytes(ex.req));
@@ -185,8 +185,7 @@ function deleteOptionsFrom(ex: Exchange, body: string): DeleteOptions & { dryRun
   } else if (orphan === true || orphan === 'true') {
     opts.propagationPolicy = 'Orphan';
   }
-  if (parsed['preconditions'])
-    opts.preconditions = parsed['preconditions'] as NonNullable<DeleteOptions['preconditions']>;
+  if (parsed['preconditions']) opts.preconditions = parsed['preconditions'];
   return opts;
 }
 
