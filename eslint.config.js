@@ -3,6 +3,7 @@
 // Plain recommended rules over the JavaScript that runs inside the script sandbox and the tool scripts.
 // Formatting is Prettier's job (.prettierrc.json); nothing here argues with it.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -49,5 +50,40 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [js.configs.recommended],
+  },
+  {
+    // Tools and the CLI entry run under Node.
+    files: ['bin/**/*.js', 'scripts/**/*.mjs', '**/*.cjs', 'eslint.config.js'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    // brigade.js scripts and the brigadier library run in the QuickJS sandbox, which has the language's
+    // own globals plus exactly these (defined by src/script/brigadier/runtime.js), and nothing of Node.
+    files: ['src/script/brigadier/**/*.js', 'samples/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: Object.fromEntries(
+        [
+          'require',
+          'module',
+          'exports',
+          'console',
+          'global',
+          'setTimeout',
+          'setInterval',
+          'setImmediate',
+          'clearTimeout',
+          'clearInterval',
+          'clearImmediate',
+          'URL',
+          'URLSearchParams',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: {
+      // A Brigade 1 handler's signature is (e, project); scripts name both even when they use one.
+      // An unused catch binding is named for what the failure means (_unprintable, _hostile).
+      'no-unused-vars': ['error', { args: 'none', caughtErrorsIgnorePattern: '^_' }],
+    },
   },
 );

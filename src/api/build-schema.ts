@@ -14,16 +14,7 @@ import { DEFAULTS } from './defaults.ts';
 import { ConditionsSchema, RevisionSchema } from './common-schemas.ts';
 import { EventProviderSchema, EventTypeSchema, MAX_PAYLOAD_LENGTH } from './event-schema.ts';
 import { MAX_SCRIPT_FILES, MAX_SCRIPT_FILES_LENGTH, MAX_SCRIPT_LENGTH } from './project-schema.ts';
-import {
-  JobName,
-  LabelName,
-  ObjectName,
-  StringEnum,
-  StringMap,
-  Timestamp,
-  immutable,
-  withRules,
-} from './schema-kit.ts';
+import { JobName, ObjectName, StringEnum, StringMap, Timestamp, immutable, withRules } from './schema-kit.ts';
 
 export const BUILD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'TimedOut', 'Cancelled'] as const;
 export const SCRIPT_ORIGINS = ['project', 'event'] as const;

@@ -71,22 +71,22 @@ describe('CLI commands against the test ground', () => {
     await createProject(cluster, 'hello', {
       script: exec(`await ${job('linux-job', ['echo Hello Brigade from Azure', 'echo second line'])}.run();`),
       gateways: { github: { enabled: true } },
-    } as never);
+    });
     await createProject(cluster, 'failing', {
       script: exec(
         `await ${job('ok', ['echo fine'])}.run();\nawait ${job('broken', ['echo about to fail', 'exit 3'])}.run();`,
       ),
-    } as never);
+    });
     // Prints a line, then waits for the test to open the gate.
     await createProject(cluster, 'slow', {
       script: exec(
         `await ${job('slow', ['echo first', `until wget -q -O /dev/null '${gate.url}' 2>/dev/null; do sleep 0.1; done`, 'echo second'])}.run();`,
       ),
-    } as never);
+    });
     // Handles only push, so an exec event is rejected with NoHandler.
     await createProject(cluster, 'picky', {
       script: "const { events } = require('brigadier');\nevents.on('push', () => {});\n",
-    } as never);
+    });
     operator = await startOperator({
       kubeConfig: await cluster.operatorKubeConfig(),
       namespace: cluster.namespace,
@@ -97,7 +97,9 @@ describe('CLI commands against the test ground', () => {
   });
   after(async () => {
     stopOperator.abort();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await operator?.done;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await cluster?.stop();
     gate.server.close();
   });

@@ -16,7 +16,7 @@ const MODULES = [
 
 function run(dir: string, args: string[]): boolean {
   process.stderr.write(`go checks: (${dir.slice(ROOT.length + 1)}) ${args.join(' ')}\n`);
-  const r = spawnSync(args[0]!, args.slice(1), {
+  const r = spawnSync(args[0], args.slice(1), {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
