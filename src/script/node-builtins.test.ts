@@ -66,7 +66,9 @@ function nodeAssertLegacy(): unknown {
 
 async function same(exprs: string[]): Promise<void> {
   const [ours, node] = [await inSandbox(exprs), inNode(exprs)];
-  exprs.forEach((expr, i) => assert.deepEqual(ours[i], node[i], expr));
+  exprs.forEach((expr, i) => {
+    assert.deepEqual(ours[i], node[i], expr);
+  });
 }
 
 describe('sandbox built-ins behave as Node', () => {

@@ -46,10 +46,9 @@ export class BuildSession {
 
   constructor(opts: BuildSessionOptions) {
     this.#opts = opts;
-    this.#timer = setTimeout(
-      () => this.#fail('Timeout', `the build ran longer than its ${opts.wallMs} ms limit`),
-      opts.wallMs,
-    );
+    this.#timer = setTimeout(() => {
+      this.#fail('Timeout', `the build ran longer than its ${opts.wallMs} ms limit`);
+    }, opts.wallMs);
     this.#timer.unref();
     this.#onAbort = () => {
       const reason: unknown = opts.signal?.reason;
@@ -105,7 +104,8 @@ export class BuildSession {
         parseGuestJson(requestJson, { maxChars: BRIDGE_CAPS.jobRequest, what: 'job request' }),
       );
     } catch (error) {
-      return this.#answer(placement, callId, { error: this.#scrub(error) });
+      this.#answer(placement, callId, { error: this.#scrub(error) });
+      return;
     }
     const jobRequest = request;
     // The host is trusted but may be buggy: a synchronous throw, a non-promise or a malformed outcome
@@ -114,8 +114,12 @@ export class BuildSession {
       .then(() => host.runJob(jobRequest))
       .then((outcome) => JSON.stringify(this.#outcomeForGuest(outcome)))
       .then(
-        (outcomeJson) => this.#answer(placement, callId, { outcomeJson }),
-        (error: unknown) => this.#answer(placement, callId, { error: this.#scrub(error) }),
+        (outcomeJson) => {
+          this.#answer(placement, callId, { outcomeJson });
+        },
+        (error: unknown) => {
+          this.#answer(placement, callId, { error: this.#scrub(error) });
+        },
       );
   }
 
@@ -125,7 +129,10 @@ export class BuildSession {
     const host = this.#opts.host;
     if (!placement || !host) return;
     const read = host.jobLogs;
-    if (!read) return this.#answer(placement, callId, { outcomeJson: JSON.stringify({ log: null }) });
+    if (!read) {
+      this.#answer(placement, callId, { outcomeJson: JSON.stringify({ log: null }) });
+      return;
+    }
     Promise.resolve()
       .then(() => read.call(host, name))
       .then((log) =>
@@ -134,8 +141,12 @@ export class BuildSession {
         }),
       )
       .then(
-        (outcomeJson) => this.#answer(placement, callId, { outcomeJson }),
-        (error: unknown) => this.#answer(placement, callId, { error: this.#scrub(error) }),
+        (outcomeJson) => {
+          this.#answer(placement, callId, { outcomeJson });
+        },
+        (error: unknown) => {
+          this.#answer(placement, callId, { error: this.#scrub(error) });
+        },
       );
   }
 
@@ -153,8 +164,10 @@ export class BuildSession {
   }
 
   #fail(reason: 'Timeout' | 'Cancelled' | 'CpuLimit' | 'SandboxError', message: string): void {
-    if (this.#opts.kind === 'inspect')
-      return this.#finish({ kind: 'inspect', ok: false, reason: 'SandboxLimit', message: `${reason}: ${message}` });
+    if (this.#opts.kind === 'inspect') {
+      this.#finish({ kind: 'inspect', ok: false, reason: 'SandboxLimit', message: `${reason}: ${message}` });
+      return;
+    }
     this.#finish({ kind: 'run', status: 'Failed', reason, message });
   }
 

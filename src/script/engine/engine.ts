@@ -88,7 +88,9 @@ export class ScriptEngineImpl implements ScriptEngine {
   constructor(opts: ScriptEngineOptions) {
     this.#maxWorkers = Math.max(1, Math.floor(positive(opts.workers, DEFAULT_WORKERS, 'workers')));
     const interval = positive(opts.watchdogIntervalMs, DEFAULT_WATCHDOG_INTERVAL_MS, 'watchdogIntervalMs');
-    this.#watchdog = setInterval(() => this.#checkWorkers(), interval);
+    this.#watchdog = setInterval(() => {
+      this.#checkWorkers();
+    }, interval);
     this.#watchdog.unref();
   }
 
@@ -106,7 +108,9 @@ export class ScriptEngineImpl implements ScriptEngine {
         host: opts.host,
         secrets: Object.values(opts.project.secrets ?? {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
-        settle: (_s, result) => resolve(toBuildOutcome(result)),
+        settle: (_s, result) => {
+          resolve(toBuildOutcome(result));
+        },
       });
     });
   }
@@ -123,7 +127,9 @@ export class ScriptEngineImpl implements ScriptEngine {
         limits: { memoryBytes: limits.memoryBytes, cpuMs: limits.cpuMs },
         wallMs: limits.wallMs,
         secrets: [],
-        settle: (_s, result) => resolve(toInspectResult(result)),
+        settle: (_s, result) => {
+          resolve(toInspectResult(result));
+        },
       });
     });
   }
@@ -161,21 +167,31 @@ export class ScriptEngineImpl implements ScriptEngine {
   #place(session: BuildSession): void {
     if (session.finished) return;
     if (session.incarnations >= MAX_INCARNATIONS) {
-      return session.fail('SandboxError', `the build's sandbox worker was lost ${session.incarnations} times`);
+      session.fail('SandboxError', `the build's sandbox worker was lost ${session.incarnations} times`);
+      return;
     }
     const worker = this.#pickWorker();
     const id = this.#nextId++;
     this.#sessions.set(id, { session, worker });
     worker.add(id);
-    session.place({ id, send: (message) => worker.send(message) });
+    session.place({
+      id,
+      send: (message) => {
+        worker.send(message);
+      },
+    });
   }
 
   #pickWorker(): SandboxWorker {
     const live = this.#workers.filter((w) => !w.gone);
     if (live.length < this.#maxWorkers) {
       const worker = new SandboxWorker({
-        message: (w, m) => this.#onMessage(w, m),
-        exit: (w, culprit, detail) => this.#onExit(w, culprit, detail),
+        message: (w, m) => {
+          this.#onMessage(w, m);
+        },
+        exit: (w, culprit, detail) => {
+          this.#onExit(w, culprit, detail);
+        },
       });
       this.#workers.push(worker);
       return worker;
@@ -197,14 +213,22 @@ export class ScriptEngineImpl implements ScriptEngine {
     const entry = this.#sessions.get(message.id);
     if (!entry || entry.worker !== worker) return;
     switch (message.type) {
-      case 'runJob':
-        return entry.session.onRunJob(message.callId, message.requestJson);
-      case 'jobLogs':
-        return entry.session.onJobLogs(message.callId, message.name);
-      case 'log':
-        return entry.session.onLog(message.level, message.text);
-      case 'done':
-        return entry.session.onDone(message.result);
+      case 'runJob': {
+        entry.session.onRunJob(message.callId, message.requestJson);
+        return;
+      }
+      case 'jobLogs': {
+        entry.session.onJobLogs(message.callId, message.name);
+        return;
+      }
+      case 'log': {
+        entry.session.onLog(message.level, message.text);
+        return;
+      }
+      case 'done': {
+        entry.session.onDone(message.result);
+        return;
+      }
     }
   }
 

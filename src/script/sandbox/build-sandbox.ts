@@ -340,8 +340,14 @@ export class BuildSandbox {
         loadBuiltin: (args) => this.#hostLoadBuiltin(args),
         loadFile: (args) => this.#hostLoadFile(args),
         setTimer: (args) => this.#hostSetTimer(args),
-        clearTimer: (args) => this.#hostClearTimer(args),
-        refTimer: (args) => this.#hostRefTimer(args),
+        clearTimer: (args) => {
+          this.#hostClearTimer(args);
+          return undefined;
+        },
+        refTimer: (args) => {
+          this.#hostRefTimer(args);
+          return undefined;
+        },
       };
       const functions = Object.entries(hostFunctions).map(([name, fn]) => {
         const handle = ctx.newFunction(name, (...args) => fn(args));
