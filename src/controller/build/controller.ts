@@ -23,8 +23,10 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
   const { builds, jobs } = deps.caches;
   const runtime: BuildRuntime = {
     sessions: new Map<string, BuildSession>(),
-    waiters: new JobWaiters((ns, name) => jobs.get(ns, name) as JobCR | undefined),
-    enqueue: (ns, name, afterMs) => (afterMs ? c.queue.addAfter(`${ns}/${name}`, afterMs) : c.enqueue(ns, name)),
+    waiters: new JobWaiters((ns, name) => jobs.get(ns, name)),
+    enqueue: (ns, name, afterMs) => {
+      afterMs ? c.queue.addAfter(`${ns}/${name}`, afterMs) : c.enqueue(ns, name);
+    },
   };
   const c: Controller = new Controller({
     name: 'build',
@@ -40,7 +42,7 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
     if (verb === 'delete' || isTerminalBuild(build.status?.phase)) enqueueQueuedSiblings(deps, c, build);
   });
   jobs.onChange((j) => {
-    runtime.waiters.notify(j as JobCR);
+    runtime.waiters.notify(j);
     const owner = controllerOwner(j, KINDS.Build.kind, API_VERSION);
     if (owner) c.enqueue(j.metadata?.namespace, owner);
   });

@@ -93,7 +93,7 @@ export function jobSpecFor(build: Build, project: Project, req: JobRequest, env:
       : {}),
     ...(req.volumes.length ? { volumes: req.volumes as Record<string, unknown>[] } : {}),
     ...(req.volumeMounts.length ? { volumeMounts: req.volumeMounts as Record<string, unknown>[] } : {}),
-  } as JobSpec;
+  };
 }
 
 /** The Job CR for the job `req.name` of `build`, with the env already split. */

@@ -136,7 +136,9 @@ async function start(
       log.info({ scriptLevel: level }, text);
       rt.enqueue(ns, name, LOG_FLUSH_MS);
     },
-    onEnd: () => rt.enqueue(ns, name),
+    onEnd: () => {
+      rt.enqueue(ns, name);
+    },
     run: {
       script: build.spec.script,
       ...(build.spec.files ? { files: build.spec.files } : {}),
@@ -149,7 +151,9 @@ async function start(
         secrets,
         waiters: rt.waiters,
         signal: abort.signal,
-        touch: () => rt.enqueue(ns, name),
+        touch: () => {
+          rt.enqueue(ns, name);
+        },
       }),
     },
   });

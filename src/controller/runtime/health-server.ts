@@ -42,7 +42,9 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
+        server.close((err) => {
+          err ? reject(err) : resolve();
+        });
       }),
   };
 }
