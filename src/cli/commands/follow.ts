@@ -98,7 +98,9 @@ class BuildFollower {
       for await (const chunk of stream) out.write(chunk.toString('utf8'));
       out.flush();
     })();
-    const settled = done.catch((err: unknown) => this.note(`job ${name}: log stream ended: ${(err as Error).message}`));
+    const settled = done.catch((err: unknown) => {
+      this.note(`job ${name}: log stream ended: ${(err as Error).message}`);
+    });
     this.streams.add(settled);
     void settled.finally(() => this.streams.delete(settled));
   }
@@ -115,7 +117,9 @@ class BuildFollower {
 
   /** Waits for log streams to end by themselves, then cuts those still open after the drain time. */
   async drain(): Promise<void> {
-    const timer = setTimeout(() => this.streamsAbort.abort(), this.opts.drainMs ?? 5000);
+    const timer = setTimeout(() => {
+      this.streamsAbort.abort();
+    }, this.opts.drainMs ?? 5000);
     try {
       await Promise.all([...this.streams]);
     } finally {
@@ -132,7 +136,9 @@ class BuildFollower {
 export async function followBuild(opts: FollowOptions): Promise<BuildObject | undefined> {
   const follower = new BuildFollower(opts);
   const watching = new AbortController();
-  const stopAll = (): void => watching.abort();
+  const stopAll = (): void => {
+    watching.abort();
+  };
   opts.signal.addEventListener('abort', stopAll, { once: true });
   const jobsLoop = (async () => {
     for await (const change of opts.client.watchJobs(opts.build, watching.signal)) {

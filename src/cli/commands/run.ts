@@ -25,7 +25,9 @@ export async function runReporting(
 /** Runs body with a signal aborted on SIGINT/SIGTERM; the handlers are removed afterwards. */
 export async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
+  const onSignal = (): void => {
+    controller.abort();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {

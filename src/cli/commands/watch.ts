@@ -69,8 +69,12 @@ async function* watchOnce<T extends Meta>(
       labelSelector: spec.labelSelector,
       fieldSelector: spec.fieldSelector,
     },
-    (type, object) => ch.push({ type, object }),
-    (err) => ch.end(err ?? undefined),
+    (type, object) => {
+      ch.push({ type, object });
+    },
+    (err) => {
+      ch.end(err ?? undefined);
+    },
   );
   const abort = (): void => {
     controller.abort();
