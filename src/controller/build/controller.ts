@@ -25,7 +25,8 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
     sessions: new Map<string, BuildSession>(),
     waiters: new JobWaiters((ns, name) => jobs.get(ns, name)),
     enqueue: (ns, name, afterMs) => {
-      afterMs ? c.queue.addAfter(`${ns}/${name}`, afterMs) : c.enqueue(ns, name);
+      if (afterMs) c.queue.addAfter(`${ns}/${name}`, afterMs);
+      else c.enqueue(ns, name);
     },
   };
   const c: Controller = new Controller({

@@ -43,7 +43,8 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((err) => {
-          err ? reject(err) : resolve();
+          if (err) reject(err);
+          else resolve();
         });
       }),
   };
