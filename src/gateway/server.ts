@@ -305,7 +305,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => {
-          err ? reject(err) : resolve();
+          if (err) reject(err);
+          else resolve();
         });
         server.closeIdleConnections();
       }),
