@@ -284,7 +284,8 @@ export class HostedBuild {
       },
     };
     if (sandbox.start(JSON.stringify(followUp), this.#opts.start.projectJson) === 'nohandler') {
-      failure ? this.#finishRun(failure.reason, failure.message) : this.#finishRun('Completed', 'the build succeeded');
+      if (failure) this.#finishRun(failure.reason, failure.message);
+      else this.#finishRun('Completed', 'the build succeeded');
       return;
     }
     this.#phase = 'follow-up';
