@@ -89,4 +89,10 @@ export default tseslint.config(
       'no-unused-vars': ['error', { args: 'none', caughtErrorsIgnorePattern: '^_' }],
     },
   },
+  {
+    // These patterns exist to find control characters: the WHATWG URL encode sets of the sandbox's url
+    // module, and the characters git forbids in a ref.
+    files: ['src/script/brigadier/node/url.js', 'src/gateway/event.ts'],
+    rules: { 'no-control-regex': 'off' },
+  },
 );
