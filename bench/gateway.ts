@@ -5,13 +5,7 @@
 //   node bench/gateway.ts [--seconds N] [--concurrency N] [--sim]
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import {
-  ApiextensionsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  type V1CustomResourceDefinition,
-} from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { dump, load } from 'js-yaml';
 import { readFile } from 'node:fs/promises';
 import { crdManifests } from '../src/api/crds.ts';
@@ -137,9 +131,7 @@ async function simCluster(): Promise<{ cluster: IntakeCluster; stop(): Promise<v
   const kc = new KubeConfig();
   kc.loadFromString(dump(config));
   for (const crd of crdManifests())
-    await kc
-      .makeApiClient(ApiextensionsV1Api)
-      .createCustomResourceDefinition({ body: crd as unknown as V1CustomResourceDefinition });
+    await kc.makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: crd });
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: NS } } });
   await core.createNamespacedSecret({
@@ -165,7 +157,7 @@ async function main(): Promise<void> {
     ? await simCluster()
     : {
         cluster: fakeCluster({ projects: [PROJECT], secrets: { [`${NS}/intake`]: { token: SECRET } } }),
-        stop: async () => undefined,
+        stop: () => Promise.resolve(),
       };
   const gateway = await startGateway({ cluster: target.cluster, logger: pino({ level: 'silent' }), namespace: NS });
   try {

@@ -78,7 +78,8 @@ async function watchFanOut(url: string, seconds: number, watchers: number): Prom
       const res = await fetch(`${url}/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${rv}`, {
         signal: controller.signal,
       });
-      return res.body!;
+      if (!res.body) throw new Error('the watch response has no body');
+      return res.body;
     }),
   );
   const readers = streams.map(async (body) => {

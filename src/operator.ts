@@ -94,7 +94,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     namespace: options.namespace,
     logger,
     clock,
-    onRestart: (name) => metrics.informerRestarts.inc({ informer: name }),
+    onRestart: (name) => {
+      metrics.informerRestarts.inc({ informer: name });
+    },
     onRelist: (name) => {
       metrics.informerRelists.inc({ informer: name });
     },
@@ -103,8 +105,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     builds: () => caches.builds.list().map((b) => (b as Build).status?.phase),
     jobs: () => caches.jobs.list().map((j) => (j as JobCR).status?.phase),
   });
-  const ownEngine = options.scriptEngine ? undefined : createScriptEngine();
-  const engine = options.scriptEngine ?? (ownEngine as ScriptEngine);
+  const engine = options.scriptEngine ?? createScriptEngine();
+  // Stopped with the operator only when it started it.
+  const ownEngine = engine === options.scriptEngine ? undefined : engine;
   metrics.setScriptStats(() => engine.stats());
   const recorder = new EventRecorder({
     core: clientsFor('events').clients.core,

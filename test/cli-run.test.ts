@@ -24,6 +24,7 @@ before(async () => {
   await kubectl(sim.kubeconfigPath, 'apply', '-k', join(ROOT, 'crds'));
   await kubectl(sim.kubeconfigPath, 'wait', '--for=condition=Established', 'crd', '--all', '--timeout=30s');
 });
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
 after(async () => sim?.stop());
 
 test('run reconciles the hello sample, serves /readyz and /metrics, accepts a CloudEvent and stops on SIGTERM', async () => {

@@ -18,7 +18,7 @@ interface Manifest {
   spec?: Record<string, unknown>;
 }
 
-const byKind = (docs: Manifest[], kind: string): Manifest[] => docs.filter((d) => d?.kind === kind);
+const byKind = (docs: Manifest[], kind: string): Manifest[] => docs.filter((d) => d.kind === kind);
 
 async function render(tool: 'kubectl' | 'helm', args: string[]): Promise<Manifest[]> {
   const result = await runTool(tool, args);
@@ -43,9 +43,9 @@ test('kustomize config renders the CRDs, namespace, RBAC and a Deployment runnin
   );
   assert.equal(byKind(docs, 'Namespace')[0]?.metadata.name, 'brigade-system');
   const deployment = byKind(docs, 'Deployment')[0];
-  assert.equal(deployment?.metadata.namespace, 'brigade-system');
-  const container = (deployment?.spec as { template: { spec: { containers: Array<{ args: string[] }> } } }).template
-    .spec.containers[0]!;
+  assert.equal(deployment.metadata.namespace, 'brigade-system');
+  const container = (deployment.spec as { template: { spec: { containers: Array<{ args: string[] }> } } }).template.spec
+    .containers[0];
   assert.deepEqual(container.args.slice(0, 2), ['run', '--leader-elect']);
   assert.equal(byKind(docs, 'ClusterRole').length, 1);
 });

@@ -35,7 +35,7 @@ describe('samples', () => {
     test(`${dir}: the Project's inline script is samples/${dir}/brigade.js`, () => {
       const projects = docsOf(dir).filter((d) => d.kind === 'Project');
       assert.equal(projects.length, 1);
-      assert.equal(projects[0]!.spec?.script, readFileSync(join(SAMPLES, dir, 'brigade.js'), 'utf8'));
+      assert.equal(projects[0].spec?.script, readFileSync(join(SAMPLES, dir, 'brigade.js'), 'utf8'));
     });
   }
 

@@ -1,6 +1,6 @@
 // Schemas shared by several kinds: conditions, references, resources, placement.
 import { Type } from '@sinclair/typebox';
-import type { Static } from '@sinclair/typebox';
+import type { Static, TArray } from '@sinclair/typebox';
 import { ObjectName, QUANTITY, StringEnum, StringMap, Timestamp } from './schema-kit.ts';
 
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
@@ -31,7 +31,7 @@ export const ConditionSchema = Type.Object(
   { description: 'An observation of one aspect of the object.' },
 );
 
-export function ConditionsSchema(description: string) {
+export function ConditionsSchema(description: string): TArray<typeof ConditionSchema> {
   return Type.Array(ConditionSchema, {
     description,
     maxItems: 32,

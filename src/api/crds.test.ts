@@ -97,7 +97,7 @@ test('structuralProblems catches a missing type, a forbidden keyword and an empt
 
 test('every field below spec and status has a description (kubectl explain)', () => {
   for (const crd of crdManifests()) {
-    walk(crd.spec.versions[0].schema.openAPIV3Schema as Node, '', (node, path) => {
+    walk(crd.spec.versions[0].schema.openAPIV3Schema, '', (node, path) => {
       const isMapValueOrListItem = path.endsWith('{}') || path.endsWith('[]');
       if (path === '' || path === '.metadata' || isMapValueOrListItem) return;
       assert.equal(typeof node.description, 'string', `${crd.metadata.name}${path} has no description`);
@@ -108,7 +108,7 @@ test('every field below spec and status has a description (kubectl explain)', ()
 test('every default is valid against its own schema', () => {
   const ajv = new Ajv({ strict: false, validateFormats: false });
   for (const crd of crdManifests()) {
-    walk(crd.spec.versions[0].schema.openAPIV3Schema as Node, '', (node, path) => {
+    walk(crd.spec.versions[0].schema.openAPIV3Schema, '', (node, path) => {
       if (!('default' in node)) return;
       const { default: value, ...schema } = node;
       assert.ok(
@@ -135,7 +135,7 @@ test('Event spec is immutable with the exact message, and Build spec fields are 
 test('CEL rules stay inside the subset the simulator implements', () => {
   const allowed = /^[\s\w.!=<>&|()'"?:,[\]-]*$/;
   for (const crd of crdManifests()) {
-    walk(crd.spec.versions[0].schema.openAPIV3Schema as Node, '', (node, path) => {
+    walk(crd.spec.versions[0].schema.openAPIV3Schema, '', (node, path) => {
       for (const { rule } of (node['x-kubernetes-validations'] ?? []) as Array<{ rule: string }>) {
         // String literals (a matches() pattern) may hold any character but a quote or a backslash.
         const code = rule.replace(/'[^'\\]*'/g, "''");
@@ -170,7 +170,7 @@ test('every printer column points at a field the schema declares', () => {
       for (const segment of segments) {
         const [name, isList] = segment.endsWith('[]') ? [segment.slice(0, -2), true] : [segment, false];
         node = ((node?.properties ?? {}) as Record<string, Node>)[name];
-        if (isList) node = node?.items as Node | undefined;
+        if (isList) node = node.items as Node | undefined;
       }
       assert.ok(node, `${crd.metadata.name}: ${column.jsonPath}`);
       if (!column.jsonPath.includes('[?'))

@@ -141,6 +141,8 @@ const DEFINITIONS: Record<BrigadeKind, KindDefinition> = {
 function describeDefaults(node: Record<string, unknown>): void {
   if ('default' in node && typeof node.description === 'string' && !/\(default /i.test(node.description)) {
     const value = node.default;
+    // Objects take the JSON branch; String() only ever sees the scalar defaults.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     const shown = typeof value === 'object' ? JSON.stringify(value) : String(value);
     if (shown !== '{}') node.description = `${node.description} Default: ${shown}.`;
   }

@@ -33,8 +33,8 @@ export function renderCrdFiles(): Map<string, string> {
 export async function staleCrdFiles(dir: string = CRD_DIR): Promise<string[]> {
   const stale: string[] = [];
   for (const [file, content] of renderCrdFiles()) {
-    const current = await readFile(join(dir, file), 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
+    const current = await readFile(join(dir, file), 'utf8').catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     });
     if (current !== content) stale.push(file);

@@ -36,28 +36,59 @@ const ALLOWED_KEYS = new Set([
 ]);
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
 
-function problemsAt(node: Record<string, unknown>, path: string): string[] {
+/** Keywords outside the structural subset. */
+function keywordProblems(node: Record<string, unknown>, path: string): string[] {
+  return Object.keys(node)
+    .filter((key) => !ALLOWED_KEYS.has(key))
+    .map((key) => `${path}: keyword ${key} is not allowed`);
+}
+
+/** A schema that keeps unknown fields or is int-or-string needs no type and no properties. */
+function isOpen(node: Record<string, unknown>): boolean {
+  return node['x-kubernetes-preserve-unknown-fields'] === true || node['x-kubernetes-int-or-string'] === true;
+}
+
+function typeProblems(node: Record<string, unknown>, path: string): string[] {
+  if (typeof node.type !== 'string') return isOpen(node) ? [] : [`${path}: type is missing`];
+  return TYPES.has(node.type) ? [] : [`${path}: unknown type ${node.type}`];
+}
+
+/** What an object or array node must say about its members. */
+function memberProblems(node: Record<string, unknown>, path: string): string[] {
   const problems: string[] = [];
-  for (const key of Object.keys(node))
-    if (!ALLOWED_KEYS.has(key)) problems.push(`${path}: keyword ${key} is not allowed`);
-  const open = node['x-kubernetes-preserve-unknown-fields'] === true || node['x-kubernetes-int-or-string'] === true;
-  if (typeof node.type !== 'string' && !open) problems.push(`${path}: type is missing`);
-  if (typeof node.type === 'string' && !TYPES.has(node.type)) problems.push(`${path}: unknown type ${node.type}`);
   if (node.properties !== undefined && node.additionalProperties !== undefined)
     problems.push(`${path}: properties and additionalProperties together`);
   if (node.additionalProperties === false) problems.push(`${path}: additionalProperties: false is not allowed`);
-  if (node.type === 'object' && !node.properties && !node.additionalProperties && !open && path !== '.metadata') {
+  if (
+    node.type === 'object' &&
+    !node.properties &&
+    !node.additionalProperties &&
+    !isOpen(node) &&
+    path !== '.metadata'
+  ) {
     problems.push(
       `${path}: object without properties would be pruned empty (mark it x-kubernetes-preserve-unknown-fields)`,
     );
   }
   if (node.type === 'array' && typeof node.items !== 'object') problems.push(`${path}: array without items`);
-  if (Array.isArray(node.required)) {
-    const props = (node.properties ?? {}) as Record<string, unknown>;
-    for (const name of node.required as string[])
-      if (!(name in props)) problems.push(`${path}: required ${name} is not a property`);
-  }
   return problems;
+}
+
+function requiredProblems(node: Record<string, unknown>, path: string): string[] {
+  if (!Array.isArray(node.required)) return [];
+  const props = (node.properties ?? {}) as Record<string, unknown>;
+  return (node.required as string[])
+    .filter((name) => !(name in props))
+    .map((name) => `${path}: required ${name} is not a property`);
+}
+
+function problemsAt(node: Record<string, unknown>, path: string): string[] {
+  return [
+    ...keywordProblems(node, path),
+    ...typeProblems(node, path),
+    ...memberProblems(node, path),
+    ...requiredProblems(node, path),
+  ];
 }
 
 function listMapKeyProblems(node: Record<string, unknown>, path: string): string[] {

@@ -45,5 +45,5 @@ export function validateAgainstSchema(kind: BrigadeKind, object: unknown): Schem
   const validate = validatorFor(kind);
   const valid = validate(object);
   const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? e.keyword}`);
-  return { valid: Boolean(valid), errors };
+  return { valid, errors };
 }

@@ -38,7 +38,9 @@ export function untilSignalled(): StopSignal {
     controller.abort(new Error(reason));
     resolveStopped(reason);
   };
-  const onSignal = (name: NodeJS.Signals): void => stop(`received ${name}`);
+  const onSignal = (name: NodeJS.Signals): void => {
+    stop(`received ${name}`);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return { signal: controller.signal, stopped, stop };

@@ -24,7 +24,7 @@ export async function loadSamples(samplesDir: string, names: string[]): Promise<
     const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
     for (const file of files) {
       for (const doc of loadAll(await readFile(join(dir, file), 'utf8'))) {
-        if (doc && typeof doc === 'object') objects.push(doc as KubernetesObject);
+        if (doc && typeof doc === 'object') objects.push(doc);
       }
     }
   }

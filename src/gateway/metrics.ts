@@ -23,6 +23,8 @@ export function gatewayMetrics(registry: Registry = new Registry()): GatewayMetr
     });
   return {
     registry,
-    count: (labels) => requests.inc(labels),
+    count: (labels) => {
+      requests.inc(labels);
+    },
   };
 }

@@ -13,7 +13,7 @@ const HOOK_SECRET = 'hook-secret-value';
 const GH_SECRET = 'gh-secret-value';
 
 function project(name: string, gateways: Record<string, unknown>, repo?: Record<string, string>): ProjectLike {
-  return { metadata: { name, namespace: NS }, spec: { gateways, repo } } as ProjectLike;
+  return { metadata: { name, namespace: NS }, spec: { gateways, repo } };
 }
 
 const ref = (key: string) => ({ name: 'intake-secrets', key });
@@ -362,9 +362,9 @@ describe('gateway HTTP server', () => {
         },
       );
       // The server may close the connection while the client is still writing; that is expected.
-      req.on('error', (err) =>
-        err.message.includes('EPIPE') || err.message.includes('ECONNRESET') ? undefined : reject(err),
-      );
+      req.on('error', (err) => {
+        if (!err.message.includes('EPIPE') && !err.message.includes('ECONNRESET')) reject(err);
+      });
       req.write('{"data":"');
       for (let i = 0; i < 10; i += 1) req.write('x'.repeat(1000));
       req.end('"}');

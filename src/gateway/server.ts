@@ -178,7 +178,10 @@ async function serveIntake(
 }
 
 async function serveProbe(ctx: Context, name: RouteName, res: ServerResponse): Promise<void> {
-  if (name === 'healthz') return sendJson(res, 200, { status: 'ok' });
+  if (name === 'healthz') {
+    sendJson(res, 200, { status: 'ok' });
+    return;
+  }
   if (name === 'metrics') {
     const text = await ctx.metrics.registry.metrics();
     res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType });
@@ -204,7 +207,10 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
       enabled: (n) => n !== 'metrics' || ctx.exposeMetrics,
     });
     const handler = INTAKES[route.name];
-    if (!handler) return await serveProbe(ctx, route.name, res);
+    if (!handler) {
+      await serveProbe(ctx, route.name, res);
+      return;
+    }
     intake = route.name;
     const { outcome, detail } = await serveIntake(ctx, handler, { req, url, params: route.params }, res);
     ctx.metrics.count({ intake, outcome, code: 'OK' });
@@ -298,7 +304,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics: metrics.registry,
     stop: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
+        server.close((err) => {
+          if (err) reject(err);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -30,7 +30,7 @@ function podFor(host: Host, cpu = '1'): Pod {
 }
 
 const node1Busy = (): Map<string, Pod[]> =>
-  new Map([['node-1', [{ ...podFor({}, '1500m'), status: { phase: 'Running' } } as Pod]]]);
+  new Map([['node-1', [{ ...podFor({}, '1500m'), status: { phase: 'Running' } }]]]);
 
 test('a regular job lands on the regular node and never on the virtual one', () => {
   assert.deepEqual(choosePlacement(podFor({}), nodes, new Map()), { node: 'node-1' });

@@ -13,7 +13,7 @@ const VIRTUAL_TOLERATIONS = [
 function run(input: Partial<TranslateInput>): { result: Translation; pod: V1PodSpec } {
   const result = translateJob({ job: jobCr(), project: project(), build: build(), ...input });
   assert.equal(result.refused, false, result.refused ? result.message : '');
-  const ok = result as Translation;
+  const ok = result;
   const pod = ok.batchJob.spec?.template.spec;
   assert.ok(pod);
   return { result: ok, pod };

@@ -8,7 +8,7 @@ import type { Translation } from './types.ts';
 function translate(job: Partial<JobSpec>, proj: Partial<ProjectSpec>): Translation {
   const result = translateJob({ job: jobCr(job), project: project(proj), build: build() });
   assert.equal(result.refused, false, result.refused ? result.message : '');
-  return result as Translation;
+  return result;
 }
 
 test('build storage is one PVC per build, owned by the Build, mounted at /mnt/brigade/share', () => {

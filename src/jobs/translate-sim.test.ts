@@ -81,14 +81,14 @@ test('every translated child Job, claim and env Secret is accepted by the API se
         ...jobCr(spec, null),
         metadata: { name: `demo-1-${label.replace(/ /g, '-')}-0a1b2c3d`, namespace: 'ci' },
       };
-      const created = store.create(GVR.jobCr, job as unknown as KubeObject);
+      const created = store.create(GVR.jobCr, job);
       const result = translateJob({
         job: { ...job, metadata: { ...job.metadata, uid: created.metadata.uid } },
         project: proj,
         build: build(),
       });
       assert.equal(result.refused, false, `${label}: ${result.refused ? result.message : ''}`);
-      const { batchJob, claims } = result as Translation;
+      const { batchJob, claims } = result;
       const stored = store.create(GVR.batchJob, batchJob as unknown as KubeObject);
       assert.equal(stored.metadata.ownerReferences?.[0]?.uid, created.metadata.uid, label);
       for (const { claim } of claims) {

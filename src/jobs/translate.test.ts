@@ -8,7 +8,7 @@ import type { TranslateInput, TranslateResult, Translation } from './types.ts';
 function translated(input: Partial<TranslateInput> = {}): Translation {
   const result: TranslateResult = translateJob({ job: jobCr(), project: project(), build: build(), ...input });
   assert.equal(result.refused, false, result.refused ? result.message : '');
-  return result as Translation;
+  return result;
 }
 
 function pod(job: V1Job): V1PodSpec {

@@ -177,5 +177,5 @@ export interface GroundBinaries {
 /** Both programs, built one after the other (each `go build` already uses every core). */
 export async function ensureBinaries(opts: BuildOptions = {}): Promise<GroundBinaries> {
   const [kubeground, nodeagent] = PROGRAMS;
-  return { kubeground: await ensureProgram(kubeground!, opts), nodeagent: await ensureProgram(nodeagent!, opts) };
+  return { kubeground: await ensureProgram(kubeground, opts), nodeagent: await ensureProgram(nodeagent, opts) };
 }

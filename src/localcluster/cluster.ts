@@ -72,7 +72,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     rejectFailure = reject;
   });
   failure.catch(() => undefined); // observed through waits and by callers that care
-  const group = new ProcessGroup(layout.logs, (err) => rejectFailure(err));
+  const group = new ProcessGroup(layout.logs, (err) => {
+    rejectFailure(err);
+  });
   const stop = (): Promise<void> => group.stop();
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 180_000);
   const wait = (what: string, check: () => Promise<boolean>): Promise<void> =>
@@ -136,7 +138,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
 
 async function adminTls(l: Layout): Promise<ClientTls> {
   const [ca, cert, key] = await Promise.all(['ca.crt', 'admin.crt', 'admin.key'].map((f) => readFile(join(l.pki, f))));
-  return { ca: ca!, cert: cert!, key: key! };
+  return { ca: ca, cert: cert, key: key };
 }
 
 async function nodesReady(core: CoreV1Api): Promise<boolean> {

@@ -54,7 +54,9 @@ export function runToCompletion(file: string, args: string[], opts: RunOptions):
     };
     feed(child.stdout);
     feed(child.stderr);
-    child.on('error', (err) => reject(new Error(`${file} could not run: ${err.message}`, { cause: err })));
+    child.on('error', (err) => {
+      reject(new Error(`${file} could not run: ${err.message}`, { cause: err }));
+    });
     child.on('close', (code) => {
       if (code === 0) resolve();
       else reject(new CommandFailedError([file, ...args].join(' '), code, tail.join('\n')));

@@ -20,7 +20,9 @@ export async function ensureImages(opts: BuildOptions = {}): Promise<ImageStore>
     cwd: REPO_ROOT,
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
-    onLine: (line) => progress(`images: ${line}`),
+    onLine: (line) => {
+      progress(`images: ${line}`);
+    },
   });
   return { store, config: IMAGE_CONFIG };
 }

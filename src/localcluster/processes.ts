@@ -72,7 +72,9 @@ export class ProcessGroup {
       closeSync(fd);
     }
     const exited = new Promise<string>((resolve) => {
-      child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`));
+      child.once('exit', (code, signal) => {
+        resolve(signal ? `signal ${signal}` : `code ${code}`);
+      });
     });
     const component: Component = { name, child, logFile, exited };
     this.components.push(component);

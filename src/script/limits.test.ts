@@ -23,7 +23,13 @@ function parkedBuild(): { outcome: Promise<BuildOutcome>; host: FakeHost; releas
     onPush(`console.log('parked'); const r = await new Job('parked').run(); console.log(String(r));`),
     host,
   );
-  return { outcome, host, release: () => release.open() };
+  return {
+    outcome,
+    host,
+    release: () => {
+      release.open();
+    },
+  };
 }
 
 describe('CPU limit', () => {

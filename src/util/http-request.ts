@@ -23,7 +23,9 @@ export function requestText(url: URL | string, options: HttpRequestOptions, body
       res.on('data', (chunk: string) => {
         text += chunk;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, text });
+      });
       res.on('error', reject);
     });
     req.on('timeout', () =>

@@ -51,7 +51,9 @@ before(async () => {
 });
 
 after(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await operator?.stop();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await cluster?.stop();
 });
 
@@ -65,12 +67,12 @@ test('a job without tasks runs its image entrypoint (command unset); the simulat
   const job = (await jobsOf(cluster, 'check-1')).get('notify');
   const container = (await batchJobOf(job?.metadata.name ?? '')).spec?.template.spec?.containers[0];
   assert.equal(container?.image, 'technosophos/slack-notify:latest');
-  assert.equal(container?.command, undefined);
-  assert.equal(container?.args, undefined);
+  assert.equal(container.command, undefined);
+  assert.equal(container.args, undefined);
   if (cluster.ground === 'sim') {
     assert.equal(build.status?.phase, 'Failed');
     assert.equal(job?.status?.phase, 'Failed');
-    assert.match(job?.status?.message ?? '', /cannot know their entrypoint/);
+    assert.match(job.status.message ?? '', /cannot know their entrypoint/);
   } else {
     assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
     assert.match(job?.status?.logTail ?? '', /message: {2}build started/);
@@ -94,7 +96,7 @@ test('job names with a leading digit or a dot run, under derived Kubernetes name
   await cluster.apply(eventYaml('names-1', 'compat', 'names'));
   const build = await buildEnded(cluster, 'names-1');
   assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
-  assert.deepEqual(build.status?.jobs?.map((j) => j.name).sort(), ['1-build', 'build.v1']);
+  assert.deepEqual(build.status.jobs?.map((j) => j.name).sort(), ['1-build', 'build.v1']);
   const jobs = await jobsOf(cluster, 'names-1');
   assert.match(jobs.get('build.v1')?.status?.logTail ?? '', /dotted/);
   const batch = await batchJobOf(jobs.get('build.v1')?.metadata.name ?? '');
@@ -116,8 +118,8 @@ test('job.logs() reads a running job log through the operator, and the kept log 
   await cluster.apply(eventYaml('live-1', 'compat', 'live-logs'));
   const build = await buildEnded(cluster, 'live-1');
   assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
-  assert.match(build.status?.logTail ?? '', /live: started\n/);
-  assert.match(build.status?.logTail ?? '', /after: started,finished/);
+  assert.match(build.status.logTail ?? '', /live: started\n/);
+  assert.match(build.status.logTail ?? '', /after: started,finished/);
 });
 
 test('a Project whose script source is a ConfigMap directory: brigade.js requires the files beside it', async () => {
@@ -170,5 +172,5 @@ spec:
   });
   const ready = broken.status?.conditions?.find((c) => c.type === 'Ready');
   assert.equal(ready?.reason, 'ScriptSyntaxError');
-  assert.match(ready?.message ?? '', /SyntaxError: .*\(lib\.js:\d+:\d+\)/);
+  assert.match(ready.message ?? '', /SyntaxError: .*\(lib\.js:\d+:\d+\)/);
 });

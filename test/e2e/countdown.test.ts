@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Build, JobCR } from '../../src/api/types.ts';
+import type { JobCR } from '../../src/api/types.ts';
 import { ROOT } from '../helpers/tools.ts';
 import { runOperator, startCluster, waitFor, type Cluster, type OperatorHandle } from './harness.ts';
 
@@ -17,7 +17,9 @@ before(async () => {
   operator = await runOperator(cluster);
 });
 after(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await operator?.stop();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await cluster?.stop();
 });
 
@@ -48,8 +50,8 @@ test('the 20 parallel countdown jobs all finish on virtual-kubelet while the seq
     assert.equal(job.status?.nodeName, 'virtual-kubelet', `${job.spec.name} runs on the virtual node`);
     if (job.spec.name === 'sequential-countdown') continue;
     // Ten one-second steps: the recorded run time (from the pod's own times) cannot be shorter.
-    assert.ok(seconds(job.status?.startTime, job.status?.completionTime) >= 9, `${job.spec.name} ran its 10 steps`);
-    assert.match(job.status?.logTail ?? '', /counting \d+\n(.*\n)*counting \d+/);
+    assert.ok(seconds(job.status.startTime, job.status.completionTime) >= 9, `${job.spec.name} ran its 10 steps`);
+    assert.match(job.status.logTail ?? '', /counting \d+\n(.*\n)*counting \d+/);
   }
   const steps = (tail: string): number[] => [...tail.matchAll(/counting (\d+)/g)].map((m) => Number(m[1]));
   const third = finished.find((j) => j.spec.name === 'parallel-countdown-3');
@@ -67,7 +69,7 @@ test('the 20 parallel countdown jobs all finish on virtual-kubelet while the seq
   const build = await waitFor(
     'the build to end Cancelled',
     async () => {
-      const b = (await cluster.objects.get('Build', cluster.namespace, 'countdown-1')) as Build | undefined;
+      const b = await cluster.objects.get<'Build'>('Build', cluster.namespace, 'countdown-1');
       return b?.status?.phase === 'Cancelled' ? b : undefined;
     },
     30_000,

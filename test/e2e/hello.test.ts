@@ -13,7 +13,9 @@ before(async () => {
 });
 
 after(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await operator?.stop();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await cluster?.stop();
 });
 
@@ -34,7 +36,7 @@ events.on('exec', async () => {
   await cluster.apply(eventYaml('hello-1', 'hello', 'exec'));
   const build = await buildEnded(cluster, 'hello-1');
   assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
-  assert.equal(build.status?.jobsSummary, '2/2');
+  assert.equal(build.status.jobsSummary, '2/2');
   const jobs = await jobsOf(cluster, 'hello-1');
   assert.equal(jobs.get('hello')?.status?.phase, 'Succeeded');
   assert.match(jobs.get('hello')?.status?.logTail ?? '', /hello/);
@@ -42,7 +44,7 @@ events.on('exec', async () => {
   assert.equal(jobs.get('virtual')?.status?.nodeName, 'virtual-kubelet');
   const ev = await cluster.objects.get('Event', cluster.namespace, 'hello-1');
   assert.equal(ev?.status?.phase, 'Accepted');
-  assert.equal(ev?.status?.build, 'hello-1');
+  assert.equal(ev.status.build, 'hello-1');
   const wait = await cluster.kubectl('wait', '--for=condition=Succeeded', 'builds.brigade.sh/hello-1', '--timeout=10s');
   assert.match(wait, /condition met/);
   const described = await cluster.kubectl('describe', 'builds.brigade.sh', 'hello-1');

@@ -19,6 +19,7 @@ before(async () => {
 });
 
 after(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await cluster?.stop();
 });
 
@@ -71,7 +72,8 @@ test('the EventRecorder aggregates repeats into one Event with a count', async (
   const errors: unknown[] = [];
   const recorder = new EventRecorder({ core: cluster.clients.core, component: 'test', onError: (e) => errors.push(e) });
   const target = await cluster.objects.get('Project', cluster.namespace, 'kube-1');
-  const obj = { apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: target!.metadata };
+  assert.ok(target, 'the project exists');
+  const obj = { apiVersion: 'brigade.sh/v1alpha1', kind: 'Project', metadata: target.metadata };
   await recorder.normal(obj, 'Tested', 'same message');
   await recorder.normal(obj, 'Tested', 'same message');
   await recorder.warning(obj, 'Other', 'different');
@@ -198,7 +200,7 @@ test('applyCustomResourceDefinition installs the CRDs as written: defaults and C
     .kubectl('patch', 'events.brigade.sh', 'crd-defaults', '--type=merge', '-p', '{"spec":{"type":"push"}}')
     .then(
       () => 'accepted',
-      (err: Error) => err.message,
+      (err: unknown) => (err as Error).message,
     );
   assert.match(changed, /immutable/i, 'the CEL rule refuses a change of an Event spec');
 });

@@ -13,6 +13,7 @@ before(async () => {
 
 after(async () => {
   for (const o of operators) await o.stop();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await cluster?.stop();
 });
 
@@ -96,7 +97,7 @@ spec:
   assert.equal(first.status?.phase, 'Succeeded');
   assert.equal(second.status?.phase, 'Succeeded');
   const [a, b] = [first, second].sort((x, y) => (x.status?.startTime ?? '').localeCompare(y.status?.startTime ?? ''));
-  assert.ok((a!.status?.completionTime ?? '') <= (b!.status?.startTime ?? ''), 'the builds did not overlap');
+  assert.ok((a.status?.completionTime ?? '') <= (b.status?.startTime ?? ''), 'the builds did not overlap');
   await op.stop();
   operators.pop();
 });
@@ -163,8 +164,8 @@ spec:
   await cluster.apply(eventYaml('sup-2', 'latest-wins', 'exec'));
   const first = await buildEnded(cluster, 'sup-1', 20_000);
   assert.equal(first.status?.phase, 'Cancelled');
-  assert.equal(first.status?.reason, 'Superseded');
-  assert.match(first.status?.message ?? '', /sup-2/);
+  assert.equal(first.status.reason, 'Superseded');
+  assert.match(first.status.message ?? '', /sup-2/);
   assert.equal((await buildEnded(cluster, 'sup-2')).status?.phase, 'Succeeded');
   await op.stop();
   operators.pop();

@@ -57,7 +57,9 @@ events.on('error', async () => {
 });
 
 after(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await operator?.stop();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await cluster?.stop();
 });
 
@@ -80,7 +82,7 @@ test('project secrets reach the job env but appear in no CR, pod spec or log', a
   const job = (await jobsOf(cluster, 'secret-1')).get('use-secret');
   assert.match(job?.status?.logTail ?? '', /upper=S3CR3T-VALUE-XYZ/, 'the job saw the secret value');
   assert.match(job?.status?.logTail ?? '', /token=\*\*\*/);
-  assert.match(build.status?.logTail ?? '', /the token is (\*\*\*|\[redacted\])/);
+  assert.match(build.status.logTail ?? '', /the token is (\*\*\*|\[redacted\])/);
   const dumps = await Promise.all([
     cluster.kubectl('get', 'brigade', '-o', 'yaml'),
     cluster.kubectl('get', 'pods,jobs.batch,configmaps', '-o', 'yaml'),
@@ -101,9 +103,9 @@ test('a privileged job is refused when the project does not allow it, and the bu
   assert.equal(build.status?.phase, 'Failed');
   const job = (await jobsOf(cluster, 'priv-1')).get('root');
   assert.equal(job?.status?.phase, 'Failed');
-  assert.equal(job?.status?.reason, 'PolicyViolation');
-  assert.match(job?.status?.message ?? '', /allowPrivileged/);
-  assert.equal(job?.status?.jobName, undefined, 'nothing was created');
+  assert.equal(job.status.reason, 'PolicyViolation');
+  assert.match(job.status.message ?? '', /allowPrivileged/);
+  assert.equal(job.status.jobName, undefined, 'nothing was created');
 });
 
 test('events are rejected with a reason: no project, project not ready, no handler, script not allowed', async () => {
@@ -140,7 +142,7 @@ test('events are rejected with a reason: no project, project not ready, no handl
   for (const [name, reason] of Object.entries(expect)) {
     const ev = await eventDecided(cluster, name);
     assert.equal(ev.status?.phase, 'Rejected', name);
-    assert.equal(ev.status?.reason, reason, name);
+    assert.equal(ev.status.reason, reason, name);
     assert.equal(await cluster.objects.get('Build', cluster.namespace, name), undefined, `${name} has no build`);
   }
 });
@@ -156,7 +158,7 @@ test('spec.cancel stops the running job and ends the build Cancelled', async () 
   const job = (await jobsOf(cluster, 'cancel-1')).get('sleeper');
   assert.equal(job?.status?.phase, 'Cancelled');
   await waitFor('child batch Job deleted', async () =>
-    (await cluster.kubectl('get', 'jobs.batch', '-o', 'name')).includes(job?.status?.jobName ?? '?') ? undefined : true,
+    (await cluster.kubectl('get', 'jobs.batch', '-o', 'name')).includes(job.status?.jobName ?? '?') ? undefined : true,
   );
 });
 
@@ -175,10 +177,10 @@ events.on('slow', async () => {
   await cluster.apply(eventYaml('timeout-1', 'short', 'slow'));
   const build = await buildEnded(cluster, 'timeout-1', 20_000);
   assert.equal(build.status?.phase, 'TimedOut');
-  assert.equal(build.status?.conditions?.find((c) => c.type === 'Succeeded')?.status, 'False');
+  assert.equal(build.status.conditions?.find((c) => c.type === 'Succeeded')?.status, 'False');
   const job = (await jobsOf(cluster, 'timeout-1')).get('sleeper');
   assert.equal(job?.status?.phase, 'Cancelled');
-  assert.equal(job?.status?.reason, 'BuildTimedOut');
+  assert.equal(job.status.reason, 'BuildTimedOut');
 });
 
 test('a job that runs past its own timeout is TimedOut and fails the build', async () => {
@@ -187,8 +189,8 @@ test('a job that runs past its own timeout is TimedOut and fails the build', asy
   assert.equal(build.status?.phase, 'Failed');
   const job = (await jobsOf(cluster, 'jobtimeout-1')).get('too-slow');
   assert.equal(job?.status?.phase, 'TimedOut');
-  assert.equal(job?.status?.reason, 'DeadlineExceeded');
-  assert.equal(job?.spec.timeoutSeconds, 1);
+  assert.equal(job.status.reason, 'DeadlineExceeded');
+  assert.equal(job.spec.timeoutSeconds, 1);
 });
 
 test('a job no node can take stays Pending with reason Unschedulable, visible in kubectl describe', async () => {

@@ -13,6 +13,7 @@ before(async () => {
 
 after(async () => {
   await operator?.stop();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await cluster?.stop();
 });
 
@@ -43,8 +44,8 @@ events.on('exec', async () => {
   operator = await runOperator(cluster);
   const build = await buildEnded(cluster, 'replay-1');
   assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
-  assert.equal(build.status?.workerAttempts, 2, 'the script was evaluated twice');
-  assert.equal(build.status?.jobsSummary, '3/3');
+  assert.equal(build.status.workerAttempts, 2, 'the script was evaluated twice');
+  assert.equal(build.status.jobsSummary, '3/3');
   const jobs = await jobsOf(cluster, 'replay-1');
   assert.equal(jobs.size, 3, 'one Job CR per job name');
   for (const job of jobs.values()) {

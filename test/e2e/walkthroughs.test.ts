@@ -102,8 +102,11 @@ before(async () => {
 });
 after(async () => {
   await gateway?.stop();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await operator?.stop();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await cluster?.stop();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   gitServer?.close();
   if (gitDir) await rm(gitDir, { recursive: true, force: true });
 });
@@ -351,6 +354,6 @@ test(
     assert.equal(push.status?.phase, 'Failed');
     const dind = (await jobsOf(cluster, 'flask-aci-push-1')).get('dind');
     assert.equal(dind?.status?.phase, 'Failed');
-    assert.match(dind?.status?.message ?? '', /privileged/i, JSON.stringify(dind?.status));
+    assert.match(dind.status.message ?? '', /privileged/i, JSON.stringify(dind.status));
   },
 );

@@ -45,8 +45,8 @@ describe('operator, CLI and gateway end to end on the simulator', () => {
     await createProject(cluster, 'hello', {
       script: await readFile('samples/hello/brigade.js', 'utf8'),
       gateways: { webhook: { enabled: true, type: 'exec', secretKeyRef: { name: 'intake', key: 'token' } } },
-    } as never);
-    await createProject(cluster, 'failing', { script: FAILING } as never);
+    });
+    await createProject(cluster, 'failing', { script: FAILING });
     const logger = pino({ level: process.env.E2E_LOG ?? 'silent' });
     const kubeConfig = await cluster.operatorKubeConfig();
     const operator = await startOperator({ kubeConfig, namespace: cluster.namespace, logger, signal: stopping.signal });
@@ -56,9 +56,11 @@ describe('operator, CLI and gateway end to end on the simulator', () => {
     gateway = await startGateway({ clients: newKubeClients(kubeConfig), logger, namespace: cluster.namespace });
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await gateway?.stop();
     stopping.abort();
     await done;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await cluster?.stop();
   });
 

@@ -1,4 +1,6 @@
 // An in-memory IntakeCluster for tests and the benchmark: Projects, Secrets and the Events created.
+// The methods are async without awaiting: like the real client's, their failures must be rejections.
+/* eslint-disable @typescript-eslint/require-await */
 import type { IntakeCluster } from '../../src/gateway/cluster.ts';
 import type { EventObject } from '../../src/gateway/event.ts';
 import type { ProjectLike } from '../../src/gateway/project-intake.ts';

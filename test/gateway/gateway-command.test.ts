@@ -14,7 +14,7 @@ test('the gateway command accepts a webhook delivery and exits 0 on SIGTERM', as
   await createProject(cluster, 'hello', {
     script: '//',
     gateways: { webhook: { enabled: true, secretKeyRef: { name: 'intake', key: 'token' } } },
-  } as never);
+  });
 
   const child = spawn(
     process.execPath,
@@ -59,7 +59,7 @@ test('the gateway command accepts a webhook delivery and exits 0 on SIGTERM', as
   assert.equal(ready.status, 200);
 
   child.kill('SIGTERM');
-  const [code] = await exited;
+  const [code] = (await exited) as [number | null];
   assert.equal(code, 0, stderr.join(''));
   assert.doesNotMatch(stderr.join(''), /hook-s3cret/, 'the secret never appears in the logs');
 });

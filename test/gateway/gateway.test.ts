@@ -12,13 +12,19 @@ const run = promisify(execFile);
 const SECRETS = { cloudevents: 'ce-s3cret', webhook: 'hook-s3cret', github: 'gh-s3cret' };
 const ref = (key: string) => ({ name: 'hello-intake', key });
 
+/** The gateway's JSON answer: the Event's name when accepted, an error otherwise. */
+interface GatewayAnswer {
+  event: string;
+  error: { code: string; message: string };
+}
+
 async function post(
   url: string,
   headers: Record<string, string>,
   body: string,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: GatewayAnswer }> {
   const res = await fetch(url, { method: 'POST', headers, body });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as GatewayAnswer };
 }
 
 function github(event: string, body: string, opts: { delivery: string; secret?: string }): Record<string, string> {
@@ -79,11 +85,11 @@ describe('gateway against the simulator', () => {
         webhook: { enabled: true, secretKeyRef: ref('webhook'), type: 'image_push' },
         github: { enabled: true, secretKeyRef: ref('github') },
       },
-    } as never);
+    });
     await createProject(cluster, 'closed', {
       script: '//',
       repo: { name: 'octo/closed', cloneURL: 'https://github.com/octo/closed.git' },
-    } as never);
+    });
     gw = await startGateway({
       cluster: kubeIntakeCluster(cluster.kubeConfig),
       logger: pino({ level: 'silent' }),
@@ -92,8 +98,8 @@ describe('gateway against the simulator', () => {
     });
   });
   after(async () => {
-    await gw?.stop();
-    await cluster?.stop();
+    await gw.stop();
+    await cluster.stop();
   });
 
   test('refused deliveries answer their status and create no Event', async () => {
@@ -143,13 +149,13 @@ describe('gateway against the simulator', () => {
       commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
       ref: 'refs/heads/main',
     });
-    assert.equal(pushEvent?.spec.payload, PUSH);
+    assert.equal(pushEvent.spec.payload, PUSH);
     const prEvent = await cluster.objects.get('Event', cluster.namespace, pr.body.event);
     assert.deepEqual(prEvent?.spec.revision, {
       commit: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
       ref: 'refs/pull/2/head',
     });
-    assert.equal(prEvent?.spec.type, 'pull_request');
+    assert.equal(prEvent.spec.type, 'pull_request');
     // A redelivery of the same push is the same Event.
     const again = await post(`${gw.url}/github`, github('push', PUSH, { delivery: 'push-1' }), PUSH);
     assert.deepEqual([again.status, again.body.event], [200, push.body.event]);

@@ -3,7 +3,7 @@
 import { commands } from '../../src/cli/commands/index.ts';
 
 const [name, ...args] = process.argv.slice(2);
-const command = commands[name];
+const command = commands[name] as (typeof commands)[string] | undefined;
 if (!command) throw new Error(`unknown command ${name}`);
 process.exitCode = await command.run(args, {
   stdout: process.stdout,

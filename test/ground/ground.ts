@@ -86,7 +86,7 @@ async function startSimGround(opts: GroundOptions): Promise<Ground> {
       operatorNamespace: namespace,
       kubeconfigPath,
       kubeConfig,
-      operatorKubeConfig: async () => kubeConfig,
+      operatorKubeConfig: () => Promise.resolve(kubeConfig),
       sim,
       stop: () => sim.stop(),
     };

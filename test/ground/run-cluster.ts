@@ -37,7 +37,9 @@ function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
       stdio: 'inherit',
       env,
     });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('exit', (code, signal) => {
+      resolve(code ?? (signal ? 1 : 0));
+    });
   });
 }
 

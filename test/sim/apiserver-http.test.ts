@@ -202,8 +202,8 @@ describe('lists', () => {
     const columns = (r.body['columnDefinitions'] as Array<{ name: string }>).map((c) => c.name);
     assert.deepEqual(columns, ['Name', 'Size', 'Phase', 'Age']);
     const rows = r.body['rows'] as Array<{ cells: unknown[]; object: { kind: string } }>;
-    assert.deepEqual(rows[0]!.cells.slice(0, 2), ['tabled', 7]);
-    assert.equal(rows[0]!.object.kind, 'PartialObjectMetadata');
+    assert.deepEqual(rows[0].cells.slice(0, 2), ['tabled', 7]);
+    assert.equal(rows[0].object.kind, 'PartialObjectMetadata');
   });
 
   it('answers PartialObjectMetadataList when asked', async () => {
@@ -211,7 +211,7 @@ describe('lists', () => {
       accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io',
     });
     assert.equal(r.body['kind'], 'PartialObjectMetadataList');
-    const item = (r.body['items'] as Array<Record<string, unknown>>)[0]!;
+    const item = (r.body['items'] as Array<Record<string, unknown>>)[0];
     assert.equal(item['kind'], 'PartialObjectMetadata');
     assert.equal(item['spec'], undefined);
   });
@@ -230,7 +230,7 @@ describe('lists', () => {
       .filter((c) => c.priority === 0)
       .map((c) => c.name);
     assert.deepEqual(columns, ['Name', 'Ready', 'Status', 'Restarts', 'Age']);
-    assert.deepEqual((r.body['rows'] as Array<{ cells: unknown[] }>)[0]!.cells.slice(0, 4), [
+    assert.deepEqual((r.body['rows'] as Array<{ cells: unknown[] }>)[0].cells.slice(0, 4), [
       'tp',
       '0/1',
       'Pending',
@@ -269,7 +269,7 @@ describe('discovery', () => {
           versions: Array<{ resources: Array<{ resource: string }> }>;
         }>
       ).find((g) => g.metadata.name === 'example.test');
-      return group ? group.versions[0]!.resources.map((x) => x.resource).sort() : [];
+      return group ? group.versions[0].resources.map((x) => x.resource).sort() : [];
     };
     assert.deepEqual(await resources(), ['gizmos', 'widgets']);
     await call('POST', '/apis/example.test/v1/gizmos', {
@@ -296,7 +296,8 @@ async function watchEvents(
   let buffer = '';
   const decoder = new TextDecoder();
   try {
-    for await (const chunk of res.body!) {
+    assert.ok(res.body);
+    for await (const chunk of res.body) {
       buffer += decoder.decode(chunk as Uint8Array, { stream: true });
       let nl: number;
       while ((nl = buffer.indexOf('\n')) >= 0) {
@@ -324,9 +325,10 @@ describe('watch over HTTP', () => {
     const events = await watchEvents(`${WIDGETS}?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`, (evs) =>
       evs.some((e) => e.type === 'BOOKMARK'),
     );
-    assert.equal(events[0]!.type, 'MODIFIED');
-    assert.equal((events[0]!.object['spec'] as { size: number }).size, 9);
-    const bookmark = events.find((e) => e.type === 'BOOKMARK')!;
+    assert.equal(events[0].type, 'MODIFIED');
+    assert.equal((events[0].object['spec'] as { size: number }).size, 9);
+    const bookmark = events.find((e) => e.type === 'BOOKMARK');
+    assert.ok(bookmark, 'a BOOKMARK event arrived');
     assert.deepEqual(Object.keys(bookmark.object['metadata'] as object), ['resourceVersion']);
   });
 
@@ -336,7 +338,7 @@ describe('watch over HTTP', () => {
       `${WIDGETS}?watch=true&fieldSelector=metadata.name%3Dinitial`,
       (evs) => evs.length >= 1,
     );
-    assert.equal(events[0]!.type, 'ADDED');
+    assert.equal(events[0].type, 'ADDED');
   });
 
   it('answers a too old resourceVersion with an ERROR event carrying 410 Expired', async () => {
@@ -351,9 +353,9 @@ describe('watch over HTTP', () => {
       '/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=1',
       (evs) => evs.length >= 1,
     );
-    assert.equal(events[0]!.type, 'ERROR');
-    assert.equal(events[0]!.object['code'], 410);
-    assert.equal(events[0]!.object['reason'], 'Expired');
+    assert.equal(events[0].type, 'ERROR');
+    assert.equal(events[0].object['code'], 410);
+    assert.equal(events[0].object['reason'], 'Expired');
   });
 
   it('marks the end of the initial events with a bookmark when sendInitialEvents=true', async () => {
@@ -367,7 +369,7 @@ describe('watch over HTTP', () => {
       events.map((e) => e.type),
       ['ADDED', 'BOOKMARK'],
     );
-    const annotations = (events[1]!.object['metadata'] as { annotations?: Record<string, string> }).annotations;
+    const annotations = (events[1].object['metadata'] as { annotations?: Record<string, string> }).annotations;
     assert.equal(annotations?.['k8s.io/initial-events-end'], 'true');
   });
 
@@ -400,8 +402,9 @@ describe('watch streams and their clients', () => {
     assert.ok(responses.every((r) => r.status === 200));
     await untilTrue(() => sim.openWatches() === baseline + 50, 'all watches to be open');
     const firstEvents = responses.map(async (r) => {
-      const reader = r.body!.getReader();
-      const { value } = await reader.read();
+      assert.ok(r.body);
+      const reader = r.body.getReader();
+      const { value } = (await reader.read()) as { value: Uint8Array };
       return JSON.parse(new TextDecoder().decode(value)) as { type: string };
     });
     await call('POST', '/api/v1/namespaces/default/secrets', {

@@ -33,7 +33,7 @@ async function checkRunning(sim: Simulator): Promise<void> {
   ]);
   assert.deepEqual(config.users, [{ name: 'brigade-sim', user: {} }]);
   assert.equal(config['current-context'], 'brigade-sim');
-  assert.deepEqual(config.contexts[0]!.context, { cluster: 'brigade-sim', user: 'brigade-sim', namespace: 'default' });
+  assert.deepEqual(config.contexts[0].context, { cluster: 'brigade-sim', user: 'brigade-sim', namespace: 'default' });
   assert.match(sim.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   for (const path of ['/healthz', '/readyz', '/livez']) assert.equal((await fetch(`${sim.url}${path}`)).status, 200);
   const namespaces = (await (await fetch(`${sim.url}/api/v1/namespaces`)).json()) as {

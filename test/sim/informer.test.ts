@@ -84,8 +84,8 @@ function startInformer(namespace: string): Harness {
   const log: string[] = [];
   const errors: unknown[] = [];
   const size = (o: KubernetesObject): unknown => (o as { spec?: { size?: unknown } }).spec?.size;
-  informer.on('add', (o) => log.push(`add ${o.metadata?.name} ${size(o)}`));
-  informer.on('update', (o) => log.push(`update ${o.metadata?.name} ${size(o)}`));
+  informer.on('add', (o) => log.push(`add ${o.metadata?.name} ${String(size(o))}`));
+  informer.on('update', (o) => log.push(`update ${o.metadata?.name} ${String(size(o))}`));
   informer.on('delete', (o) => log.push(`delete ${o.metadata?.name}`));
   informer.on('error', (err) => errors.push(err));
   return { informer, log, errors };

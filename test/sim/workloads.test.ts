@@ -25,9 +25,10 @@ describe('workloads through kubectl', () => {
       child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
       child.on('error', reject);
-      child.on('close', (code) =>
-        code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(' ')} exited ${code}: ${err}`)),
-      );
+      child.on('close', (code) => {
+        if (code === 0) resolve(out);
+        else reject(new Error(`kubectl ${args.join(' ')} exited ${code}: ${err}`));
+      });
     });
     child.stdin?.end(input ?? '');
     return done;
@@ -45,7 +46,7 @@ describe('workloads through kubectl', () => {
   });
 
   after(async () => {
-    await sim?.stop();
+    await sim.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -54,8 +54,15 @@ export function connect(
   return { kubeConfig, namespace: values.namespace ?? currentNamespace(kubeConfig) };
 }
 
+type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/** What parseArgs returns for a command's options plus the kube flags. */
+export type CommandLine<O extends CommandOptions> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: typeof KUBE_OPTIONS & O; allowPositionals: true; strict: true }>
+>;
+
 /** parseArgs with the kube flags added; unknown flags and missing values become UsageErrors. */
-export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+export function parseCommandLine<O extends CommandOptions>(argv: string[], options: O): CommandLine<O> {
   try {
     return parseArgs({ args: argv, options: { ...KUBE_OPTIONS, ...options }, allowPositionals: true, strict: true });
   } catch (err) {

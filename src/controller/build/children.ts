@@ -4,5 +4,5 @@ import { INDEX, nsKey } from '../caches.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 
 export function childJobs(deps: ControllerDeps, build: Build): JobCR[] {
-  return deps.caches.jobs.byIndex(INDEX.build, nsKey(build.metadata.namespace, build.metadata.name ?? '')) as JobCR[];
+  return deps.caches.jobs.byIndex(INDEX.build, nsKey(build.metadata.namespace, build.metadata.name ?? ''));
 }

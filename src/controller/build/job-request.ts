@@ -89,7 +89,7 @@ export function jobSpecFor(build: Build, project: Project, req: JobRequest, env:
       : {}),
     ...(req.volumes.length ? { volumes: req.volumes as Record<string, unknown>[] } : {}),
     ...(req.volumeMounts.length ? { volumeMounts: req.volumeMounts as Record<string, unknown>[] } : {}),
-  } as JobSpec;
+  };
 }
 
 /**

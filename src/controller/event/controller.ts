@@ -18,7 +18,9 @@ export function eventController(deps: ControllerDeps, observer?: ReconcileObserv
     reconcile: (req) => reconcileEvent(deps, req),
   });
   const { events, projects } = deps.caches;
-  events.onChange((e) => c.enqueue(e.metadata?.namespace, e.metadata?.name ?? ''));
+  events.onChange((e) => {
+    c.enqueue(e.metadata?.namespace, e.metadata?.name ?? '');
+  });
   projects.onChange((p) => {
     for (const e of events.byIndex(
       INDEX.project,

@@ -21,7 +21,10 @@ import type { Observation } from './state.ts';
 
 export async function reconcileJob(deps: ControllerDeps, slots: JobSlots, req: Request): Promise<Result | void> {
   const job = deps.caches.jobs.get(req.namespace, req.name) as JobCR | undefined;
-  if (!job || job.metadata.deletionTimestamp || isTerminalPhase(job.status?.phase)) return slots.release(req);
+  if (!job || job.metadata.deletionTimestamp || isTerminalPhase(job.status?.phase)) {
+    slots.release(req);
+    return;
+  }
   const build = deps.caches.builds.get(req.namespace, job.spec.build) as Build | undefined;
   if (!build) return; // the Job CR goes with its Build (garbage collection)
   const project = deps.caches.projects.get(req.namespace, job.spec.project) as Project | undefined;

@@ -7,7 +7,7 @@ import { jobSlotFree, observeJob, statusFor } from './state.ts';
 const now = new Date('2026-11-23T10:00:00Z');
 const batchJob = (conditions: { type: string; status: string; reason?: string; message?: string }[] = []): V1Job => ({
   metadata: { name: 'j', uid: 'u' },
-  status: { conditions: conditions as never },
+  status: { conditions: conditions },
 });
 const pod = (phase: string, container: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): V1Pod => ({
   metadata: { name: 'j-abc' },

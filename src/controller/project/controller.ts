@@ -18,7 +18,9 @@ export function projectController(deps: ControllerDeps, observer?: ReconcileObse
     reconcile: (req) => reconcileProject(deps, req),
   });
   const { projects, configMaps, builds } = deps.caches;
-  projects.onChange((p) => c.enqueue(p.metadata?.namespace, p.metadata?.name ?? ''));
+  projects.onChange((p) => {
+    c.enqueue(p.metadata?.namespace, p.metadata?.name ?? '');
+  });
   configMaps.onChange((cm) => {
     for (const p of projects.byIndex(INDEX.configMap, nsKey(cm.metadata?.namespace, cm.metadata?.name ?? '')))
       c.enqueue(p.metadata?.namespace, p.metadata?.name ?? '');

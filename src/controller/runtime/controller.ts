@@ -81,7 +81,9 @@ export class Controller {
 
   /** Runs the workers until signal aborts; resolves when every in-flight reconcile has finished. */
   async start(signal: AbortSignal): Promise<void> {
-    const stop = (): void => this.queue.shutDown();
+    const stop = (): void => {
+      this.queue.shutDown();
+    };
     if (signal.aborted) stop();
     signal.addEventListener('abort', stop, { once: true });
     const resync = this.#scheduleResync(signal);

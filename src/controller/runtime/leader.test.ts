@@ -63,7 +63,11 @@ test('the leader gives up when it cannot renew for a lease duration', async () =
   let leading: AbortSignal | undefined;
   const run = elector.run(new AbortController().signal, async (signal) => {
     leading = signal;
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+    await new Promise<void>((resolve) => {
+      signal.addEventListener('abort', () => {
+        resolve();
+      });
+    });
   });
   await until(() => leading !== undefined);
   assert.equal(leases.holder(), 'me');
@@ -86,7 +90,7 @@ test('a candidate waits while another holder renews, and takes an expired lease'
     namespace: 'ns',
     body: {
       metadata: { name: 'l' },
-      spec: { holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.now()) as never },
+      spec: { holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.now()) },
     },
   });
   const elector = new LeaderElector({

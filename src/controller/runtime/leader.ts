@@ -42,7 +42,9 @@ export class LeaderElector {
     if (signal.aborted) return;
     this.#o.logger.info({ lease: this.#o.name, identity: this.#o.identity }, 'became leader');
     const leading = new AbortController();
-    const onAbort = (): void => leading.abort();
+    const onAbort = (): void => {
+      leading.abort();
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     const renewing = this.#renewLoop(leading);
     try {
@@ -138,7 +140,10 @@ export class LeaderElector {
 
   #sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
+      if (signal.aborted) {
+        resolve();
+        return;
+      }
       const timer = this.#o.clock.setTimer(done, ms);
       function done(): void {
         timer.cancel();

@@ -19,7 +19,9 @@ function cache(name: string): SyncedRunnable & { sync(): void; stopped: boolean 
     },
     waitForSync: () => synced,
     start: (signal: AbortSignal) =>
-      new Promise<void>((r) => signal.addEventListener('abort', () => ((c.stopped = true), r()))),
+      new Promise<void>((r) => {
+        signal.addEventListener('abort', () => ((c.stopped = true), r()));
+      }),
   };
   return c;
 }
@@ -35,7 +37,9 @@ test('controllers start only after every cache synced, and readiness follows', a
     name: 'c',
     start: async (signal) => {
       started = true;
-      await new Promise((r) => signal.addEventListener('abort', r));
+      await new Promise((r) => {
+        signal.addEventListener('abort', r);
+      });
     },
   });
   const ac = new AbortController();

@@ -51,7 +51,9 @@ export class Manager {
    */
   async start(signal: AbortSignal, onStarted?: () => void): Promise<void> {
     const inner = new AbortController();
-    const stop = (): void => inner.abort();
+    const stop = (): void => {
+      inner.abort();
+    };
     signal.addEventListener('abort', stop, { once: true });
     const caches = this.#caches.map((r) => this.#guard(r, inner));
     try {
@@ -86,6 +88,13 @@ export class Manager {
 function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
+    else
+      signal.addEventListener(
+        'abort',
+        () => {
+          resolve();
+        },
+        { once: true },
+      );
   });
 }

@@ -567,6 +567,8 @@
         try {
           module.exports = parse(loaded);
         } catch (error) {
+          // As Node's require does: the parse error's message, no cause.
+          // eslint-disable-next-line preserve-caught-error
           throw new SyntaxError(path + ': ' + (error && error.message));
         }
       } else {

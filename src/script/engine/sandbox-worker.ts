@@ -28,9 +28,15 @@ export class SandboxWorker {
     const watchBuffer = new SharedArrayBuffer(WATCH_CELL_BYTES);
     this.#cell = new WatchCell(watchBuffer);
     this.#worker = new Worker(WORKER_URL, { workerData: { watchBuffer }, resourceLimits: { stackSizeMb: 8 } });
-    this.#worker.on('message', (message: FromWorker) => this.#events.message(this, message));
-    this.#worker.on('error', (error: Error) => this.#exited(`sandbox worker crashed: ${error.message}`));
-    this.#worker.on('exit', (code: number) => this.#exited(`sandbox worker exited with code ${code}`));
+    this.#worker.on('message', (message: FromWorker) => {
+      this.#events.message(this, message);
+    });
+    this.#worker.on('error', (error: Error) => {
+      this.#exited(`sandbox worker crashed: ${error.message}`);
+    });
+    this.#worker.on('exit', (code: number) => {
+      this.#exited(`sandbox worker exited with code ${code}`);
+    });
     this.#worker.unref();
   }
 
@@ -58,9 +64,9 @@ export class SandboxWorker {
     const { buildId, deadline } = this.#cell.read();
     if (buildId !== 0 && now > deadline + graceMs) {
       this.#killedFor = buildId;
-      this.#worker
-        .terminate()
-        .then(undefined, (error: unknown) => this.#exited(`terminating the sandbox worker failed: ${String(error)}`));
+      this.#worker.terminate().then(undefined, (error: unknown) => {
+        this.#exited(`terminating the sandbox worker failed: ${String(error)}`);
+      });
     }
   }
 

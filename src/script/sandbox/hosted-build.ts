@@ -92,11 +92,18 @@ export class HostedBuild {
           runJob: this.#opts.runJob,
           jobLogs: this.#opts.jobLogs,
           log: this.#opts.log,
-          setTimer: (id, delayMs) => this.#setTimer(id, delayMs),
-          clearTimer: (id) => this.#clearTimer(id),
+          setTimer: (id, delayMs) => {
+            this.#setTimer(id, delayMs);
+          },
+          clearTimer: (id) => {
+            this.#clearTimer(id);
+          },
         },
       });
-      if (this.#phase === 'done') return this.#sandbox.dispose();
+      if (this.#phase === 'done') {
+        this.#sandbox.dispose();
+        return;
+      }
       if (start.kind === 'inspect') this.#inspect(this.#sandbox);
       else this.#run(this.#sandbox);
     } catch (error) {
@@ -121,7 +128,9 @@ export class HostedBuild {
     const clock = this.#opts.timers ?? REAL_CLOCK;
     this.#timers.set(
       id,
-      clock.set(() => this.#timerDue(id), delayMs),
+      clock.set(() => {
+        this.#timerDue(id);
+      }, delayMs),
     );
   }
 
@@ -150,27 +159,30 @@ export class HostedBuild {
 
   #inspect(sandbox: BuildSandbox): void {
     const syntax = sandbox.compileScript(this.#opts.start.script);
-    if (syntax)
-      return this.#finish({
+    if (syntax) {
+      this.#finish({
         kind: 'inspect',
         ok: false,
         reason: 'SyntaxError',
         message: `${syntax.name}: ${syntax.message}`,
         ...position(syntax),
       });
+      return;
+    }
     // A file beside the script that does not compile fails its require at top level, with its own position.
     const thrownAt = (error: GuestError): string =>
       position(error).line === undefined && error.line !== undefined ? describe(error) : this.#explain(error);
     const thrown = sandbox.evaluateScript(this.#opts.start.script);
     if (thrown) {
       const reason = isCompileError(thrown) ? 'SyntaxError' : topLevelReason(thrown);
-      return this.#finish({
+      this.#finish({
         kind: 'inspect',
         ok: false,
         reason,
         message: `top-level code failed: ${thrownAt(thrown)}`,
         ...position(thrown),
       });
+      return;
     }
     sandbox.pump();
     this.#finish({ kind: 'inspect', ok: true, handlers: sandbox.handlers() });
@@ -180,13 +192,17 @@ export class HostedBuild {
     const { script, eventJson, projectJson } = this.#opts.start;
     const thrown = sandbox.evaluateScript(script);
     if (thrown) {
-      if (isCompileError(thrown))
-        return this.#finishRun('SyntaxError', `${thrown.file ?? 'brigade.js'} does not compile: ${describe(thrown)}`);
-      return this.#finishRun('HandlerFailed', `brigade.js failed at top level: ${this.#explain(thrown)}`);
+      if (isCompileError(thrown)) {
+        this.#finishRun('SyntaxError', `${thrown.file ?? 'brigade.js'} does not compile: ${describe(thrown)}`);
+        return;
+      }
+      this.#finishRun('HandlerFailed', `brigade.js failed at top level: ${this.#explain(thrown)}`);
+      return;
     }
     if (sandbox.start(eventJson, projectJson) === 'nohandler') {
       const type = (JSON.parse(eventJson) as { type: string }).type;
-      return this.#finishRun('NoHandler', `brigade.js has no handler for event type "${type}"`);
+      this.#finishRun('NoHandler', `brigade.js has no handler for event type "${type}"`);
+      return;
     }
     this.#phase = 'main';
     this.#advance(sandbox);
@@ -199,11 +215,12 @@ export class HostedBuild {
     const state = sandbox.state();
     if (!state.settled) {
       // The handler waits on something that can never settle (no job is running, nothing is queued).
-      return this.#afterPhase(sandbox, {
+      this.#afterPhase(sandbox, {
         reason: 'HandlerFailed',
         message: 'the handler never settled: it waits on a promise nothing can resolve',
         trigger: 'handlerError',
       });
+      return;
     }
     this.#afterPhase(sandbox, this.#failureOf(state));
   }
@@ -243,9 +260,16 @@ export class HostedBuild {
   #afterPhase(sandbox: BuildSandbox, failure: Failure | undefined): void {
     if (this.#phase === 'follow-up') {
       const main = this.#mainFailure;
-      if (main) return this.#finishRun(main.reason, main.message);
-      if (failure) return this.#finishRun(failure.reason, `the after handler failed: ${failure.message}`);
-      return this.#finishRun('Completed', 'the build succeeded');
+      if (main) {
+        this.#finishRun(main.reason, main.message);
+        return;
+      }
+      if (failure) {
+        this.#finishRun(failure.reason, `the after handler failed: ${failure.message}`);
+        return;
+      }
+      this.#finishRun('Completed', 'the build succeeded');
+      return;
     }
     this.#mainFailure = failure;
     const event = JSON.parse(this.#opts.start.eventJson) as Record<string, unknown>;
@@ -262,9 +286,9 @@ export class HostedBuild {
       },
     };
     if (sandbox.start(JSON.stringify(followUp), this.#opts.start.projectJson) === 'nohandler') {
-      return failure
-        ? this.#finishRun(failure.reason, failure.message)
-        : this.#finishRun('Completed', 'the build succeeded');
+      if (failure) this.#finishRun(failure.reason, failure.message);
+      else this.#finishRun('Completed', 'the build succeeded');
+      return;
     }
     this.#phase = 'follow-up';
     this.#advance(sandbox);
@@ -296,12 +320,13 @@ export class HostedBuild {
             `internal sandbox error: ${error instanceof Error ? error.message : String(error)}`,
           );
     if (this.#opts.start.kind === 'inspect') {
-      return this.#finish({
+      this.#finish({
         kind: 'inspect',
         ok: false,
         reason: 'SandboxLimit',
         message: `${fault.reason}: ${fault.message}`,
       });
+      return;
     }
     this.#finish({ kind: 'run', status: 'Failed', reason: fault.reason, message: fault.message });
   }

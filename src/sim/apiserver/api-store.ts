@@ -271,7 +271,7 @@ export class ApiStore {
       ],
     };
     this.commitUpdate(podType, old, next);
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
   }
 
   /** Every namespace has a `default` ServiceAccount, as the real serviceaccounts controller ensures. */

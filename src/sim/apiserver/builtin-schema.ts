@@ -42,12 +42,12 @@ export function unknownFieldsOf(model: string, value: unknown, path = ''): strin
   const arr = ARRAY_RE.exec(model);
   if (arr) {
     if (!Array.isArray(value)) return [];
-    return value.flatMap((item, i) => unknownFieldsOf(arr[1]!, item, `${path}[${i}]`));
+    return value.flatMap((item, i) => unknownFieldsOf(arr[1], item, `${path}[${i}]`));
   }
   const map = MAP_RE.exec(model);
   if (map) {
     if (value === null || typeof value !== 'object') return [];
-    return Object.entries(value).flatMap(([k, v]) => unknownFieldsOf(map[1]!, v, `${path}[${k}]`));
+    return Object.entries(value).flatMap(([k, v]) => unknownFieldsOf(map[1], v, `${path}[${k}]`));
   }
   const cls = modelClass(model);
   if (!cls || value === null || typeof value !== 'object' || Array.isArray(value)) return [];

@@ -98,7 +98,7 @@ export const STALE_OBJECT =
 export function invalid(opts: { group: string; kind: string; name: string; errors: FieldError[] }): SimApiError {
   const { group, kind, name, errors } = opts;
   const qualifiedKind = group ? `${kind}.${group}` : kind;
-  const message = errors.length === 1 ? errors[0]!.message : `[${errors.map((e) => e.message).join(', ')}]`;
+  const message = errors.length === 1 ? errors[0].message : `[${errors.map((e) => e.message).join(', ')}]`;
   const causes = errors.map((e) => ({
     reason: e.reason,
     message: e.field && e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message,

@@ -246,7 +246,7 @@ function cleanUpCustomResources(store: ApiStore, crd: KubeObject): boolean {
   let changed = false;
   for (const obj of objects) {
     if (obj.metadata.deletionTimestamp) continue;
-    deleteObject(store, first!, { namespace: obj.metadata.namespace, name: obj.metadata.name! }, {});
+    deleteObject(store, first, { namespace: obj.metadata.namespace, name: obj.metadata.name! }, {});
     changed = true;
   }
   if (objects.length > 0) return changed;

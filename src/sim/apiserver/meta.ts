@@ -29,10 +29,6 @@ export function objectKey(namespace: string | undefined, name: string): string {
 /** Everything but metadata, status, apiVersion and kind: what a generation bump is about. */
 export function specPart(obj: KubeObject): Record<string, unknown> {
   const { metadata, status, apiVersion, kind, ...rest } = obj;
-  void metadata;
-  void status;
-  void apiVersion;
-  void kind;
   return rest;
 }
 
@@ -44,8 +40,6 @@ export function specChanged(a: KubeObject, b: KubeObject): boolean {
 export function sameContent(a: KubeObject, b: KubeObject): boolean {
   const strip = (o: KubeObject): KubeObject => {
     const { resourceVersion, managedFields, ...meta } = o.metadata;
-    void resourceVersion;
-    void managedFields;
     return { ...o, metadata: meta };
   };
   return isDeepStrictEqual(strip(a), strip(b));

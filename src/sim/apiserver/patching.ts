@@ -19,7 +19,7 @@ const CONTENT_TYPES: Record<string, PatchType> = {
 };
 
 export function patchTypeOf(rt: ResourceType, contentType: string | undefined): PatchType {
-  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const type = CONTENT_TYPES[mediaType];
   const accepted = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
   if (!rt.crd) accepted.push('application/strategic-merge-patch+json');

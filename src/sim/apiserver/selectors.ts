@@ -36,16 +36,16 @@ const EXISTS_RE = /^(!?)\s*([^\s!=(),]+)$/;
 function parseRequirement(text: string): LabelRequirement {
   const set = SET_RE.exec(text);
   if (set) {
-    const values = set[3]!
+    const values = set[3]
       .split(',')
       .map((v) => v.trim())
       .filter((v) => v !== '');
-    return { op: set[2] as 'in' | 'notin', key: set[1]!, values };
+    return { op: set[2] as 'in' | 'notin', key: set[1], values };
   }
   const cmp = CMP_RE.exec(text);
-  if (cmp) return { op: cmp[2] === '!=' ? 'neq' : 'eq', key: cmp[1]!, value: cmp[3]! };
+  if (cmp) return { op: cmp[2] === '!=' ? 'neq' : 'eq', key: cmp[1], value: cmp[3] };
   const ex = EXISTS_RE.exec(text);
-  if (ex) return { op: ex[1] ? 'notexists' : 'exists', key: ex[2]! };
+  if (ex) return { op: ex[1] ? 'notexists' : 'exists', key: ex[2] };
   throw badRequest(`unable to parse requirement: found '${text}', expected: in, notin, =, ==, !=, gt, lt`);
 }
 
@@ -63,9 +63,9 @@ function matchesRequirement(req: LabelRequirement, labels: Record<string, string
     case 'neq':
       return !has || value !== req.value;
     case 'in':
-      return has && req.values.includes(value!);
+      return has && req.values.includes(value);
     case 'notin':
-      return !has || !req.values.includes(value!);
+      return !has || !req.values.includes(value);
     case 'exists':
       return has;
     case 'notexists':
@@ -129,7 +129,7 @@ export function parseFieldSelector(text: string | undefined, ctx: FieldSelectorC
   return splitTopLevel(text).map((part) => {
     const m = FIELD_RE.exec(part);
     if (!m) throw badRequest(`invalid selector: '${text}'; can't understand '${part}'`);
-    const field = m[1]!;
+    const field = m[1];
     if (!allowed.includes(field)) {
       throw badRequest(
         ctx.isCustom
@@ -137,7 +137,7 @@ export function parseFieldSelector(text: string | undefined, ctx: FieldSelectorC
           : `field label not supported: ${field}`,
       );
     }
-    return { field, op: m[2] === '!=' ? 'neq' : 'eq', value: m[3]! };
+    return { field, op: m[2] === '!=' ? 'neq' : 'eq', value: m[3] };
   });
 }
 

@@ -52,9 +52,18 @@ export class SimulatorStore implements SimStore {
       for (const uid of uids) this.#gcQueue.add(uid);
       this.#scheduleGc();
     };
-    this.#onBackgroundError = opts.onBackgroundError ?? ((err) => process.emitWarning(err));
+    this.#onBackgroundError =
+      opts.onBackgroundError ??
+      ((err) => {
+        process.emitWarning(err);
+      });
     this.#eventTtlMs = opts.eventTtlMs ?? 60 * 60 * 1000;
-    this.#eventSweep = setInterval(() => this.expireEvents(), Math.min(this.#eventTtlMs, 60_000)).unref();
+    this.#eventSweep = setInterval(
+      () => {
+        this.expireEvents();
+      },
+      Math.min(this.#eventTtlMs, 60_000),
+    ).unref();
   }
 
   /** Deletes events past their TTL (normally run every minute). */

@@ -173,7 +173,7 @@ describe('update', () => {
       spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
     });
     const spec = job['spec'] as { template: { spec: { containers: Array<{ image: string }> } } };
-    spec.template.spec.containers[0]!.image = 'alpine';
+    spec.template.spec.containers[0].image = 'alpine';
     const err = apiError(() => store.update(GVR.jobs, job));
     assert.match(err.message, /^Job.batch "j" is invalid: spec.template: Invalid value/);
   });
@@ -436,7 +436,7 @@ describe('Secrets', () => {
       a: Buffer.from('wins').toString('base64'),
       b: Buffer.from('plain').toString('base64'),
     });
-    const updated = store.update(GVR.secrets, { ...created, stringData: { c: 'more' } } as KubeObject);
+    const updated = store.update(GVR.secrets, { ...created, stringData: { c: 'more' } });
     assert.equal(updated['stringData'], undefined);
     assert.equal((updated['data'] as Record<string, string>)['c'], Buffer.from('more').toString('base64'));
     assert.equal(store.get(GVR.secrets, 'default', 's')?.['stringData'], undefined);

@@ -59,7 +59,7 @@ export function validateLabels(labels: Record<string, string> | undefined): Fiel
   return errs;
 }
 
-export function validateAnnotations(annotations: Record<string, string> | undefined): FieldError[] {
+export function validateAnnotations(annotations: Record<string, unknown> | undefined): FieldError[] {
   const errs: FieldError[] = [];
   let size = 0;
   for (const [key, value] of Object.entries(annotations ?? {})) {

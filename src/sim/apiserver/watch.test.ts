@@ -24,7 +24,7 @@ describe('store watches', () => {
       r.seen.map(([t, n]) => `${t} ${n}`),
       ['MODIFIED a', 'DELETED a'],
     );
-    assert.equal(r.seen[0]![2], later.metadata.resourceVersion);
+    assert.equal(r.seen[0][2], later.metadata.resourceVersion);
   });
 
   it('answers 410 Gone for a resourceVersion older than the retained history', () => {
@@ -58,7 +58,7 @@ describe('store watches', () => {
     store.create(GVR.configmaps, configMap('a'));
     for (const stop of stops) stop();
     store.create(GVR.configmaps, configMap('b'));
-    assert.ok(recorders.every((r) => r.seen.length === 1 && r.seen[0]![1] === 'a'));
+    assert.ok(recorders.every((r) => r.seen.length === 1 && r.seen[0][1] === 'a'));
   });
 
   it('scopes a watch to its namespace', () => {

@@ -72,12 +72,12 @@ describe('admission: schema validation messages', () => {
 
   it('reports a wrong type as TypeInvalid and skips CEL rules, saying so', () => {
     const errors = v.admit(widget({ image: 'x', replicas: '3' }), { operation: 'CREATE' }).errors;
-    assert.equal(errors[0]!.reason, 'FieldValueTypeInvalid');
+    assert.equal(errors[0].reason, 'FieldValueTypeInvalid');
     assert.equal(
-      errors[0]!.message,
+      errors[0].message,
       'spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"',
     );
-    assert.match(errors[1]!.message, /^<nil>: Invalid value: "null": some validation rules were not checked/);
+    assert.match(errors[1].message, /^<nil>: Invalid value: "null": some validation rules were not checked/);
   });
 
   it('accepts ints and strings for x-kubernetes-int-or-string, and nothing else', () => {
@@ -522,7 +522,7 @@ describe('admission: maps and metadata', () => {
     const crd = widgetCrd();
     const schema = (
       crd.spec as { versions: Array<{ schema: { openAPIV3Schema: { properties: Record<string, unknown> } } }> }
-    ).versions[0]!.schema.openAPIV3Schema;
+    ).versions[0].schema.openAPIV3Schema;
     schema.properties.metadata = { type: 'object', properties: { name: { type: 'string', maxLength: 5 } } };
     const v = compileCrd(crd).versions.get('v1')!;
     const obj = widget({});

@@ -101,6 +101,12 @@ interface Visit {
 
 function visit(v: Visit): void {
   if (v.value === undefined || v.value === null) return;
+  runRulesAt(v);
+  visitChildren(v);
+}
+
+/** The rules of this node's own schema. */
+function runRulesAt(v: Visit): void {
   // Ratcheting: a rule that does not look at oldSelf is not re-checked on a value the update left alone.
   const unchanged = v.old !== undefined && canonicalJson(v.old) === canonicalJson(v.value);
   for (const compiled of v.rules.get(v.schema) ?? []) {
@@ -108,11 +114,14 @@ function visit(v: Visit): void {
     const err = runRule(compiled, v);
     if (err) v.errors.push(err);
   }
+}
+
+function visitChildren(v: Visit): void {
   if (Array.isArray(v.value) && v.schema.items) {
     const items = v.schema.items;
-    v.value.forEach((item, i) =>
-      visit({ ...v, value: item, old: correlateItem(item, v.old, v.schema), schema: items, path: [...v.path, i] }),
-    );
+    v.value.forEach((item, i) => {
+      visit({ ...v, value: item, old: correlateItem(item, v.old, v.schema), schema: items, path: [...v.path, i] });
+    });
   } else if (isPlainObject(v.value)) {
     for (const [key, child] of Object.entries(v.value)) {
       const childSchema = propertySchema(v.schema, key);

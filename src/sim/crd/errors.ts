@@ -80,5 +80,5 @@ export function formatFieldError(err: FieldError): string {
  * one error alone, or `[a, b]` for several.
  */
 export function formatFieldErrors(errs: FieldError[]): string {
-  return errs.length === 1 ? errs[0]!.message : `[${errs.map((e) => e.message).join(', ')}]`;
+  return errs.length === 1 ? errs[0].message : `[${errs.map((e) => e.message).join(', ')}]`;
 }

@@ -41,13 +41,13 @@ export function compileJsonPath(source: string): JsonPath {
 }
 
 const STEP_PATTERNS: Array<[RegExp, (m: RegExpExecArray) => Step]> = [
-  [/^\.\.([A-Za-z0-9_-]+)/, (m) => ({ k: 'recursive', name: m[1]! })],
+  [/^\.\.([A-Za-z0-9_-]+)/, (m) => ({ k: 'recursive', name: m[1] })],
   [/^\.\*/, () => ({ k: 'wildcard' })],
-  [/^\.([A-Za-z0-9_-]+)/, (m) => ({ k: 'field', name: m[1]! })],
+  [/^\.([A-Za-z0-9_-]+)/, (m) => ({ k: 'field', name: m[1] })],
   [/^\[\s*\*\s*\]/, () => ({ k: 'wildcard' })],
   [/^\[\s*(-?\d+)\s*\]/, (m) => ({ k: 'index', index: Number(m[1]) })],
-  [/^\[\s*'([^']*)'\s*\]/, (m) => ({ k: 'field', name: m[1]! })],
-  [/^\[\s*"([^"]*)"\s*\]/, (m) => ({ k: 'field', name: m[1]! })],
+  [/^\[\s*'([^']*)'\s*\]/, (m) => ({ k: 'field', name: m[1] })],
+  [/^\[\s*"([^"]*)"\s*\]/, (m) => ({ k: 'field', name: m[1] })],
   [
     /^\[\?\(\s*@((?:\.[A-Za-z0-9_-]+)+)\s*(?:(==|!=|<=|>=|<|>)\s*('[^']*'|"[^"]*"|-?\d+(?:\.\d+)?|true|false|null))?\s*\)\]/,
     filterStep,
@@ -55,9 +55,9 @@ const STEP_PATTERNS: Array<[RegExp, (m: RegExpExecArray) => Step]> = [
 ];
 
 function filterStep(m: RegExpExecArray): Step {
-  const path = m[1]!.slice(1).split('.');
+  const path = m[1].slice(1).split('.');
   if (!m[2]) return { k: 'filter', path };
-  const raw = m[3]!;
+  const raw = m[3];
   const literal = raw.startsWith("'") || raw.startsWith('"') ? raw.slice(1, -1) : (JSON.parse(raw) as unknown);
   return { k: 'filter', path, op: m[2] as FilterOp, literal };
 }
@@ -117,7 +117,7 @@ function matchesFilter(item: unknown, step: Extract<Step, { k: 'filter' }>): boo
 
 function compareOrdered(a: unknown, b: unknown, op: FilterOp): boolean {
   if (typeof a !== typeof b || (typeof a !== 'number' && typeof a !== 'string')) return false;
-  const x = a as number | string;
+  const x = a;
   const y = b as number | string;
   return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
 }

@@ -16,7 +16,7 @@ describe('object name rules', () => {
     assert.deepEqual(validateObjectName('..'), ["may not be '..'"]);
     assert.deepEqual(validateObjectName('a/b'), ["may not contain '/'"]);
     const [msg] = validateObjectName('Bad_Name');
-    assert.match(msg!, /^a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters/);
+    assert.match(msg, /^a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters/);
     assert.deepEqual(validateObjectName('a'.repeat(254)), ['must be no more than 253 characters']);
   });
 });

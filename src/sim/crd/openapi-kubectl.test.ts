@@ -78,7 +78,9 @@ describe('OpenAPI documents read by kubectl', () => {
       req.on('data', (chunk: Buffer) => {
         body += chunk.toString();
       });
-      req.on('end', () => reply(201, JSON.parse(body)));
+      req.on('end', () => {
+        reply(201, JSON.parse(body));
+      });
       return;
     }
     const doc = discovery(url.pathname);
@@ -116,7 +118,12 @@ describe('OpenAPI documents read by kubectl', () => {
   });
 
   after(async () => {
-    await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      server.close((err) => {
+        if (err) reject(err);
+        else resolve();
+      }),
+    );
     await rm(dir, { recursive: true, force: true });
   });
 

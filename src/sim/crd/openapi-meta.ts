@@ -7,7 +7,7 @@ import type { Schema } from './schema.ts';
 export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 
 const str = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra });
-const time = (description: string): Schema => ({ description, allOf: [{ $ref: ref(`${META}.Time`) } as Schema] });
+const time = (description: string): Schema => ({ description, allOf: [{ $ref: ref(`${META}.Time`) }] });
 
 /** A $ref to a named schema; `definitions` for swagger 2.0, `components/schemas` for OpenAPI 3. */
 export function ref(name: string, v2 = false): string {
@@ -17,7 +17,7 @@ export function ref(name: string, v2 = false): string {
 const stringMap = (description: string): Schema => ({
   type: 'object',
   description,
-  additionalProperties: { type: 'string', default: '' } as Schema,
+  additionalProperties: { type: 'string', default: '' },
 });
 
 export function metaSchemas(): Record<string, Schema> {
@@ -52,7 +52,7 @@ export function metaSchemas(): Record<string, Schema> {
         labels: stringMap('Key/value pairs used to organize and select objects.'),
         managedFields: {
           type: 'array',
-          items: { $ref: ref(`${META}.ManagedFieldsEntry`), default: {} } as Schema,
+          items: { $ref: ref(`${META}.ManagedFieldsEntry`), default: {} },
           description: 'Which manager set which fields; maintained by the server.',
         },
         name: str(
@@ -61,7 +61,7 @@ export function metaSchemas(): Record<string, Schema> {
         namespace: str('Namespace the object lives in; empty for cluster-scoped kinds. Cannot be changed.'),
         ownerReferences: {
           type: 'array',
-          items: { $ref: ref(`${META}.OwnerReference`), default: {} } as Schema,
+          items: { $ref: ref(`${META}.OwnerReference`), default: {} },
           'x-kubernetes-list-type': 'map',
           'x-kubernetes-list-map-keys': ['uid'],
           description: 'Objects this object depends on; it is garbage-collected when all of them are gone.',
@@ -97,7 +97,7 @@ export function metaSchemas(): Record<string, Schema> {
       properties: {
         apiVersion: str('Version of the resource the fields refer to.'),
         fieldsType: str('Format of fieldsV1; only "FieldsV1".'),
-        fieldsV1: { description: 'The fields owned.', allOf: [{ $ref: ref(`${META}.FieldsV1`) } as Schema] },
+        fieldsV1: { description: 'The fields owned.', allOf: [{ $ref: ref(`${META}.FieldsV1`) }] },
         manager: str('Name of the manager.'),
         operation: str('Apply or Update.'),
         subresource: str('Subresource the fields were written through, if any.'),
@@ -134,7 +134,7 @@ export function metaSchemas(): Record<string, Schema> {
         },
         kind: str('Status'),
         message: str('Human-readable description.'),
-        metadata: { description: 'List metadata.', allOf: [{ $ref: ref(`${META}.ListMeta`) } as Schema], default: {} },
+        metadata: { description: 'List metadata.', allOf: [{ $ref: ref(`${META}.ListMeta`) }], default: {} },
         reason: str('Machine-readable reason.'),
         status: str('"Success" or "Failure".'),
       },

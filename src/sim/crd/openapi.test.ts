@@ -92,13 +92,13 @@ describe('OpenAPI v3', () => {
     const paths = openApiV3Paths([crd]);
     assert.deepEqual(Object.keys(paths), ['apis/example.com/v1']);
     assert.match(
-      paths['apis/example.com/v1']!.serverRelativeURL,
+      paths['apis/example.com/v1'].serverRelativeURL,
       /^\/openapi\/v3\/apis\/example\.com\/v1\?hash=[0-9A-F]{128}$/,
     );
     const changed = widgetCrd({ spec: { type: 'object', description: 'changed' } });
     assert.notEqual(
-      openApiV3Paths([changed])['apis/example.com/v1']!.serverRelativeURL,
-      paths['apis/example.com/v1']!.serverRelativeURL,
+      openApiV3Paths([changed])['apis/example.com/v1'].serverRelativeURL,
+      paths['apis/example.com/v1'].serverRelativeURL,
     );
   });
 });

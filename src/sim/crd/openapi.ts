@@ -258,7 +258,7 @@ export function toSwaggerSchema(schema: Schema): Schema {
     else if (key === 'properties' && isPlainObject(value)) {
       out.properties = Object.fromEntries(Object.entries(value).map(([k, s]) => [k, toSwaggerSchema(s as Schema)]));
     } else if ((key === 'items' || key === 'additionalProperties') && isPlainObject(value))
-      out[key] = toSwaggerSchema(value as Schema);
+      out[key] = toSwaggerSchema(value);
     else if (key === 'allOf' && Array.isArray(value)) out.allOf = value.map((s) => toSwaggerSchema(s as Schema));
     else out[key] = value;
   }

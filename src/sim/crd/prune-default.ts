@@ -21,7 +21,10 @@ interface WalkState {
 
 function walk(value: unknown, schema: Schema, path: PathSegment[], pruned: string[]): void {
   if (Array.isArray(value)) {
-    if (schema.items) value.forEach((item, i) => walk(item, schema.items!, [...path, i], pruned));
+    if (schema.items)
+      value.forEach((item, i) => {
+        walk(item, schema.items!, [...path, i], pruned);
+      });
     return;
   }
   if (isPlainObject(value)) {

@@ -117,7 +117,7 @@ function mapSubschemas(key: string, value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, s]) => [k, toAjvSchema(s as Schema)]));
   }
   if (Array.isArray(value)) return value.map((s) => toAjvSchema(s as Schema));
-  return isPlainObject(value) ? toAjvSchema(value as Schema) : value;
+  return isPlainObject(value) ? toAjvSchema(value) : value;
 }
 
 function translateErrors(validate: ValidateFunction, root: unknown, opts: ValidateOptions): FieldError[] {
@@ -128,7 +128,7 @@ function translateErrors(validate: ValidateFunction, root: unknown, opts: Valida
   for (const err of errors) {
     if (combinators.some((p) => err.schemaPath.startsWith(`${p}/`))) continue;
     // int-or-string is usually spelled with an anyOf too; its own message is the clearer one.
-    if (err.keyword === 'anyOf' && (err.parentSchema as Schema | undefined)?.['x-kubernetes-int-or-string']) continue;
+    if (err.keyword === 'anyOf' && err.parentSchema?.['x-kubernetes-int-or-string']) continue;
     const segments = pointerToSegments(err.instancePath, root);
     if (opts.isUnchanged?.(err.keyword === 'required' ? [...segments, String(err.params.missingProperty)] : segments))
       continue;

@@ -15,7 +15,10 @@ export function checkStructuralInvariants(value: unknown, schema: Schema, path: 
 function visit(value: unknown, schema: Schema, path: PathSegment[], errors: FieldError[]): void {
   if (Array.isArray(value)) {
     errors.push(...listDuplicates(value, schema, path));
-    if (schema.items) value.forEach((item, i) => visit(item, schema.items!, [...path, i], errors));
+    if (schema.items)
+      value.forEach((item, i) => {
+        visit(item, schema.items!, [...path, i], errors);
+      });
     return;
   }
   if (!isPlainObject(value)) return;

@@ -119,8 +119,8 @@ describe('Table output', () => {
       cols.map((c) => c.name),
       ['Name', 'Image', 'Ready', 'Replicas', 'Ratio', 'Paused', 'Started', 'Bad', 'Missing'],
     );
-    assert.equal(cols[1]!.description, 'the image');
-    assert.equal(cols[4]!.priority, 1);
+    assert.equal(cols[1].description, 'the image');
+    assert.equal(cols[4].priority, 1);
     const obj = widget(
       { image: 'alpine', replicas: 3, ratio: 0.5, paused: false },
       {

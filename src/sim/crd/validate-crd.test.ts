@@ -14,7 +14,7 @@ function mutated(change: (spec: Spec, crd: KubeObject) => void): KubeObject {
 
 const messagesOf = (crd: KubeObject, old?: KubeObject): string[] => validateCrd(crd, old).map((e) => e.message);
 const schemaOf = (spec: Spec): Record<string, unknown> =>
-  (spec.versions[0]!.schema as { openAPIV3Schema: Record<string, unknown> }).openAPIV3Schema;
+  (spec.versions[0].schema as { openAPIV3Schema: Record<string, unknown> }).openAPIV3Schema;
 
 describe('validateCrd', () => {
   it('accepts a well-formed CRD', () => {
@@ -98,7 +98,7 @@ describe('validateCrd', () => {
     assert.deepEqual(
       messagesOf(
         mutated((s) => {
-          delete s.versions[0]!.schema;
+          delete s.versions[0].schema;
         }),
       ),
       ['spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required'],
@@ -203,7 +203,7 @@ describe('validateCrd', () => {
     old.status = { storedVersions: ['v1'] };
     const changed = mutated((s) => {
       s.scope = 'Cluster';
-      s.versions[0]!.name = 'v2';
+      s.versions[0].name = 'v2';
     });
     assert.deepEqual(messagesOf(changed, old), [
       'spec.scope: Invalid value: "Cluster": field is immutable',

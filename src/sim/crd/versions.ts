@@ -13,7 +13,7 @@ export function compareVersionPriority(a: string, b: string): number {
     if (mb) return 1;
     return a < b ? -1 : a > b ? 1 : 0;
   }
-  const stability = STABILITY[mb[2] ?? '']! - STABILITY[ma[2] ?? '']!;
+  const stability = STABILITY[mb[2] ?? ''] - STABILITY[ma[2] ?? ''];
   if (stability !== 0) return stability;
   const major = Number(mb[1]) - Number(ma[1]);
   if (major !== 0) return major;

@@ -48,26 +48,22 @@ function keyRef(
   return data[ref.key];
 }
 
+/** The downward API's plain fields, each read from the pod (and its IP, which the kubelet knows). */
+const FIELD_PATHS: Record<string, (pod: Pod, podIP: string | undefined) => string> = {
+  'metadata.name': (pod) => pod.metadata.name ?? '',
+  'metadata.namespace': (pod) => pod.metadata.namespace ?? 'default',
+  'metadata.uid': (pod) => pod.metadata.uid ?? '',
+  'spec.nodeName': (pod) => pod.spec.nodeName ?? '',
+  'spec.serviceAccountName': (pod) => String(pod.spec.serviceAccountName ?? 'default'),
+  'status.podIP': (_pod, podIP) => podIP ?? '',
+};
+
 export function fieldRef(pod: Pod, path: string, podIP: string | undefined): string {
-  switch (path) {
-    case 'metadata.name':
-      return pod.metadata.name ?? '';
-    case 'metadata.namespace':
-      return pod.metadata.namespace ?? 'default';
-    case 'metadata.uid':
-      return pod.metadata.uid ?? '';
-    case 'spec.nodeName':
-      return pod.spec.nodeName ?? '';
-    case 'spec.serviceAccountName':
-      return String(pod.spec.serviceAccountName ?? 'default');
-    case 'status.podIP':
-      return podIP ?? '';
-    default: {
-      const label = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-      if (label) return (label[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[label[2]] ?? '';
-      throw new ContainerConfigError(`unsupported fieldRef ${path}`);
-    }
-  }
+  const field = Object.hasOwn(FIELD_PATHS, path) ? FIELD_PATHS[path] : undefined;
+  if (field) return field(pod, podIP);
+  const label = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+  if (label) return (label[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[label[2]] ?? '';
+  throw new ContainerConfigError(`unsupported fieldRef ${path}`);
 }
 
 /** Expands $(NAME) from vars; $$ escapes; unknown references stay as written, as upstream. */

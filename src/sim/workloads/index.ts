@@ -51,8 +51,9 @@ export const startWorkloads: StartWorkloads = async (opts: WorkloadsOptions & Wo
   const report = opts.onError ?? defaultOnError;
   const onError =
     (component: string) =>
-    (err: unknown, key: string): void =>
+    (err: unknown, key: string): void => {
       report(err, component, key);
+    };
 
   registerNodes(store, nodes, now());
   const logs = new LogStore({ store });

@@ -38,7 +38,9 @@ export class JobController {
     this.#random = opts.random ?? Math.random;
     this.#queue = new WorkQueue({
       name: 'job-controller',
-      handle: (key) => this.#reconcile(key),
+      handle: (key) => {
+        this.#reconcile(key);
+      },
       onError: opts.onError,
     });
   }
@@ -54,7 +56,11 @@ export class JobController {
         }
       }),
     );
-    this.#stops.push(inform(this.#store, GVR.pods, (type, pod) => this.#onPod(type, pod as Pod)));
+    this.#stops.push(
+      inform(this.#store, GVR.pods, (type, pod) => {
+        this.#onPod(type, pod as Pod);
+      }),
+    );
   }
 
   async stop(): Promise<void> {

@@ -156,11 +156,17 @@ export class Kubelet {
       podIP: this.#allocateIP(node),
       now: this.#now,
       restartDelayMs: this.#opts.restartDelayMs,
-      writeStatus: (rt) => this.#writeStatus(pod, rt),
-      event: (type, reason, message) => this.#opts.store.recordEvent(pod, type, reason, message, COMPONENT),
+      writeStatus: (rt) => {
+        this.#writeStatus(pod, rt);
+      },
+      event: (type, reason, message) => {
+        this.#opts.store.recordEvent(pod, type, reason, message, COMPONENT);
+      },
     });
     const done = runner.run().then(
-      (outcome) => this.#runEnded(key, runner, outcome === 'blocked'),
+      (outcome) => {
+        this.#runEnded(key, runner, outcome === 'blocked');
+      },
       (err: unknown) => {
         this.#runEnded(key, runner, false);
         this.#opts.onError?.(err, key);

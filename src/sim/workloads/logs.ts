@@ -4,7 +4,7 @@
 
 import { EventEmitter, on } from 'node:events';
 import type { PodLogReadOptions, PodLogs, SimStore } from '../types.ts';
-import { GVR, type Pod } from './kube-types.ts';
+import { GVR, type ContainerState, type Pod } from './kube-types.ts';
 
 /** A pods/log request that cannot be answered (ambiguous or unknown container); the API server maps it to 400. */
 export class LogRequestError extends Error {
@@ -167,9 +167,13 @@ function defaultContainer(pod: Pod | undefined, podName: string, entry: PodLogEn
   );
 }
 
-function waitingReason(pod: Pod | undefined, container: string): string {
+function containerState(pod: Pod | undefined, container: string): ContainerState | undefined {
   const statuses = [...(pod?.status?.containerStatuses ?? []), ...(pod?.status?.initContainerStatuses ?? [])];
-  const state = statuses.find((s) => s.name === container)?.state;
+  return statuses.find((s) => s.name === container)?.state;
+}
+
+function waitingReason(pod: Pod | undefined, container: string): string {
+  const state = containerState(pod, container);
   if (state?.waiting?.reason) return state.waiting.reason;
   if (pod?.status?.reason) return pod.status.reason;
   return pod?.spec.initContainers?.length ? 'PodInitializing' : 'ContainerCreating';

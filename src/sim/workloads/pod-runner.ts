@@ -280,7 +280,14 @@ export class PodRunner {
       this.uid,
       container.name,
     );
-    const proc = new ContainerProcess({ argv, cwd, env, onLine: (line) => log.append(line) });
+    const proc = new ContainerProcess({
+      argv,
+      cwd,
+      env,
+      onLine: (line) => {
+        log.append(line);
+      },
+    });
     this.#processes.add(proc);
     if (proc.pid !== undefined) {
       record.containerID = `sim://${proc.pid}`;

@@ -75,7 +75,9 @@ describe('ContainerProcess', () => {
     const proc = new ContainerProcess({
       ...base,
       argv: ['sh', '-c', "trap '' TERM; echo ready; while true; do sleep 0.05; done"],
-      onLine: () => ready(),
+      onLine: () => {
+        ready();
+      },
     });
     await trapped;
     const first = proc.stop(60_000);

@@ -71,8 +71,12 @@ export class ContainerProcess {
     });
     const out = new LineSplitter(opts.onLine);
     const err = new LineSplitter(opts.onLine);
-    this.#child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
-    this.#child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+    this.#child.stdout?.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+    });
+    this.#child.stderr?.on('data', (chunk: Buffer) => {
+      err.push(chunk);
+    });
     this.exited = new Promise<ProcessExit>((resolve) => {
       this.#child.once('error', (error: NodeJS.ErrnoException) => {
         // 'error' without a pid means spawn failed; with a pid 'close' still follows.
@@ -114,7 +118,12 @@ export class ContainerProcess {
     if (this.#killAt === undefined || killAt < this.#killAt) {
       this.#killAt = killAt;
       clearTimeout(this.#killTimer);
-      this.#killTimer = setTimeout(() => this.#signal('SIGKILL'), Math.max(0, graceMs));
+      this.#killTimer = setTimeout(
+        () => {
+          this.#signal('SIGKILL');
+        },
+        Math.max(0, graceMs),
+      );
     }
     return this.exited;
   }

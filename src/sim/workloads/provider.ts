@@ -8,6 +8,10 @@ export const PROVIDER_FAILED = 'ProviderFailed';
 
 /** The first unsupported feature the pod uses, as a message; undefined when ACI could run it. */
 export function aciUnsupportedFeature(pod: Pod): string | undefined {
+  return unsupportedVolume(pod) ?? unsupportedContainer(pod);
+}
+
+function unsupportedVolume(pod: Pod): string | undefined {
   for (const volume of pod.spec.volumes ?? []) {
     if (volume.persistentVolumeClaim)
       return `volume "${volume.name}": PersistentVolumeClaim volumes are not supported by Azure Container Instances`;
@@ -16,6 +20,10 @@ export function aciUnsupportedFeature(pod: Pod): string | undefined {
     if (volume.downwardAPI)
       return `volume "${volume.name}": downwardAPI volumes are not supported by Azure Container Instances`;
   }
+  return undefined;
+}
+
+function unsupportedContainer(pod: Pod): string | undefined {
   const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
   for (const c of containers) {
     if (c.securityContext?.privileged)

@@ -98,8 +98,12 @@ export class WorkQueue {
       this.#dirty.delete(key);
       this.#running.add(key);
       this.#run(key).then(
-        () => this.#finish(key),
-        (err: unknown) => this.#finish(key, err),
+        () => {
+          this.#finish(key);
+        },
+        (err: unknown) => {
+          this.#finish(key, err);
+        },
       );
     }
   }

@@ -41,13 +41,31 @@ export class Scheduler {
   constructor(opts: SchedulerOptions) {
     this.#store = opts.store;
     this.#now = opts.now ?? ((): Date => new Date());
-    this.#queue = new WorkQueue({ name: 'scheduler', handle: (key) => this.#schedule(key), onError: opts.onError });
+    this.#queue = new WorkQueue({
+      name: 'scheduler',
+      handle: (key) => {
+        this.#schedule(key);
+      },
+      onError: opts.onError,
+    });
   }
 
   start(): void {
-    this.#stops.push(inform(this.#store, GVR.pods, (type, obj) => this.#onPod(type, obj as Pod)));
-    this.#stops.push(inform(this.#store, GVR.nodes, () => this.#retryWaiting()));
-    this.#stops.push(inform(this.#store, GVR.claims, () => this.#retryWaiting()));
+    this.#stops.push(
+      inform(this.#store, GVR.pods, (type, obj) => {
+        this.#onPod(type, obj as Pod);
+      }),
+    );
+    this.#stops.push(
+      inform(this.#store, GVR.nodes, () => {
+        this.#retryWaiting();
+      }),
+    );
+    this.#stops.push(
+      inform(this.#store, GVR.claims, () => {
+        this.#retryWaiting();
+      }),
+    );
   }
 
   async stop(): Promise<void> {
@@ -163,7 +181,7 @@ export class Scheduler {
       this.#now(),
     );
     if (JSON.stringify(status.conditions) !== before || pod.status?.phase !== 'Pending') {
-      const written = this.#store.update(GVR.pods, { ...pod, status } as KubeObject, { subresource: 'status' });
+      const written = this.#store.update(GVR.pods, { ...pod, status }, { subresource: 'status' });
       this.#ownWrites.add(written.metadata.resourceVersion ?? '');
     }
     this.#store.recordEvent(pod, 'Warning', 'FailedScheduling', message, COMPONENT);

@@ -56,7 +56,7 @@
 
   /** Node's legacy (loose) deep equality: == for primitives, prototypes ignored. */
   function looseDeepEqual(a, b, seen) {
-    // eslint-disable-next-line eqeqeq
+    // Loose == on purpose: the legacy assertions compare as Node's do.
     if (a == b && (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null)) return true;
     if (a === b) return true;
     if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a !== a && b !== b;
@@ -94,7 +94,7 @@
     if (expected === undefined) return;
     if (typeof expected === 'function') {
       if (expected.prototype !== undefined && error instanceof expected) return;
-      if (Error.isPrototypeOf(expected) || expected === Error)
+      if (Object.prototype.isPrototypeOf.call(Error, expected) || expected === Error)
         fail(error, expected, message, fnName, 'The error is expected to be an instance of "' + expected.name + '"');
       if (expected.call({}, error) === true) return;
       fail(
@@ -270,7 +270,7 @@
       return 'Expected "actual" not to be strictly deep-equal to: ' + util.inspect(a);
     },
   );
-  // eslint-disable-next-line eqeqeq
+  // equal and notEqual are Node's legacy loose (==) comparisons.
   var equal = compare(
     'equal',
     function (a, b) {
@@ -278,7 +278,6 @@
     },
     '==',
   );
-  // eslint-disable-next-line eqeqeq
   var notEqual = compare(
     'notEqual',
     function (a, b) {

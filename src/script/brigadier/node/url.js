@@ -331,25 +331,22 @@
     });
   };
   URLSearchParams.prototype.keys = function () {
-    return this._list
-      .map(function (p) {
-        return p[0];
-      })
-      [Symbol.iterator]();
+    var items = this._list.map(function (p) {
+      return p[0];
+    });
+    return items[Symbol.iterator]();
   };
   URLSearchParams.prototype.values = function () {
-    return this._list
-      .map(function (p) {
-        return p[1];
-      })
-      [Symbol.iterator]();
+    var items = this._list.map(function (p) {
+      return p[1];
+    });
+    return items[Symbol.iterator]();
   };
   URLSearchParams.prototype.entries = function () {
-    return this._list
-      .map(function (p) {
-        return [p[0], p[1]];
-      })
-      [Symbol.iterator]();
+    var items = this._list.map(function (p) {
+      return [p[0], p[1]];
+    });
+    return items[Symbol.iterator]();
   };
   URLSearchParams.prototype[Symbol.iterator] = URLSearchParams.prototype.entries;
   URLSearchParams.prototype.toString = function () {

@@ -98,7 +98,7 @@
   }
 
   function functionName(fn) {
-    var source = '';
+    var source;
     try {
       source = Function.prototype.toString.call(fn);
     } catch (_e) {

@@ -47,7 +47,7 @@ export function builtinOpenApiV3(types: ResourceType[], gvPath: string): object 
   if (matching.length === 0) return undefined;
   const paths: Record<string, object> = {};
   for (const rt of matching) paths[itemPath(rt)] = { patch: patchOperation(rt) };
-  const first = matching[0]!;
+  const first = matching[0];
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.35.0' },

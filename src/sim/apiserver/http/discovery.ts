@@ -40,7 +40,7 @@ function groupsOf(types: ResourceType[]): GroupVersions[] {
 
 function preferredVersion(g: GroupVersions, types: ResourceType[]): string {
   const crd = types.find((t) => t.group === g.group && t.crd)?.crd;
-  return crd?.storageVersion && g.versions.includes(crd.storageVersion) ? crd.storageVersion : g.versions[0]!;
+  return crd?.storageVersion && g.versions.includes(crd.storageVersion) ? crd.storageVersion : g.versions[0];
 }
 
 export function apiVersions(): object {

@@ -38,7 +38,7 @@ const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kub
  * (see protobuf.ts). Anything else gets 415 (client-go falls back to JSON after a 415 for CBOR).
  */
 async function readJsonBody(ex: Exchange): Promise<KubeObject> {
-  const type = (ex.req.headers['content-type'] || 'application/json').split(';')[0]!.trim();
+  const type = (ex.req.headers['content-type'] || 'application/json').split(';')[0].trim();
   if (!BODY_TYPES.includes(type)) throw unsupportedMediaType(BODY_TYPES.slice(0, 2));
   if (type === 'application/vnd.kubernetes.protobuf') {
     const decoded = decodeProtobufObject(await readBodyBytes(ex.req));
@@ -185,8 +185,7 @@ function deleteOptionsFrom(ex: Exchange, body: string): DeleteOptions & { dryRun
   } else if (orphan === true || orphan === 'true') {
     opts.propagationPolicy = 'Orphan';
   }
-  if (parsed['preconditions'])
-    opts.preconditions = parsed['preconditions'] as NonNullable<DeleteOptions['preconditions']>;
+  if (parsed['preconditions']) opts.preconditions = parsed['preconditions'];
   return opts;
 }
 
@@ -202,50 +201,74 @@ async function handleCollection(
     else handleList(ctx, rt, route, ex);
     return;
   }
-  if (method === 'POST' && rt.virtual && rt.kind !== 'Binding') {
-    // Reviews are answered, not decoded: kubectl sends them as protobuf, which the simulator cannot read.
-    const text = await readBody(ex.req);
-    const isJson = (ex.req.headers['content-type'] ?? 'application/json').startsWith('application/json');
-    sendJson(
-      ex.res,
-      201,
-      answerReview(rt, isJson && text.trim() ? parseJson(text) : { apiVersion: '', kind: '', metadata: {} }),
-    );
-    return;
-  }
-  if (method === 'POST') {
-    const body = await readJsonBody(ex);
-    if (rt.kind === 'Binding' && rt.group === '') {
-      sendJson(ex.res, 201, ctx.store.bind(route.namespace ?? '', body));
-      return;
-    }
-    const result = ctx.store.create(rt, body, {
-      ...writeOptions(ex.query),
-      ...(route.namespace ? { namespace: route.namespace } : {}),
-    });
-    addWarnings(ex.res, result.warnings);
-    sendJson(ex.res, 201, renderOne(ctx, rt, ex, result.object));
-    return;
-  }
-  if (method === 'DELETE') {
-    const opts = deleteOptionsFrom(ex, await readBody(ex.req));
-    const page = list(ctx.store, rt, {
-      ...(route.namespace ? { namespace: route.namespace } : {}),
-      ...optional('labelSelector', ex.query.get('labelSelector')),
-      ...optional('fieldSelector', ex.query.get('fieldSelector')),
-    });
-    const deleted = page.items.map((o) =>
-      deleteObject(ctx.store, rt, { ...optional('namespace', o.metadata.namespace), name: o.metadata.name! }, opts),
-    );
-    sendJson(ex.res, 200, {
-      kind: rt.listKind,
-      apiVersion: apiVersionOf(rt),
-      metadata: { resourceVersion: String(ctx.store.storage.resourceVersion) },
-      items: deleted,
-    });
-    return;
-  }
+  if (method === 'POST' && rt.virtual && rt.kind !== 'Binding') return answerReviewRequest(rt, ex);
+  if (method === 'POST') return createInCollection(ctx, rt, route, ex);
+  if (method === 'DELETE') return deleteCollection(ctx, rt, route, ex);
   throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+}
+
+async function answerReviewRequest(rt: ResourceType, ex: Exchange): Promise<void> {
+  // Reviews are answered, not decoded: kubectl sends them as protobuf, which the simulator cannot read.
+  const text = await readBody(ex.req);
+  const isJson = (ex.req.headers['content-type'] ?? 'application/json').startsWith('application/json');
+  sendJson(
+    ex.res,
+    201,
+    answerReview(rt, isJson && text.trim() ? parseJson(text) : { apiVersion: '', kind: '', metadata: {} }),
+  );
+}
+
+async function createInCollection(
+  ctx: HandlerContext,
+  rt: ResourceType,
+  route: ResourceRoute,
+  ex: Exchange,
+): Promise<void> {
+  const body = await readJsonBody(ex);
+  if (rt.kind === 'Binding' && rt.group === '') {
+    sendJson(ex.res, 201, ctx.store.bind(route.namespace ?? '', body));
+    return;
+  }
+  const result = ctx.store.create(rt, body, {
+    ...writeOptions(ex.query),
+    ...(route.namespace ? { namespace: route.namespace } : {}),
+  });
+  addWarnings(ex.res, result.warnings);
+  sendJson(ex.res, 201, renderOne(ctx, rt, ex, result.object));
+}
+
+async function deleteCollection(
+  ctx: HandlerContext,
+  rt: ResourceType,
+  route: ResourceRoute,
+  ex: Exchange,
+): Promise<void> {
+  const opts = deleteOptionsFrom(ex, await readBody(ex.req));
+  const page = list(ctx.store, rt, {
+    ...(route.namespace ? { namespace: route.namespace } : {}),
+    ...optional('labelSelector', ex.query.get('labelSelector')),
+    ...optional('fieldSelector', ex.query.get('fieldSelector')),
+  });
+  const deleted = page.items.map((o) =>
+    deleteObject(ctx.store, rt, { ...optional('namespace', o.metadata.namespace), name: o.metadata.name! }, opts),
+  );
+  sendJson(ex.res, 200, {
+    kind: rt.listKind,
+    apiVersion: apiVersionOf(rt),
+    metadata: { resourceVersion: String(ctx.store.storage.resourceVersion) },
+    items: deleted,
+  });
+}
+
+/** One request on a named object, with what every verb's handler needs from the route. */
+interface ObjectRequest {
+  ctx: HandlerContext;
+  rt: ResourceType;
+  route: ResourceRoute;
+  ex: Exchange;
+  name: string;
+  subresource: 'status' | undefined;
+  target: { namespace?: string; name: string };
 }
 
 async function handleObject(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute, ex: Exchange): Promise<void> {
@@ -253,49 +276,57 @@ async function handleObject(ctx: HandlerContext, rt: ResourceType, route: Resour
   const name = route.name!;
   const subresource = route.subresource === 'status' ? ('status' as const) : undefined;
   const target = { ...(route.namespace ? { namespace: route.namespace } : {}), name };
+  const r: ObjectRequest = { ctx, rt, route, ex, name, subresource, target };
   if (method === 'GET') {
-    if (route.watchPrefix) {
-      handleWatch(ctx, rt, route, { ...ex, query: withNameSelector(ex.query, name) });
-      return;
-    }
-    sendJson(ex.res, 200, renderOne(ctx, rt, ex, ctx.store.get(rt, route.namespace, name)));
+    getObject(r);
     return;
   }
-  if (method === 'PUT') {
-    const body = await readJsonBody(ex);
-    const result = ctx.store.update(rt, body, {
-      ...writeOptions(ex.query),
-      ...target,
-      ...(subresource ? { subresource } : {}),
-    });
-    addWarnings(ex.res, result.warnings);
-    sendJson(ex.res, 200, renderOne(ctx, rt, ex, result.object));
-    return;
-  }
-  if (method === 'PATCH') {
-    const type = patchTypeOf(rt, ex.req.headers['content-type']);
-    const body = parsePatchBody(type, await readBody(ex.req));
-    const fieldManager = ex.query.get('fieldManager');
-    const result = ctx.store.patch(
-      rt,
-      target,
-      { type, body },
-      { ...writeOptions(ex.query), ...(subresource ? { subresource } : {}), ...(fieldManager ? { fieldManager } : {}) },
-    );
-    addWarnings(ex.res, result.warnings);
-    sendJson(ex.res, 200, renderOne(ctx, rt, ex, result.object));
-    return;
-  }
-  if (method === 'DELETE' && !subresource) {
-    const opts = deleteOptionsFrom(ex, await readBody(ex.req));
-    const deleted = deleteObject(ctx.store, rt, target, opts);
-    // 202 Accepted says the deletion is pending (finalizers); 200 that the object is gone.
-    const pending =
-      !opts.dryRun && ctx.store.storage.peek(storageKey(rt), rt.namespaced ? route.namespace : undefined, name);
-    sendJson(ex.res, pending ? 202 : 200, renderOne(ctx, rt, ex, deleted));
-    return;
-  }
+  if (method === 'PUT') return putObject(r);
+  if (method === 'PATCH') return patchObject(r);
+  if (method === 'DELETE' && !subresource) return deleteNamedObject(r);
   throw methodNotAllowed('the server does not allow this method on the requested resource');
+}
+
+function getObject({ ctx, rt, route, ex, name }: ObjectRequest): void {
+  if (route.watchPrefix) {
+    handleWatch(ctx, rt, route, { ...ex, query: withNameSelector(ex.query, name) });
+    return;
+  }
+  sendJson(ex.res, 200, renderOne(ctx, rt, ex, ctx.store.get(rt, route.namespace, name)));
+}
+
+async function putObject({ ctx, rt, ex, subresource, target }: ObjectRequest): Promise<void> {
+  const body = await readJsonBody(ex);
+  const result = ctx.store.update(rt, body, {
+    ...writeOptions(ex.query),
+    ...target,
+    ...(subresource ? { subresource } : {}),
+  });
+  addWarnings(ex.res, result.warnings);
+  sendJson(ex.res, 200, renderOne(ctx, rt, ex, result.object));
+}
+
+async function patchObject({ ctx, rt, ex, subresource, target }: ObjectRequest): Promise<void> {
+  const type = patchTypeOf(rt, ex.req.headers['content-type']);
+  const body = parsePatchBody(type, await readBody(ex.req));
+  const fieldManager = ex.query.get('fieldManager');
+  const result = ctx.store.patch(
+    rt,
+    target,
+    { type, body },
+    { ...writeOptions(ex.query), ...(subresource ? { subresource } : {}), ...(fieldManager ? { fieldManager } : {}) },
+  );
+  addWarnings(ex.res, result.warnings);
+  sendJson(ex.res, 200, renderOne(ctx, rt, ex, result.object));
+}
+
+async function deleteNamedObject({ ctx, rt, route, ex, name, target }: ObjectRequest): Promise<void> {
+  const opts = deleteOptionsFrom(ex, await readBody(ex.req));
+  const deleted = deleteObject(ctx.store, rt, target, opts);
+  // 202 Accepted says the deletion is pending (finalizers); 200 that the object is gone.
+  const pending =
+    !opts.dryRun && ctx.store.storage.peek(storageKey(rt), rt.namespaced ? route.namespace : undefined, name);
+  sendJson(ex.res, pending ? 202 : 200, renderOne(ctx, rt, ex, deleted));
 }
 
 function withNameSelector(query: URLSearchParams, name: string): URLSearchParams {

@@ -44,7 +44,9 @@ export async function servePodLog(
     throw badRequest(`container "${container}" in pod "${target.name}" is waiting to start: ContainerCreating`);
   }
   const abort = new AbortController();
-  ex.res.on('close', () => abort.abort());
+  ex.res.on('close', () => {
+    abort.abort();
+  });
   let started = false;
   try {
     for await (const chunk of ctx.logs.read(target.namespace, target.name, opts, abort.signal)) {

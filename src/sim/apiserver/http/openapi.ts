@@ -21,7 +21,7 @@ export function v3GroupVersion(crds: KubeObject[], types: ResourceType[], path: 
     const spec = crd['spec'] as { group?: string; versions?: Array<{ name: string; served?: boolean }> } | undefined;
     return spec?.group === group && spec.versions?.some((v) => v.name === version && v.served !== false);
   });
-  return served ? openApiV3ForGroupVersion(crds, group!, version!) : undefined;
+  return served ? openApiV3ForGroupVersion(crds, group, version) : undefined;
 }
 
 export function v2(crds: KubeObject[]): object {

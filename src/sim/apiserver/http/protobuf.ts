@@ -179,7 +179,7 @@ class Reader {
     let shift = 0n;
     for (;;) {
       if (this.pos >= this.end) throw badRequest('protobuf: truncated varint');
-      const b = this.buf[this.pos++]!;
+      const b = this.buf[this.pos++];
       result |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) return result;
       shift += 7n;
@@ -258,7 +258,7 @@ function isZero(v: unknown): boolean {
 }
 
 function decodeMessage(name: string, bytes: Uint8Array): Record<string, unknown> {
-  const schema = SCHEMAS[name]!;
+  const schema = SCHEMAS[name];
   const out: Record<string, unknown> = {};
   const r = new Reader(bytes);
   for (const { num, wireType } of r.fields()) {

@@ -150,18 +150,22 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const server: Server = createServer((req, res) => {
     if (opts.logRequest) {
       const log = opts.logRequest;
-      res.on('finish', () =>
+      res.on('finish', () => {
         log(
           `${req.method} ${req.url} ${res.statusCode} accept=${req.headers.accept ?? ''} ` +
             `content-type=${req.headers['content-type'] ?? ''}`,
-        ),
-      );
+        );
+      });
     }
-    api.handle(req, res).catch((err: unknown) => sendError(res, err));
+    api.handle(req, res).catch((err: unknown) => {
+      sendError(res, err);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -179,7 +183,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     async stop() {
       api.ctx.streams.closeAll();
       server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        server.close((err) => {
+          if (err) reject(err);
+          else resolve();
+        }),
+      );
     },
   };
 }

@@ -27,8 +27,7 @@ function removedPaths(before: FieldSet, after: FieldSet, prefix: string[] = []):
     const isMetadata = prefix.length === 0 && key === 'f:metadata';
     const afterChild = after[key] ?? (isMetadata ? {} : undefined);
     if (afterChild === undefined) out.push(path);
-    else if (isPlainObject(child) && isPlainObject(afterChild))
-      out.push(...removedPaths(child, afterChild as FieldSet, path));
+    else if (isPlainObject(child) && isPlainObject(afterChild)) out.push(...removedPaths(child, afterChild, path));
   }
   return out;
 }
@@ -55,8 +54,6 @@ interface ManagedFieldsEntry {
 function appliedFields(applied: KubeObject): FieldSet {
   const { metadata, ...rest } = applied;
   const { name, namespace, ...ownedMeta } = metadata ?? {};
-  void name;
-  void namespace;
   return fieldSetOf({ ...rest, ...(Object.keys(ownedMeta).length ? { metadata: ownedMeta } : {}) });
 }
 

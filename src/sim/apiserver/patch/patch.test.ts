@@ -75,12 +75,12 @@ describe('strategic merge patch', () => {
     });
     const containers = (out as typeof pod).spec.containers;
     assert.equal(containers.length, 2);
-    assert.deepEqual(containers[0]!.env, [
+    assert.deepEqual(containers[0].env, [
       { name: 'X', value: '1' },
       { name: 'Y', value: '3' },
       { name: 'Z', value: '4' },
     ]);
-    assert.equal(containers[0]!.image, 'a:1');
+    assert.equal(containers[0].image, 'a:1');
   });
 
   it('deletes list items with $patch: delete and replaces a list with $patch: replace', () => {

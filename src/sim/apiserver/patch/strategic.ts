@@ -73,14 +73,15 @@ function applyOrderWithoutList(result: Record<string, unknown>, patch: Record<st
 function mergeField(key: string, original: unknown, value: unknown, patch: Record<string, unknown>): unknown {
   if (isPlainObject(value)) return mergeMap(isPlainObject(original) ? original : {}, value);
   if (!Array.isArray(value)) return structuredClone(value);
+  const items: unknown[] = value;
   const order = patch[`${SET_ORDER}${key}`];
   const mergeKey = MERGE_KEYS[key];
-  if (mergeKey && value.every((item) => isPlainObject(item))) {
-    return mergeKeyedList(Array.isArray(original) ? original : [], value as Record<string, unknown>[], mergeKey, order);
+  if (mergeKey && items.every((item) => isPlainObject(item))) {
+    return mergeKeyedList(Array.isArray(original) ? original : [], items, mergeKey, order);
   }
   if (MERGED_PRIMITIVE_LISTS.has(key)) {
-    const base = Array.isArray(original) ? [...original] : [];
-    for (const v of value) if (!base.some((b) => isDeepStrictEqual(b, v))) base.push(v);
+    const base: unknown[] = Array.isArray(original) ? [...(original as unknown[])] : [];
+    for (const v of items) if (!base.some((b) => isDeepStrictEqual(b, v))) base.push(v);
     return Array.isArray(order) ? orderPrimitives(base, order) : base;
   }
   return structuredClone(value);

@@ -56,7 +56,7 @@ const CEL_RESERVED = new Set([
  */
 export function unescapeFieldName(name: string): string {
   const reserved = /^__([a-z]+)__$/.exec(name);
-  if (reserved && CEL_RESERVED.has(reserved[1]!)) return reserved[1]!;
+  if (reserved && CEL_RESERVED.has(reserved[1])) return reserved[1];
   return name.replace(
     /__(underscores|dot|dash|slash)__/g,
     (_, word: string) => ({ underscores: '__', dot: '.', dash: '-', slash: '/' })[word]!,
@@ -64,7 +64,9 @@ export function unescapeFieldName(name: string): string {
 }
 
 function visit(expr: Expr, scope: Scope, usage: { usesOldSelf: boolean }): void {
-  const sub = (e: Expr, s: Scope = scope): void => visit(e, s, usage);
+  const sub = (e: Expr, s: Scope = scope): void => {
+    visit(e, s, usage);
+  };
   switch (expr.k) {
     case 'lit':
       return;
@@ -77,27 +79,46 @@ function visit(expr: Expr, scope: Scope, usage: { usesOldSelf: boolean }): void 
       sub(expr.operand);
       fieldSchema(schemaOf(expr.operand, scope), expr.field);
       return;
-    case 'unary':
-      return sub(expr.operand);
+    case 'unary': {
+      sub(expr.operand);
+      return;
+    }
     case 'index':
       sub(expr.operand);
-      return sub(expr.index);
+      {
+        sub(expr.index);
+        return;
+      }
     case 'binary':
       sub(expr.left);
-      return sub(expr.right);
+      {
+        sub(expr.right);
+        return;
+      }
     case 'cond':
       sub(expr.test);
       sub(expr.then);
-      return sub(expr.otherwise);
-    case 'list':
-      return expr.items.forEach((e) => sub(e));
-    case 'map':
-      return expr.entries.forEach((e) => {
+      {
+        sub(expr.otherwise);
+        return;
+      }
+    case 'list': {
+      expr.items.forEach((e) => {
+        sub(e);
+      });
+      return;
+    }
+    case 'map': {
+      expr.entries.forEach((e) => {
         sub(e.key);
         sub(e.value);
       });
-    case 'call':
-      return checkCall(expr, sub);
+      return;
+    }
+    case 'call': {
+      checkCall(expr, sub);
+      return;
+    }
     case 'comprehension': {
       sub(expr.target);
       const target = schemaOf(expr.target, scope);
@@ -105,7 +126,8 @@ function visit(expr: Expr, scope: Scope, usage: { usesOldSelf: boolean }): void 
       const element = target?.type === 'array' ? target.items : undefined;
       const inner = new Map([...scope, [expr.variable, element]]);
       if (expr.filter) sub(expr.filter, inner);
-      return sub(expr.body, inner);
+      sub(expr.body, inner);
+      return;
     }
   }
 }
@@ -153,5 +175,7 @@ function checkCall(expr: Extract<Expr, { k: 'call' }>, sub: (e: Expr) => void): 
     throw new CelCompileError(`found no matching overload for '${expr.fn}' with ${expr.args.length} arguments`);
   }
   if (expr.target) sub(expr.target);
-  expr.args.forEach((a) => sub(a));
+  expr.args.forEach((a) => {
+    sub(a);
+  });
 }

@@ -200,11 +200,11 @@ export function deepEqual(a: CelValue, b: CelValue): boolean {
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     if (isUnordered(a) && isUnordered(b)) return sameElements(a, b);
-    return a.every((x, i) => deepEqual(x, b[i]!));
+    return a.every((x, i) => deepEqual(x, b[i]));
   }
   if (isMap(a) && isMap(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k]!, b[k]!));
+    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return false;
 }
@@ -232,8 +232,8 @@ function mapLiteral(entries: Array<{ key: Expr; value: Expr }>, vars: Bindings):
 
 function call(expr: Extract<Expr, { k: 'call' }>, vars: Bindings): CelValue {
   const args = expr.args.map((a) => evaluate(a, vars));
-  if (expr.target) return METHODS[expr.fn]!.fn([evaluate(expr.target, vars), ...args]);
-  return GLOBAL_FUNCTIONS[expr.fn]!.fn(args);
+  if (expr.target) return METHODS[expr.fn].fn([evaluate(expr.target, vars), ...args]);
+  return GLOBAL_FUNCTIONS[expr.fn].fn(args);
 }
 
 function comprehension(expr: Extract<Expr, { k: 'comprehension' }>, vars: Bindings): CelValue {

@@ -70,22 +70,22 @@ function matches(s: CelValue, pattern: CelValue): boolean {
 
 /** Global functions by name, with the argument counts they accept. */
 export const GLOBAL_FUNCTIONS: Record<string, { arity: number; fn: Fn }> = {
-  size: { arity: 1, fn: ([v]) => size(v!) },
-  int: { arity: 1, fn: ([v]) => toInt(v!) },
-  uint: { arity: 1, fn: ([v]) => toInt(v!) },
-  double: { arity: 1, fn: ([v]) => toDouble(v!) },
-  string: { arity: 1, fn: ([v]) => toStringValue(v!) },
-  matches: { arity: 2, fn: ([s, p]) => matches(s!, p!) },
+  size: { arity: 1, fn: ([v]) => size(v) },
+  int: { arity: 1, fn: ([v]) => toInt(v) },
+  uint: { arity: 1, fn: ([v]) => toInt(v) },
+  double: { arity: 1, fn: ([v]) => toDouble(v) },
+  string: { arity: 1, fn: ([v]) => toStringValue(v) },
+  matches: { arity: 2, fn: ([s, p]) => matches(s, p) },
 };
 
 /** Receiver-style functions (`x.startsWith(y)`): the receiver is args[0]. */
 export const METHODS: Record<string, { arity: number; fn: Fn }> = {
-  size: { arity: 0, fn: ([v]) => size(v!) },
-  startsWith: { arity: 1, fn: ([s, p]) => str(s!, 'startsWith').startsWith(str(p!, 'startsWith')) },
-  endsWith: { arity: 1, fn: ([s, p]) => str(s!, 'endsWith').endsWith(str(p!, 'endsWith')) },
-  contains: { arity: 1, fn: ([s, p]) => str(s!, 'contains').includes(str(p!, 'contains')) },
-  matches: { arity: 1, fn: ([s, p]) => matches(s!, p!) },
-  lowerAscii: { arity: 0, fn: ([s]) => str(s!, 'lowerAscii').replace(/[A-Z]/g, (c) => c.toLowerCase()) },
-  upperAscii: { arity: 0, fn: ([s]) => str(s!, 'upperAscii').replace(/[a-z]/g, (c) => c.toUpperCase()) },
-  trim: { arity: 0, fn: ([s]) => str(s!, 'trim').trim() },
+  size: { arity: 0, fn: ([v]) => size(v) },
+  startsWith: { arity: 1, fn: ([s, p]) => str(s, 'startsWith').startsWith(str(p, 'startsWith')) },
+  endsWith: { arity: 1, fn: ([s, p]) => str(s, 'endsWith').endsWith(str(p, 'endsWith')) },
+  contains: { arity: 1, fn: ([s, p]) => str(s, 'contains').includes(str(p, 'contains')) },
+  matches: { arity: 1, fn: ([s, p]) => matches(s, p) },
+  lowerAscii: { arity: 0, fn: ([s]) => str(s, 'lowerAscii').replace(/[A-Z]/g, (c) => c.toLowerCase()) },
+  upperAscii: { arity: 0, fn: ([s]) => str(s, 'upperAscii').replace(/[a-z]/g, (c) => c.toUpperCase()) },
+  trim: { arity: 0, fn: ([s]) => str(s, 'trim').trim() },
 };

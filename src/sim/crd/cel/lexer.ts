@@ -63,7 +63,7 @@ export function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < src.length) {
-    const ch = src[i]!;
+    const ch = src[i];
     if (/\s/.test(ch)) {
       i++;
       continue;
@@ -78,7 +78,7 @@ export function tokenize(src: string): Token[] {
       tokens.push(token);
       i = end;
     } else if (/[A-Za-z_]/.test(ch)) {
-      while (i < src.length && /[A-Za-z0-9_]/.test(src[i]!)) i++;
+      while (i < src.length && /[A-Za-z0-9_]/.test(src[i])) i++;
       const word = src.slice(start, i);
       if ((word === 'r' || word === 'R') && (src[i] === '"' || src[i] === "'")) {
         const { value, end } = readString(src, i, true);
@@ -115,14 +115,14 @@ function suffixed(src: string, start: number, end: number, value: string): { tok
 }
 
 function readString(src: string, start: number, raw: boolean): { value: string; end: number } {
-  const quote = src[start]!;
+  const quote = src[start];
   const triple = src.startsWith(quote.repeat(3), start);
   const close = triple ? quote.repeat(3) : quote;
   let i = start + close.length;
   let value = '';
   while (i < src.length) {
     if (src.startsWith(close, i)) return { value, end: i + close.length };
-    const ch = src[i]!;
+    const ch = src[i];
     if (!triple && ch === '\n') break;
     if (ch === '\\' && !raw) {
       const { text, next } = readEscape(src, i + 1);
@@ -138,7 +138,7 @@ function readString(src: string, start: number, raw: boolean): { value: string; 
 
 function readEscape(src: string, i: number): { text: string; next: number } {
   const e = src[i] ?? '';
-  if (e in ESCAPES) return { text: ESCAPES[e]!, next: i + 1 };
+  if (e in ESCAPES) return { text: ESCAPES[e], next: i + 1 };
   const hexLen = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
   if (hexLen > 0) {
     const digits = src.slice(i + 1, i + 1 + hexLen);

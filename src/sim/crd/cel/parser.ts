@@ -57,9 +57,9 @@ class Parser {
     let left = this.unary();
     for (;;) {
       const op = this.binaryOperator();
-      if (op === undefined || BINARY_PRECEDENCE[op]! <= minPrecedence) break;
+      if (op === undefined || BINARY_PRECEDENCE[op] <= minPrecedence) break;
       this.pos++;
-      const right = this.expression(BINARY_PRECEDENCE[op]!);
+      const right = this.expression(BINARY_PRECEDENCE[op]);
       left = { k: 'binary', op, left, right };
     }
     if (minPrecedence === 0 && this.accept('?')) {
@@ -116,8 +116,8 @@ class Parser {
     const comprehension = { k: 'comprehension', macro: name as Macro, target, variable: variable.name } as const;
     // map(x, pred, transform) keeps the elements pred accepts, then transforms them.
     return args.length === 3
-      ? { ...comprehension, filter: args[1]!, body: args[2]! }
-      : { ...comprehension, body: args[1]! };
+      ? { ...comprehension, filter: args[1], body: args[2] }
+      : { ...comprehension, body: args[1] };
   }
 
   private primary(): Expr {
@@ -191,11 +191,11 @@ class Parser {
   }
 
   private peek(): Token {
-    return this.tokens[this.pos]!;
+    return this.tokens[this.pos];
   }
 
   private next(): Token {
-    const t = this.tokens[this.pos]!;
+    const t = this.tokens[this.pos];
     if (t.kind !== 'eof') this.pos++;
     return t;
   }
