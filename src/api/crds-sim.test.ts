@@ -47,6 +47,7 @@ test('a Project gets its policy and storage defaults, and unknown fields are pru
       allowHostMounts: false,
       allowDockerSocket: false,
       allowServiceAccountToken: false,
+      allowInlineSecrets: false,
       allowEventScripts: false,
       buildTimeoutSeconds: 3600,
       supersede: false,

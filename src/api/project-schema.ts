@@ -189,6 +189,13 @@ export const PolicySchema = Type.Object(
         maxItems: 64,
       }),
     ),
+    allowInlineSecrets: Type.Optional(
+      Type.Boolean({
+        description:
+          'Whether a job may hold project secret values outside env (tasks, args, command, annotations, labels, the image, a nodeSelector, volumes), as Brigade 1 allowed. They are then stored verbatim in the Job resource, the batch Job and the pod spec, readable by anyone who can read those. Off: such a job is refused; pass the value through env, which the operator keeps in a Secret.',
+        default: false,
+      }),
+    ),
     allowEventScripts: Type.Optional(
       Type.Boolean({
         description: "Whether an Event may carry its own script (like 'brig run -f') instead of the project's.",

@@ -128,6 +128,7 @@ test('a secret value in a task is refused before anything is stored', async () =
   assert.equal(build.status?.phase, 'Failed');
   assert.match(build.status.message ?? '', /tasks\[0\] holds the value of project secret "token"/);
   assert.match(build.status.message ?? '', /pass it through env/);
+  assert.match(build.status.message ?? '', /spec\.policy\.allowInlineSecrets: true/);
   assert.equal((await jobsOf(ground(), 'inline-1')).size, 0, 'no Job resource was created');
   const dumps = await Promise.all([
     ground().kubectl('get', 'brigade', '-o', 'yaml'),

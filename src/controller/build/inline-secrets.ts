@@ -60,6 +60,7 @@ export function refuseInlineSecrets(req: JobRequest, secrets: Readonly<Record<st
   const key = places[0]?.keys[0] ?? 'key';
   throw new InlineSecretError(
     `job "${req.name}" is refused: ${where}${more}. A secret value would be stored verbatim in the Job resource and the pod spec; ` +
-      `pass it through env instead (env: { VALUE: project.secrets[${JSON.stringify(key)}] }, then use $VALUE), which the operator keeps in a Secret`,
+      `pass it through env instead (env: { VALUE: project.secrets[${JSON.stringify(key)}] }, then use $VALUE), which the operator keeps in a Secret, ` +
+      `or set spec.policy.allowInlineSecrets: true on the Project to store such values inline as Brigade 1 did`,
   );
 }

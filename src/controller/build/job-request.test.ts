@@ -149,6 +149,11 @@ test('a secret value anywhere but env is refused with the field and the key, nev
       JSON.stringify(over),
     );
   }
+  // The Project's opt-in stores them inline, as Brigade 1 did; env still goes through the job's Secret.
+  const inline = request({ tasks: ['docker login -p s3cret-token-value'], env: { T: 's3cret-token-value' } });
+  const allowed = jobCrFor(build, project({ policy: { allowInlineSecrets: true } }), inline, secrets);
+  assert.deepEqual(allowed.job.spec.tasks, ['docker login -p s3cret-token-value']);
+  assert.deepEqual(Object.keys(allowed.secretData), ['T']);
   // A word that merely contains a short secret is not that secret.
   assert.doesNotThrow(() => jobCrFor(build, project(), request({ tasks: ['echo northeastus'] }), secrets));
   // A defaulted image is the operator's choice, not the script's.
