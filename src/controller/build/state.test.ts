@@ -66,6 +66,12 @@ test('the jobs summary counts succeeded jobs and shows failed ones: a failed job
     job('c', 'Failed', '2026-11-23T09:00:03Z'),
   ]);
   assert.equal(mixed.jobsSummary, '1/3, 2 failed');
+  const stopped = jobsSummary([
+    job('a', 'Succeeded', '2026-11-23T09:00:01Z'),
+    job('b', 'Failed', '2026-11-23T09:00:02Z'),
+    job('c', 'Cancelled', '2026-11-23T09:00:03Z'),
+  ]);
+  assert.equal(stopped.jobsSummary, '1/3, 1 failed, 1 cancelled');
 });
 
 test('the deadline is the start time plus the project build timeout', () => {

@@ -32,13 +32,18 @@ export function jobsSummary(jobs: readonly JobCR[]): { jobs: BuildJobSummary[]; 
 }
 
 /**
- * The Jobs printer column: jobs that succeeded / all jobs, then how many failed when any did, e.g.
- * "1/2, 1 failed". (Counting finished jobs showed 1/1 for a build whose one job failed.)
+ * The Jobs printer column: jobs that succeeded / all jobs, then how many failed (or timed out) and how
+ * many were cancelled when any were, e.g. "1/3, 1 failed, 1 cancelled". (Counting finished jobs showed
+ * 1/1 for a build whose one job failed; a job stopped by a cancel is not a failure of that job.)
  */
 export function jobsSummaryText(jobs: readonly JobCR[]): string {
   const succeeded = jobs.filter((j) => j.status?.phase === 'Succeeded').length;
-  const failed = jobs.filter((j) => isTerminalJob(j) && j.status?.phase !== 'Succeeded').length;
-  return `${succeeded}/${jobs.length}${failed > 0 ? `, ${failed} failed` : ''}`;
+  const cancelled = jobs.filter((j) => j.status?.phase === 'Cancelled').length;
+  const failed = jobs.filter(
+    (j) => isTerminalJob(j) && !['Succeeded', 'Cancelled'].includes(j.status?.phase ?? ''),
+  ).length;
+  const notes = [...(failed > 0 ? [`${failed} failed`] : []), ...(cancelled > 0 ? [`${cancelled} cancelled`] : [])];
+  return [`${succeeded}/${jobs.length}`, ...notes].join(', ');
 }
 
 export function buildTimeoutMs(project: Project | undefined): number {
