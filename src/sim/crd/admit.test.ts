@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { compileCrd } from './index.ts';
 import type { CompiledVersion } from './index.ts';
 import type { Schema } from './schema.ts';
-import { widget, widgetCrd } from './test-fixtures.ts';
+import { versionOf, widget, widgetCrd } from './test-fixtures.ts';
 
 function versionFor(spec: Schema, status?: Schema): CompiledVersion {
-  return compileCrd(widgetCrd({ spec, status })).versions.get('v1')!;
+  return versionOf(compileCrd(widgetCrd({ spec, status })), 'v1');
 }
 
 function messages(v: CompiledVersion, specValue: unknown): string[] {
@@ -284,9 +284,10 @@ describe('admission: x-kubernetes-list-type', () => {
 });
 
 describe('admission: x-kubernetes-validations (CEL)', () => {
+  const specRules = [{ rule: 'self == oldSelf', message: 'spec is immutable' }];
   const spec: Schema = {
     type: 'object',
-    'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'spec is immutable' }],
+    'x-kubernetes-validations': specRules,
     properties: {
       project: { type: 'string' },
       min: { type: 'integer' },
@@ -304,22 +305,25 @@ describe('admission: x-kubernetes-validations (CEL)', () => {
     ],
     properties: { phase: { type: 'string' }, count: { type: 'integer' } },
   };
-  const v = compileCrd(
-    widgetCrd({
-      spec: {
-        ...spec,
-        'x-kubernetes-validations': [
-          ...spec['x-kubernetes-validations']!,
-          {
-            rule: 'self.min <= self.max',
-            messageExpression: "'min ' + string(self.min) + ' exceeds max'",
-            reason: 'FieldValueForbidden',
-          },
-        ],
-      },
-      status,
-    }),
-  ).versions.get('v1')!;
+  const v = versionOf(
+    compileCrd(
+      widgetCrd({
+        spec: {
+          ...spec,
+          'x-kubernetes-validations': [
+            ...specRules,
+            {
+              rule: 'self.min <= self.max',
+              messageExpression: "'min ' + string(self.min) + ' exceeds max'",
+              reason: 'FieldValueForbidden',
+            },
+          ],
+        },
+        status,
+      }),
+    ),
+    'v1',
+  );
 
   it('allows any spec on CREATE: transition rules need an old object', () => {
     assert.deepEqual(v.admit(widget({ project: 'p', min: 1, max: 2 }), { operation: 'CREATE' }).errors, []);
@@ -524,7 +528,7 @@ describe('admission: maps and metadata', () => {
       crd.spec as { versions: Array<{ schema: { openAPIV3Schema: { properties: Record<string, unknown> } } }> }
     ).versions[0].schema.openAPIV3Schema;
     schema.properties.metadata = { type: 'object', properties: { name: { type: 'string', maxLength: 5 } } };
-    const v = compileCrd(crd).versions.get('v1')!;
+    const v = versionOf(compileCrd(crd), 'v1');
     const obj = widget({});
     obj.metadata.name = 'much-too-long';
     assert.deepEqual(

@@ -221,7 +221,7 @@ export function parseFieldPath(fieldPath: string | undefined): PathSegment[] {
   const re = /\.([A-Za-z0-9_-]+)|\['([^']*)'\]|\[(\d+)\]/gy;
   let m: RegExpExecArray | null;
   while ((m = re.exec(fieldPath)) !== null) {
-    segments.push(m[1] ?? m[2] ?? Number(m[3]));
+    segments.push(m.at(1) ?? m.at(2) ?? Number(m.at(3)));
     if (re.lastIndex === fieldPath.length) return segments;
   }
   throw new Error(`invalid fieldPath ${JSON.stringify(fieldPath)}`);

@@ -124,7 +124,7 @@ export function compileCrd(crd: KubeObject): CompiledCrd {
     },
     scope: spec.scope,
     versions,
-    storageVersion: spec.versions.find((v) => v.storage)!.name,
+    storageVersion: storageVersionOf(spec),
     servedVersions: sortByPriority(spec.versions.filter((v) => v.served).map((v) => v.name)),
   };
 }
@@ -157,6 +157,13 @@ export interface CrdVersionSpec {
 
 /** A version without a schema (only possible for CRDs converted from v1beta1) keeps every field. */
 const PRESERVE_ALL: Schema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+
+/** validateCrd has required exactly one storage version; this says so if that ever stops holding. */
+function storageVersionOf(spec: CrdSpec): string {
+  const storage = spec.versions.find((v) => v.storage);
+  if (!storage) throw new Error('a validated CRD has no storage version');
+  return storage.name;
+}
 
 /**
  * The apiserver's warning for a deprecated version: the CRD's own text, or

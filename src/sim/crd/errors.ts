@@ -24,6 +24,7 @@ export interface FieldError {
 export function renderValue(value: unknown): string {
   if (value === null || value === undefined) return '"null"';
   if (typeof value === 'string') return JSON.stringify(value);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- not an object: TypeScript does not narrow unknown by a negative typeof
   if (typeof value !== 'object') return String(value);
   return goSyntax(value);
 }
@@ -36,6 +37,7 @@ function goSyntax(value: unknown): string {
     const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `map[string]interface {}{${entries.map(([k, v]) => `${JSON.stringify(k)}:${goSyntax(v)}`).join(', ')}}`;
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were handled above; TypeScript does not narrow unknown by a negative typeof
   return String(value);
 }
 

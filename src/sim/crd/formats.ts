@@ -8,7 +8,9 @@ const GO_DURATION = /^[-+]?(\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)((\d+(\.\d
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 function isCidr(value: string): boolean {
-  const [ip, bits, ...rest] = value.split('/');
+  // Fewer parts than names when there is no '/': the names past the end are undefined.
+  const parts: (string | undefined)[] = value.split('/');
+  const [ip, bits, ...rest] = parts;
   if (rest.length > 0 || ip === undefined || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
   const family = isIP(ip);
   return family !== 0 && Number(bits) <= (family === 4 ? 32 : 128);

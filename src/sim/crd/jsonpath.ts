@@ -66,13 +66,21 @@ function parseSteps(text: string, source: string): Step[] {
   const steps: Step[] = [];
   let rest = text;
   while (rest.length > 0) {
-    const match = STEP_PATTERNS.map(([re, make]) => [re.exec(rest), make] as const).find(([m]) => m);
-    if (!match) throw new JsonPathError(`unsupported JSONPath ${JSON.stringify(source)} near ${JSON.stringify(rest)}`);
-    const [m, make] = match;
-    steps.push(make(m!));
-    rest = rest.slice(m![0].length);
+    const next = nextStep(rest);
+    if (!next) throw new JsonPathError(`unsupported JSONPath ${JSON.stringify(source)} near ${JSON.stringify(rest)}`);
+    steps.push(next.step);
+    rest = rest.slice(next.length);
   }
   return steps;
+}
+
+/** The step the first matching pattern reads from the start of `rest`, and how many characters it takes. */
+function nextStep(rest: string): { step: Step; length: number } | undefined {
+  for (const [re, make] of STEP_PATTERNS) {
+    const m = re.exec(rest);
+    if (m) return { step: make(m), length: m[0].length };
+  }
+  return undefined;
 }
 
 function apply(step: Step, value: unknown): unknown[] {
@@ -134,5 +142,6 @@ export function goSprint(value: unknown): string {
   }
   if (typeof value === 'number' && Math.abs(value) >= 1e21)
     return value.toExponential().replace(/e\+?(-?)(\d)$/, 'e+$10$2');
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- decoded JSON: its only objects, arrays and plain objects, are handled above
   return String(value);
 }

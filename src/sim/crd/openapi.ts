@@ -9,7 +9,7 @@ import type { KubeObject } from '../types.ts';
 import { META, metaSchemas, ref } from './openapi-meta.ts';
 import { routesFor } from './openapi-routes.ts';
 import type { Gvk, Operation, Param, Route, RouteTarget } from './openapi-routes.ts';
-import { isPlainObject } from './schema.ts';
+import { isPlainObject, stringField } from './schema.ts';
 import type { Schema } from './schema.ts';
 
 interface ServedVersion {
@@ -23,33 +23,37 @@ function servedVersions(crds: KubeObject[], filter?: { group: string; version: s
   const out: ServedVersion[] = [];
   for (const crd of crds) {
     const spec = isPlainObject(crd.spec) ? crd.spec : {};
-    const names = isPlainObject(spec.names) ? spec.names : {};
-    const group = String(spec.group ?? '');
+    const group = stringField(spec.group);
     if (filter && group !== filter.group) continue;
     for (const v of Array.isArray(spec.versions) ? spec.versions : []) {
       if (!isPlainObject(v) || v.served !== true || (filter && v.name !== filter.version)) continue;
-      const gvk: Gvk = { group, version: String(v.name), kind: String(names.kind ?? '') };
-      const schema = (
-        isPlainObject(v.schema) && isPlainObject(v.schema.openAPIV3Schema)
-          ? v.schema.openAPIV3Schema
-          : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }
-      ) as Schema;
-      const objectSchema = definitionName(gvk);
-      out.push({
-        target: {
-          gvk,
-          plural: String(names.plural ?? ''),
-          namespaced: spec.scope !== 'Cluster',
-          hasStatus: isPlainObject(v.subresources) && isPlainObject(v.subresources.status),
-          objectSchema,
-          listSchema: `${objectSchema}List`,
-        },
-        schema,
-        description: typeof schema.description === 'string' ? schema.description : '',
-      });
+      out.push(servedVersion(spec, group, v));
     }
   }
   return out;
+}
+
+function servedVersion(spec: Record<string, unknown>, group: string, v: Record<string, unknown>): ServedVersion {
+  const names = isPlainObject(spec.names) ? spec.names : {};
+  const gvk: Gvk = { group, version: String(v.name), kind: stringField(names.kind) };
+  const schema = (
+    isPlainObject(v.schema) && isPlainObject(v.schema.openAPIV3Schema)
+      ? v.schema.openAPIV3Schema
+      : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }
+  ) as Schema;
+  const objectSchema = definitionName(gvk);
+  return {
+    target: {
+      gvk,
+      plural: stringField(names.plural),
+      namespaced: spec.scope !== 'Cluster',
+      hasStatus: isPlainObject(v.subresources) && isPlainObject(v.subresources.status),
+      objectSchema,
+      listSchema: `${objectSchema}List`,
+    },
+    schema,
+    description: typeof schema.description === 'string' ? schema.description : '',
+  };
 }
 
 /** `brigade.sh`/`v1alpha1`/`Project` -> `sh.brigade.v1alpha1.Project`. */
@@ -140,7 +144,7 @@ export function openApiV3Paths(crds: KubeObject[]): Record<string, { serverRelat
     target: { gvk },
   } of servedVersions(crds)) {
     const key = `apis/${gvk.group}/${gvk.version}`;
-    if (out[key]) continue;
+    if (key in out) continue;
     const doc = JSON.stringify(openApiV3ForGroupVersion(crds, gvk.group, gvk.version));
     const hash = createHash('sha512').update(doc).digest('hex').toUpperCase();
     out[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };

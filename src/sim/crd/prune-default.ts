@@ -21,9 +21,10 @@ interface WalkState {
 
 function walk(value: unknown, schema: Schema, path: PathSegment[], pruned: string[]): void {
   if (Array.isArray(value)) {
-    if (schema.items)
+    const items = schema.items;
+    if (items)
       value.forEach((item, i) => {
-        walk(item, schema.items!, [...path, i], pruned);
+        walk(item, items, [...path, i], pruned);
       });
     return;
   }

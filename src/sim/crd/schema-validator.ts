@@ -51,7 +51,8 @@ export function compileSchemaValidator(schema: Schema): SchemaValidator {
   let validate = compiledBySchema.get(key);
   if (!validate) {
     validate = newAjv(collectFormats(schema)).compile(ajvSchema);
-    if (compiledBySchema.size >= MAX_CACHED_VALIDATORS) compiledBySchema.delete(compiledBySchema.keys().next().value!);
+    const oldest = compiledBySchema.keys().next();
+    if (compiledBySchema.size >= MAX_CACHED_VALIDATORS && !oldest.done) compiledBySchema.delete(oldest.value);
     compiledBySchema.set(key, validate);
   }
   const compiled = validate;
@@ -156,7 +157,7 @@ function translateOne(err: ErrorObject, segments: PathSegment[]): FieldError {
       );
     }
     case 'enum':
-      return fieldErrors.notSupported(path, data, (params.allowedValues as unknown[]) ?? []);
+      return fieldErrors.notSupported(path, data, Array.isArray(params.allowedValues) ? params.allowedValues : []);
     case 'pattern':
       return fieldErrors.invalid(path, data, `${inBody} should match '${String(params.pattern)}'`);
     case 'format':
@@ -165,11 +166,39 @@ function translateOne(err: ErrorObject, segments: PathSegment[]): FieldError {
         data,
         `${inBody} must be of type ${String(params.format)}: ${JSON.stringify(data)}`,
       );
+    case 'anyOf':
+      return fieldErrors.invalid(path, data, `${inBody} must validate at least one schema (anyOf)`);
+    case 'oneOf':
+      return fieldErrors.invalid(path, data, `${inBody} must validate one and only one schema (oneOf)`);
+    case 'not':
+      return fieldErrors.invalid(path, data, `${inBody} must not validate the schema (not)`);
+    case 'additionalProperties':
+      return fieldErrors.forbidden(
+        formatPath([...segments, String(params.additionalProperty)]),
+        'additional property is not allowed',
+      );
+    default:
+      return (
+        limitError(err.keyword, path, inBody, params, data) ??
+        fieldErrors.invalid(path, data, `${inBody} ${err.message ?? 'is invalid'}`)
+      );
+  }
+}
+
+/** The error for a numeric bound or a length, item or property count keyword; undefined for any other. */
+function limitError(
+  keyword: string,
+  path: string,
+  inBody: string,
+  params: Record<string, unknown>,
+  data: unknown,
+): FieldError | undefined {
+  switch (keyword) {
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return fieldErrors.invalid(path, data, `${inBody} should be ${BOUND_WORDS[err.keyword]} ${String(params.limit)}`);
+      return fieldErrors.invalid(path, data, `${inBody} should be ${BOUND_WORDS[keyword]} ${String(params.limit)}`);
     case 'multipleOf':
       return fieldErrors.invalid(path, data, `${inBody} should be a multiple of ${String(params.multipleOf)}`);
     case 'minLength':
@@ -188,19 +217,8 @@ function translateOne(err: ErrorObject, segments: PathSegment[]): FieldError {
       return fieldErrors.invalid(path, data, `${inBody} should have at least ${String(params.limit)} properties`);
     case 'maxProperties':
       return fieldErrors.tooMany(path, Object.keys(data as object).length, Number(params.limit));
-    case 'anyOf':
-      return fieldErrors.invalid(path, data, `${inBody} must validate at least one schema (anyOf)`);
-    case 'oneOf':
-      return fieldErrors.invalid(path, data, `${inBody} must validate one and only one schema (oneOf)`);
-    case 'not':
-      return fieldErrors.invalid(path, data, `${inBody} must not validate the schema (not)`);
-    case 'additionalProperties':
-      return fieldErrors.forbidden(
-        formatPath([...segments, String(params.additionalProperty)]),
-        'additional property is not allowed',
-      );
     default:
-      return fieldErrors.invalid(path, data, `${inBody} ${err.message ?? 'is invalid'}`);
+      return undefined;
   }
 }
 

@@ -53,6 +53,11 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A CRD field the schema makes a string (group, kind, plural); '' when it is absent or not a string. */
+export function stringField(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 /** The schema for a property of an object node, or undefined when the property is unknown. */
 export function propertySchema(schema: Schema, key: string): Schema | undefined {
   const known = schema.properties?.[key];

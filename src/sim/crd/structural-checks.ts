@@ -15,9 +15,10 @@ export function checkStructuralInvariants(value: unknown, schema: Schema, path: 
 function visit(value: unknown, schema: Schema, path: PathSegment[], errors: FieldError[]): void {
   if (Array.isArray(value)) {
     errors.push(...listDuplicates(value, schema, path));
-    if (schema.items)
+    const items = schema.items;
+    if (items)
       value.forEach((item, i) => {
-        visit(item, schema.items!, [...path, i], errors);
+        visit(item, items, [...path, i], errors);
       });
     return;
   }
@@ -64,7 +65,12 @@ export function canonicalJson(value: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
       .join(',')}}`;
   }
-  return JSON.stringify(value) ?? 'null';
+  return jsonText(value) ?? 'null';
+}
+
+/** JSON.stringify, typed as it behaves: undefined (and a function) give undefined, not a string. */
+function jsonText(value: unknown): string | undefined {
+  return JSON.stringify(value);
 }
 
 function embeddedTypeMeta(obj: Record<string, unknown>, path: PathSegment[]): FieldError[] {

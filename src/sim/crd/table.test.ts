@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { compileCrd } from './index.ts';
 import { compileJsonPath, goSprint, JsonPathError } from './jsonpath.ts';
 import { humanDuration } from './table.ts';
-import { widget, widgetCrd } from './test-fixtures.ts';
+import { versionOf, widget, widgetCrd } from './test-fixtures.ts';
 
 const NOW = new Date('2024-05-01T12:00:00Z');
 
@@ -84,7 +84,7 @@ describe('humanDuration', () => {
 
 describe('Table output', () => {
   it('has Name and a default Age column when no printer columns are defined', () => {
-    const v = compileCrd(widgetCrd()).versions.get('v1')!;
+    const v = versionOf(compileCrd(widgetCrd()), 'v1');
     assert.deepEqual(
       v.tableColumns().map((c) => [c.name, c.type, c.format, c.priority]),
       [
@@ -100,20 +100,23 @@ describe('Table output', () => {
   });
 
   it('renders the printer columns of the version, typed, with wide-only priority kept', () => {
-    const v = compileCrd(
-      widgetCrd({
-        printerColumns: [
-          { name: 'Image', type: 'string', jsonPath: '.spec.image', description: 'the image' },
-          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-          { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
-          { name: 'Ratio', type: 'number', jsonPath: '.spec.ratio', priority: 1 },
-          { name: 'Paused', type: 'boolean', jsonPath: '.spec.paused' },
-          { name: 'Started', type: 'date', jsonPath: '.status.startTime' },
-          { name: 'Bad', type: 'date', jsonPath: '.spec.image' },
-          { name: 'Missing', type: 'string', jsonPath: '.spec.nothing' },
-        ],
-      }),
-    ).versions.get('v1')!;
+    const v = versionOf(
+      compileCrd(
+        widgetCrd({
+          printerColumns: [
+            { name: 'Image', type: 'string', jsonPath: '.spec.image', description: 'the image' },
+            { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+            { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
+            { name: 'Ratio', type: 'number', jsonPath: '.spec.ratio', priority: 1 },
+            { name: 'Paused', type: 'boolean', jsonPath: '.spec.paused' },
+            { name: 'Started', type: 'date', jsonPath: '.status.startTime' },
+            { name: 'Bad', type: 'date', jsonPath: '.spec.image' },
+            { name: 'Missing', type: 'string', jsonPath: '.spec.nothing' },
+          ],
+        }),
+      ),
+      'v1',
+    );
     const cols = v.tableColumns();
     assert.deepEqual(
       cols.map((c) => c.name),

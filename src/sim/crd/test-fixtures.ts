@@ -2,6 +2,7 @@
 
 import type { KubeObject } from '../types.ts';
 import type { Schema } from './schema.ts';
+import type { CompiledCrd, CompiledVersion } from './compile.ts';
 
 export interface CrdFixtureOptions {
   spec?: Schema;
@@ -52,4 +53,11 @@ export function widget(spec: unknown, extra: Record<string, unknown> = {}): Kube
     spec,
     ...extra,
   };
+}
+
+/** The compiled version `name` of a CRD; fails the test when the CRD has no such version. */
+export function versionOf(compiled: CompiledCrd, name: string): CompiledVersion {
+  const version = compiled.versions.get(name);
+  if (!version) throw new Error(`the compiled CRD has no version ${name}`);
+  return version;
 }

@@ -5,7 +5,7 @@ import { fieldErrors } from './errors.ts';
 import type { FieldError } from './errors.ts';
 import { JsonPathError, compileJsonPath } from './jsonpath.ts';
 import { isDns1123Subdomain } from './names.ts';
-import { isPlainObject } from './schema.ts';
+import { isPlainObject, stringField } from './schema.ts';
 import { validateSchema } from './validate-schema.ts';
 
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -35,7 +35,7 @@ export function validateCrd(crd: KubeObject, old?: KubeObject): FieldError[] {
     ...versionsErrors(spec.versions),
   ];
   const names = isPlainObject(spec.names) ? spec.names : {};
-  const expectedName = `${String(names.plural ?? '')}.${String(spec.group ?? '')}`;
+  const expectedName = `${stringField(names.plural)}.${stringField(spec.group)}`;
   if (crd.metadata.name !== expectedName) {
     errors.unshift(
       fieldErrors.invalid('metadata.name', crd.metadata.name ?? '', 'must be spec.names.plural+"."+spec.group'),
@@ -151,7 +151,11 @@ function printerColumnErrors(value: unknown, versionPath: string): FieldError[] 
     if (typeof col.name !== 'string' || col.name === '') errors.push(fieldErrors.required(`${at}.name`));
     if (!COLUMN_TYPES.includes(String(col.type)))
       errors.push(fieldErrors.notSupported(`${at}.type`, col.type, COLUMN_TYPES));
-    if (col.format !== undefined && col.format !== '' && !COLUMN_FORMATS.includes(String(col.format)))
+    if (
+      col.format !== undefined &&
+      col.format !== '' &&
+      (typeof col.format !== 'string' || !COLUMN_FORMATS.includes(col.format))
+    )
       errors.push(fieldErrors.notSupported(`${at}.format`, col.format, COLUMN_FORMATS));
     if (col.priority !== undefined && !(Number.isInteger(col.priority) && (col.priority as number) >= 0))
       errors.push(fieldErrors.invalid(`${at}.priority`, col.priority, 'must be a non-negative integer'));

@@ -37,18 +37,34 @@ function schemaPath(base: string, path: PathSegment[]): string {
 }
 
 function nodeErrors(node: Schema, at: string, isRoot: boolean): FieldError[] {
-  const errors: FieldError[] = [];
+  return [
+    ...typeErrors(node, at, isRoot),
+    ...shapeErrors(node, at),
+    ...keywordErrors(node, at),
+    ...listTypeErrors(node, at),
+    ...embeddedErrors(node, at),
+  ];
+}
+
+function typeErrors(node: Schema, at: string, isRoot: boolean): FieldError[] {
   const untyped = node['x-kubernetes-preserve-unknown-fields'] === true || node['x-kubernetes-int-or-string'] === true;
   if (node.type === undefined && !untyped) {
-    errors.push(
+    return [
       fieldErrors.required(
         `${at}.type`,
         isRoot ? 'must not be empty at the root' : 'must not be empty for specified object fields',
       ),
-    );
-  } else if (node.type !== undefined && !TYPES.includes(node.type)) {
-    errors.push(fieldErrors.notSupported(`${at}.type`, node.type, TYPES));
+    ];
   }
+  if (node.type !== undefined && !TYPES.includes(node.type)) {
+    return [fieldErrors.notSupported(`${at}.type`, node.type, TYPES)];
+  }
+  return [];
+}
+
+/** What an object's properties and an array's items must look like. */
+function shapeErrors(node: Schema, at: string): FieldError[] {
+  const errors: FieldError[] = [];
   if (node.properties && node.additionalProperties !== undefined && node.additionalProperties !== false) {
     errors.push(
       fieldErrors.forbidden(`${at}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'),
@@ -57,6 +73,12 @@ function nodeErrors(node: Schema, at: string, isRoot: boolean): FieldError[] {
   if (node.type === 'array' && !node.items) errors.push(fieldErrors.required(`${at}.items`, 'must be specified'));
   if (Array.isArray(node.items))
     errors.push(fieldErrors.forbidden(`${at}.items`, 'items must be a schema object and not an array'));
+  return errors;
+}
+
+/** pattern, x-kubernetes-validations, and the keywords a structural schema forbids. */
+function keywordErrors(node: Schema, at: string): FieldError[] {
+  const errors: FieldError[] = [];
   if (node.pattern !== undefined) errors.push(...patternErrors(node.pattern, `${at}.pattern`));
   const rules = node['x-kubernetes-validations'];
   if (rules !== undefined && (!Array.isArray(rules) || !rules.every(isPlainObject))) {
@@ -70,7 +92,6 @@ function nodeErrors(node: Schema, at: string, isRoot: boolean): FieldError[] {
       ),
     );
   if (node.$ref !== undefined) errors.push(fieldErrors.forbidden(`${at}.$ref`, '$ref is not supported'));
-  errors.push(...listTypeErrors(node, at), ...embeddedErrors(node, at));
   return errors;
 }
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCrd } from './index.ts';
-import { widgetCrd } from './test-fixtures.ts';
+import { versionOf, widgetCrd } from './test-fixtures.ts';
 import { sortByPriority } from './versions.ts';
 
 const version = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -33,13 +33,13 @@ describe('version priority', () => {
     const compiled = compileCrd(crd);
     assert.deepEqual(compiled.servedVersions, ['v1', 'v2beta1', 'v1alpha1']);
     assert.equal(
-      compiled.versions.get('v1alpha1')!.deprecationWarning,
+      versionOf(compiled, 'v1alpha1').deprecationWarning,
       'example.com/v1alpha1 Widget is deprecated; use example.com/v1 Widget',
     );
-    assert.equal(compiled.versions.get('v1')!.deprecationWarning, undefined);
+    assert.equal(versionOf(compiled, 'v1').deprecationWarning, undefined);
     const custom = widgetCrd({
       moreVersions: [version('v1beta1', { deprecated: true, deprecationWarning: 'move to v1' })],
     });
-    assert.equal(compileCrd(custom).versions.get('v1beta1')!.deprecationWarning, 'move to v1');
+    assert.equal(versionOf(compileCrd(custom), 'v1beta1').deprecationWarning, 'move to v1');
   });
 });

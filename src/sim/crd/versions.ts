@@ -13,11 +13,11 @@ export function compareVersionPriority(a: string, b: string): number {
     if (mb) return 1;
     return a < b ? -1 : a > b ? 1 : 0;
   }
-  const stability = STABILITY[mb[2] ?? ''] - STABILITY[ma[2] ?? ''];
+  const stability = STABILITY[mb.at(2) ?? ''] - STABILITY[ma.at(2) ?? ''];
   if (stability !== 0) return stability;
   const major = Number(mb[1]) - Number(ma[1]);
   if (major !== 0) return major;
-  return Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
+  return Number(mb.at(3) ?? 0) - Number(ma.at(3) ?? 0);
 }
 
 export function sortByPriority(versions: string[]): string[] {

@@ -57,11 +57,12 @@ const CEL_RESERVED = new Set([
 export function unescapeFieldName(name: string): string {
   const reserved = /^__([a-z]+)__$/.exec(name);
   if (reserved && CEL_RESERVED.has(reserved[1])) return reserved[1];
-  return name.replace(
-    /__(underscores|dot|dash|slash)__/g,
-    (_, word: string) => ({ underscores: '__', dot: '.', dash: '-', slash: '/' })[word]!,
-  );
+  return name.replace(FIELD_ESCAPE_PATTERN, (_, word: keyof typeof FIELD_ESCAPES) => FIELD_ESCAPES[word]);
 }
+
+const FIELD_ESCAPES = { underscores: '__', dot: '.', dash: '-', slash: '/' } as const;
+// Built from FIELD_ESCAPES' keys, so every word the pattern captures is a key of it.
+const FIELD_ESCAPE_PATTERN = new RegExp(`__(${Object.keys(FIELD_ESCAPES).join('|')})__`, 'g');
 
 function visit(expr: Expr, scope: Scope, usage: { usesOldSelf: boolean }): void {
   const sub = (e: Expr, s: Scope = scope): void => {
@@ -71,65 +72,66 @@ function visit(expr: Expr, scope: Scope, usage: { usesOldSelf: boolean }): void 
     case 'lit':
       return;
     case 'ident':
-      if (!scope.has(expr.name)) throw new CelCompileError(`undeclared reference to '${expr.name}'`);
-      if (expr.name === 'oldSelf') usage.usesOldSelf = true;
+      visitIdent(expr.name, scope, usage);
       return;
     case 'select':
     case 'has':
       sub(expr.operand);
       fieldSchema(schemaOf(expr.operand, scope), expr.field);
       return;
-    case 'unary': {
+    case 'unary':
       sub(expr.operand);
       return;
-    }
     case 'index':
       sub(expr.operand);
-      {
-        sub(expr.index);
-        return;
-      }
+      sub(expr.index);
+      return;
     case 'binary':
       sub(expr.left);
-      {
-        sub(expr.right);
-        return;
-      }
+      sub(expr.right);
+      return;
     case 'cond':
       sub(expr.test);
       sub(expr.then);
-      {
-        sub(expr.otherwise);
-        return;
-      }
-    case 'list': {
+      sub(expr.otherwise);
+      return;
+    case 'list':
       expr.items.forEach((e) => {
         sub(e);
       });
       return;
-    }
-    case 'map': {
+    case 'map':
       expr.entries.forEach((e) => {
         sub(e.key);
         sub(e.value);
       });
       return;
-    }
-    case 'call': {
+    case 'call':
       checkCall(expr, sub);
       return;
-    }
-    case 'comprehension': {
-      sub(expr.target);
-      const target = schemaOf(expr.target, scope);
-      // Over a list the variable is an item; over a map it is a key (a string).
-      const element = target?.type === 'array' ? target.items : undefined;
-      const inner = new Map([...scope, [expr.variable, element]]);
-      if (expr.filter) sub(expr.filter, inner);
-      sub(expr.body, inner);
+    case 'comprehension':
+      visitComprehension(expr, scope, sub);
       return;
-    }
   }
+}
+
+function visitIdent(name: string, scope: Scope, usage: { usesOldSelf: boolean }): void {
+  if (!scope.has(name)) throw new CelCompileError(`undeclared reference to '${name}'`);
+  if (name === 'oldSelf') usage.usesOldSelf = true;
+}
+
+function visitComprehension(
+  expr: Extract<Expr, { k: 'comprehension' }>,
+  scope: Scope,
+  sub: (e: Expr, s?: Scope) => void,
+): void {
+  sub(expr.target);
+  const target = schemaOf(expr.target, scope);
+  // Over a list the variable is an item; over a map it is a key (a string).
+  const element = target?.type === 'array' ? target.items : undefined;
+  const inner = new Map([...scope, [expr.variable, element]]);
+  if (expr.filter) sub(expr.filter, inner);
+  sub(expr.body, inner);
 }
 
 /** The schema of a field of an object schema; throws for a field the schema does not declare. */

@@ -52,7 +52,7 @@ function selectField(target: CelValue, escaped: string): CelValue {
   const field = unescapeFieldName(escaped);
   if (!isMap(target)) throw new CelEvalError(`no such overload: select '${field}' on ${typeName(target)}`);
   if (!Object.hasOwn(target, field)) throw new CelEvalError(`no such key: ${field}`);
-  return target[field]!;
+  return target[field];
 }
 
 function hasField(target: CelValue, escaped: string): boolean {
@@ -65,11 +65,11 @@ function indexValue(target: CelValue, index: CelValue): CelValue {
   if (Array.isArray(target)) {
     if (typeof index !== 'bigint') throw new CelEvalError(`no such overload: list index of type ${typeName(index)}`);
     if (index < 0n || index >= BigInt(target.length)) throw new CelEvalError(`index out of bounds: ${index}`);
-    return target[Number(index)]!;
+    return target[Number(index)];
   }
   if (isMap(target) && typeof index === 'string') {
     if (!Object.hasOwn(target, index)) throw new CelEvalError(`no such key: ${index}`);
-    return target[index]!;
+    return target[index];
   }
   throw new CelEvalError(`no such overload: index on ${typeName(target)}`);
 }
@@ -101,6 +101,7 @@ function logical(op: '&&' | '||', left: Expr, right: Expr, vars: Bindings): bool
     leftError = err;
   }
   if (truthy(evaluate(right, vars), op) === decisive) return decisive;
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the left side threw, unchanged
   if (leftError !== undefined) throw leftError;
   return !decisive;
 }

@@ -63,47 +63,60 @@ export function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < src.length) {
-    const ch = src[i];
-    if (/\s/.test(ch)) {
-      i++;
+    const afterTrivia = skipTrivia(src, i);
+    if (afterTrivia !== i) {
+      i = afterTrivia;
       continue;
     }
-    if (ch === '/' && src[i + 1] === '/') {
-      while (i < src.length && src[i] !== '\n') i++;
-      continue;
-    }
-    const start = i;
-    if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      const { token, end } = readNumber(src, i);
-      tokens.push(token);
-      i = end;
-    } else if (/[A-Za-z_]/.test(ch)) {
-      while (i < src.length && /[A-Za-z0-9_]/.test(src[i])) i++;
-      const word = src.slice(start, i);
-      if ((word === 'r' || word === 'R') && (src[i] === '"' || src[i] === "'")) {
-        const { value, end } = readString(src, i, true);
-        tokens.push({ kind: 'string', text: value, pos: start });
-        i = end;
-      } else tokens.push({ kind: 'ident', text: word, pos: start });
-    } else if (ch === '"' || ch === "'") {
-      const { value, end } = readString(src, i, false);
-      tokens.push({ kind: 'string', text: value, pos: start });
-      i = end;
-    } else {
-      const op = OPERATORS.find((o) => src.startsWith(o, i));
-      if (!op) throw new CelSyntaxError(`unexpected character '${ch}'`, i);
-      tokens.push({ kind: 'op', text: op, pos: start });
-      i += op.length;
-    }
+    const { token, end } = readToken(src, i);
+    tokens.push(token);
+    i = end;
   }
   tokens.push({ kind: 'eof', text: '', pos: src.length });
   return tokens;
 }
 
+/** Where the whitespace character or `//` comment at `i` ends; `i` itself when there is none. */
+function skipTrivia(src: string, i: number): number {
+  if (/\s/.test(src[i])) return i + 1;
+  if (src[i] === '/' && src[i + 1] === '/') {
+    let end = i;
+    while (end < src.length && src[end] !== '\n') end++;
+    return end;
+  }
+  return i;
+}
+
+function readToken(src: string, start: number): { token: Token; end: number } {
+  const ch = src[start];
+  if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(src[start + 1] ?? ''))) return readNumber(src, start);
+  if (/[A-Za-z_]/.test(ch)) return readWord(src, start);
+  if (ch === '"' || ch === "'") {
+    const { value, end } = readString(src, start, false);
+    return { token: { kind: 'string', text: value, pos: start }, end };
+  }
+  const op = OPERATORS.find((o) => src.startsWith(o, start));
+  if (!op) throw new CelSyntaxError(`unexpected character '${ch}'`, start);
+  return { token: { kind: 'op', text: op, pos: start }, end: start + op.length };
+}
+
+/** An identifier, or a raw string literal (`r"..."`, `R'...'`). */
+function readWord(src: string, start: number): { token: Token; end: number } {
+  let i = start;
+  while (i < src.length && /[A-Za-z0-9_]/.test(src[i])) i++;
+  const word = src.slice(start, i);
+  if ((word === 'r' || word === 'R') && (src[i] === '"' || src[i] === "'")) {
+    const { value, end } = readString(src, i, true);
+    return { token: { kind: 'string', text: value, pos: start }, end };
+  }
+  return { token: { kind: 'ident', text: word, pos: start }, end: i };
+}
+
 function readNumber(src: string, start: number): { token: Token; end: number } {
   const hex = /^0[xX][0-9a-fA-F]+/.exec(src.slice(start));
   if (hex) return suffixed(src, start, start + hex[0].length, BigInt(hex[0]).toString());
-  const m = /^(\d*\.\d+|\d+\.(?!\w)|\d+)([eE][+-]?\d+)?/.exec(src.slice(start))!;
+  const m = /^(\d*\.\d+|\d+\.(?!\w)|\d+)([eE][+-]?\d+)?/.exec(src.slice(start));
+  if (!m) throw new CelSyntaxError('invalid number literal', start);
   const end = start + m[0].length;
   if (m[0].includes('.') || m[2]) return { token: { kind: 'double', text: m[0], pos: start }, end };
   return suffixed(src, start, end, m[0]);

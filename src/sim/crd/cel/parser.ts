@@ -109,7 +109,7 @@ class Parser {
     const args = this.args(')');
     if (!MACROS.includes(name)) return { k: 'call', fn: name, target, args };
     const arity = name === 'map' ? [2, 3] : [2];
-    const variable = args[0];
+    const variable = args.at(0);
     if (!arity.includes(args.length) || variable?.k !== 'ident') {
       throw new CelSyntaxError(`${name}() takes a variable name and an expression`, this.peek().pos);
     }
@@ -153,7 +153,7 @@ class Parser {
     if (!this.accept('(')) return { k: 'ident', name: t.text };
     const args = this.args(')');
     if (t.text !== 'has') return { k: 'call', fn: t.text, args };
-    const arg = args[0];
+    const arg = args.at(0);
     if (args.length !== 1 || arg?.k !== 'select') throw new CelSyntaxError('invalid argument to has() macro', t.pos);
     return { k: 'has', operand: arg.operand, field: arg.field };
   }
