@@ -23,7 +23,7 @@ export interface StopSignal {
   /** Resolves with the reason once the signal is aborted. */
   stopped: Promise<string>;
   /** Stops without a process signal (the command ended by itself). */
-  stop(reason: string): void;
+  stop: (reason: string) => void;
 }
 
 /** Lets a long-running command shut down cleanly when the process is asked to stop (SIGINT/SIGTERM). */

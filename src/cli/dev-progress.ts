@@ -28,7 +28,7 @@ function describeBuild(b: Build): string {
   const parts = [
     `build ${b.metadata.namespace}/${b.metadata.name}`,
     `project=${b.spec.project}`,
-    `type=${b.spec.type ?? ''}`,
+    `type=${b.spec.type}`,
     s.phase ?? 'Pending',
   ];
   if (s.jobsSummary) parts.push(`jobs ${s.jobsSummary}`);
@@ -43,7 +43,7 @@ function describeJob(j: JobCR): string {
   const where = s.nodeName ? ` on ${s.nodeName}` : '';
   const took = s.duration ? ` in ${s.duration}` : '';
   const why = s.phase !== 'Succeeded' && s.reason ? ` (${s.reason}${s.message ? `: ${s.message}` : ''})` : '';
-  return `  job ${j.spec.name ?? j.metadata.name}  ${s.phase ?? 'Pending'}${where}${took}${why}`;
+  return `  job ${j.spec.name}  ${s.phase ?? 'Pending'}${where}${took}${why}`;
 }
 
 /** Prints transitions from now on; it ends with the caches it follows. */

@@ -39,7 +39,8 @@ async function main(argv: string[]): Promise<number> {
     io.stdout.write(`${usage(all)}\n`);
     return name ? 0 : 2;
   }
-  const command = all[name];
+  // A name typed on the command line, so not necessarily a key (nor an own property) of the table.
+  const command = Object.hasOwn(all, name) ? all[name] : undefined;
   if (!command) {
     io.stderr.write(`brigade-operator: unknown command "${name}"\n\n${usage(all)}\n`);
     return 2;

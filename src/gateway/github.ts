@@ -55,20 +55,34 @@ export function parseGithubDelivery(headers: IncomingHttpHeaders, parsed: unknow
 
 const ZERO_SHA = /^0+$/;
 
+type Revision = NonNullable<EventDraft['revision']>;
+
 /** The commit and ref a delivery is about: push `after`/`ref`, pull request head sha and `refs/pull/N/head`. */
 export function githubRevision(event: string, payload: Record<string, unknown>): EventDraft['revision'] {
   const pr = record(payload.pull_request);
-  if (pr) {
-    const head = record(pr.head);
-    const number = typeof pr.number === 'number' ? pr.number : payload.number;
-    return { commit: str(head?.sha), ref: typeof number === 'number' ? `refs/pull/${number}/head` : str(head?.ref) };
-  }
+  if (pr) return pullRequestRevision(pr, payload);
   const suite = record(payload.check_suite) ?? record(payload.check_run);
-  if (suite)
-    return {
-      commit: str(suite.head_sha),
-      ref: str(suite.head_branch) ? `refs/heads/${str(suite.head_branch)}` : undefined,
-    };
+  if (suite) return checkRevision(suite);
+  return event === 'ping' ? undefined : pushRevision(payload);
+}
+
+/** A pull request's head: its sha, and the pull ref GitHub keeps for it (the head branch without a number). */
+function pullRequestRevision(pr: Record<string, unknown>, payload: Record<string, unknown>): Revision {
+  const head = record(pr.head);
+  const number = typeof pr.number === 'number' ? pr.number : payload.number;
+  return { commit: str(head?.sha), ref: typeof number === 'number' ? `refs/pull/${number}/head` : str(head?.ref) };
+}
+
+/** A check suite's or check run's head commit and branch. */
+function checkRevision(suite: Record<string, unknown>): Revision {
+  return {
+    commit: str(suite.head_sha),
+    ref: str(suite.head_branch) ? `refs/heads/${str(suite.head_branch)}` : undefined,
+  };
+}
+
+/** Push, create, delete and the rest: `after` (unless all zeros, a deleted ref) or the head commit, and the ref. */
+function pushRevision(payload: Record<string, unknown>): Revision {
   const after = str(payload.after);
   const commit = after && !ZERO_SHA.test(after) ? after : str(record(payload.head_commit)?.id);
   const ref = str(payload.ref);
@@ -76,7 +90,7 @@ export function githubRevision(event: string, payload: Record<string, unknown>):
   const refType = str(payload.ref_type);
   const fullRef =
     ref && refType && !ref.startsWith('refs/') ? `refs/${refType === 'tag' ? 'tags' : 'heads'}/${ref}` : ref;
-  return event === 'ping' ? undefined : { commit, ref: fullRef };
+  return { commit, ref: fullRef };
 }
 
 export function githubDraft(opts: {

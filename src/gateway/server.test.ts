@@ -38,9 +38,17 @@ function cluster(): FakeCluster {
   });
 }
 
+/** The gateway's JSON reply: an accepted event, or an error. */
+interface ReplyBody {
+  namespace?: string;
+  event?: string;
+  duplicate?: boolean;
+  error?: { code?: string; message?: unknown };
+}
+
 interface Reply {
   status: number;
-  body: any;
+  body: ReplyBody | undefined;
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -50,7 +58,11 @@ async function post(
 ): Promise<Reply> {
   const res = await fetch(url, { method: opts.method ?? 'POST', headers: opts.headers, body: opts.body });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: Object.fromEntries(res.headers) };
+  return {
+    status: res.status,
+    body: text ? (JSON.parse(text) as ReplyBody) : undefined,
+    headers: Object.fromEntries(res.headers),
+  };
 }
 
 const logger = pino({ level: 'silent' });
@@ -86,7 +98,7 @@ describe('gateway HTTP server', () => {
 
   before(async () => {
     // The gateway keeps one cluster object; tests swap the state behind it.
-    const proxy = new Proxy({} as FakeCluster, { get: (_t, key) => (current as any)[key] });
+    const proxy = new Proxy({} as FakeCluster, { get: (_t, key): unknown => Reflect.get(current, key) });
     gw = await startGateway({
       cluster: proxy,
       logger,
@@ -115,7 +127,7 @@ describe('gateway HTTP server', () => {
       body: '{"hello": "world"}',
     });
     assert.equal(res.status, 202);
-    assert.equal(res.body.namespace, NS);
+    assert.equal(res.body?.namespace, NS);
     assert.equal(fake.events.length, 1);
     const [ev] = fake.events;
     assert.equal(ev.metadata.name, res.body.event);
@@ -189,8 +201,8 @@ describe('gateway HTTP server', () => {
     const second = await send();
     assert.equal(first.status, 202);
     assert.equal(second.status, 200);
-    assert.equal(second.body.event, first.body.event);
-    assert.equal(second.body.duplicate, true);
+    assert.equal(second.body?.event, first.body?.event);
+    assert.equal(second.body?.duplicate, true);
     assert.equal(fake.events.length, 1);
   });
 
@@ -330,7 +342,7 @@ describe('gateway HTTP server', () => {
       await t.test(c.name, async () => {
         const res = await post(`${gw.url}${c.path}`, { headers: c.headers, body: c.body, method: c.method });
         assert.equal(res.status, c.status);
-        assert.equal(res.body.error.code, c.code);
+        assert.equal(res.body?.error?.code, c.code);
         assert.equal(typeof res.body.error.message, 'string');
         assert.equal(fake.events.length, 0);
       });

@@ -48,7 +48,7 @@ function fixtureRepo(dir: string): { url: string; first: string; second: string;
   return { url: `file://${repo}`, first, second, pr };
 }
 
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+async function withTempDir(fn: (dir: string) => void | Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'clone-'));
   try {
     await fn(dir);
@@ -99,7 +99,7 @@ test('the clone script checks out the default branch, a commit, or a ref that no
 });
 
 test('the clone script leaves the working directory of the tasks unchanged', async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir((dir) => {
     const repo = fixtureRepo(dir);
     const env = {
       BRIGADE_REMOTE_URL: repo.url,
@@ -112,7 +112,7 @@ test('the clone script leaves the working directory of the tasks unchanged', asy
 });
 
 test('inline cloning without git in the image fails with a message that says what to do', async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir((dir) => {
     const result = spawnSync('/bin/sh', ['-c', `set -e\n${INLINE_CLONE_SCRIPT}\necho unreachable`], {
       cwd: dir,
       env: { PATH: dir },

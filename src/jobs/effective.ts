@@ -2,7 +2,7 @@
 // maps are merged key by key, lists (pull secrets, tolerations) are concatenated.
 import { DEFAULTS } from '../api/defaults.ts';
 import { jobSecretName } from '../api/names.ts';
-import type { Host, JobCR, JobSpec, Project, Resources, Toleration } from '../api/types.ts';
+import type { Host, JobCR, JobDefaults, JobSpec, Project, Resources, Toleration } from '../api/types.ts';
 
 export interface EffectiveHost {
   name?: string;
@@ -36,12 +36,17 @@ function mergeResources(defaults: Resources | undefined, own: Resources | undefi
   };
 }
 
+/** The project's tolerations, then the job's own. */
+function mergeTolerations(defaults: Host | undefined, own: Host | undefined): EffectiveHost['tolerations'] {
+  return [...(defaults?.tolerations ?? []), ...(own?.tolerations ?? [])];
+}
+
 function mergeHost(defaults: Host | undefined, own: Host | undefined): EffectiveHost {
   return {
     name: own?.name ?? defaults?.name,
     os: own?.os ?? defaults?.os,
     nodeSelector: { ...defaults?.nodeSelector, ...own?.nodeSelector },
-    tolerations: [...(defaults?.tolerations ?? []), ...(own?.tolerations ?? [])],
+    tolerations: mergeTolerations(defaults, own),
     placement: own?.placement ?? defaults?.placement ?? 'regular',
   };
 }
@@ -55,6 +60,15 @@ function pullPolicy(spec: JobSpec, project: Project): NonNullable<EffectiveJob['
   return spec.imagePullPolicy ?? project.spec.jobDefaults?.imagePullPolicy ?? 'IfNotPresent';
 }
 
+/** The project's pull secrets and the job's own, each once. */
+function mergePullSecrets(defaults: JobDefaults | undefined, spec: JobSpec): EffectiveJob['imagePullSecrets'] {
+  return [...new Set([...(defaults?.imagePullSecrets ?? []), ...(spec.imagePullSecrets ?? [])])];
+}
+
+function timeoutSeconds(defaults: JobDefaults | undefined, spec: JobSpec): EffectiveJob['timeoutSeconds'] {
+  return spec.timeoutSeconds ?? defaults?.timeoutSeconds ?? DEFAULTS.jobTimeoutSeconds;
+}
+
 export function effectiveJob(job: JobCR, project: Project): EffectiveJob {
   const spec = job.spec;
   const defaults = project.spec.jobDefaults;
@@ -63,11 +77,11 @@ export function effectiveJob(job: JobCR, project: Project): EffectiveJob {
     envSecretName: jobSecretName(job.metadata.name ?? ''),
     image: spec.image ?? defaults?.image,
     imagePullPolicy: pullPolicy(spec, project),
-    imagePullSecrets: [...new Set([...(defaults?.imagePullSecrets ?? []), ...(spec.imagePullSecrets ?? [])])],
+    imagePullSecrets: mergePullSecrets(defaults, spec),
     serviceAccountName: spec.serviceAccountName ?? defaults?.serviceAccountName,
     resources: mergeResources(defaults?.resources, spec.resources),
     host: mergeHost(defaults?.host, spec.host),
-    timeoutSeconds: spec.timeoutSeconds ?? defaults?.timeoutSeconds ?? DEFAULTS.jobTimeoutSeconds,
+    timeoutSeconds: timeoutSeconds(defaults, spec),
     ttlSecondsAfterFinished: defaults?.ttlSecondsAfterFinished ?? DEFAULTS.ttlSecondsAfterFinished,
     shell: spec.shell ?? DEFAULTS.shell,
     mountPath: spec.mountPath ?? DEFAULTS.mountPath,

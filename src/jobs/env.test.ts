@@ -35,10 +35,10 @@ test('the job env Secret is owned by the Job CR and labelled for lookup', () => 
     data: { PASSWORD: 'x' },
   });
   assert.equal(secret.metadata?.name, 'demo-1-test-0a1b2c3d-env');
-  assert.equal(secret.metadata?.namespace, 'ci');
+  assert.equal(secret.metadata.namespace, 'ci');
   assert.equal(secret.type, 'Opaque');
   assert.deepEqual(secret.stringData, { PASSWORD: 'x' });
-  assert.deepEqual(secret.metadata?.ownerReferences, [
+  assert.deepEqual(secret.metadata.ownerReferences, [
     {
       apiVersion: 'brigade.sh/v1alpha1',
       kind: 'Job',
@@ -48,7 +48,7 @@ test('the job env Secret is owned by the Job CR and labelled for lookup', () => 
       blockOwnerDeletion: true,
     },
   ]);
-  assert.equal(secret.metadata?.labels?.['brigade.sh/component'], 'job-env');
+  assert.equal(secret.metadata.labels?.['brigade.sh/component'], 'job-env');
 });
 
 test('no secret value appears anywhere in the Job CR spec, the child Job or its claims', () => {

@@ -62,7 +62,7 @@ const PREFER_REGULAR_NODES: V1Affinity = {
 /** nodeSelector, tolerations and affinity of the job pod. */
 export function schedulingFor(host: EffectiveHost, placement: Placement): Scheduling {
   const tolerations: V1Toleration[] = [
-    ...(placement === 'regular' ? [] : VIRTUAL_NODE_TOLERATIONS.map((t) => ({ ...t }))),
+    ...(placement === 'regular' ? [] : VIRTUAL_NODE_TOLERATIONS.map((t) => structuredClone(t))),
     ...host.tolerations.map((t) => ({ ...t })),
   ];
   const nodeSelector = nodeSelectorFor(host);

@@ -37,7 +37,7 @@ test('the docker socket is refused unless policy.allowDockerSocket, and mounted 
   assert.deepEqual(pod?.volumes, [
     { name: 'brigade-docker-socket', hostPath: { path: '/var/run/docker.sock', type: 'Socket' } },
   ]);
-  assert.deepEqual(pod?.containers[0].volumeMounts, [
+  assert.deepEqual(pod.containers[0].volumeMounts, [
     { name: 'brigade-docker-socket', mountPath: '/var/run/docker.sock' },
   ]);
 });

@@ -1,7 +1,7 @@
 // Checks made before anything is created: what the project's policy forbids, what the virtual node
 // cannot do, and jobs that cannot run at all. Every refusal message names the job and the field.
 import { IMAGE_REFERENCE, IMAGE_REFERENCE_HINT } from '../api/schema-kit.ts';
-import type { Project } from '../api/types.ts';
+import type { JobSpec, Project, ProjectPolicy } from '../api/types.ts';
 import { accessViolations } from './access.ts';
 import { usesImageEntrypoint } from './command.ts';
 import type { EffectiveJob } from './effective.ts';
@@ -56,6 +56,21 @@ export function fullNodeFeatures(eff: EffectiveJob, project: Project): string[] 
   return features;
 }
 
+function allowedBy(feature: string, field: string, brigade1 = ''): string {
+  return `${feature} (set ${field}: true on the Project to allow it${brigade1})`;
+}
+
+/** The job's hostPath volumes, unless the policy allows host mounts. */
+function hostMountViolations(spec: JobSpec, policy: ProjectPolicy | undefined): string[] {
+  const violations: string[] = [];
+  for (const volume of (spec.volumes ?? []) as Volume[]) {
+    if (volume.hostPath !== undefined && !policy?.allowHostMounts) {
+      violations.push(allowedBy(`hostPath volume "${volumeName(volume)}"`, 'spec.policy.allowHostMounts'));
+    }
+  }
+  return violations;
+}
+
 /**
  * What the job asks for that the project's policy does not allow, each with the Project field that
  * allows it. These are secure defaults where Brigade 1 differed (it allowed privileged jobs and
@@ -65,8 +80,6 @@ function policyViolations(eff: EffectiveJob, project: Project): string[] {
   const policy = project.spec.policy;
   const spec = eff.spec;
   const violations: string[] = [];
-  const allowedBy = (feature: string, field: string, brigade1 = ''): string =>
-    `${feature} (set ${field}: true on the Project to allow it${brigade1})`;
   if (spec.privileged && !policy?.allowPrivileged) {
     violations.push(
       allowedBy('a privileged container', 'spec.policy.allowPrivileged', '; Brigade 1 allowed it by default'),
@@ -74,11 +87,7 @@ function policyViolations(eff: EffectiveJob, project: Project): string[] {
   }
   if (spec.docker?.enabled && !policy?.allowDockerSocket)
     violations.push(allowedBy('the docker socket', 'spec.policy.allowDockerSocket'));
-  for (const volume of (spec.volumes ?? []) as Volume[]) {
-    if (volume.hostPath !== undefined && !policy?.allowHostMounts) {
-      violations.push(allowedBy(`hostPath volume "${volumeName(volume)}"`, 'spec.policy.allowHostMounts'));
-    }
-  }
+  violations.push(...hostMountViolations(spec, policy));
   if (spec.storage?.enabled && !project.spec.storage?.enabled) {
     violations.push(allowedBy('build storage', 'spec.storage.enabled', '; Brigade 1 created it for every build'));
   }

@@ -20,7 +20,7 @@ test('build storage is one PVC per build, owned by the Build, mounted at /mnt/br
   assert.deepEqual(pod?.volumes, [
     { name: 'brigade-build-storage', persistentVolumeClaim: { claimName: 'demo-1-storage' } },
   ]);
-  assert.deepEqual(pod?.containers[0].volumeMounts, [
+  assert.deepEqual(pod.containers[0].volumeMounts, [
     { name: 'brigade-build-storage', mountPath: '/mnt/brigade/share' },
   ]);
   assert.deepEqual(result.claims, [
@@ -62,7 +62,7 @@ test('build storage is one PVC per build, owned by the Build, mounted at /mnt/br
 test('build storage uses the default size when the project sets none, and the job may move the mount', () => {
   const result = translate({ storage: { enabled: true, path: '/shared' } }, { storage: { enabled: true } });
   assert.deepEqual(result.claims[0].claim.spec?.resources?.requests, { storage: '50Mi' });
-  assert.equal(result.claims[0].claim.spec?.storageClassName, undefined);
+  assert.equal(result.claims[0].claim.spec.storageClassName, undefined);
   assert.equal(result.batchJob.spec?.template.spec?.containers[0].volumeMounts?.[0].mountPath, '/shared');
 });
 
@@ -83,12 +83,12 @@ test('a job cache is one PVC per job name per project, owned by the Project, at 
     claim.metadata?.ownerReferences?.map((o) => [o.kind, o.name, o.uid]),
     [['Project', 'demo', 'uid-project']],
   );
-  assert.equal(claim.metadata?.labels?.['brigade.sh/build'], undefined);
+  assert.equal(claim.metadata.labels?.['brigade.sh/build'], undefined);
   const pod = result.batchJob.spec?.template.spec;
   assert.deepEqual(pod?.volumes, [
-    { name: 'brigade-cache', persistentVolumeClaim: { claimName: claim.metadata?.name } },
+    { name: 'brigade-cache', persistentVolumeClaim: { claimName: claim.metadata.name } },
   ]);
-  assert.deepEqual(pod?.containers[0].volumeMounts, [{ name: 'brigade-cache', mountPath: '/root/.npm' }]);
+  assert.deepEqual(pod.containers[0].volumeMounts, [{ name: 'brigade-cache', mountPath: '/root/.npm' }]);
 });
 
 test('the same job in two builds shares the cache claim', () => {
@@ -118,7 +118,7 @@ test("the job's own volumes and mounts are passed through after the operator's",
     pod?.volumes?.map((v) => v.name),
     ['brigade-source', 'scratch'],
   );
-  assert.deepEqual(pod?.containers[0].volumeMounts?.at(-1), { name: 'scratch', mountPath: '/scratch' });
+  assert.deepEqual(pod.containers[0].volumeMounts?.at(-1), { name: 'scratch', mountPath: '/scratch' });
 });
 
 test('claims carry no owner while their owner has no uid', () => {

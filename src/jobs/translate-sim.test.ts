@@ -10,7 +10,6 @@ import type { JobSpec } from '../api/types.ts';
 import { jobEnvSecret, splitJobEnv } from './env.ts';
 import { build, jobCr, project } from './fixtures.ts';
 import { translateJob } from './translate.ts';
-import type { Translation } from './types.ts';
 
 const GVR = {
   crd: { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' },

@@ -22,10 +22,10 @@ test('the child Job runs once, with a deadline, restartPolicy Never, a TTL and t
   assert.equal(batchJob.apiVersion, 'batch/v1');
   assert.equal(batchJob.kind, 'Job');
   assert.equal(batchJob.metadata?.name, 'demo-1-test-0a1b2c3d');
-  assert.equal(batchJob.metadata?.namespace, 'ci');
+  assert.equal(batchJob.metadata.namespace, 'ci');
   assert.equal(batchJob.spec?.backoffLimit, 0);
-  assert.equal(batchJob.spec?.activeDeadlineSeconds, 900);
-  assert.equal(batchJob.spec?.ttlSecondsAfterFinished, 3600);
+  assert.equal(batchJob.spec.activeDeadlineSeconds, 900);
+  assert.equal(batchJob.spec.ttlSecondsAfterFinished, 3600);
   assert.equal(pod(batchJob).restartPolicy, 'Never');
   const labels = {
     'brigade.sh/project': 'demo',
@@ -34,9 +34,9 @@ test('the child Job runs once, with a deadline, restartPolicy Never, a TTL and t
     'brigade.sh/component': 'job',
     'app.kubernetes.io/managed-by': 'brigade-operator',
   };
-  assert.deepEqual(batchJob.metadata?.labels, labels);
-  assert.deepEqual(batchJob.spec?.template.metadata?.labels, labels);
-  assert.equal(batchJob.spec?.template.metadata?.annotations?.['brigade.sh/job-name'], 'test');
+  assert.deepEqual(batchJob.metadata.labels, labels);
+  assert.deepEqual(batchJob.spec.template.metadata?.labels, labels);
+  assert.equal(batchJob.spec.template.metadata.annotations?.['brigade.sh/job-name'], 'test');
 });
 
 test('the child Job is controlled by the Job CR, and has no owner while the CR has no uid', () => {
@@ -160,7 +160,7 @@ test("the project's jobDefaults apply under the job's own settings", () => {
     { key: 'gpu', operator: 'Exists', effect: 'NoSchedule' },
   ]);
   assert.equal(batchJob.spec?.activeDeadlineSeconds, 120);
-  assert.equal(batchJob.spec?.ttlSecondsAfterFinished, 60);
+  assert.equal(batchJob.spec.ttlSecondsAfterFinished, 60);
 });
 
 test("the job's image and service account win over the defaults", () => {
@@ -220,8 +220,8 @@ test("the job's annotations go on the pod, its labels too but never over the bri
   });
   const template = translated({ job }).batchJob.spec?.template.metadata;
   assert.equal(template?.annotations?.['example.com/team'], 'web');
-  assert.equal(template?.labels?.team, 'web');
-  assert.equal(template?.labels?.['brigade.sh/project'], 'demo');
+  assert.equal(template.labels?.team, 'web');
+  assert.equal(template.labels['brigade.sh/project'], 'demo');
 });
 
 test('plain env entries and secret references are passed through as given', () => {

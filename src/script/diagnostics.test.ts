@@ -69,7 +69,7 @@ describe('diagnostics', () => {
       ['SyntaxError', 'ModuleNotFound', 'TopLevelError', 'SandboxLimit'],
     );
     const notFunction = reasons[2];
-    assert.ok(notFunction && !notFunction.ok);
+    assert.ok(!notFunction.ok);
     assert.match(notFunction.message, /TypeError: o\.nope is not a function \(brigade\.js:1:16, at top level\)/);
   });
 });

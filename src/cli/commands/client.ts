@@ -27,6 +27,14 @@ import type { BuildObject, EventObject, JobObject, ProjectObject } from './resou
 
 type Plural = (typeof KINDS)[keyof typeof KINDS]['plural'];
 
+/** What a list or watch of each plural returns. */
+interface ObjectOfPlural {
+  projects: ProjectObject;
+  events: EventObject;
+  builds: BuildObject;
+  jobs: JobObject;
+}
+
 function kindOf(plural: Plural): keyof typeof KINDS {
   const found = (Object.keys(KINDS) as Array<keyof typeof KINDS>).find((k) => KINDS[k].plural === plural);
   if (!found) throw new TypeError(`unknown plural ${plural}`);
@@ -70,10 +78,10 @@ export class BrigadeClient {
   }
 
   /** A list with its resourceVersion (for watching from it) and field selectors, which the kube layer's list lacks. */
-  private async list<T>(
-    plural: Plural,
+  private async list<P extends Plural>(
+    plural: P,
     selectors: { labelSelector?: string; fieldSelector?: string } = {},
-  ): Promise<{ items: T[]; resourceVersion: string }> {
+  ): Promise<{ items: ObjectOfPlural[P][]; resourceVersion: string }> {
     try {
       const list = (await this.custom.listNamespacedCustomObject({
         group: GROUP,
@@ -82,7 +90,7 @@ export class BrigadeClient {
         plural,
         ...selectors,
       })) as {
-        items?: T[];
+        items?: ObjectOfPlural[P][];
         metadata?: { resourceVersion?: string };
       };
       return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
@@ -107,15 +115,13 @@ export class BrigadeClient {
   }
 
   async listProjects(): Promise<ProjectObject[]> {
-    return (await this.list<ProjectObject>('projects')).items;
+    return (await this.list('projects')).items;
   }
   async listBuilds(project?: string): Promise<BuildObject[]> {
-    return (
-      await this.list<BuildObject>('builds', { labelSelector: project ? `${LABELS.project}=${project}` : undefined })
-    ).items;
+    return (await this.list('builds', { labelSelector: project ? `${LABELS.project}=${project}` : undefined })).items;
   }
   async listJobs(build: string): Promise<JobObject[]> {
-    return (await this.list<JobObject>('jobs', { labelSelector: `${LABELS.build}=${build}` })).items;
+    return (await this.list('jobs', { labelSelector: `${LABELS.build}=${build}` })).items;
   }
 
   async createEvent(event: EventObject): Promise<EventObject> {
@@ -137,18 +143,14 @@ export class BrigadeClient {
   }
 
   /** One object of a kind, as it changes (current state first). */
-  watchOne<T extends { metadata?: { resourceVersion?: string } }>(
-    plural: Plural,
-    name: string,
-    signal: AbortSignal,
-  ): AsyncGenerator<Change<T>> {
+  watchOne<P extends Plural>(plural: P, name: string, signal: AbortSignal): AsyncGenerator<Change<ObjectOfPlural[P]>> {
     const fieldSelector = `metadata.name=${name}`;
-    return listAndWatch<T>({
+    return listAndWatch<ObjectOfPlural[P]>({
       kubeConfig: this.kubeConfig,
       path: collectionPath(kindOf(plural), this.namespace),
       fieldSelector,
       signal,
-      list: () => this.list<T>(plural, { fieldSelector }),
+      list: () => this.list(plural, { fieldSelector }),
     });
   }
 
@@ -159,7 +161,7 @@ export class BrigadeClient {
       path: collectionPath('Job', this.namespace),
       labelSelector,
       signal,
-      list: () => this.list<JobObject>('jobs', { labelSelector }),
+      list: () => this.list('jobs', { labelSelector }),
     });
   }
 

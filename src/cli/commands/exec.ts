@@ -119,7 +119,7 @@ async function awaitDecision(
   hint.unref();
   let waitingFor = '';
   try {
-    for await (const change of client.watchOne<EventObject>('events', opts.name, opts.signal)) {
+    for await (const change of client.watchOne('events', opts.name, opts.signal)) {
       if (change.type === 'DELETED') throw new CommandError(`event ${opts.name} was deleted before it was handled`);
       const status = change.object.status;
       if (status?.phase === 'Rejected' || status?.build) return change.object;

@@ -196,7 +196,7 @@ export async function followBuild(opts: FollowOptions): Promise<BuildObject | un
   });
   let last: BuildObject | undefined;
   try {
-    for await (const change of opts.client.watchOne<BuildObject>('builds', opts.build, watching.signal)) {
+    for await (const change of opts.client.watchOne('builds', opts.build, watching.signal)) {
       if (change.type === 'DELETED') break;
       last = change.object;
       follower.onBuild(last);

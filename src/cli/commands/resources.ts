@@ -1,6 +1,5 @@
 // The resource types the commands read, and small pure readers over them (what to print, when a build
 // is over), kept apart from I/O so they are unit-tested directly.
-import { LABELS } from '../../api/constants.ts';
 import {
   TERMINAL_BUILD_PHASES,
   TERMINAL_JOB_PHASES,
@@ -26,9 +25,9 @@ export function isJobOver(job: JobObject): boolean {
   return phase !== undefined && TERMINAL_JOB_PHASES.includes(phase);
 }
 
-/** The job's name as the script gave it. */
+/** The job's name as the script gave it (the CRD requires it). */
 export function jobDisplayName(job: JobObject): string {
-  return job.spec?.name ?? job.metadata.labels?.[LABELS.job] ?? job.metadata.name ?? '?';
+  return job.spec.name;
 }
 
 export function isReady(project: ProjectObject): string {
@@ -40,8 +39,8 @@ export function buildRow(build: BuildObject, now: number): string[] {
   const s = build.status ?? {};
   return [
     build.metadata.name ?? '',
-    build.spec?.project ?? '',
-    build.spec?.type ?? '',
+    build.spec.project,
+    build.spec.type,
     s.phase ?? 'Pending',
     s.jobsSummary ?? '-',
     span(s.startTime, s.completionTime, now),
@@ -66,7 +65,7 @@ export const JOB_SUMMARY_HEADER = ['JOB', 'PHASE', 'NODE', 'DURATION', 'REASON']
 
 export function projectRow(project: ProjectObject): string[] {
   const handlers = project.status?.handlersSummary ?? project.status?.handlers?.join(',') ?? '';
-  const gateways = Object.entries(project.spec?.gateways ?? {})
+  const gateways = Object.entries(project.spec.gateways ?? {})
     .filter(([, intake]) => (intake as { enabled?: boolean } | undefined)?.enabled)
     .map(([name]) => name);
   return [project.metadata.name ?? '', isReady(project), handlers || '-', gateways.join(',') || '-'];

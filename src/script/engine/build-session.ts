@@ -57,10 +57,9 @@ export class BuildSession {
     this.#opts = opts;
     this.#clock = opts.replay.clock.slice(0, REPLAY_CAPS.clockValues);
     this.#clockKept = this.#clock.length;
-    this.#timer = setTimeout(
-      () => this.#fail('Timeout', `the build ran longer than its ${opts.wallMs} ms limit`),
-      opts.wallMs,
-    );
+    this.#timer = setTimeout(() => {
+      this.#fail('Timeout', `the build ran longer than its ${opts.wallMs} ms limit`);
+    }, opts.wallMs);
     this.#timer.unref();
     this.#onAbort = () => {
       const reason: unknown = opts.signal?.reason;
@@ -132,7 +131,8 @@ export class BuildSession {
         parseGuestJson(requestJson, { maxChars: BRIDGE_CAPS.jobRequest, what: 'job request' }),
       );
     } catch (error) {
-      return this.#answer(placement, callId, { error: this.#scrub(error) });
+      this.#answer(placement, callId, { error: this.#scrub(error) });
+      return;
     }
     const jobRequest = request;
     // The host is trusted but may be buggy: a synchronous throw, a non-promise or a malformed outcome
@@ -141,8 +141,12 @@ export class BuildSession {
       .then(() => host.runJob(jobRequest))
       .then((outcome) => JSON.stringify(this.#outcomeForGuest(outcome)))
       .then(
-        (outcomeJson) => this.#answer(placement, callId, { outcomeJson }),
-        (error: unknown) => this.#answer(placement, callId, { error: this.#scrub(error) }),
+        (outcomeJson) => {
+          this.#answer(placement, callId, { outcomeJson });
+        },
+        (error: unknown) => {
+          this.#answer(placement, callId, { error: this.#scrub(error) });
+        },
       );
   }
 
@@ -165,23 +169,30 @@ export class BuildSession {
     const placement = this.#placement;
     const host = this.#opts.host;
     if (!placement || !host) return;
-    const read = host.jobLogs;
-    if (!read) return this.#answer(placement, callId, { outcomeJson: JSON.stringify({ log: null }) });
+    const read = host.jobLogs?.bind(host);
+    if (!read) {
+      this.#answer(placement, callId, { outcomeJson: JSON.stringify({ log: null }) });
+      return;
+    }
     Promise.resolve()
-      .then(() => read.call(host, name))
+      .then(() => read(name))
       .then((log) =>
         JSON.stringify({
           log: typeof log === 'string' ? redact(capText(log, BRIDGE_CAPS.resultLog), this.#opts.secrets) : null,
         }),
       )
       .then(
-        (outcomeJson) => this.#answer(placement, callId, { outcomeJson }),
-        (error: unknown) => this.#answer(placement, callId, { error: this.#scrub(error) }),
+        (outcomeJson) => {
+          this.#answer(placement, callId, { outcomeJson });
+        },
+        (error: unknown) => {
+          this.#answer(placement, callId, { error: this.#scrub(error) });
+        },
       );
   }
 
   onDone(result: SandboxResult): void {
-    if (result.kind === 'run' || result.ok === false) {
+    if (result.kind === 'run' || !result.ok) {
       this.#finish({ ...result, message: redact(result.message, this.#opts.secrets) });
     } else {
       this.#finish(result);
@@ -194,8 +205,10 @@ export class BuildSession {
   }
 
   #fail(reason: 'Timeout' | 'Cancelled' | 'CpuLimit' | 'SandboxError', message: string): void {
-    if (this.#opts.kind === 'inspect')
-      return this.#finish({ kind: 'inspect', ok: false, reason: 'SandboxLimit', message: `${reason}: ${message}` });
+    if (this.#opts.kind === 'inspect') {
+      this.#finish({ kind: 'inspect', ok: false, reason: 'SandboxLimit', message: `${reason}: ${message}` });
+      return;
+    }
     this.#finish({ kind: 'run', status: 'Failed', reason, message });
   }
 
@@ -222,19 +235,21 @@ export class BuildSession {
     return scrubHostError(error, { secrets: this.#opts.secrets, maxChars: BRIDGE_CAPS.errorMessage });
   }
 
-  #outcomeForGuest(outcome: JobOutcome): JobOutcome {
-    if (typeof outcome !== 'object' || outcome === null)
+  /** What the host resolved, checked field by field: the types promise a JobOutcome, a buggy host may not keep that. */
+  #outcomeForGuest(resolved: unknown): JobOutcome {
+    if (typeof resolved !== 'object' || resolved === null)
       throw new TypeError('ScriptHost.runJob resolved without a JobOutcome');
-    const log = typeof outcome?.log === 'string' ? capText(outcome.log, BRIDGE_CAPS.resultLog) : '';
+    const outcome: Partial<Record<keyof JobOutcome, unknown>> = resolved;
+    const log = typeof outcome.log === 'string' ? capText(outcome.log, BRIDGE_CAPS.resultLog) : '';
     const message =
-      typeof outcome?.message === 'string'
+      typeof outcome.message === 'string'
         ? scrubHostError(new Error(outcome.message), { secrets: [], maxChars: BRIDGE_CAPS.errorMessage }).message
         : undefined;
     return {
-      succeeded: outcome?.succeeded === true,
+      succeeded: outcome.succeeded === true,
       log,
       ...(message === undefined ? {} : { message }),
-      ...(typeof outcome?.podName === 'string' ? { podName: capText(outcome.podName, 253) } : {}),
+      ...(typeof outcome.podName === 'string' ? { podName: capText(outcome.podName, 253) } : {}),
     };
   }
 }

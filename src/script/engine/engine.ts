@@ -135,7 +135,9 @@ export class ScriptEngineImpl implements ScriptEngine {
   constructor(opts: ScriptEngineOptions) {
     this.#maxWorkers = Math.max(1, Math.floor(positive(opts.workers, DEFAULT_WORKERS, 'workers')));
     const interval = positive(opts.watchdogIntervalMs, DEFAULT_WATCHDOG_INTERVAL_MS, 'watchdogIntervalMs');
-    this.#watchdog = setInterval(() => this.#checkWorkers(), interval);
+    this.#watchdog = setInterval(() => {
+      this.#checkWorkers();
+    }, interval);
     this.#watchdog.unref();
   }
 
@@ -153,9 +155,11 @@ export class ScriptEngineImpl implements ScriptEngine {
         wallMs: limits.wallMs,
         host: opts.host,
         replay: replayRecord(opts.replay),
-        secrets: Object.values(opts.project.secrets ?? {}),
+        secrets: Object.values(opts.project.secrets),
         ...(opts.signal ? { signal: opts.signal } : {}),
-        settle: (_s, result) => resolve(toBuildOutcome(result)),
+        settle: (_s, result) => {
+          resolve(toBuildOutcome(result));
+        },
       });
     });
   }
@@ -174,7 +178,9 @@ export class ScriptEngineImpl implements ScriptEngine {
         wallMs: limits.wallMs,
         replay: replayRecord(undefined),
         secrets: [],
-        settle: (_s, result) => resolve(toInspectResult(result)),
+        settle: (_s, result) => {
+          resolve(toInspectResult(result));
+        },
       });
     });
   }
@@ -212,21 +218,31 @@ export class ScriptEngineImpl implements ScriptEngine {
   #place(session: BuildSession): void {
     if (session.finished) return;
     if (session.incarnations >= MAX_INCARNATIONS) {
-      return session.fail('SandboxError', `the build's sandbox worker was lost ${session.incarnations} times`);
+      session.fail('SandboxError', `the build's sandbox worker was lost ${session.incarnations} times`);
+      return;
     }
     const worker = this.#pickWorker();
     const id = this.#nextId++;
     this.#sessions.set(id, { session, worker });
     worker.add(id);
-    session.place({ id, send: (message) => worker.send(message) });
+    session.place({
+      id,
+      send: (message) => {
+        worker.send(message);
+      },
+    });
   }
 
   #pickWorker(): SandboxWorker {
     const live = this.#workers.filter((w) => !w.gone);
     if (live.length < this.#maxWorkers) {
       const worker = new SandboxWorker({
-        message: (w, m) => this.#onMessage(w, m),
-        exit: (w, culprit, detail) => this.#onExit(w, culprit, detail),
+        message: (w, m) => {
+          this.#onMessage(w, m);
+        },
+        exit: (w, culprit, detail) => {
+          this.#onExit(w, culprit, detail);
+        },
       });
       this.#workers.push(worker);
       return worker;
@@ -249,13 +265,17 @@ export class ScriptEngineImpl implements ScriptEngine {
     if (!entry || entry.worker !== worker) return;
     switch (message.type) {
       case 'runJob':
-        return entry.session.onRunJob(message.callId, message.requestJson, message.clock);
+        entry.session.onRunJob(message.callId, message.requestJson, message.clock);
+        return;
       case 'jobLogs':
-        return entry.session.onJobLogs(message.callId, message.name);
+        entry.session.onJobLogs(message.callId, message.name);
+        return;
       case 'log':
-        return entry.session.onLog(message.level, message.text);
+        entry.session.onLog(message.level, message.text);
+        return;
       case 'done':
-        return entry.session.onDone(message.result);
+        entry.session.onDone(message.result);
+        return;
     }
   }
 

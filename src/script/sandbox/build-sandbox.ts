@@ -69,6 +69,9 @@ export interface BuildSandboxOptions {
 /** A file beside the script becomes a CommonJS module; the header stays on line 1 so line numbers hold. */
 const MODULE_HEAD = '(function (exports, require, module, __filename, __dirname) {';
 
+/** The handles a guest passed to a host function: the guest may pass fewer than the function declares. */
+type GuestArgs = readonly (QuickJSHandle | undefined)[];
+
 export interface DriverState {
   settled: boolean;
   /** Why the handlers failed (a throw or a rejection). */
@@ -341,10 +344,7 @@ export class BuildSandbox {
       const factory = ctx.unwrapResult(ctx.evalCode(this.#opts.sources.brigadier, 'brigadier.js'));
       const create = ctx.unwrapResult(ctx.evalCode(this.#opts.sources.runtime, 'brigadier-runtime.js'));
       const bridge = ctx.newObject();
-      const hostFunctions: Record<
-        string,
-        (args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | undefined
-      > = {
+      const hostFunctions: Record<string, (args: GuestArgs) => QuickJSHandle | { error: QuickJSHandle } | undefined> = {
         runJob: (args) => this.#hostRunJob(args),
         log: (args) => this.#hostLog(args),
         jobLogs: (args) => this.#hostJobLogs(args),
@@ -352,8 +352,14 @@ export class BuildSandbox {
         loadFile: (args) => this.#hostLoadFile(args),
         loadPackageFile: (args) => this.#hostLoadPackageFile(args),
         setTimer: (args) => this.#hostSetTimer(args),
-        clearTimer: (args) => this.#hostClearTimer(args),
-        refTimer: (args) => this.#hostRefTimer(args),
+        clearTimer: (args) => {
+          this.#hostClearTimer(args);
+          return undefined;
+        },
+        refTimer: (args) => {
+          this.#hostRefTimer(args);
+          return undefined;
+        },
         clock: () => this.#ctx.newNumber(this.#clockReading()),
         seed: () => this.#ctx.newString(this.#opts.replay.seed),
       };
@@ -383,7 +389,7 @@ export class BuildSandbox {
     return { error: this.#ctx.newError({ name, message }) };
   }
 
-  #hostRunJob(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
+  #hostRunJob(args: GuestArgs): QuickJSHandle | { error: QuickJSHandle } {
     if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
     const [request] = args;
     if (!request || this.#ctx.typeof(request) !== 'string')
@@ -423,7 +429,7 @@ export class BuildSandbox {
    * Evaluates the source of a sandbox built-in module (trusted guest code shipped with the operator)
    * and returns its CommonJS wrapper function. Only names in the shipped set are accepted.
    */
-  #hostLoadBuiltin(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
+  #hostLoadBuiltin(args: GuestArgs): QuickJSHandle | { error: QuickJSHandle } {
     if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
     const [name] = args;
     if (!name || this.#ctx.typeof(name) !== 'string')
@@ -441,7 +447,7 @@ export class BuildSandbox {
    * A file beside the script: undefined when there is no such file, its text for .json, else its
    * CommonJS wrapper evaluated under its own name (so its errors say `lib/x.js:3:5`).
    */
-  #hostLoadFile(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
+  #hostLoadFile(args: GuestArgs): QuickJSHandle | { error: QuickJSHandle } {
     if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
     const [name] = args;
     if (!name || this.#ctx.typeof(name) !== 'string') return this.#guestThrow('TypeError', 'loadFile expects a string');
@@ -458,11 +464,16 @@ export class BuildSandbox {
    * A file of an npm package, as loadFile does for files beside the script; evaluated under the name
    * `node_modules/<package>/<path>` so its errors say where they are.
    */
-  #hostLoadPackageFile(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
+  #hostLoadPackageFile(args: GuestArgs): QuickJSHandle | { error: QuickJSHandle } {
     if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
     // The guest may call it with fewer arguments than declared.
     const [keyHandle, pathHandle] = args;
-    if (args.length < 2 || this.#ctx.typeof(keyHandle) !== 'string' || this.#ctx.typeof(pathHandle) !== 'string')
+    if (
+      !keyHandle ||
+      !pathHandle ||
+      this.#ctx.typeof(keyHandle) !== 'string' ||
+      this.#ctx.typeof(pathHandle) !== 'string'
+    )
       return this.#guestThrow('TypeError', 'loadPackageFile expects two strings');
     const key = this.#ctx.getString(keyHandle);
     const path = this.#ctx.getString(pathHandle);
@@ -477,7 +488,7 @@ export class BuildSandbox {
   }
 
   /** The log so far of a running job of this build; resolves with `{"log": string|null}`. */
-  #hostJobLogs(args: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } {
+  #hostJobLogs(args: GuestArgs): QuickJSHandle | { error: QuickJSHandle } {
     if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
     const [name] = args;
     if (!name || this.#ctx.typeof(name) !== 'string') return this.#guestThrow('TypeError', 'jobLogs expects a string');
@@ -497,7 +508,7 @@ export class BuildSandbox {
     return Number.isSafeInteger(id) && id > 0 ? id : undefined;
   }
 
-  #hostSetTimer(args: QuickJSHandle[]): { error: QuickJSHandle } | undefined {
+  #hostSetTimer(args: GuestArgs): { error: QuickJSHandle } | undefined {
     if (this.#disposed) return this.#guestThrow('Error', 'the build is over');
     const [idHandle, delayHandle] = args;
     const id = this.#timerId(idHandle);
@@ -512,13 +523,13 @@ export class BuildSandbox {
     return undefined;
   }
 
-  #hostClearTimer(args: QuickJSHandle[]): undefined {
+  #hostClearTimer(args: GuestArgs): undefined {
     const id = this.#timerId(args[0]);
     if (id !== undefined && this.#timers.delete(id)) this.#opts.callbacks.clearTimer(id);
     return undefined;
   }
 
-  #hostRefTimer(args: QuickJSHandle[]): undefined {
+  #hostRefTimer(args: GuestArgs): undefined {
     const id = this.#timerId(args[0]);
     const ref =
       args[1] !== undefined && this.#ctx.typeof(args[1]) === 'boolean' ? this.#ctx.dump(args[1]) === true : true;
@@ -526,7 +537,7 @@ export class BuildSandbox {
     return undefined;
   }
 
-  #hostLog(args: QuickJSHandle[]): { error: QuickJSHandle } | undefined {
+  #hostLog(args: GuestArgs): { error: QuickJSHandle } | undefined {
     if (this.#disposed) return undefined;
     const [level, text] = args;
     if (!level || !text || this.#ctx.typeof(level) !== 'string' || this.#ctx.typeof(text) !== 'string') {

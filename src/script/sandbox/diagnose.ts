@@ -32,8 +32,9 @@ const MAX_CALLEE = 80;
 export function faultSite(stack: string | undefined): FaultSite | undefined {
   for (const line of (stack ?? '').split('\n')) {
     const m = FRAME.exec(line);
-    if (!m || RUNTIME_FILES.test(m[2] ?? '')) continue;
-    return { fn: m[1] ?? '', file: m[2] ?? '', line: Number(m[3]), column: Number(m[4]) };
+    // FRAME's four groups are not optional: a match has them all.
+    if (!m || RUNTIME_FILES.test(m[2])) continue;
+    return { fn: m[1], file: m[2], line: Number(m[3]), column: Number(m[4]) };
   }
   return undefined;
 }
@@ -49,14 +50,25 @@ export function calleeAt(source: string | undefined, site: FaultSite): string | 
   if (text === undefined) return undefined;
   const at = site.column - 1;
   const dot = text[at] === '.' ? at : text[at - 1] === '.' ? at - 1 : -1;
-  let start = dot >= 0 ? dot : at;
-  while (dot >= 0 && start > 0 && (IDENT.test(text[start - 1] ?? '') || text[start - 1] === '.')) start--;
-  let end = dot >= 0 ? dot + 1 : at;
-  const member = dot >= 0 ? /[\w$]/ : /[\w$.?[\]'"]/;
-  while (end < text.length && member.test(text[end] ?? '')) end++;
+  const start = dot >= 0 ? receiverStart(text, dot) : at;
+  const end = dot >= 0 ? endOf(text, dot + 1, /[\w$]/) : endOf(text, at, /[\w$.?[\]'"]/);
   const callee = text.slice(start, end).trim();
   if (!callee || text[end] !== '(' || callee.length > MAX_CALLEE) return undefined;
   return dot >= 0 && start === dot ? `(…)${callee}` : callee;
+}
+
+/** Where the receiver of the method call whose `.` is at `dot` begins (identifiers and dots before it). */
+function receiverStart(text: string, dot: number): number {
+  let start = dot;
+  while (start > 0 && (IDENT.test(text[start - 1] ?? '') || text[start - 1] === '.')) start--;
+  return start;
+}
+
+/** The end of the run of `member` characters from `from`. */
+function endOf(text: string, from: number, member: RegExp): number {
+  let end = from;
+  while (end < text.length && member.test(text[end] ?? '')) end++;
+  return end;
 }
 
 function where(site: FaultSite): string {
@@ -75,7 +87,7 @@ export function explainFault(fault: GuestFault, source: (file: string) => string
   const name = fault.name || 'Error';
   let message = fault.message ?? '';
   // A file that does not compile: where in that file, not where it was required.
-  if (isCompileError(fault)) return `${name}: ${message} (${(fault.stack ?? '').split('\n')[0]?.trim().slice(3)})`;
+  if (isCompileError(fault)) return `${name}: ${message} (${(fault.stack ?? '').split('\n')[0].trim().slice(3)})`;
   const site = faultSite(fault.stack);
   if (!site) return `${name}: ${message}`;
   if (name === 'TypeError' && (message === 'not a function' || message === 'not a constructor')) {
@@ -103,6 +115,7 @@ export function faultFrom(value: unknown): GuestFault | null {
  */
 export function isCompileError(fault: GuestFault): boolean {
   if (fault.name !== 'SyntaxError') return false;
-  const first = /^\s*at ([^\s()]+):\d+:\d+\s*$/.exec((fault.stack ?? '').split('\n')[0] ?? '');
-  return first !== null && !first[1]?.startsWith('<') && !RUNTIME_FILES.test(first[1] ?? '');
+  // split always yields a first element, and the pattern's one group is not optional.
+  const first = /^\s*at ([^\s()]+):\d+:\d+\s*$/.exec((fault.stack ?? '').split('\n')[0]);
+  return first !== null && !first[1].startsWith('<') && !RUNTIME_FILES.test(first[1]);
 }

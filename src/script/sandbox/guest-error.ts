@@ -44,9 +44,7 @@ export function readGuestError(ctx: QuickJSContext, handle: QuickJSHandle): Gues
   return {
     name: capText(name, 100),
     message: capText(message, BRIDGE_CAPS.errorMessage),
-    ...(position
-      ? { file: capText(position[1] ?? '', 253), line: Number(position[2]), column: Number(position[3]) }
-      : {}),
+    ...(position ? { file: capText(position[1], 253), line: Number(position[2]), column: Number(position[3]) } : {}),
     ...(stack ? { stack: capText(stack, BRIDGE_CAPS.errorMessage) } : {}),
     ...(code ? { code: capText(code, 64) } : {}),
   };

@@ -24,10 +24,11 @@ export interface HostedBuildOptions {
   wasmModule: WasmModule;
   sources: GuestSources;
   cell: WatchCell;
-  runJob(callId: number, requestJson: string, clock: number[]): void;
-  jobLogs(callId: number, name: string): void;
-  log(level: ScriptLogLevel, text: string): void;
-  done(result: SandboxResult): void;
+  // Function properties, not methods: they are handed on to the sandbox's callbacks as they are.
+  runJob: (callId: number, requestJson: string, clock: number[]) => void;
+  jobLogs: (callId: number, name: string) => void;
+  log: (level: ScriptLogLevel, text: string) => void;
+  done: (result: SandboxResult) => void;
   /** The clock for script timers; default the worker's setTimeout. */
   timers?: TimerClock;
 }

@@ -32,6 +32,7 @@ export class WatchCell {
 
   read(): WatchSnapshot {
     const buildId = Atomics.load(this.#ids, 0);
-    return { buildId, deadline: this.#deadline[0] ?? 0 };
+    // A one-element array: index 0 is always there.
+    return { buildId, deadline: this.#deadline[0] };
   }
 }

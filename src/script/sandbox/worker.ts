@@ -41,9 +41,18 @@ function startBuild(start: Extract<ToWorker, { type: 'start' }>): void {
     runJob:
       start.kind === 'inspect'
         ? () => undefined
-        : (callId, requestJson, clock) => post({ type: 'runJob', id, callId, requestJson, clock }),
-    jobLogs: start.kind === 'inspect' ? () => undefined : (callId, name) => post({ type: 'jobLogs', id, callId, name }),
-    log: (level: ScriptLogLevel, text: string) => post({ type: 'log', id, level, text }),
+        : (callId, requestJson, clock) => {
+            post({ type: 'runJob', id, callId, requestJson, clock });
+          },
+    jobLogs:
+      start.kind === 'inspect'
+        ? () => undefined
+        : (callId, name) => {
+            post({ type: 'jobLogs', id, callId, name });
+          },
+    log: (level: ScriptLogLevel, text: string) => {
+      post({ type: 'log', id, level, text });
+    },
     done: (result: SandboxResult) => {
       builds.delete(id);
       post({ type: 'done', id, result });
@@ -68,7 +77,8 @@ function startBuild(start: Extract<ToWorker, { type: 'start' }>): void {
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'start':
-      return startBuild(message);
+      startBuild(message);
+      return;
     case 'jobResult': {
       const answer =
         message.outcomeJson !== undefined
