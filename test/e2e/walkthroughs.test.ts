@@ -165,7 +165,8 @@ ${indent(await script('hello.brigade.js'), 4)}
     await projectReady(cluster, 'brigade-vk');
     const run = await cli(['exec', 'brigade-vk', '-f', join(import.meta.dirname, 'walkthroughs', 'hello.brigade.js')]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^\[linux-job\] Hello Brigade from Azure$/m);
+    // exec prefixes each line with the time it saw it (HH:MM:SS), as docs/cli.md says.
+    assert.match(run.stdout, /^\d\d:\d\d:\d\d \[linux-job\] Hello Brigade from Azure$/m);
     const build = (await cluster.objects.list('Build', cluster.namespace)).find((b) => b.spec.project === 'brigade-vk');
     assert.ok(build, 'exec made a build');
     assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
