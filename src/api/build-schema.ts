@@ -21,7 +21,6 @@ import {
 } from './project-schema.ts';
 import {
   JobName,
-  LabelName,
   ObjectName,
   StringEnum,
   StringMap,

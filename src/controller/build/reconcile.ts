@@ -209,7 +209,9 @@ async function start(
         secrets,
         waiters: rt.waiters,
         signal: abort.signal,
-        touch: () => rt.enqueue(ns, name),
+        touch: () => {
+          rt.enqueue(ns, name);
+        },
         live: () => {
           releaseReplay(deps, rt, key);
         },
@@ -258,7 +260,6 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
       ...jobsSummary(childJobs(deps, build)),
       ...(session ? { logTail: session.logTail(deps.settings.logTailChars) } : {}),
     },
-    now,
   );
   // Stop the script and the jobs before the build says it ended, so a terminal build never has
   // running jobs (and a failure on the way is retried with the build still open).
@@ -266,7 +267,7 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
     ending.phase === 'TimedOut' ? new DOMException('build timeout', 'TimeoutError') : new Error(ending.message),
   );
   if (ending.phase === 'Cancelled' || ending.phase === 'TimedOut') await stopChildJobs(deps, build, ending);
-  status = withProgress(status, jobsSummary(childJobs(deps, build)), now);
+  status = withProgress(status, jobsSummary(childJobs(deps, build)));
   await deps.objects.patchStatus(
     'Build',
     build.metadata.namespace ?? '',
@@ -302,7 +303,7 @@ async function finished(deps: ControllerDeps, rt: BuildRuntime, key: string, bui
       reason: build.status?.reason ?? phase,
       message: build.status?.message ?? '',
     });
-  const status = withProgress(build.status ?? {}, jobsSummary(childJobs(deps, build)), new Date(deps.clock.now()));
+  const status = withProgress(build.status ?? {}, jobsSummary(childJobs(deps, build)));
   await writeIfChanged(deps, build, status);
 }
 
@@ -310,7 +311,6 @@ async function progress(deps: ControllerDeps, build: Build, base: BuildStatus, s
   const status = withProgress(
     base,
     { ...jobsSummary(childJobs(deps, build)), logTail: session.logTail(deps.settings.logTailChars) },
-    new Date(deps.clock.now()),
   );
   await writeIfChanged(deps, build, status);
 }
