@@ -118,7 +118,11 @@ function endOf(
 }
 
 /** A job not finished yet: running, or pending with the reason the pod gives (unschedulable, waiting). */
-function unfinishedObservation(base: Observation, pod: V1Pod | undefined, c: V1ContainerStatus | undefined): Observation {
+function unfinishedObservation(
+  base: Observation,
+  pod: V1Pod | undefined,
+  c: V1ContainerStatus | undefined,
+): Observation {
   if (pod?.status?.phase === 'Running') return { ...base, phase: 'Running' };
   const unschedulable = pod?.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
   if (unschedulable)

@@ -91,7 +91,7 @@ test('the leader gives up when it cannot renew for a lease duration', async () =
     clock.advance(5_000);
     await until(() => clock.pendingTimers() === 1 || lost());
   }
-  assert.equal(leading?.aborted, true, 'leadership is lost after 15 s without renewal');
+  assert.equal(lost(), true, 'leadership is lost after 15 s without renewal');
   await run;
 });
 
@@ -116,8 +116,9 @@ test('a candidate waits while another holder renews, and takes an expired lease'
   });
   const ac = new AbortController();
   let led = false;
-  const run = elector.run(ac.signal, async () => {
+  const run = elector.run(ac.signal, () => {
     led = true;
+    return Promise.resolve();
   });
   await until(() => clock.pendingTimers() === 1);
   clock.advance(14_000);

@@ -90,7 +90,7 @@ test('the controller never reconciles one key on two workers at once', async () 
     logger: silent,
     workers: 4,
     queue: { clock: new ManualClock() },
-    reconcile: async () => {
+    reconcile: async (): Promise<undefined> => {
       calls++;
       running++;
       maxRunning = Math.max(maxRunning, running);
@@ -122,7 +122,7 @@ test('the controller retries an error with back-off and stops on a terminal erro
     queue: { clock },
     reconcile: (req) => {
       seen.push(req);
-      return fail ? Promise.reject(fail) : Promise.resolve();
+      return fail ? Promise.reject(fail) : Promise.resolve(undefined);
     },
   });
   const ac = new AbortController();
@@ -176,7 +176,7 @@ test('periodic resync enqueues every listed key once per period', async () => {
     resync: { everyMs: 1000, keys: () => ['ns/a', 'ns/b'] },
     reconcile: (req) => {
       seen.push(`${req.namespace}/${req.name}`);
-      return Promise.resolve();
+      return Promise.resolve(undefined);
     },
   });
   const ac = new AbortController();
