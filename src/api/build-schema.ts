@@ -19,16 +19,7 @@ import {
   MAX_SCRIPT_FILES_LENGTH,
   MAX_SCRIPT_LENGTH,
 } from './project-schema.ts';
-import {
-  JobName,
-  LabelName,
-  ObjectName,
-  StringEnum,
-  StringMap,
-  Timestamp,
-  immutable,
-  withRules,
-} from './schema-kit.ts';
+import { JobName, ObjectName, StringEnum, StringMap, Timestamp, immutable, withRules } from './schema-kit.ts';
 
 export const BUILD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'TimedOut', 'Cancelled'] as const;
 export const SCRIPT_ORIGINS = ['project', 'event'] as const;

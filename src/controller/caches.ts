@@ -63,14 +63,14 @@ export const nsKey = (namespace: string | undefined, name: string): string => `$
 
 export function createCaches(o: CachesOptions): Caches {
   const caches = createInformers(o);
-  caches.builds.addIndex(INDEX.project, (b) => [nsKey(b.metadata?.namespace, b.spec.project)]);
-  caches.events.addIndex(INDEX.project, (e) => [nsKey(e.metadata?.namespace, e.spec.project)]);
-  caches.jobs.addIndex(INDEX.project, (j) => [nsKey(j.metadata?.namespace, j.spec.project)]);
-  caches.jobs.addIndex(INDEX.build, (j) => [nsKey(j.metadata?.namespace, j.spec.build)]);
+  caches.builds.addIndex(INDEX.project, (b) => [nsKey(b.metadata.namespace, b.spec.project)]);
+  caches.events.addIndex(INDEX.project, (e) => [nsKey(e.metadata.namespace, e.spec.project)]);
+  caches.jobs.addIndex(INDEX.project, (j) => [nsKey(j.metadata.namespace, j.spec.project)]);
+  caches.jobs.addIndex(INDEX.build, (j) => [nsKey(j.metadata.namespace, j.spec.build)]);
   caches.pods.addIndex(INDEX.owner, (p) => (p.metadata?.ownerReferences ?? []).map((r) => r.uid));
   caches.projects.addIndex(INDEX.configMap, (p) => {
     const name = p.spec.scriptFrom?.configMapKeyRef?.name ?? p.spec.scriptFrom?.configMap?.name;
-    return name ? [nsKey(p.metadata?.namespace, name)] : [];
+    return name ? [nsKey(p.metadata.namespace, name)] : [];
   });
   return caches;
 }

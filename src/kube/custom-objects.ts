@@ -59,7 +59,7 @@ export class BrigadeObjects {
   ): Promise<KindTypes[K][]> {
     try {
       const req = { ...resourceOf(kind), labelSelector: options.labelSelector };
-      const list = namespace
+      const list: unknown = namespace
         ? await this.#api.listNamespacedCustomObject({ ...req, namespace })
         : await this.#api.listClusterCustomObject(req);
       return (list as { items?: KindTypes[K][] }).items ?? [];

@@ -29,12 +29,15 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
   const { builds, jobs } = deps.caches;
   const runtime: BuildRuntime = {
     sessions: new Map<string, BuildSession>(),
-    waiters: new JobWaiters((ns, name) => jobs.get(ns, name) as JobCR | undefined),
+    waiters: new JobWaiters((ns, name) => jobs.get(ns, name)),
     replays: new ReplayGate({
       limit: deps.settings.maxConcurrentReplays ?? DEFAULT_CONCURRENT_REPLAYS,
       holdMs: REPLAY_HOLD_MS,
     }),
-    enqueue: (ns, name, afterMs) => (afterMs ? c.queue.addAfter(`${ns}/${name}`, afterMs) : c.enqueue(ns, name)),
+    enqueue: (ns, name, afterMs) => {
+      if (afterMs) c.queue.addAfter(`${ns}/${name}`, afterMs);
+      else c.enqueue(ns, name);
+    },
   };
   const c: Controller = new Controller({
     name: 'build',

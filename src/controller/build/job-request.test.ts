@@ -56,7 +56,7 @@ test('the Job CR has a deterministic name, the build as controller owner and loo
     blockOwnerDeletion: true,
   });
   assert.equal(a.metadata.labels?.['brigade.sh/build'], 'b1');
-  assert.equal(a.metadata.labels?.['brigade.sh/job'], a.metadata.name);
+  assert.equal(a.metadata.labels['brigade.sh/job'], a.metadata.name);
   assert.equal(a.spec.timeoutSeconds, 900);
 });
 

@@ -32,7 +32,7 @@ function definedOnly<T extends Record<string, unknown>>(obj: T): Partial<T> {
 }
 
 /** brigadier scripts write `job.shell = "bash"` (as the countdown walkthrough does) as often as a path. */
-const SHELL_ALIASES: Record<string, Shell> = { sh: '/bin/sh', bash: '/bin/bash' };
+const SHELL_ALIASES: Partial<Record<string, Shell>> = { sh: '/bin/sh', bash: '/bin/bash' };
 
 /** The job's shell as the Job CR spells it; a shell outside SHELLS is refused, never silently replaced. */
 export function shellOf(shell: string): Shell {
@@ -47,9 +47,6 @@ export function shellOf(shell: string): Shell {
 export function jobSpecFor(build: Build, project: Project, req: JobRequest, env: EnvVar[]): JobSpec {
   // A script that chose no image gets the project's default image, when it has one.
   const image = req.imageDefaulted && project.spec.jobDefaults?.image ? undefined : req.image;
-  const requests = definedOnly(req.resourceRequests) as Record<string, string>;
-  const limits = definedOnly(req.resourceLimits) as Record<string, string>;
-  const os = req.host.os === 'linux' || req.host.os === 'windows' ? req.host.os : undefined;
   return {
     project: build.spec.project,
     build: build.metadata.name ?? '',
@@ -65,30 +62,41 @@ export function jobSpecFor(build: Build, project: Project, req: JobRequest, env:
     useSource: req.useSource && project.spec.repo !== undefined,
     timeoutSeconds: Math.max(1, Math.ceil(req.timeout / 1000)),
     privileged: req.privileged,
-    ...(req.host.name || os || Object.keys(req.host.nodeSelector).length
-      ? {
-          host: {
-            ...(req.host.name ? { name: req.host.name } : {}),
-            ...(os ? { os } : {}),
-            ...(Object.keys(req.host.nodeSelector).length ? { nodeSelector: req.host.nodeSelector } : {}),
-          },
-        }
-      : {}),
+    ...hostOf(req.host),
     docker: req.docker,
     cache: req.cache,
     storage: req.storage,
     ...(req.serviceAccount ? { serviceAccountName: req.serviceAccount } : {}),
     ...(Object.keys(req.annotations).length ? { annotations: req.annotations } : {}),
-    ...(Object.keys(requests).length || Object.keys(limits).length
-      ? {
-          resources: {
-            ...(Object.keys(requests).length ? { requests } : {}),
-            ...(Object.keys(limits).length ? { limits } : {}),
-          },
-        }
-      : {}),
+    ...resourcesOf(req),
     ...(req.volumes.length ? { volumes: req.volumes as Record<string, unknown>[] } : {}),
     ...(req.volumeMounts.length ? { volumeMounts: req.volumeMounts as Record<string, unknown>[] } : {}),
+  };
+}
+
+/** The `host` field, present only when the script asked for a node name, an OS or a node selector. */
+function hostOf(host: JobRequest['host']): Pick<JobSpec, 'host'> {
+  const os = host.os === 'linux' || host.os === 'windows' ? host.os : undefined;
+  if (!host.name && !os && !Object.keys(host.nodeSelector).length) return {};
+  return {
+    host: {
+      ...(host.name ? { name: host.name } : {}),
+      ...(os ? { os } : {}),
+      ...(Object.keys(host.nodeSelector).length ? { nodeSelector: host.nodeSelector } : {}),
+    },
+  };
+}
+
+/** The `resources` field, present only when the script set a request or a limit. */
+function resourcesOf(req: JobRequest): Pick<JobSpec, 'resources'> {
+  const requests = definedOnly(req.resourceRequests) as Record<string, string>;
+  const limits = definedOnly(req.resourceLimits) as Record<string, string>;
+  if (!Object.keys(requests).length && !Object.keys(limits).length) return {};
+  return {
+    resources: {
+      ...(Object.keys(requests).length ? { requests } : {}),
+      ...(Object.keys(limits).length ? { limits } : {}),
+    },
   };
 }
 

@@ -4,6 +4,7 @@
 // Every status write is conditional on the resourceVersion the decision was made from. The cache can
 // lag behind our own last write; an unconditional write from a stale read could turn a finished build
 // back to Running (and replay it). A 409 is retried after back-off, when the cache has caught up.
+import type { Logger } from 'pino';
 import { API_VERSION } from '../../api/constants.ts';
 import type { Build, BuildStatus, Project } from '../../api/types.ts';
 import { INDEX, nsKey } from '../caches.ts';
@@ -73,7 +74,11 @@ function dropSession(deps: ControllerDeps, rt: BuildRuntime, key: string): void 
   releaseReplay(deps, rt, key);
 }
 
-export async function reconcileBuild(deps: ControllerDeps, rt: BuildRuntime, req: Request): Promise<Result | void> {
+export async function reconcileBuild(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  req: Request,
+): Promise<Result | undefined> {
   const key = keyOf(req.namespace, req.name);
   const build = deps.caches.builds.get(req.namespace, req.name) as Build | undefined;
   if (!build || build.metadata.deletionTimestamp) {
@@ -83,32 +88,62 @@ export async function reconcileBuild(deps: ControllerDeps, rt: BuildRuntime, req
   }
   const project = deps.caches.projects.get(req.namespace, build.spec.project) as Project | undefined;
   const now = deps.clock.now();
-  if (isTerminalBuild(build.status?.phase)) return finished(deps, rt, key, build);
-  if (build.spec.cancel) return end(deps, rt, key, build, cancelEnding(build));
-  const deadline = buildDeadline(build, project);
-  if (deadline !== undefined && now >= deadline)
-    return end(deps, rt, key, build, {
-      phase: 'TimedOut',
-      reason: 'Timeout',
-      message: `the build ran longer than ${Math.round((deadline - Date.parse(build.status?.startTime ?? '')) / 1000)}s (project policy.buildTimeoutSeconds)`,
-    });
-  const session = rt.sessions.get(key);
-  if (session?.ended) return concluded(deps, rt, key, build, session);
-  if (!session) {
-    if (!project)
-      return end(deps, rt, key, build, {
-        phase: 'Failed',
-        reason: 'ProjectNotFound',
-        message: `project ${build.spec.project} does not exist`,
-      });
-    if (project.spec.policy?.supersede) await supersedeOlder(deps, build);
-    if (!startAllowed(deps, rt, build, project)) return writeIfChanged(deps, build, queuedStatus(build, new Date(now)));
-    if (build.status?.phase === 'Running' && !rt.replays.mayStart(key, waitingReplays(deps, rt), now))
-      return { requeueAfterMs: rt.replays.retryMs };
-    return start(deps, rt, key, build, project);
+  if (isTerminalBuild(build.status?.phase)) {
+    await finished(deps, rt, key, build);
+    return;
   }
+  if (build.spec.cancel) {
+    await end(deps, rt, key, build, cancelEnding(build));
+    return;
+  }
+  const deadline = buildDeadline(build, project);
+  if (deadline !== undefined && now >= deadline) {
+    await end(deps, rt, key, build, timeoutEnding(build, deadline));
+    return;
+  }
+  const session = rt.sessions.get(key);
+  if (session?.ended) {
+    await concluded(deps, rt, key, build, session);
+    return;
+  }
+  if (!session) return startWhenAllowed(deps, rt, key, build, project, now);
   await progress(deps, build, build.status ?? {}, session);
   return deadline === undefined ? undefined : { requeueAfterMs: deadline - now };
+}
+
+function timeoutEnding(build: Build, deadline: number): Ending {
+  return {
+    phase: 'TimedOut',
+    reason: 'Timeout',
+    message: `the build ran longer than ${Math.round((deadline - Date.parse(build.status?.startTime ?? '')) / 1000)}s (project policy.buildTimeoutSeconds)`,
+  };
+}
+
+/** A build without a session: fails without its project, else starts (or replays) once policy lets it. */
+async function startWhenAllowed(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  key: string,
+  build: Build,
+  project: Project | undefined,
+  now: number,
+): Promise<Result | undefined> {
+  if (!project) {
+    await end(deps, rt, key, build, {
+      phase: 'Failed',
+      reason: 'ProjectNotFound',
+      message: `project ${build.spec.project} does not exist`,
+    });
+    return;
+  }
+  if (project.spec.policy?.supersede) await supersedeOlder(deps, build);
+  if (!startAllowed(deps, rt, build, project)) {
+    await writeIfChanged(deps, build, queuedStatus(build, new Date(now)));
+    return;
+  }
+  if (build.status?.phase === 'Running' && !rt.replays.mayStart(key, waitingReplays(deps, rt), now))
+    return { requeueAfterMs: rt.replays.retryMs };
+  return start(deps, rt, key, build, project);
 }
 
 /** Cancels the older builds this one supersedes (they end Cancelled, reason Superseded, and free their slots). */
@@ -162,7 +197,7 @@ async function start(
   key: string,
   build: Build,
   project: Project,
-): Promise<Result | void> {
+): Promise<Result | undefined> {
   const ns = build.metadata.namespace ?? '';
   const name = build.metadata.name ?? '';
   let secrets: Record<string, string>;
@@ -170,18 +205,47 @@ async function start(
     secrets = await readProjectSecrets(deps.clients.core, project);
   } catch (err) {
     if (!(err instanceof ProjectSecretMissingError)) throw err;
-    return end(deps, rt, key, build, { phase: 'Failed', reason: 'ProjectSecretNotFound', message: err.message });
+    await end(deps, rt, key, build, { phase: 'Failed', reason: 'ProjectSecretNotFound', message: err.message });
+    return;
   }
   const packages = await buildPackages(deps, build);
-  if (packages instanceof DependencyError)
-    return end(deps, rt, key, build, { phase: 'Failed', reason: 'DependenciesRefused', message: packages.message });
+  if (packages instanceof DependencyError) {
+    await end(deps, rt, key, build, { phase: 'Failed', reason: 'DependenciesRefused', message: packages.message });
+    return;
+  }
   const replay = build.status?.phase === 'Running';
   const status = runningStatus(build, new Date(deps.clock.now()));
   const written = await deps.objects.patchStatus('Build', ns, name, status, build.metadata.resourceVersion);
   if (replay) rt.replays.started(key, deps.clock.now());
   const log = deps.logger.child({ project: build.spec.project, build: name });
+  const session = newSession(deps, rt, { key, build, written, project, secrets, packages, status, replay, log });
+  rt.sessions.set(key, session);
+  log.info({ attempt: status.workerAttempts, replay }, replay ? 'build replayed' : 'build started');
+  await recordStart(deps, build, written, status, replay);
+  const deadline = buildDeadline({ ...build, status }, project);
+  return deadline === undefined ? undefined : { requeueAfterMs: Math.max(0, deadline - deps.clock.now()) };
+}
+
+interface SessionStart {
+  key: string;
+  build: Build;
+  /** The build as the Running status write returned it. */
+  written: Build;
+  project: Project;
+  secrets: Record<string, string>;
+  packages: ScriptPackages | undefined;
+  status: BuildStatus;
+  replay: boolean;
+  log: Logger;
+}
+
+/** The script session of a build: its logs and end wake the build's reconcile, its host runs the jobs. */
+function newSession(deps: ControllerDeps, rt: BuildRuntime, s: SessionStart): BuildSession {
+  const { key, build, written, project, secrets, packages, status, replay, log } = s;
+  const ns = build.metadata.namespace ?? '';
+  const name = build.metadata.name ?? '';
   const abort = new AbortController();
-  const session = new BuildSession({
+  return new BuildSession({
     engine: deps.script,
     abort,
     previousLog: replay ? build.status?.logTail : undefined,
@@ -209,16 +273,26 @@ async function start(
         secrets,
         waiters: rt.waiters,
         signal: abort.signal,
-        touch: () => rt.enqueue(ns, name),
+        touch: () => {
+          rt.enqueue(ns, name);
+        },
         live: () => {
           releaseReplay(deps, rt, key);
         },
       }),
     },
   });
-  rt.sessions.set(key, session);
+}
+
+/** The Event on the Build (as written, so it names the current version) that says it started or replays. */
+async function recordStart(
+  deps: ControllerDeps,
+  build: Build,
+  written: Build,
+  status: BuildStatus,
+  replay: boolean,
+): Promise<void> {
   const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: written.metadata };
-  log.info({ attempt: status.workerAttempts, replay }, replay ? 'build replayed' : 'build started');
   if (replay)
     await deps.recorder.normal(
       obj,
@@ -226,8 +300,6 @@ async function start(
       `evaluating the script again (attempt ${status.workerAttempts}); finished jobs keep their results`,
     );
   else await deps.recorder.normal(obj, 'BuildStarted', `running the ${build.spec.type} handler`);
-  const deadline = buildDeadline({ ...build, status }, project);
-  return deadline === undefined ? undefined : { requeueAfterMs: Math.max(0, deadline - deps.clock.now()) };
 }
 
 async function concluded(
@@ -252,21 +324,17 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
   const session = rt.sessions.get(key);
   const now = new Date(deps.clock.now());
   let status = endedStatus(build, ending, now);
-  status = withProgress(
-    status,
-    {
-      ...jobsSummary(childJobs(deps, build)),
-      ...(session ? { logTail: session.logTail(deps.settings.logTailChars) } : {}),
-    },
-    now,
-  );
+  status = withProgress(status, {
+    ...jobsSummary(childJobs(deps, build)),
+    ...(session ? { logTail: session.logTail(deps.settings.logTailChars) } : {}),
+  });
   // Stop the script and the jobs before the build says it ended, so a terminal build never has
   // running jobs (and a failure on the way is retried with the build still open).
   session?.stop(
     ending.phase === 'TimedOut' ? new DOMException('build timeout', 'TimeoutError') : new Error(ending.message),
   );
   if (ending.phase === 'Cancelled' || ending.phase === 'TimedOut') await stopChildJobs(deps, build, ending);
-  status = withProgress(status, jobsSummary(childJobs(deps, build)), now);
+  status = withProgress(status, jobsSummary(childJobs(deps, build)));
   await deps.objects.patchStatus(
     'Build',
     build.metadata.namespace ?? '',
@@ -302,16 +370,15 @@ async function finished(deps: ControllerDeps, rt: BuildRuntime, key: string, bui
       reason: build.status?.reason ?? phase,
       message: build.status?.message ?? '',
     });
-  const status = withProgress(build.status ?? {}, jobsSummary(childJobs(deps, build)), new Date(deps.clock.now()));
+  const status = withProgress(build.status ?? {}, jobsSummary(childJobs(deps, build)));
   await writeIfChanged(deps, build, status);
 }
 
 async function progress(deps: ControllerDeps, build: Build, base: BuildStatus, session: BuildSession): Promise<void> {
-  const status = withProgress(
-    base,
-    { ...jobsSummary(childJobs(deps, build)), logTail: session.logTail(deps.settings.logTailChars) },
-    new Date(deps.clock.now()),
-  );
+  const status = withProgress(base, {
+    ...jobsSummary(childJobs(deps, build)),
+    logTail: session.logTail(deps.settings.logTailChars),
+  });
   await writeIfChanged(deps, build, status);
 }
 
@@ -341,10 +408,11 @@ function scriptProject(
   project: Project,
   secrets: Record<string, string>,
 ): import('../../script/index.ts').ScriptProject {
+  const repoName = project.spec.repo?.name ?? project.metadata.name ?? '';
   return {
     id: `${project.metadata.namespace}/${project.metadata.name}`,
-    name: project.spec.repo?.name ?? project.metadata.name ?? '',
-    repo: { name: project.spec.repo?.name ?? project.metadata.name ?? '', cloneURL: project.spec.repo?.cloneURL ?? '' },
+    name: repoName,
+    repo: { name: repoName, cloneURL: project.spec.repo?.cloneURL ?? '' },
     secrets,
     kubernetes: {
       namespace: project.metadata.namespace ?? '',

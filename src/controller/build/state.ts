@@ -202,7 +202,6 @@ export function endedStatus(build: Build, ending: Ending, now: Date): BuildStatu
 export function withProgress(
   status: BuildStatus,
   progress: { jobs: BuildJobSummary[]; jobsSummary: string; logTail?: string },
-  _now: Date,
 ): BuildStatus {
   const start = Date.parse(status.startTime ?? '');
   const end = Date.parse(status.completionTime ?? '');

@@ -19,12 +19,12 @@ export function eventController(deps: ControllerDeps, observer?: ReconcileObserv
   });
   const { events, projects } = deps.caches;
   events.onChange((e) => {
-    c.enqueue(e.metadata?.namespace, e.metadata?.name ?? '');
+    c.enqueue(e.metadata.namespace, e.metadata.name ?? '');
   });
   projects.onChange((p) => {
     for (const e of events.byIndex(
       INDEX.project,
-      nsKey(p.metadata?.namespace, p.metadata?.name ?? ''),
+      nsKey(p.metadata.namespace, p.metadata.name ?? ''),
     ) as BrigadeEvent[]) {
       const waiting = !e.status?.phase || e.status.phase === 'Pending';
       if (waiting) c.enqueue(e.metadata.namespace, e.metadata.name ?? '');

@@ -8,7 +8,7 @@ import type { ControllerDeps } from '../shared/deps.ts';
 import { projectScript, scriptSourceSHA256 } from '../shared/project-script.ts';
 import { buildFor, decideEvent, eventStatus } from './state.ts';
 
-export async function reconcileEvent(deps: ControllerDeps, req: Request): Promise<Result | void> {
+export async function reconcileEvent(deps: ControllerDeps, req: Request): Promise<Result | undefined> {
   const event = deps.caches.events.get(req.namespace, req.name) as BrigadeEvent | undefined;
   if (!event || event.metadata.deletionTimestamp) return;
   if (event.status?.phase === 'Accepted' || event.status?.phase === 'Rejected') return;

@@ -48,14 +48,15 @@ test("the project's files beside the script go into the build snapshot with the 
 test('a missing project is waited for during the grace period, then rejected', () => {
   const waiting = decideEvent(input({ project: undefined }));
   assert.equal(waiting.kind, 'wait');
-  assert.equal(waiting.kind === 'wait' && waiting.requeueAfterMs, 59_000);
+  assert.equal(waiting.requeueAfterMs, 59_000);
   const late = decideEvent(input({ project: undefined, now: created + 60_000 }));
   assert.deepEqual(late.kind === 'reject' && late.reason, 'ProjectNotFound');
 });
 
 test('a project that is not Ready (or not reconciled for its generation) rejects after the grace period', () => {
   const notReady = readyProject();
-  notReady.status!.conditions = [
+  assert.ok(notReady.status, 'readyProject() has a status');
+  notReady.status.conditions = [
     { type: 'Ready', status: 'False', reason: 'ScriptSyntaxError', message: 'brigade.js:1:2: x' },
   ];
   const d = decideEvent(input({ project: notReady, now: created + 61_000 }));

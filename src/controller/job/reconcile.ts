@@ -19,7 +19,7 @@ import type { JobSlots } from './slots.ts';
 import { isTerminalPhase, jobStatusChanged, observeJob, statusFor } from './state.ts';
 import type { Observation } from './state.ts';
 
-export async function reconcileJob(deps: ControllerDeps, slots: JobSlots, req: Request): Promise<Result | void> {
+export async function reconcileJob(deps: ControllerDeps, slots: JobSlots, req: Request): Promise<Result | undefined> {
   const job = deps.caches.jobs.get(req.namespace, req.name) as JobCR | undefined;
   if (!job || job.metadata.deletionTimestamp || isTerminalPhase(job.status?.phase)) {
     slots.release(req);
@@ -28,15 +28,17 @@ export async function reconcileJob(deps: ControllerDeps, slots: JobSlots, req: R
   const build = deps.caches.builds.get(req.namespace, job.spec.build) as Build | undefined;
   if (!build) return; // the Job CR goes with its Build (garbage collection)
   const project = deps.caches.projects.get(req.namespace, job.spec.project) as Project | undefined;
-  if (!project)
-    return finish(
+  if (!project) {
+    await finish(
       deps,
       job,
       { phase: 'Failed', reason: 'ProjectNotFound', message: `project ${job.spec.project} does not exist` },
       [],
     );
-  if (!job.status?.jobName) return create(deps, slots, job, build, project);
-  return follow(deps, job, project);
+    return;
+  }
+  if (!job.status?.jobName) await create(deps, slots, job, build, project);
+  else await follow(deps, job, project);
 }
 
 async function create(

@@ -1,5 +1,5 @@
 // Pure decisions of the Job controller: what the child batch Job and its pod say about the job.
-import type { V1Job, V1Pod, V1ContainerStatus } from '@kubernetes/client-node';
+import type { V1ContainerStateTerminated, V1ContainerStatus, V1Job, V1Pod } from '@kubernetes/client-node';
 import { setCondition } from '../../api/conditions.ts';
 import type { JobCR, JobPhase, JobStatus } from '../../api/types.ts';
 import { formatDuration } from '../../util/text.ts';
@@ -50,13 +50,7 @@ export function observeJob(input: ObserveInput): Observation {
   const { batchJob, pod, now } = input;
   const c = jobContainer(pod, input.container);
   const terminated = c?.state?.terminated;
-  const base: Observation = {
-    phase: 'Pending',
-    ...(pod?.metadata?.name ? { podName: pod.metadata.name } : {}),
-    ...(pod?.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
-    ...(terminated ? { exitCode: terminated.exitCode } : {}),
-    ...(startOf(c, pod) ? { startTime: startOf(c, pod) } : {}),
-  };
+  const base = baseObservation(pod, c);
   if (!batchJob)
     return {
       ...base,
@@ -65,15 +59,34 @@ export function observeJob(input: ObserveInput): Observation {
       message: 'the batch/v1 Job was deleted before the job finished',
       completionTime: now.toISOString(),
     };
+  return endedObservation(base, batchJob, pod, terminated, now) ?? unfinishedObservation(base, pod, c);
+}
+
+/** What the pod says whatever the phase: its name, node, start time and the job container's exit code. */
+function baseObservation(pod: V1Pod | undefined, c: V1ContainerStatus | undefined): Observation {
+  const terminated = c?.state?.terminated;
+  return {
+    phase: 'Pending',
+    ...(pod?.metadata?.name ? { podName: pod.metadata.name } : {}),
+    ...(pod?.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+    ...(terminated ? { exitCode: terminated.exitCode } : {}),
+    ...(startOf(c, pod) ? { startTime: startOf(c, pod) } : {}),
+  };
+}
+
+/** The terminal observation (timed out, failed, succeeded), or undefined while the job still runs. */
+function endedObservation(
+  base: Observation,
+  batchJob: V1Job,
+  pod: V1Pod | undefined,
+  terminated: V1ContainerStateTerminated | undefined,
+  now: Date,
+): Observation | undefined {
   // Since Kubernetes 1.31 the Job controller sets FailureTarget (SuccessCriteriaMet) the moment the
   // outcome is decided and Failed (Complete) only once every pod has terminated, which for a job past
   // its deadline is after the pod's termination grace period: the outcome is the earlier condition.
   const deadline = jobCondition(batchJob, 'Failed', 'FailureTarget');
-  const end =
-    iso(terminated?.finishedAt) ??
-    iso(batchJob.status?.completionTime) ??
-    iso(deadline?.lastTransitionTime) ??
-    now.toISOString();
+  const end = endOf(batchJob, terminated, deadline, now);
   if (deadline?.reason === 'DeadlineExceeded')
     return {
       ...base,
@@ -86,6 +99,30 @@ export function observeJob(input: ObserveInput): Observation {
     return { ...base, ...failure(pod, terminated, deadline), phase: 'Failed', completionTime: end };
   if (pod?.status?.phase === 'Succeeded' || jobCondition(batchJob, 'Complete', 'SuccessCriteriaMet'))
     return { ...base, phase: 'Succeeded', reason: 'Completed', completionTime: end };
+  return undefined;
+}
+
+/** When the job ended: the container's finish, else the batch Job's completion, else the deadline's condition. */
+function endOf(
+  batchJob: V1Job,
+  terminated: V1ContainerStateTerminated | undefined,
+  deadline: { lastTransitionTime?: Date } | undefined,
+  now: Date,
+): string {
+  return (
+    iso(terminated?.finishedAt) ??
+    iso(batchJob.status?.completionTime) ??
+    iso(deadline?.lastTransitionTime) ??
+    now.toISOString()
+  );
+}
+
+/** A job not finished yet: running, or pending with the reason the pod gives (unschedulable, waiting). */
+function unfinishedObservation(
+  base: Observation,
+  pod: V1Pod | undefined,
+  c: V1ContainerStatus | undefined,
+): Observation {
   if (pod?.status?.phase === 'Running') return { ...base, phase: 'Running' };
   const unschedulable = pod?.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
   if (unschedulable)
@@ -119,13 +156,28 @@ function failure(
       reason: 'InitContainerFailed',
       message: `init container "${init.name}" exited with code ${init.exitCode} before the job container started`,
     };
-  const reason = pod?.status?.reason ?? (terminated ? 'Error' : cond?.reason) ?? 'Failed';
-  const message =
+  return { reason: failureReason(pod, terminated, cond), message: failureMessage(pod, terminated, cond) };
+}
+
+function failureReason(
+  pod: V1Pod | undefined,
+  terminated: { exitCode: number } | undefined,
+  cond: { reason?: string } | undefined,
+): string {
+  return pod?.status?.reason ?? (terminated ? 'Error' : cond?.reason) ?? 'Failed';
+}
+
+function failureMessage(
+  pod: V1Pod | undefined,
+  terminated: { exitCode: number; message?: string } | undefined,
+  cond: { message?: string } | undefined,
+): string {
+  return (
     pod?.status?.message ??
     terminated?.message ??
     (terminated ? `the job container exited with code ${terminated.exitCode}` : cond?.message) ??
-    'the job failed';
-  return { reason, message };
+    'the job failed'
+  );
 }
 
 /** The Job CR status for an observation (the log tail is added by the caller when terminal). */

@@ -19,14 +19,14 @@ export function projectController(deps: ControllerDeps, observer?: ReconcileObse
   });
   const { projects, configMaps, builds } = deps.caches;
   projects.onChange((p) => {
-    c.enqueue(p.metadata?.namespace, p.metadata?.name ?? '');
+    c.enqueue(p.metadata.namespace, p.metadata.name ?? '');
   });
   configMaps.onChange((cm) => {
     for (const p of projects.byIndex(INDEX.configMap, nsKey(cm.metadata?.namespace, cm.metadata?.name ?? '')))
-      c.enqueue(p.metadata?.namespace, p.metadata?.name ?? '');
+      c.enqueue(p.metadata.namespace, p.metadata.name ?? '');
   });
   builds.onChange((b) => {
-    c.enqueue(b.metadata?.namespace, (b as Build).spec.project);
+    c.enqueue(b.metadata.namespace, (b as Build).spec.project);
   });
   return c;
 }

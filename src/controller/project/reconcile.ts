@@ -20,7 +20,7 @@ import type { InspectResult, ScriptPackages } from '../../script/index.ts';
 /** A registry that did not answer is asked again after this long. */
 const REGISTRY_RETRY_MS = 30_000;
 
-export async function reconcileProject(deps: ControllerDeps, req: Request): Promise<Result | void> {
+export async function reconcileProject(deps: ControllerDeps, req: Request): Promise<Result | undefined> {
   const project = deps.caches.projects.get(req.namespace, req.name) as Project | undefined;
   if (!project || project.metadata.deletionTimestamp) return;
   const source = projectScript(project, (ns, name) => deps.caches.configMaps.get(ns, name));

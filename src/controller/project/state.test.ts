@@ -50,10 +50,11 @@ test('a syntax error makes the project not Ready with line and column in the mes
     builds: [],
     now,
   });
-  const ready = s.conditions?.[0];
-  assert.equal(ready?.status, 'False');
-  assert.equal(ready?.reason, 'ScriptSyntaxError');
-  assert.equal(ready?.message, 'brigade.js:3:11: SyntaxError: unexpected token');
+  const ready = s.conditions?.at(0);
+  assert.ok(ready, 'the status has a Ready condition');
+  assert.equal(ready.status, 'False');
+  assert.equal(ready.reason, 'ScriptSyntaxError');
+  assert.equal(ready.message, 'brigade.js:3:11: SyntaxError: unexpected token');
   assert.deepEqual(s.handlers, []);
 });
 

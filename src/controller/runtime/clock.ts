@@ -49,7 +49,8 @@ export class ManualClock implements Clock {
     for (;;) {
       const due = this.#timers
         .filter((t) => !t.cancelled && t.at <= target)
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+        .sort((a, b) => a.at - b.at || a.seq - b.seq)
+        .at(0);
       if (!due) break;
       this.#timers = this.#timers.filter((t) => t !== due);
       this.#now = Math.max(this.#now, due.at);

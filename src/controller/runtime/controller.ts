@@ -23,7 +23,7 @@ export interface ReconcileContext {
   signal: AbortSignal;
 }
 
-export type Reconciler = (request: Request, context: ReconcileContext) => Promise<Result | void>;
+export type Reconciler = (request: Request, context: ReconcileContext) => Promise<Result | undefined>;
 
 /** An error retrying cannot fix (bad input): the key is not requeued. */
 export class TerminalError extends Error {

@@ -61,6 +61,7 @@ export class LeaderElector {
     let lastRenew = this.#o.clock.now();
     while (!leading.signal.aborted) {
       await this.#sleep(this.#o.renewIntervalMs, leading.signal);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the signal can abort during the sleep
       if (leading.signal.aborted) return;
       if (await this.#tryAcquire()) lastRenew = this.#o.clock.now();
       else if (this.#o.clock.now() - lastRenew >= this.#o.leaseDurationMs) {
@@ -119,7 +120,7 @@ export class LeaderElector {
       spec: {
         holderIdentity: this.#o.identity,
         leaseDurationSeconds: Math.ceil(this.#o.leaseDurationMs / 1000),
-        acquireTime: ours && current?.spec?.acquireTime ? current.spec.acquireTime : now,
+        acquireTime: ours && current.spec?.acquireTime ? current.spec.acquireTime : now,
         renewTime: now,
         leaseTransitions: (current?.spec?.leaseTransitions ?? 0) + (ours || !current ? 0 : 1),
       },
@@ -131,6 +132,7 @@ export class LeaderElector {
     try {
       const lease = await this.#read();
       if (lease?.spec?.holderIdentity !== this.#o.identity) return;
+      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- client-node's V1 models are plain objects on the wire (see eslint.config.js)
       const body: V1Lease = { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } };
       await this.#o.api.replaceNamespacedLease({ namespace: this.#o.namespace, name: this.#o.name, body });
     } catch (err) {

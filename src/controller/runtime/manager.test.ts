@@ -20,7 +20,10 @@ function cache(name: string): SyncedRunnable & { sync(): void; stopped: boolean 
     waitForSync: () => synced,
     start: (signal: AbortSignal) =>
       new Promise<void>((r) => {
-        signal.addEventListener('abort', () => ((c.stopped = true), r()));
+        signal.addEventListener('abort', () => {
+          c.stopped = true;
+          r();
+        });
       }),
   };
   return c;
@@ -65,9 +68,7 @@ test('a failing runnable stops the whole manager', async () => {
   m.addCache(a);
   const failing: Runnable = {
     name: 'bad',
-    start: async () => {
-      throw new Error('boom');
-    },
+    start: () => Promise.reject(new Error('boom')),
   };
   m.addController(failing);
   const run = m.start(new AbortController().signal);

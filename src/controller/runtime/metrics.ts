@@ -36,7 +36,6 @@ export class OperatorMetrics implements ReconcileObserver {
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    const self = this;
     this.reconciles = new Counter({
       name: 'brigade_reconcile_total',
       help: 'Reconciles by controller and result.',
@@ -79,8 +78,9 @@ export class OperatorMetrics implements ReconcileObserver {
       help: 'Builds in the cache by phase.',
       labelNames: ['phase'],
       registers,
-      collect() {
-        if (self.#buildPhases) OperatorMetrics.setPhases(this, self.#buildPhases());
+      // An arrow, so `this` stays the metrics object; the gauge is this.builds by the first scrape.
+      collect: () => {
+        if (this.#buildPhases) OperatorMetrics.setPhases(this.builds, this.#buildPhases());
       },
     });
     this.jobs = new Gauge({
@@ -88,8 +88,8 @@ export class OperatorMetrics implements ReconcileObserver {
       help: 'Job CRs in the cache by phase.',
       labelNames: ['phase'],
       registers,
-      collect() {
-        if (self.#jobPhases) OperatorMetrics.setPhases(this, self.#jobPhases());
+      collect: () => {
+        if (this.#jobPhases) OperatorMetrics.setPhases(this.jobs, this.#jobPhases());
       },
     });
     this.informerRestarts = new Counter({
@@ -100,7 +100,7 @@ export class OperatorMetrics implements ReconcileObserver {
     });
     // The script engine keeps its own counts; these read them at scrape time.
     const stat = (pick: (s: ScriptStats) => number): number | undefined =>
-      self.#scriptStats ? pick(self.#scriptStats()) : undefined;
+      this.#scriptStats ? pick(this.#scriptStats()) : undefined;
     this.scriptWorkers = new Gauge({
       name: 'brigade_script_workers',
       help: 'Worker threads evaluating brigade.js scripts.',

@@ -24,7 +24,8 @@ test('a key added while it is processed is handed out again only after done()', 
   const key = await q.get();
   q.add('ns/a');
   assert.equal(q.length, 0, 'not queued while processing');
-  q.done(key!);
+  assert.ok(key !== undefined, 'get() handed out the key');
+  q.done(key);
   assert.equal(q.length, 1);
   assert.equal(await q.get(), 'ns/a');
 });
@@ -89,7 +90,7 @@ test('the controller never reconciles one key on two workers at once', async () 
     logger: silent,
     workers: 4,
     queue: { clock: new ManualClock() },
-    reconcile: async () => {
+    reconcile: async (): Promise<undefined> => {
       calls++;
       running++;
       maxRunning = Math.max(maxRunning, running);
@@ -119,9 +120,9 @@ test('the controller retries an error with back-off and stops on a terminal erro
     name: 't',
     logger: silent,
     queue: { clock },
-    reconcile: async (req) => {
+    reconcile: (req) => {
       seen.push(req);
-      if (fail) throw fail;
+      return fail ? Promise.reject(fail) : Promise.resolve(undefined);
     },
   });
   const ac = new AbortController();
@@ -151,7 +152,7 @@ test('the controller honours requeueAfterMs', async () => {
     name: 't',
     logger: silent,
     queue: { clock },
-    reconcile: async () => (++calls === 1 ? { requeueAfterMs: 60_000 } : {}),
+    reconcile: () => Promise.resolve(++calls === 1 ? { requeueAfterMs: 60_000 } : {}),
   });
   const ac = new AbortController();
   const done = c.start(ac.signal);
@@ -173,7 +174,10 @@ test('periodic resync enqueues every listed key once per period', async () => {
     logger: silent,
     queue: { clock },
     resync: { everyMs: 1000, keys: () => ['ns/a', 'ns/b'] },
-    reconcile: async (req) => void seen.push(`${req.namespace}/${req.name}`),
+    reconcile: (req) => {
+      seen.push(`${req.namespace}/${req.name}`);
+      return Promise.resolve(undefined);
+    },
   });
   const ac = new AbortController();
   const done = c.start(ac.signal);

@@ -11,7 +11,7 @@ const project = (spec: ProjectSpec): Project => ({
   spec,
 });
 const maps =
-  (data: Record<string, Record<string, string>>) =>
+  (data: Partial<Record<string, Record<string, string>>>) =>
   (ns: string, name: string): V1ConfigMap | undefined =>
     ns === 'ns' && data[name] ? { metadata: { name }, data: data[name] } : undefined;
 
@@ -77,8 +77,8 @@ test('a missing ConfigMap, key or main, a bad path and too many characters are s
   for (const [spec, reason, message] of cases) {
     const source = projectScript(project(spec), dir);
     assert.equal(source.ok, false);
-    assert.equal(!source.ok && source.reason, reason);
-    assert.match(!source.ok ? source.message : '', message);
+    assert.equal(source.reason, reason);
+    assert.match(source.message, message);
   }
   const big = maps({ big: { 'brigade.js': '', 'huge.js': 'x'.repeat(262145) } });
   const tooBig = projectScript(project({ scriptFrom: { configMap: { name: 'big' } } }), big);

@@ -54,7 +54,7 @@ type DirectorySpec = NonNullable<NonNullable<Project['spec']['scriptFrom']>['con
 /** The ConfigMap's keys (or its `items`) as files; `main` is the script, the rest may be required. */
 function scriptDirectory(cm: V1ConfigMap | undefined, spec: DirectorySpec): ScriptSource {
   if (!cm) return { ok: false, reason: 'ConfigMapNotFound', message: `ConfigMap ${spec.name} not found` };
-  const data = cm.data ?? {};
+  const data: Partial<Record<string, string>> = cm.data ?? {};
   const entries: Array<[string, string]> = [];
   for (const item of spec.items ?? Object.keys(data).map((key) => ({ key, path: key }))) {
     const content = data[item.key];
@@ -71,8 +71,10 @@ function scriptDirectory(cm: V1ConfigMap | undefined, spec: DirectorySpec): Scri
     entries.push([item.path, content]);
   }
   const main = spec.main ?? DEFAULT_MAIN;
-  const files = Object.fromEntries(entries);
-  const script = files[main];
+  const files: Record<string, string> = Object.fromEntries(entries);
+  // A lookup by a name the user chose: the file may not be there.
+  const byPath: Partial<Record<string, string>> = files;
+  const script = byPath[main];
   if (script === undefined)
     return {
       ok: false,
