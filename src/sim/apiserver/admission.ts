@@ -8,7 +8,7 @@ import type { KubeObject } from '../types.ts';
 import { applyCreateDefaults, normalizeBuiltin } from './builtin-defaults.ts';
 import { modelForKind, unknownFieldsOf } from './builtin-schema.ts';
 import { badRequest, internalError, invalid } from './errors.ts';
-import { generateNameSuffix, newUid, specChanged, timestamp } from './meta.ts';
+import { generateNameSuffix, newUid, sentMetadata, specChanged, timestamp } from './meta.ts';
 import { apiVersionOf, hasStatus } from './resources.ts';
 import type { ResourceType } from './resources.ts';
 import { validateFinalizersOnUpdate, validateImmutableFields, validateMetadata } from './validation.ts';
@@ -40,7 +40,8 @@ export function checkTypeMeta(rt: ResourceType, body: KubeObject): void {
   }
   body.apiVersion = expected;
   body.kind = rt.kind;
-  if (body.metadata === null || typeof body.metadata !== 'object') body.metadata = {};
+  const sent: unknown = sentMetadata(body);
+  if (sent === null || typeof sent !== 'object') body.metadata = {};
 }
 
 function reportUnknownFields(ctx: AdmissionContext, paths: string[]): void {
@@ -68,7 +69,8 @@ function deletePath(obj: unknown, path: string): void {
   const segments = path.split(/\.|\[|\]/).filter((s) => s !== '');
   let cur = obj as Record<string, unknown> | undefined;
   for (const seg of segments.slice(0, -1)) cur = cur?.[seg] as Record<string, unknown> | undefined;
-  if (cur) delete cur[segments.at(-1)!];
+  const last = segments.at(-1);
+  if (cur && last !== undefined) delete cur[last];
 }
 
 /** Schema admission: CRD pruning/defaults/validation, or built-in unknown-field pruning. */

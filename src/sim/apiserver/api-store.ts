@@ -22,7 +22,7 @@ import {
   notFound,
   STALE_OBJECT,
 } from './errors.ts';
-import { sameContent, timestamp } from './meta.ts';
+import { nameOf, sameContent, sentMetadata, timestamp, uidOf } from './meta.ts';
 import { applyPatch } from './patching.ts';
 import { managedFieldsEntry, serverSideApply } from './patch/apply.ts';
 import { isPlainObject } from './patch/merge.ts';
@@ -79,7 +79,7 @@ export class ApiStore {
 
   resolveNamespace(rt: ResourceType, pathNamespace: string | undefined, body: KubeObject): string | undefined {
     if (!rt.namespaced) return undefined;
-    const fromBody = body.metadata?.namespace;
+    const fromBody = sentMetadata(body)?.namespace;
     if (pathNamespace && fromBody && fromBody !== pathNamespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
@@ -111,35 +111,26 @@ export class ApiStore {
   create(rt: ResourceType, body: KubeObject, opts: WriteOptions & { namespace?: string } = {}): WriteResult {
     const warnings: string[] = [];
     const ctx = { rt, now: this.clock(), fieldValidation: opts.fieldValidation ?? 'Warn', warnings };
-    const namespace = this.resolveNamespace(rt, opts.namespace, body ?? {});
+    const namespace = this.resolveNamespace(rt, opts.namespace, body);
     const withNs = structuredClone(body);
-    if (namespace) withNs.metadata = { ...withNs.metadata, namespace };
-    else if (withNs.metadata) delete withNs.metadata.namespace;
+    if (namespace) withNs.metadata = { ...sentMetadata(withNs), namespace };
+    else delete sentMetadata(withNs)?.namespace;
     const admitted = admitCreate(ctx, withNs);
     const obj = rt.codec ? rt.codec.toStored(admitted) : admitted;
-    if (namespace) this.checkNamespaceForCreate(rt, namespace, obj.metadata.name!);
+    if (namespace) this.checkNamespaceForCreate(rt, namespace, nameOf(obj));
     this.#checkCrdNotTerminating(rt);
-    if (this.storage.peek(storageKey(rt), namespace, obj.metadata.name!)) throw alreadyExists(rt, obj.metadata.name!);
+    if (this.storage.peek(storageKey(rt), namespace, nameOf(obj))) throw alreadyExists(rt, nameOf(obj));
     const crdTypes = this.#beforeCrdWrite(rt, obj, undefined);
     if (opts.dryRun) return { object: this.present(rt, obj), warnings };
     const stored = this.storage.commit(storageKey(rt), 'ADDED', obj);
-    if (crdTypes) this.registry.setCrd(stored.metadata.name!, crdTypes);
-    if (stored.metadata.ownerReferences?.length) this.onGarbage([stored.metadata.uid!]);
-    if (rt.group === '' && rt.resource === 'namespaces') this.#createDefaultServiceAccount(stored.metadata.name!);
+    if (crdTypes) this.registry.setCrd(nameOf(stored), crdTypes);
+    if (stored.metadata.ownerReferences?.length) this.onGarbage([uidOf(stored)]);
+    if (rt.group === '' && rt.resource === 'namespaces') this.#createDefaultServiceAccount(nameOf(stored));
     return { object: this.present(rt, stored), warnings };
   }
 
   update(rt: ResourceType, body: KubeObject, opts: UpdateOptions = {}): WriteResult {
-    const name = opts.name ?? body.metadata?.name;
-    if (!name) throw badRequest('name is required');
-    if (body.metadata?.name && body.metadata.name !== name) {
-      throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
-    }
-    const namespace = rt.namespaced ? this.resolveNamespace(rt, opts.namespace, body) : undefined;
-    const old = this.storage.peek(storageKey(rt), namespace, name);
-    if (!old) throw notFound(rt, name);
-    const bodyRv = body.metadata?.resourceVersion;
-    if (bodyRv && bodyRv !== old.metadata.resourceVersion) throw conflict(rt, name, STALE_OBJECT);
+    const old = this.#storedForUpdate(rt, body, opts);
     const warnings: string[] = [];
     const ctx = { rt, now: this.clock(), fieldValidation: opts.fieldValidation ?? 'Warn', warnings };
     const oldView = rt.codec ? rt.codec.fromStored(old) : old;
@@ -156,6 +147,22 @@ export class ApiStore {
     return { object: this.present(rt, this.commitUpdate(rt, old, next, crdTypes)), warnings };
   }
 
+  /** The stored object an update replaces: the body's name, namespace and resourceVersion must agree with it. */
+  #storedForUpdate(rt: ResourceType, body: KubeObject, opts: UpdateOptions): KubeObject {
+    const sent = sentMetadata(body);
+    const name = opts.name ?? sent?.name;
+    if (!name) throw badRequest('name is required');
+    if (sent?.name && sent.name !== name) {
+      throw badRequest(`the name of the object (${sent.name}) does not match the name on the URL (${name})`);
+    }
+    const namespace = rt.namespaced ? this.resolveNamespace(rt, opts.namespace, body) : undefined;
+    const old = this.storage.peek(storageKey(rt), namespace, name);
+    if (!old) throw notFound(rt, name);
+    const bodyRv = sent?.resourceVersion;
+    if (bodyRv && bodyRv !== old.metadata.resourceVersion) throw conflict(rt, name, STALE_OBJECT);
+    return old;
+  }
+
   /** Stores an admitted update; a deleting object that lost its last finalizer goes away. */
   commitUpdate(rt: ResourceType, old: KubeObject, next: KubeObject, crdTypes?: ResourceType[]): KubeObject {
     const key = storageKey(rt);
@@ -170,12 +177,11 @@ export class ApiStore {
       return gone;
     }
     const stored = this.storage.commit(key, 'MODIFIED', next, old);
-    if (crdTypes) this.registry.setCrd(stored.metadata.name!, crdTypes);
+    if (crdTypes) this.registry.setCrd(nameOf(stored), crdTypes);
     const ownersChanged =
       JSON.stringify(old.metadata.ownerReferences) !== JSON.stringify(stored.metadata.ownerReferences);
     const finalizersChanged = JSON.stringify(old.metadata.finalizers) !== JSON.stringify(stored.metadata.finalizers);
-    if (ownersChanged || (stored.metadata.deletionTimestamp && finalizersChanged))
-      this.onGarbage([stored.metadata.uid!]);
+    if (ownersChanged || (stored.metadata.deletionTimestamp && finalizersChanged)) this.onGarbage([uidOf(stored)]);
     return stored;
   }
 
@@ -185,18 +191,18 @@ export class ApiStore {
    */
   afterRemoval(rt: ResourceType, removed: KubeObject): void {
     if (rt.group === 'apiextensions.k8s.io' && rt.resource === 'customresourcedefinitions') {
-      const types = this.registry.crdTypes(removed.metadata.name!);
-      this.registry.removeCrd(removed.metadata.name!);
-      const first = types[0];
+      const types = this.registry.crdTypes(nameOf(removed));
+      this.registry.removeCrd(nameOf(removed));
+      const first = types.at(0);
       if (first) this.storage.dropStorage(storageKey(first));
     }
-    const uids = [removed.metadata.uid!, ...(removed.metadata.ownerReferences ?? []).map((r) => r.uid)];
+    const uids = [uidOf(removed), ...(removed.metadata.ownerReferences ?? []).map((r) => r.uid)];
     const ns = removed.metadata.namespace
       ? this.storage.peek(storageKey(NAMESPACE_GVR), undefined, removed.metadata.namespace)
       : undefined;
-    if (ns?.metadata.deletionTimestamp) uids.push(ns.metadata.uid!);
+    if (ns?.metadata.deletionTimestamp) uids.push(uidOf(ns));
     const crd = rt.crd ? this.storage.peek(storageKey(CRD_GVR), undefined, rt.crd.name) : undefined;
-    if (crd?.metadata.deletionTimestamp) uids.push(crd.metadata.uid!);
+    if (crd?.metadata.deletionTimestamp) uids.push(uidOf(crd));
     this.onGarbage(uids);
   }
 
@@ -210,10 +216,11 @@ export class ApiStore {
     if (patch.type === 'apply') return this.#apply(rt, target, stored, patch.body, opts);
     if (!stored) throw notFound(rt, target.name);
     const current = this.present(rt, stored);
-    const patched = applyPatch(current, patch) as KubeObject;
-    if (patched === null || typeof patched !== 'object' || Array.isArray(patched))
+    const result = applyPatch(current, patch);
+    if (result === null || typeof result !== 'object' || Array.isArray(result))
       throw badRequest('patch did not produce an object');
-    patched.metadata ??= {};
+    const patched = result as KubeObject;
+    if (!sentMetadata(patched)) patched.metadata = {};
     return this.update(rt, patched, {
       ...opts,
       name: target.name,
@@ -223,8 +230,8 @@ export class ApiStore {
 
   /** Binds a pod to a node (core/v1 Binding), as the scheduler does through pods/{name}/binding. */
   bind(namespace: string, binding: KubeObject): KubeObject {
-    const podType = this.registry.get({ group: '', version: 'v1', resource: 'pods' })!;
-    const name = binding.metadata?.name ?? '';
+    const podType = this.registry.builtin({ group: '', version: 'v1', resource: 'pods' });
+    const name = sentMetadata(binding)?.name ?? '';
     const target = (binding['target'] ?? {}) as { name?: string; kind?: string };
     if (!target.name) {
       throw invalid({
@@ -236,19 +243,19 @@ export class ApiStore {
     }
     const old = this.storage.peek(storageKey(podType), namespace, name);
     if (!old) throw notFound(podType, name);
-    const uid = binding.metadata?.uid;
+    const uid = sentMetadata(binding)?.uid;
     if (uid && uid !== old.metadata.uid)
       throw conflict(
         { group: '', resource: 'pods/binding' },
         name,
         `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`,
       );
-    const spec = (old['spec'] ?? {}) as Record<string, unknown>;
-    if (spec['nodeName']) {
+    const spec = (old['spec'] ?? {}) as Record<string, unknown> & { nodeName?: string };
+    if (spec.nodeName) {
       throw conflict(
         { group: '', resource: 'pods/binding' },
         name,
-        `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`,
+        `pod ${name} is already assigned to node "${spec.nodeName}"`,
       );
     }
     if (old.metadata.deletionTimestamp)
@@ -276,7 +283,7 @@ export class ApiStore {
 
   /** Every namespace has a `default` ServiceAccount, as the real serviceaccounts controller ensures. */
   #createDefaultServiceAccount(namespace: string): void {
-    const saType = this.registry.get({ group: '', version: 'v1', resource: 'serviceaccounts' })!;
+    const saType = this.registry.builtin({ group: '', version: 'v1', resource: 'serviceaccounts' });
     if (this.storage.peek(storageKey(saType), namespace, 'default')) return;
     this.create(saType, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
   }
@@ -291,7 +298,7 @@ export class ApiStore {
   ): WriteResult {
     if (!isPlainObject(body)) throw badRequest('error decoding patch: the applied configuration must be an object');
     const applied = body as KubeObject;
-    applied.metadata = { ...applied.metadata, name: applied.metadata?.name ?? target.name };
+    applied.metadata = { ...sentMetadata(applied), name: sentMetadata(applied)?.name ?? target.name };
     const manager = opts.fieldManager;
     if (!manager) {
       throw invalid({
@@ -335,7 +342,7 @@ export class ApiStore {
     const errors = validateCrdObject(obj, old);
     if (errors.length) throw invalid({ group: rt.group, kind: rt.kind, name: obj.metadata.name ?? '', errors });
     const compiled = compileCrdObject(obj);
-    this.#checkNameConflicts(compiled.group, compiled.names.plural, obj.metadata.name!);
+    this.#checkNameConflicts(compiled.group, compiled.names.plural, nameOf(obj));
     if (!old) obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), CRD_CLEANUP_FINALIZER])];
     if (!obj.metadata.deletionTimestamp) obj['status'] = establishedStatus(obj, compiled, this.clock());
     return resourceTypesOfCrd(compiled);

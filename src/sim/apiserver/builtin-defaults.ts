@@ -2,6 +2,7 @@
 // to the fields that clients of the simulator (kubectl, the operator, the workloads) look at.
 
 import type { KubeObject } from '../types.ts';
+import { nameOf, uidOf } from './meta.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -11,7 +12,12 @@ function asObj(v: unknown): Obj {
 
 function defaultContainer(c: Obj): void {
   const image = typeof c['image'] === 'string' ? c['image'] : '';
-  const tag = image.includes('@') ? 'digest' : image.split('/').at(-1)!.split(':')[1];
+  const tag = image.includes('@')
+    ? 'digest'
+    : image
+        .slice(image.lastIndexOf('/') + 1)
+        .split(':')
+        .at(1);
   c['imagePullPolicy'] ??= !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
   c['terminationMessagePath'] ??= '/dev/termination-log';
   c['terminationMessagePolicy'] ??= 'File';
@@ -32,8 +38,8 @@ export function defaultPodSpec(spec: Obj): void {
 function defaultJob(job: KubeObject): void {
   const spec = asObj(job['spec']);
   job['spec'] = spec;
-  const uid = job.metadata.uid!;
-  const name = job.metadata.name!;
+  const uid = uidOf(job);
+  const name = nameOf(job);
   spec['parallelism'] ??= 1;
   spec['completions'] ??= 1;
   spec['backoffLimit'] ??= 6;

@@ -10,7 +10,7 @@ interface Attribute {
 
 type ModelClass = { getAttributeTypeMap(): Attribute[] };
 
-const MODEL_PREFIX: Record<string, string> = {
+const MODEL_PREFIX: Partial<Record<string, string>> = {
   '': 'V1',
   batch: 'V1',
   apps: 'V1',

@@ -44,7 +44,8 @@ export class WatchHub {
   publish(key: string, change: Change): void {
     const ring = this.#ring(key);
     ring.changes.push(change);
-    while (ring.changes.length > this.#capacity) ring.compactedRv = ring.changes.shift()!.rv;
+    const overflow = ring.changes.length - this.#capacity;
+    for (const dropped of ring.changes.splice(0, Math.max(0, overflow))) ring.compactedRv = dropped.rv;
     for (const listener of [...ring.listeners.keys()]) listener(change);
   }
 

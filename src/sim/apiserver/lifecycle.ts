@@ -6,7 +6,7 @@ import type { DeleteOptions, KubeObject } from '../types.ts';
 import type { ApiStore } from './api-store.ts';
 import { CRD_CLEANUP_FINALIZER, terminatingStatus } from './crd-adapter.ts';
 import { conflict, notFound } from './errors.ts';
-import { timestamp } from './meta.ts';
+import { nameOf, timestamp, uidOf } from './meta.ts';
 import { CRD_GVR, NAMESPACE_GVR, storageKey } from './resources.ts';
 import type { ResourceType } from './resources.ts';
 
@@ -18,7 +18,7 @@ export interface DeleteRequest extends DeleteOptions {
 }
 
 function checkPreconditions(rt: ResourceType, obj: KubeObject, pre: DeleteOptions['preconditions']): void {
-  const name = obj.metadata.name!;
+  const name = nameOf(obj);
   if (pre?.uid && pre.uid !== obj.metadata.uid) {
     throw conflict(
       rt,
@@ -52,12 +52,7 @@ export function deleteObject(
   if (!old) throw notFound(rt, target.name);
   checkPreconditions(rt, old, opts.preconditions);
   const next = structuredClone(old);
-  const finalizers = new Set(next.metadata.finalizers ?? []);
-  const policy = opts.propagationPolicy ?? 'Background';
-  if (!old.metadata.deletionTimestamp) {
-    if (policy === 'Foreground') finalizers.add(FOREGROUND_FINALIZER);
-    if (policy === 'Orphan') finalizers.add(ORPHAN_FINALIZER);
-  }
+  const finalizers = finalizersAfterDelete(old, opts.propagationPolicy ?? 'Background');
   if (isNamespaceType(rt)) markNamespaceTerminating(next);
   if (finalizers.size === 0 && !isNamespaceType(rt)) {
     if (opts.dryRun) return store.present(rt, old);
@@ -67,15 +62,36 @@ export function deleteObject(
   }
   if (old.metadata.deletionTimestamp && finalizers.size === (old.metadata.finalizers ?? []).length)
     return store.present(rt, old);
+  return markDeleting(store, rt, old, { next, finalizers, dryRun: opts.dryRun });
+}
+
+/** The finalizers a delete leaves: the first delete adds the propagation policy's own. */
+function finalizersAfterDelete(old: KubeObject, policy: NonNullable<DeleteOptions['propagationPolicy']>): Set<string> {
+  const finalizers = new Set(old.metadata.finalizers ?? []);
+  if (!old.metadata.deletionTimestamp) {
+    if (policy === 'Foreground') finalizers.add(FOREGROUND_FINALIZER);
+    if (policy === 'Orphan') finalizers.add(ORPHAN_FINALIZER);
+  }
+  return finalizers;
+}
+
+/** Sets deletionTimestamp and the finalizers; the object stays until its finalizers are gone. */
+function markDeleting(
+  store: ApiStore,
+  rt: ResourceType,
+  old: KubeObject,
+  change: { next: KubeObject; finalizers: Set<string>; dryRun: boolean | undefined },
+): KubeObject {
+  const { next, finalizers } = change;
   next.metadata.finalizers = [...finalizers];
   next.metadata.deletionTimestamp ??= timestamp(store.clock());
   next.metadata.deletionGracePeriodSeconds ??= 0;
   if (rt.group === CRD_GVR.group && rt.resource === CRD_GVR.resource)
     next['status'] = terminatingStatus(next, store.clock());
   if (next.metadata.finalizers.length === 0) delete next.metadata.finalizers;
-  if (opts.dryRun) return store.present(rt, next);
+  if (change.dryRun) return store.present(rt, next);
   const stored = store.storage.commit(storageKey(rt), 'MODIFIED', next, old);
-  store.onGarbage([stored.metadata.uid!]);
+  store.onGarbage([uidOf(stored)]);
   return store.present(rt, stored);
 }
 
@@ -126,7 +142,7 @@ function collectObject(store: ApiStore, rt: ResourceType, obj: KubeObject): bool
 
 function dependentsOf(store: ApiStore, owner: KubeObject): Array<{ rt: ResourceType; obj: KubeObject }> {
   const out: Array<{ rt: ResourceType; obj: KubeObject }> = [];
-  for (const uid of store.storage.dependentUids(owner.metadata.uid!)) {
+  for (const uid of store.storage.dependentUids(uidOf(owner))) {
     const found = store.storage.byUid(uid);
     const rt = found ? typeOfStorage(store, found.storage) : undefined;
     if (found && rt) out.push({ rt, obj: found.object });
@@ -159,7 +175,7 @@ function typeForObject(store: ApiStore, obj: KubeObject): ResourceType | undefin
 function orphanDependents(store: ApiStore, owner: KubeObject): boolean {
   for (const { rt, obj } of dependentsOf(store, owner)) {
     writeMetadata(store, rt, obj, (next) => {
-      next.metadata.ownerReferences = next.metadata.ownerReferences!.filter((r) => r.uid !== owner.metadata.uid);
+      next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
     });
   }
   removeFinalizer(store, owner, ORPHAN_FINALIZER);
@@ -174,7 +190,7 @@ function deleteDependentsInForeground(store: ApiStore, owner: KubeObject): boole
     deleteObject(
       store,
       rt,
-      { namespace: obj.metadata.namespace, name: obj.metadata.name! },
+      { namespace: obj.metadata.namespace, name: nameOf(obj) },
       { propagationPolicy: 'Foreground' },
     );
     changed = true;
@@ -183,7 +199,7 @@ function deleteDependentsInForeground(store: ApiStore, owner: KubeObject): boole
     obj.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid && r.blockOwnerDeletion),
   );
   if (blocking.length === 0) {
-    const current = store.storage.byUid(owner.metadata.uid!)?.object;
+    const current = store.storage.byUid(uidOf(owner))?.object;
     if (current) removeFinalizer(store, current, FOREGROUND_FINALIZER);
     return true;
   }
@@ -192,7 +208,7 @@ function deleteDependentsInForeground(store: ApiStore, owner: KubeObject): boole
 
 /** Background collection: a dependent whose owners are all gone is deleted; dangling references are dropped. */
 function collectIfOrphaned(store: ApiStore, rt: ResourceType, obj: KubeObject): boolean {
-  const refs = obj.metadata.ownerReferences!;
+  const refs = obj.metadata.ownerReferences ?? [];
   const missing = refs.filter((r) => !store.storage.byUid(r.uid));
   if (missing.length === 0) return false;
   if (missing.length === refs.length) {
@@ -200,7 +216,7 @@ function collectIfOrphaned(store: ApiStore, rt: ResourceType, obj: KubeObject): 
     deleteObject(
       store,
       rt,
-      { namespace: obj.metadata.namespace, name: obj.metadata.name! },
+      { namespace: obj.metadata.namespace, name: nameOf(obj) },
       { propagationPolicy: 'Background' },
     );
     return true;
@@ -212,7 +228,7 @@ function collectIfOrphaned(store: ApiStore, rt: ResourceType, obj: KubeObject): 
 }
 
 function terminateNamespace(store: ApiStore, ns: KubeObject): boolean {
-  const name = ns.metadata.name!;
+  const name = nameOf(ns);
   let remaining = 0;
   let changed = false;
   for (const rt of uniqueStorageTypes(store)) {
@@ -220,14 +236,15 @@ function terminateNamespace(store: ApiStore, ns: KubeObject): boolean {
     for (const obj of store.storage.scan(storageKey(rt), name)) {
       remaining++;
       if (obj.metadata.deletionTimestamp) continue;
-      deleteObject(store, rt, { namespace: name, name: obj.metadata.name! }, {});
+      deleteObject(store, rt, { namespace: name, name: nameOf(obj) }, {});
       changed = true;
     }
   }
   // Objects with finalizers keep the namespace until their controllers let them go.
   if (remaining > 0) return changed;
-  const nsType = store.registry.get(NAMESPACE_GVR)!;
-  const current = store.storage.peek(storageKey(nsType), undefined, name)!;
+  const nsType = store.registry.builtin(NAMESPACE_GVR);
+  const current = store.storage.peek(storageKey(nsType), undefined, name);
+  if (!current) throw new Error(`namespace ${name} vanished while it was being terminated`);
   const next = structuredClone(current);
   next['spec'] = { ...(next['spec'] as object), finalizers: [] };
   if (next.metadata.finalizers?.length) {
@@ -240,13 +257,17 @@ function terminateNamespace(store: ApiStore, ns: KubeObject): boolean {
 }
 
 function cleanUpCustomResources(store: ApiStore, crd: KubeObject): boolean {
-  const types = store.registry.crdTypes(crd.metadata.name!);
-  const first = types[0];
-  const objects = first ? store.storage.scan(storageKey(first)) : [];
+  const types = store.registry.crdTypes(nameOf(crd));
+  const first = types.at(0);
+  if (!first) {
+    removeFinalizer(store, crd, CRD_CLEANUP_FINALIZER);
+    return true;
+  }
+  const objects = store.storage.scan(storageKey(first));
   let changed = false;
   for (const obj of objects) {
     if (obj.metadata.deletionTimestamp) continue;
-    deleteObject(store, first, { namespace: obj.metadata.namespace, name: obj.metadata.name! }, {});
+    deleteObject(store, first, { namespace: obj.metadata.namespace, name: nameOf(obj) }, {});
     changed = true;
   }
   if (objects.length > 0) return changed;

@@ -2,7 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../types.ts';
+import type { KubeObject, ObjectMeta } from '../types.ts';
 
 /** RFC 3339 with second precision, as metav1.Time serialises. */
 export function timestamp(now: Date): string {
@@ -47,4 +47,30 @@ export function sameContent(a: KubeObject, b: KubeObject): boolean {
 
 export function isBeingDeleted(obj: KubeObject): boolean {
   return Boolean(obj.metadata.deletionTimestamp);
+}
+
+// Admission gives every object a name and a uid before anything stores or defaults it; these read
+// them where that holds, and fail loudly rather than file an object under "undefined".
+
+/** metadata.name of an admitted (or stored) object. */
+export function nameOf(obj: KubeObject): string {
+  const name = obj.metadata.name;
+  if (!name) throw new Error(`${obj.kind} without metadata.name after admission`);
+  return name;
+}
+
+/** metadata.uid of an admitted (or stored) object. */
+export function uidOf(obj: KubeObject): string {
+  const uid = obj.metadata.uid;
+  if (!uid) throw new Error(`${obj.kind} ${obj.metadata.name ?? ''} without metadata.uid after admission`);
+  return uid;
+}
+
+/**
+ * The metadata of a request body. KubeObject promises metadata, but a body is client JSON decoded
+ * before checkTypeMeta has filled it in, so here it may be missing.
+ */
+export function sentMetadata(body: KubeObject): ObjectMeta | undefined {
+  const sent: { metadata?: ObjectMeta } = body;
+  return sent.metadata;
 }

@@ -10,7 +10,7 @@ import type { ResourceType } from './resources.ts';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
-const CONTENT_TYPES: Record<string, PatchType> = {
+const CONTENT_TYPES: Partial<Record<string, PatchType>> = {
   'application/json-patch+json': 'json',
   'application/merge-patch+json': 'merge',
   'application/strategic-merge-patch+json': 'strategic',

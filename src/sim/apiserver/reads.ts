@@ -5,7 +5,7 @@ import type { KubeObject, WatchEventType } from '../types.ts';
 import type { ApiStore } from './api-store.ts';
 import { badRequest } from './errors.ts';
 import type { Change } from './history.ts';
-import { objectKey } from './meta.ts';
+import { nameOf, objectKey } from './meta.ts';
 import { storageKey } from './resources.ts';
 import type { ResourceType } from './resources.ts';
 import { matchesFilter, parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -65,14 +65,14 @@ export function list(store: ApiStore, rt: ResourceType, req: ListRequest): ListP
   const token = req.continue ? decodeContinue(req.continue) : undefined;
   const ns = rt.namespaced ? req.namespace : undefined;
   let matching = store.storage.scan(storageKey(rt), ns).filter((o) => inScope(rt, ns, o) && matchesFilter(filter, o));
-  if (token) matching = matching.filter((o) => objectKey(o.metadata.namespace, o.metadata.name!) > token.start);
+  if (token) matching = matching.filter((o) => objectKey(o.metadata.namespace, nameOf(o)) > token.start);
   const rv = token ? token.rv : store.storage.resourceVersion;
   const limit = req.limit && req.limit > 0 ? req.limit : undefined;
   const page = limit ? matching.slice(0, limit) : matching;
   const result: ListPage = { items: page.map((o) => store.present(rt, o)), resourceVersion: String(rv) };
-  if (limit && matching.length > limit) {
-    const last = page.at(-1)!;
-    result.continue = encodeContinue({ rv, start: objectKey(last.metadata.namespace, last.metadata.name!) });
+  const last = page.at(-1);
+  if (limit && matching.length > limit && last) {
+    result.continue = encodeContinue({ rv, start: objectKey(last.metadata.namespace, nameOf(last)) });
     result.remainingItemCount = matching.length - limit;
   }
   return result;
@@ -101,8 +101,8 @@ function translate(
   if (change.type === 'DELETED') return now ? { type: 'DELETED', object: change.object } : undefined;
   const before = matches(change.previous);
   if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: change.object };
-  if (!before) return undefined;
-  const gone = structuredClone(change.previous!);
+  if (!before || !change.previous) return undefined;
+  const gone = structuredClone(change.previous);
   gone.metadata.resourceVersion = change.object.metadata.resourceVersion;
   return { type: 'DELETED', object: gone };
 }

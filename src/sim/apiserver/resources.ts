@@ -230,6 +230,13 @@ export class ResourceRegistry {
     return undefined;
   }
 
+  /** A built-in type: always registered, so a miss is a bug in the simulator. */
+  builtin(gvr: GroupVersionResource): ResourceType {
+    const found = this.#builtins.get(gvrKey(gvr));
+    if (!found) throw new Error(`${gvrKey(gvr)} is not a built-in resource`);
+    return found;
+  }
+
   /** Every type of a group/resource (all served versions). */
   versionsOf(gr: { group: string; resource: string }): ResourceType[] {
     return this.all().filter((rt) => rt.group === gr.group && rt.resource === gr.resource);

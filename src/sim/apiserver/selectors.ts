@@ -149,7 +149,8 @@ function fieldValue(obj: KubeObject, path: string): string {
   }
   if (cur === undefined || cur === null)
     return path === 'spec.unschedulable' || path === 'spec.hostNetwork' ? 'false' : '';
-  return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
+  // Objects as JSON, as before; JSON's other scalars (numbers, booleans) print the same either way.
+  return typeof cur === 'string' ? cur : JSON.stringify(cur);
 }
 
 export function matchesFields(reqs: FieldRequirement[], obj: KubeObject): boolean {

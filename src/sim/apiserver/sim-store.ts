@@ -71,7 +71,8 @@ export class SimulatorStore implements SimStore {
     const cutoff = this.api.clock().getTime() - this.#eventTtlMs;
     const rt = this.type(EVENT_GVR);
     for (const event of this.api.storage.scan(storageKey(rt))) {
-      const last = Date.parse(String(event['lastTimestamp'] ?? event.metadata.creationTimestamp ?? ''));
+      const lastTimestamp = typeof event['lastTimestamp'] === 'string' ? event['lastTimestamp'] : undefined;
+      const last = Date.parse(lastTimestamp ?? event.metadata.creationTimestamp ?? '');
       if (!(last < cutoff)) continue;
       const gone = this.api.storage.commit(storageKey(rt), 'DELETED', event, event);
       this.api.afterRemoval(rt, gone);
@@ -165,7 +166,9 @@ export class SimulatorStore implements SimStore {
   /** Runs garbage collection now (normally it runs on the next turn of the event loop). */
   collectGarbageNow(): void {
     for (let step = 0; step < MAX_GC_STEPS && this.#gcQueue.size > 0; step++) {
-      const uid = this.#gcQueue.values().next().value!;
+      const queued = this.#gcQueue.values().next();
+      if (queued.done) break;
+      const uid = queued.value;
       this.#gcQueue.delete(uid);
       collectUid(this.api, uid);
     }

@@ -3,7 +3,7 @@
 
 import { WatchHub } from './history.ts';
 import type { ChangeType } from './history.ts';
-import { objectKey } from './meta.ts';
+import { nameOf, objectKey } from './meta.ts';
 import type { KubeObject } from '../types.ts';
 
 export interface ObjectRef {
@@ -53,8 +53,8 @@ export class ObjectStorage {
     const map = this.#maps.get(storage);
     if (!map) return [];
     const prefix = namespace === undefined ? undefined : `${namespace}/`;
-    const keys = [...map.keys()].filter((k) => prefix === undefined || k.startsWith(prefix)).sort();
-    return keys.map((k) => map.get(k)!);
+    const entries = [...map.entries()].filter(([k]) => prefix === undefined || k.startsWith(prefix));
+    return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, obj]) => obj);
   }
 
   storages(): string[] {
@@ -70,13 +70,11 @@ export class ObjectStorage {
     const uid = obj?.metadata.uid;
     if (!uid) return;
     for (const ref of obj.metadata.ownerReferences ?? []) {
-      let set = this.#dependents.get(ref.uid);
-      if (!set && add) {
-        set = new Set();
-        this.#dependents.set(ref.uid, set);
-      }
-      if (add) set!.add(uid);
-      else if (set) {
+      const set = this.#dependents.get(ref.uid);
+      if (add) {
+        if (set) set.add(uid);
+        else this.#dependents.set(ref.uid, new Set([uid]));
+      } else if (set) {
         set.delete(uid);
         if (set.size === 0) this.#dependents.delete(ref.uid);
       }
@@ -91,7 +89,7 @@ export class ObjectStorage {
     this.#rv += 1;
     const stored = structuredClone(object);
     stored.metadata.resourceVersion = String(this.#rv);
-    const key = objectKey(stored.metadata.namespace, stored.metadata.name!);
+    const key = objectKey(stored.metadata.namespace, nameOf(stored));
     const map = this.#map(storage);
     this.#indexOwners(map.get(key), false);
     if (type !== 'DELETED') this.#indexOwners(stored, true);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SimApiError } from './errors.ts';
-import { configMap, GVR, newStore, widget, WIDGET_CRD } from './test-helpers.ts';
+import { configMap, GVR, newStore, required, widget, WIDGET_CRD } from './test-helpers.ts';
 import type { KubeObject } from '../types.ts';
 
 function apiError(fn: () => unknown): SimApiError {
@@ -19,8 +19,8 @@ describe('create', () => {
     const store = newStore();
     const a = store.create(GVR.configmaps, configMap('a'));
     const b = store.create(GVR.configmaps, configMap('b'));
-    assert.match(a.metadata.uid!, /^[0-9a-f-]{36}$/);
-    assert.match(a.metadata.creationTimestamp!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.match(required(a.metadata.uid, 'uid'), /^[0-9a-f-]{36}$/);
+    assert.match(required(a.metadata.creationTimestamp, 'creationTimestamp'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.equal(Number(b.metadata.resourceVersion), Number(a.metadata.resourceVersion) + 1);
   });
 
@@ -40,7 +40,7 @@ describe('create', () => {
       ...configMap(''),
       metadata: { generateName: 'run-', namespace: 'default' },
     });
-    assert.match(made.metadata.name!, /^run-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    assert.match(required(made.metadata.name, 'name'), /^run-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 
   it('refuses a missing namespace with 404 namespaces "x" not found', () => {
@@ -60,8 +60,8 @@ describe('create', () => {
       err.message,
       /^ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/,
     );
-    assert.equal(err.status.details?.causes?.[0]?.field, 'metadata.name');
-    assert.equal(err.status.details?.causes?.[0]?.reason, 'FieldValueInvalid');
+    assert.equal(err.status.details?.causes?.at(0)?.field, 'metadata.name');
+    assert.equal(err.status.details.causes.at(0)?.reason, 'FieldValueInvalid');
   });
 
   it('refuses owner references without a uid, or with two controllers', () => {
@@ -183,7 +183,7 @@ describe('delete, finalizers and garbage collection', () => {
   it('marks an object with finalizers and deletes it when the last finalizer goes', () => {
     const store = newStore();
     store.create(GVR.configmaps, configMap('a', {}, { finalizers: ['example.test/hold'] }));
-    const marked = store.delete(GVR.configmaps, 'default', 'a')!;
+    const marked = required(store.delete(GVR.configmaps, 'default', 'a'), 'the deleted object');
     assert.ok(marked.metadata.deletionTimestamp);
     assert.ok(store.get(GVR.configmaps, 'default', 'a'));
     const err = apiError(() =>
@@ -203,7 +203,7 @@ describe('delete, finalizers and garbage collection', () => {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       name: 'owner',
-      uid: owner.metadata.uid!,
+      uid: required(owner.metadata.uid, 'owner uid'),
       ...(block ? { blockOwnerDeletion: true } : {}),
     };
     const child = store.create(GVR.configmaps, configMap('child', {}, { ownerReferences: [ref] }));
@@ -222,7 +222,10 @@ describe('delete, finalizers and garbage collection', () => {
   it('keeps the owner until blocking dependents are gone with foreground deletion', () => {
     const store = newStore();
     ownerAndChild(store, true);
-    const marked = store.delete(GVR.configmaps, 'default', 'owner', { propagationPolicy: 'Foreground' })!;
+    const marked = required(
+      store.delete(GVR.configmaps, 'default', 'owner', { propagationPolicy: 'Foreground' }),
+      'the deleted owner',
+    );
     assert.deepEqual(marked.metadata.finalizers, ['foregroundDeletion']);
     assert.ok(marked.metadata.deletionTimestamp);
     store.collectGarbageNow();
@@ -236,7 +239,7 @@ describe('delete, finalizers and garbage collection', () => {
     store.delete(GVR.configmaps, 'default', 'owner', { propagationPolicy: 'Orphan' });
     store.collectGarbageNow();
     assert.equal(store.get(GVR.configmaps, 'default', 'owner'), undefined);
-    const child = store.get(GVR.configmaps, 'default', 'child')!;
+    const child = required(store.get(GVR.configmaps, 'default', 'child'), 'child');
     assert.equal(child.metadata.ownerReferences, undefined);
   });
 
@@ -255,7 +258,7 @@ describe('delete, finalizers and garbage collection', () => {
                 apiVersion: 'v1',
                 kind: 'ConfigMap',
                 name: 'child',
-                uid: child.metadata.uid!,
+                uid: required(child.metadata.uid, 'child uid'),
                 blockOwnerDeletion: true,
               },
             ],
@@ -291,7 +294,7 @@ describe('delete, finalizers and garbage collection', () => {
     const store = newStore();
     store.create(GVR.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
     store.create(GVR.configmaps, { ...configMap('a'), metadata: { name: 'a', namespace: 'doomed' } });
-    const ns = store.delete(GVR.namespaces, undefined, 'doomed')!;
+    const ns = required(store.delete(GVR.namespaces, undefined, 'doomed'), 'the deleted namespace');
     assert.equal((ns['status'] as { phase: string }).phase, 'Terminating');
     const err = apiError(() =>
       store.create(GVR.configmaps, { ...configMap('b'), metadata: { name: 'b', namespace: 'doomed' } }),
@@ -350,8 +353,8 @@ describe('lists and selectors', () => {
     store.create(GVR.configmaps, configMap('a', {}, { labels: { tier: 'web' } }));
     store.create(GVR.configmaps, configMap('b', {}, { labels: { tier: 'db' } }));
     store.create(GVR.configmaps, configMap('c'));
-    const names = (sel: { labelSelector?: string; fieldSelector?: string }): string[] =>
-      store.list(GVR.configmaps, { namespace: 'default', ...sel }).items.map((o) => o.metadata.name!);
+    const names = (sel: { labelSelector?: string; fieldSelector?: string }): Array<string | undefined> =>
+      store.list(GVR.configmaps, { namespace: 'default', ...sel }).items.map((o) => o.metadata.name);
     assert.deepEqual(names({ labelSelector: 'tier in (web,db)' }), ['a', 'b']);
     assert.deepEqual(names({ labelSelector: '!tier' }), ['c']);
     assert.deepEqual(names({ labelSelector: 'tier!=web' }), ['b', 'c']);
@@ -384,10 +387,10 @@ describe('events', () => {
       action: 'Test',
       eventTime: '2026-01-01T00:00:00.000000Z',
     });
-    const asCore = store.get(core, 'default', 'e1')!;
+    const asCore = required(store.get(core, 'default', 'e1'), 'e1 as core/v1');
     assert.equal(asCore['message'], 'hello');
     assert.deepEqual(asCore['involvedObject'], { kind: 'Pod', name: 'p' });
-    const back = store.get(v1, 'default', 'e1')!;
+    const back = required(store.get(v1, 'default', 'e1'), 'e1 as events.k8s.io/v1');
     assert.equal(back.apiVersion, 'events.k8s.io/v1');
     assert.equal(back['note'], 'hello');
     assert.equal(back['reportingController'], 'tester');
@@ -411,9 +414,10 @@ describe('events', () => {
     const store = newStore();
     const a = store.create(GVR.configmaps, configMap('a'));
     store.recordEvent(a, 'Warning', 'Broken', 'it broke', 'tester');
-    const [event] = store.list({ group: '', version: 'v1', resource: 'events' }, { namespace: 'default' }).items;
-    assert.equal(event?.['reason'], 'Broken');
-    assert.deepEqual((event?.['involvedObject'] as { uid: string }).uid, a.metadata.uid);
+    const events = store.list({ group: '', version: 'v1', resource: 'events' }, { namespace: 'default' }).items;
+    const event = required(events.at(0), 'the event');
+    assert.equal(event['reason'], 'Broken');
+    assert.deepEqual((event['involvedObject'] as { uid: string }).uid, a.metadata.uid);
   });
 });
 

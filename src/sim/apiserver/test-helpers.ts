@@ -1,6 +1,7 @@
 // Shared helpers for the API server's unit tests: a store with the system namespaces, GVRs, and a
 // way to await a condition instead of sleeping.
 
+import assert from 'node:assert/strict';
 import { bootstrap } from './bootstrap.ts';
 import { SimulatorStore } from './sim-store.ts';
 import type { StoreOptions } from './sim-store.ts';
@@ -15,6 +16,12 @@ export const GVR = {
   crds: { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' },
   widgets: { group: 'example.test', version: 'v1', resource: 'widgets' },
 } satisfies Record<string, GroupVersionResource>;
+
+/** Asserts that a value the test needs is there, and returns it with the type saying so. */
+export function required<T>(value: T | null | undefined, what: string): T {
+  assert.ok(value !== undefined && value !== null, `${what} is missing`);
+  return value;
+}
 
 export function newStore(opts: StoreOptions = {}): SimulatorStore {
   const store = new SimulatorStore(opts);

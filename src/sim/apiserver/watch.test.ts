@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SimApiError } from './errors.ts';
-import { configMap, GVR, newStore } from './test-helpers.ts';
+import { configMap, GVR, newStore, required } from './test-helpers.ts';
 import type { KubeObject, WatchEventType } from '../types.ts';
 
-type Seen = Array<[WatchEventType, string, string | undefined]>;
+type Seen = Array<[WatchEventType, string | undefined, string | undefined]>;
 
 function recorder(): { seen: Seen; on: (type: WatchEventType, obj: KubeObject) => void } {
   const seen: Seen = [];
-  return { seen, on: (type, obj) => seen.push([type, obj.metadata.name!, obj.metadata.resourceVersion]) };
+  return { seen, on: (type, obj) => seen.push([type, obj.metadata.name, obj.metadata.resourceVersion]) };
 }
 
 describe('store watches', () => {
@@ -18,7 +18,11 @@ describe('store watches', () => {
     const later = store.update(GVR.configmaps, { ...a, data: { k: 'v' } });
     store.delete(GVR.configmaps, 'default', 'a');
     const r = recorder();
-    const stop = store.watch(GVR.configmaps, { resourceVersion: a.metadata.resourceVersion! }, r.on);
+    const stop = store.watch(
+      GVR.configmaps,
+      { resourceVersion: required(a.metadata.resourceVersion, 'resourceVersion') },
+      r.on,
+    );
     stop();
     assert.deepEqual(
       r.seen.map(([t, n]) => `${t} ${n}`),
@@ -32,7 +36,12 @@ describe('store watches', () => {
     const first = store.create(GVR.configmaps, configMap('a'));
     for (const n of ['b', 'c', 'd']) store.create(GVR.configmaps, configMap(n));
     assert.throws(
-      () => store.watch(GVR.configmaps, { resourceVersion: first.metadata.resourceVersion! }, () => {}),
+      () =>
+        store.watch(
+          GVR.configmaps,
+          { resourceVersion: required(first.metadata.resourceVersion, 'resourceVersion') },
+          () => {},
+        ),
       (err: unknown) => err instanceof SimApiError && err.code === 410 && err.reason === 'Expired',
     );
   });

@@ -54,7 +54,7 @@ const FIELD_PATHS: Record<string, (pod: Pod, podIP: string | undefined) => strin
   'metadata.namespace': (pod) => pod.metadata.namespace ?? 'default',
   'metadata.uid': (pod) => pod.metadata.uid ?? '',
   'spec.nodeName': (pod) => pod.spec.nodeName ?? '',
-  'spec.serviceAccountName': (pod) => String(pod.spec.serviceAccountName ?? 'default'),
+  'spec.serviceAccountName': (pod) => pod.spec.serviceAccountName ?? 'default',
   'status.podIP': (_pod, podIP) => podIP ?? '',
 };
 

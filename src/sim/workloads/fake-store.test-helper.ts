@@ -51,7 +51,7 @@ export class FakeStore implements SimStore {
   #bucket(gvr: GroupVersionResource): Map<string, KubeObject> {
     const key = keyOf(gvr);
     let bucket = this.#objects.get(key);
-    if (!bucket) this.#objects.set(key, (bucket = new Map()));
+    if (!bucket) this.#objects.set(key, (bucket = new Map<string, KubeObject>()));
     return bucket;
   }
 

@@ -37,7 +37,8 @@ export function untoleratedTaint(taints: Taint[] = [], tolerations: Toleration[]
   );
 }
 
-export function matchesRequirement(labels: Record<string, string>, req: SelectorRequirement): boolean {
+/** Labels as a lookup: a key the object lacks reads as undefined. */
+export function matchesRequirement(labels: Partial<Record<string, string>>, req: SelectorRequirement): boolean {
   const value = labels[req.key];
   const values = req.values ?? [];
   switch (req.operator) {

@@ -173,9 +173,9 @@ describe('podForJob', () => {
     const p = podForJob(job(), 'x7k2q');
     assert.equal(p.metadata.name, 'build-x7k2q');
     assert.equal(p.metadata.labels?.['batch.kubernetes.io/job-name'], 'build');
-    assert.equal(p.metadata.labels?.['job-name'], 'build');
-    assert.equal(p.metadata.labels?.['controller-uid'], 'uid-1');
-    assert.equal(p.metadata.labels?.['batch.kubernetes.io/controller-uid'], 'uid-1');
+    assert.equal(p.metadata.labels['job-name'], 'build');
+    assert.equal(p.metadata.labels['controller-uid'], 'uid-1');
+    assert.equal(p.metadata.labels['batch.kubernetes.io/controller-uid'], 'uid-1');
     assert.deepEqual(p.metadata.ownerReferences, [
       { apiVersion: 'batch/v1', kind: 'Job', name: 'build', uid: 'uid-1', controller: true, blockOwnerDeletion: true },
     ]);

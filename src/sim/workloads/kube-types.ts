@@ -102,13 +102,15 @@ export interface PodSpec {
   nodeSelector?: Record<string, string>;
   affinity?: { nodeAffinity?: NodeAffinity };
   tolerations?: Toleration[];
-  containers: Container[];
+  // Required by the real apiserver; the simulator's admission does not check it, so a stored pod may lack it.
+  containers?: Container[];
   initContainers?: Container[];
   volumes?: Volume[];
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   terminationGracePeriodSeconds?: number;
   activeDeadlineSeconds?: number;
   schedulerName?: string;
+  serviceAccountName?: string;
   [field: string]: unknown;
 }
 export interface Condition {
@@ -167,8 +169,8 @@ export interface Pod extends KubeObject {
 export interface NodeObject extends KubeObject {
   spec: { taints?: Taint[]; unschedulable?: boolean; [field: string]: unknown };
   status: {
-    allocatable?: Record<string, string>;
-    capacity?: Record<string, string>;
+    allocatable?: Partial<Record<string, string>>;
+    capacity?: Partial<Record<string, string>>;
     addresses?: Array<{ type: string; address: string }>;
     [field: string]: unknown;
   };
@@ -179,7 +181,7 @@ export interface JobSpec {
   completions?: number;
   backoffLimit?: number;
   activeDeadlineSeconds?: number;
-  ttlSecondsAfterFinished?: number;
+  ttlSecondsAfterFinished?: number | null;
   suspend?: boolean;
   selector?: { matchLabels?: Record<string, string> };
   template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };

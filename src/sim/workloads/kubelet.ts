@@ -125,7 +125,7 @@ export class Kubelet {
         pod,
         'Normal',
         'Killing',
-        'Stopping container ' + pod.spec.containers.map((c) => c.name).join(', '),
+        'Stopping container ' + (pod.spec.containers ?? []).map((c) => c.name).join(', '),
         COMPONENT,
       );
       await this.#kill(key, running, grace * 1000);

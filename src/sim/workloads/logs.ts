@@ -209,6 +209,7 @@ async function* streamLog(log: ContainerLog, opts: PodLogReadOptions, signal: Ab
     if (last.length === 0) {
       if (log.done) return;
       await log.changed(signal);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the await above may have aborted it
       if (signal.aborted) return;
     }
     batch = log.linesAfter(cursor);

@@ -61,7 +61,7 @@ export class PodRunner {
       hostIP: deps.node.ip,
       sandboxReady: false,
       init: init.map((c) => newContainerRecord(c.name, c.image, 'PodInitializing')),
-      main: pod.spec.containers.map((c) => newContainerRecord(c.name, c.image, mainWaiting)),
+      main: (pod.spec.containers ?? []).map((c) => newContainerRecord(c.name, c.image, mainWaiting)),
     };
   }
 
@@ -89,7 +89,7 @@ export class PodRunner {
     }
     if (this.stopping) return this.#finish('Failed');
     this.#rt.phase = 'Running';
-    await Promise.all(this.#pod.spec.containers.map((c, i) => this.#runUntilDone(c, this.#rt.main[i], false)));
+    await Promise.all((this.#pod.spec.containers ?? []).map((c, i) => this.#runUntilDone(c, this.#rt.main[i], false)));
     return this.#finish(this.#deadlineExceeded ? 'Failed' : terminalPhase(this.#rt.main));
   }
 
@@ -157,7 +157,7 @@ export class PodRunner {
     this.#rt.podIP = this.#deps.podIP;
     const all: Array<[Container, ContainerRecord]> = [
       ...(this.#pod.spec.initContainers ?? []).map((c, i): [Container, ContainerRecord] => [c, this.#rt.init[i]]),
-      ...this.#pod.spec.containers.map((c, i): [Container, ContainerRecord] => [c, this.#rt.main[i]]),
+      ...(this.#pod.spec.containers ?? []).map((c, i): [Container, ContainerRecord] => [c, this.#rt.main[i]]),
     ];
     for (const [container, record] of all) {
       try {

@@ -35,7 +35,10 @@ export function parseQuantity(text: string | number): number {
     throw new QuantityError(
       `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': ${JSON.stringify(text)}`,
     );
-  const [, digits, exponent, suffix] = match;
+  // Both optional groups may be absent from the match.
+  const digits = match[1];
+  const exponent = match.at(2);
+  const suffix = match.at(3);
   const value = Number(digits);
   if (exponent) return value * 10 ** Number(exponent.slice(1));
   return value * SUFFIX_FACTORS[suffix ?? ''];

@@ -88,7 +88,7 @@ describe('workloads on an in-memory store', () => {
     assert.equal(p.status?.phase, 'Succeeded');
     assert.equal(p.spec.nodeName, 'node-1');
     assert.deepEqual(
-      p.status?.conditions
+      p.status.conditions
         ?.filter((c) => c.status === 'True')
         .map((c) => c.type)
         .sort(),
@@ -102,9 +102,9 @@ describe('workloads on an in-memory store', () => {
           e.message === `Successfully assigned default/${p.metadata.name} to node-1`,
       ),
     );
-    const terminated = p.status?.containerStatuses?.[0].state.terminated;
+    const terminated = p.status.containerStatuses?.[0].state.terminated;
     assert.equal(terminated?.exitCode, 0);
-    assert.equal(terminated?.reason, 'Completed');
+    assert.equal(terminated.reason, 'Completed');
     assert.deepEqual(
       job('hello')?.status?.conditions?.map((c) => c.type),
       ['SuccessCriteriaMet', 'Complete'],
@@ -328,7 +328,7 @@ describe('workloads on an in-memory store', () => {
     await waitFor('Failed', () => pod('no-cmd')?.status?.phase === 'Failed');
     const terminated = pod('no-cmd')?.status?.containerStatuses?.[0].state.terminated;
     assert.equal(terminated?.reason, 'StartError');
-    assert.match(terminated?.message ?? '', /cannot know their entrypoint/);
+    assert.match(terminated.message ?? '', /cannot know their entrypoint/);
   });
 
   it('fails a container whose volumeMount names no volume, saying so', async () => {
@@ -423,7 +423,7 @@ describe('workloads on an in-memory store', () => {
     await waitFor('Succeeded', () => pod('retry')?.status?.phase === 'Succeeded');
     const status = pod('retry')?.status?.containerStatuses?.[0];
     assert.equal(status?.restartCount, 1);
-    assert.equal(status?.lastState.terminated?.exitCode, 1);
+    assert.equal(status.lastState.terminated?.exitCode, 1);
     assert.equal(
       await readAll(workloads.logs.read('default', 'retry', { previous: true }, new AbortController().signal)),
       'first\n',

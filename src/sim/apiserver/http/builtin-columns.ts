@@ -19,6 +19,13 @@ function o(v: unknown): Obj {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {};
 }
 
+/** A scalar field as text; a malformed object value shows as its JSON rather than "[object Object]". */
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
+  return JSON.stringify(v);
+}
+
 function arr(v: unknown): Obj[] {
   return Array.isArray(v) ? (v as Obj[]) : [];
 }
@@ -33,17 +40,17 @@ const AGE = col(
 
 function podStatusReason(pod: KubeObject): string {
   const status = o(pod['status']);
-  let reason = String(status['reason'] ?? status['phase'] ?? 'Unknown');
+  let reason = text(status['reason'] ?? status['phase'] ?? 'Unknown');
   for (const cs of arr(status['containerStatuses'])) {
     const state = o(cs['state']);
     const waiting = o(state['waiting']);
     const terminated = o(state['terminated']);
-    if (waiting['reason']) reason = String(waiting['reason']);
-    else if (terminated['reason']) reason = String(terminated['reason']);
+    if (waiting['reason']) reason = text(waiting['reason']);
+    else if (terminated['reason']) reason = text(terminated['reason']);
     else if (state['terminated'])
       reason = terminated['signal']
-        ? `Signal:${String(terminated['signal'])}`
-        : `ExitCode:${String(terminated['exitCode'])}`;
+        ? `Signal:${text(terminated['signal'])}`
+        : `ExitCode:${text(terminated['exitCode'])}`;
   }
   if (pod.metadata.deletionTimestamp) reason = 'Terminating';
   return reason;
@@ -209,11 +216,11 @@ const events: Printer = {
       age(ev['lastTimestamp'] ?? ev['eventTime'] ?? ev.metadata.creationTimestamp, now),
       ev['type'] ?? '',
       ev['reason'] ?? '',
-      `${String(involved['kind'] ?? '').toLowerCase()}/${String(involved['name'] ?? '')}`,
+      `${text(involved['kind'] ?? '').toLowerCase()}/${text(involved['name'] ?? '')}`,
       ev['message'] ?? '',
       o(ev['source'])['component'] ?? ev['reportingComponent'] ?? '',
       age(ev['firstTimestamp'] ?? ev.metadata.creationTimestamp, now),
-      String(ev['count'] ?? 1),
+      text(ev['count'] ?? 1),
       ev.metadata.name,
     ];
   },

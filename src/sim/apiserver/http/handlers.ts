@@ -7,6 +7,7 @@ import type { FieldValidation } from '../admission.ts';
 import type { ApiStore } from '../api-store.ts';
 import { badRequest, methodNotAllowed, pageNotFound, unsupportedMediaType } from '../errors.ts';
 import { deleteObject } from '../lifecycle.ts';
+import { nameOf, sentMetadata } from '../meta.ts';
 import { parsePatchBody, patchTypeOf } from '../patching.ts';
 import { list } from '../reads.ts';
 import { apiVersionOf, storageKey } from '../resources.ts';
@@ -250,7 +251,7 @@ async function deleteCollection(
     ...optional('fieldSelector', ex.query.get('fieldSelector')),
   });
   const deleted = page.items.map((o) =>
-    deleteObject(ctx.store, rt, { ...optional('namespace', o.metadata.namespace), name: o.metadata.name! }, opts),
+    deleteObject(ctx.store, rt, { ...optional('namespace', o.metadata.namespace), name: nameOf(o) }, opts),
   );
   sendJson(ex.res, 200, {
     kind: rt.listKind,
@@ -271,9 +272,14 @@ interface ObjectRequest {
   target: { namespace?: string; name: string };
 }
 
-async function handleObject(ctx: HandlerContext, rt: ResourceType, route: ResourceRoute, ex: Exchange): Promise<void> {
+async function handleObject(
+  ctx: HandlerContext,
+  rt: ResourceType,
+  route: ResourceRoute,
+  name: string,
+  ex: Exchange,
+): Promise<void> {
   const method = ex.req.method ?? 'GET';
-  const name = route.name!;
   const subresource = route.subresource === 'status' ? ('status' as const) : undefined;
   const target = { ...(route.namespace ? { namespace: route.namespace } : {}), name };
   const r: ObjectRequest = { ctx, rt, route, ex, name, subresource, target };
@@ -342,19 +348,16 @@ export async function handleResource(
   route: ResourceRoute,
   ex: Exchange,
 ): Promise<void> {
-  if (route.subresource === 'binding' && rt.kind === 'Pod' && ex.req.method === 'POST') {
+  // The route parser sets a subresource only after a name.
+  if (route.subresource === 'binding' && route.name !== undefined && rt.kind === 'Pod' && ex.req.method === 'POST') {
     const body = await readJsonBody(ex);
-    if (body.metadata?.name && body.metadata.name !== route.name)
-      throw badRequest('name in URL does not match name in Binding object');
-    sendJson(
-      ex.res,
-      201,
-      ctx.store.bind(route.namespace ?? '', { ...body, metadata: { ...body.metadata, name: route.name! } }),
-    );
+    const sent = sentMetadata(body);
+    if (sent?.name && sent.name !== route.name) throw badRequest('name in URL does not match name in Binding object');
+    sendJson(ex.res, 201, ctx.store.bind(route.namespace ?? '', { ...body, metadata: { ...sent, name: route.name } }));
     return;
   }
   if (route.subresource && route.subresource !== 'status') throw pageNotFound();
   if (route.subresource === 'status' && !rt.subresources.includes('status')) throw pageNotFound();
   if (route.name === undefined) await handleCollection(ctx, rt, route, ex);
-  else await handleObject(ctx, rt, route, ex);
+  else await handleObject(ctx, rt, route, route.name, ex);
 }

@@ -21,7 +21,7 @@ const f = (name: string, type: FieldType, opts: Omit<Field, 'name' | 'type'> = {
 const str = (name: string): Field => f(name, S, { omitZero: true });
 const msg = (message: string): FieldType => ({ message });
 
-const SCHEMAS: Record<string, Record<number, Field>> = {
+const SCHEMAS: Record<string, Partial<Record<number, Field>>> = {
   ObjectMeta: {
     1: str('name'),
     2: str('generateName'),

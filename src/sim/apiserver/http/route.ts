@@ -20,6 +20,12 @@ export type Route =
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+/** The optional path segments after the resource: an object's name, then a subresource. */
+function nameAndSubresource(route: ResourceRoute, name: string | undefined, subresource: string | undefined): void {
+  if (name !== undefined) route.name = name;
+  if (subresource !== undefined) route.subresource = subresource;
+}
+
 function resourceRoute(group: string, version: string, segs: string[]): Route {
   let watchPrefix = false;
   if (segs[0] === 'watch') {
@@ -30,13 +36,11 @@ function resourceRoute(group: string, version: string, segs: string[]): Route {
   let route: ResourceRoute;
   if (segs[0] === 'namespaces' && segs.length >= 3 && !(segs.length === 3 && NAMESPACE_SUBRESOURCES.has(segs[2]))) {
     route = { group, version, namespace: segs[1], resource: segs[2], watchPrefix };
-    if (segs[3] !== undefined) route.name = segs[3];
-    if (segs[4] !== undefined) route.subresource = segs[4];
+    nameAndSubresource(route, segs.at(3), segs.at(4));
     if (segs.length > 5) return { kind: 'other', path: segs.join('/') };
   } else {
     route = { group, version, resource: segs[0], watchPrefix };
-    if (segs[1] !== undefined) route.name = segs[1];
-    if (segs[2] !== undefined) route.subresource = segs[2];
+    nameAndSubresource(route, segs.at(1), segs.at(2));
     if (segs.length > 3) return { kind: 'other', path: segs.join('/') };
   }
   return { kind: 'resource', route };

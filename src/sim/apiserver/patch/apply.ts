@@ -4,6 +4,7 @@
 // are owned whole (no per-item ownership) and there is no conflict detection between managers.
 
 import type { KubeObject } from '../../types.ts';
+import { sentMetadata } from '../meta.ts';
 import { applyMergePatch, isPlainObject } from './merge.ts';
 
 type FieldSet = Record<string, unknown>;
@@ -38,7 +39,8 @@ function deletePath(obj: Record<string, unknown>, path: string[]): void {
     if (!isPlainObject(cur)) return;
     cur = cur[seg];
   }
-  if (isPlainObject(cur)) delete cur[path.at(-1)!];
+  const last = path.at(-1);
+  if (isPlainObject(cur) && last !== undefined) delete cur[last];
 }
 
 interface ManagedFieldsEntry {
@@ -53,7 +55,7 @@ interface ManagedFieldsEntry {
 /** The fields an apply configuration claims: name and namespace identify the object and are not owned. */
 function appliedFields(applied: KubeObject): FieldSet {
   const { metadata, ...rest } = applied;
-  const { name, namespace, ...ownedMeta } = metadata ?? {};
+  const { name, namespace, ...ownedMeta } = sentMetadata(applied) ?? {};
   return fieldSetOf({ ...rest, ...(Object.keys(ownedMeta).length ? { metadata: ownedMeta } : {}) });
 }
 

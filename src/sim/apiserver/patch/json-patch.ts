@@ -51,10 +51,17 @@ function arrayIndex(arr: unknown[], token: string, allowEnd: boolean): number {
   return i;
 }
 
+/** The member or index an operation acts on: the last reference token (the root has none). */
+function lastToken(tokens: string[], op: string): string {
+  const last = tokens.at(-1);
+  if (last === undefined) throw patchError(`${op} operation does not apply: doc is missing path: "/": missing value`);
+  return last;
+}
+
 function getAt(doc: unknown, tokens: string[], op: string): unknown {
   if (tokens.length === 0) return doc;
   const parent = resolveParent(doc, tokens, op);
-  const last = tokens.at(-1)!;
+  const last = lastToken(tokens, op);
   const value = Array.isArray(parent) ? parent[arrayIndex(parent, last, false)] : parent[last];
   if (value === undefined)
     throw patchError(`${op} operation does not apply: doc is missing path: "/${tokens.join('/')}": missing value`);
@@ -63,7 +70,7 @@ function getAt(doc: unknown, tokens: string[], op: string): unknown {
 
 function removeAt(doc: unknown, tokens: string[], op: string): unknown {
   const parent = resolveParent(doc, tokens, op);
-  const last = tokens.at(-1)!;
+  const last = lastToken(tokens, op);
   if (Array.isArray(parent)) return parent.splice(arrayIndex(parent, last, false), 1)[0];
   if (!Object.hasOwn(parent, last))
     throw patchError(`${op} operation does not apply: doc is missing path: "/${tokens.join('/')}": missing value`);
@@ -75,7 +82,7 @@ function removeAt(doc: unknown, tokens: string[], op: string): unknown {
 function addAt(doc: unknown, tokens: string[], value: unknown, op: string): unknown {
   if (tokens.length === 0) return value;
   const parent = resolveParent(doc, tokens, op);
-  const last = tokens.at(-1)!;
+  const last = lastToken(tokens, op);
   if (Array.isArray(parent)) parent.splice(arrayIndex(parent, last, true), 0, value);
   else parent[last] = value;
   return doc;
