@@ -10,9 +10,9 @@ import { fromBrigade1Values, type Brigade1Values, type ImportedProject } from '.
 import { BrigadeClient } from './client.ts';
 import { CommandError, connect, KUBE_USAGE, parseCommandLine, UsageError } from './options.ts';
 import { terminalAsker, type Asker } from './prompt.ts';
-import { PROJECT_HEADER, projectRow, type ProjectObject } from './resources.ts';
+import type { ProjectObject } from './resources.ts';
+import { printProjects } from './projects.ts';
 import { runReporting } from './run.ts';
-import { formatTable } from './table.ts';
 
 const USAGE = [
   'Usage: brigade-operator project import FILE [--name NAME] [--dry-run -o yaml|json] [options]',
@@ -293,15 +293,7 @@ async function createProject(io: CommandIO, values: Values, args: string[]): Pro
 
 async function listProjects(io: CommandIO, values: Values, args: string[]): Promise<number> {
   if (args.length > 0) throw new UsageError('project list takes no arguments');
-  const target = connect(values, io.env);
-  const projects = await new BrigadeClient(target).listProjects();
-  if (projects.length === 0) {
-    io.stderr.write(`no projects in namespace ${target.namespace}\n`);
-    return 0;
-  }
-  const sorted = [...projects].sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
-  io.stdout.write(`${formatTable(PROJECT_HEADER, sorted.map(projectRow))}\n`);
-  return 0;
+  return printProjects(io, values);
 }
 
 /** The Project as `get` prints it: without managedFields, which only kubectl's own output needs. */

@@ -3,6 +3,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { isTransient } from '../../kube/errors.ts';
+import { whenAborted } from '../../util/abort.ts';
 
 export interface Change<T> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -58,21 +59,6 @@ function channel<T>(): { push(v: T): void; end(err?: unknown): void; next(): Pro
   };
 }
 
-/** Resolves when the signal aborts (at once when it already has). */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else
-      signal.addEventListener(
-        'abort',
-        () => {
-          resolve();
-        },
-        { once: true },
-      );
-  });
-}
-
 async function* watchOnce<T extends Meta>(
   spec: WatchSpec<T>,
   resourceVersion: string,
@@ -107,7 +93,7 @@ async function* watchOnce<T extends Meta>(
   };
   let controller: AbortController | undefined;
   try {
-    controller = await Promise.race([connecting, aborted(spec.signal).then(() => undefined)]);
+    controller = await Promise.race([connecting, whenAborted(spec.signal).then(() => undefined)]);
     if (!controller) {
       void connecting.then(stopLate, () => undefined);
       return;

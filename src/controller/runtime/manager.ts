@@ -4,6 +4,7 @@
 // leader election, either leading or cleanly standing by).
 import type { Logger } from 'pino';
 import type { LeaderElector } from './leader.ts';
+import { whenAborted } from '../../util/abort.ts';
 
 export interface Runnable {
   readonly name: string;
@@ -57,7 +58,7 @@ export class Manager {
     signal.addEventListener('abort', stop, { once: true });
     const caches = this.#caches.map((r) => this.#guard(r, inner));
     try {
-      await Promise.race([Promise.all(this.#caches.map((c) => c.waitForSync())), aborted(inner.signal)]);
+      await Promise.race([Promise.all(this.#caches.map((c) => c.waitForSync())), whenAborted(inner.signal)]);
       this.#cachesSynced = !inner.signal.aborted;
       if (this.#cachesSynced) this.#log.info({ caches: this.#caches.map((c) => c.name) }, 'caches synced');
       const runControllers = async (leading: AbortSignal): Promise<void> => {
@@ -83,18 +84,4 @@ export class Manager {
       all.abort();
     }
   }
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else
-      signal.addEventListener(
-        'abort',
-        () => {
-          resolve();
-        },
-        { once: true },
-      );
-  });
 }
