@@ -8,6 +8,7 @@ import pino from 'pino';
 import type { Build, JobCR, Project } from '../../api/types.ts';
 import { KubeApiError } from '../../kube/errors.ts';
 import type { JobRequest } from '../../script/index.ts';
+import { normalizeJobRequest } from '../../script/job-request.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { runJobHost } from './host.ts';
 import { JobWaiters } from './job-waiters.ts';
@@ -24,31 +25,13 @@ const project: Project = {
   metadata: { name: 'p', namespace: 'ns' },
   spec: {},
 };
-const request: JobRequest = {
+// A job as the sandbox hands it over: brigadier's defaults, filled in by the one function that applies them.
+const request: JobRequest = normalizeJobRequest({
   name: 'one',
   image: 'debian:12',
-  imageDefaulted: false,
-  imageForcePull: false,
-  imagePullSecrets: [],
   tasks: ['echo hi'],
-  shell: '/bin/sh',
-  args: [],
-  env: {},
-  mountPath: '/src',
-  timeout: 900_000,
   useSource: false,
-  privileged: false,
-  host: { nodeSelector: {} },
-  docker: { enabled: false },
-  cache: { enabled: false, size: '5Mi', path: '/mnt/brigade/cache' },
-  storage: { enabled: false, path: '/mnt/brigade/share' },
-  annotations: {},
-  resourceRequests: {},
-  resourceLimits: {},
-  volumes: [],
-  volumeMounts: [],
-  streamLogs: false,
-};
+});
 
 const status = (code: number, reason: string, message: string): KubeApiError =>
   new KubeApiError('call', {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Build, Project } from '../../api/types.ts';
 import type { JobRequest } from '../../script/index.ts';
+import { normalizeJobRequest } from '../../script/job-request.ts';
 import { jobCrFor } from './job-request.ts';
 
 const build: Build = {
@@ -16,30 +17,9 @@ const project = (over: Partial<Project['spec']> = {}): Project => ({
   metadata: { name: 'p', namespace: 'ns' },
   spec: over,
 });
+// A job as the sandbox hands it over (brigadier's defaults applied), then the test's changes.
 const request = (over: Partial<JobRequest> = {}): JobRequest => ({
-  name: 'test',
-  image: 'debian:12',
-  imageDefaulted: false,
-  imageForcePull: false,
-  imagePullSecrets: [],
-  tasks: ['echo hi'],
-  shell: '/bin/sh',
-  args: [],
-  env: {},
-  mountPath: '/src',
-  timeout: 900_000,
-  useSource: true,
-  privileged: false,
-  host: { nodeSelector: {} },
-  docker: { enabled: false },
-  cache: { enabled: false, size: '5Mi', path: '/mnt/brigade/cache' },
-  storage: { enabled: false, path: '/mnt/brigade/share' },
-  annotations: {},
-  resourceRequests: {},
-  resourceLimits: {},
-  volumes: [],
-  volumeMounts: [],
-  streamLogs: false,
+  ...normalizeJobRequest({ name: 'test', image: 'debian:12', tasks: ['echo hi'] }),
   ...over,
 });
 
