@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { runOperator, startCluster, waitFor } from './harness.ts';
 import type { Cluster, OperatorHandle } from './harness.ts';
 import { buildEnded, eventYaml, projectReady } from './manifests.ts';
+import { startFaultProxy } from '../helpers/fault-proxy.ts';
 
 let cluster: Cluster;
 const operators: OperatorHandle[] = [];
@@ -100,6 +101,51 @@ spec:
   assert.ok((a.status?.completionTime ?? '') <= (b.status?.startTime ?? ''), 'the builds did not overlap');
   await op.stop();
   operators.pop();
+});
+
+test('maxConcurrentBuilds holds when every API call is slow: of four builds applied at once, no two overlap', async () => {
+  // Every request the operator makes waits 150 ms in the proxy, which widens the gap between admitting
+  // a build and its session existing (the Running status write): two builds admitted in that gap both
+  // saw a free slot.
+  const upstream = await cluster.operatorKubeConfig();
+  const slow = await startFaultProxy(upstream, { seed: 1, rates: { slow: 1 }, slowMs: 150 });
+  const op = await runOperator(cluster, { kubeConfig: slow.kubeConfigThrough(upstream), metricsPort: 0 });
+  operators.push(op);
+  try {
+    await cluster.apply(`
+apiVersion: brigade.sh/v1alpha1
+kind: Project
+metadata: { name: slow-one-at-a-time }
+spec:
+  policy: { maxConcurrentBuilds: 1 }
+  script: |
+    const { events, Job } = require('brigadier');
+    events.on('exec', async () => { await new Job('work', 'alpine:3.20', ['sleep 2']).run(); });
+`);
+    await projectReady(cluster, 'slow-one-at-a-time');
+    // Applied last name first: a build whose older-named sibling is not in the cache yet takes the slot,
+    // and that sibling, ordered first among the waiting builds, must still see the slot as taken.
+    const names = ['slow-4', 'slow-3', 'slow-2', 'slow-1'];
+    await cluster.apply(names.map((n) => eventYaml(n, 'slow-one-at-a-time', 'exec')).join('\n---\n'));
+    const ended = [];
+    for (const n of names) ended.push(await buildEnded(cluster, n, 120_000));
+    assert.deepEqual(
+      ended.map((b) => b.status?.phase),
+      names.map(() => 'Succeeded'),
+    );
+    const byStart = ended.sort((x, y) => (x.status?.startTime ?? '').localeCompare(y.status?.startTime ?? ''));
+    for (let i = 1; i < byStart.length; i++) {
+      const [prev, next] = [byStart[i - 1]?.status, byStart[i]?.status];
+      assert.ok(
+        (prev?.completionTime ?? '') <= (next?.startTime ?? ''),
+        `builds overlap: one ran ${prev?.startTime}..${prev?.completionTime}, the next started ${next?.startTime}`,
+      );
+    }
+  } finally {
+    await op.stop();
+    operators.splice(operators.indexOf(op), 1);
+    await slow.stop();
+  }
 });
 
 test('with leader election only one of two operators acts, and the other takes over when it stops', async () => {

@@ -29,6 +29,7 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
   const { builds, jobs } = deps.caches;
   const runtime: BuildRuntime = {
     sessions: new Map<string, BuildSession>(),
+    admitted: new Set<string>(),
     waiters: new JobWaiters((ns, name) => jobs.get(ns, name)),
     replays: new ReplayGate({
       limit: deps.settings.maxConcurrentReplays ?? DEFAULT_CONCURRENT_REPLAYS,

@@ -42,6 +42,12 @@ const LOG_FLUSH_MS = 1000;
 
 export interface BuildRuntime {
   sessions: Map<string, BuildSession>;
+  /**
+   * Builds admitted under policy.maxConcurrentBuilds whose session is not created yet: start() awaits
+   * the API between the admission and the session, and two workers admitting siblings in that gap
+   * would both see a free slot.
+   */
+  admitted: Set<string>;
   waiters: JobWaiters;
   /** Replays after a restart catch up a few at a time, oldest first. */
   replays: ReplayGate;
@@ -143,7 +149,13 @@ async function startWhenAllowed(
   }
   if (build.status?.phase === 'Running' && !rt.replays.mayStart(key, waitingReplays(deps, rt), now))
     return { requeueAfterMs: rt.replays.retryMs };
-  return start(deps, rt, key, build, project);
+  rt.admitted.add(key);
+  try {
+    return await start(deps, rt, key, build, project);
+  } finally {
+    // Once the session exists it holds the slot; if start() failed or ended the build, nothing does.
+    rt.admitted.delete(key);
+  }
 }
 
 /** Cancels the older builds this one supersedes (they end Cancelled, reason Superseded, and free their slots). */
@@ -170,7 +182,9 @@ function startAllowed(deps: ControllerDeps, rt: BuildRuntime, build: Build, proj
     nsKey(build.metadata.namespace, build.spec.project),
   ) as Build[];
   const prefix = `${build.metadata.namespace ?? ''}/`;
-  const live = new Set([...rt.sessions.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
+  const live = new Set(
+    [...rt.sessions.keys(), ...rt.admitted].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
+  );
   return mayStart({ build, siblings, liveSessions: live, maxConcurrent: project.spec.policy?.maxConcurrentBuilds });
 }
 
