@@ -151,3 +151,66 @@ test('with ~10% of API calls failing and watches cut, every build succeeds, ever
     `flaky API: ${String(builds)} builds, ${String(jobs.length)} jobs; proxy ${JSON.stringify(faults.stats)}\n`,
   );
 });
+
+test('with the reply of every Build and Job status write lost, each state change is told once in kubectl describe', async () => {
+  // Each status write is applied by the server and its reply replaced by a 500: the operator cannot
+  // tell that its write landed, and must learn it from what the cluster shows, not run the script a
+  // second time (no BuildReplayed) nor forget to say the build and the job ended.
+  // One operator at a time: the previous test's would act on these objects too.
+  await operator?.stop();
+  operator = undefined;
+  const upstream = await cluster.operatorKubeConfig();
+  const lossy = await startFaultProxy(upstream, {
+    seed: 3,
+    rates: { 'error-after': 1 },
+    only: (method, path) => method !== 'GET' && /\/(builds|jobs)\/[^/]+\/status$/.test(path),
+  });
+  const op = await runOperator(cluster, { kubeConfig: lossy.kubeConfigThrough(upstream), metricsPort: 0 });
+  try {
+    await cluster.apply(
+      projectYaml(
+        'lossy',
+        `const { events, Job } = require('brigadier');
+events.on('exec', async () => { await new Job('only', 'alpine:3.20', ['echo done']).run(); });`,
+      ),
+    );
+    await projectReady(cluster, 'lossy');
+    await cluster.objects.create('Event', {
+      apiVersion: 'brigade.sh/v1alpha1',
+      kind: 'Event',
+      metadata: { name: 'lossy-1', namespace: cluster.namespace },
+      spec: { project: 'lossy', type: 'exec' },
+    } as never);
+    const build = await waitFor('build lossy-1 to end', async () => {
+      const b = await cluster.objects.get('Build', cluster.namespace, 'lossy-1');
+      return b?.status?.phase && !['Pending', 'Running'].includes(b.status.phase) ? b : undefined;
+    });
+    assert.equal(build.status?.phase, 'Succeeded', build.status?.message);
+    assert.equal(build.status.workerAttempts, 1, 'the script was evaluated once');
+    assert.ok(lossy.stats.lostWriteReplies > 0, 'status writes were applied with their reply lost');
+    const reasons = async (name: string): Promise<string[]> =>
+      (
+        await cluster.clients.core.listNamespacedEvent({
+          namespace: cluster.namespace,
+          fieldSelector: `involvedObject.name=${name}`,
+        })
+      ).items
+        .flatMap((e) => Array.from({ length: e.count ?? 1 }, () => e.reason ?? ''))
+        .sort();
+    const job = jobCrName('lossy-1', 'only');
+    const buildReasons = await waitFor('the build to say it succeeded', async () => {
+      const r = await reasons('lossy-1');
+      return r.includes('BuildSucceeded') ? r : undefined;
+    });
+    assert.deepEqual(buildReasons, ['BuildCreated', 'BuildStarted', 'BuildSucceeded']);
+    const jobReasons = await waitFor('the job to say it succeeded', async () => {
+      const r = await reasons(job);
+      return r.includes('JobSucceeded') ? r : undefined;
+    });
+    assert.equal(jobReasons.filter((r) => r === 'JobSucceeded').length, 1, jobReasons.join(', '));
+    assert.equal(jobReasons.filter((r) => r === 'JobCreated').length, 1, jobReasons.join(', '));
+  } finally {
+    await op.stop();
+    await lossy.stop();
+  }
+});

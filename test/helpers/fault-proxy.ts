@@ -31,6 +31,8 @@ export interface FaultPlan {
   slowMs?: number;
   /** Watches are cut after a time between these bounds (ms); never when unset. */
   cutWatchesAfterMs?: [min: number, max: number];
+  /** Only requests this accepts get faults (all requests when unset). */
+  only?: (method: string, path: string) => boolean;
 }
 
 export interface FaultStats {
@@ -178,6 +180,9 @@ export async function startFaultProxy(upstream: KubeConfig, plan: FaultPlan): Pr
     });
   };
 
+  const faultFor = (method: string, path: string, watch: boolean, n: number): Fault | undefined =>
+    enabled && !watch && (plan.only?.(method, path) ?? true) ? decideFault(plan, method, path, n) : undefined;
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const method = req.method ?? 'GET';
@@ -187,7 +192,7 @@ export async function startFaultProxy(upstream: KubeConfig, plan: FaultPlan): Pr
     const key = `${method} ${url.pathname}${watch ? ' watch' : ''}`;
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
-    const fault = enabled && !watch ? decideFault(plan, method, url.pathname, n) : undefined;
+    const fault = faultFor(method, url.pathname, watch, n);
     if (!fault) {
       if (watch) stats.watches++;
       passThrough(req, res, body, watch ? `${key}|${n}` : undefined);

@@ -30,6 +30,8 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
   const runtime: BuildRuntime = {
     sessions: new Map<string, BuildSession>(),
     admitted: new Set<string>(),
+    unconfirmedStarts: new Map(),
+    unannouncedEnds: new Map(),
     waiters: new JobWaiters((ns, name) => jobs.get(ns, name)),
     replays: new ReplayGate({
       limit: deps.settings.maxConcurrentReplays ?? DEFAULT_CONCURRENT_REPLAYS,

@@ -48,6 +48,14 @@ export interface BuildRuntime {
    * would both see a free slot.
    */
   admitted: Set<string>;
+  /**
+   * Running writes sent without knowing whether they landed (the reply was lost): the next start
+   * confirms from the cluster (the attempt it wrote is there) instead of writing again, and is not a
+   * replay — the script never ran.
+   */
+  unconfirmedStarts: Map<string, { attempt: number; replay: boolean }>;
+  /** Endings whose terminal write was sent but whose Event is not recorded yet (the reply was lost). */
+  unannouncedEnds: Map<string, Ending>;
   waiters: JobWaiters;
   /** Replays after a restart catch up a few at a time, oldest first. */
   replays: ReplayGate;
@@ -77,6 +85,7 @@ function releaseReplay(deps: ControllerDeps, rt: BuildRuntime, key: string): voi
 
 function dropSession(deps: ControllerDeps, rt: BuildRuntime, key: string): void {
   rt.sessions.delete(key);
+  rt.unconfirmedStarts.delete(key);
   releaseReplay(deps, rt, key);
 }
 
@@ -147,7 +156,8 @@ async function startWhenAllowed(
     await writeIfChanged(deps, build, queuedStatus(build, new Date(now)));
     return;
   }
-  if (build.status?.phase === 'Running' && !rt.replays.mayStart(key, waitingReplays(deps, rt), now))
+  const firstStart = rt.unconfirmedStarts.get(key)?.replay === false;
+  if (build.status?.phase === 'Running' && !firstStart && !rt.replays.mayStart(key, waitingReplays(deps, rt), now))
     return { requeueAfterMs: rt.replays.retryMs };
   rt.admitted.add(key);
   try {
@@ -212,7 +222,6 @@ async function start(
   build: Build,
   project: Project,
 ): Promise<Result | undefined> {
-  const ns = build.metadata.namespace ?? '';
   const name = build.metadata.name ?? '';
   let secrets: Record<string, string>;
   try {
@@ -227,9 +236,7 @@ async function start(
     await end(deps, rt, key, build, { phase: 'Failed', reason: 'DependenciesRefused', message: packages.message });
     return;
   }
-  const replay = build.status?.phase === 'Running';
-  const status = runningStatus(build, new Date(deps.clock.now()));
-  const written = await deps.objects.patchStatus('Build', ns, name, status, build.metadata.resourceVersion);
+  const { replay, status, written } = await writeRunning(deps, rt, key, build);
   if (replay) rt.replays.started(key, deps.clock.now());
   const log = deps.logger.child({ project: build.spec.project, build: name });
   const session = newSession(deps, rt, { key, build, written, project, secrets, packages, status, replay, log });
@@ -238,6 +245,35 @@ async function start(
   await recordStart(deps, build, written, status, replay);
   const deadline = buildDeadline({ ...build, status }, project);
   return deadline === undefined ? undefined : { requeueAfterMs: Math.max(0, deadline - deps.clock.now()) };
+}
+
+/**
+ * Writes the Running status of a build about to (re)start its script, or, when the previous write's
+ * reply was lost, finds it in the cluster and goes on from it.
+ */
+async function writeRunning(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  key: string,
+  build: Build,
+): Promise<{ replay: boolean; status: BuildStatus; written: Build }> {
+  const sent = rt.unconfirmedStarts.get(key);
+  if (sent && build.status?.phase === 'Running' && build.status.workerAttempts === sent.attempt) {
+    rt.unconfirmedStarts.delete(key);
+    return { replay: sent.replay, status: build.status, written: build };
+  }
+  const replay = sent ? sent.replay : build.status?.phase === 'Running';
+  const status = runningStatus(build, new Date(deps.clock.now()), replay);
+  rt.unconfirmedStarts.set(key, { attempt: status.workerAttempts ?? 1, replay });
+  const written = await deps.objects.patchStatus(
+    'Build',
+    build.metadata.namespace ?? '',
+    build.metadata.name ?? '',
+    status,
+    build.metadata.resourceVersion,
+  );
+  rt.unconfirmedStarts.delete(key);
+  return { replay, status, written };
 }
 
 interface SessionStart {
@@ -349,6 +385,7 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
   );
   if (ending.phase === 'Cancelled' || ending.phase === 'TimedOut') await stopChildJobs(deps, build, ending);
   status = withProgress(status, jobsSummary(childJobs(deps, build)));
+  rt.unannouncedEnds.set(key, ending);
   await deps.objects.patchStatus(
     'Build',
     build.metadata.namespace ?? '',
@@ -357,6 +394,19 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
     build.metadata.resourceVersion,
   );
   dropSession(deps, rt, key);
+  await announceEnd(deps, rt, key, build, ending, status.duration);
+}
+
+/** The log line and the Event of a build's end, once, after its terminal status is in the cluster. */
+async function announceEnd(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  key: string,
+  build: Build,
+  ending: Ending,
+  duration: string | undefined,
+): Promise<void> {
+  rt.unannouncedEnds.delete(key);
   const obj = { apiVersion: API_VERSION, kind: 'Build', metadata: build.metadata };
   const msg = `${ending.reason}: ${ending.message}`;
   deps.logger.info(
@@ -365,7 +415,7 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
       build: build.metadata.name,
       phase: ending.phase,
       reason: ending.reason,
-      duration: status.duration,
+      duration,
     },
     'build ended',
   );
@@ -377,6 +427,10 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
 async function finished(deps: ControllerDeps, rt: BuildRuntime, key: string, build: Build): Promise<void> {
   rt.sessions.get(key)?.stop(new Error('the build has ended'));
   dropSession(deps, rt, key);
+  // The terminal write landed though its reply was lost: say so now (an operator restart in between
+  // loses this Event; Events are best effort, the status is the record).
+  const unannounced = rt.unannouncedEnds.get(key);
+  if (unannounced) await announceEnd(deps, rt, key, build, unannounced, build.status?.duration);
   const phase = build.status?.phase;
   if (phase === 'Cancelled' || phase === 'TimedOut')
     await stopChildJobs(deps, build, {

@@ -110,6 +110,10 @@ test('starting sets Running and counts attempts; a replay keeps the start time',
   assert.equal(replay.workerAttempts, 2);
   assert.equal(replay.startTime, now.toISOString());
   assert.equal(replay.reason, 'Replaying');
+  // A first start whose Running write landed with its reply lost starts again as the same attempt.
+  const again = runningStatus(build('b', 'Running', undefined, first), new Date(now.getTime() + 5000), false);
+  assert.equal(again.workerAttempts, 1);
+  assert.equal(again.reason, 'Started');
 });
 
 test('script outcomes map onto terminal phases and the Succeeded condition', () => {

@@ -140,8 +140,12 @@ export function queuedStatus(build: Build, now: Date): BuildStatus {
   };
 }
 
-export function runningStatus(build: Build, now: Date): BuildStatus {
-  const replay = build.status?.phase === 'Running';
+/**
+ * The status of a build whose script (re)starts. `replay` is false for a first start whose earlier
+ * Running write landed with its reply lost: the attempt stays the one that write recorded.
+ */
+export function runningStatus(build: Build, now: Date, replay = build.status?.phase === 'Running'): BuildStatus {
+  const attempts = build.status?.workerAttempts ?? 0;
   return {
     ...build.status,
     observedGeneration: build.metadata.generation,
@@ -151,7 +155,7 @@ export function runningStatus(build: Build, now: Date): BuildStatus {
       ? 'the script is evaluated again after an operator restart; finished jobs are not run again'
       : 'the script is running',
     startTime: build.status?.startTime ?? now.toISOString(),
-    workerAttempts: (build.status?.workerAttempts ?? 0) + 1,
+    workerAttempts: !replay && build.status?.phase === 'Running' ? Math.max(attempts, 1) : attempts + 1,
     conditions: setCondition(build.status?.conditions, { type: SUCCEEDED, status: 'Unknown', reason: 'Running' }, now),
   };
 }

@@ -10,18 +10,19 @@ import { Controller } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { controllerOwner, resyncOf } from '../shared/deps.ts';
 import { reconcileJob } from './reconcile.ts';
+import type { JobRuntime } from './reconcile.ts';
 import { JobSlots } from './slots.ts';
 import { isTerminalPhase } from './state.ts';
 
 export function jobController(deps: ControllerDeps, observer?: ReconcileObserver): Controller {
-  const slots = new JobSlots(deps);
+  const rt: JobRuntime = { slots: new JobSlots(deps), unannouncedCreates: new Map(), unannouncedEnds: new Map() };
   const c = new Controller({
     name: 'job',
     logger: deps.logger,
     observer,
     queue: { clock: deps.clock },
     resync: resyncOf(deps, deps.caches.jobs),
-    reconcile: (req) => reconcileJob(deps, slots, req),
+    reconcile: (req) => reconcileJob(deps, rt, req),
   });
   const { jobs, batchJobs, pods, jobSecrets } = deps.caches;
   jobs.onChange((j, verb) => {

@@ -9,6 +9,7 @@ import type { Translation } from '../../jobs/types.ts';
 import { KubeApiError, isAlreadyExists, isNotFound } from '../../kube/errors.ts';
 import { tail } from '../../util/text.ts';
 import type { Request, Result } from '../runtime/controller.ts';
+import { keyOf } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { readJobSecretValues } from '../shared/project-secrets.ts';
 import { INDEX } from '../caches.ts';
@@ -19,10 +20,40 @@ import type { JobSlots } from './slots.ts';
 import { isTerminalPhase, jobStatusChanged, observeJob, statusFor } from './state.ts';
 import type { Observation } from './state.ts';
 
-export async function reconcileJob(deps: ControllerDeps, slots: JobSlots, req: Request): Promise<Result | undefined> {
+/** What a job's end is told with (log line and Events), kept until it is told. */
+export interface JobEnd {
+  obs: Observation;
+  /** Whether the job's pod ran (a log was read or found unavailable). */
+  ran: boolean;
+  logUnavailable?: string;
+}
+
+export interface JobRuntime {
+  slots: JobSlots;
+  /**
+   * Job CR key -> the message of a JobCreated Event whose status write (the child's name) was sent
+   * but not confirmed (the reply was lost); told once the cache shows the child's name.
+   */
+  unannouncedCreates: Map<string, string>;
+  /** Job CR key -> an end whose terminal write was sent but whose Events are not recorded (reply lost). */
+  unannouncedEnds: Map<string, JobEnd>;
+}
+
+export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Request): Promise<Result | undefined> {
+  const { slots } = rt;
   const job = deps.caches.jobs.get(req.namespace, req.name) as JobCR | undefined;
+  const key = keyOf(req.namespace, req.name);
+  const created = rt.unannouncedCreates.get(key);
+  if (job?.status?.jobName && created !== undefined) {
+    rt.unannouncedCreates.delete(key);
+    await deps.recorder.normal(ref(job), 'JobCreated', created);
+  }
   if (!job || job.metadata.deletionTimestamp || isTerminalPhase(job.status?.phase)) {
     slots.release(req);
+    // The terminal write landed though its reply was lost: tell it now (best effort across restarts).
+    const unannounced = rt.unannouncedEnds.get(key);
+    rt.unannouncedEnds.delete(key);
+    if (job && unannounced) await announceJobEnd(deps, job, unannounced);
     return;
   }
   const build = deps.caches.builds.get(req.namespace, job.spec.build) as Build | undefined;
@@ -31,30 +62,25 @@ export async function reconcileJob(deps: ControllerDeps, slots: JobSlots, req: R
   if (!project) {
     await finish(
       deps,
+      rt,
       job,
       { phase: 'Failed', reason: 'ProjectNotFound', message: `project ${job.spec.project} does not exist` },
       [],
     );
     return;
   }
-  if (!job.status?.jobName) await create(deps, slots, job, build, project);
-  else await follow(deps, job, project);
+  if (!job.status?.jobName) await create(deps, rt, job, build, project);
+  else await follow(deps, rt, job, project);
 }
 
-async function create(
-  deps: ControllerDeps,
-  slots: JobSlots,
-  job: JobCR,
-  build: Build,
-  project: Project,
-): Promise<void> {
+async function create(deps: ControllerDeps, rt: JobRuntime, job: JobCR, build: Build, project: Project): Promise<void> {
   const result = deps.translate({ job, project, build });
   if (result.refused) {
-    await finish(deps, job, { phase: 'Failed', reason: result.reason, message: result.message }, []);
+    await finish(deps, rt, job, { phase: 'Failed', reason: result.reason, message: result.message }, []);
     return;
   }
   if (!envSecretReady(deps, job)) return; // the job-secrets informer re-enqueues when it appears
-  if (!slots.acquire(job, project))
+  if (!rt.slots.acquire(job, project))
     return setStatus(deps, job, {
       phase: 'Pending',
       reason: 'Queued',
@@ -70,6 +96,9 @@ async function create(
     ),
     jobName: name,
   };
+  const key = keyOf(job.metadata.namespace, job.metadata.name ?? '');
+  const told = `created batch Job ${name} (placement ${result.placement})`;
+  rt.unannouncedCreates.set(key, told);
   // Conditional: a stale cache must not turn a running or finished job back to Pending.
   await deps.objects.patchStatus(
     'Job',
@@ -78,8 +107,9 @@ async function create(
     status,
     job.metadata.resourceVersion,
   );
+  rt.unannouncedCreates.delete(key);
   deps.logger.info({ ...fields(job), batchJob: name, placement: result.placement }, 'job created');
-  await deps.recorder.normal(ref(job), 'JobCreated', `created batch Job ${name} (placement ${result.placement})`);
+  await deps.recorder.normal(ref(job), 'JobCreated', told);
 }
 
 function envSecretReady(deps: ControllerDeps, job: JobCR): boolean {
@@ -108,12 +138,12 @@ async function createIgnoringExisting(what: string, create: () => Promise<unknow
   }
 }
 
-async function follow(deps: ControllerDeps, job: JobCR, project: Project): Promise<void> {
+async function follow(deps: ControllerDeps, rt: JobRuntime, job: JobCR, project: Project): Promise<void> {
   const batchJob = await childJob(deps, job);
   const pod = newestPod(deps, batchJob) ?? (await podFromApi(deps, job, batchJob));
   const obs = observeJob({ batchJob, pod, container: JOB_CONTAINER, now: now(deps) });
   if (isTerminalPhase(obs.phase))
-    return finish(deps, job, obs, await readJobSecretValues(deps.clients.core, project, job), pod);
+    return finish(deps, rt, job, obs, await readJobSecretValues(deps.clients.core, project, job), pod);
   const before = job.status?.phase;
   await setStatus(deps, job, obs);
   if (obs.phase === 'Running' && before !== 'Running')
@@ -171,6 +201,7 @@ function newestPod(deps: ControllerDeps, batchJob: V1Job | undefined): V1Pod | u
 /** Terminal: keep the log (once), then write the final status; the Build's runJob resolves on it. */
 async function finish(
   deps: ControllerDeps,
+  rt: JobRuntime,
   job: JobCR,
   obs: Observation,
   secrets: readonly string[],
@@ -178,25 +209,49 @@ async function finish(
 ): Promise<void> {
   const log = obs.podName !== undefined && pod ? await readJobLog(deps, job, pod, secrets) : undefined;
   if (log?.kind === 'read') await keepJobLog(deps, job, log.text);
-  const base = statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps));
-  const status = {
-    ...base,
-    ...(log?.kind === 'read' ? { logTail: tail(log.text, deps.settings.logTailChars) } : {}),
-    ...(log ? { conditions: setCondition(base.conditions, logCondition(log), now(deps)) } : {}),
+  const status = terminalStatus(deps, job, obs, log);
+  const key = keyOf(job.metadata.namespace, job.metadata.name ?? '');
+  const ending: JobEnd = {
+    obs,
+    ran: log !== undefined,
+    ...(log?.kind === 'unavailable' ? { logUnavailable: log.why } : {}),
   };
+  rt.unannouncedEnds.set(key, ending);
+  // `sent`: a write of ours went out; when the object is terminal on a later try of the same update
+  // (its reply was lost, the retry met a conflict), that write is what ended it.
+  const attempt = { sent: false };
   const written = await deps.objects.updateStatus(
     'Job',
     job.metadata.namespace ?? '',
     job.metadata.name ?? '',
-    (current) => (isTerminalPhase(current.status?.phase) ? undefined : status),
+    (current) => {
+      if (isTerminalPhase(current.status?.phase)) return undefined;
+      attempt.sent = true;
+      return status;
+    },
   );
-  if (!written) return;
-  if (log?.kind === 'unavailable') await deps.recorder.warning(ref(job), 'JobLogUnavailable', log.why);
+  rt.unannouncedEnds.delete(key);
+  if (!written && !attempt.sent) return;
+  await announceJobEnd(deps, job, ending);
+}
+
+function terminalStatus(deps: ControllerDeps, job: JobCR, obs: Observation, log: JobLog | undefined): JobCR['status'] {
+  const base = statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps));
+  return {
+    ...base,
+    ...(log?.kind === 'read' ? { logTail: tail(log.text, deps.settings.logTailChars) } : {}),
+    ...(log ? { conditions: setCondition(base.conditions, logCondition(log), now(deps)) } : {}),
+  };
+}
+
+async function announceJobEnd(deps: ControllerDeps, job: JobCR, end: JobEnd): Promise<void> {
+  const { obs } = end;
+  if (end.logUnavailable !== undefined) await deps.recorder.warning(ref(job), 'JobLogUnavailable', end.logUnavailable);
   deps.logger.info(
     { ...fields(job), phase: obs.phase, reason: obs.reason, exitCode: obs.exitCode, node: obs.nodeName },
     'job ended',
   );
-  await recordJobEnd(deps, job, obs, log !== undefined);
+  await recordJobEnd(deps, job, obs, end.ran);
 }
 
 async function recordJobEnd(deps: ControllerDeps, job: JobCR, obs: Observation, ran: boolean): Promise<void> {
