@@ -1,6 +1,17 @@
 // Static checks of the rules a CRD's openAPIV3Schema must follow to be "structural" (Kubernetes
 // apiextensions v1), so a schema mistake fails a unit test instead of `kubectl apply`.
 
+/** The Kubernetes extensions of OpenAPI a CRD schema may use (also ajv's extra vocabulary in validate.ts). */
+export const KUBERNETES_KEYWORDS: readonly string[] = [
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-validations',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-map-type',
+];
+
 const ALLOWED_KEYS = new Set([
   'type',
   'format',
@@ -26,13 +37,7 @@ const ALLOWED_KEYS = new Set([
   'minProperties',
   'maxProperties',
   'example',
-  'x-kubernetes-preserve-unknown-fields',
-  'x-kubernetes-validations',
-  'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys',
-  'x-kubernetes-int-or-string',
-  'x-kubernetes-embedded-resource',
-  'x-kubernetes-map-type',
+  ...KUBERNETES_KEYWORDS,
 ]);
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
 

@@ -6,16 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { BrigadeKind } from './constants.ts';
 import { openApiSchema } from './crds.ts';
-
-const KUBERNETES_KEYWORDS = [
-  'x-kubernetes-preserve-unknown-fields',
-  'x-kubernetes-validations',
-  'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys',
-  'x-kubernetes-int-or-string',
-  'x-kubernetes-embedded-resource',
-  'x-kubernetes-map-type',
-];
+import { KUBERNETES_KEYWORDS } from './structural.ts';
 
 // ajv-formats is CommonJS with a default export; under nodenext its type is the module namespace.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -26,7 +17,7 @@ function validatorFor(kind: BrigadeKind): ValidateFunction {
   if (!validators) {
     const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false });
     addFormats(ajv);
-    ajv.addVocabulary(KUBERNETES_KEYWORDS);
+    ajv.addVocabulary([...KUBERNETES_KEYWORDS]);
     validators = new Map();
     for (const k of ['Project', 'Event', 'Build', 'Job'] as const) validators.set(k, ajv.compile(openApiSchema(k)));
   }
