@@ -6,7 +6,7 @@ import type { InspectResult } from '../../script/index.ts';
 import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { projectScript, scriptSourceSHA256 } from '../shared/project-script.ts';
-import { buildFor, decideEvent, eventStatus } from './state.ts';
+import { buildFor, decideEvent, eventStatus, projectOwnerPatch } from './state.ts';
 
 export async function reconcileEvent(deps: ControllerDeps, req: Request): Promise<Result | undefined> {
   const event = deps.caches.events.get(req.namespace, req.name) as BrigadeEvent | undefined;
@@ -26,6 +26,9 @@ export async function reconcileEvent(deps: ControllerDeps, req: Request): Promis
   const now = new Date(deps.clock.now());
   const obj = { apiVersion: API_VERSION, kind: 'Event', metadata: event.metadata };
   if (decision.kind === 'done') return;
+  // Before the Build exists: deleting the Project then deletes the Event and, through it, its builds.
+  const owner = project && decision.kind !== 'wait' ? projectOwnerPatch(event, project) : undefined;
+  if (owner) await deps.objects.patch('Event', req.namespace, req.name, owner);
   if (decision.kind === 'accept') {
     const { object: build, existed } = await deps.objects.create('Build', buildFor(event, decision));
     const name = build.metadata.name ?? '';
