@@ -83,7 +83,7 @@ export const BuildSpecSchema = Type.Object(
         },
         {
           description:
-            "Run a finished build again: the same Event, script, files and dependency lock. Create a Build with only spec.project and spec.rerunOf; the operator copies the rest from the original (brigade-operator rerun does this).",
+            'Run a finished build again: the same Event, script, files and dependency lock. Create a Build with only spec.project and spec.rerunOf; the operator copies the rest from the original (brigade-operator rerun does this).',
           ...immutable('spec.rerunOf'),
         },
       ),

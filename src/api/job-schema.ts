@@ -239,7 +239,10 @@ export const JobSpecSchema = Type.Object(
       Type.Object(
         {
           build: LabelName('The build whose job result is reused.'),
-          job: Type.String({ description: 'Name of the Job (jobs.brigade.sh) resource that succeeded.', maxLength: 253 }),
+          job: Type.String({
+            description: 'Name of the Job (jobs.brigade.sh) resource that succeeded.',
+            maxLength: 253,
+          }),
         },
         {
           description:

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import type { CoreV1Event } from '@kubernetes/client-node';
+import type { JobCR } from '../../src/api/types.ts';
 import { commands } from '../../src/cli/commands/index.ts';
 import type { CommandIO } from '../../src/cli/command.ts';
 import { requestRerun } from '../../src/kube/index.ts';
@@ -215,7 +216,29 @@ async function podsOf(build: string): Promise<string[]> {
   return pods.items.map((p) => p.metadata?.annotations?.['brigade.sh/job-name'] ?? '').sort();
 }
 
-test('rerun of a failed build reuses the job that succeeded (no pod) and runs the failed one; --all runs both', async () => {
+/** In the rerun: job first reused from the original (no pod, no batch Job), job second run again. */
+async function assertFirstReusedSecondRan(rerunName: string, original: string): Promise<JobCR> {
+  const jobs = await jobsOf(cluster, rerunName);
+  const first = jobs.get('first');
+  const second = jobs.get('second');
+  assert.ok(first?.status && second?.status);
+  assert.equal(first.status.phase, 'Succeeded');
+  assert.equal(first.status.reason, 'Reused');
+  assert.equal(first.spec.reusedFrom?.build, original);
+  assert.ok(first.status.conditions?.some((c) => c.type === 'Reused' && c.status === 'True'));
+  assert.equal(second.status.phase, 'Failed');
+  assert.equal(second.spec.reusedFrom, undefined);
+  // Only the failed job ran again: one pod and one batch Job in the rerun, none for the reused job.
+  assert.deepEqual(await podsOf(rerunName), ['second']);
+  const batch = await cluster.clients.batch.listNamespacedJob({
+    namespace: cluster.namespace,
+    labelSelector: `brigade.sh/build=${rerunName}`,
+  });
+  assert.equal(batch.items.length, 1);
+  return first;
+}
+
+test('rerun of a failed build reuses the job that succeeded (no pod) and runs the failed one', async () => {
   await cluster.apply(projectYaml('again', RERUN_SCRIPT));
   await projectReady(cluster, 'again');
   const original = await runEvent('again-1', 'again');
@@ -231,26 +254,15 @@ test('rerun of a failed build reuses the job that succeeded (no pod) and runs th
   assert.equal(rerun.spec.event, 'again-1');
   assert.equal(rerun.spec.script, (await cluster.objects.get('Build', cluster.namespace, original))?.spec.script);
   assert.ok(rerun.metadata.ownerReferences?.some((r) => r.kind === 'Event' && r.name === 'again-1'));
-  const jobs = await jobsOf(cluster, rerunName);
-  const first = jobs.get('first');
-  assert.equal(first?.status?.phase, 'Succeeded');
-  assert.equal(first.status.reason, 'Reused');
-  assert.equal(first.spec.reusedFrom?.build, original);
-  assert.ok(first.status.conditions?.some((c) => c.type === 'Reused' && c.status === 'True'));
-  assert.equal(jobs.get('second')?.status?.phase, 'Failed');
-  assert.equal(jobs.get('second')?.spec.reusedFrom, undefined);
-  // Only the failed job ran again: one pod and one batch Job in the rerun, none for the reused job.
-  assert.deepEqual(await podsOf(rerunName), ['second']);
-  const batch = await cluster.clients.batch.listNamespacedJob({
-    namespace: cluster.namespace,
-    labelSelector: `brigade.sh/build=${rerunName}`,
-  });
-  assert.equal(batch.items.length, 1);
+  const first = await assertFirstReusedSecondRan(rerunName, original);
   // The script got the recorded result: the reused job's kept log.
-  assert.match(rerun.status?.logTail ?? '', /first said first-ran/);
+  assert.match(rerun.status.logTail ?? '', /first said first-ran/);
   assert.match(ran.stdout, /first-ran/);
   assert.ok((await coreEvents(first.metadata.name ?? '')).some((e) => e.reason === 'JobReused'));
+});
 
+test('rerun --all runs every job again, the one that succeeded too; a missing build cannot be rerun', async () => {
+  const original = 'again-1';
   const all = await cli(['rerun', original, '--all', '--no-follow']);
   assert.equal(all.code, 0, all.stderr);
   const allName = all.stdout.trim();
@@ -281,9 +293,7 @@ spec:
 `);
   const rerun = await buildEnded(cluster, 'gitops-1-again');
   assert.equal(rerun.status?.phase, 'Failed');
-  const jobs = await jobsOf(cluster, 'gitops-1-again');
-  assert.equal(jobs.get('first')?.status?.reason, 'Reused');
-  assert.deepEqual(await podsOf('gitops-1-again'), ['second']);
+  await assertFirstReusedSecondRan('gitops-1-again', original);
   assert.ok((await coreEvents('gitops-1-again')).some((e) => e.reason === 'RerunOf'));
 
   await cluster.apply(`
@@ -295,9 +305,8 @@ spec:
   rerunOf: { build: ${original} }
 `);
   const refused = await buildEnded(cluster, 'gitops-other');
-  assert.equal(refused.status?.phase, 'Failed');
-  assert.equal(refused.status?.reason, 'RerunOfOtherProject');
-  // The exported function refuses an unfinished build before creating anything.
+  assert.deepEqual([refused.status?.phase, refused.status?.reason], ['Failed', 'RerunOfOtherProject']);
+  // The exported function refuses a build that does not exist before creating anything.
   await assert.rejects(
     requestRerun(cluster.objects, cluster.namespace, 'gitops-other-nope'),
     /build gitops-other-nope does not exist/,

@@ -112,7 +112,8 @@ export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOu
         (await ctx.deps.objects.get('Job', namespace, name));
       // The script waits on a job that is not finished (or starts one): a replay has caught up.
       if (!existing || !isTerminalJob(existing)) ctx.live?.();
-      const current = existing ?? (await ctx.deps.objects.create('Job', await reusing(ctx, req.name, wanted, secretData))).object;
+      const current =
+        existing ?? (await ctx.deps.objects.create('Job', await reusing(ctx, req.name, wanted, secretData))).object;
       // Also on replay: the operator may have stopped between creating the Job CR and its Secret.
       if (!isTerminalJob(current) && Object.keys(secretData).length > 0)
         await ensureEnvSecret(ctx.deps, current, secretData);

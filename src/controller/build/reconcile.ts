@@ -104,25 +104,8 @@ export async function reconcileBuild(
   }
   const project = deps.caches.projects.get(req.namespace, build.spec.project) as Project | undefined;
   const now = deps.clock.now();
-  if (isTerminalBuild(build.status?.phase)) {
-    await finished(deps, rt, key, build);
-    return;
-  }
-  if (isRerunRequest(build)) {
-    await completeRerun(deps, rt, key, build);
-    return;
-  }
+  if (await notRunnable(deps, rt, key, build, project)) return;
   const session = rt.sessions.get(key);
-  // A Project being deleted (or gone under a running build) cancels its builds (deletion.ts).
-  if (project?.metadata.deletionTimestamp || (!project && session && !session.ended)) {
-    await end(deps, rt, key, build, projectDeletedEnding(build));
-    await deps.recorder.warning(
-      { apiVersion: API_VERSION, kind: 'Build', metadata: build.metadata },
-      'ProjectDeleted',
-      `project ${build.spec.project} is being deleted: the build was cancelled and its jobs stopped`,
-    );
-    return;
-  }
   if (build.spec.cancel) {
     await end(deps, rt, key, build, cancelEnding(build));
     return;
@@ -141,12 +124,46 @@ export async function reconcileBuild(
   return deadline === undefined ? undefined : { requeueAfterMs: deadline - now };
 }
 
-function projectDeletedEnding(build: Build): Ending {
-  return {
+/** Handles a build that is not to run (finished, a rerun request, its project going); true when it was one. */
+async function notRunnable(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  key: string,
+  build: Build,
+  project: Project | undefined,
+): Promise<boolean> {
+  if (isTerminalBuild(build.status?.phase)) {
+    await finished(deps, rt, key, build);
+    return true;
+  }
+  if (isRerunRequest(build)) {
+    await completeRerun(deps, rt, key, build);
+    return true;
+  }
+  return cancelledWithProject(deps, rt, key, build, project);
+}
+
+/** A Project being deleted (or gone under a running build) cancels its builds (project/deletion.ts). */
+async function cancelledWithProject(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  key: string,
+  build: Build,
+  project: Project | undefined,
+): Promise<boolean> {
+  const session = rt.sessions.get(key);
+  if (!project?.metadata.deletionTimestamp && (project || !session || session.ended)) return false;
+  await end(deps, rt, key, build, {
     phase: 'Cancelled',
     reason: 'ProjectDeleted',
     message: `project ${build.spec.project} is being deleted`,
-  };
+  });
+  await deps.recorder.warning(
+    { apiVersion: API_VERSION, kind: 'Build', metadata: build.metadata },
+    'ProjectDeleted',
+    `project ${build.spec.project} is being deleted: the build was cancelled and its jobs stopped`,
+  );
+  return true;
 }
 
 /**

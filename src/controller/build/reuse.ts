@@ -36,7 +36,7 @@ function canonical(value: unknown): string {
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
       .join(',')}}`;
-  return JSON.stringify(value) ?? 'null';
+  return value === undefined ? 'null' : JSON.stringify(value);
 }
 
 const OWN_SECRET = '<the job env Secret>';
@@ -53,7 +53,7 @@ export function jobSpecDigest(job: JobCR): string {
       : e,
   );
   if (spec['env'] === undefined) delete spec['env'];
-  const normalised = withoutDefaults(JobSpecSchema as SchemaNode, spec);
+  const normalised = withoutDefaults(JobSpecSchema, spec);
   return createHash('sha256').update(canonical(normalised)).digest('hex');
 }
 

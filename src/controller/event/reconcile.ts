@@ -26,9 +26,7 @@ export async function reconcileEvent(deps: ControllerDeps, req: Request): Promis
   const now = new Date(deps.clock.now());
   const obj = { apiVersion: API_VERSION, kind: 'Event', metadata: event.metadata };
   if (decision.kind === 'done') return;
-  // Before the Build exists: deleting the Project then deletes the Event and, through it, its builds.
-  const owner = project && decision.kind !== 'wait' ? projectOwnerPatch(event, project) : undefined;
-  if (owner) await deps.objects.patch('Event', req.namespace, req.name, owner);
+  if (decision.kind !== 'wait') await ownEventByProject(deps, event, project);
   if (decision.kind === 'accept') {
     const { object: build, existed } = await deps.objects.create('Build', buildFor(event, decision));
     const name = build.metadata.name ?? '';
@@ -49,6 +47,16 @@ export async function reconcileEvent(deps: ControllerDeps, req: Request): Promis
     return;
   }
   return { requeueAfterMs: decision.requeueAfterMs };
+}
+
+/** Before the Build exists: deleting the Project then deletes the Event and, through it, its builds. */
+async function ownEventByProject(
+  deps: ControllerDeps,
+  event: BrigadeEvent,
+  project: Project | undefined,
+): Promise<void> {
+  const owner = project ? projectOwnerPatch(event, project) : undefined;
+  if (owner) await deps.objects.patch('Event', event.metadata.namespace ?? '', event.metadata.name ?? '', owner);
 }
 
 async function inspectEventScript(

@@ -22,44 +22,62 @@ export async function reuseResult(deps: ControllerDeps, job: JobCR): Promise<boo
     (await deps.objects.get('Job', namespace, from.job));
   const ref = { apiVersion: API_VERSION, kind: 'Job', metadata: job.metadata };
   if (source?.status?.phase !== 'Succeeded') {
-    await deps.recorder.warning(
-      ref,
-      'ReuseSourceGone',
-      `job ${from.job} of build ${from.build} ${source ? `ended ${source.status?.phase ?? 'unfinished'}` : 'is gone'}; running the job`,
-    );
+    // Said once, on the first pass (a job that then waits for a slot passes here again).
+    if (!job.status)
+      await deps.recorder.warning(
+        ref,
+        'ReuseSourceGone',
+        `job ${from.job} of build ${from.build} ${source ? `ended ${source.status?.phase ?? 'unfinished'}` : 'is gone'}; running the job`,
+      );
     return false;
   }
   const log = await keptLog(deps, source);
   if (log) await keepJobLog(deps, job, log);
   const now = new Date(deps.clock.now());
   const message = `reused the result of job ${source.spec.name} of build ${from.build} (it succeeded with the same spec)`;
-  const s = source.status;
-  const base = statusFor(
-    job,
-    {
-      phase: 'Succeeded',
-      reason: 'Reused',
-      message,
-      ...(s.podName ? { podName: s.podName } : {}),
-      ...(s.nodeName ? { nodeName: s.nodeName } : {}),
-      ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
-      startTime: now.toISOString(),
-      completionTime: now.toISOString(),
-    },
-    now,
-  );
-  const status = {
-    ...base,
-    logTail: tail(log, deps.settings.logTailChars),
-    conditions: setCondition(
-      base.conditions,
-      { type: 'Reused', status: 'True', reason: 'Reused', message: `job ${from.job} of build ${from.build}` },
-      now,
-    ),
-  };
+  const status = reusedStatus(job, source, { log, message, now, tailChars: deps.settings.logTailChars });
   const written = await deps.objects.updateStatus('Job', namespace, job.metadata.name ?? '', (current) =>
     isTerminalPhase(current.status?.phase) ? undefined : status,
   );
   if (written) await deps.recorder.normal(ref, 'JobReused', message);
   return true;
+}
+
+/** The status of a reused job: Succeeded now, reason and condition Reused, the source's exit code, pod, node and log. */
+function reusedStatus(
+  job: JobCR,
+  source: JobCR,
+  o: { log: string; message: string; now: Date; tailChars: number },
+): NonNullable<JobCR['status']> {
+  const s = source.status ?? {};
+  const at = o.now.toISOString();
+  const base = statusFor(
+    job,
+    {
+      phase: 'Succeeded',
+      reason: 'Reused',
+      message: o.message,
+      ...(s.podName ? { podName: s.podName } : {}),
+      ...(s.nodeName ? { nodeName: s.nodeName } : {}),
+      ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+      startTime: at,
+      completionTime: at,
+    },
+    o.now,
+  );
+  const from = job.spec.reusedFrom;
+  return {
+    ...base,
+    logTail: tail(o.log, o.tailChars),
+    conditions: setCondition(
+      base.conditions,
+      {
+        type: 'Reused',
+        status: 'True',
+        reason: 'Reused',
+        message: `job ${from?.job ?? ''} of build ${from?.build ?? ''}`,
+      },
+      o.now,
+    ),
+  };
 }

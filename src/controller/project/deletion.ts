@@ -49,7 +49,8 @@ export async function finalizeProject(deps: ControllerDeps, project: Project): P
   }
   const events = deps.caches.events.byIndex(INDEX.project, nsKey(namespace, name)) as BrigadeEvent[];
   const pending = events.filter((e) => !e.metadata.deletionTimestamp);
-  for (const e of pending.slice(0, MAX_EVENTS_PER_PASS)) await deps.objects.delete('Event', namespace, e.metadata.name ?? '');
+  for (const e of pending.slice(0, MAX_EVENTS_PER_PASS))
+    await deps.objects.delete('Event', namespace, e.metadata.name ?? '');
   if (pending.length > MAX_EVENTS_PER_PASS) return { requeueAfterMs: 0 };
   await deps.objects.patch('Project', namespace, name, {
     metadata: {

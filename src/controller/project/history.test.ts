@@ -65,7 +65,12 @@ test('a limit of 0 keeps no finished build of that outcome; running and queued b
 
 test('a TTL removes builds finished longer ago and says when the next one expires', () => {
   const builds = [build('old', 'Failed', 0, 1), build('young', 'Failed', 5, 58), build('ok', 'Succeeded', 0, 1)];
-  const plan = planHistory({ builds, policy: { succeeded: {}, failed: { ttlMs: 30 * min } }, now: T0 + 60 * min, max: 50 });
+  const plan = planHistory({
+    builds,
+    policy: { succeeded: {}, failed: { ttlMs: 30 * min } },
+    now: T0 + 60 * min,
+    max: 50,
+  });
   assert.deepEqual(names(plan), ['old']);
   assert.equal(plan.collect[0]?.reason, 'TTL');
   assert.equal(plan.nextExpiry, T0 + 88 * min);

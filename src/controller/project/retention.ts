@@ -79,11 +79,3 @@ async function collectBuild(
   );
   if (!sharing && (await deps.objects.delete('Event', namespace, event))) collected?.('Event', reason, 1);
 }
-
-/** The builds of a project, from the cache. */
-export function projectBuilds(deps: ControllerDeps, project: Project): Build[] {
-  return deps.caches.builds.byIndex(
-    INDEX.project,
-    nsKey(project.metadata.namespace, project.metadata.name ?? ''),
-  ) as Build[];
-}
