@@ -186,6 +186,40 @@ events.on('exec', () => new Job('long', 'alpine:3.20', ['sleep 60']).run());`,
   );
 });
 
+test('deleting a running Build stops it: its Job resources, batch Jobs, pods and kept logs go, its Event stays', async () => {
+  await cluster.apply(
+    projectYaml(
+      'drop-build',
+      `const { events, Job } = require('brigadier');
+events.on('exec', async () => {
+  await new Job('quick', 'alpine:3.20', ['echo quick']).run();
+  await new Job('long', 'alpine:3.20', ['sleep 60']).run();
+});`,
+    ),
+  );
+  await projectReady(cluster, 'drop-build');
+  await cluster.apply(eventYaml('drop-1', 'drop-build', 'exec'));
+  const jobs = await waitFor('the long job running', async () => {
+    const found = await jobsOf(cluster, 'drop-1');
+    return found.get('long')?.status?.phase === 'Running' ? found : undefined;
+  });
+  const crs = [...jobs.values()].map((j) => j.metadata.name ?? '');
+  const before = await childrenOf('drop-1', crs);
+  assert.deepEqual([before.jobCRs, before.logConfigMaps], [2, 1], JSON.stringify(before));
+  await cluster.kubectl('delete', 'builds.brigade.sh', 'drop-1', '--wait=false');
+  const zero = { build: 0, jobCRs: 0, batchJobs: 0, pods: 0, logConfigMaps: 0, pvcs: 0 };
+  await waitFor(
+    'the build and everything under it gone',
+    async () => {
+      const counted = await childrenOf('drop-1', crs);
+      if (JSON.stringify(counted) !== JSON.stringify(zero)) throw new Error(`left: ${JSON.stringify(counted)}`);
+      return true;
+    },
+    60_000,
+  );
+  assert.ok(await cluster.objects.get('Event', cluster.namespace, 'drop-1'), 'deleting a Build leaves its Event');
+});
+
 const RERUN_SCRIPT = `const { events, Job } = require('brigadier');
 events.on('exec', async () => {
   const first = await new Job('first', 'alpine:3.20', ['echo first-ran']).run();
