@@ -133,9 +133,11 @@ events.on('fail', () => new Job('bad', 'alpine:3.20', ['exit 3']).run());`,
   );
   await projectReady(cluster, 'ttl');
   const ok = await runEvent('ttl-ok', 'ttl');
-  const bad = await runEvent('ttl-bad', 'ttl', 'fail');
-  const failed = await cluster.objects.get('Build', cluster.namespace, bad);
-  assert.equal(failed?.status?.phase, 'Failed');
+  await cluster.apply(eventYaml('ttl-bad', 'ttl', 'fail'));
+  // As seen when it ended (a re-read may come after its 3 s are up).
+  const failed = await buildEnded(cluster, 'ttl-bad', 120_000);
+  assert.equal(failed.status?.phase, 'Failed');
+  const bad = failed.metadata.name ?? '';
   await waitFor('the failed build collected by its TTL', async () =>
     (await cluster.objects.get('Build', cluster.namespace, bad)) ? undefined : true,
   );
