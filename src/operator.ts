@@ -140,7 +140,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   for (const cache of allCaches(caches)) manager.addCache(cache);
   const builds = buildController(depsFor('build'), metrics);
   for (const c of [
-    projectController(depsFor('project'), metrics),
+    projectController(depsFor('project'), metrics, {
+      history: settings.history ?? { succeeded: {}, failed: {} },
+      collected: (kind, reason, n) => {
+        metrics.historyCollected.inc({ kind, reason }, n);
+      },
+    }),
     eventController(depsFor('event'), metrics),
     builds.controller,
     jobController(depsFor('job'), metrics),

@@ -9,6 +9,10 @@
 // The copy of the payload costs etcd space; payload and script are bounded (MAX_PAYLOAD_LENGTH,
 // MAX_SCRIPT_LENGTH) so the object stays far below etcd's request limit, and build history is
 // bounded. Only `cancel` may change after creation.
+//
+// A rerun (spec.rerunOf) may be created with only `project` and `rerunOf`: the operator then copies
+// the original build's snapshot into the spec once (each field is immutable once set), so a rerun
+// runs exactly what the original ran, and GitOps or kubectl can ask for one without copying a script.
 import { Type } from '@sinclair/typebox';
 import { DEFAULTS } from './defaults.ts';
 import { ConditionsSchema, RevisionSchema } from './common-schemas.ts';
@@ -27,9 +31,9 @@ export const SCRIPT_ORIGINS = ['project', 'event'] as const;
 export const BuildSpecSchema = Type.Object(
   {
     project: { ...ObjectName('Name of the Project (same namespace).'), ...immutable('spec.project') },
-    event: { ...ObjectName('Name of the Event that caused this build.'), ...immutable('spec.event') },
-    type: { ...EventTypeSchema, ...immutable('spec.type') },
-    provider: { ...EventProviderSchema, ...immutable('spec.provider') },
+    event: Type.Optional({ ...ObjectName('Name of the Event that caused this build.'), ...immutable('spec.event') }),
+    type: Type.Optional({ ...EventTypeSchema, ...immutable('spec.type') }),
+    provider: Type.Optional({ ...EventProviderSchema, ...immutable('spec.provider') }),
     revision: Type.Optional({ ...RevisionSchema, ...immutable('spec.revision') }),
     payload: Type.Optional(
       Type.String({
@@ -38,11 +42,13 @@ export const BuildSpecSchema = Type.Object(
         ...immutable('spec.payload'),
       }),
     ),
-    script: Type.String({
-      description: 'The exact brigade.js this build runs (a snapshot, so replay never picks up a later edit).',
-      maxLength: MAX_SCRIPT_LENGTH,
-      ...immutable('spec.script'),
-    }),
+    script: Type.Optional(
+      Type.String({
+        description: 'The exact brigade.js this build runs (a snapshot, so replay never picks up a later edit).',
+        maxLength: MAX_SCRIPT_LENGTH,
+        ...immutable('spec.script'),
+      }),
+    ),
     files: Type.Optional({
       ...StringMap(
         `The files beside the script it may require (path -> source), a snapshot like script; at most ${MAX_SCRIPT_FILES} files, ${MAX_SCRIPT_FILES_LENGTH} characters together.`,
@@ -57,10 +63,31 @@ export const BuildSpecSchema = Type.Object(
         "The npm packages the script may require, as the Project's status had resolved them (a snapshot like script).",
       ...immutable('spec.dependencies'),
     }),
-    scriptOrigin: StringEnum(SCRIPT_ORIGINS, {
-      description: "Where the script came from: the project (spec.script or scriptFrom) or the event's own script.",
-      ...immutable('spec.scriptOrigin'),
-    }),
+    scriptOrigin: Type.Optional(
+      StringEnum(SCRIPT_ORIGINS, {
+        description: "Where the script came from: the project (spec.script or scriptFrom) or the event's own script.",
+        ...immutable('spec.scriptOrigin'),
+      }),
+    ),
+    rerunOf: Type.Optional(
+      Type.Object(
+        {
+          build: ObjectName('The finished Build of the same project to run again.'),
+          all: Type.Optional(
+            Type.Boolean({
+              description:
+                'Run every job again. Default false: a job that succeeded in the original with the same name and spec is not run again; it returns its recorded result (log and status).',
+              default: false,
+            }),
+          ),
+        },
+        {
+          description:
+            'Run a finished build again: the same Event, script, files and dependency lock. Create a Build with only spec.project and spec.rerunOf; the operator copies the rest from the original (brigade-operator rerun does this).',
+          ...immutable('spec.rerunOf'),
+        },
+      ),
+    ),
     cancel: Type.Optional(
       Type.Boolean({
         description: 'Set to true to cancel the build: running jobs are stopped and the build ends Cancelled.',
@@ -69,7 +96,15 @@ export const BuildSpecSchema = Type.Object(
       }),
     ),
   },
-  { description: 'What the build runs: a self-contained snapshot of the event and the script.' },
+  {
+    description: 'What the build runs: a self-contained snapshot of the event and the script.',
+    ...withRules([
+      {
+        rule: 'has(self.rerunOf) || (has(self.event) && has(self.type) && has(self.provider) && has(self.script) && has(self.scriptOrigin))',
+        message: 'a build needs event, type, provider, script and scriptOrigin, unless it is a rerun (spec.rerunOf)',
+      },
+    ]),
+  },
 );
 
 export const BuildJobSummarySchema = Type.Object(

@@ -21,6 +21,8 @@ export const LABELS = {
   event: `${GROUP}/event`,
   build: `${GROUP}/build`,
   job: `${GROUP}/job`,
+  /** On a rerun: the build it runs again. */
+  rerunOf: `${GROUP}/rerun-of`,
   component: `${GROUP}/component`,
   managedBy: 'app.kubernetes.io/managed-by',
 } as const;

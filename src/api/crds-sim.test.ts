@@ -56,6 +56,29 @@ test('a Project gets its policy and storage defaults, and unknown fields are pru
   });
 });
 
+test('a Build needs the script it runs and where it came from, unless it is a rerun request', () => {
+  const full = { project: 'p', event: 'e', type: 'exec', provider: 'manual', script: 'x', scriptOrigin: 'project' };
+  assert.equal(errors('Build', object('Build', full)), '');
+  const { script: _s, ...noScript } = full;
+  assert.match(
+    errors('Build', object('Build', noScript)),
+    /a build needs event, type, provider, script and scriptOrigin, unless it is a rerun/,
+  );
+  assert.equal(errors('Build', object('Build', { project: 'p', rerunOf: { build: 'b1' } })), '');
+  // The operator completes a rerun request once; after that its snapshot and rerunOf are immutable.
+  const request = object('Build', { project: 'p', rerunOf: { build: 'b1', all: false } });
+  const completed = object('Build', { ...full, rerunOf: { build: 'b1', all: false } });
+  assert.equal(errors('Build', completed, request), '');
+  assert.match(
+    errors('Build', object('Build', { ...full, script: 'y', rerunOf: { build: 'b1', all: false } }), completed),
+    /spec.script is immutable/,
+  );
+  assert.match(
+    errors('Build', object('Build', { ...full, rerunOf: { build: 'b2', all: false } }), completed),
+    /spec.rerunOf is immutable/,
+  );
+});
+
 test('a Project name longer than 63 characters is refused, since it becomes a label value', () => {
   const project = { ...object('Project', { script: 'x' }), metadata: { name: 'p'.repeat(64), namespace: 'default' } };
   assert.match(errors('Project', project), /a project name is at most 63 characters: it is used as a label value/);

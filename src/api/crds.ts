@@ -92,7 +92,7 @@ const DEFINITIONS: Record<BrigadeKind, KindDefinition> = {
   },
   Event: {
     description:
-      'One occurrence for a project (a push, a webhook delivery, a manual run). Its spec is immutable; it yields at most one Build.',
+      'One occurrence for a project (a push, a webhook delivery, a manual run). Its spec is immutable; it yields one Build (and any reruns of that build).',
     spec: EventSpecSchema,
     status: EventStatusSchema,
     columns: [

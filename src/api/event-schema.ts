@@ -1,5 +1,5 @@
 // Event: one occurrence (a push, a webhook delivery, `brigade-operator run`). Created by users,
-// gateways and the CLI; its spec is immutable, and it yields at most one Build, ever.
+// gateways and the CLI; its spec is immutable, and it yields one Build (plus any reruns of it).
 import { Type } from '@sinclair/typebox';
 import { DEFAULTS } from './defaults.ts';
 import { ConditionsSchema, RevisionSchema } from './common-schemas.ts';

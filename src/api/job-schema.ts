@@ -235,6 +235,21 @@ export const JobSpecSchema = Type.Object(
         maxItems: 64,
       }),
     ),
+    reusedFrom: Type.Optional(
+      Type.Object(
+        {
+          build: LabelName('The build whose job result is reused.'),
+          job: Type.String({
+            description: 'Name of the Job (jobs.brigade.sh) resource that succeeded.',
+            maxLength: 253,
+          }),
+        },
+        {
+          description:
+            'Set on a job of a rerun that succeeded in the original with the same name and spec: it is not run again; its recorded result (log and status) is copied, status.reason Reused. If that job is gone, this one runs.',
+        },
+      ),
+    ),
   },
   { description: 'The brigadier job as the script requested it. Immutable.', ...immutable('spec') },
 );

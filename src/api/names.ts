@@ -53,7 +53,7 @@ export function suffixedName(name: string, suffix: string, max: number = MAX_NAM
   return `${head ? `${head}-` : ''}${hash}-${suffix}`;
 }
 
-/** Name of the Build of an Event: one Event yields at most one Build, so the name says which. */
+/** Name of the Build of an Event: the operator makes one Build per Event (reruns get generated names). */
 export function buildName(event: { metadata: { name?: string } } | string): string {
   const name = typeof event === 'string' ? event : event.metadata.name;
   if (!name) throw new TypeError('buildName: the event has no metadata.name');

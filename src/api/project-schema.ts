@@ -265,6 +265,39 @@ export const StorageSchema = Type.Object(
   { description: 'Build storage and job cache volumes.', default: {} },
 );
 
+/** How long builds of one outcome are kept: the newest `limit`, and/or those younger than `ttlSeconds`. */
+function HistoryClassSchema(what: string) {
+  return Type.Object(
+    {
+      limit: Type.Optional(
+        Type.Integer({
+          description: `How many finished ${what} builds to keep, the newest first (0 keeps none). Unset: the operator's default (--history-${what}-limit), else no limit.`,
+          format: 'int32',
+          minimum: 0,
+        }),
+      ),
+      ttlSeconds: Type.Optional(
+        Seconds(
+          `How long a ${what} build is kept after it finished. Unset: the operator's default (--history-${what}-ttl), else for ever.`,
+          { minimum: 1 },
+        ),
+      ),
+    },
+    { description: `Retention of ${what} builds (a build goes when either bound says so).` },
+  );
+}
+
+export const HistorySchema = Type.Object(
+  {
+    succeeded: Type.Optional(HistoryClassSchema('succeeded')),
+    failed: Type.Optional(HistoryClassSchema('failed')),
+  },
+  {
+    description:
+      'Build history: finished builds beyond these bounds are deleted with their Jobs, pods, kept logs and build storage (and their Event when no other build of it is left). Running builds are never deleted. Failed covers failed, timed-out and cancelled builds.',
+  },
+);
+
 function IntakeSchema<P extends TProperties>(name: string, extra: P) {
   return Type.Object(
     {
@@ -383,6 +416,7 @@ export const ProjectSpecSchema = Type.Object(
     jobDefaults: Type.Optional(JobDefaultsSchema),
     policy: Type.Optional(PolicySchema),
     storage: Type.Optional(StorageSchema),
+    history: Type.Optional(HistorySchema),
     gateways: Type.Optional(GatewaysSchema),
     dependencies: Type.Optional({
       ...StringMap(

@@ -13,6 +13,7 @@ import type { EnvVarSchema, JobSpecSchema, JobStatusSchema, JOB_PHASES } from '.
 import type {
   DependencyLockSchema,
   GatewaysSchema,
+  HistorySchema,
   JobDefaultsSchema,
   LockedPackageSchema,
   PolicySchema,
@@ -75,6 +76,7 @@ export type JobDefaults = Static<typeof JobDefaultsSchema>;
 export type ProjectPolicy = Static<typeof PolicySchema>;
 export type ProjectStorage = Static<typeof StorageSchema>;
 export type ProjectGateways = Static<typeof GatewaysSchema>;
+export type ProjectHistory = Static<typeof HistorySchema>;
 export type ProjectBuildCounts = Static<typeof ProjectBuildCountsSchema>;
 export type Project = Resource<'Project', ProjectSpec, ProjectStatus>;
 export type DependencyLock = Static<typeof DependencyLockSchema>;
@@ -89,7 +91,16 @@ export type EventCR = BrigadeEvent;
 
 export type BuildPhase = (typeof BUILD_PHASES)[number];
 export type ScriptOrigin = (typeof SCRIPT_ORIGINS)[number];
-export type BuildSpec = Static<typeof BuildSpecSchema>;
+/** A Build's spec as the API server accepts it: a rerun request may hold only project and rerunOf. */
+export type BuildSpecRequest = Static<typeof BuildSpecSchema>;
+/**
+ * A Build's spec with its snapshot in place, which is what every Build is except a rerun request the
+ * operator has not completed yet (see isRerunRequest in api/rerun.ts: the Build controller completes
+ * it before anything else reads it).
+ */
+export type BuildSpec = BuildSpecRequest &
+  Required<Pick<BuildSpecRequest, 'event' | 'type' | 'provider' | 'script' | 'scriptOrigin'>>;
+export type BuildRerunOf = NonNullable<BuildSpecRequest['rerunOf']>;
 export type BuildStatus = Static<typeof BuildStatusSchema>;
 export type BuildJobSummary = Static<typeof BuildJobSummarySchema>;
 export type Build = Resource<'Build', BuildSpec, BuildStatus>;

@@ -15,6 +15,7 @@ import {
   UsageError,
 } from './commands/options.ts';
 import { limitOptions, limitUsage, limitValues } from './commands/gateway-options.ts';
+import { HISTORY_OPTIONS, HISTORY_USAGE, historyValues } from './commands/history-options.ts';
 import { runReporting } from './commands/run.ts';
 
 const USAGE = [
@@ -35,6 +36,7 @@ const USAGE = [
   '  --api-burst N          requests allowed in a burst per controller (default 100)',
   "  --npm-registry URL     the npm registry for scripts' dependencies (default https://registry.npmjs.org/)",
   '  --package-cache DIR    keep fetched npm packages in DIR across restarts (default: in memory)',
+  ...HISTORY_USAGE,
   ...KUBE_USAGE,
 ].join('\n');
 
@@ -52,6 +54,7 @@ const OPTIONS = {
   'api-burst': { type: 'string' },
   'npm-registry': { type: 'string' },
   'package-cache': { type: 'string' },
+  ...HISTORY_OPTIONS,
 } as const;
 
 export const runCommand: Command = {
@@ -65,6 +68,7 @@ export const runCommand: Command = {
       const gatewayPort = portOption(values['gateway-port'], '--gateway-port');
       const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
       const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
+      const history = historyValues(values);
       const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) });
       const target = connect(
         { ...values, namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? values.namespace },
@@ -84,6 +88,7 @@ export const runCommand: Command = {
         settings: {
           ...(apiQPS ? { apiQPS } : {}),
           ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
+          history,
         },
         packages: packageSettings(values['npm-registry'], values['package-cache']),
       });

@@ -15,11 +15,13 @@
 //   (its message carries the API Status message, never a response body).
 //   new EventRecorder({ core, component, onError }).warning(obj, 'Reason', 'message'); // never rejects
 //   await applyCustomResourceDefinition(kc, crd);     // server-side apply of the manifest as written
+//   await requestRerun(objects, ns, 'build-1', { all: false }); // a new Build rerunning a finished one
 export { loadKubeConfig, currentNamespace, KubeConfigError } from './config.ts';
 export type { LoadKubeConfigOptions } from './config.ts';
 export { newKubeClients } from './clients.ts';
 export type { KubeClients } from './clients.ts';
 export { BrigadeObjects, collectionPath, resourceOf } from './custom-objects.ts';
+export { RerunRefusedError, requestRerun } from './rerun.ts';
 export type { KindTypes, ListOptions, StatusMutation } from './custom-objects.ts';
 export {
   KubeApiError,

@@ -18,6 +18,8 @@ import {
   collectionPath,
   KubeApiError,
   newKubeClients,
+  RerunRefusedError,
+  requestRerun,
 } from '../../kube/index.ts';
 import { ProjectSecretMissingError, readProjectSecrets } from '../../controller/shared/project-secrets.ts';
 import { JOB_LOG_KEY, jobLogConfigMapName } from '../../controller/shared/names.ts';
@@ -139,6 +141,16 @@ export class BrigadeClient {
       if (err instanceof KubeApiError && err.code === 404)
         throw new CommandError(`build ${this.namespace}/${name} not found`, { cause: err });
       throw failed(`cancelling build ${name}`, err);
+    }
+  }
+
+  /** Asks for a rerun of a finished build; the new Build (its name is generated). */
+  async rerunBuild(name: string, options: { all?: boolean }): Promise<BuildObject> {
+    try {
+      return await requestRerun(this.objects, this.namespace, name, options);
+    } catch (err) {
+      if (err instanceof RerunRefusedError) throw new CommandError(`cannot rerun: ${err.message}`, { cause: err });
+      throw failed(`creating the rerun of build ${name}`, err);
     }
   }
 

@@ -197,7 +197,7 @@ async function execute(argv: string[], io: CommandIO, signal: AbortSignal): Prom
 }
 
 /** Follows the build the event yielded to its end, then prints the job summary; the exit code. */
-async function watchBuild(
+export async function watchBuild(
   client: BrigadeClient,
   opts: {
     io: CommandIO;

@@ -7,6 +7,7 @@ import { gatewayCommand } from './gateway.ts';
 import { logsCommand } from './logs.ts';
 import { projectCommand } from './project.ts';
 import { projectsCommand } from './projects.ts';
+import { rerunCommand } from './rerun.ts';
 
 export const commands: Record<string, Command> = {
   exec: execCommand,
@@ -15,5 +16,6 @@ export const commands: Record<string, Command> = {
   project: projectCommand,
   projects: projectsCommand,
   cancel: cancelCommand,
+  rerun: rerunCommand,
   gateway: gatewayCommand,
 };

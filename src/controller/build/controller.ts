@@ -26,7 +26,7 @@ export interface BuildController {
 }
 
 export function buildController(deps: ControllerDeps, observer?: ReconcileObserver): BuildController {
-  const { builds, jobs } = deps.caches;
+  const { builds, jobs, projects } = deps.caches;
   const runtime: BuildRuntime = {
     sessions: new Map<string, BuildSession>(),
     admitted: new Set<string>(),
@@ -57,6 +57,12 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
     if (verb === 'add' && isTerminalBuild(build.status?.phase)) return;
     c.enqueue(build.metadata.namespace, build.metadata.name ?? '');
     if (verb === 'delete' || isTerminalBuild(build.status?.phase)) enqueueQueuedSiblings(deps, c, build);
+  });
+  // A Project being deleted (or gone) cancels its unfinished builds.
+  projects.onChange((p, verb) => {
+    if (!p.metadata.deletionTimestamp && verb !== 'delete') return;
+    for (const b of builds.byIndex(INDEX.project, nsKey(p.metadata.namespace, p.metadata.name ?? '')) as Build[])
+      if (!isTerminalBuild(b.status?.phase)) c.enqueue(b.metadata.namespace, b.metadata.name ?? '');
   });
   jobs.onChange((j, verb) => {
     const job = j as JobCR;

@@ -3,7 +3,7 @@
 // terminal phase, with the job's kept log.
 import { API_VERSION } from '../../api/constants.ts';
 import { DEFAULTS } from '../../api/defaults.ts';
-import { jobCrName } from '../../api/names.ts';
+import { jobCrName, jobSecretName as jobEnvSecretName } from '../../api/names.ts';
 import { JOB_CONTAINER, jobEnvSecret } from '../../jobs/index.ts';
 import type { Build, JobCR, Project } from '../../api/types.ts';
 import { apiMessage, isAlreadyExists, isNotFound, isTransient, KubeApiError } from '../../kube/errors.ts';
@@ -18,6 +18,7 @@ import { InlineSecretError } from './inline-secrets.ts';
 import { jobCrFor } from './job-request.ts';
 import { JobAbortedError } from './job-waiters.ts';
 import type { JobWaiters } from './job-waiters.ts';
+import { reuseRefusal } from './reuse.ts';
 import { isTerminalJob } from './state.ts';
 
 export interface HostContext {
@@ -111,7 +112,8 @@ export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOu
         (await ctx.deps.objects.get('Job', namespace, name));
       // The script waits on a job that is not finished (or starts one): a replay has caught up.
       if (!existing || !isTerminalJob(existing)) ctx.live?.();
-      const current = existing ?? (await ctx.deps.objects.create('Job', wanted)).object;
+      const current =
+        existing ?? (await ctx.deps.objects.create('Job', await reusing(ctx, req.name, wanted, secretData))).object;
       // Also on replay: the operator may have stopped between creating the Job CR and its Secret.
       if (!isTerminalJob(current) && Object.keys(secretData).length > 0)
         await ensureEnvSecret(ctx.deps, current, secretData);
@@ -124,6 +126,46 @@ export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOu
       await untilDone(ctx, `read the kept log of job ${req.name}`, () => keptLog(ctx.deps, final)),
     );
   };
+}
+
+/**
+ * In a rerun (spec.rerunOf without all), the job to create marked as reusing the original's result
+ * when the original ran the same job (name and spec) and it succeeded: the Job controller then copies
+ * that result instead of running it. Otherwise the job as wanted.
+ */
+async function reusing(
+  ctx: HostContext,
+  jobName: string,
+  wanted: JobCR,
+  secretData: Record<string, string>,
+): Promise<JobCR> {
+  const rerunOf = ctx.build.spec.rerunOf;
+  if (!rerunOf || rerunOf.all === true) return wanted;
+  const namespace = ctx.build.metadata.namespace ?? '';
+  const name = jobCrName(rerunOf.build, jobName);
+  const original =
+    (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
+    (await ctx.deps.objects.get('Job', namespace, name));
+  const refusal = reuseRefusal({
+    wanted,
+    secretData,
+    original,
+    originalSecretData: original ? envSecretValues(ctx.deps, original) : undefined,
+  });
+  if (refusal) {
+    ctx.deps.logger.info({ build: ctx.build.metadata.name, job: jobName, why: refusal }, 'rerun: job runs again');
+    return wanted;
+  }
+  return { ...wanted, spec: { ...wanted.spec, reusedFrom: { build: rerunOf.build, job: name } } };
+}
+
+/** The decoded values of a job's env Secret (from the cache of the operator's own Secrets), if it has one. */
+function envSecretValues(deps: ControllerDeps, job: JobCR): Record<string, string> | undefined {
+  const secret = deps.caches.jobSecrets.get(job.metadata.namespace, jobEnvSecretName(job.metadata.name ?? ''));
+  if (!secret) return undefined;
+  return Object.fromEntries(
+    Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  );
 }
 
 /**
@@ -187,7 +229,7 @@ function outcomeOf(job: JobCR, log: string): JobOutcome {
 }
 
 /** The full log the Job controller kept in a ConfigMap, else the status tail. */
-async function keptLog(deps: ControllerDeps, job: JobCR): Promise<string> {
+export async function keptLog(deps: ControllerDeps, job: JobCR): Promise<string> {
   const namespace = job.metadata.namespace ?? '';
   const name = jobLogConfigMapName(job.metadata.name ?? '');
   try {

@@ -6,7 +6,8 @@
 // back to Running (and replay it). A 409 is retried after back-off, when the cache has caught up.
 import type { Logger } from 'pino';
 import { API_VERSION } from '../../api/constants.ts';
-import type { Build, BuildStatus, Project } from '../../api/types.ts';
+import { completedRerun, isRerunRequest, rerunRefusal, snapshotMismatch } from '../../api/rerun.ts';
+import type { Build, BuildStatus, BrigadeEvent, Project } from '../../api/types.ts';
 import { INDEX, nsKey } from '../caches.ts';
 import { keyOf, requestOf } from '../runtime/controller.ts';
 import type { Request, Result } from '../runtime/controller.ts';
@@ -103,10 +104,8 @@ export async function reconcileBuild(
   }
   const project = deps.caches.projects.get(req.namespace, build.spec.project) as Project | undefined;
   const now = deps.clock.now();
-  if (isTerminalBuild(build.status?.phase)) {
-    await finished(deps, rt, key, build);
-    return;
-  }
+  if (await notRunnable(deps, rt, key, build, project)) return;
+  const session = rt.sessions.get(key);
   if (build.spec.cancel) {
     await end(deps, rt, key, build, cancelEnding(build));
     return;
@@ -116,7 +115,6 @@ export async function reconcileBuild(
     await end(deps, rt, key, build, timeoutEnding(build, deadline));
     return;
   }
-  const session = rt.sessions.get(key);
   if (session?.ended) {
     await concluded(deps, rt, key, build, session);
     return;
@@ -124,6 +122,77 @@ export async function reconcileBuild(
   if (!session) return startWhenAllowed(deps, rt, key, build, project, now);
   await progress(deps, build, build.status ?? {}, session);
   return deadline === undefined ? undefined : { requeueAfterMs: deadline - now };
+}
+
+/** Handles a build that is not to run (finished, a rerun request, its project going); true when it was one. */
+async function notRunnable(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  key: string,
+  build: Build,
+  project: Project | undefined,
+): Promise<boolean> {
+  if (isTerminalBuild(build.status?.phase)) {
+    await finished(deps, rt, key, build);
+    return true;
+  }
+  if (isRerunRequest(build)) {
+    await completeRerun(deps, rt, key, build);
+    return true;
+  }
+  return cancelledWithProject(deps, rt, key, build, project);
+}
+
+/** A Project being deleted (or gone under a running build) cancels its builds (project/deletion.ts). */
+async function cancelledWithProject(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  key: string,
+  build: Build,
+  project: Project | undefined,
+): Promise<boolean> {
+  const session = rt.sessions.get(key);
+  if (!project?.metadata.deletionTimestamp && (project || !session || session.ended)) return false;
+  await end(deps, rt, key, build, {
+    phase: 'Cancelled',
+    reason: 'ProjectDeleted',
+    message: `project ${build.spec.project} is being deleted`,
+  });
+  await deps.recorder.warning(
+    { apiVersion: API_VERSION, kind: 'Build', metadata: build.metadata },
+    'ProjectDeleted',
+    `project ${build.spec.project} is being deleted: the build was cancelled and its jobs stopped`,
+  );
+  return true;
+}
+
+/**
+ * A rerun request (spec.rerunOf, no snapshot yet): refused with the reason when the original is
+ * missing, of another project or unfinished; else the original's snapshot is copied in (one patch),
+ * and the next pass starts it like any build.
+ */
+async function completeRerun(deps: ControllerDeps, rt: BuildRuntime, key: string, build: Build): Promise<void> {
+  const ns = build.metadata.namespace ?? '';
+  const of = build.spec.rerunOf?.build ?? '';
+  const original =
+    (deps.caches.builds.get(ns, of) as Build | undefined) ?? (of ? await deps.objects.get('Build', ns, of) : undefined);
+  const refusal = rerunRefusal(build, original);
+  if (refusal || !original) {
+    await end(deps, rt, key, build, {
+      phase: 'Failed',
+      reason: refusal?.reason ?? 'RerunOfNotFound',
+      message: refusal?.message ?? `build ${of} does not exist`,
+    });
+    return;
+  }
+  const event = deps.caches.events.get(ns, original.spec.event) as BrigadeEvent | undefined;
+  await deps.objects.patch('Build', ns, build.metadata.name ?? '', completedRerun(build, original, event));
+  const all = build.spec.rerunOf?.all === true;
+  await deps.recorder.normal(
+    { apiVersion: API_VERSION, kind: 'Build', metadata: build.metadata },
+    'RerunOf',
+    `running build ${of} again (event ${original.spec.event}, the same script)${all ? ': every job' : '; jobs that succeeded with the same spec are reused'}`,
+  );
 }
 
 function timeoutEnding(build: Build, deadline: number): Ending {
@@ -151,6 +220,11 @@ async function startWhenAllowed(
     });
     return;
   }
+  const mismatch = build.status?.phase === 'Running' ? undefined : rerunMismatch(deps, build);
+  if (mismatch) {
+    await end(deps, rt, key, build, { phase: 'Failed', reason: 'RerunSnapshotMismatch', message: mismatch });
+    return;
+  }
   if (project.spec.policy?.supersede) await supersedeOlder(deps, build);
   if (!startAllowed(deps, rt, build, project)) {
     await writeIfChanged(deps, build, queuedStatus(build, new Date(now)));
@@ -166,6 +240,13 @@ async function startWhenAllowed(
     // Once the session exists it holds the slot; if start() failed or ended the build, nothing does.
     rt.admitted.delete(key);
   }
+}
+
+/** A rerun whose spec was written with a snapshot other than its original's (see snapshotMismatch). */
+function rerunMismatch(deps: ControllerDeps, build: Build): string | undefined {
+  const of = build.spec.rerunOf?.build;
+  const original = of ? (deps.caches.builds.get(build.metadata.namespace, of) as Build | undefined) : undefined;
+  return original ? snapshotMismatch(build, original) : undefined;
 }
 
 /** Cancels the older builds this one supersedes (they end Cancelled, reason Superseded, and free their slots). */

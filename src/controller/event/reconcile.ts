@@ -6,7 +6,7 @@ import type { InspectResult } from '../../script/index.ts';
 import type { Request, Result } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { projectScript, scriptSourceSHA256 } from '../shared/project-script.ts';
-import { buildFor, decideEvent, eventStatus } from './state.ts';
+import { buildFor, decideEvent, eventStatus, projectOwnerPatch } from './state.ts';
 
 export async function reconcileEvent(deps: ControllerDeps, req: Request): Promise<Result | undefined> {
   const event = deps.caches.events.get(req.namespace, req.name) as BrigadeEvent | undefined;
@@ -26,6 +26,7 @@ export async function reconcileEvent(deps: ControllerDeps, req: Request): Promis
   const now = new Date(deps.clock.now());
   const obj = { apiVersion: API_VERSION, kind: 'Event', metadata: event.metadata };
   if (decision.kind === 'done') return;
+  if (decision.kind !== 'wait') await ownEventByProject(deps, event, project);
   if (decision.kind === 'accept') {
     const { object: build, existed } = await deps.objects.create('Build', buildFor(event, decision));
     const name = build.metadata.name ?? '';
@@ -46,6 +47,16 @@ export async function reconcileEvent(deps: ControllerDeps, req: Request): Promis
     return;
   }
   return { requeueAfterMs: decision.requeueAfterMs };
+}
+
+/** Before the Build exists: deleting the Project then deletes the Event and, through it, its builds. */
+async function ownEventByProject(
+  deps: ControllerDeps,
+  event: BrigadeEvent,
+  project: Project | undefined,
+): Promise<void> {
+  const owner = project ? projectOwnerPatch(event, project) : undefined;
+  if (owner) await deps.objects.patch('Event', event.metadata.namespace ?? '', event.metadata.name ?? '', owner);
 }
 
 async function inspectEventScript(

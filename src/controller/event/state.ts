@@ -44,6 +44,8 @@ export function decideEvent(input: EventDecisionInput): EventDecision {
   const phase = event.status?.phase;
   if (phase === 'Accepted' || phase === 'Rejected') return { kind: 'done' };
   if (!project) return waitOrReject(input, 'ProjectNotFound', `project ${event.spec.project} does not exist`);
+  if (project.metadata.deletionTimestamp)
+    return { kind: 'reject', reason: 'ProjectDeleted', message: `project ${event.spec.project} is being deleted` };
   const notReady = projectNotReady(project, input.projectScriptSHA256);
   if (notReady) return waitOrReject(input, 'ProjectNotReady', notReady);
   if (event.spec.script !== undefined) return decideEventScript(input, project);
@@ -161,6 +163,25 @@ export function eventStatus(
     reason: decision.reason,
     message: decision.message,
     conditions,
+  };
+}
+
+/**
+ * The ownerReference that makes an Event (and so its builds) go with its Project, when the Event
+ * does not carry it yet. Not the controller reference: an Event is written by its sender.
+ */
+export function projectOwnerPatch(event: BrigadeEvent, project: Project): object | undefined {
+  const uid = project.metadata.uid;
+  const refs = event.metadata.ownerReferences ?? [];
+  if (!uid || refs.some((r) => r.uid === uid)) return undefined;
+  return {
+    metadata: {
+      ownerReferences: [
+        ...refs,
+        { apiVersion: API_VERSION, kind: KINDS.Project.kind, name: project.metadata.name ?? '', uid },
+      ],
+      resourceVersion: event.metadata.resourceVersion,
+    },
   };
 }
 

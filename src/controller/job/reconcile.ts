@@ -16,6 +16,7 @@ import { INDEX } from '../caches.ts';
 import { keepJobLog, readJobLog } from './logs.ts';
 import type { JobLog } from './logs.ts';
 import { setCondition } from '../../api/conditions.ts';
+import { reuseResult } from './reuse.ts';
 import type { JobSlots } from './slots.ts';
 import { isTerminalPhase, jobStatusChanged, observeJob, statusFor } from './state.ts';
 import type { Observation } from './state.ts';
@@ -69,6 +70,7 @@ export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Re
     );
     return;
   }
+  if (!job.status?.jobName && (await reuseResult(deps, job))) return;
   if (!job.status?.jobName) await create(deps, rt, job, build, project);
   else await follow(deps, rt, job, project);
 }

@@ -1,5 +1,6 @@
 // Project reconcile: load the script, inspect it (only when it or the spec changed), and write
-// Ready, handlers and build counts to the status.
+// Ready, handlers and build counts to the status; apply the build history policy; on deletion,
+// cancel the project's builds before it goes (deletion.ts).
 import { API_VERSION } from '../../api/constants.ts';
 import type { Build, Project } from '../../api/types.ts';
 import { INDEX, nsKey } from '../caches.ts';
@@ -16,13 +17,33 @@ import {
   type DependenciesOutcome,
 } from './state.ts';
 import type { InspectResult, ScriptPackages } from '../../script/index.ts';
+import { addFinalizer, finalizeProject, hasFinalizer } from './deletion.ts';
+import type { HistoryPolicy } from './history.ts';
+import { applyHistory } from './retention.ts';
+import type { CollectedCounter } from './retention.ts';
+
+/** What the Project controller needs beyond the shared deps: the operator's history default and its metric. */
+export interface ProjectRuntime {
+  history: HistoryPolicy;
+  collected?: CollectedCounter;
+}
 
 /** A registry that did not answer is asked again after this long. */
 const REGISTRY_RETRY_MS = 30_000;
 
-export async function reconcileProject(deps: ControllerDeps, req: Request): Promise<Result | undefined> {
+export async function reconcileProject(
+  deps: ControllerDeps,
+  rt: ProjectRuntime,
+  req: Request,
+): Promise<Result | undefined> {
   const project = deps.caches.projects.get(req.namespace, req.name) as Project | undefined;
-  if (!project || project.metadata.deletionTimestamp) return;
+  if (!project) return;
+  if (project.metadata.deletionTimestamp) return finalizeProject(deps, project);
+  // Added before anything else, so no build starts that a deletion would not cancel.
+  if (!hasFinalizer(project)) {
+    await addFinalizer(deps, project);
+    return;
+  }
   const source = projectScript(project, (ns, name) => deps.caches.configMaps.get(ns, name));
   const sha = scriptSourceSHA256(source);
   const dependencies = source.ok ? await resolveOnce(deps, project, source.files) : undefined;
@@ -38,15 +59,30 @@ export async function reconcileProject(deps: ControllerDeps, req: Request): Prom
     now: new Date(deps.clock.now()),
   });
   // A registry that did not answer is asked again later, even when nothing else changes.
-  const retry = dependencies?.ok === false && dependencies.retry ? { requeueAfterMs: REGISTRY_RETRY_MS } : undefined;
-  if (JSON.stringify(status) === JSON.stringify(project.status)) return retry;
-  await deps.objects.patchStatus('Project', req.namespace, req.name, status);
+  const retry = dependencies?.ok === false && dependencies.retry ? REGISTRY_RETRY_MS : undefined;
+  if (JSON.stringify(status) !== JSON.stringify(project.status)) {
+    await deps.objects.patchStatus('Project', req.namespace, req.name, status);
+    await recordReadyTransition(deps, project, status);
+  }
+  const history = await applyHistory(deps, project, builds, rt.history, rt.collected);
+  return soonest(retry, history.requeueAfterMs);
+}
+
+async function recordReadyTransition(
+  deps: ControllerDeps,
+  project: Project,
+  status: NonNullable<Project['status']>,
+): Promise<void> {
   const t = readyTransition(project.status, status);
-  if (!t.changed) return retry;
+  if (!t.changed) return;
   const obj = { apiVersion: API_VERSION, kind: 'Project', metadata: project.metadata };
   if (t.ready) await deps.recorder.normal(obj, 'ScriptLoaded', t.message);
   else await deps.recorder.warning(obj, t.reason, t.message);
-  return retry;
+}
+
+function soonest(...delays: (number | undefined)[]): Result | undefined {
+  const set = delays.filter((d): d is number => d !== undefined);
+  return set.length > 0 ? { requeueAfterMs: Math.min(...set) } : undefined;
 }
 
 /**

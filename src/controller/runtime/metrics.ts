@@ -24,6 +24,7 @@ export class OperatorMetrics implements ReconcileObserver {
   readonly informerRestarts: Counter<'informer'>;
   readonly informerRelists: Counter<'informer'>;
   readonly apiRetries: Counter<'client' | 'reason'>;
+  readonly historyCollected: Counter<'kind' | 'reason'>;
 
   readonly scriptWorkers: Gauge;
   readonly scriptBuilds: Gauge;
@@ -64,6 +65,12 @@ export class OperatorMetrics implements ReconcileObserver {
       name: 'brigade_api_retries_total',
       help: 'API requests sent again after a transient failure, by client (controller) and reason.',
       labelNames: ['client', 'reason'],
+      registers,
+    });
+    this.historyCollected = new Counter({
+      name: 'brigade_history_collected_total',
+      help: 'Objects the build history policy deleted, by kind (Build, Event, and the Job CRs that went with the builds) and reason (Limit, TTL).',
+      labelNames: ['kind', 'reason'],
       registers,
     });
     this.queueDepth = new Gauge({

@@ -9,6 +9,7 @@ import type { DeclaredDependencies, DependencyLock } from '../../npm/index.ts';
 import type { ScriptEngine, ScriptPackages } from '../../script/index.ts';
 import type { Caches } from '../caches.ts';
 import type { Clock } from '../runtime/clock.ts';
+import type { HistoryPolicy } from '../project/history.ts';
 
 export interface OperatorSettings {
   /**
@@ -31,6 +32,8 @@ export interface OperatorSettings {
   apiBurst: number;
   /** Builds whose script is replayed at once after a restart (default 4); the others wait, oldest first. */
   maxConcurrentReplays?: number;
+  /** Build history kept where a Project's spec.history says nothing (default: everything). */
+  history?: HistoryPolicy;
 }
 
 export interface ControllerDeps {

@@ -52,7 +52,7 @@ export function deleteObject(
   if (!old) throw notFound(rt, target.name);
   checkPreconditions(rt, old, opts.preconditions);
   const next = structuredClone(old);
-  const finalizers = finalizersAfterDelete(old, opts.propagationPolicy ?? 'Background');
+  const finalizers = finalizersAfterDelete(old, opts.propagationPolicy ?? defaultPropagation(rt));
   if (isNamespaceType(rt)) markNamespaceTerminating(next);
   if (finalizers.size === 0 && !isNamespaceType(rt)) {
     if (opts.dryRun) return store.present(rt, old);
@@ -63,6 +63,14 @@ export function deleteObject(
   if (old.metadata.deletionTimestamp && finalizers.size === (old.metadata.finalizers ?? []).length)
     return store.present(rt, old);
   return markDeleting(store, rt, old, { next, finalizers, dryRun: opts.dryRun });
+}
+
+/**
+ * The propagation of a delete that names none. Upstream keeps the pods of a batch/v1 Job deleted that
+ * way (orphans them, for backwards compatibility); everything else is collected in the background.
+ */
+function defaultPropagation(rt: ResourceType): NonNullable<DeleteOptions['propagationPolicy']> {
+  return rt.group === 'batch' && rt.resource === 'jobs' && rt.version === 'v1' ? 'Orphan' : 'Background';
 }
 
 /** The finalizers a delete leaves: the first delete adds the propagation policy's own. */

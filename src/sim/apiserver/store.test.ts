@@ -243,6 +243,35 @@ describe('delete, finalizers and garbage collection', () => {
     assert.equal(child.metadata.ownerReferences, undefined);
   });
 
+  it('keeps the pods of a batch/v1 Job deleted without a propagation policy, as upstream does', () => {
+    for (const [policy, podsLeft] of [
+      [undefined, ['pod-of-job']],
+      ['Background', []],
+    ] as const) {
+      const store = newStore();
+      const job = store.create(GVR.jobs, {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'job', namespace: 'default' },
+        spec: {
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'alpine:3.20' }] } },
+          suspend: true,
+        },
+      });
+      const ref = { apiVersion: 'batch/v1', kind: 'Job', name: 'job', uid: required(job.metadata.uid, 'job uid') };
+      store.create(GVR.pods, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'pod-of-job', namespace: 'default', ownerReferences: [{ ...ref, controller: true }] },
+        spec: { containers: [{ name: 'c', image: 'alpine:3.20' }] },
+      });
+      store.delete(GVR.jobs, 'default', 'job', policy ? { propagationPolicy: policy } : {});
+      store.collectGarbageNow();
+      const left = store.list(GVR.pods, { namespace: 'default' }).items.map((o) => o.metadata.name);
+      assert.deepEqual(left, podsLeft, policy ?? 'no policy');
+    }
+  });
+
   it('follows chains of owners, in the background and in the foreground', () => {
     for (const propagationPolicy of ['Background', 'Foreground'] as const) {
       const store = newStore();
