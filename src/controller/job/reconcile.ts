@@ -43,18 +43,13 @@ export interface JobRuntime {
 export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Request): Promise<Result | undefined> {
   const { slots } = rt;
   const job = deps.caches.jobs.get(req.namespace, req.name) as JobCR | undefined;
-  const key = keyOf(req.namespace, req.name);
-  const created = rt.unannouncedCreates.get(key);
-  if (job?.status?.jobName && created !== undefined) {
-    rt.unannouncedCreates.delete(key);
-    await deps.recorder.normal(ref(job), 'JobCreated', created);
-  }
+  if (job) await tellUntold(deps, rt, job);
   if (!job || job.metadata.deletionTimestamp || isTerminalPhase(job.status?.phase)) {
     slots.release(req);
-    // The terminal write landed though its reply was lost: tell it now (best effort across restarts).
-    const unannounced = rt.unannouncedEnds.get(key);
-    rt.unannouncedEnds.delete(key);
-    if (job && unannounced) await announceJobEnd(deps, job, unannounced);
+    if (!job) {
+      rt.unannouncedCreates.delete(keyOf(req.namespace, req.name));
+      rt.unannouncedEnds.delete(keyOf(req.namespace, req.name));
+    }
     return;
   }
   const build = deps.caches.builds.get(req.namespace, job.spec.build) as Build | undefined;
@@ -70,12 +65,30 @@ export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Re
     );
     return;
   }
-  if (!job.status?.jobName && (await reuseResult(deps, job))) return;
   if (!job.status?.jobName) await create(deps, rt, job, build, project);
   else await follow(deps, rt, job, project);
 }
 
+/**
+ * The Events of writes that landed with their reply lost, once the cache shows them (best effort
+ * across operator restarts: the status is the record).
+ */
+async function tellUntold(deps: ControllerDeps, rt: JobRuntime, job: JobCR): Promise<void> {
+  const key = keyOf(job.metadata.namespace, job.metadata.name ?? '');
+  const created = rt.unannouncedCreates.get(key);
+  if (job.status?.jobName && created !== undefined) {
+    rt.unannouncedCreates.delete(key);
+    await deps.recorder.normal(ref(job), 'JobCreated', created);
+  }
+  const ended = rt.unannouncedEnds.get(key);
+  if (isTerminalPhase(job.status?.phase) && ended) {
+    rt.unannouncedEnds.delete(key);
+    await announceJobEnd(deps, job, ended);
+  }
+}
+
 async function create(deps: ControllerDeps, rt: JobRuntime, job: JobCR, build: Build, project: Project): Promise<void> {
+  if (await reuseResult(deps, job)) return;
   const result = deps.translate({ job, project, build });
   if (result.refused) {
     await finish(deps, rt, job, { phase: 'Failed', reason: result.reason, message: result.message }, []);
