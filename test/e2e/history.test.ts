@@ -155,8 +155,11 @@ events.on('exec', () => new Job('long', 'alpine:3.20', ['sleep 60']).run());`,
     ),
   );
   await projectReady(cluster, 'doomed');
-  const project = await cluster.objects.get('Project', cluster.namespace, 'doomed');
-  assert.deepEqual(project?.metadata.finalizers, ['brigade.sh/cancel-builds']);
+  // The finalizer is added in the pass that makes the Project Ready, right after its status.
+  await waitFor('the Project finalizer', async () => {
+    const p = await cluster.objects.get('Project', cluster.namespace, 'doomed');
+    return p?.metadata.finalizers?.includes('brigade.sh/cancel-builds') ? true : undefined;
+  });
   await cluster.apply(eventYaml('doomed-1', 'doomed', 'exec'));
   const jobs = await waitFor('the job running', async () => {
     const found = await jobsOf(cluster, 'doomed-1');

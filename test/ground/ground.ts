@@ -139,10 +139,25 @@ async function joinCluster(): Promise<Ground> {
       // BRIGADE_TEST_KEEP_NAMESPACE=1 leaves the namespace for a look with kubectl after a failure.
       if (process.env['BRIGADE_TEST_KEEP_NAMESPACE'] === '1')
         process.stderr.write(`test ground: kept namespace ${namespace}\n`);
-      else await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+      else {
+        await releaseProjects(kubeconfigPath);
+        await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+      }
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The test's operator has stopped, so nothing would remove the Projects' finalizer and the namespace
+ * would stay Terminating: remove it as docs/operations.md tells users to when the operator is gone.
+ */
+async function releaseProjects(kubeconfigPath: string): Promise<void> {
+  const names = await kubectl(kubeconfigPath, 'get', 'projects.brigade.sh', '-o', 'name').catch(() => '');
+  for (const name of names.split('\n').filter(Boolean))
+    await kubectl(kubeconfigPath, 'patch', name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}').catch(
+      () => '',
+    );
 }
 
 /** A kubeconfig that authenticates as the operator's ServiceAccount, with a fresh bound token. */

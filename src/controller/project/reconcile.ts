@@ -39,11 +39,6 @@ export async function reconcileProject(
   const project = deps.caches.projects.get(req.namespace, req.name) as Project | undefined;
   if (!project) return;
   if (project.metadata.deletionTimestamp) return finalizeProject(deps, project);
-  // Added before anything else, so no build starts that a deletion would not cancel.
-  if (!hasFinalizer(project)) {
-    await addFinalizer(deps, project);
-    return;
-  }
   const source = projectScript(project, (ns, name) => deps.caches.configMaps.get(ns, name));
   const sha = scriptSourceSHA256(source);
   const dependencies = source.ok ? await resolveOnce(deps, project, source.files) : undefined;
@@ -64,6 +59,9 @@ export async function reconcileProject(
     await deps.objects.patchStatus('Project', req.namespace, req.name, status);
     await recordReadyTransition(deps, project, status);
   }
+  // After the status, so the finalizer costs an Event applied with its Project no time; a build that
+  // starts before it is there is still cancelled if the Project goes (the Build controller sees it gone).
+  if (!hasFinalizer(project)) await addFinalizer(deps, project);
   const history = await applyHistory(deps, project, builds, rt.history, rt.collected);
   return soonest(retry, history.requeueAfterMs);
 }
