@@ -200,10 +200,17 @@ const listOption = (value: string | undefined): string[] =>
 /** Actions need to know who asks: without the proxy's user header they stay off, and saying so is an error. */
 function dashboardIdentity(values: {
   'dashboard-actions'?: boolean;
+  'dashboard-host'?: string;
   'dashboard-user-header'?: string;
   'dashboard-groups-header'?: string;
 }): ProxyIdentity | undefined {
   if (!values['dashboard-actions']) return undefined;
+  // Whoever reaches the port could send the identity header themselves: only a proxy beside it may.
+  const host = values['dashboard-host'] ?? '127.0.0.1';
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host))
+    throw new UsageError(
+      `--dashboard-actions needs the dashboard on a loopback address (not ${host}), reachable only through the authenticating proxy beside it in the pod`,
+    );
   const userHeader = values['dashboard-user-header'];
   if (!userHeader)
     throw new UsageError(
