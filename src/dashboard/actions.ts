@@ -4,7 +4,7 @@
 //    each request as it authorises kubectl.
 //  - The operator-served dashboard acts for the identity a trusted authenticating proxy puts in a
 //    header: it asks the API server (SubjectAccessReview) whether that user and those groups may make
-//    the change, and only then makes it with its own credentials (see docs/adr/0006-dashboard.md).
+//    the change, and only then makes it with its own credentials (see docs/adr/0008-dashboard.md).
 import { AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { BrigadeObjects } from '../kube/custom-objects.ts';
 import { resourceOf } from '../kube/custom-objects.ts';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['BRIGADE_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -13,6 +13,8 @@ export interface TestBrowser {
   browser: Browser;
   /** Saves a full-page screenshot as NAME.png in the artifacts directory; returns its path. */
   screenshot(page: Page, name: string): Promise<string>;
+  /** Saves a screenshot of one element as NAME.png; returns its path. */
+  screenshotOf(element: Locator, name: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,11 @@ export async function launchBrowser(): Promise<TestBrowser> {
     screenshot: async (page, name) => {
       const path = join(artifacts, `${name}.png`);
       await page.screenshot({ path, fullPage: true });
+      return path;
+    },
+    screenshotOf: async (element, name) => {
+      const path = join(artifacts, `${name}.png`);
+      await element.screenshot({ path });
       return path;
     },
     close: async () => {
