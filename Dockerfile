@@ -14,8 +14,8 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 COPY scripts ./scripts
-# --ignore-scripts: `prepare` would build the dashboard again, without the dev tools to do it.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# Without the dev tools `prepare` skips the dashboard build: its assets come from the stage above.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY src ./src
 COPY crds ./crds

@@ -19,8 +19,7 @@ readonly MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 readonly DEBIAN_PACKAGES=(bash coreutils git ca-certificates procps)
 readonly BUSYBOX=/bin/busybox
 readonly PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# dist holds the dashboard's front end, which `npm ci` in REPO_DIR built (the `prepare` script).
-readonly APP_PATHS=(package.json package-lock.json bin src crds scripts dist)
+readonly APP_PATHS=(package.json package-lock.json bin src crds scripts)
 
 readonly DEBIAN_ID=debian-bookworm-slim
 readonly BUSYBOX_ID=busybox-1.36
@@ -257,8 +256,7 @@ build_operator() {
   mkdir -p "$r/app"
   for path in "${APP_PATHS[@]}"; do cp -R "$repo/$path" "$r/app/"; done
   log "  npm ci --omit=dev in /app (npm $(npm --version), Node $("$node_bin" --version))"
-  # --ignore-scripts: `prepare` would build the dashboard again, without the dev tools to do it.
-  (cd "$r/app" && PATH="$(dirname "$node_bin"):$PATH" npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=warn)
+  (cd "$r/app" && PATH="$(dirname "$node_bin"):$PATH" npm ci --omit=dev --no-audit --no-fund --prefer-offline --loglevel=warn)
   chmod -R u+rwX,go+rX,go-w "$r/app"
   log "  production node_modules: $(du -sh "$r/app/node_modules" | cut -f1)"
   chroot --userspec=1000:1000 "$r" /usr/local/bin/node --version >/dev/null
