@@ -11,7 +11,14 @@ import { Informer } from '../controller/runtime/informer.ts';
 import { newKubeClients } from '../kube/clients.ts';
 import type { KubeClients } from '../kube/clients.ts';
 import { BrigadeObjects } from '../kube/custom-objects.ts';
-import { ownCredentialActions, reviewedActions, subjectAccessReview, type RequestRerun } from './actions.ts';
+import { requestRerun, RerunRefusedError } from '../kube/rerun.ts';
+import {
+  ActionRefused,
+  ownCredentialActions,
+  reviewedActions,
+  subjectAccessReview,
+  type RequestRerun,
+} from './actions.ts';
 import { mayListNodes, ownData, type DashboardData } from './data.ts';
 import { jobLogs } from './logs.ts';
 import { startDashboard, type ProxyIdentity, type RunningDashboard } from './server.ts';
@@ -28,8 +35,6 @@ export interface ServeOptions {
   allowedHosts?: readonly string[];
   /** Where the built front end is (default dist/dashboard of this package). */
   assetsDir?: string;
-  /** Requests a rerun (when this operator can rerun builds). */
-  rerun?: RequestRerun;
 }
 
 export interface OperatorDashboardOptions extends ServeOptions {
@@ -50,7 +55,7 @@ export async function operatorDashboard(o: OperatorDashboardOptions): Promise<Ru
     logs: jobLogs({ kubeConfig: o.kubeConfig, core: clients.core }),
     ...(o.actions
       ? {
-          actions: reviewedActions({ objects, review: subjectAccessReview(o.kubeConfig), rerun: o.rerun }),
+          actions: reviewedActions({ objects, review: subjectAccessReview(o.kubeConfig), rerun: rerunWith(objects) }),
           identity: o.actions,
         }
       : {}),
@@ -69,6 +74,7 @@ export interface UserDashboardOptions extends ServeOptions {
 
 export async function userDashboard(o: UserDashboardOptions): Promise<RunningDashboard> {
   const clients = newKubeClients(o.kubeConfig);
+  const objects = new BrigadeObjects(clients.custom);
   const own = await ownData({ clients, namespace: o.namespace, logger: o.logger });
   const running = own.start(o.signal);
   running.catch((err: unknown) => {
@@ -79,10 +85,22 @@ export async function userDashboard(o: UserDashboardOptions): Promise<RunningDas
     data: own.data,
     logs: jobLogs({ kubeConfig: o.kubeConfig, core: clients.core }),
     token: o.token,
-    ...(o.actions
-      ? { actions: ownCredentialActions({ objects: new BrigadeObjects(clients.custom), rerun: o.rerun }) }
-      : {}),
+    ...(o.actions ? { actions: ownCredentialActions({ objects, rerun: rerunWith(objects) }) } : {}),
   });
+}
+
+/** A rerun as `brigade-operator rerun` asks for it (a Build with spec.rerunOf), made with `objects`' credentials. */
+function rerunWith(objects: BrigadeObjects): RequestRerun {
+  return async (a) => {
+    try {
+      const build = await requestRerun(objects, a.namespace, a.build, { all: a.all });
+      return build.metadata.name ?? '';
+    } catch (err) {
+      // Not finished yet, or gone: the page says why.
+      if (err instanceof RerunRefusedError) throw new ActionRefused(409, err.message);
+      throw err;
+    }
+  };
 }
 
 async function serve(

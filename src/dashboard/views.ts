@@ -65,11 +65,15 @@ export interface TimelineBar {
   exitCode?: number;
   /** Over: its log is the kept one, not the pod's live log. */
   over: boolean;
+  /** In a rerun: the build whose recorded result this job returned instead of running again. */
+  reusedFrom?: string;
 }
 
 export interface BuildView extends BuildRow {
   reason?: string;
   message?: string;
+  /** This build reruns that one (`all`: every job ran again). */
+  rerunOf?: { build: string; all: boolean };
   succeeded?: ConditionView;
   /** The script's console (bounded tail, secret values redacted by the operator). */
   console: string;
@@ -190,6 +194,7 @@ export function timelineBar(job: JobCR, nodes: NodeLabels | undefined): Timeline
     message: s?.message,
     exitCode: s?.exitCode,
     over: isJobOver(job),
+    ...(job.spec.reusedFrom ? { reusedFrom: job.spec.reusedFrom.build } : {}),
   };
 }
 
@@ -207,6 +212,9 @@ export function buildView(
     ...buildRow(build),
     reason: build.status?.reason,
     message: build.status?.message,
+    ...(build.spec.rerunOf
+      ? { rerunOf: { build: build.spec.rerunOf.build, all: build.spec.rerunOf.all === true } }
+      : {}),
     succeeded: condition(build.status?.conditions, 'Succeeded'),
     console: build.status?.logTail ?? '',
     timeline: [...jobs].sort(byCreation).map((j) => timelineBar(j, o.nodes)),

@@ -210,3 +210,73 @@ test('the projects page shows the project Ready with its handlers and last build
     15_000,
   );
 });
+
+const FAILING_PIPELINE = `apiVersion: brigade.sh/v1alpha1
+kind: Project
+metadata: { name: pipeline }
+spec:
+  script: |
+    const { events, Job } = require('brigadier');
+    events.on('exec', async () => {
+      await new Job('build', 'alpine:3.20', ['echo built']).run();
+      await new Job('unit-tests', 'alpine:3.20', ['echo tested']).run();
+      await new Job('deploy', 'alpine:3.20', ['echo deploy failed', 'exit 3']).run();
+    });
+`;
+
+test('Rerun of a failed build opens the new build, where the jobs that succeeded are reused and only the failed one runs again', async () => {
+  await cluster.apply(
+    FAILING_PIPELINE.replace('{ name: pipeline }', `{ name: pipeline, namespace: ${cluster.namespace} }`),
+  );
+  await waitFor(
+    'the pipeline project to be Ready',
+    async () => {
+      const p = await cluster.objects.get('Project', cluster.namespace, 'pipeline');
+      return p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
+    },
+    30_000,
+  );
+  await cluster.apply(`apiVersion: brigade.sh/v1alpha1
+kind: Event
+metadata: { name: pipeline-1, namespace: ${cluster.namespace} }
+spec: { project: pipeline, type: exec, provider: manual }
+`);
+  await page.goto(`${base()}/#/builds/${cluster.namespace}/pipeline-1`);
+  await waitFor(
+    'the build to fail',
+    async () => ((await page.locator('#build-title .badge').textContent())?.includes('Failed') ? true : undefined),
+    60_000,
+  );
+  assert.equal(await page.getByRole('button', { name: 'Cancel build' }).isDisabled(), true);
+  await page.getByRole('button', { name: 'Rerun (reuse succeeded jobs)' }).click();
+  await waitFor(
+    'the rerun page',
+    () => (/#\/builds\/[^/]+\/(?!pipeline-1$)[^/]+$/.test(page.url()) ? true : undefined),
+    30_000,
+  );
+  const rerun = decodeURIComponent(page.url().split('/').at(-1) ?? '');
+  await waitFor(
+    'the rerun to end Failed',
+    async () => ((await page.locator('#build-title .badge').textContent())?.includes('Failed') ? true : undefined),
+    60_000,
+  );
+  await waitFor('its three bars', async () => ((await bars(page).count()) === 3 ? true : undefined), 15_000);
+  const reused = async (job: string): Promise<string | null> =>
+    page.locator(`.bars > li[data-job="${job}"]`).getAttribute('data-reused');
+  assert.equal(await reused('build'), 'true');
+  assert.equal(await reused('unit-tests'), 'true');
+  assert.equal(await reused('deploy'), 'false', 'the failed job ran again');
+  const label = await page.locator('.bars > li[data-job="build"] button').getAttribute('aria-label');
+  assert.match(label ?? '', /^build: Succeeded, .*the result of build pipeline-1 reused$/);
+  assert.match((await page.locator('.facts').textContent()) ?? '', /Rerun ofpipeline-1 \(succeeded jobs reused\)/);
+  // The cluster agrees: the reused jobs name the original.
+  const jobs = await cluster.objects.list('Job', cluster.namespace, { labelSelector: `brigade.sh/build=${rerun}` });
+  assert.deepEqual(
+    jobs
+      .filter((j) => j.spec.reusedFrom?.build === 'pipeline-1')
+      .map((j) => j.spec.name)
+      .sort(),
+    ['build', 'unit-tests'],
+  );
+  process.stdout.write(`# ${await browser.screenshot(page, 'rerun-reused')}\n`);
+});

@@ -126,6 +126,15 @@ function BuildFacts({ build }: { build: BuildView }): JSX.Element {
           {build.type} ({build.provider})
         </dd>
       </div>
+      {build.rerunOf && (
+        <div>
+          <dt>Rerun of</dt>
+          <dd>
+            <a href={buildHref(build.namespace, build.rerunOf.build)}>{build.rerunOf.build}</a>
+            {build.rerunOf.all ? ' (all jobs)' : ' (succeeded jobs reused)'}
+          </dd>
+        </div>
+      )}
       {build.ref && (
         <div>
           <dt>Ref</dt>
