@@ -1,5 +1,5 @@
 // Layering of brigade-operator (checked in CI by `npm run lint:layers`):
-//   cli, gateway -> controller -> script, jobs, npm -> kube -> util;  api is shared by all.
+//   cli, gateway, dashboard -> controller -> script, jobs, npm -> kube -> util;  api is shared by all.
 // src/sim (the Kubernetes simulator) and src/localcluster (the real local control plane) are for tests
 // and dev mode only: the operator never imports them, and they import nothing of the operator.
 const layer = (name, mayNotReach, comment) => ({
@@ -43,24 +43,37 @@ module.exports = {
     },
     layer(
       'util',
-      ['api', 'kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'],
+      ['api', 'kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
       'util is the bottom layer',
     ),
     layer(
       'api',
-      ['kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'],
+      ['kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
       'api types are shared by all and depend on nothing',
     ),
-    layer('npm', ['kube', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'npm fetches packages only'),
-    layer('kube', ['npm', 'script', 'jobs', 'controller', 'gateway', 'cli', 'operator'], 'kube wraps the client only'),
+    layer(
+      'npm',
+      ['kube', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
+      'npm fetches packages only',
+    ),
+    layer(
+      'kube',
+      ['npm', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
+      'kube wraps the client only',
+    ),
     layer(
       'script',
-      ['kube', 'npm', 'jobs', 'controller', 'gateway', 'cli', 'operator'],
+      ['kube', 'npm', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
       'the sandbox knows nothing of Kubernetes',
     ),
-    layer('jobs', ['script', 'controller', 'gateway', 'cli', 'operator'], 'translation is pure'),
-    layer('controller', ['gateway', 'cli'], 'controllers do not know their callers'),
-    layer('gateway', ['cli'], 'the gateway is embeddable without the CLI'),
+    layer('jobs', ['script', 'controller', 'gateway', 'dashboard', 'cli', 'operator'], 'translation is pure'),
+    layer('controller', ['gateway', 'dashboard', 'cli'], 'controllers do not know their callers'),
+    layer('gateway', ['dashboard', 'cli'], 'the gateway is embeddable without the CLI'),
+    layer(
+      'dashboard',
+      ['gateway', 'cli', 'operator'],
+      'the dashboard reads caches and serves pages; it starts nothing else',
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['node_modules/', 'crds/', 'charts/', 'cluster/', 'test/e2e/walkthroughs/', 'coverage/', 'dist/'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [js.configs.recommended, ...tseslint.configs.strictTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -42,6 +42,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The dashboard's front end runs in the browser (its own tsconfig: DOM types, Preact's JSX).
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    languageOptions: { globals: globals.browser },
   },
   {
     // Tests: fixtures may be deliberately loose.

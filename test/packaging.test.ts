@@ -3,10 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { load, loadAll } from 'js-yaml';
+import { dump, load, loadAll } from 'js-yaml';
 import { crdManifests } from '../src/api/crds.ts';
 import { ROOT, runTool } from './helpers/tools.ts';
 
@@ -183,4 +184,61 @@ test("Brigade 1's chart values (the walkthroughs' --set genericGateway..., cr...
       values,
     );
   }
+});
+
+test('the dashboard is off by default; the chart value and the kustomize component turn it on alike, bound to 127.0.0.1', async () => {
+  const dashboardArgs = (docs: Manifest[]): string[] =>
+    podSpec(docs).containers[0].args.filter((a) => a.startsWith('--dashboard-'));
+  const dashboardRole = (docs: Manifest[]): unknown[] | undefined =>
+    byKind(docs, 'ClusterRole').find((r) => r.metadata.name.endsWith('-dashboard'))?.rules;
+  assert.deepEqual(dashboardArgs(await render('kubectl', ['kustomize', 'config'])), []);
+  assert.deepEqual(dashboardArgs(await render('helm', ['template', 'brigade', 'charts/brigade-operator'])), []);
+
+  // The component is meant for an overlay of the user's own; kustomize wants relative paths to it.
+  const overlay = await mkdtemp(join(tmpdir(), 'brigade-overlay-'));
+  try {
+    await writeFile(
+      join(overlay, 'kustomization.yaml'),
+      dump({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: [relative(overlay, join(ROOT, 'config'))],
+        components: [relative(overlay, join(ROOT, 'config', 'dashboard'))],
+      }),
+    );
+    const kustomized = await render('kubectl', ['kustomize', overlay]);
+    const chart = await render('helm', [
+      'template',
+      'brigade',
+      'charts/brigade-operator',
+      '--set',
+      'dashboard.enabled=true',
+    ]);
+    assert.deepEqual(dashboardArgs(kustomized), ['--dashboard-port=8081', '--dashboard-host=127.0.0.1']);
+    assert.deepEqual(dashboardArgs(chart), dashboardArgs(kustomized));
+    assert.deepEqual(dashboardRole(chart), [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }]);
+    assert.deepEqual(dashboardRole(chart), dashboardRole(kustomized));
+  } finally {
+    await rm(overlay, { recursive: true, force: true });
+  }
+
+  const withActions = await render('helm', [
+    'template',
+    'brigade',
+    'charts/brigade-operator',
+    '--set',
+    'dashboard.enabled=true',
+    '--set',
+    'dashboard.actions.enabled=true',
+  ]);
+  assert.deepEqual(dashboardArgs(withActions).slice(2), [
+    '--dashboard-actions',
+    '--dashboard-user-header=X-Forwarded-User',
+    '--dashboard-groups-header=X-Forwarded-Groups',
+  ]);
+  assert.deepEqual(dashboardRole(withActions)?.[1], {
+    apiGroups: ['authorization.k8s.io'],
+    resources: ['subjectaccessreviews'],
+    verbs: ['create'],
+  });
 });

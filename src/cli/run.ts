@@ -1,9 +1,12 @@
 // `brigade-operator run`: the operator against a real cluster (in-cluster config or a kubeconfig),
 // optionally hosting the event gateway in the same process.
 import pino from 'pino';
+import { operatorDashboard, type ProxyIdentity } from '../dashboard/index.ts';
 import { hostGateway } from '../gateway/index.ts';
 import type { PackageSettings } from '../controller/shared/dependencies.ts';
-import { startOperator } from '../operator.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { startOperator, type RunningOperator } from '../operator.ts';
 import { untilSignalled, type Command } from './command.ts';
 import {
   connect,
@@ -31,6 +34,13 @@ const USAGE = [
   '  --gateway-port N       also serve the event gateway on this port (see docs/intake.md)',
   '  --gateway-host ADDR    its listen address (default 127.0.0.1; in a pod 0.0.0.0, for its Service)',
   ...limitUsage('gateway-'),
+  '  --dashboard-port N     serve the web dashboard on this port (off by default; see docs/operations.md)',
+  '  --dashboard-host ADDR  its listen address (default 127.0.0.1)',
+  '  --dashboard-allowed-hosts H1,H2  host names it answers besides localhost (e.g. its Ingress host)',
+  '  --dashboard-actions    offer cancel and rerun to the users an authenticating proxy names (needs',
+  '                         --dashboard-user-header; each action is checked with a SubjectAccessReview)',
+  '  --dashboard-user-header H    the trusted proxy header naming the user (e.g. X-Forwarded-User)',
+  '  --dashboard-groups-header H  the one with their comma-separated groups (e.g. X-Forwarded-Groups)',
   '  --log-level LEVEL      trace, debug, info, warn, error (default info)',
   '  --api-qps N            API requests per second per controller, client-side limit (default 50)',
   '  --api-burst N          requests allowed in a burst per controller (default 100)',
@@ -49,6 +59,12 @@ const OPTIONS = {
   'metrics-host': { type: 'string' },
   'gateway-host': { type: 'string' },
   ...limitOptions('gateway-'),
+  'dashboard-port': { type: 'string' },
+  'dashboard-host': { type: 'string' },
+  'dashboard-allowed-hosts': { type: 'string' },
+  'dashboard-actions': { type: 'boolean' },
+  'dashboard-user-header': { type: 'string' },
+  'dashboard-groups-header': { type: 'string' },
   'log-level': { type: 'string' },
   'api-qps': { type: 'string' },
   'api-burst': { type: 'string' },
@@ -66,6 +82,8 @@ export const runCommand: Command = {
       if (positionals.length > 0) throw new UsageError('run takes no arguments');
       const metricsPort = portOption(values['metrics-port'], '--metrics-port') ?? 9090;
       const gatewayPort = portOption(values['gateway-port'], '--gateway-port');
+      const dashboardPort = portOption(values['dashboard-port'], '--dashboard-port');
+      const dashboardActions = dashboardIdentity(values);
       const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
       const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
       const history = historyValues(values);
@@ -108,6 +126,15 @@ export const runCommand: Command = {
         });
         stopGateway = () => gateway.stop();
       }
+      if (dashboardPort !== undefined)
+        await serveDashboard(values, {
+          port: dashboardPort,
+          actions: dashboardActions,
+          target,
+          operator,
+          logger,
+          signal,
+        });
       // Stop on a signal, or when the operator stops by itself (lost leadership, fatal error).
       await Promise.race([stopped, operator.done]);
       const byItself = !signal.aborted;
@@ -134,4 +161,61 @@ function npmRegistryOption(value: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new UsageError('--npm-registry: the registry URL must be http or https');
   return url.href;
+}
+
+/** The operator-served dashboard, over the operator's own informers; it stops with the signal. */
+async function serveDashboard(
+  values: { 'dashboard-host'?: string; 'dashboard-allowed-hosts'?: string },
+  o: {
+    port: number;
+    actions: ProxyIdentity | undefined;
+    target: { kubeConfig: KubeConfig };
+    operator: RunningOperator;
+    logger: Logger;
+    signal: AbortSignal;
+  },
+): Promise<void> {
+  const dashboard = await operatorDashboard({
+    kubeConfig: o.target.kubeConfig,
+    caches: o.operator.caches,
+    port: o.port,
+    host: values['dashboard-host'] ?? '127.0.0.1',
+    allowedHosts: listOption(values['dashboard-allowed-hosts']),
+    actions: o.actions,
+    logger: o.logger.child({ component: 'dashboard' }),
+    signal: o.signal,
+  });
+  o.logger.info(
+    { port: dashboard.port, host: values['dashboard-host'] ?? '127.0.0.1' },
+    o.actions ? 'dashboard listening (actions for proxy-named users)' : 'dashboard listening (read-only)',
+  );
+}
+
+const listOption = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+/** Actions need to know who asks: without the proxy's user header they stay off, and saying so is an error. */
+function dashboardIdentity(values: {
+  'dashboard-actions'?: boolean;
+  'dashboard-host'?: string;
+  'dashboard-user-header'?: string;
+  'dashboard-groups-header'?: string;
+}): ProxyIdentity | undefined {
+  if (!values['dashboard-actions']) return undefined;
+  // Whoever reaches the port could send the identity header themselves: only a proxy beside it may.
+  const host = values['dashboard-host'] ?? '127.0.0.1';
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host))
+    throw new UsageError(
+      `--dashboard-actions needs the dashboard on a loopback address (not ${host}), reachable only through the authenticating proxy beside it in the pod`,
+    );
+  const userHeader = values['dashboard-user-header'];
+  if (!userHeader)
+    throw new UsageError(
+      '--dashboard-actions needs --dashboard-user-header: actions are authorised as the user an authenticating proxy names',
+    );
+  const groupsHeader = values['dashboard-groups-header'];
+  return { userHeader, ...(groupsHeader ? { groupsHeader } : {}) };
 }

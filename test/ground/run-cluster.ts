@@ -22,6 +22,7 @@ export const CLUSTER_SUITE = [
   'test/gateway/e2e.test.ts',
   'test/gateway/cli.test.ts',
   'test/gateway/cli-project.test.ts',
+  'test/dashboard/browser.test.ts',
 ];
 
 function missingPrerequisites(): string[] {

@@ -2,6 +2,7 @@
 import type { Command } from '../command.ts';
 import { buildsCommand } from './builds.ts';
 import { cancelCommand } from './cancel.ts';
+import { dashboardCommand } from './dashboard.ts';
 import { execCommand } from './exec.ts';
 import { gatewayCommand } from './gateway.ts';
 import { logsCommand } from './logs.ts';
@@ -17,5 +18,6 @@ export const commands: Record<string, Command> = {
   projects: projectsCommand,
   cancel: cancelCommand,
   rerun: rerunCommand,
+  dashboard: dashboardCommand,
   gateway: gatewayCommand,
 };
