@@ -110,7 +110,7 @@ const RepoSchema = Type.Object(
     cloneURL: Type.Optional(
       Type.String({
         description:
-          'URL jobs with useSource clone from; without it jobs get no source checkout (Brigade 1 allowed a project with no clone URL).',
+          "URL jobs with useSource clone from; without it jobs get no source checkout (Brigade 1 allowed a project with no clone URL). A project with a clone URL and neither script nor scriptFrom runs the brigade.js of the repository at each event's revision, as Brigade 1 did.",
         minLength: 1,
         maxLength: 2048,
       }),
@@ -149,6 +149,9 @@ export const JobDefaultsSchema = Type.Object(
       "Settings every job of the project gets unless the job sets its own (the job's settings win; maps are merged).",
   },
 );
+
+/** What happens to an event the script has no handler for (policy.unhandledEvents). */
+export const UNHANDLED_EVENTS = ['Reject', 'Succeed'] as const;
 
 export const PolicySchema = Type.Object(
   {
@@ -200,6 +203,13 @@ export const PolicySchema = Type.Object(
       Type.Boolean({
         description: "Whether an Event may carry its own script (like 'brig run -f') instead of the project's.",
         default: false,
+      }),
+    ),
+    unhandledEvents: Type.Optional(
+      StringEnum(UNHANDLED_EVENTS, {
+        description:
+          "An event whose type the script has no handler for: Reject (the Event is rejected with reason NoHandler, so a typo shows; a repository script, whose handlers are known only once fetched, ends its build Failed) or Succeed (Brigade 1's behaviour: a build that runs the script, finds no handler and succeeds).",
+        default: 'Reject',
       }),
     ),
     maxConcurrentBuilds: Type.Optional(
