@@ -121,6 +121,22 @@ const RepoSchema = Type.Object(
         maxLength: 1024,
       }),
     ),
+    scriptPath: Type.Optional(
+      Type.String({
+        description:
+          "Where brigade.js is in the repository, for a project that runs the repository's script (Brigade 1 brigadejsPath); the files it requires are taken from its directory. Default brigade.js.",
+        pattern: SCRIPT_FILE_PATH,
+        maxLength: 1024,
+      }),
+    ),
+    configPath: Type.Optional(
+      Type.String({
+        description:
+          "Where brigade.json is in the repository, for a project that runs the repository's script (Brigade 1 brigadeConfigPath). Default brigade.json.",
+        pattern: SCRIPT_FILE_PATH,
+        maxLength: 1024,
+      }),
+    ),
   },
   { description: 'Source repository cloned into jobs that use source.' },
 );

@@ -52,6 +52,8 @@ function fetch(work: string, url: string, revision: { commit?: string; ref?: str
     BRIGADE_COMMIT_ID: revision.commit ?? '',
     BRIGADE_COMMIT_REF: revision.ref ?? '',
     BRIGADE_WORKSPACE: 'repo',
+    SCRIPT_PATH: 'brigade.js',
+    CONFIG_PATH: 'brigade.json',
     MAX_FILES: '64',
     MAX_BYTES: '262144',
     MAX_SCRIPT: '262144',
@@ -103,6 +105,38 @@ test('the fetch sends brigade.js with the .js and .json files beside it, not nod
     assert.equal(fetched.omitted, 0);
   }));
 
+test('with scriptPath the script directory is the root of what it requires, and configPath names brigade.json', () =>
+  withRepo(async (dir, repo) => {
+    commit(
+      repo,
+      {
+        'brigade.js': '// the root script, not used',
+        'ci/brigade.js': "require('./lib/x');",
+        'ci/lib/x.js': 'module.exports = 1;',
+        'ci/brigade.json': '{"not":"the config"}',
+        'config/deps.json': '{"dependencies":{"a":"1"}}',
+        'src/app.js': 'outside the script directory',
+      },
+      'nested',
+    );
+    const out = fetch(
+      join(dir, 'w'),
+      `file://${repo}`,
+      {},
+      { SCRIPT_PATH: 'ci/brigade.js', CONFIG_PATH: 'config/deps.json' },
+    );
+    assert.equal(out.code, 0, out.log);
+    const fetched = await readScriptArchive(out.log);
+    assert.equal(fetched.script, "require('./lib/x');");
+    assert.deepEqual(fetched.files, {
+      'brigade.json': '{"dependencies":{"a":"1"}}',
+      'lib/x.js': 'module.exports = 1;',
+    });
+    const missing = fetch(join(dir, 'm'), `file://${repo}`, {}, { SCRIPT_PATH: 'build/brigade.js' });
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.log, /has no build\/brigade\.js at commit/);
+  }));
+
 test("the fetch takes the event's commit, or its ref, as the source clone does", () =>
   withRepo(async (dir, repo) => {
     const first = commit(repo, { 'brigade.js': '// first' }, 'first');
@@ -138,7 +172,7 @@ test('a repository without brigade.js, a missing revision or an unreachable URL 
     commit(repo, { 'README.md': 'no script' }, 'none');
     const none = fetch(join(dir, 'a'), `file://${repo}`, {});
     assert.notEqual(none.code, 0);
-    assert.match(none.log, /has no brigade\.js at its root at commit [0-9a-f]{40}/);
+    assert.match(none.log, /has no brigade\.js at commit [0-9a-f]{40}/);
     const missing = fetch(join(dir, 'b'), `file://${repo}`, { commit: 'f'.repeat(40) });
     assert.notEqual(missing.code, 0);
     assert.match(missing.log, /fatal|error/i);

@@ -27,7 +27,10 @@ export class ScriptArchiveError extends Error {
   override name = 'ScriptArchiveError';
 }
 
-const HEADER = /^commit=([0-9a-f]{7,64}) files=(\d+) omitted=(\d+) bytes=(\d+) sha256=([0-9a-f]{64})$/;
+const PATH = '([A-Za-z0-9._/-]+)';
+const HEADER = new RegExp(
+  `^commit=([0-9a-f]{7,64}) script=${PATH} config=${PATH} files=(\\d+) omitted=(\\d+) bytes=(\\d+) sha256=([0-9a-f]{64})$`,
+);
 const FILE_PATH = new RegExp(SCRIPT_FILE_PATH);
 /** The unpacked archive may not exceed what the Build holds, plus tar's headers and padding. */
 const MAX_TAR_BYTES = MAX_SCRIPT_LENGTH + MAX_SCRIPT_FILES_LENGTH + (MAX_SCRIPT_FILES + 1) * 1536 + 10240;
@@ -40,16 +43,16 @@ export async function readScriptArchive(log: string): Promise<FetchedScript> {
   if (end < 0) throw new ScriptArchiveError('the script archive in the fetch job log is cut off (no end line)');
   const header = HEADER.exec(lines[begin].slice(ARCHIVE_BEGIN.length + 1));
   if (!header) throw new ScriptArchiveError(`the script archive header is malformed: ${lines[begin].slice(0, 200)}`);
-  const [, commit, , omittedText, bytesText, sha] = header;
+  const [, commit, scriptPath, configPath, , omittedText, bytesText, sha] = header;
   const tgz = Buffer.from(lines.slice(begin + 1, end).join(''), 'base64');
   if (tgz.length !== Number(bytesText) || createHash('sha256').update(tgz).digest('hex') !== sha)
     throw new ScriptArchiveError(
       `the script archive does not match its checksum (${tgz.length} bytes read, ${bytesText} sent)`,
     );
-  const entries = await untar(tgz);
-  const script = entries.get('brigade.js');
-  if (script === undefined) throw new ScriptArchiveError('the script archive holds no brigade.js');
-  entries.delete('brigade.js');
+  const entries = besideScript(await untar(tgz), scriptPath, configPath);
+  const script = entries.get(MAIN);
+  if (script === undefined) throw new ScriptArchiveError(`the script archive holds no ${scriptPath}`);
+  entries.delete(MAIN);
   let omitted = Number(omittedText);
   const files: Record<string, string> = {};
   let size = 0;
@@ -68,6 +71,24 @@ export async function readScriptArchive(log: string): Promise<FetchedScript> {
   if (script.length > MAX_SCRIPT_LENGTH)
     throw new ScriptArchiveError(`brigade.js is longer than ${MAX_SCRIPT_LENGTH} characters`);
   return { commit, script, files, omitted };
+}
+
+const MAIN = '\0main';
+
+/**
+ * The archive's repository paths as the sandbox sees them: the script's directory is the root
+ * (require('./lib') from ci/brigade.js finds ci/lib.js), brigade.json is the configPath file
+ * wherever it is, and the script itself is keyed MAIN.
+ */
+function besideScript(entries: Map<string, string>, scriptPath: string, configPath: string): Map<string, string> {
+  const dir = scriptPath.includes('/') ? scriptPath.slice(0, scriptPath.lastIndexOf('/') + 1) : '';
+  const out = new Map<string, string>();
+  for (const [path, text] of entries) {
+    if (path === scriptPath) out.set(MAIN, text);
+    else if (path === configPath) out.set('brigade.json', text);
+    else if (path.startsWith(dir) && path.slice(dir.length) !== 'brigade.json') out.set(path.slice(dir.length), text);
+  }
+  return out;
 }
 
 async function untar(tgz: Buffer): Promise<Map<string, string>> {
