@@ -153,6 +153,47 @@ test('an event type the fetched script does not handle ends its build Failed wit
   );
 });
 
+const slowScript = (version: string): string => `
+const { events, Job } = require('brigadier');
+events.on('push', async () => {
+  console.log('slow script ${version}');
+  await new Job('slow', 'alpine:3.20', ['sleep 3', 'echo slept']).run();
+});
+`;
+
+test('an operator restart while the fetch runs, and another mid-build, neither fetch again nor pick up a newer script', async () => {
+  repo.git('checkout', '--quiet', '-b', 'slow');
+  commits.slow = repo.commit({ 'brigade.js': slowScript('v1') }, 'slow v1');
+  repo.git('checkout', '--quiet', 'main');
+  await cluster.apply(pushEvent('push-restart', { ref: 'refs/heads/slow' }));
+  await waitFor('the fetch to be under way', async () => {
+    const b = await cluster.objects.get('Build', cluster.namespace, 'push-restart');
+    return b?.status?.reason === 'FetchingScript' || b?.spec.script !== undefined ? true : undefined;
+  });
+  await operator.stop();
+  operator = await runOperator(cluster, { packages: { registryURL: registry.url } });
+  await waitFor('the slow job running', async () =>
+    (await jobsOf(cluster, 'push-restart')).get('slow')?.status?.phase === 'Running' ? true : undefined,
+  );
+  // The branch moves on while the build runs: its replay evaluates what it recorded.
+  repo.git('checkout', '--quiet', 'slow');
+  repo.commit({ 'brigade.js': slowScript('v2') }, 'slow v2');
+  repo.git('checkout', '--quiet', 'main');
+  await operator.stop();
+  operator = await runOperator(cluster, { packages: { registryURL: registry.url } });
+  const build = await buildEnded(cluster, 'push-restart', 180_000);
+  assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
+  assert.equal(build.status.workerAttempts, 2, 'the script was evaluated again after the second restart');
+  assert.equal(build.spec.scriptCommit, commits.slow);
+  assert.doesNotMatch(build.status.logTail ?? '', /slow script v2/);
+  assert.match(build.status.logTail ?? '', /slow script v1/);
+  const pods = await cluster.clients.core.listNamespacedPod({
+    namespace: cluster.namespace,
+    labelSelector: 'brigade.sh/component=script-fetch,brigade.sh/build=push-restart',
+  });
+  assert.equal(pods.items.length, 1, 'one fetch pod for the build');
+});
+
 test('each build fetched its script once: one fetch job per build, owned by it', async () => {
   const jobs = await cluster.clients.batch.listNamespacedJob({
     namespace: cluster.namespace,
@@ -165,6 +206,6 @@ test('each build fetched its script once: one fetch job per build, owned by it',
   }
   assert.deepEqual(
     [...perBuild].sort(),
-    ['deploy-unhandled', 'push-first', 'push-missing', 'push-ref', 'push-second'].map((b) => [b, 1]),
+    ['deploy-unhandled', 'push-first', 'push-missing', 'push-ref', 'push-restart', 'push-second'].map((b) => [b, 1]),
   );
 });
