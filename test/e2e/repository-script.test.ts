@@ -157,7 +157,9 @@ const slowScript = (version: string): string => `
 const { events, Job } = require('brigadier');
 events.on('push', async () => {
   console.log('slow script ${version}');
-  await new Job('slow', 'alpine:3.20', ['sleep 3', 'echo slept']).run();
+  const job = new Job('slow', 'alpine:3.20', ['sleep 3', 'echo slept']);
+  job.useSource = false; // the simulator would clone into the host's /src
+  await job.run();
 });
 `;
 
