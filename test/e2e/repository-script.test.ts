@@ -4,11 +4,12 @@
 // the Build records what it read, once. On both grounds.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { startFakeRegistry, type FakeRegistry } from '../helpers/fake-npm-registry.ts';
 import { serveGitRepo, type GitHttpRepo } from '../helpers/git-http-server.ts';
 import { runOperator, startCluster, waitFor } from './harness.ts';
 import type { Cluster, OperatorHandle } from './harness.ts';
-import { buildEnded, jobsOf } from './manifests.ts';
+import { buildEnded, eventYaml, jobsOf, projectReady } from './manifests.ts';
 
 let cluster: Cluster;
 let operator: OperatorHandle;
@@ -196,6 +197,43 @@ test('an operator restart while the fetch runs, and another mid-build, neither f
   assert.equal(pods.items.length, 1, 'one fetch pod for the build');
 });
 
+test('a build cancelled while its fetch hangs ends Cancelled, and its fetch job is deleted', async () => {
+  // A repository that accepts connections and never answers: git waits until the job's deadline.
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as AddressInfo;
+  try {
+    await cluster.apply(`
+apiVersion: brigade.sh/v1alpha1
+kind: Project
+metadata: { name: silent-repo }
+spec:
+  repo: { cloneURL: "http://127.0.0.1:${port}/repo.git" }
+`);
+    await projectReady(cluster, 'silent-repo');
+    await cluster.apply(eventYaml('silent-1', 'silent-repo', 'push'));
+    const fetching = await waitFor('the build to fetch', async () => {
+      const b = await cluster.objects.get('Build', cluster.namespace, 'silent-1');
+      return b?.status?.reason === 'FetchingScript' ? b : undefined;
+    });
+    assert.equal(fetching.status?.phase, 'Pending');
+    await cluster.objects.patch('Build', cluster.namespace, 'silent-1', { spec: { cancel: true } });
+    const build = await buildEnded(cluster, 'silent-1');
+    assert.equal(build.status?.phase, 'Cancelled', JSON.stringify(build.status));
+    await waitFor('the fetch job deleted', async () => {
+      const jobs = await cluster.clients.batch.listNamespacedJob({
+        namespace: cluster.namespace,
+        labelSelector: 'brigade.sh/build=silent-1',
+      });
+      return jobs.items.every((j) => j.metadata?.deletionTimestamp) ? true : undefined;
+    });
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
+});
+
 test('each build fetched its script once: one fetch job per build, owned by it', async () => {
   const jobs = await cluster.clients.batch.listNamespacedJob({
     namespace: cluster.namespace,
@@ -204,6 +242,7 @@ test('each build fetched its script once: one fetch job per build, owned by it',
   const perBuild = new Map<string, number>();
   for (const job of jobs.items) {
     const owner = job.metadata?.ownerReferences?.find((r) => r.kind === 'Build')?.name ?? '(none)';
+    if (owner === 'silent-1') continue; // deleted by its cancel (above), perhaps not gone yet
     perBuild.set(owner, (perBuild.get(owner) ?? 0) + 1);
   }
   assert.deepEqual(

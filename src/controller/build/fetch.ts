@@ -105,6 +105,17 @@ async function record(deps: ControllerDeps, build: Build, project: Project, log:
   return { kind: 'recorded' };
 }
 
+/** A build cancelled while it fetches: its fetch job (and pod) is deleted, whatever it was doing. */
+export async function stopFetch(deps: ControllerDeps, build: Build): Promise<void> {
+  const namespace = build.metadata.namespace ?? '';
+  const name = scriptFetchJobName(build.metadata.name ?? '');
+  try {
+    await deps.clients.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' });
+  } catch (error) {
+    if (!isNotFound(error)) throw new KubeApiError(`delete job ${namespace}/${name}`, { cause: error });
+  }
+}
+
 async function readJob(deps: ControllerDeps, namespace: string, name: string): Promise<V1Job | undefined> {
   try {
     return await deps.clients.batch.readNamespacedJob({ namespace, name });

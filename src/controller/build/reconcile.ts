@@ -16,7 +16,7 @@ import { DependencyError } from '../../npm/index.ts';
 import type { ScriptPackages } from '../../script/index.ts';
 import { ProjectSecretMissingError, readProjectSecrets } from '../shared/project-secrets.ts';
 import { childJobs } from './children.ts';
-import { fetchScript, needsScriptFetch } from './fetch.ts';
+import { fetchScript, needsScriptFetch, stopFetch } from './fetch.ts';
 import { hostFor } from './host.ts';
 import type { JobWaiters } from './job-waiters.ts';
 import type { ReplayCandidate, ReplayGate } from './replay-gate.ts';
@@ -493,6 +493,7 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
     ending.phase === 'TimedOut' ? new DOMException('build timeout', 'TimeoutError') : new Error(ending.message),
   );
   if (ending.phase === 'Cancelled' || ending.phase === 'TimedOut') await stopChildJobs(deps, build, ending);
+  if (ending.phase === 'Cancelled' && needsScriptFetch(build)) await stopFetch(deps, build);
   status = withProgress(status, jobsSummary(childJobs(deps, build)));
   rt.unannouncedEnds.set(key, ending);
   await deps.objects.patchStatus(
