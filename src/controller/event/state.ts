@@ -119,7 +119,7 @@ function noHandler(type: string, handlers: readonly string[]): EventDecision {
   return {
     kind: 'reject',
     reason: 'NoHandler',
-    message: `the script has no handler for "${type}" (handles: ${known.join(', ') || 'nothing'}; set spec.policy.unhandledEvents: Succeed on the Project for Brigade 1's behaviour, a build that succeeds)`,
+    message: `the script has no handler for "${type}" (handles: ${known.join(', ') || 'nothing'}); set spec.policy.unhandledEvents: Succeed on the Project for Brigade 1's behaviour, a build that succeeds`,
   };
 }
 
