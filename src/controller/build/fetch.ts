@@ -58,7 +58,7 @@ export async function fetchScript(deps: ControllerDeps, build: Build, project: P
   if (log === undefined)
     return failed(
       'ScriptFetchFailed',
-      `the fetch job ${name} succeeded but its pod's log is gone; delete the Event's Build to fetch again`,
+      `the fetch job ${name} succeeded but its pod's log could not be read (the pod is gone); send the event again to fetch anew`,
     );
   return record(deps, build, project, log);
 }
