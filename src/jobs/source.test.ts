@@ -103,3 +103,16 @@ test("the job's own env comes after the source env, so a job can override it", (
   const env = spec.containers[0].env ?? [];
   assert.deepEqual(env.at(-1), { name: 'BRIGADE_WORKSPACE', value: '/elsewhere' });
 });
+
+test('a repository-script build whose event named only a ref clones the commit its script came from', () => {
+  const result = translateJob({
+    job: jobCr(),
+    project: project(REPO),
+    build: build({ revision: { ref: 'refs/heads/main' }, scriptOrigin: 'repository', scriptCommit: 'f00d' }),
+  }) as Translation;
+  const [clone] = result.batchJob.spec?.template.spec?.initContainers ?? [];
+  assert.deepEqual(
+    clone.env?.find((e) => e.name === 'BRIGADE_COMMIT_ID'),
+    { name: 'BRIGADE_COMMIT_ID', value: 'f00d' },
+  );
+});
