@@ -28,12 +28,23 @@ import { JobName, ObjectName, StringEnum, StringMap, Timestamp, immutable, withR
 export const BUILD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'TimedOut', 'Cancelled'] as const;
 export const SCRIPT_ORIGINS = ['project', 'event', 'repository'] as const;
 
+/**
+ * The Event's provider schema without its default: a Build copies the provider of its Event, and a
+ * default on an immutable field would stamp 'manual' on a rerun request that the operator could
+ * then never complete from a github original.
+ */
+const BUILD_PROVIDER = Type.String({
+  ...(EventProviderSchema.description ? { description: EventProviderSchema.description } : {}),
+  ...(EventProviderSchema.minLength !== undefined ? { minLength: EventProviderSchema.minLength } : {}),
+  ...(EventProviderSchema.maxLength !== undefined ? { maxLength: EventProviderSchema.maxLength } : {}),
+});
+
 export const BuildSpecSchema = Type.Object(
   {
     project: { ...ObjectName('Name of the Project (same namespace).'), ...immutable('spec.project') },
     event: Type.Optional({ ...ObjectName('Name of the Event that caused this build.'), ...immutable('spec.event') }),
     type: Type.Optional({ ...EventTypeSchema, ...immutable('spec.type') }),
-    provider: Type.Optional({ ...EventProviderSchema, ...immutable('spec.provider') }),
+    provider: Type.Optional({ ...BUILD_PROVIDER, ...immutable('spec.provider') }),
     revision: Type.Optional({ ...RevisionSchema, ...immutable('spec.revision') }),
     payload: Type.Optional(
       Type.String({

@@ -234,6 +234,26 @@ spec:
   }
 });
 
+test('a rerun of a repository build evaluates the script the original fetched, without fetching', async () => {
+  await cluster.apply(`
+apiVersion: brigade.sh/v1alpha1
+kind: Build
+metadata: { name: push-first-again }
+spec:
+  project: from-repo
+  rerunOf: { build: push-first, all: true }
+`);
+  const rerun = await buildEnded(cluster, 'push-first-again', 180_000);
+  assert.equal(rerun.status?.phase, 'Succeeded', JSON.stringify(rerun.status));
+  assert.equal(rerun.spec.scriptCommit, commits.first);
+  assert.match(rerun.status.logTail ?? '', /script v1/);
+  const fetches = await cluster.clients.batch.listNamespacedJob({
+    namespace: cluster.namespace,
+    labelSelector: 'brigade.sh/component=script-fetch,brigade.sh/build=push-first-again',
+  });
+  assert.equal(fetches.items.length, 0);
+});
+
 test('each build fetched its script once: one fetch job per build, owned by it', async () => {
   const jobs = await cluster.clients.batch.listNamespacedJob({
     namespace: cluster.namespace,
