@@ -88,6 +88,45 @@ test('the chart passes gateway limits that are set, and only those', async () =>
   assert.deepEqual(limits.sort(), ['--gateway-header-timeout=5s', '--gateway-max-connections=64']);
 });
 
+interface CachePod {
+  containers: Array<{ args: string[]; volumeMounts?: Array<{ name: string; mountPath: string }> }>;
+  volumes?: Array<{ name: string; emptyDir?: unknown; persistentVolumeClaim?: { claimName: string } }>;
+}
+
+/** The volume mounted where --package-cache points (the root filesystem is read-only). */
+function packageCacheVolume(spec: CachePod): NonNullable<CachePod['volumes']>[number] {
+  const [container] = spec.containers;
+  const dir = container.args.find((a) => a.startsWith('--package-cache='))?.slice('--package-cache='.length);
+  assert.ok(dir, `no --package-cache in ${container.args.join(' ')}`);
+  const mount = container.volumeMounts?.find((m) => m.mountPath === dir);
+  assert.ok(mount, `nothing is mounted at ${dir}`);
+  const volume = spec.volumes?.find((v) => v.name === mount.name);
+  assert.ok(volume, `no volume ${mount.name}`);
+  return volume;
+}
+
+test('kustomize and the chart keep npm packages in a mounted package cache; the chart takes a PVC and a registry', async () => {
+  const kustomized = podSpec(await render('kubectl', ['kustomize', 'config'])) as unknown as CachePod;
+  const chart = podSpec(
+    await render('helm', ['template', 'brigade', 'charts/brigade-operator']),
+  ) as unknown as CachePod;
+  for (const spec of [kustomized, chart]) assert.ok(packageCacheVolume(spec).emptyDir, 'an emptyDir by default');
+  assert.equal(chart.containers[0].args.filter((a) => a.startsWith('--npm-registry')).length, 0);
+  const custom = podSpec(
+    await render('helm', [
+      'template',
+      'brigade',
+      'charts/brigade-operator',
+      '--set',
+      'packages.cache.persistentVolumeClaim=npm-cache',
+      '--set',
+      'packages.registry=https://npm.example.internal/',
+    ]),
+  ) as unknown as CachePod;
+  assert.deepEqual(packageCacheVolume(custom).persistentVolumeClaim, { claimName: 'npm-cache' });
+  assert.ok(custom.containers[0].args.includes('--npm-registry=https://npm.example.internal/'));
+});
+
 test('helm lint passes and helm template renders the same ClusterRole rules and CRDs as kustomize', async () => {
   const lint = await runTool('helm', ['lint', 'charts/brigade-operator']);
   assert.equal(lint.code, 0, lint.stdout + lint.stderr);

@@ -26,14 +26,25 @@ import {
 import { JobName, ObjectName, StringEnum, StringMap, Timestamp, immutable, withRules } from './schema-kit.ts';
 
 export const BUILD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'TimedOut', 'Cancelled'] as const;
-export const SCRIPT_ORIGINS = ['project', 'event'] as const;
+export const SCRIPT_ORIGINS = ['project', 'event', 'repository'] as const;
+
+/**
+ * The Event's provider schema without its default: a Build copies the provider of its Event, and a
+ * default on an immutable field would stamp 'manual' on a rerun request that the operator could
+ * then never complete from a github original.
+ */
+const BUILD_PROVIDER = Type.String({
+  ...(EventProviderSchema.description ? { description: EventProviderSchema.description } : {}),
+  ...(EventProviderSchema.minLength !== undefined ? { minLength: EventProviderSchema.minLength } : {}),
+  ...(EventProviderSchema.maxLength !== undefined ? { maxLength: EventProviderSchema.maxLength } : {}),
+});
 
 export const BuildSpecSchema = Type.Object(
   {
     project: { ...ObjectName('Name of the Project (same namespace).'), ...immutable('spec.project') },
     event: Type.Optional({ ...ObjectName('Name of the Event that caused this build.'), ...immutable('spec.event') }),
     type: Type.Optional({ ...EventTypeSchema, ...immutable('spec.type') }),
-    provider: Type.Optional({ ...EventProviderSchema, ...immutable('spec.provider') }),
+    provider: Type.Optional({ ...BUILD_PROVIDER, ...immutable('spec.provider') }),
     revision: Type.Optional({ ...RevisionSchema, ...immutable('spec.revision') }),
     payload: Type.Optional(
       Type.String({
@@ -44,9 +55,17 @@ export const BuildSpecSchema = Type.Object(
     ),
     script: Type.Optional(
       Type.String({
-        description: 'The exact brigade.js this build runs (a snapshot, so replay never picks up a later edit).',
+        description:
+          'The exact brigade.js this build runs (a snapshot, so replay never picks up a later edit). With scriptOrigin repository it is set once, when the fetch job has read it from the repository.',
         maxLength: MAX_SCRIPT_LENGTH,
         ...immutable('spec.script'),
+      }),
+    ),
+    scriptCommit: Type.Optional(
+      Type.String({
+        description: 'With scriptOrigin repository: the commit the script and its files were read from.',
+        maxLength: 256,
+        ...immutable('spec.scriptCommit'),
       }),
     ),
     files: Type.Optional({
@@ -65,7 +84,8 @@ export const BuildSpecSchema = Type.Object(
     }),
     scriptOrigin: Type.Optional(
       StringEnum(SCRIPT_ORIGINS, {
-        description: "Where the script came from: the project (spec.script or scriptFrom) or the event's own script.",
+        description:
+          "Where the script came from: the project (spec.script or scriptFrom), the event's own script, or the project's repository at the event's revision (fetched by a job before the build starts).",
         ...immutable('spec.scriptOrigin'),
       }),
     ),
@@ -100,8 +120,9 @@ export const BuildSpecSchema = Type.Object(
     description: 'What the build runs: a self-contained snapshot of the event and the script.',
     ...withRules([
       {
-        rule: 'has(self.rerunOf) || (has(self.event) && has(self.type) && has(self.provider) && has(self.script) && has(self.scriptOrigin))',
-        message: 'a build needs event, type, provider, script and scriptOrigin, unless it is a rerun (spec.rerunOf)',
+        rule: "has(self.rerunOf) || (has(self.event) && has(self.type) && has(self.provider) && has(self.scriptOrigin) && (has(self.script) || self.scriptOrigin == 'repository'))",
+        message:
+          'a build needs event, type, provider, scriptOrigin and script (unless the script comes from the repository), unless it is a rerun (spec.rerunOf)',
       },
     ]),
   },

@@ -49,6 +49,7 @@ test('a Project gets its policy and storage defaults, and unknown fields are pru
       allowServiceAccountToken: false,
       allowInlineSecrets: false,
       allowEventScripts: false,
+      unhandledEvents: 'Reject',
       buildTimeoutSeconds: 3600,
       supersede: false,
     },
@@ -62,7 +63,7 @@ test('a Build needs the script it runs and where it came from, unless it is a re
   const { script: _s, ...noScript } = full;
   assert.match(
     errors('Build', object('Build', noScript)),
-    /a build needs event, type, provider, script and scriptOrigin, unless it is a rerun/,
+    /a build needs event, type, provider, scriptOrigin and script \(unless the script comes from the repository\), unless it is a rerun/,
   );
   assert.equal(errors('Build', object('Build', { project: 'p', rerunOf: { build: 'b1' } })), '');
   // The operator completes a rerun request once; after that its snapshot and rerunOf are immutable.
@@ -157,6 +158,20 @@ test('a Build may be cancelled but not resumed, and its script cannot change', (
   assert.equal(errors('Build', cancelled, running), '');
   assert.match(errors('Build', object('Build', { ...spec }), cancelled), /a cancelled build cannot be resumed/);
   assert.match(errors('Build', object('Build', { ...spec, script: 'b' }), running), /spec.script is immutable/);
+});
+
+test('only a repository Build starts without a script, and gets it once, with the commit it came from', () => {
+  const spec = { project: 'demo', event: 'e', type: 'push', provider: 'github' };
+  assert.match(
+    errors('Build', object('Build', { ...spec, scriptOrigin: 'project' })),
+    /script \(unless the script comes from the repository\)/,
+  );
+  const fetching = object('Build', { ...spec, scriptOrigin: 'repository' });
+  assert.equal(errors('Build', fetching), '');
+  const fetched = object('Build', { ...spec, scriptOrigin: 'repository', script: 'a', scriptCommit: 'abc1234' });
+  assert.equal(errors('Build', fetched, fetching), '');
+  const again = object('Build', { ...spec, scriptOrigin: 'repository', script: 'b', scriptCommit: 'abc1234' });
+  assert.match(errors('Build', again, fetched), /spec.script is immutable/);
 });
 
 test('a Job env entry takes a value or a reference, not both, and one kind of reference (secret, config map or pod field)', () => {

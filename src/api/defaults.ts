@@ -40,6 +40,11 @@ export const DEFAULTS = {
   gitImage: 'alpine/git:2.47.2',
 } as const;
 
-/** The shells a job may use; tasks are run as one script by `<shell> -c`. */
-export const SHELLS = ['/bin/sh', '/bin/bash'] as const;
-export type Shell = (typeof SHELLS)[number];
+/**
+ * The shells that get Brigade 1's safety prelude (`set -e`; bash also `-o pipefail`). A job may name
+ * any other shell, as in Brigade 1; it runs the tasks as `<shell> -c <script>` without a prelude.
+ */
+export const PRELUDE_SHELLS = ['/bin/sh', '/bin/bash'] as const;
+export type Shell = string;
+/** A shell is one word (a path or a command name): it becomes the container command's first element. */
+export const SHELL_PATTERN = '^[^\\s]+$';

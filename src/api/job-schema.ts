@@ -3,7 +3,7 @@
 // value that came from the project's secrets is stored in a Secret owned by this Job CR and
 // referenced with valueFrom.secretKeyRef.
 import { Type } from '@sinclair/typebox';
-import { DEFAULTS, SHELLS } from './defaults.ts';
+import { DEFAULTS, SHELL_PATTERN } from './defaults.ts';
 import { ConditionsSchema, HostSchema, KeySelectorSchema, ResourcesSchema } from './common-schemas.ts';
 import { IMAGE_PULL_POLICIES } from './project-schema.ts';
 import {
@@ -162,9 +162,12 @@ export const JobSpecSchema = Type.Object(
       }),
     ),
     shell: Type.Optional(
-      StringEnum(SHELLS, {
-        description: 'Shell that runs the tasks: /bin/sh (set -e) or /bin/bash (set -eo pipefail).',
+      Type.String({
+        description:
+          'Shell that runs the tasks as `<shell> -c <script>`: /bin/sh (with set -e), /bin/bash (with set -eo pipefail) or any other shell of the image (no prelude), as in Brigade 1.',
         default: DEFAULTS.shell,
+        pattern: SHELL_PATTERN,
+        maxLength: 256,
       }),
     ),
     command: Type.Optional(

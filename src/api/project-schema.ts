@@ -110,7 +110,7 @@ const RepoSchema = Type.Object(
     cloneURL: Type.Optional(
       Type.String({
         description:
-          'URL jobs with useSource clone from; without it jobs get no source checkout (Brigade 1 allowed a project with no clone URL).',
+          "URL jobs with useSource clone from; without it jobs get no source checkout (Brigade 1 allowed a project with no clone URL). A project with a clone URL and neither script nor scriptFrom runs the brigade.js of the repository at each event's revision, as Brigade 1 did.",
         minLength: 1,
         maxLength: 2048,
       }),
@@ -118,6 +118,22 @@ const RepoSchema = Type.Object(
     ref: Type.Optional(
       Type.String({
         description: 'Ref to check out when the event names no revision (default: the remote HEAD).',
+        maxLength: 1024,
+      }),
+    ),
+    scriptPath: Type.Optional(
+      Type.String({
+        description:
+          "Where brigade.js is in the repository, for a project that runs the repository's script (Brigade 1 brigadejsPath); the files it requires are taken from its directory. Default brigade.js.",
+        pattern: SCRIPT_FILE_PATH,
+        maxLength: 1024,
+      }),
+    ),
+    configPath: Type.Optional(
+      Type.String({
+        description:
+          "Where brigade.json is in the repository, for a project that runs the repository's script (Brigade 1 brigadeConfigPath). Default brigade.json.",
+        pattern: SCRIPT_FILE_PATH,
         maxLength: 1024,
       }),
     ),
@@ -149,6 +165,9 @@ export const JobDefaultsSchema = Type.Object(
       "Settings every job of the project gets unless the job sets its own (the job's settings win; maps are merged).",
   },
 );
+
+/** What happens to an event the script has no handler for (policy.unhandledEvents). */
+export const UNHANDLED_EVENTS = ['Reject', 'Succeed'] as const;
 
 export const PolicySchema = Type.Object(
   {
@@ -200,6 +219,13 @@ export const PolicySchema = Type.Object(
       Type.Boolean({
         description: "Whether an Event may carry its own script (like 'brig run -f') instead of the project's.",
         default: false,
+      }),
+    ),
+    unhandledEvents: Type.Optional(
+      StringEnum(UNHANDLED_EVENTS, {
+        description:
+          "An event whose type the script has no handler for: Reject (the Event is rejected with reason NoHandler, so a typo shows; a repository script, whose handlers are known only once fetched, ends its build Failed) or Succeed (Brigade 1's behaviour: a build that runs the script, finds no handler and succeeds).",
+        default: 'Reject',
       }),
     ),
     maxConcurrentBuilds: Type.Optional(

@@ -11,9 +11,12 @@ const RERUN_OF_LABEL = LABELS.rerunOf;
 const GENERATED_SUFFIX = 5;
 const RERUN_INFIX = '-rerun-';
 
-/** A rerun Build whose snapshot the operator has not copied in yet. */
+/**
+ * A rerun Build whose snapshot the operator has not copied in yet (scriptOrigin is in every
+ * snapshot; script is not while a repository script is being fetched).
+ */
 export function isRerunRequest(build: { spec: BuildSpecRequest }): boolean {
-  return build.spec.rerunOf !== undefined && build.spec.script === undefined;
+  return build.spec.rerunOf !== undefined && build.spec.scriptOrigin === undefined;
 }
 
 /** The Build that asks for a rerun of `original`; the API server picks the name (generateName). */
@@ -81,6 +84,7 @@ const SNAPSHOT_FIELDS = [
   'files',
   'dependencies',
   'scriptOrigin',
+  'scriptCommit',
 ] as const satisfies readonly (keyof BuildSpec)[];
 
 /**

@@ -96,10 +96,10 @@ export type BuildSpecRequest = Static<typeof BuildSpecSchema>;
 /**
  * A Build's spec with its snapshot in place, which is what every Build is except a rerun request the
  * operator has not completed yet (see isRerunRequest in api/rerun.ts: the Build controller completes
- * it before anything else reads it).
+ * it before anything else reads it). `script` is absent only while a repository script is fetched.
  */
 export type BuildSpec = BuildSpecRequest &
-  Required<Pick<BuildSpecRequest, 'event' | 'type' | 'provider' | 'script' | 'scriptOrigin'>>;
+  Required<Pick<BuildSpecRequest, 'event' | 'type' | 'provider' | 'scriptOrigin'>>;
 export type BuildRerunOf = NonNullable<BuildSpecRequest['rerunOf']>;
 export type BuildStatus = Static<typeof BuildStatusSchema>;
 export type BuildJobSummary = Static<typeof BuildJobSummarySchema>;

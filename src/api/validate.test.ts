@@ -143,16 +143,16 @@ test('names that become object names must be DNS-1123', () => {
   assert.deepEqual(validateAgainstSchema('Job', longJob).errors, ['/spec/name: must NOT have more than 63 characters']);
 });
 
-test('phases, placement and shell are enums', () => {
+test('phases and placement are enums, and a shell is one word', () => {
   const errors = [
     ...validateAgainstSchema('Build', { ...build, status: { phase: 'Done' } }).errors,
-    ...validateAgainstSchema('Job', { ...job, spec: { ...job.spec, shell: '/bin/zsh', host: { placement: 'cloud' } } })
+    ...validateAgainstSchema('Job', { ...job, spec: { ...job.spec, shell: 'bash -x', host: { placement: 'cloud' } } })
       .errors,
     ...validateAgainstSchema('Event', { ...event, status: { phase: 'Running' } }).errors,
   ];
   assert.deepEqual(errors, [
     '/status/phase: must be equal to one of the allowed values',
-    '/spec/shell: must be equal to one of the allowed values',
+    '/spec/shell: must match pattern "^[^\\s]+$"',
     '/spec/host/placement: must be equal to one of the allowed values',
     '/status/phase: must be equal to one of the allowed values',
   ]);

@@ -5,8 +5,15 @@
 // command to run first).
 import type { EffectiveJob } from './effective.ts';
 
-export function shellPrelude(shell: EffectiveJob['shell']): string {
-  return shell === '/bin/bash' ? 'set -eo pipefail' : 'set -e';
+/** Brigade 1's prelude: `set -e` for /bin/sh, `set -eo pipefail` for /bin/bash, nothing for other shells. */
+export function shellPrelude(shell: EffectiveJob['shell']): string | undefined {
+  if (shell === '/bin/bash') return 'set -eo pipefail';
+  return shell === '/bin/sh' ? 'set -e' : undefined;
+}
+
+/** True when the shell is one the clone prefix (POSIX shell code) can run in. */
+function runsPosixCode(shell: string): boolean {
+  return shellPrelude(shell) !== undefined;
 }
 
 export interface ContainerCommand {
@@ -33,10 +40,21 @@ export function containerCommand(eff: EffectiveJob, prefix?: string): ContainerC
   const withArgs = (command: string[], list: string[]): ContainerCommand =>
     list.length > 0 ? { command, args: list } : { command };
   const tasks = spec.tasks ?? [];
-  const lead = [shellPrelude(shell), ...(prefix ? [prefix] : [])];
+  const prelude = shellPrelude(shell);
+  if (tasks.length > 0 && prefix && !runsPosixCode(shell))
+    // Another shell may not speak sh: /bin/sh runs the prefix, then hands over to the job's shell.
+    return {
+      command: ['/bin/sh', '-c', ['set -e', prefix, 'exec "$@"'].join('\n'), spec.name],
+      args: [shell, '-c', tasks.join('\n'), spec.name, ...args],
+    };
+  const lead = [...(prelude ? [prelude] : []), ...(prefix ? [prefix] : [])];
   if (tasks.length > 0) return withArgs([shell, '-c', [...lead, ...tasks].join('\n'), spec.name], args);
   const command = spec.command ?? [];
   if (command.length === 0) return args.length > 0 ? { args: [...args] } : {};
   if (!prefix) return withArgs([...command], args);
-  return withArgs([shell, '-c', [...lead, 'exec "$@"'].join('\n'), spec.name], [...command, ...args]);
+  const launcher = runsPosixCode(shell) ? shell : '/bin/sh';
+  return withArgs(
+    [launcher, '-c', [shellPrelude(launcher) ?? 'set -e', prefix, 'exec "$@"'].join('\n'), spec.name],
+    [...command, ...args],
+  );
 }

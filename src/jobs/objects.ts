@@ -3,7 +3,7 @@ import type { V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, LABELS, MANAGED_BY } from '../api/constants.ts';
 import type { ObjectMeta } from '../api/types.ts';
 
-export type Component = 'job' | 'build-storage' | 'cache' | 'job-env';
+export type Component = 'job' | 'build-storage' | 'cache' | 'job-env' | 'script-fetch';
 
 export interface LabelSource {
   project: string;

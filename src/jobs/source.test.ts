@@ -56,6 +56,13 @@ test('burst jobs clone inline too, since they may land on the virtual node', () 
   assert.match(spec.containers[0].command?.[2] ?? '', /git clone/);
 });
 
+test('on the virtual node another shell gets its tasks after /bin/sh has run the clone', () => {
+  const spec = pod({ host: { name: 'virtual-kubelet' }, shell: '/bin/zsh', tasks: ['print -r -- $ZSH_VERSION'] });
+  const [container] = spec.containers;
+  assert.deepEqual(container.command, ['/bin/sh', '-c', `set -e\n${INLINE_CLONE_SCRIPT}\nexec "$@"`, 'test']);
+  assert.deepEqual(container.args, ['/bin/zsh', '-c', 'print -r -- $ZSH_VERSION', 'test']);
+});
+
 test('on the virtual node a command-only job still clones first, then execs the command', () => {
   const spec = pod({ host: { placement: 'virtual' }, tasks: [], command: ['make'], args: ['test'] });
   assert.deepEqual(spec.containers[0].command, ['/bin/sh', '-c', `set -e\n${INLINE_CLONE_SCRIPT}\nexec "$@"`, 'test']);
@@ -95,4 +102,17 @@ test("the job's own env comes after the source env, so a job can override it", (
   const spec = pod({ host: { placement: 'virtual' }, env: [{ name: 'BRIGADE_WORKSPACE', value: '/elsewhere' }] });
   const env = spec.containers[0].env ?? [];
   assert.deepEqual(env.at(-1), { name: 'BRIGADE_WORKSPACE', value: '/elsewhere' });
+});
+
+test('a repository-script build whose event named only a ref clones the commit its script came from', () => {
+  const result = translateJob({
+    job: jobCr(),
+    project: project(REPO),
+    build: build({ revision: { ref: 'refs/heads/main' }, scriptOrigin: 'repository', scriptCommit: 'f00d' }),
+  }) as Translation;
+  const [clone] = result.batchJob.spec?.template.spec?.initContainers ?? [];
+  assert.deepEqual(
+    clone.env?.find((e) => e.name === 'BRIGADE_COMMIT_ID'),
+    { name: 'BRIGADE_COMMIT_ID', value: 'f00d' },
+  );
 });

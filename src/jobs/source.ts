@@ -52,7 +52,9 @@ export function sourcePlan(eff: EffectiveJob, project: Project, build: Build, on
   const revision = build.spec.revision;
   const env: V1EnvVar[] = [
     { name: 'BRIGADE_REMOTE_URL', value: cloneURL },
-    { name: 'BRIGADE_COMMIT_ID', value: revision?.commit ?? '' },
+    // An event that named only a ref: the commit the build's script was fetched from (repository
+    // scripts), so the jobs see the code the script was written for even if the ref moved since.
+    { name: 'BRIGADE_COMMIT_ID', value: revision?.commit ?? build.spec.scriptCommit ?? '' },
     { name: 'BRIGADE_COMMIT_REF', value: revision?.ref ?? project.spec.repo?.ref ?? '' },
     { name: 'BRIGADE_WORKSPACE', value: eff.mountPath },
   ];

@@ -75,6 +75,14 @@ test('bash runs the tasks with set -eo pipefail', () => {
   assert.equal(container.args, undefined);
 });
 
+test('any other shell runs the tasks with -c and no prelude, as Brigade 1 added set -e only for sh and bash', () => {
+  const [container] = pod(
+    translated({ job: jobCr({ shell: '/usr/bin/pwsh', tasks: ['Write-Output hi', 'exit 3'], args: ['x'] }) }).batchJob,
+  ).containers;
+  assert.deepEqual(container.command, ['/usr/bin/pwsh', '-c', 'Write-Output hi\nexit 3', 'test']);
+  assert.deepEqual(container.args, ['x']);
+});
+
 test('a job with a command and no tasks runs the command with its args', () => {
   const [container] = pod(
     translated({ job: jobCr({ tasks: [], command: ['make'], args: ['test'] }) }).batchJob,

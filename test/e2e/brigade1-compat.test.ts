@@ -36,6 +36,13 @@ events.on('live-logs', async () => {
   await done;
   console.log('after: ' + (await j.logs()).trim().split('\\n').join(','));
 });
+events.on('other-shell', async () => {
+  // Brigade 1 ran tasks with any job.shell and added set -e only for /bin/sh and /bin/bash.
+  const j = new Job('dash', 'debian:bookworm-slim', ['false', 'echo "dash went on after a failing task"']);
+  j.shell = '/bin/dash';
+  const result = await j.run();
+  console.log('dash said: ' + result.toString().trim());
+});
 events.on('entrypoint-args', async () => {
   // alpine has no entrypoint, so the args replace its CMD, as docker run alpine echo ... would.
   const j = new Job('with-args', 'alpine:3.20');
@@ -47,7 +54,9 @@ before(async () => {
   cluster = await startCluster();
   operator = await runOperator(cluster);
   await cluster.apply(projectYaml('compat', SCRIPT));
+  await cluster.apply(projectYaml('compat-lenient', SCRIPT, 'policy: { unhandledEvents: Succeed }'));
   await projectReady(cluster, 'compat');
+  await projectReady(cluster, 'compat-lenient');
 });
 
 after(async () => {
@@ -173,4 +182,36 @@ spec:
   const ready = broken.status?.conditions?.find((c) => c.type === 'Ready');
   assert.equal(ready?.reason, 'ScriptSyntaxError');
   assert.match(ready.message ?? '', /SyntaxError: .*\(lib\.js:\d+:\d+\)/);
+});
+
+test('a job may name another shell: it runs the tasks with -c and without the set -e prelude, as in Brigade 1', async () => {
+  await cluster.apply(eventYaml('compat-shell', 'compat', 'other-shell'));
+  const build = await buildEnded(cluster, 'compat-shell', 120_000);
+  assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
+  assert.match(build.status.logTail ?? '', /dash said: dash went on after a failing task/);
+  const jobCr = (await jobsOf(cluster, 'compat-shell')).get('dash');
+  assert.equal(jobCr?.spec.shell, '/bin/dash');
+  const child = await batchJobOf(jobCr.metadata.name ?? '');
+  assert.deepEqual(child.spec?.template.spec?.containers[0].command, [
+    '/bin/dash',
+    '-c',
+    'false\necho "dash went on after a failing task"',
+    'dash',
+  ]);
+});
+
+test('an unhandled event is rejected by default; with policy.unhandledEvents: Succeed it gets a build that succeeds, as in Brigade 1', async () => {
+  await cluster.apply(eventYaml('compat-unhandled', 'compat', 'no-such-type'));
+  await cluster.apply(eventYaml('compat-unhandled-ok', 'compat-lenient', 'no-such-type'));
+  const rejected = await waitFor('event compat-unhandled decided', async () => {
+    const e = await cluster.objects.get('Event', cluster.namespace, 'compat-unhandled');
+    return e?.status?.phase === 'Rejected' || e?.status?.phase === 'Accepted' ? e : undefined;
+  });
+  assert.equal(rejected.status?.phase, 'Rejected');
+  assert.equal(rejected.status.reason, 'NoHandler');
+  assert.match(rejected.status.message ?? '', /spec\.policy\.unhandledEvents: Succeed/);
+  const build = await buildEnded(cluster, 'compat-unhandled-ok');
+  assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
+  assert.equal(build.status.reason, 'NoHandler');
+  assert.deepEqual(build.status.jobs ?? [], []);
 });

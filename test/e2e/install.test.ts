@@ -7,21 +7,29 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { startFakeRegistry, type FakeRegistry } from '../helpers/fake-npm-registry.ts';
 import { ROOT, runTool } from '../helpers/tools.ts';
 import { groundKind } from '../ground/ground.ts';
 import { startCluster, waitFor, type Cluster } from './harness.ts';
 import { buildEnded, eventYaml, jobsOf, projectReady, projectYaml } from './manifests.ts';
 
 let cluster: Cluster;
+let registry: FakeRegistry | undefined;
 const onCluster = groundKind() === 'cluster';
 const skip = onCluster
   ? false
   : 'needs the real ground (BRIGADE_TEST_GROUND=cluster): the simulator runs no Deployments';
 
 before(async () => {
-  if (onCluster) cluster = await startCluster();
+  if (!onCluster) return;
+  cluster = await startCluster();
+  // The installed operator resolves npm packages from here (host network: loopback is shared).
+  registry = await startFakeRegistry([
+    { name: 'shout-it', version: '2.1.0', files: { 'index.js': 'module.exports = (s) => String(s).toUpperCase();' } },
+  ]);
 });
 after(async () => {
+  await registry?.close();
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
   await cluster?.stop();
 });
@@ -54,6 +62,8 @@ test(
       ns,
       '--set',
       'replicaCount=1',
+      '--set',
+      `packages.registry=${registry?.url ?? ''}`,
       '--wait',
       '--timeout',
       '240s',
@@ -87,11 +97,15 @@ test(
         projectYaml(
           'installed',
           `const { events, Job } = require('brigadier');
+// An npm package: resolved by the installed operator and kept in its package-cache volume (the
+// root filesystem is read-only).
+const shout = require('shout-it');
 events.on('exec', async () => {
-  const j = new Job('on-aci', 'alpine:3.4', ['echo hello from the installed operator']);
+  const j = new Job('on-aci', 'alpine:3.4', ['echo ' + shout('hello') + ' from the installed operator']);
   j.host.name = 'virtual-kubelet';
   await j.run();
 });`,
+          'dependencies: { shout-it: "^2.0.0" }',
         ),
       );
       await projectReady(cluster, 'installed');
@@ -100,7 +114,7 @@ events.on('exec', async () => {
       assert.equal(build.status?.phase, 'Succeeded', JSON.stringify(build.status));
       const job = (await jobsOf(cluster, 'installed-1')).get('on-aci');
       assert.equal(job?.status?.nodeName, 'virtual-kubelet');
-      assert.match(job.status.logTail ?? '', /hello from the installed operator/);
+      assert.match(job.status.logTail ?? '', /HELLO from the installed operator/);
       const logs = await cluster.kubectl('logs', pod.metadata.name);
       assert.match(logs, /installed-1/, 'the operator logged the build');
 

@@ -26,6 +26,7 @@ secrets: {
   SLACK_WEBHOOK: "https://hooks.example.com/services/T/B/xyz"
 }
 vcsSidecar: "brigadecore/git-sidecar:latest"
+brigadejsPath: "ci/brigade.js"
 github:
   token: "ghp_faketoken"
 `;
@@ -89,6 +90,10 @@ describe('project commands against the test ground', () => {
     // Every field is accounted for: those without an equivalent are named with the reason.
     assert.match(r.stderr, /vcsSidecar: not imported \(no equivalent: /);
     assert.match(r.stderr, /github\.token: not imported \(no equivalent: /);
+    // As in Brigade 1, a project without defaultScript runs the repository's script, found at brigadejsPath.
+    assert.match(r.stderr, /brigadejsPath -> spec\.repo\.scriptPath/);
+    assert.match(r.stderr, /no defaultScript: each build runs the repository's brigade\.js/);
+    assert.equal((docs[2] as { spec?: { repo?: { scriptPath?: string } } }).spec?.repo?.scriptPath, 'ci/brigade.js');
     assert.match(
       r.stderr,
       new RegExp(`namespace "elsewhere": not used \\(namespace ${cluster.namespace} was given\\)`),
@@ -129,7 +134,11 @@ describe('project commands against the test ground', () => {
     // The API server fills in the policy's defaults: nothing more is allowed than Brigade 1's values asked.
     assert.equal(policy.allowPrivileged, false);
     assert.deepEqual(spec, {
-      repo: { name: 'github.com/example/brigadedemo', cloneURL: 'https://github.com/example/brigadedemo.git' },
+      repo: {
+        name: 'github.com/example/brigadedemo',
+        cloneURL: 'https://github.com/example/brigadedemo.git',
+        scriptPath: 'ci/brigade.js',
+      },
       secretRef: { name: 'example-brigadedemo-secrets' },
       gateways: {
         github: { enabled: true, secretKeyRef: { name: 'example-brigadedemo-intake', key: 'github' } },

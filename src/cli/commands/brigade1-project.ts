@@ -36,9 +36,6 @@ const NOT_CARRIED: Record<string, string> = {
   'worker.tag': 'no equivalent: there is no worker pod',
   'worker.pullPolicy': 'no equivalent: there is no worker pod',
   workerCommand: 'no equivalent: there is no worker pod',
-  brigadejsPath:
-    'no equivalent: the script comes from the Project (spec.script or spec.scriptFrom), not the repository',
-  brigadeConfigPath: 'no equivalent: brigade.json (npm dependencies of the worker) is not used',
   defaultConfig: 'no equivalent: brigade.json (npm dependencies of the worker) is not used',
   defaultConfigName: 'no equivalent: brigade.json (npm dependencies of the worker) is not used',
   initGitSubmodules: 'no equivalent: the source clone does not initialise submodules',
@@ -125,10 +122,27 @@ function take(c: Converting, key: string): unknown {
 function convertRepo(c: Converting): void {
   const repoName = text(take(c, 'repository'));
   const cloneURL = text(take(c, 'cloneURL'));
+  const scriptPath = text(take(c, 'brigadejsPath'));
+  const configPath = text(take(c, 'brigadeConfigPath'));
   if (repoName || cloneURL)
     c.spec.repo = { ...(repoName ? { name: repoName } : {}), ...(cloneURL ? { cloneURL } : {}) };
   if (repoName) c.report.push(`repository -> spec.repo.name`);
   if (cloneURL) c.report.push(`cloneURL -> spec.repo.cloneURL`);
+  // Brigade 1 ignored absolute paths (with a warning); here the schema refuses them, so they are not carried.
+  for (const [key, value, field] of [
+    ['brigadejsPath', scriptPath, 'scriptPath'],
+    ['brigadeConfigPath', configPath, 'configPath'],
+  ] as const) {
+    if (!value) continue;
+    if (!c.spec.repo || value.startsWith('/')) {
+      c.report.push(
+        `${key}: not imported (${c.spec.repo ? 'an absolute path, which Brigade 1 ignored too' : 'no cloneURL to read it from'})`,
+      );
+      continue;
+    }
+    c.spec.repo[field] = value.replace(/^\.\//, '');
+    c.report.push(`${key} -> spec.repo.${field}`);
+  }
 }
 
 function convertScript(c: Converting): void {
@@ -141,10 +155,12 @@ function convertScript(c: Converting): void {
   } else if (configMap) {
     c.spec.scriptFrom = { configMapKeyRef: { name: configMap, key: 'brigade.js' } };
     c.report.push('defaultScriptName -> spec.scriptFrom.configMapKeyRef (key brigade.js)');
-  } else {
+  } else if (c.spec.repo?.cloneURL) {
     c.report.push(
-      'no defaultScript: Brigade 1 read brigade.js from the repository; set spec.script (or scriptFrom) to run builds',
+      "no defaultScript: each build runs the repository's brigade.js at its event's revision, as in Brigade 1",
     );
+  } else {
+    c.report.push('no defaultScript and no cloneURL: set spec.script (or scriptFrom) to run builds');
   }
 }
 

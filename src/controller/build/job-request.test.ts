@@ -65,11 +65,17 @@ test('a defaulted image gives way to the project default image, and useSource ne
   assert.equal(own.useSource, true);
 });
 
-test('the shell may be written as brigadier scripts do ("bash", "sh") and an unknown shell is refused', () => {
+test('the shell may be written as brigadier scripts do ("bash", "sh"), any other one word is kept, a non-command refused', () => {
   assert.equal(jobCrFor(build, project(), request({ shell: 'bash' }), {}).job.spec.shell, '/bin/bash');
   assert.equal(jobCrFor(build, project(), request({ shell: 'sh' }), {}).job.spec.shell, '/bin/sh');
   assert.equal(jobCrFor(build, project(), request({ shell: '/bin/bash' }), {}).job.spec.shell, '/bin/bash');
-  assert.throws(() => jobCrFor(build, project(), request({ shell: 'zsh' }), {}), /job shell "zsh" is not supported/);
+  assert.equal(jobCrFor(build, project(), request({ shell: 'zsh' }), {}).job.spec.shell, 'zsh');
+  assert.equal(jobCrFor(build, project(), request({ shell: '/bin/ash' }), {}).job.spec.shell, '/bin/ash');
+  assert.throws(
+    () => jobCrFor(build, project(), request({ shell: 'bash -x' }), {}),
+    /job shell "bash -x" is not a command/,
+  );
+  assert.throws(() => jobCrFor(build, project(), request({ shell: '' }), {}), /job shell "" is not a command/);
 });
 
 test('brigadier names with a leading digit or a dot map to valid, distinct Kubernetes names; spec.name keeps the script name', () => {

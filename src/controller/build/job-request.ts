@@ -2,7 +2,7 @@
 // value are moved into a Secret owned by the Job CR and referenced with secretKeyRef (src/jobs/env),
 // so no secret value is ever written into the Job CR, the batch Job or the pod spec.
 import { API_VERSION, KINDS, LABELS, MANAGED_BY } from '../../api/constants.ts';
-import { SHELLS } from '../../api/defaults.ts';
+import { SHELL_PATTERN } from '../../api/defaults.ts';
 import type { Shell } from '../../api/defaults.ts';
 import { jobCrName, labelSafeName } from '../../api/names.ts';
 import { splitJobEnv } from '../../jobs/index.ts';
@@ -34,14 +34,20 @@ function definedOnly<T extends Record<string, unknown>>(obj: T): Partial<T> {
 /** brigadier scripts write `job.shell = "bash"` (as the countdown walkthrough does) as often as a path. */
 const SHELL_ALIASES: Partial<Record<string, Shell>> = { sh: '/bin/sh', bash: '/bin/bash' };
 
-/** The job's shell as the Job CR spells it; a shell outside SHELLS is refused, never silently replaced. */
+const SHELL_WORD = new RegExp(SHELL_PATTERN);
+
+/**
+ * The job's shell as the Job CR spells it. Any shell of the image may run the tasks, as in Brigade 1;
+ * only a value that cannot be a command (empty, or with spaces) is refused, never silently replaced.
+ */
 export function shellOf(shell: string): Shell {
-  const known = SHELL_ALIASES[shell] ?? ((SHELLS as readonly string[]).includes(shell) ? (shell as Shell) : undefined);
-  if (!known)
+  const alias = SHELL_ALIASES[shell];
+  if (alias) return alias;
+  if (!SHELL_WORD.test(shell) || shell.length > 256)
     throw new TypeError(
-      `job shell ${JSON.stringify(shell)} is not supported; use one of sh, bash, ${SHELLS.join(', ')}`,
+      `job shell ${JSON.stringify(shell)} is not a command: name one program (a path such as /bin/zsh, or sh, bash), without spaces or arguments`,
     );
-  return known;
+  return shell;
 }
 
 export function jobSpecFor(build: Build, project: Project, req: JobRequest, env: EnvVar[]): JobSpec {

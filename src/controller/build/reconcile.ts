@@ -16,6 +16,7 @@ import { DependencyError } from '../../npm/index.ts';
 import type { ScriptPackages } from '../../script/index.ts';
 import { ProjectSecretMissingError, readProjectSecrets } from '../shared/project-secrets.ts';
 import { childJobs } from './children.ts';
+import { fetchScript, needsScriptFetch, stopFetch } from './fetch.ts';
 import { hostFor } from './host.ts';
 import type { JobWaiters } from './job-waiters.ts';
 import type { ReplayCandidate, ReplayGate } from './replay-gate.ts';
@@ -27,6 +28,7 @@ import {
   buildDeadline,
   cancelEnding,
   endedStatus,
+  fetchingStatus,
   endingFromOutcome,
   isTerminalBuild,
   jobsSummary,
@@ -116,7 +118,7 @@ export async function reconcileBuild(
     return;
   }
   if (session?.ended) {
-    await concluded(deps, rt, key, build, session);
+    await concluded(deps, rt, key, build, session, project);
     return;
   }
   if (!session) return startWhenAllowed(deps, rt, key, build, project, now);
@@ -225,6 +227,7 @@ async function startWhenAllowed(
     await end(deps, rt, key, build, { phase: 'Failed', reason: 'RerunSnapshotMismatch', message: mismatch });
     return;
   }
+  if (needsScriptFetch(build)) return fetchFirst(deps, rt, key, build, project, now);
   if (project.spec.policy?.supersede) await supersedeOlder(deps, build);
   if (!startAllowed(deps, rt, build, project)) {
     await writeIfChanged(deps, build, queuedStatus(build, new Date(now)));
@@ -247,6 +250,29 @@ function rerunMismatch(deps: ControllerDeps, build: Build): string | undefined {
   const of = build.spec.rerunOf?.build;
   const original = of ? (deps.caches.builds.get(build.metadata.namespace, of) as Build | undefined) : undefined;
   return original ? snapshotMismatch(build, original) : undefined;
+}
+
+/**
+ * A build whose script comes from the repository: its fetch job runs first (before admission, so a
+ * fetch does not hold a maxConcurrentBuilds slot); the recorded script wakes the build through its
+ * own spec change.
+ */
+async function fetchFirst(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  key: string,
+  build: Build,
+  project: Project,
+  now: number,
+): Promise<Result | undefined> {
+  const step = await fetchScript(deps, build, project);
+  if (step.kind === 'failed') {
+    await end(deps, rt, key, build, step.ending);
+    return;
+  }
+  if (step.kind === 'recorded') return;
+  await writeIfChanged(deps, build, fetchingStatus(build, new Date(now)));
+  return { requeueAfterMs: step.requeueAfterMs };
 }
 
 /** Cancels the older builds this one supersedes (they end Cancelled, reason Superseded, and free their slots). */
@@ -390,7 +416,8 @@ function newSession(deps: ControllerDeps, rt: BuildRuntime, s: SessionStart): Bu
       rt.enqueue(ns, name);
     },
     run: {
-      script: build.spec.script,
+      // A repository script is fetched before the build starts (fetchFirst), so it is set here.
+      script: build.spec.script ?? '',
       ...(build.spec.files ? { files: build.spec.files } : {}),
       ...(packages ? { packages } : {}),
       event: scriptEvent(written, status.workerAttempts ?? 1),
@@ -439,9 +466,10 @@ async function concluded(
   key: string,
   build: Build,
   session: BuildSession,
+  project: Project | undefined,
 ): Promise<void> {
   const ending: Ending = session.outcome
-    ? endingFromOutcome(session.outcome)
+    ? endingFromOutcome(session.outcome, project)
     : {
         phase: 'Failed',
         reason: 'SandboxError',
@@ -465,6 +493,7 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
     ending.phase === 'TimedOut' ? new DOMException('build timeout', 'TimeoutError') : new Error(ending.message),
   );
   if (ending.phase === 'Cancelled' || ending.phase === 'TimedOut') await stopChildJobs(deps, build, ending);
+  if (ending.phase === 'Cancelled' && needsScriptFetch(build)) await stopFetch(deps, build);
   status = withProgress(status, jobsSummary(childJobs(deps, build)));
   rt.unannouncedEnds.set(key, ending);
   await deps.objects.patchStatus(

@@ -172,3 +172,12 @@ test('a superseded build is reported as Superseded, a plain cancel as Cancelled'
   assert.deepEqual([cancelEnding(superseded).reason, cancelEnding(build('x')).reason], ['Superseded', 'Cancelled']);
   assert.match(cancelEnding(superseded).message, /superseded by build n/);
 });
+
+test('a script without a handler for the event fails the build, unless policy.unhandledEvents is Succeed', () => {
+  const outcome = { status: 'Failed' as const, reason: 'NoHandler' as const, message: 'no handler for "push"' };
+  const strict = endingFromOutcome(outcome, project({}));
+  assert.deepEqual([strict.phase, strict.reason], ['Failed', 'NoHandler']);
+  assert.match(strict.message, /spec.policy.unhandledEvents: Succeed/);
+  const lenient = endingFromOutcome(outcome, project({ unhandledEvents: 'Succeed' }));
+  assert.deepEqual([lenient.phase, lenient.reason], ['Succeeded', 'NoHandler']);
+});

@@ -140,6 +140,22 @@ export function queuedStatus(build: Build, now: Date): BuildStatus {
   };
 }
 
+/** While the fetch job reads brigade.js from the repository (projects without a script of their own). */
+export function fetchingStatus(build: Build, now: Date): BuildStatus {
+  const revision = build.spec.revision?.commit ?? build.spec.revision?.ref ?? 'the default branch';
+  return {
+    ...build.status,
+    phase: 'Pending',
+    reason: 'FetchingScript',
+    message: `a job reads brigade.js from the repository at ${revision}`,
+    conditions: setCondition(
+      build.status?.conditions,
+      { type: SUCCEEDED, status: 'Unknown', reason: 'FetchingScript' },
+      now,
+    ),
+  };
+}
+
 /**
  * The status of a build whose script (re)starts. `replay` is false for a first start whose earlier
  * Running write landed with its reply lost: the attempt stays the one that write recorded.
@@ -166,8 +182,23 @@ export interface Ending {
   message: string;
 }
 
-/** How the script's outcome maps onto a build phase. */
-export function endingFromOutcome(outcome: BuildOutcome): Ending {
+/**
+ * How the script's outcome maps onto a build phase. A script without a handler for the event fails
+ * the build, unless the project asks for Brigade 1's behaviour (policy.unhandledEvents: Succeed).
+ */
+export function endingFromOutcome(outcome: BuildOutcome, project?: Project): Ending {
+  if (outcome.status === 'Failed' && outcome.reason === 'NoHandler')
+    return project?.spec.policy?.unhandledEvents === 'Succeed'
+      ? {
+          phase: 'Succeeded',
+          reason: 'NoHandler',
+          message: `${outcome.message}; nothing to do (policy.unhandledEvents: Succeed)`,
+        }
+      : {
+          phase: 'Failed',
+          reason: 'NoHandler',
+          message: `${outcome.message} (set spec.policy.unhandledEvents: Succeed on the Project for Brigade 1's behaviour, a build that succeeds)`,
+        };
   if (outcome.status === 'Succeeded')
     return { phase: 'Succeeded', reason: 'Completed', message: outcome.message || 'the build succeeded' };
   if (outcome.reason === 'Timeout') return { phase: 'TimedOut', reason: 'Timeout', message: outcome.message };

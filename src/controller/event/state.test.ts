@@ -149,3 +149,31 @@ test('a project without a script of its own takes events that carry one and reje
     message: 'project p has no script of its own and the event carries none',
   });
 });
+
+test('a repository project takes any event type: its Build fetches the script, so handlers are not known yet', () => {
+  const base = readyProject({ script: undefined, repo: { cloneURL: 'https://example.com/app.git' } }, []);
+  const project = {
+    ...base,
+    status: { ...base.status, conditions: [{ type: 'Ready', status: 'True', reason: 'ScriptFromRepository' }] },
+  } as Project;
+  const noScript = { ok: false as const, reason: 'NoScript' as const, message: '' };
+  const decision = decideEvent(
+    input({ event: event({ type: 'push' }), project, projectScript: noScript, projectScriptSHA256: undefined }),
+  );
+  assert.deepEqual(decision, { kind: 'accept', scriptOrigin: 'repository' });
+  const { spec } = buildFor(event({ type: 'push' }), { scriptOrigin: 'repository' });
+  assert.equal(spec.scriptOrigin, 'repository');
+  assert.equal('script' in spec, false);
+});
+
+test('with policy.unhandledEvents: Succeed an unhandled event gets a build, as in Brigade 1', () => {
+  const decision = decideEvent(
+    input({
+      event: event({ type: 'pull_request' }),
+      project: readyProject({ policy: { unhandledEvents: 'Succeed' } }),
+    }),
+  );
+  assert.deepEqual(decision, { kind: 'accept', script: 's', scriptOrigin: 'project' });
+  const rejected = decideEvent(input({ event: event({ type: 'pull_request' }) }));
+  assert.match(rejected.kind === 'reject' ? rejected.message : '', /set spec.policy.unhandledEvents: Succeed/);
+});

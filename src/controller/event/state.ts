@@ -1,10 +1,10 @@
 // Pure decisions of the Event controller: accept (create the one Build), wait for the Project, or
 // reject with a reason.
 //
-// A missing handler REJECTS the event (reason NoHandler). Brigade 1 started a worker that found no
-// handler and exited successfully, which left a green build that did nothing; a Rejected event with
-// the reason is more honest and costs no Build. The `after`/`error` handlers do not count as handlers
-// of an event type.
+// A missing handler REJECTS the event (reason NoHandler) by default. Brigade 1 started a worker that
+// found no handler and exited successfully, which left a green build that did nothing; a Rejected
+// event with the reason shows a typo and costs no Build. policy.unhandledEvents: Succeed restores
+// Brigade 1's behaviour. The `after`/`error` handlers do not count as handlers of an event type.
 import { setCondition, getCondition } from '../../api/conditions.ts';
 import { API_VERSION, KINDS, LABELS, MANAGED_BY } from '../../api/constants.ts';
 import { buildName, labelSafeName } from '../../api/names.ts';
@@ -19,7 +19,8 @@ export type EventDecision =
   | { kind: 'reject'; reason: string; message: string }
   | {
       kind: 'accept';
-      script: string;
+      /** Absent when the script comes from the repository: the Build's fetch job reads it. */
+      script?: string;
       files?: Record<string, string>;
       dependencies?: DependencyLock;
       scriptOrigin: ScriptOrigin;
@@ -55,6 +56,8 @@ export function decideEvent(input: EventDecisionInput): EventDecision {
 /** An event without a script of its own runs the project's. */
 function decideProjectScript(input: EventDecisionInput, project: Project): EventDecision {
   const { event } = input;
+  // As in Brigade 1, whatever the event type: the handlers are known once the build has the script.
+  if (scriptFromRepository(project, input.projectScript)) return { kind: 'accept', scriptOrigin: 'repository' };
   if (input.projectScript && !input.projectScript.ok && input.projectScript.reason === 'NoScript')
     return {
       kind: 'reject',
@@ -63,7 +66,7 @@ function decideProjectScript(input: EventDecisionInput, project: Project): Event
     };
   if (!input.projectScript?.ok) return waitOrReject(input, 'ProjectNotReady', 'the project script cannot be loaded');
   const handlers = project.status?.handlers ?? [];
-  if (!handles(handlers, event.spec.type)) return noHandler(event.spec.type, handlers);
+  if (!handles(handlers, event.spec.type) && !runsUnhandled(project)) return noHandler(event.spec.type, handlers);
   const files = input.projectScript.files;
   // The lock the Ready status describes: a Build keeps its own copy, as it keeps the script.
   const dependencies = project.status?.dependencies;
@@ -74,6 +77,11 @@ function decideProjectScript(input: EventDecisionInput, project: Project): Event
     ...(dependencies ? { dependencies } : {}),
     scriptOrigin: 'project',
   };
+}
+
+/** A project with a repository and no script of its own runs the repository's brigade.js. */
+export function scriptFromRepository(project: Project, source: ScriptSource | undefined): boolean {
+  return source?.ok === false && source.reason === 'NoScript' && project.spec.repo?.cloneURL !== undefined;
 }
 
 function decideEventScript(input: EventDecisionInput, project: Project): EventDecision {
@@ -92,9 +100,14 @@ function decideEventScript(input: EventDecisionInput, project: Project): EventDe
       reason: inspectFailureReason(inspection),
       message: `the event's script: ${syntaxMessage(inspection)}`,
     };
-  if (!handles(inspection.handlers, input.event.spec.type))
+  if (!handles(inspection.handlers, input.event.spec.type) && !runsUnhandled(project))
     return noHandler(input.event.spec.type, inspection.handlers);
   return { kind: 'accept', script: input.event.spec.script ?? '', scriptOrigin: 'event' };
+}
+
+/** policy.unhandledEvents: Succeed: as in Brigade 1, an unhandled event still gets a build, which succeeds. */
+export function runsUnhandled(project: Project): boolean {
+  return project.spec.policy?.unhandledEvents === 'Succeed';
 }
 
 function handles(handlers: readonly string[], type: string): boolean {
@@ -106,7 +119,7 @@ function noHandler(type: string, handlers: readonly string[]): EventDecision {
   return {
     kind: 'reject',
     reason: 'NoHandler',
-    message: `the script has no handler for "${type}" (handles: ${known.join(', ') || 'nothing'})`,
+    message: `the script has no handler for "${type}" (handles: ${known.join(', ') || 'nothing'}); set spec.policy.unhandledEvents: Succeed on the Project for Brigade 1's behaviour, a build that succeeds`,
   };
 }
 
@@ -188,7 +201,12 @@ export function projectOwnerPatch(event: BrigadeEvent, project: Project): object
 /** The one Build of this event: deterministic name, owned by the event, a self-contained snapshot. */
 export function buildFor(
   event: BrigadeEvent,
-  accept: { script: string; files?: Record<string, string>; dependencies?: DependencyLock; scriptOrigin: ScriptOrigin },
+  accept: {
+    script?: string;
+    files?: Record<string, string>;
+    dependencies?: DependencyLock;
+    scriptOrigin: ScriptOrigin;
+  },
 ): Build {
   const name = buildName(event);
   return {
@@ -220,7 +238,7 @@ export function buildFor(
       provider: event.spec.provider ?? 'manual',
       ...(event.spec.revision ? { revision: event.spec.revision } : {}),
       ...(event.spec.payload !== undefined ? { payload: event.spec.payload } : {}),
-      script: accept.script,
+      ...(accept.script !== undefined ? { script: accept.script } : {}),
       ...(accept.files ? { files: accept.files } : {}),
       ...(accept.dependencies ? { dependencies: accept.dependencies } : {}),
       scriptOrigin: accept.scriptOrigin,

@@ -163,3 +163,14 @@ test('a project without a script is Ready when it runs the scripts events carry,
   assert.equal(nothing.conditions?.[0].status, 'False');
   assert.equal(nothing.conditions[0].reason, 'NoScript');
 });
+
+test('a project with a repository and no script of its own is Ready to run the repository brigade.js', () => {
+  const noScript = { ok: false as const, reason: 'NoScript' as const, message: 'the project sets neither...' };
+  const repo = { ...project(), spec: { repo: { cloneURL: 'https://user:s3cret@git.example.com/org/app.git' } } };
+  const status = projectStatus({ project: repo, source: noScript, builds: [], now });
+  assert.equal(status.conditions?.[0].status, 'True');
+  assert.equal(status.conditions[0].reason, 'ScriptFromRepository');
+  assert.match(status.conditions[0].message ?? '', /brigade\.js of https:\/\/\*\*\*@git\.example\.com\/org\/app\.git/);
+  assert.doesNotMatch(JSON.stringify(status), /s3cret/);
+  assert.deepEqual(status.handlers, []);
+});

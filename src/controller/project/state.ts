@@ -4,6 +4,7 @@ import { setCondition, getCondition } from '../../api/conditions.ts';
 import type { Build, DependencyLock, Project, ProjectBuildCounts, ProjectStatus } from '../../api/types.ts';
 import type { InspectFailureReason, InspectResult } from '../../script/index.ts';
 import type { ScriptSource } from '../shared/project-script.ts';
+import { redactURL } from '../shared/redact-url.ts';
 
 export const READY = 'Ready';
 
@@ -97,6 +98,9 @@ export function projectStatus(input: ProjectStatusInput): ProjectStatus {
   };
 }
 
+/** Ready's reason for a project that runs the brigade.js of its repository at each event's revision. */
+export const SCRIPT_FROM_REPOSITORY = 'ScriptFromRepository';
+
 /** Ready's reason for a project without a script of its own that runs the scripts events carry. */
 export const EVENT_SCRIPTS_ONLY = 'EventScriptsOnly';
 
@@ -105,6 +109,12 @@ function readyCondition(
   source: ScriptSource,
   inspect: InspectResult | undefined,
 ): { status: 'True' | 'False'; reason: string; message: string } {
+  if (!source.ok && source.reason === 'NoScript' && project.spec.repo?.cloneURL)
+    return {
+      status: 'True',
+      reason: SCRIPT_FROM_REPOSITORY,
+      message: `no script of its own: each build runs the brigade.js of ${redactURL(project.spec.repo.cloneURL)} at its event's revision (handlers are known once a build has fetched it)`,
+    };
   if (!source.ok && source.reason === 'NoScript' && project.spec.policy?.allowEventScripts)
     return {
       status: 'True',

@@ -39,7 +39,7 @@ export function projectScript(project: Project, configMap: ConfigMapLookup): Scr
       ok: false,
       reason: 'NoScript',
       message:
-        'the project sets neither spec.script nor spec.scriptFrom (set one, or set spec.policy.allowEventScripts: true to run only the scripts events carry)',
+        "the project sets neither spec.script nor spec.scriptFrom (set one, set spec.repo.cloneURL to run the repository's brigade.js, or set spec.policy.allowEventScripts: true to run only the scripts events carry)",
     };
   const cm = configMap(namespace, ref.name);
   if (!cm) return { ok: false, reason: 'ConfigMapNotFound', message: `ConfigMap ${ref.name} not found` };
