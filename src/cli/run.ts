@@ -3,6 +3,7 @@
 import pino from 'pino';
 import { hostGateway } from '../gateway/index.ts';
 import type { PackageSettings } from '../controller/shared/dependencies.ts';
+import { JOB_EVENTS_SETTINGS, type JobEventsSetting } from '../controller/shared/deps.ts';
 import { startOperator } from '../operator.ts';
 import { untilSignalled, type Command } from './command.ts';
 import {
@@ -34,6 +35,7 @@ const USAGE = [
   '  --log-level LEVEL      trace, debug, info, warn, error (default info)',
   '  --api-qps N            API requests per second per controller, client-side limit (default 50)',
   '  --api-burst N          requests allowed in a burst per controller (default 100)',
+  '  --job-events WHICH     core Events on Job CRs: all (default) or failures (warnings only)',
   "  --npm-registry URL     the npm registry for scripts' dependencies (default https://registry.npmjs.org/)",
   '  --package-cache DIR    keep fetched npm packages in DIR across restarts (default: in memory)',
   ...HISTORY_USAGE,
@@ -52,6 +54,7 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   'api-qps': { type: 'string' },
   'api-burst': { type: 'string' },
+  'job-events': { type: 'string' },
   'npm-registry': { type: 'string' },
   'package-cache': { type: 'string' },
   ...HISTORY_OPTIONS,
@@ -69,6 +72,7 @@ export const runCommand: Command = {
       const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
       const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
       const history = historyValues(values);
+      const jobEvents = jobEventsOption(values['job-events']);
       const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) });
       const target = connect(
         { ...values, namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? values.namespace },
@@ -89,6 +93,7 @@ export const runCommand: Command = {
           ...(apiQPS ? { apiQPS } : {}),
           ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
           history,
+          ...(jobEvents ? { jobEvents } : {}),
         },
         packages: packageSettings(values['npm-registry'], values['package-cache']),
       });
@@ -134,4 +139,11 @@ function npmRegistryOption(value: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new UsageError('--npm-registry: the registry URL must be http or https');
   return url.href;
+}
+
+function jobEventsOption(value: string | undefined): JobEventsSetting | undefined {
+  if (value === undefined) return undefined;
+  const known = JOB_EVENTS_SETTINGS.find((s) => s === value);
+  if (!known) throw new UsageError(`--job-events: expected one of ${JOB_EVENTS_SETTINGS.join(', ')}, got "${value}"`);
+  return known;
 }
