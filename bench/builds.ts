@@ -3,22 +3,14 @@
 // Event creation to Build success (p50/p95/max). Prints results; asserts nothing.
 //   node bench/builds.ts [--builds N] [--concurrency N]
 import { parseArgs } from 'node:util';
-import { KubeConfig, ApiextensionsV1Api } from '@kubernetes/client-node';
 import pino from 'pino';
-import { crdManifests } from '../src/api/crds.ts';
 import type { Build } from '../src/api/types.ts';
-import { BrigadeObjects, newKubeClients } from '../src/kube/index.ts';
 import { startOperator } from '../src/operator.ts';
-import { startSimulator } from '../src/sim/index.ts';
+import { NS, createEvent, percentile, readyProject, startBenchSimulator } from './harness.ts';
 
-const NS = 'default';
 const SCRIPT = `const { events, Job } = require('brigadier');
 events.on('exec', () => new Job('one', 'alpine:3.20', ['true']).run());
 `;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -26,14 +18,9 @@ async function main(): Promise<void> {
   });
   const total = Number(values.builds);
   const concurrency = Number(values.concurrency);
-  const sim = await startSimulator();
+  const { sim, kc, objects } = await startBenchSimulator();
   const stop = new AbortController();
   try {
-    const kc = new KubeConfig();
-    kc.loadFromFile(sim.kubeconfigPath);
-    const apiext = kc.makeApiClient(ApiextensionsV1Api);
-    for (const crd of crdManifests()) await apiext.createCustomResourceDefinition({ body: crd });
-    const objects = new BrigadeObjects(newKubeClients(kc).custom);
     const operator = await startOperator({
       kubeConfig: kc,
       namespace: NS,
@@ -41,17 +28,7 @@ async function main(): Promise<void> {
       signal: stop.signal,
     });
     await operator.started;
-    await objects.create('Project', {
-      apiVersion: 'brigade.sh/v1alpha1',
-      kind: 'Project',
-      metadata: { name: 'bench', namespace: NS },
-      spec: { script: SCRIPT },
-    } as never);
-    for (;;) {
-      const p = await objects.get('Project', NS, 'bench');
-      if (p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await readyProject(objects, 'bench', SCRIPT);
 
     const createdAt = new Map<string, number>();
     const latencies: number[] = [];
@@ -75,12 +52,7 @@ async function main(): Promise<void> {
       while (next < total) {
         const name = `bench-${next++}`;
         createdAt.set(name, performance.now());
-        await objects.create('Event', {
-          apiVersion: 'brigade.sh/v1alpha1',
-          kind: 'Event',
-          metadata: { name, namespace: NS },
-          spec: { project: 'bench', type: 'exec' },
-        } as never);
+        await createEvent(objects, 'bench', name);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));

@@ -6,20 +6,17 @@
 //   node bench/faults.ts [--builds N] [--jobs N] [--fault-rate R] [--only FAULT] [--seed S] [--qps Q]
 // --only too-many puts the whole rate on one kind of fault (e.g. the 429s of API priority and fairness).
 import { parseArgs } from 'node:util';
-import { ApiextensionsV1Api, KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { LABELS } from '../src/api/constants.ts';
-import { crdManifests } from '../src/api/crds.ts';
 import { jobCrName } from '../src/api/names.ts';
 import type { Build } from '../src/api/types.ts';
 import { JOB_LOG_KEY, jobLogConfigMapName } from '../src/controller/shared/names.ts';
-import { BrigadeObjects, newKubeClients } from '../src/kube/index.ts';
+import { newKubeClients } from '../src/kube/index.ts';
+import type { BrigadeObjects } from '../src/kube/index.ts';
 import { startOperator } from '../src/operator.ts';
-import { startSimulator } from '../src/sim/index.ts';
 import { startFaultProxy } from '../test/helpers/fault-proxy.ts';
 import type { Fault } from '../test/helpers/fault-proxy.ts';
-
-const NS = 'default';
+import { NS, createEvent, metricSum, readyProject, startBenchSimulator } from './harness.ts';
 
 function script(jobs: number): string {
   return `const { events, Job, Group } = require('brigadier');
@@ -76,16 +73,7 @@ async function countOutcome(
 }
 
 async function createEventsAndWait(objects: BrigadeObjects, names: string[]): Promise<Build[]> {
-  await Promise.all(
-    names.map((name) =>
-      objects.create('Event', {
-        apiVersion: 'brigade.sh/v1alpha1',
-        kind: 'Event',
-        metadata: { name, namespace: NS },
-        spec: { project: 'faults', type: 'exec' },
-      } as never),
-    ),
-  );
+  await Promise.all(names.map((name) => createEvent(objects, 'faults', name)));
   for (;;) {
     const ended = (await objects.list('Build', NS)).filter(
       (b) => b.status?.phase && !['Pending', 'Running'].includes(b.status.phase),
@@ -93,22 +81,6 @@ async function createEventsAndWait(objects: BrigadeObjects, names: string[]): Pr
     if (ended.length >= names.length) return ended;
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-async function waitForProject(objects: BrigadeObjects): Promise<void> {
-  for (;;) {
-    const p = await objects.get('Project', NS, 'faults');
-    if (p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The sum of a metric's samples in a Prometheus text exposition. */
-function metricSum(metrics: string, name: string): number {
-  return [...metrics.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'gm'))].reduce(
-    (n, m) => n + Number(m[1]),
-    0,
-  );
 }
 
 async function main(): Promise<void> {
@@ -125,13 +97,9 @@ async function main(): Promise<void> {
   const total = Number(values.builds);
   const jobsPerBuild = Number(values.jobs);
   const rate = Number(values['fault-rate']);
-  const sim = await startSimulator();
+  const { sim, kc, objects } = await startBenchSimulator();
   const stop = new AbortController();
   try {
-    const kc = new KubeConfig();
-    kc.loadFromFile(sim.kubeconfigPath);
-    const apiext = kc.makeApiClient(ApiextensionsV1Api);
-    for (const crd of crdManifests()) await apiext.createCustomResourceDefinition({ body: crd });
     const proxy = await startFaultProxy(kc, {
       seed: Number(values.seed),
       rates: values.only ? { [values.only]: rate } : MIXED(rate),
@@ -140,7 +108,6 @@ async function main(): Promise<void> {
       cutWatchesAfterMs: [2_000, 8_000],
     });
     const direct = newKubeClients(kc);
-    const objects = new BrigadeObjects(direct.custom);
     const operator = await startOperator({
       kubeConfig: proxy.kubeConfigThrough(kc),
       namespace: NS,
@@ -150,13 +117,7 @@ async function main(): Promise<void> {
       ...(values.qps ? { settings: { apiQPS: Number(values.qps) } } : {}),
     });
     await operator.started;
-    await objects.create('Project', {
-      apiVersion: 'brigade.sh/v1alpha1',
-      kind: 'Project',
-      metadata: { name: 'faults', namespace: NS },
-      spec: { script: script(jobsPerBuild) },
-    } as never);
-    await waitForProject(objects);
+    await readyProject(objects, 'faults', script(jobsPerBuild));
     const names = Array.from({ length: total }, (_, i) => `faults-${String(i)}`);
     const start = performance.now();
     const ended = await createEventsAndWait(objects, names);

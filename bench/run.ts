@@ -1,18 +1,23 @@
 // `npm run bench`: every benchmark, one after another, each in its own process so one's warm-up and
 // garbage do not colour the next. Benchmarks print numbers for this machine; none of them asserts.
+// `npm run bench -- --quick`: the scale suite's short version only (bench/scale.ts --quick).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = readdirSync(here)
-  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
-  .sort();
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const benches = quick
+  ? ['scale.ts']
+  : readdirSync(here)
+      .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && f !== 'harness.ts')
+      .sort();
 let failed = 0;
 for (const file of benches) {
   console.log(`\n== ${file}`);
-  const result = spawnSync(process.execPath, [join(here, file), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [join(here, file), ...args], { stdio: 'inherit' });
   if (result.status !== 0) failed += 1;
 }
 process.exitCode = failed ? 1 : 0;

@@ -105,7 +105,13 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     builds: () => caches.builds.list().map((b) => (b as Build).status?.phase),
     jobs: () => caches.jobs.list().map((j) => (j as JobCR).status?.phase),
   });
-  const engine = options.scriptEngine ?? createScriptEngine();
+  const engine =
+    options.scriptEngine ??
+    createScriptEngine({
+      onBuildStarted: (seconds) => {
+        metrics.scriptStartSeconds.observe(seconds);
+      },
+    });
   // Stopped with the operator only when it started it.
   const ownEngine = engine === options.scriptEngine ? undefined : engine;
   metrics.setScriptStats(() => engine.stats());

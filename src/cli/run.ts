@@ -6,6 +6,7 @@ import { hostGateway } from '../gateway/index.ts';
 import type { PackageSettings } from '../controller/shared/dependencies.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { JOB_EVENTS_SETTINGS, type JobEventsSetting } from '../controller/shared/deps.ts';
 import { startOperator, type RunningOperator } from '../operator.ts';
 import { untilSignalled, type Command } from './command.ts';
 import {
@@ -44,6 +45,7 @@ const USAGE = [
   '  --log-level LEVEL      trace, debug, info, warn, error (default info)',
   '  --api-qps N            API requests per second per controller, client-side limit (default 50)',
   '  --api-burst N          requests allowed in a burst per controller (default 100)',
+  '  --job-events WHICH     core Events on Job CRs: all (default) or failures (warnings only)',
   "  --npm-registry URL     the npm registry for scripts' dependencies (default https://registry.npmjs.org/)",
   '  --package-cache DIR    keep fetched npm packages in DIR across restarts (default: in memory)',
   ...HISTORY_USAGE,
@@ -68,6 +70,7 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   'api-qps': { type: 'string' },
   'api-burst': { type: 'string' },
+  'job-events': { type: 'string' },
   'npm-registry': { type: 'string' },
   'package-cache': { type: 'string' },
   ...HISTORY_OPTIONS,
@@ -87,6 +90,7 @@ export const runCommand: Command = {
       const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
       const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
       const history = historyValues(values);
+      const jobEvents = jobEventsOption(values['job-events']);
       const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) });
       const target = connect(
         { ...values, namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? values.namespace },
@@ -107,6 +111,7 @@ export const runCommand: Command = {
           ...(apiQPS ? { apiQPS } : {}),
           ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
           history,
+          ...(jobEvents ? { jobEvents } : {}),
         },
         packages: packageSettings(values['npm-registry'], values['package-cache']),
       });
@@ -218,4 +223,11 @@ function dashboardIdentity(values: {
     );
   const groupsHeader = values['dashboard-groups-header'];
   return { userHeader, ...(groupsHeader ? { groupsHeader } : {}) };
+}
+
+function jobEventsOption(value: string | undefined): JobEventsSetting | undefined {
+  if (value === undefined) return undefined;
+  const known = JOB_EVENTS_SETTINGS.find((s) => s === value);
+  if (!known) throw new UsageError(`--job-events: expected one of ${JOB_EVENTS_SETTINGS.join(', ')}, got "${value}"`);
+  return known;
 }

@@ -5,6 +5,7 @@ import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, KINDS, VERSION } from '../api/constants.ts';
 import type { BrigadeKind } from '../api/constants.ts';
 import type { Build, BrigadeEvent, JobCR, Project } from '../api/types.ts';
+import { mergePatchOf } from '../util/merge-patch.ts';
 import { KubeApiError, isAlreadyExists, isConflict, isNotFound } from './errors.ts';
 
 export interface KindTypes {
@@ -124,6 +125,27 @@ export class BrigadeObjects {
     } catch (err) {
       throw new KubeApiError(`patch status of ${kind} ${namespace}/${name}`, { cause: err });
     }
+  }
+
+  /**
+   * Writes `status` over the object as it was read: a conditional merge patch (its resourceVersion) of
+   * only what changed, removed members included. One request, no read; a 409 means the object changed
+   * since `current` was read. Returns the object as written, or `current` when nothing changed.
+   */
+  async writeStatus<K extends BrigadeKind>(
+    kind: K,
+    current: KindTypes[K],
+    status: NonNullable<KindTypes[K]['status']>,
+  ): Promise<KindTypes[K]> {
+    const diff = mergePatchOf(current.status, status);
+    if (!diff) return current;
+    return this.patchStatus(
+      kind,
+      requireNamespace(current),
+      current.metadata.name ?? '',
+      diff,
+      current.metadata.resourceVersion,
+    );
   }
 
   /** Replaces the status (PUT, with the object's resourceVersion: a 409 means it changed meanwhile). */

@@ -16,7 +16,7 @@ import {
   setHeaderMiddleware,
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
-import type { KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import type { KubeConfig, RequestContext, ResponseContext, SecurityAuthentication } from '@kubernetes/client-node';
 import { isTransient, isTransientStatus, parseRetryAfter } from './errors.ts';
 import { sleep, type TokenBucket } from './rate-limiter.ts';
 
@@ -51,6 +51,8 @@ export interface ApiTransportOptions {
   requestTimeoutMs?: number;
   /** Told about every retry (the operator counts them in a metric and logs them at debug). */
   onRetry?: (event: RetryEvent) => void;
+  /** The User-Agent of the requests (default brigade-operator), e.g. to tell a benchmark's own requests apart. */
+  userAgent?: string;
   /** [0, 1); injectable so tests get the same delays every run. */
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -146,6 +148,55 @@ function pathOf(url: string): string {
 }
 
 type ApiConstructor<T> = new (config: ReturnType<typeof createConfiguration>) => T;
+type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+
+/**
+ * client-node's own authentication makes a new connection pool (an undici Agent) for every request
+ * to a cluster that needs TLS options (a CA, a client certificate, or skip-verify, as the simulator's
+ * kubeconfig has): each request then opens a TCP (and TLS) connection of its own, and the pool is
+ * torn down after it. This authentication applies the same credentials (headers are applied per
+ * request, so refreshed tokens are used) with one pool per kubeconfig, shared by every client made
+ * from it, so connections are kept alive and reused. A changed certificate or CA gets a new pool.
+ */
+const sharedPools = new WeakMap<KubeConfig, { identity: string; pool: Dispatcher | undefined }>();
+
+function tlsIdentity(kubeConfig: KubeConfig): string {
+  const cluster = kubeConfig.getCurrentCluster();
+  const user = kubeConfig.getCurrentUser();
+  return JSON.stringify([
+    cluster?.server,
+    cluster?.caData,
+    cluster?.caFile,
+    cluster?.skipTLSVerify,
+    cluster?.proxyUrl,
+    user?.certData,
+    user?.certFile,
+    user?.keyData,
+    user?.keyFile,
+  ]);
+}
+
+export function sharedPoolAuthentication(kubeConfig: KubeConfig): SecurityAuthentication {
+  return {
+    getName: () => 'kubeconfig (shared connection pool)',
+    applySecurityAuthentication: async (context) => {
+      const identity = tlsIdentity(kubeConfig);
+      const shared = sharedPools.get(kubeConfig);
+      if (shared?.identity !== identity) {
+        // The first request (or the first after a TLS change): client-node makes the pool.
+        await kubeConfig.applySecurityAuthentication(context);
+        sharedPools.set(kubeConfig, { identity, pool: context.getDispatcher() });
+        if (shared?.pool) void shared.pool.close().catch(() => undefined);
+        return;
+      }
+      const opts: { headers?: Record<string, unknown>; auth?: string } = {};
+      await kubeConfig.applyToHTTPSOptions(opts);
+      if (opts.auth) context.setHeaderParam('Authorization', `Basic ${Buffer.from(opts.auth).toString('base64')}`);
+      for (const [key, value] of Object.entries(opts.headers ?? {})) context.setHeaderParam(key, String(value));
+      if (shared.pool) context.setDispatcher(shared.pool);
+    },
+  };
+}
 
 /**
  * Like KubeConfig.makeApiClient (same server, same authentication, same User-Agent), with its
@@ -163,9 +214,9 @@ export function makeResilientApiClient<T>(
   const sender = new RetryingSender(inner, options);
   const config = createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kubeConfig },
+    authMethods: { default: sharedPoolAuthentication(kubeConfig) },
     httpApi: wrapHttpLibrary({ send: (request) => sender.send(request) }),
-    middleware: [setHeaderMiddleware('User-Agent', USER_AGENT)],
+    middleware: [setHeaderMiddleware('User-Agent', options.userAgent ?? USER_AGENT)],
   });
   return new api(config);
 }

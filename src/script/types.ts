@@ -239,6 +239,12 @@ export interface ScriptEngineOptions {
   workers?: number;
   /** How often the watchdog checks for a stuck worker; default 50 ms. */
   watchdogIntervalMs?: number;
+  /**
+   * Told, once per build, how long it took from runBuild to the handler's first job request (or to
+   * its end, if it asks for none): the sandbox start plus the handler's synchronous part, queueing
+   * for a worker included. The operator exports it as a histogram.
+   */
+  onBuildStarted?: (seconds: number) => void;
 }
 
 export interface ScriptEngineStats {

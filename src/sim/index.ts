@@ -6,10 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrap, SimulatorStore, startApiServer } from './apiserver/index.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
+import type { ServedRequest } from './apiserver/index.ts';
 import type { SimNodeSpec, SimStore, Workloads } from './types.ts';
 import { startWorkloads } from './workloads/index.ts';
 
 export { SimApiError, SimulatorStore } from './apiserver/index.ts';
+export type { ServedRequest } from './apiserver/index.ts';
 
 export interface SimulatorOptions {
   /** API server port; 0 or absent for any free port. */
@@ -28,6 +30,8 @@ export interface SimulatorOptions {
   workloads?: boolean;
   /** Receives one line per HTTP request; `BRIGADE_SIM_LOG_REQUESTS=1` logs them to stderr. */
   logRequest?: (line: string) => void;
+  /** Told about every answered request (method, path, status, user agent): the benchmarks count them. */
+  onRequest?: (request: ServedRequest) => void;
 }
 
 export interface Simulator {
@@ -56,6 +60,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
     ...(logRequest ? { logRequest } : {}),
+    ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
   });
   let tempDir: string | undefined;
   let workloads: Workloads | undefined;

@@ -11,7 +11,8 @@ import { controllerOwner, resyncOf } from '../shared/deps.ts';
 import { JobWaiters } from './job-waiters.ts';
 import { ReplayGate } from './replay-gate.ts';
 import type { BuildRuntime } from './reconcile.ts';
-import { reconcileBuild } from './reconcile.ts';
+import { STATUS_COALESCE_MS, reconcileBuild } from './reconcile.ts';
+import { LastWritten } from '../shared/last-written.ts';
 import type { BuildSession } from './session.ts';
 import { isTerminalBuild, isTerminalJob } from './state.ts';
 
@@ -33,6 +34,7 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
     unconfirmedStarts: new Map(),
     unannouncedEnds: new Map(),
     waiters: new JobWaiters((ns, name) => jobs.get(ns, name)),
+    written: new LastWritten<Build>(),
     replays: new ReplayGate({
       limit: deps.settings.maxConcurrentReplays ?? DEFAULT_CONCURRENT_REPLAYS,
       holdMs: REPLAY_HOLD_MS,
@@ -70,7 +72,8 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
     const owner = controllerOwner(j, KINDS.Build.kind, API_VERSION);
     if (!owner) return;
     if (verb === 'add' && isTerminalJob(job) && settledBuild(deps, job.metadata.namespace, owner)) return;
-    c.enqueue(job.metadata.namespace, owner);
+    // Only the summary waits for these (gathered into one write); the script was woken just above.
+    runtime.enqueue(job.metadata.namespace ?? '', owner, STATUS_COALESCE_MS);
   });
   return { controller: c, runtime };
 }

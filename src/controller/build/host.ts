@@ -104,16 +104,16 @@ export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOu
     const namespace = ctx.build.metadata.namespace ?? '';
     const name = jobCrName(ctx.build.metadata.name ?? '', req.name);
     const { job: wanted, secretData } = wantedJob(ctx, req);
-    // What is in the cluster decides, on every attempt: a create whose reply was lost is found by
-    // the next attempt's read (or by its 409 AlreadyExists), never made twice.
+    // What is in the cluster decides, on every attempt: the name is the job's, so a create whose
+    // reply was lost (or a job this build made before a restart that the cache does not show yet)
+    // meets 409 AlreadyExists and the stored one is used, never made twice. No read first: it would
+    // almost always answer 404.
     await untilDone(ctx, `start job ${req.name}`, async () => {
-      const existing =
-        (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
-        (await ctx.deps.objects.get('Job', namespace, name));
-      // The script waits on a job that is not finished (or starts one): a replay has caught up.
-      if (!existing || !isTerminalJob(existing)) ctx.live?.();
       const current =
-        existing ?? (await ctx.deps.objects.create('Job', await reusing(ctx, req.name, wanted, secretData))).object;
+        (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
+        (await ctx.deps.objects.create('Job', await reusing(ctx, req.name, wanted, secretData))).object;
+      // The script waits on a job that is not finished (or starts one): a replay has caught up.
+      if (!isTerminalJob(current)) ctx.live?.();
       // Also on replay: the operator may have stopped between creating the Job CR and its Secret.
       if (!isTerminalJob(current) && Object.keys(secretData).length > 0)
         await ensureEnvSecret(ctx.deps, current, secretData);

@@ -21,6 +21,7 @@ import { hostFor } from './host.ts';
 import type { JobWaiters } from './job-waiters.ts';
 import type { ReplayCandidate, ReplayGate } from './replay-gate.ts';
 import { BuildSession } from './session.ts';
+import type { LastWritten } from '../shared/last-written.ts';
 import { stopChildJobs } from './stop.ts';
 import type { Ending } from './state.ts';
 import {
@@ -62,7 +63,29 @@ export interface BuildRuntime {
   waiters: JobWaiters;
   /** Replays after a restart catch up a few at a time, oldest first. */
   replays: ReplayGate;
+  /** The Builds as this controller's own last status writes returned them, while the cache lags. */
+  written: LastWritten<Build>;
   enqueue: (namespace: string, name: string, afterMs?: number) => void;
+}
+
+/**
+ * How long job changes are gathered before the Build's status (its jobs summary and log tail) is
+ * written again: a Group.runAll of 20 jobs makes one status write, not one per job and phase. The
+ * script itself is woken at once (JobWaiters); only the summary waits.
+ */
+export const STATUS_COALESCE_MS = 1000;
+
+/** The one status write of a step: conditional on the version `build` was read at, remembered until the cache has it. */
+async function writeStatus(deps: ControllerDeps, rt: BuildRuntime, build: Build, status: BuildStatus): Promise<Build> {
+  const out = await deps.objects.patchStatus(
+    'Build',
+    build.metadata.namespace ?? '',
+    build.metadata.name ?? '',
+    status,
+    build.metadata.resourceVersion,
+  );
+  rt.written.record(build, out);
+  return out;
 }
 
 /** Running builds whose replay has not started, as the gate's candidates. */
@@ -98,7 +121,8 @@ export async function reconcileBuild(
   req: Request,
 ): Promise<Result | undefined> {
   const key = keyOf(req.namespace, req.name);
-  const build = deps.caches.builds.get(req.namespace, req.name) as Build | undefined;
+  const build = rt.written.fresh(deps.caches.builds.get(req.namespace, req.name));
+  if (!build) rt.written.forget(req.namespace, req.name);
   if (!build || build.metadata.deletionTimestamp) {
     rt.sessions.get(key)?.stop(new Error('the build was deleted'));
     dropSession(deps, rt, key);
@@ -122,7 +146,7 @@ export async function reconcileBuild(
     return;
   }
   if (!session) return startWhenAllowed(deps, rt, key, build, project, now);
-  await progress(deps, build, build.status ?? {}, session);
+  await progress(deps, rt, build, build.status ?? {}, session);
   return deadline === undefined ? undefined : { requeueAfterMs: deadline - now };
 }
 
@@ -230,7 +254,7 @@ async function startWhenAllowed(
   if (needsScriptFetch(build)) return fetchFirst(deps, rt, key, build, project, now);
   if (project.spec.policy?.supersede) await supersedeOlder(deps, build);
   if (!startAllowed(deps, rt, build, project)) {
-    await writeIfChanged(deps, build, queuedStatus(build, new Date(now)));
+    await writeIfChanged(deps, rt, build, queuedStatus(build, new Date(now)));
     return;
   }
   const firstStart = rt.unconfirmedStarts.get(key)?.replay === false;
@@ -271,7 +295,7 @@ async function fetchFirst(
     return;
   }
   if (step.kind === 'recorded') return;
-  await writeIfChanged(deps, build, fetchingStatus(build, new Date(now)));
+  await writeIfChanged(deps, rt, build, fetchingStatus(build, new Date(now)));
   return { requeueAfterMs: step.requeueAfterMs };
 }
 
@@ -329,7 +353,6 @@ async function start(
   build: Build,
   project: Project,
 ): Promise<Result | undefined> {
-  const name = build.metadata.name ?? '';
   let secrets: Record<string, string>;
   try {
     secrets = await readProjectSecrets(deps.clients.core, project);
@@ -345,7 +368,7 @@ async function start(
   }
   const { replay, status, written } = await writeRunning(deps, rt, key, build);
   if (replay) rt.replays.started(key, deps.clock.now());
-  const log = deps.logger.child({ project: build.spec.project, build: name });
+  const log = deps.logger.child({ project: build.spec.project, build: build.metadata.name });
   const session = newSession(deps, rt, { key, build, written, project, secrets, packages, status, replay, log });
   rt.sessions.set(key, session);
   log.info({ attempt: status.workerAttempts, replay }, replay ? 'build replayed' : 'build started');
@@ -370,15 +393,14 @@ async function writeRunning(
     return { replay: sent.replay, status: build.status, written: build };
   }
   const replay = sent ? sent.replay : build.status?.phase === 'Running';
-  const status = runningStatus(build, new Date(deps.clock.now()), replay);
+  // The jobs summary and (empty) log tail go with the Running write: left out, the reconcile that
+  // follows would write them on their own, a second status write for every build.
+  const status = withProgress(runningStatus(build, new Date(deps.clock.now()), replay), {
+    ...jobsSummary(childJobs(deps, build)),
+    ...(replay ? {} : { logTail: '' }),
+  });
   rt.unconfirmedStarts.set(key, { attempt: status.workerAttempts ?? 1, replay });
-  const written = await deps.objects.patchStatus(
-    'Build',
-    build.metadata.namespace ?? '',
-    build.metadata.name ?? '',
-    status,
-    build.metadata.resourceVersion,
-  );
+  const written = await writeStatus(deps, rt, build, status);
   rt.unconfirmedStarts.delete(key);
   return { replay, status, written };
 }
@@ -432,7 +454,7 @@ function newSession(deps: ControllerDeps, rt: BuildRuntime, s: SessionStart): Bu
         waiters: rt.waiters,
         signal: abort.signal,
         touch: () => {
-          rt.enqueue(ns, name);
+          rt.enqueue(ns, name, STATUS_COALESCE_MS);
         },
         live: () => {
           releaseReplay(deps, rt, key);
@@ -496,13 +518,7 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
   if (ending.phase === 'Cancelled' && needsScriptFetch(build)) await stopFetch(deps, build);
   status = withProgress(status, jobsSummary(childJobs(deps, build)));
   rt.unannouncedEnds.set(key, ending);
-  await deps.objects.patchStatus(
-    'Build',
-    build.metadata.namespace ?? '',
-    build.metadata.name ?? '',
-    status,
-    build.metadata.resourceVersion,
-  );
+  await writeStatus(deps, rt, build, status);
   dropSession(deps, rt, key);
   await announceEnd(deps, rt, key, build, ending, status.duration);
 }
@@ -549,26 +565,31 @@ async function finished(deps: ControllerDeps, rt: BuildRuntime, key: string, bui
       message: build.status?.message ?? '',
     });
   const status = withProgress(build.status ?? {}, jobsSummary(childJobs(deps, build)));
-  await writeIfChanged(deps, build, status);
+  await writeIfChanged(deps, rt, build, status);
 }
 
-async function progress(deps: ControllerDeps, build: Build, base: BuildStatus, session: BuildSession): Promise<void> {
+async function progress(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  build: Build,
+  base: BuildStatus,
+  session: BuildSession,
+): Promise<void> {
   const status = withProgress(base, {
     ...jobsSummary(childJobs(deps, build)),
     logTail: session.logTail(deps.settings.logTailChars),
   });
-  await writeIfChanged(deps, build, status);
+  await writeIfChanged(deps, rt, build, status);
 }
 
-async function writeIfChanged(deps: ControllerDeps, build: Build, status: BuildStatus): Promise<void> {
+async function writeIfChanged(
+  deps: ControllerDeps,
+  rt: BuildRuntime,
+  build: Build,
+  status: BuildStatus,
+): Promise<void> {
   if (!statusChanged(build.status, status)) return;
-  await deps.objects.patchStatus(
-    'Build',
-    build.metadata.namespace ?? '',
-    build.metadata.name ?? '',
-    status,
-    build.metadata.resourceVersion,
-  );
+  await writeStatus(deps, rt, build, status);
 }
 
 function scriptEvent(build: Build, attempt: number): import('../../script/index.ts').ScriptEvent {

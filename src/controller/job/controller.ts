@@ -8,17 +8,26 @@ import { INDEX, nsKey } from '../caches.ts';
 import type { ReconcileObserver } from '../runtime/controller.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
-import { controllerOwner, resyncOf } from '../shared/deps.ts';
+import { DEFAULT_JOB_WORKERS, controllerOwner, resyncOf } from '../shared/deps.ts';
+import { LastWritten } from '../shared/last-written.ts';
 import { reconcileJob } from './reconcile.ts';
 import type { JobRuntime } from './reconcile.ts';
 import { JobSlots } from './slots.ts';
 import { isTerminalPhase } from './state.ts';
 
 export function jobController(deps: ControllerDeps, observer?: ReconcileObserver): Controller {
-  const rt: JobRuntime = { slots: new JobSlots(deps), unannouncedCreates: new Map(), unannouncedEnds: new Map() };
+  const rt: JobRuntime = {
+    slots: new JobSlots(deps),
+    unannouncedCreates: new Map(),
+    unannouncedEnds: new Map(),
+    written: new LastWritten<JobCR>(),
+  };
   const c = new Controller({
     name: 'job',
     logger: deps.logger,
+    // Each reconcile is mostly waiting on the API server: more workers than the other controllers,
+    // so a burst of new jobs is not queued behind a few sequential requests.
+    workers: deps.settings.jobWorkers ?? DEFAULT_JOB_WORKERS,
     observer,
     queue: { clock: deps.clock },
     resync: resyncOf(deps, deps.caches.jobs),

@@ -3,7 +3,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { API_VERSION, LABELS } from '../../api/constants.ts';
 import { jobSecretName } from '../../api/names.ts';
-import type { Build, JobCR, Project } from '../../api/types.ts';
+import type { Build, JobCR, JobStatus, Project } from '../../api/types.ts';
 import { JOB_CONTAINER } from '../../jobs/index.ts';
 import type { Translation } from '../../jobs/types.ts';
 import { KubeApiError, isAlreadyExists, isNotFound } from '../../kube/errors.ts';
@@ -13,6 +13,7 @@ import { keyOf } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { readJobSecretValues } from '../shared/project-secrets.ts';
 import { INDEX } from '../caches.ts';
+import type { LastWritten } from '../shared/last-written.ts';
 import { keepJobLog, readJobLog } from './logs.ts';
 import type { JobLog } from './logs.ts';
 import { setCondition } from '../../api/conditions.ts';
@@ -38,17 +39,31 @@ export interface JobRuntime {
   unannouncedCreates: Map<string, string>;
   /** Job CR key -> an end whose terminal write was sent but whose Events are not recorded (reply lost). */
   unannouncedEnds: Map<string, JobEnd>;
+  /** The Job CRs as this controller's own last status writes returned them, while the cache lags. */
+  written: LastWritten<JobCR>;
+}
+
+/**
+ * The one status write of a step: a conditional merge patch of what changed on top of `job` (the
+ * freshest view: the cache's, or our own last write while the cache has not caught up), remembered
+ * until the cache has it. No read first; a 409 means someone else changed the job, and the reconcile
+ * starts over.
+ */
+async function write(deps: ControllerDeps, rt: JobRuntime, job: JobCR, status: JobStatus): Promise<void> {
+  const out = await deps.objects.writeStatus('Job', job, status);
+  rt.written.record(job, out);
 }
 
 export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Request): Promise<Result | undefined> {
   const { slots } = rt;
-  const job = deps.caches.jobs.get(req.namespace, req.name) as JobCR | undefined;
+  const job = rt.written.fresh(deps.caches.jobs.get(req.namespace, req.name));
   if (job) await tellUntold(deps, rt, job);
   if (!job || job.metadata.deletionTimestamp || isTerminalPhase(job.status?.phase)) {
     slots.release(req);
     if (!job) {
       rt.unannouncedCreates.delete(keyOf(req.namespace, req.name));
       rt.unannouncedEnds.delete(keyOf(req.namespace, req.name));
+      rt.written.forget(req.namespace, req.name);
     }
     return;
   }
@@ -78,7 +93,7 @@ async function tellUntold(deps: ControllerDeps, rt: JobRuntime, job: JobCR): Pro
   const created = rt.unannouncedCreates.get(key);
   if (job.status?.jobName && created !== undefined) {
     rt.unannouncedCreates.delete(key);
-    await deps.recorder.normal(ref(job), 'JobCreated', created);
+    if (allJobEvents(deps)) await deps.recorder.normal(ref(job), 'JobCreated', created);
   }
   const ended = rt.unannouncedEnds.get(key);
   if (isTerminalPhase(job.status?.phase) && ended) {
@@ -96,7 +111,7 @@ async function create(deps: ControllerDeps, rt: JobRuntime, job: JobCR, build: B
   }
   if (!envSecretReady(deps, job)) return; // the job-secrets informer re-enqueues when it appears
   if (!rt.slots.acquire(job, project))
-    return setStatus(deps, job, {
+    return setStatus(deps, rt, job, {
       phase: 'Pending',
       reason: 'Queued',
       message: 'waiting for a slot (project policy.maxConcurrentJobs)',
@@ -115,16 +130,10 @@ async function create(deps: ControllerDeps, rt: JobRuntime, job: JobCR, build: B
   const told = `created batch Job ${name} (placement ${result.placement})`;
   rt.unannouncedCreates.set(key, told);
   // Conditional: a stale cache must not turn a running or finished job back to Pending.
-  await deps.objects.patchStatus(
-    'Job',
-    job.metadata.namespace ?? '',
-    job.metadata.name ?? '',
-    status,
-    job.metadata.resourceVersion,
-  );
+  await write(deps, rt, job, status);
   rt.unannouncedCreates.delete(key);
   deps.logger.info({ ...fields(job), batchJob: name, placement: result.placement }, 'job created');
-  await deps.recorder.normal(ref(job), 'JobCreated', told);
+  if (allJobEvents(deps)) await deps.recorder.normal(ref(job), 'JobCreated', told);
 }
 
 function envSecretReady(deps: ControllerDeps, job: JobCR): boolean {
@@ -160,8 +169,9 @@ async function follow(deps: ControllerDeps, rt: JobRuntime, job: JobCR, project:
   if (isTerminalPhase(obs.phase))
     return finish(deps, rt, job, obs, await readJobSecretValues(deps.clients.core, project, job), pod);
   const before = job.status?.phase;
-  await setStatus(deps, job, obs);
-  if (obs.phase === 'Running' && before !== 'Running')
+  if (routinePending(job, obs)) return;
+  await setStatus(deps, rt, job, obs);
+  if (obs.phase === 'Running' && before !== 'Running' && allJobEvents(deps))
     await deps.recorder.normal(ref(job), 'JobStarted', `pod ${obs.podName ?? ''} running on ${obs.nodeName ?? '?'}`);
   if (obs.reason === 'Unschedulable' && job.status?.reason !== 'Unschedulable')
     await deps.recorder.warning(ref(job), 'Unschedulable', obs.message ?? '');
@@ -232,25 +242,15 @@ async function finish(
     ...(log?.kind === 'unavailable' ? { logUnavailable: log.why } : {}),
   };
   rt.unannouncedEnds.set(key, ending);
-  // `sent`: a write of ours went out; when the object is terminal on a later try of the same update
-  // (its reply was lost, the retry met a conflict), that write is what ended it.
-  const attempt = { sent: false };
-  const written = await deps.objects.updateStatus(
-    'Job',
-    job.metadata.namespace ?? '',
-    job.metadata.name ?? '',
-    (current) => {
-      if (isTerminalPhase(current.status?.phase)) return undefined;
-      attempt.sent = true;
-      return status;
-    },
-  );
+  // Conditional on the version the decision was made from. A write whose reply was lost meets 409 on
+  // its retry; so does one that lost to a cancel: either way the reconcile starts over, sees the
+  // terminal phase, and tellUntold() announces the end if it was ours.
+  await write(deps, rt, job, status);
   rt.unannouncedEnds.delete(key);
-  if (!written && !attempt.sent) return;
   await announceJobEnd(deps, job, ending);
 }
 
-function terminalStatus(deps: ControllerDeps, job: JobCR, obs: Observation, log: JobLog | undefined): JobCR['status'] {
+function terminalStatus(deps: ControllerDeps, job: JobCR, obs: Observation, log: JobLog | undefined): JobStatus {
   const base = statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps));
   return {
     ...base,
@@ -271,8 +271,9 @@ async function announceJobEnd(deps: ControllerDeps, job: JobCR, end: JobEnd): Pr
 
 async function recordJobEnd(deps: ControllerDeps, job: JobCR, obs: Observation, ran: boolean): Promise<void> {
   const msg = `${obs.reason ?? obs.phase}${obs.message ? `: ${obs.message}` : ''}`;
-  if (obs.phase === 'Succeeded') await deps.recorder.normal(ref(job), 'JobSucceeded', `exit code ${obs.exitCode ?? 0}`);
-  else if (
+  if (obs.phase === 'Succeeded') {
+    if (allJobEvents(deps)) await deps.recorder.normal(ref(job), 'JobSucceeded', `exit code ${obs.exitCode ?? 0}`);
+  } else if (
     obs.reason &&
     !ran &&
     obs.phase === 'Failed' &&
@@ -289,15 +290,24 @@ function logCondition(log: JobLog): { type: string; status: 'True' | 'False'; re
     : { type: 'LogKept', status: 'False', reason: 'LogUnavailable', message: log.why.slice(0, 1024) };
 }
 
-async function setStatus(deps: ControllerDeps, job: JobCR, obs: Observation): Promise<void> {
+/**
+ * The pod of a Pending job is on its way (scheduled, its containers being made): nothing a user acts
+ * on, so no status write; the next one (Running, or a reason such as ImagePullBackOff) carries the
+ * pod, node and start time. A write per step would be two more API writes per job.
+ */
+const ROUTINE_PENDING = new Set([undefined, 'Created', 'ContainerCreating', 'PodInitializing']);
+function routinePending(job: JobCR, obs: Observation): boolean {
+  return obs.phase === 'Pending' && job.status?.phase === 'Pending' && ROUTINE_PENDING.has(obs.reason);
+}
+
+async function setStatus(deps: ControllerDeps, rt: JobRuntime, job: JobCR, obs: Observation): Promise<void> {
   const status = statusFor(job, obs, now(deps));
   if (!jobStatusChanged(job.status, status)) return;
-  await deps.objects.updateStatus('Job', job.metadata.namespace ?? '', job.metadata.name ?? '', (current) =>
-    isTerminalPhase(current.status?.phase)
-      ? undefined
-      : { ...status, ...(current.status?.jobName ? { jobName: current.status.jobName } : {}) },
-  );
+  await write(deps, rt, job, status);
 }
+
+/** Whether the Normal Events of a job are written too (setting jobEvents; warnings always are). */
+const allJobEvents = (deps: ControllerDeps): boolean => (deps.settings.jobEvents ?? 'all') === 'all';
 
 const fields = (job: JobCR): Record<string, string | undefined> => ({
   project: job.spec.project,

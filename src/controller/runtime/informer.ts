@@ -46,6 +46,24 @@ const WARN_AFTER_FAILURES = 5;
 /** Like client-go's reflector: watches of 5-10 minutes, ended by the server, then resumed. */
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 300;
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The object as the cache keeps it: without managedFields (a record of who set which field, often
+ * larger than the object itself, that no controller here reads) nor kubectl's copy of the last
+ * applied manifest. Thousands of pods and jobs in flight are what the operator's memory is made of.
+ */
+function trimmed<T extends KubernetesObject>(obj: T): T {
+  const meta = obj.metadata;
+  if (!meta || (meta.managedFields === undefined && meta.annotations?.[LAST_APPLIED] === undefined)) return obj;
+  const { managedFields: _dropped, ...rest } = meta;
+  if (rest.annotations?.[LAST_APPLIED] !== undefined) {
+    const { [LAST_APPLIED]: _applied, ...annotations } = rest.annotations;
+    rest.annotations = annotations;
+  }
+  return { ...obj, metadata: rest };
+}
+
 export class Informer<T extends KubernetesObject> {
   readonly name: string;
   readonly #opts: InformerOptions<T>;
@@ -221,7 +239,8 @@ export class Informer<T extends KubernetesObject> {
     if (version) this.#resourceVersion = version;
   }
 
-  #upsert(key: string, obj: T): void {
+  #upsert(key: string, received: T): void {
+    const obj = trimmed(received);
     const before = this.#store.get(key);
     this.#store.set(key, obj);
     if (!before) this.#emit(obj, 'add');

@@ -17,6 +17,7 @@ export class OperatorMetrics implements ReconcileObserver {
   readonly registry = new Registry();
   readonly reconciles: Counter<'controller' | 'result'>;
   readonly reconcileSeconds: Histogram<'controller'>;
+  readonly scriptStartSeconds: Histogram;
   readonly reconcileErrors: Counter<'controller'>;
   readonly queueDepth: Gauge<'controller'>;
   readonly builds: Gauge<'phase'>;
@@ -47,6 +48,12 @@ export class OperatorMetrics implements ReconcileObserver {
       name: 'brigade_reconcile_duration_seconds',
       help: 'Reconcile duration.',
       labelNames: ['controller'],
+      registers,
+    });
+    this.scriptStartSeconds = new Histogram({
+      name: 'brigade_script_start_seconds',
+      help: "From a build's start to its handler's first job request (or its end): sandbox start and the handler's synchronous part.",
+      buckets: [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
     this.reconcileErrors = new Counter({

@@ -34,7 +34,21 @@ export interface OperatorSettings {
   maxConcurrentReplays?: number;
   /** Build history kept where a Project's spec.history says nothing (default: everything). */
   history?: HistoryPolicy;
+  /**
+   * Which core/v1 Events a Job CR gets: `all` (default: JobCreated, JobStarted, JobSucceeded and the
+   * failures) or `failures` (warnings only: JobFailed, JobTimedOut, JobRefused, Unschedulable, ...),
+   * which saves up to three API writes per job. The Build's own Events are always written.
+   */
+  jobEvents?: JobEventsSetting;
+  /** Job CRs reconciled at once (default 16); one Job CR is never reconciled by two workers at once. */
+  jobWorkers?: number;
 }
+
+export const JOB_EVENTS_SETTINGS = ['all', 'failures'] as const;
+export type JobEventsSetting = (typeof JOB_EVENTS_SETTINGS)[number];
+
+/** The default of OperatorSettings.jobWorkers. */
+export const DEFAULT_JOB_WORKERS = 16;
 
 export interface ControllerDeps {
   clients: KubeClients;

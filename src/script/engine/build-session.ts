@@ -29,6 +29,8 @@ export interface BuildSessionOptions {
   signal?: AbortSignal;
   /** Called exactly once with the final result; the engine forgets the session then. */
   settle(session: BuildSession, result: SandboxResult): void;
+  /** Called once, at the first job request or the end, with the seconds since the session was made. */
+  onStarted?: (seconds: number) => void;
 }
 
 /** Where the current incarnation runs: the engine's placement, with a way to talk to its worker. */
@@ -52,6 +54,8 @@ export class BuildSession {
   #clockKept: number;
   /** Keeping the record is serialised: concurrent runJob calls (Group.runAll) wait for one write. */
   #keeping: Promise<void> = Promise.resolve();
+  readonly #createdAt = performance.now();
+  #startReported = false;
 
   constructor(opts: BuildSessionOptions) {
     this.#opts = opts;
@@ -118,6 +122,7 @@ export class BuildSession {
   }
 
   onRunJob(callId: number, requestJson: string, clock: readonly number[] = []): void {
+    this.#reportStarted();
     const placement = this.#placement;
     const host = this.#opts.host;
     if (!placement || !host) return;
@@ -212,8 +217,15 @@ export class BuildSession {
     this.#finish({ kind: 'run', status: 'Failed', reason, message });
   }
 
+  #reportStarted(): void {
+    if (this.#startReported) return;
+    this.#startReported = true;
+    this.#opts.onStarted?.((performance.now() - this.#createdAt) / 1000);
+  }
+
   #finish(result: SandboxResult): void {
     if (this.#finished) return;
+    if (this.#opts.kind === 'run') this.#reportStarted();
     this.#finished = true;
     clearTimeout(this.#timer);
     this.#opts.signal?.removeEventListener('abort', this.#onAbort);

@@ -131,8 +131,10 @@ export class ScriptEngineImpl implements ScriptEngine {
   #closed = false;
   #workersKilled = 0;
   #replays = 0;
+  readonly #onBuildStarted: ((seconds: number) => void) | undefined;
 
   constructor(opts: ScriptEngineOptions) {
+    this.#onBuildStarted = opts.onBuildStarted;
     this.#maxWorkers = Math.max(1, Math.floor(positive(opts.workers, DEFAULT_WORKERS, 'workers')));
     const interval = positive(opts.watchdogIntervalMs, DEFAULT_WATCHDOG_INTERVAL_MS, 'watchdogIntervalMs');
     this.#watchdog = setInterval(() => {
@@ -205,8 +207,10 @@ export class ScriptEngineImpl implements ScriptEngine {
 
   #open(opts: BuildSessionOptions): void {
     if (this.#closed) throw new ScriptEngineClosedError();
+    const onStarted = this.#onBuildStarted;
     const session = new BuildSession({
       ...opts,
+      ...(onStarted && opts.kind === 'run' ? { onStarted } : {}),
       settle: (s, result) => {
         this.#forget(s);
         opts.settle(s, result);

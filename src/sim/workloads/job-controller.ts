@@ -31,6 +31,11 @@ export class JobController {
   readonly #lostPods = new Map<string, number>();
   /** uids of pods this controller deleted itself (deadline, suspend): their loss is accounted already. */
   readonly #deletedByUs = new Set<string>();
+  /**
+   * Per Job uid: its pods by name, kept from the pod watch (delivered synchronously with each store
+   * write), so a reconcile looks at its own pods instead of listing every pod of the namespace.
+   */
+  readonly #podsByJob = new Map<string, Map<string, Pod>>();
 
   constructor(opts: JobControllerOptions) {
     this.#store = opts.store;
@@ -71,8 +76,21 @@ export class JobController {
   #onPod(type: string, pod: Pod): void {
     const owner = controllerOf(pod);
     if (owner?.kind !== 'Job') return;
+    this.#index(type, owner.uid, pod);
     if (type === 'DELETED') this.#countLoss(owner.uid, pod);
     this.#queue.add(`${pod.metadata.namespace ?? ''}/${owner.name}`);
+  }
+
+  #index(type: string, jobUid: string, pod: Pod): void {
+    const name = pod.metadata.name ?? '';
+    let pods = this.#podsByJob.get(jobUid);
+    if (type === 'DELETED') {
+      pods?.delete(name);
+      if (pods?.size === 0) this.#podsByJob.delete(jobUid);
+      return;
+    }
+    if (!pods) this.#podsByJob.set(jobUid, (pods = new Map<string, Pod>()));
+    pods.set(name, pod);
   }
 
   /** A pod that vanished before finishing counts as failed, unless this controller deleted it (already accounted). */
@@ -86,12 +104,8 @@ export class JobController {
     const job = this.#store.get(GVR.jobs, namespace, name) as JobObject | undefined;
     if (!job || job.metadata.deletionTimestamp) return;
     const uid = job.metadata.uid ?? '';
-    // The label narrows the list inside the store; the ownerReference decides.
-    const labelled = this.#store.list(GVR.pods, {
-      namespace,
-      labelSelector: `batch.kubernetes.io/controller-uid=${uid}`,
-    }).items as Pod[];
-    const pods = labelled.filter((p) => controllerOf(p)?.uid === uid);
+    // The ownerReference decides (the index is keyed by it); pods are namespaced with their Job.
+    const pods = [...(this.#podsByJob.get(uid)?.values() ?? [])].filter((p) => p.metadata.namespace === namespace);
     const decision = decideJob({ job, pods, now: this.#now(), lostPods: this.#lostPods.get(uid) ?? 0 });
     if (decision.deleteJob) {
       this.#deleteJob(job);

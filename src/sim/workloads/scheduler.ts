@@ -75,7 +75,9 @@ export class Scheduler {
 
   #onPod(type: string, pod: Pod): void {
     const key = objectKey(pod);
-    if (type === 'DELETED' || !pod.spec.nodeName) this.#boundPods.delete(key);
+    // Only pods that hold resources on their node: a terminated pod no longer counts against it, so
+    // the fit check walks the running pods, not every pod that ever ran.
+    if (type === 'DELETED' || !pod.spec.nodeName || isPodTerminal(pod)) this.#boundPods.delete(key);
     else this.#boundPods.set(key, pod);
     if (type === 'DELETED' || isPodTerminal(pod)) {
       this.#waiting.delete(key);
@@ -132,7 +134,9 @@ export class Scheduler {
     for (const pod of this.#boundPods.values()) {
       const node = pod.spec.nodeName;
       if (!node) continue;
-      byNode.set(node, [...(byNode.get(node) ?? []), pod]);
+      const list = byNode.get(node);
+      if (list) list.push(pod);
+      else byNode.set(node, [pod]);
     }
     return byNode;
   }

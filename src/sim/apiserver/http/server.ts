@@ -34,6 +34,19 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Receives one line per request (method, path, status) for debugging clients. */
   logRequest?: (line: string) => void;
+  /** Told about every request once it is answered (the simulator's own request metrics, for benchmarks). */
+  onRequest?: (request: ServedRequest) => void;
+}
+
+/** One answered request, as a request counter sees it (never a body or a credential). */
+export interface ServedRequest {
+  method: string;
+  /** The URL path without the query. */
+  path: string;
+  /** A watch (GET with watch=1/true), reported when the stream ends. */
+  watch: boolean;
+  status: number;
+  userAgent: string;
 }
 
 export interface ApiServer {
@@ -155,6 +168,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           `${req.method} ${req.url} ${res.statusCode} accept=${req.headers.accept ?? ''} ` +
             `content-type=${req.headers['content-type'] ?? ''}`,
         );
+      });
+    }
+    if (opts.onRequest) {
+      const notify = opts.onRequest;
+      res.on('close', () => {
+        const url = new URL(req.url ?? '/', 'http://sim');
+        const watch = ['1', 'true'].includes(url.searchParams.get('watch') ?? '');
+        notify({
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          watch,
+          status: res.statusCode,
+          userAgent: req.headers['user-agent'] ?? '',
+        });
       });
     }
     api.handle(req, res).catch((err: unknown) => {
