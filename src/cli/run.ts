@@ -3,6 +3,7 @@
 import pino from 'pino';
 import { hostGateway } from '../gateway/index.ts';
 import type { PackageSettings } from '../controller/shared/dependencies.ts';
+import type { OperatorSettings } from '../controller/shared/deps.ts';
 import { startOperator } from '../operator.ts';
 import { untilSignalled, type Command } from './command.ts';
 import {
@@ -17,6 +18,8 @@ import {
 import { limitOptions, limitUsage, limitValues } from './commands/gateway-options.ts';
 import { HISTORY_OPTIONS, HISTORY_USAGE, historyValues } from './commands/history-options.ts';
 import { runReporting } from './commands/run.ts';
+import { archiveFromOptions, archiveOptions, archiveUsage } from './commands/archive-options.ts';
+import { DEFAULTS } from '../api/defaults.ts';
 
 const USAGE = [
   'Usage: brigade-operator run [options]',
@@ -34,6 +37,9 @@ const USAGE = [
   '  --log-level LEVEL      trace, debug, info, warn, error (default info)',
   '  --api-qps N            API requests per second per controller, client-side limit (default 50)',
   '  --api-burst N          requests allowed in a burst per controller (default 100)',
+  '  --max-job-log-bytes N  how much of each job log is kept when its Project sets no spec.logs.maxJobLogBytes',
+  `                         (default ${DEFAULTS.maxJobLogBytes})`,
+  ...archiveUsage('also keep every job log in object storage'),
   "  --npm-registry URL     the npm registry for scripts' dependencies (default https://registry.npmjs.org/)",
   '  --package-cache DIR    keep fetched npm packages in DIR across restarts (default: in memory)',
   ...HISTORY_USAGE,
@@ -55,6 +61,8 @@ const OPTIONS = {
   'npm-registry': { type: 'string' },
   'package-cache': { type: 'string' },
   ...HISTORY_OPTIONS,
+  'max-job-log-bytes': { type: 'string' },
+  ...archiveOptions,
 } as const;
 
 export const runCommand: Command = {
@@ -66,9 +74,8 @@ export const runCommand: Command = {
       if (positionals.length > 0) throw new UsageError('run takes no arguments');
       const metricsPort = portOption(values['metrics-port'], '--metrics-port') ?? 9090;
       const gatewayPort = portOption(values['gateway-port'], '--gateway-port');
-      const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
-      const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
-      const history = historyValues(values);
+      const settings = { ...operatorSettings(values), history: historyValues(values) };
+      const logArchive = archiveFromOptions(values, io.env);
       const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) });
       const target = connect(
         { ...values, namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? values.namespace },
@@ -85,11 +92,8 @@ export const runCommand: Command = {
         metricsPort,
         metricsHost: values['metrics-host'] ?? '127.0.0.1',
         leaderElection: values['leader-elect'] ? { namespace: target.namespace, identity: io.env.POD_NAME } : undefined,
-        settings: {
-          ...(apiQPS ? { apiQPS } : {}),
-          ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
-          history,
-        },
+        settings,
+        ...(logArchive ? { logArchive } : {}),
         packages: packageSettings(values['npm-registry'], values['package-cache']),
       });
       let stopGateway = async (): Promise<void> => {};
@@ -122,6 +126,31 @@ export const runCommand: Command = {
 
 function packageSettings(registry: string | undefined, cacheDir: string | undefined): PackageSettings {
   return { ...(registry ? { registryURL: npmRegistryOption(registry) } : {}), ...(cacheDir ? { cacheDir } : {}) };
+}
+
+function operatorSettings(values: {
+  'api-qps'?: string;
+  'api-burst'?: string;
+  'max-job-log-bytes'?: string;
+}): Partial<OperatorSettings> {
+  const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
+  const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
+  const maxJobLogBytes = jobLogBytesOption(values['max-job-log-bytes']);
+  return {
+    ...(apiQPS ? { apiQPS } : {}),
+    ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
+    ...(maxJobLogBytes ? { maxJobLogBytes } : {}),
+  };
+}
+
+function jobLogBytesOption(value: string | undefined): number | undefined {
+  const n = positiveNumberOption(value, '--max-job-log-bytes');
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < DEFAULTS.minJobLogBytes || n > DEFAULTS.maxJobLogBytesLimit)
+    throw new UsageError(
+      `--max-job-log-bytes must be a whole number from ${DEFAULTS.minJobLogBytes} to ${DEFAULTS.maxJobLogBytesLimit}, got "${value}"`,
+    );
+  return n;
 }
 
 function npmRegistryOption(value: string): string {
