@@ -31,7 +31,10 @@ export class ArchiveUnavailableError extends Error {
 }
 
 export function azureBlobArchive(opts: AzureBlobArchiveOptions): LogArchive {
-  const service = BlobServiceClient.fromConnectionString(opts.connectionString);
+  // Few tries per call: the operator tries a job's archive again with back-off of its own.
+  const service = BlobServiceClient.fromConnectionString(opts.connectionString, {
+    retryOptions: { maxTries: 2, retryDelayInMs: 500, tryTimeoutInMs: 60_000 },
+  });
   const containerName = opts.container ?? DEFAULT_ARCHIVE_CONTAINER;
   const container = service.getContainerClient(containerName);
   const prefix = opts.prefix ?? '';
