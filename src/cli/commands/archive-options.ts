@@ -14,10 +14,11 @@ export const archiveOptions = {
   'log-archive-prefix': { type: 'string' },
 } as const;
 
+/** Usage lines of the archive options; `purpose` says what the command does with the archive. */
 export function archiveUsage(purpose: string): string[] {
   return [
-    `  --log-archive KIND           ${purpose}: azure-blob (Azure Blob Storage or Azurite); the`,
-    `                               connection string is read from $${AZURE_CONNECTION_STRING_ENV}`,
+    `  --log-archive azure-blob     ${purpose} (Azure Blob Storage or Azurite);`,
+    `                               the connection string is read from $${AZURE_CONNECTION_STRING_ENV}`,
     `  --log-archive-container NAME the blob container (default ${DEFAULT_ARCHIVE_CONTAINER})`,
     '  --log-archive-prefix P       put before every object name, e.g. prod/ (default none)',
   ];
