@@ -1,5 +1,6 @@
 // Layering of brigade-operator (checked in CI by `npm run lint:layers`):
-//   cli, gateway, dashboard -> controller -> script, jobs, npm -> kube -> util;  api is shared by all.
+//   cli, gateway, dashboard -> controller -> script, jobs, npm, archive -> kube -> util;  api is shared by all
+//   (archive, object storage for job logs, uses no Kubernetes: it stands beside kube).
 // src/sim (the Kubernetes simulator) and src/localcluster (the real local control plane) are for tests
 // and dev mode only: the operator never imports them, and they import nothing of the operator.
 const layer = (name, mayNotReach, comment) => ({
@@ -43,30 +44,39 @@ module.exports = {
     },
     layer(
       'util',
-      ['api', 'kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
+      ['api', 'archive', 'kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
       'util is the bottom layer',
     ),
     layer(
       'api',
-      ['kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
+      ['archive', 'kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
       'api types are shared by all and depend on nothing',
     ),
     layer(
       'npm',
-      ['kube', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
+      ['archive', 'kube', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
       'npm fetches packages only',
     ),
     layer(
+      'archive',
+      ['api', 'kube', 'npm', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
+      'the log archive stores text in object storage and knows nothing of Kubernetes',
+    ),
+    layer(
       'kube',
-      ['npm', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
+      ['archive', 'npm', 'script', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
       'kube wraps the client only',
     ),
     layer(
       'script',
-      ['kube', 'npm', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
+      ['archive', 'kube', 'npm', 'jobs', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
       'the sandbox knows nothing of Kubernetes',
     ),
-    layer('jobs', ['script', 'controller', 'gateway', 'dashboard', 'cli', 'operator'], 'translation is pure'),
+    layer(
+      'jobs',
+      ['archive', 'script', 'controller', 'gateway', 'dashboard', 'cli', 'operator'],
+      'translation is pure',
+    ),
     layer('controller', ['gateway', 'dashboard', 'cli'], 'controllers do not know their callers'),
     layer('gateway', ['dashboard', 'cli'], 'the gateway is embeddable without the CLI'),
     layer(

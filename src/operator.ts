@@ -20,6 +20,8 @@ import { LeaderElector } from './controller/runtime/leader.ts';
 import { Manager } from './controller/runtime/manager.ts';
 import { OperatorMetrics } from './controller/runtime/metrics.ts';
 import type { ControllerDeps, OperatorSettings } from './controller/shared/deps.ts';
+import { KeptLogHandoff } from './controller/shared/kept-log-handoff.ts';
+import type { LogArchive } from './archive/index.ts';
 import { packageDeps, type PackageSettings } from './controller/shared/dependencies.ts';
 import { translateJob } from './jobs/index.ts';
 import { BrigadeObjects } from './kube/custom-objects.ts';
@@ -58,6 +60,8 @@ export interface OperatorOptions {
   /** The script engine; the operator creates (and closes) its own when unset. */
   scriptEngine?: ScriptEngine;
   clock?: Clock;
+  /** Object storage that keeps a copy of every kept job log (redacted); none when unset. */
+  logArchive?: LogArchive;
 }
 
 export interface RunningOperator {
@@ -74,7 +78,7 @@ export interface RunningOperator {
 
 export const DEFAULT_SETTINGS: OperatorSettings = {
   eventProjectGraceMs: 60_000,
-  maxJobLogBytes: 1024 * 1024,
+  maxJobLogBytes: DEFAULTS.maxJobLogBytes,
   logTailChars: DEFAULTS.logTailChars,
   resyncMs: 10 * 60_000,
   apiQPS: 50,
@@ -124,6 +128,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   });
   // One registry client and package store for every controller: a package is fetched once.
   const packages = packageDeps(options.packages);
+  // Kept logs pass from the Job controller to the Build sessions in this process, not through the API.
+  const keptLogs = new KeptLogHandoff();
+  caches.jobs.onChange((job, verb) => {
+    if (verb === 'delete' && job.metadata.uid) keptLogs.take(job.metadata.uid);
+  });
+  if (options.logArchive) logger.info({ archive: options.logArchive.description }, 'job logs are archived');
   // Each controller has API clients (and so a rate limit) of its own: a burst of one cannot starve another.
   const depsFor = (controller: string): ControllerDeps => {
     const { clients } = clientsFor(controller);
@@ -138,6 +148,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       translate: translateJob,
       settings,
       packages,
+      keptLogs,
+      ...(options.logArchive ? { logArchive: options.logArchive } : {}),
     };
   };
   // Lease renewals are never rate limited: waiting behind a busy controller could lose leadership.

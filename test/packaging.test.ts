@@ -53,7 +53,11 @@ test('kustomize config renders the CRDs, namespace, RBAC and a Deployment runnin
 
 type PodSpec = {
   securityContext?: { runAsUser?: number; runAsNonRoot?: boolean };
-  containers: Array<{ args: string[]; image: string }>;
+  containers: Array<{
+    args: string[];
+    image: string;
+    env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+  }>;
 };
 const podSpec = (docs: Manifest[]): PodSpec =>
   (byKind(docs, 'Deployment')[0]?.spec as { template: { spec: PodSpec } }).template.spec;
@@ -125,6 +129,61 @@ test('kustomize and the chart keep npm packages in a mounted package cache; the 
   ) as unknown as CachePod;
   assert.deepEqual(packageCacheVolume(custom).persistentVolumeClaim, { claimName: 'npm-cache' });
   assert.ok(custom.containers[0].args.includes('--npm-registry=https://npm.example.internal/'));
+});
+
+test('the log archive is off by default; when on, its connection string comes from a Secret, never a flag', async () => {
+  const plain = podSpec(await render('helm', ['template', 'brigade', 'charts/brigade-operator'])).containers[0];
+  assert.ok(!plain.args.some((a) => a.startsWith('--log-archive') || a.startsWith('--max-job-log-bytes')));
+  const archiveEnv = {
+    name: 'AZURE_STORAGE_CONNECTION_STRING',
+    valueFrom: { secretKeyRef: { name: 'job-log-storage', key: 'connectionString' } },
+  };
+  const chart = podSpec(
+    await render('helm', [
+      'template',
+      'brigade',
+      'charts/brigade-operator',
+      '--set',
+      'jobLogs.maxBytes=1048576',
+      '--set',
+      'jobLogs.archive.enabled=true',
+      '--set',
+      'jobLogs.archive.container=team-logs',
+      '--set',
+      'jobLogs.archive.connectionStringSecret.name=job-log-storage',
+    ]),
+  ).containers[0];
+  assert.deepEqual(
+    chart.args.filter((a) => /^--(log-archive|max-job-log-bytes)/.test(a)),
+    ['--max-job-log-bytes=1048576', '--log-archive=azure-blob', '--log-archive-container=team-logs'],
+  );
+  assert.deepEqual(
+    chart.env?.find((e) => e.name === archiveEnv.name),
+    archiveEnv,
+  );
+  const noSecret = await runTool('helm', [
+    'template',
+    'brigade',
+    'charts/brigade-operator',
+    '--set',
+    'jobLogs.archive.enabled=true',
+  ]);
+  assert.notEqual(noSecret.code, 0);
+  assert.match(noSecret.stderr, /jobLogs\.archive\.connectionStringSecret\.name/);
+
+  // kustomize: the log-archive component, added to an installation's kustomization.
+  const dir = await mkdtemp(join(tmpdir(), 'kustomize-'));
+  const root = relative(dir, ROOT);
+  await writeFile(
+    join(dir, 'kustomization.yaml'),
+    `resources: [${root}/config]\ncomponents: [${root}/config/components/log-archive]\n`,
+  );
+  const kustomized = podSpec(await render('kubectl', ['kustomize', dir])).containers[0];
+  assert.ok(kustomized.args.includes('--log-archive=azure-blob'), kustomized.args.join(' '));
+  assert.deepEqual(
+    kustomized.env?.find((e) => e.name === archiveEnv.name),
+    { ...archiveEnv, valueFrom: { secretKeyRef: { name: 'brigade-log-archive', key: 'connectionString' } } },
+  );
 });
 
 test('helm lint passes and helm template renders the same ClusterRole rules and CRDs as kustomize', async () => {

@@ -29,6 +29,12 @@ export const DEFAULTS = {
   logTailChars: 16384,
   /** Upper bound of a log tail the schema accepts (a little above logTailChars, for the marker line). */
   logTailMaxLength: 20000,
+  /** How much of a job's log is kept (bytes, after redaction) when neither the project nor the operator says. */
+  maxJobLogBytes: 8 * 1024 * 1024,
+  /** The smallest per-project job log cap the schema accepts. */
+  minJobLogBytes: 1024,
+  /** The largest per-project job log cap the schema accepts (64 ConfigMaps of kept log per job). */
+  maxJobLogBytesLimit: 64 * 1024 * 1024,
   /** The docker socket mounted for `docker.enabled` jobs. */
   dockerSocketPath: '/var/run/docker.sock',
   /**

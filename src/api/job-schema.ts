@@ -257,6 +257,29 @@ export const JobSpecSchema = Type.Object(
   { description: 'The brigadier job as the script requested it. Immutable.', ...immutable('spec') },
 );
 
+/** Where the whole kept log of a finished job is (src/controller/shared/kept-log.ts reads it). */
+export const KeptLogSchema = Type.Object(
+  {
+    bytes: Type.Integer({ description: 'Size of the kept log in bytes (UTF-8).', format: 'int64', minimum: 0 }),
+    chunks: Type.Integer({
+      description:
+        'ConfigMaps that hold the kept log, in order (JOB-log, JOB-log-1, ...); 0 when logTail holds the whole log.',
+      format: 'int32',
+      minimum: 0,
+    }),
+    truncated: Type.Optional(
+      Type.Boolean({ description: "Whether the log was cut at the project's logs.maxJobLogBytes." }),
+    ),
+    archive: Type.Optional(
+      Type.String({
+        description: 'Where the log archive holds a copy (an object URL without credentials).',
+        maxLength: 2048,
+      }),
+    ),
+  },
+  { description: "The job's whole log as kept after its pod is gone (secret values redacted)." },
+);
+
 export const JobStatusSchema = Type.Object(
   {
     observedGeneration: Type.Optional(
@@ -297,6 +320,7 @@ export const JobStatusSchema = Type.Object(
         maxLength: DEFAULTS.logTailMaxLength,
       }),
     ),
+    log: Type.Optional(KeptLogSchema),
     conditions: Type.Optional(ConditionsSchema('Conditions of the job (Succeeded).')),
   },
   { description: 'Observed state of the job.' },

@@ -324,6 +324,20 @@ export const HistorySchema = Type.Object(
   },
 );
 
+export const LogsSchema = Type.Object(
+  {
+    maxJobLogBytes: Type.Optional(
+      Type.Integer({
+        description: `How much of each job's log is kept after its pod is gone, in bytes (secret values redacted first). A longer log is cut there and ends with a line saying so. Unset: the operator's --max-job-log-bytes (default ${DEFAULTS.maxJobLogBytes}).`,
+        format: 'int64',
+        minimum: DEFAULTS.minJobLogBytes,
+        maximum: DEFAULTS.maxJobLogBytesLimit,
+      }),
+    ),
+  },
+  { description: "How the jobs' logs are kept." },
+);
+
 function IntakeSchema<P extends TProperties>(name: string, extra: P) {
   return Type.Object(
     {
@@ -443,6 +457,7 @@ export const ProjectSpecSchema = Type.Object(
     policy: Type.Optional(PolicySchema),
     storage: Type.Optional(StorageSchema),
     history: Type.Optional(HistorySchema),
+    logs: Type.Optional(LogsSchema),
     gateways: Type.Optional(GatewaysSchema),
     dependencies: Type.Optional({
       ...StringMap(

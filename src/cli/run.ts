@@ -6,7 +6,7 @@ import { hostGateway } from '../gateway/index.ts';
 import type { PackageSettings } from '../controller/shared/dependencies.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { JOB_EVENTS_SETTINGS, type JobEventsSetting } from '../controller/shared/deps.ts';
+import { JOB_EVENTS_SETTINGS, type JobEventsSetting, type OperatorSettings } from '../controller/shared/deps.ts';
 import { startOperator, type RunningOperator } from '../operator.ts';
 import { untilSignalled, type Command } from './command.ts';
 import {
@@ -21,6 +21,8 @@ import {
 import { limitOptions, limitUsage, limitValues } from './commands/gateway-options.ts';
 import { HISTORY_OPTIONS, HISTORY_USAGE, historyValues } from './commands/history-options.ts';
 import { runReporting } from './commands/run.ts';
+import { archiveFromOptions, archiveOptions, archiveUsage } from './commands/archive-options.ts';
+import { DEFAULTS } from '../api/defaults.ts';
 
 const USAGE = [
   'Usage: brigade-operator run [options]',
@@ -46,6 +48,9 @@ const USAGE = [
   '  --api-qps N            API requests per second per controller, client-side limit (default 50)',
   '  --api-burst N          requests allowed in a burst per controller (default 100)',
   '  --job-events WHICH     core Events on Job CRs: all (default) or failures (warnings only)',
+  '  --max-job-log-bytes N  how much of each job log is kept when its Project sets no spec.logs.maxJobLogBytes',
+  `                         (default ${DEFAULTS.maxJobLogBytes})`,
+  ...archiveUsage('also keep every job log in object storage'),
   "  --npm-registry URL     the npm registry for scripts' dependencies (default https://registry.npmjs.org/)",
   '  --package-cache DIR    keep fetched npm packages in DIR across restarts (default: in memory)',
   ...HISTORY_USAGE,
@@ -74,6 +79,8 @@ const OPTIONS = {
   'npm-registry': { type: 'string' },
   'package-cache': { type: 'string' },
   ...HISTORY_OPTIONS,
+  'max-job-log-bytes': { type: 'string' },
+  ...archiveOptions,
 } as const;
 
 export const runCommand: Command = {
@@ -87,10 +94,8 @@ export const runCommand: Command = {
       const gatewayPort = portOption(values['gateway-port'], '--gateway-port');
       const dashboardPort = portOption(values['dashboard-port'], '--dashboard-port');
       const dashboardActions = dashboardIdentity(values);
-      const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
-      const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
-      const history = historyValues(values);
-      const jobEvents = jobEventsOption(values['job-events']);
+      const settings = { ...operatorSettings(values), history: historyValues(values) };
+      const logArchive = archiveFromOptions(values, io.env);
       const logger = pino({ name: 'brigade-operator', level: logLevelOption(values['log-level']) });
       const target = connect(
         { ...values, namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? values.namespace },
@@ -107,12 +112,8 @@ export const runCommand: Command = {
         metricsPort,
         metricsHost: values['metrics-host'] ?? '127.0.0.1',
         leaderElection: values['leader-elect'] ? { namespace: target.namespace, identity: io.env.POD_NAME } : undefined,
-        settings: {
-          ...(apiQPS ? { apiQPS } : {}),
-          ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
-          history,
-          ...(jobEvents ? { jobEvents } : {}),
-        },
+        settings,
+        ...(logArchive ? { logArchive } : {}),
         packages: packageSettings(values['npm-registry'], values['package-cache']),
       });
       let stopGateway = async (): Promise<void> => {};
@@ -154,6 +155,34 @@ export const runCommand: Command = {
 
 function packageSettings(registry: string | undefined, cacheDir: string | undefined): PackageSettings {
   return { ...(registry ? { registryURL: npmRegistryOption(registry) } : {}), ...(cacheDir ? { cacheDir } : {}) };
+}
+
+function operatorSettings(values: {
+  'api-qps'?: string;
+  'api-burst'?: string;
+  'max-job-log-bytes'?: string;
+  'job-events'?: string;
+}): Partial<OperatorSettings> {
+  const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
+  const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
+  const maxJobLogBytes = jobLogBytesOption(values['max-job-log-bytes']);
+  const jobEvents = jobEventsOption(values['job-events']);
+  return {
+    ...(apiQPS ? { apiQPS } : {}),
+    ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
+    ...(maxJobLogBytes ? { maxJobLogBytes } : {}),
+    ...(jobEvents ? { jobEvents } : {}),
+  };
+}
+
+function jobLogBytesOption(value: string | undefined): number | undefined {
+  const n = positiveNumberOption(value, '--max-job-log-bytes');
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < DEFAULTS.minJobLogBytes || n > DEFAULTS.maxJobLogBytesLimit)
+    throw new UsageError(
+      `--max-job-log-bytes must be a whole number from ${DEFAULTS.minJobLogBytes} to ${DEFAULTS.maxJobLogBytesLimit}, got "${value}"`,
+    );
+  return n;
 }
 
 function npmRegistryOption(value: string): string {

@@ -36,7 +36,8 @@ export const BRIDGE_CAPS = Object.freeze({
   /** Console output one build may produce; later lines are dropped after one notice. */
   logCharsPerBuild: 8 * 1024 * 1024,
   jobRequest: 256 * 1024,
-  resultLog: 1024 * 1024,
+  /** A job's Result: the whole log the operator keeps by default (a larger project cap is cut here). */
+  resultLog: DEFAULTS.maxJobLogBytes,
   errorMessage: 2 * 1024,
   /** Script source accepted by runBuild/inspectScript. */
   script: 1024 * 1024,

@@ -3,6 +3,7 @@ import { after, describe, it } from 'node:test';
 import { createScriptEngine } from './index.ts';
 import type { BuildOutcome, RunBuildOptions } from './index.ts';
 import { FakeHost, gate, onPush, testEvent, testProject, until } from './test-support.ts';
+import { BRIDGE_CAPS } from './defaults.ts';
 
 // One worker, so the "other builds on the same worker" cases really share it.
 const engine = createScriptEngine({ workers: 1, watchdogIntervalMs: 20 });
@@ -163,11 +164,12 @@ describe('wall-clock limit and cancellation', () => {
 
 describe('bridge caps', () => {
   it('truncates huge console lines and job logs', async () => {
-    const host = new FakeHost(() => ({ succeeded: true, log: 'L'.repeat(5 * 1024 * 1024) }));
+    const host = new FakeHost(() => ({ succeeded: true, log: 'L'.repeat(BRIDGE_CAPS.resultLog + 5000) }));
     const body = `console.log('x'.repeat(1e6)); const r = await new Job('big').run(); console.log(String(String(r).length));`;
     assert.equal((await run(onPush(body), host)).status, 'Succeeded');
     assert.ok((host.logs[0]?.text.length ?? Infinity) < 20_000);
-    assert.ok(Number(host.logs[1]?.text) <= 1024 * 1024 + 100);
+    assert.ok(Number(host.logs[1]?.text) <= BRIDGE_CAPS.resultLog + 100);
+    assert.ok(Number(host.logs[1]?.text) >= BRIDGE_CAPS.resultLog);
   });
 
   it('stops forwarding console output past the per-build limit, with one notice', async () => {

@@ -29,3 +29,28 @@ export function formatDuration(ms: number): string {
   if (m > 0) return `${m}m${s}s`;
   return `${s}s`;
 }
+
+/** UTF-8 byte length of `text`. */
+export function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/**
+ * `text` cut into parts of at most `maxBytes` UTF-8 bytes each, never inside a character: joined,
+ * they are `text` again. An empty text is one empty part.
+ */
+export function splitUtf8(text: string, maxBytes: number): string[] {
+  if (maxBytes < 4) throw new RangeError('splitUtf8: a part must hold at least one character (4 bytes)');
+  const buf = Buffer.from(text, 'utf8');
+  if (buf.length <= maxBytes) return [text];
+  const parts: string[] = [];
+  let start = 0;
+  while (start < buf.length) {
+    let end = Math.min(start + maxBytes, buf.length);
+    // Back off continuation bytes (10xxxxxx): the cut goes before the character they belong to.
+    while (end < buf.length && ((buf[end] ?? 0) & 0xc0) === 0x80) end--;
+    parts.push(buf.subarray(start, end).toString('utf8'));
+    start = end;
+  }
+  return parts;
+}

@@ -6,7 +6,7 @@
 // printed, also as the script saw it through Result.toString().
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JOB_LOG_KEY, jobLogConfigMapName } from '../../src/controller/shared/names.ts';
+import { readKeptJobLog } from '../../src/controller/shared/kept-log.ts';
 import { jobCrName } from '../../src/api/names.ts';
 import { LABELS } from '../../src/api/constants.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
@@ -98,15 +98,13 @@ async function jobsNotRunOnce(jobCrs: string[]): Promise<string[]> {
   return jobCrs.filter((cr) => podsPerJob.get(cr) !== 1).map((cr) => `${cr}: ${podsPerJob.get(cr) ?? 0} pods`);
 }
 
-/** What is wrong with the kept log of a job: its ConfigMap, its status tail, its LogKept condition. */
+/** What is wrong with the kept log of a job: the kept log read back, its status tail, its LogKept condition. */
 async function logProblems(cr: string, want: string): Promise<string[]> {
-  const kept = await cluster.clients.core.readNamespacedConfigMap({
-    namespace: cluster.namespace,
-    name: jobLogConfigMapName(cr),
-  });
-  const status = (await cluster.objects.get('Job', cluster.namespace, cr))?.status;
+  const job = await cluster.objects.get('Job', cluster.namespace, cr);
+  const status = job?.status;
+  const kept = job ? await readKeptJobLog({ core: cluster.clients.core }, job) : undefined;
   const problems: string[] = [];
-  if (kept.data?.[JOB_LOG_KEY] !== want) problems.push(`${cr} kept ${JSON.stringify(kept.data?.[JOB_LOG_KEY])}`);
+  if (kept?.text !== want) problems.push(`${cr} kept ${JSON.stringify(kept)}`);
   if (status?.logTail !== want) problems.push(`${cr} status ${JSON.stringify(status)}`);
   if (!status?.conditions?.some((c) => c.type === 'LogKept' && c.status === 'True'))
     problems.push(`${cr}: no LogKept=True condition`);

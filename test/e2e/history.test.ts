@@ -73,7 +73,8 @@ test('history limit: the newest succeeded build is kept, the older ones go with 
       'keep-one',
       `const { events, Job } = require('brigadier');
 events.on('exec', async () => {
-  const j = new Job('work', 'alpine:3.20', ['echo worked']);
+  // Longer than the status tail, so its kept log is in a ConfigMap that must go with the build.
+  const j = new Job('work', 'alpine:3.20', ['echo worked', 'seq 1 5000']);
   j.storage.enabled = true;
   await j.run();
 });`,
@@ -197,7 +198,8 @@ test('deleting a running Build stops it: its Job resources, batch Jobs, pods and
       'drop-build',
       `const { events, Job } = require('brigadier');
 events.on('exec', async () => {
-  await new Job('quick', 'alpine:3.20', ['echo quick']).run();
+  // Longer than the status tail, so its kept log is in a ConfigMap that must go with the build.
+  await new Job('quick', 'alpine:3.20', ['echo quick', 'seq 1 5000']).run();
   await new Job('long', 'alpine:3.20', ['sleep 60']).run();
 });`,
     ),

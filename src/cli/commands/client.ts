@@ -22,7 +22,8 @@ import {
   requestRerun,
 } from '../../kube/index.ts';
 import { ProjectSecretMissingError, readProjectSecrets } from '../../controller/shared/project-secrets.ts';
-import { JOB_LOG_KEY, jobLogConfigMapName } from '../../controller/shared/names.ts';
+import { readKeptJobLog, type KeptLog } from '../../controller/shared/kept-log.ts';
+import type { LogArchive } from '../../archive/index.ts';
 import { listAndWatch, type Change } from './watch.ts';
 import { CommandError } from './options.ts';
 import type { BuildObject, EventObject, JobObject, ProjectObject } from './resources.ts';
@@ -61,10 +62,13 @@ export class BrigadeClient {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
   private readonly objects: BrigadeObjects;
+  /** The operator's log archive, when the user gave this client access to it. */
+  readonly archive: LogArchive | undefined;
 
-  constructor(opts: { kubeConfig: KubeConfig; namespace: string }) {
+  constructor(opts: { kubeConfig: KubeConfig; namespace: string; archive?: LogArchive }) {
     this.kubeConfig = opts.kubeConfig;
     this.namespace = opts.namespace;
+    this.archive = opts.archive;
     const clients = newKubeClients(opts.kubeConfig);
     this.custom = clients.custom;
     this.core = clients.core;
@@ -191,14 +195,17 @@ export class BrigadeClient {
     }
   }
 
-  /** The log the operator kept for a finished job (bounded, secret values redacted); undefined when none is kept. */
-  async keptJobLog(job: JobObject): Promise<string | undefined> {
-    const name = jobLogConfigMapName(job.metadata.name ?? '');
+  /**
+   * The log the operator kept for a finished job (bounded, secret values redacted): its status tail,
+   * its ConfigMaps, or the log archive when this client has one and the ConfigMaps are gone.
+   * Without access to the ConfigMaps, the status tail.
+   */
+  async keptJobLog(job: JobObject): Promise<KeptLog> {
     try {
-      const cm = await this.core.readNamespacedConfigMap({ namespace: this.namespace, name });
-      return cm.data?.[JOB_LOG_KEY] ?? job.status?.logTail;
+      return await readKeptJobLog({ core: this.core, ...(this.archive ? { archive: this.archive } : {}) }, job);
     } catch (err) {
-      if (statusCode(err) === 404 || statusCode(err) === 403) return job.status?.logTail;
+      if (statusCode(err) === 403)
+        return { text: job.status?.logTail ?? '', from: 'tail', truncated: job.status?.log?.truncated === true };
       throw failed(`reading the kept log of job ${job.metadata.name}`, err);
     }
   }

@@ -173,7 +173,10 @@ export async function printJobLog(
   }
   // The kept log has no times of its own: its lines are shown at the job's end.
   const at = job.status?.completionTime;
-  for (const line of textLines((await client.keptJobLog(job)) ?? '')) output.line(name, line, at);
+  const kept = await client.keptJobLog(job);
+  if (kept.from === 'tail' && job.status?.log)
+    output.note(`job ${name}: its kept log is gone; only the last part of it (the status tail) follows`);
+  for (const line of textLines(kept.text)) output.line(name, line, at);
 }
 
 /** Follows the build to its end; resolves with its final state (or the last seen if the signal aborts). */

@@ -1,6 +1,8 @@
 // `logs BUILD [--job NAME] [--follow]`: job logs of a build, each line prefixed with its job's name.
 // A finished job's log comes from its pod while the pod exists, else from the log kept on the Job CR.
-import type { Command } from '../command.ts';
+import type { LogArchive } from '../../archive/index.ts';
+import type { Command, CommandIO } from '../command.ts';
+import { archiveFromOptions, archiveOptions, archiveUsage } from './archive-options.ts';
 import { BrigadeClient } from './client.ts';
 import { CONSOLE_SOURCE, followBuild, printJobLog } from './follow.ts';
 import { BuildOutput, textLines } from './output.ts';
@@ -16,7 +18,10 @@ const USAGE = [
   '  --job NAME   only this job (its name in the script)',
   '  -f, --follow keep streaming until the build is over (Ctrl-C stops following, exit 130)',
   '  --timestamps prefix each line with the time it was written',
+  ...archiveUsage("read logs from the operator's log archive when the cluster no longer keeps them"),
   '',
+  "A finished job's log comes from its pod while the pod exists, else from the log the operator kept.",
+  'With --log-archive, a build that is gone (or a job whose kept log is gone) is read from the archive.',
   "The project's secret values are redacted from every line.",
   ...KUBE_USAGE,
 ].join('\n');
@@ -25,6 +30,7 @@ const OPTIONS = {
   job: { type: 'string' },
   follow: { type: 'boolean', short: 'f' },
   timestamps: { type: 'boolean' },
+  ...archiveOptions,
 } as const;
 
 function byStart(a: JobObject, b: JobObject): number {
@@ -50,6 +56,48 @@ async function printFinished(
   }
 }
 
+/** The logs of a build that is gone, from the archive (already redacted when they were archived). */
+async function printArchived(
+  archive: LogArchive,
+  at: { namespace: string; build: string },
+  job: string | undefined,
+  io: CommandIO,
+): Promise<number> {
+  const jobs = await archived(`list the archived logs of build ${at.build}`, () =>
+    archive.jobsOf(at.namespace, at.build),
+  );
+  if (jobs.length === 0)
+    throw new CommandError(
+      `build ${at.build} not found in namespace ${at.namespace}, and the log archive has none of its logs`,
+    );
+  if (job !== undefined && !jobs.includes(job))
+    throw new CommandError(
+      `the log archive has no log of job ${job} of build ${at.build} (it has: ${jobs.join(', ')})`,
+    );
+  io.stderr.write(`build ${at.build} is gone; its job logs follow from the log archive\n`);
+  const output = new BuildOutput({
+    out: io.stdout,
+    notes: io.stderr,
+    secrets: [],
+    timestamps: false,
+    liveProgress: false,
+  });
+  for (const name of jobs) {
+    if (job !== undefined && name !== job) continue;
+    const text = await archived(`read the archived log of job ${name}`, () => archive.get({ ...at, job: name }));
+    for (const line of textLines(text ?? '')) output.line(name, line);
+  }
+  return 0;
+}
+
+async function archived<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new CommandError((err as Error).message || `could not ${what}`, { cause: err });
+  }
+}
+
 export const logsCommand: Command = {
   summary: 'print (or follow) the job logs of a build',
   usage: USAGE,
@@ -59,9 +107,15 @@ export const logsCommand: Command = {
       if (positionals.length !== 1) throw new UsageError('logs takes exactly one BUILD');
       const [name] = positionals;
       const target = connect(values, io.env);
-      const client = new BrigadeClient(target);
+      const archive = archiveFromOptions(values, io.env);
+      const client = new BrigadeClient({ ...target, ...(archive ? { archive } : {}) });
       const build = await client.getBuild(name);
-      if (!build) throw new CommandError(`build ${name} not found in namespace ${target.namespace}`);
+      if (!build && archive)
+        return printArchived(archive, { namespace: target.namespace, build: name }, values.job, io);
+      if (!build)
+        throw new CommandError(
+          `build ${name} not found in namespace ${target.namespace} (with --log-archive, logs of builds that are gone are read from the archive)`,
+        );
       const project = await client.getProject(build.spec.project);
       const secrets = project ? await client.projectSecretValues(project) : { values: [] };
       if ('unreadable' in secrets)

@@ -1,6 +1,7 @@
 // The ScriptHost of a build session: runJob creates the Job CR (or attaches to the one this build
 // already has: replay never runs a job twice) and resolves when the Job controller records a
 // terminal phase, with the job's kept log.
+import { ArchiveUnavailableError } from '../../archive/index.ts';
 import { API_VERSION } from '../../api/constants.ts';
 import { DEFAULTS } from '../../api/defaults.ts';
 import { jobCrName, jobSecretName as jobEnvSecretName } from '../../api/names.ts';
@@ -10,10 +11,11 @@ import { apiMessage, isAlreadyExists, isNotFound, isTransient, KubeApiError } fr
 import { retryTransient } from '../../kube/retry.ts';
 import type { JobOutcome, JobRequest, ReplayRecord } from '../../script/index.ts';
 import { redact } from '../../util/redact.ts';
-import { headBytes } from '../../util/text.ts';
+import { utf8Bytes } from '../../util/text.ts';
+import { capLog, jobLogCap, withoutCutEnd } from '../shared/log-bounds.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { readJobSecretValues } from '../shared/project-secrets.ts';
-import { JOB_LOG_KEY, jobLogConfigMapName } from '../shared/names.ts';
+import { readKeptJobLog } from '../shared/kept-log.ts';
 import { InlineSecretError } from './inline-secrets.ts';
 import { jobCrFor } from './job-request.ts';
 import { JobAbortedError } from './job-waiters.ts';
@@ -75,15 +77,17 @@ export function jobLogsHost(ctx: HostContext): (jobName: string) => Promise<stri
       if (isTerminalJob(job)) return keptLog(ctx.deps, job);
       const podName = job.status?.podName;
       if (!podName) return '';
+      const cap = jobLogCap(ctx.deps, ctx.project);
       try {
         const raw = await ctx.deps.clients.core.readNamespacedPodLog({
           namespace,
           name: podName,
           container: JOB_CONTAINER,
-          limitBytes: ctx.deps.settings.maxJobLogBytes * 2,
+          limitBytes: cap * 2,
         });
         const secrets = await readJobSecretValues(ctx.deps.clients.core, ctx.project, job);
-        return headBytes(redact(raw, secrets), ctx.deps.settings.maxJobLogBytes);
+        const cutByRead = utf8Bytes(raw) >= cap * 2;
+        return capLog(redact(cutByRead ? withoutCutEnd(raw, secrets) : raw, secrets), cap, cutByRead).text;
       } catch (err) {
         if (isTransient(err)) throw err; // read again
         // Not started yet, or the pod is gone: what the status recorded is all there is for now.
@@ -228,22 +232,25 @@ function outcomeOf(job: JobCR, log: string): JobOutcome {
   };
 }
 
-/** The full log the Job controller kept in a ConfigMap, else the status tail. */
+/**
+ * The whole log the Job controller kept: handed over in this process when it just finished here,
+ * else read from where the Job status says it is (its tail, ConfigMaps, the archive).
+ */
 export async function keptLog(deps: ControllerDeps, job: JobCR): Promise<string> {
-  const namespace = job.metadata.namespace ?? '';
-  const name = jobLogConfigMapName(job.metadata.name ?? '');
+  const handed = deps.keptLogs?.get(job.metadata.uid);
+  if (handed !== undefined) return handed;
   try {
-    const cm = await deps.clients.core.readNamespacedConfigMap({ namespace, name });
-    return cm.data?.[JOB_LOG_KEY] ?? job.status?.logTail ?? '';
+    const kept = await readKeptJobLog({ core: deps.clients.core, archive: deps.logArchive }, job);
+    if (kept.from === 'tail')
+      deps.logger.warn({ job: job.metadata.name }, 'the kept job log is gone; the script gets its status tail');
+    return kept.text;
   } catch (err) {
-    if (isTransient(err)) throw err; // the caller reads again
-    // No kept log (a refused job, one cancelled before it ran, a removed ConfigMap): the tail is all
-    // there is. Any other failure is logged, and the script still gets the tail rather than an error.
-    if (!isNotFound(err))
-      deps.logger.warn(
-        { job: job.metadata.name, err: apiMessage(err) },
-        'could not read the kept job log; using the status tail',
-      );
+    if (isTransient(err) || err instanceof ArchiveUnavailableError) throw err; // the caller reads again
+    // Access refused or the like: logged, and the script still gets the tail rather than an error.
+    deps.logger.warn(
+      { job: job.metadata.name, err: err instanceof Error ? err.message : apiMessage(err) },
+      'could not read the kept job log; using the status tail',
+    );
     return job.status?.logTail ?? '';
   }
 }

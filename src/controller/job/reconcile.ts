@@ -14,8 +14,10 @@ import type { ControllerDeps } from '../shared/deps.ts';
 import { readJobSecretValues } from '../shared/project-secrets.ts';
 import { INDEX } from '../caches.ts';
 import type { LastWritten } from '../shared/last-written.ts';
+import { jobLogCap } from '../shared/log-bounds.ts';
+import { archiveJobLog, needsArchive } from './archive.ts';
 import { keepJobLog, readJobLog } from './logs.ts';
-import type { JobLog } from './logs.ts';
+import type { JobLog, KeptLogPlace } from './logs.ts';
 import { setCondition } from '../../api/conditions.ts';
 import { reuseResult } from './reuse.ts';
 import type { JobSlots } from './slots.ts';
@@ -60,7 +62,8 @@ export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Re
   if (job) await tellUntold(deps, rt, job);
   if (!job || job.metadata.deletionTimestamp || isTerminalPhase(job.status?.phase)) {
     slots.release(req);
-    if (!job) {
+    if (job) await archiveIfNeeded(deps, job);
+    else {
       rt.unannouncedCreates.delete(keyOf(req.namespace, req.name));
       rt.unannouncedEnds.delete(keyOf(req.namespace, req.name));
       rt.written.forget(req.namespace, req.name);
@@ -100,6 +103,11 @@ async function tellUntold(deps: ControllerDeps, rt: JobRuntime, job: JobCR): Pro
     rt.unannouncedEnds.delete(key);
     await announceJobEnd(deps, job, ended);
   }
+}
+
+/** A finished job's kept log still to copy to the log archive (after its terminal status, level-triggered). */
+async function archiveIfNeeded(deps: ControllerDeps, job: JobCR): Promise<void> {
+  if (!job.metadata.deletionTimestamp && needsArchive(deps, job)) await archiveJobLog(deps, job);
 }
 
 async function create(deps: ControllerDeps, rt: JobRuntime, job: JobCR, build: Build, project: Project): Promise<void> {
@@ -167,7 +175,10 @@ async function follow(deps: ControllerDeps, rt: JobRuntime, job: JobCR, project:
   const pod = newestPod(deps, batchJob) ?? (await podFromApi(deps, job, batchJob));
   const obs = observeJob({ batchJob, pod, container: JOB_CONTAINER, now: now(deps) });
   if (isTerminalPhase(obs.phase))
-    return finish(deps, rt, job, obs, await readJobSecretValues(deps.clients.core, project, job), pod);
+    return finish(deps, rt, job, obs, await readJobSecretValues(deps.clients.core, project, job), {
+      pod,
+      maxLogBytes: jobLogCap(deps, project),
+    });
   const before = job.status?.phase;
   if (routinePending(job, obs)) return;
   await setStatus(deps, rt, job, obs);
@@ -223,18 +234,20 @@ function newestPod(deps: ControllerDeps, batchJob: V1Job | undefined): V1Pod | u
   return newest(deps.caches.pods.byIndex(INDEX.owner, uid));
 }
 
-/** Terminal: keep the log (once), then write the final status; the Build's runJob resolves on it. */
+/**
+ * Terminal: keep the log (once), hand it to this process's Build session, then write the final
+ * status; the Build's runJob resolves on it.
+ */
 async function finish(
   deps: ControllerDeps,
   rt: JobRuntime,
   job: JobCR,
   obs: Observation,
   secrets: readonly string[],
-  pod?: V1Pod,
+  from?: { pod: V1Pod | undefined; maxLogBytes: number },
 ): Promise<void> {
-  const log = obs.podName !== undefined && pod ? await readJobLog(deps, job, pod, secrets) : undefined;
-  if (log?.kind === 'read') await keepJobLog(deps, job, log.text);
-  const status = terminalStatus(deps, job, obs, log);
+  const { log, place } = await keepLog(deps, job, obs, secrets, from);
+  const status = terminalStatus(deps, job, obs, log, place);
   const key = keyOf(job.metadata.namespace, job.metadata.name ?? '');
   const ending: JobEnd = {
     obs,
@@ -250,11 +263,34 @@ async function finish(
   await announceJobEnd(deps, job, ending);
 }
 
-function terminalStatus(deps: ControllerDeps, job: JobCR, obs: Observation, log: JobLog | undefined): JobStatus {
+/** Reads, keeps and hands over the log of a job whose pod ran (nothing for one that never had a pod). */
+async function keepLog(
+  deps: ControllerDeps,
+  job: JobCR,
+  obs: Observation,
+  secrets: readonly string[],
+  from: { pod: V1Pod | undefined; maxLogBytes: number } | undefined,
+): Promise<{ log?: JobLog; place?: KeptLogPlace }> {
+  if (obs.podName === undefined || !from?.pod) return {};
+  const log = await readJobLog(deps, job, from.pod, secrets, from.maxLogBytes);
+  if (log.kind !== 'read') return { log };
+  const place = await keepJobLog(deps, job, log);
+  deps.keptLogs?.put(job.metadata.uid ?? '', log.text);
+  return { log, place };
+}
+
+function terminalStatus(
+  deps: ControllerDeps,
+  job: JobCR,
+  obs: Observation,
+  log: JobLog | undefined,
+  place: KeptLogPlace | undefined,
+): JobStatus {
   const base = statusFor(job, { ...obs, completionTime: obs.completionTime ?? now(deps).toISOString() }, now(deps));
   return {
     ...base,
     ...(log?.kind === 'read' ? { logTail: tail(log.text, deps.settings.logTailChars) } : {}),
+    ...(place ? { log: place } : {}),
     ...(log ? { conditions: setCondition(base.conditions, logCondition(log), now(deps)) } : {}),
   };
 }

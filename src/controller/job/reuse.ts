@@ -10,6 +10,7 @@ import { tail } from '../../util/text.ts';
 import { keptLog } from '../build/host.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { keepJobLog } from './logs.ts';
+import type { KeptLogPlace } from './logs.ts';
 import { isTerminalPhase, statusFor } from './state.ts';
 
 /** True when the job took the original's result (or already has), false when it must run. */
@@ -31,11 +32,10 @@ export async function reuseResult(deps: ControllerDeps, job: JobCR): Promise<boo
       );
     return false;
   }
-  const log = await keptLog(deps, source);
-  if (log) await keepJobLog(deps, job, log);
+  const { log, place } = await copyKeptLog(deps, source, job);
   const now = new Date(deps.clock.now());
   const message = `reused the result of job ${source.spec.name} of build ${from.build} (it succeeded with the same spec)`;
-  const status = reusedStatus(job, source, { log, message, now, tailChars: deps.settings.logTailChars });
+  const status = reusedStatus(job, source, { log, place, message, now, tailChars: deps.settings.logTailChars });
   const written = await deps.objects.updateStatus('Job', namespace, job.metadata.name ?? '', (current) =>
     isTerminalPhase(current.status?.phase) ? undefined : status,
   );
@@ -43,11 +43,23 @@ export async function reuseResult(deps: ControllerDeps, job: JobCR): Promise<boo
   return true;
 }
 
+/** The original's kept log, kept as this job's own (tail alone, or ConfigMap parts) and handed to this process's build. */
+async function copyKeptLog(
+  deps: ControllerDeps,
+  source: JobCR,
+  job: JobCR,
+): Promise<{ log: string; place: KeptLogPlace }> {
+  const log = await keptLog(deps, source);
+  const place = await keepJobLog(deps, job, { text: log, truncated: source.status?.log?.truncated === true });
+  deps.keptLogs?.put(job.metadata.uid ?? '', log);
+  return { log, place };
+}
+
 /** The status of a reused job: Succeeded now, reason and condition Reused, the source's exit code, pod, node and log. */
 function reusedStatus(
   job: JobCR,
   source: JobCR,
-  o: { log: string; message: string; now: Date; tailChars: number },
+  o: { log: string; place: KeptLogPlace; message: string; now: Date; tailChars: number },
 ): NonNullable<JobCR['status']> {
   const s = source.status ?? {};
   const at = o.now.toISOString();
@@ -69,6 +81,7 @@ function reusedStatus(
   return {
     ...base,
     logTail: tail(o.log, o.tailChars),
+    log: o.place,
     conditions: setCondition(
       base.conditions,
       {

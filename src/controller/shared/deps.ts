@@ -1,6 +1,7 @@
 // What every reconciler gets: API clients, the shared caches, an Event recorder, a logger, a clock,
 // the script engine and the job translation. Injected, so tests can replace any part.
 import type { Logger } from 'pino';
+import type { LogArchive } from '../../archive/index.ts';
 import type { TranslateInput, TranslateResult } from '../../jobs/types.ts';
 import type { KubeClients } from '../../kube/clients.ts';
 import type { BrigadeObjects } from '../../kube/custom-objects.ts';
@@ -10,6 +11,7 @@ import type { ScriptEngine, ScriptPackages } from '../../script/index.ts';
 import type { Caches } from '../caches.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { HistoryPolicy } from '../project/history.ts';
+import type { KeptLogHandoff } from './kept-log-handoff.ts';
 
 export interface OperatorSettings {
   /**
@@ -17,7 +19,7 @@ export interface OperatorSettings {
    * their Project are often applied together; rejecting at once would lose that race.
    */
   eventProjectGraceMs: number;
-  /** Bound of the full job log kept in a ConfigMap (after redaction). */
+  /** Bound of a job's kept log (after redaction) when its Project sets no spec.logs.maxJobLogBytes. */
   maxJobLogBytes: number;
   /** Bound of the log tails in Build and Job statuses. */
   logTailChars: number;
@@ -61,6 +63,10 @@ export interface ControllerDeps {
   translate: (input: TranslateInput) => TranslateResult;
   settings: OperatorSettings;
   packages: PackageDeps;
+  /** Kept logs handed from the Job controller to the Build sessions of this process. */
+  keptLogs?: KeptLogHandoff;
+  /** Object storage that keeps a copy of every kept job log, when the operator has one. */
+  logArchive?: LogArchive;
 }
 
 /** npm dependencies: resolved to a lock (Project reconcile), loaded from the store (inspection, builds). */

@@ -12,7 +12,11 @@ export class LogRequestError extends Error {
   readonly code = 400;
 }
 
-export const DEFAULT_MAX_LOG_BYTES = 1024 * 1024;
+/**
+ * What the kubelet keeps of a container's log before it rotates the file: its containerLogMaxSize,
+ * 10Mi by default (pods/log serves the current file).
+ */
+export const DEFAULT_MAX_LOG_BYTES = 10 * 1024 * 1024;
 
 interface LogLine {
   seq: number;
