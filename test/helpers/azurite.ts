@@ -37,7 +37,11 @@ export async function startAzurite(): Promise<Azurite> {
           resolve();
           return;
         }
+        // Azurite closes gracefully on SIGTERM and waits for idle keep-alive connections of the SDK
+        // to go, which can take minutes: its in-memory data is of no use after the test anyway.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 2_000);
         child.once('exit', () => {
+          clearTimeout(kill);
           resolve();
         });
         child.kill('SIGTERM');
