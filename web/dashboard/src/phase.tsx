@@ -1,6 +1,7 @@
 // A phase is always shown as an icon and its word, never by colour alone.
 import type { JSX } from 'preact';
-const ICONS: Record<string, string> = {
+/** The icon of each phase (and condition status), shown beside its word. */
+export const PHASE_ICONS: Record<string, string> = {
   Pending: '◷',
   Running: '▶',
   Succeeded: '✓',
@@ -15,7 +16,7 @@ const ICONS: Record<string, string> = {
 export function PhaseBadge({ phase, label }: { phase: string; label?: string }): JSX.Element {
   return (
     <span class={`badge phase-${phase}`}>
-      <span aria-hidden="true">{ICONS[phase] ?? '•'}</span> {label ?? phase}
+      <span aria-hidden="true">{PHASE_ICONS[phase] ?? '•'}</span> {label ?? phase}
     </span>
   );
 }

@@ -3,16 +3,8 @@
 // its phase is an icon and a word, its node kind a label and a hatch pattern, never colour alone.
 import type { JSX } from 'preact';
 import type { TimelineBar } from '../../../src/dashboard/views.ts';
-import { duration } from './phase.tsx';
+import { PHASE_ICONS, duration } from './phase.tsx';
 
-const ICONS: Record<string, string> = {
-  Pending: '◷',
-  Running: '▶',
-  Succeeded: '✓',
-  Failed: '✗',
-  TimedOut: '⏱',
-  Cancelled: '⊘',
-};
 const NODE_LABEL = { virtual: 'virtual node', regular: 'regular node', unknown: 'node not known yet' } as const;
 
 const t = (s: string | undefined): number | undefined => (s ? Date.parse(s) : undefined);
@@ -102,7 +94,7 @@ export function Timeline({
                   }}
                 >
                   <span aria-hidden="true">
-                    {ICONS[bar.phase] ?? '•'}{' '}
+                    {PHASE_ICONS[bar.phase] ?? '•'}{' '}
                     {bar.nodeKind === 'virtual' ? 'VK' : bar.nodeKind === 'regular' ? 'N' : ''}
                   </span>
                 </button>
