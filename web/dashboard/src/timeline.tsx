@@ -40,7 +40,11 @@ export function Timeline({
   onSelect: (resource: string) => void;
 }): JSX.Element {
   if (bars.length === 0) return <p>No jobs yet.</p>;
-  const spans = bars.map((b) => spanOf(b, now));
+  // The clock ticks once a second but a view can arrive between ticks: a running bar reaches at
+  // least the latest time the view knows of, so it never ends before a job that already ended.
+  const known = bars.flatMap((b) => (b.reusedFrom ? [] : [t(b.startTime), t(b.completionTime)]));
+  const latest = Math.max(now, ...known.filter((v): v is number => v !== undefined));
+  const spans = bars.map((b) => spanOf(b, latest));
   const t0 = Math.min(...spans.map((s) => s.start));
   const t1 = Math.max(t0 + 1000, ...spans.map((s) => s.end));
   const pct = (v: number): number => ((v - t0) / (t1 - t0)) * 100;
