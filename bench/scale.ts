@@ -4,6 +4,7 @@
 // operator), never the operator's own idea of what it sent. Prints results; asserts nothing.
 //   node bench/scale.ts [--quick] [--rates 10,25,50,100] [--seconds N] [--builds N] [--in-flight 100,500,1000]
 //   [--job-events all|failures]   (the operator's setting; default all)
+//   [--only per-job,rates,sandbox,memory]   (the sections to run; default all)
 import { parseArgs } from 'node:util';
 import { LABELS } from '../src/api/constants.ts';
 import type { Build } from '../src/api/types.ts';
@@ -265,6 +266,8 @@ interface Options {
   /** How long a rate's last Event may wait for its first batch Job before it counts as missing. */
   waitMs: number;
   jobEvents: string | undefined;
+  /** The sections to run (all when unset): per-job, rates, sandbox, memory. */
+  only: ReadonlySet<string> | undefined;
 }
 
 function options(): Options {
@@ -276,6 +279,7 @@ function options(): Options {
       builds: { type: 'string' },
       'in-flight': { type: 'string' },
       'job-events': { type: 'string' },
+      only: { type: 'string' },
     },
   });
   const quick = values.quick;
@@ -289,6 +293,7 @@ function options(): Options {
     levels: list(values['in-flight'], '20', '100,500,1000'),
     waitMs: quick ? 10_000 : 60_000,
     jobEvents: values['job-events'],
+    only: values.only === undefined ? undefined : new Set(values.only.split(',')),
   };
 }
 
@@ -414,11 +419,12 @@ async function main(): Promise<void> {
     console.log(
       `scale suite${o.quick ? ' (quick)' : ''}: operator ${args.join(' ')}; simulator in this process; Node ${process.version}`,
     );
+    const runs = (section: string): boolean => o.only?.has(section) ?? true;
     const rows = [
-      ...(await perJobRows(ctx, o.builds)),
-      ...(await rateRows(ctx, o)),
-      await sandboxRow(op),
-      ...(await memoryRows(ctx, o, startRss)),
+      ...(runs('per-job') ? await perJobRows(ctx, o.builds) : []),
+      ...(runs('rates') ? await rateRows(ctx, o) : []),
+      ...(runs('sandbox') ? [await sandboxRow(op)] : []),
+      ...(runs('memory') ? await memoryRows(ctx, o, startRss) : []),
     ];
     printTable(rows);
   } finally {

@@ -27,6 +27,7 @@ import {
 } from './components.ts';
 import { probe, type ClientTls } from './https-probe.ts';
 import { ensureImages } from './images.ts';
+import { unmountLeftovers } from './leftover-mounts.ts';
 import { freePorts } from './ports.ts';
 import { ProcessGroup, type ComponentExitedError } from './processes.ts';
 
@@ -61,6 +62,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const images = await ensureImages(build);
 
   const layout = layoutOf(opts.dir);
+  await unmountLeftovers(opts.dir);
   await rm(opts.dir, { recursive: true, force: true });
   for (const d of [layout.pki, layout.logs, layout.etcdData, layout.nodeState, layout.hostPathVolumes])
     await mkdir(d, { recursive: true });
@@ -75,7 +77,10 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const group = new ProcessGroup(layout.logs, (err) => {
     rejectFailure(err);
   });
-  const stop = (): Promise<void> => group.stop();
+  const stop = async (): Promise<void> => {
+    await group.stop();
+    await unmountLeftovers(opts.dir);
+  };
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 180_000);
   const wait = (what: string, check: () => Promise<boolean>): Promise<void> =>
     waitUntil(what, check, deadline, failure, opts.signal);

@@ -212,3 +212,57 @@ events.on('exec', async () => { await new Job('only', 'alpine:3.20', ['echo done
     await lossy.stop();
   }
 });
+
+test('a cancel whose Job status write is slow still ends the running job Cancelled, not Failed by the pod it kills', async () => {
+  // Each full status write (the PUT a cancel makes on the Job CR) takes 1.5 s. Were the child batch
+  // Job deleted before that write landed, the pod it kills would be seen failing first and the job
+  // recorded Failed; the cancel must win.
+  await operator?.stop();
+  operator = undefined;
+  const upstream = await cluster.operatorKubeConfig();
+  const slowPut = await startFaultProxy(upstream, {
+    seed: 1,
+    rates: { slow: 1 },
+    slowMs: 1500,
+    only: (method, path) => method === 'PUT' && /\/jobs\/[^/]+\/status$/.test(path),
+  });
+  const op = await runOperator(cluster, { kubeConfig: slowPut.kubeConfigThrough(upstream), metricsPort: 0 });
+  try {
+    await cluster.apply(
+      projectYaml(
+        'slowcancel',
+        `const { events, Job } = require('brigadier');
+events.on('exec', async () => { await new Job('sleeper', 'alpine:3.20', ['sleep 60']).run(); });`,
+      ),
+    );
+    await projectReady(cluster, 'slowcancel');
+    await cluster.objects.create('Event', {
+      apiVersion: 'brigade.sh/v1alpha1',
+      kind: 'Event',
+      metadata: { name: 'slowcancel-1', namespace: cluster.namespace },
+      spec: { project: 'slowcancel', type: 'exec' },
+    } as never);
+    const name = jobCrName('slowcancel-1', 'sleeper');
+    await waitFor('the sleeper to run', async () => {
+      const j = await cluster.objects.get('Job', cluster.namespace, name);
+      return j?.status?.phase === 'Running' ? true : undefined;
+    });
+    await cluster.objects.patch('Build', cluster.namespace, 'slowcancel-1', { spec: { cancel: true } });
+    const build = await waitFor('the build to end', async () => {
+      const b = await cluster.objects.get('Build', cluster.namespace, 'slowcancel-1');
+      return b?.status?.phase && !['Pending', 'Running'].includes(b.status.phase) ? b : undefined;
+    });
+    assert.equal(build.status?.phase, 'Cancelled');
+    assert.equal(build.status.jobsSummary, '0/1, 1 cancelled');
+    const job = await cluster.objects.get('Job', cluster.namespace, name);
+    assert.equal(job?.status?.phase, 'Cancelled', job?.status?.message);
+    assert.equal(job.status.reason, 'BuildCancelled');
+    const jobName = job.status.jobName ?? '?';
+    await waitFor('its batch Job to be deleted', async () =>
+      (await cluster.kubectl('get', 'jobs.batch', '-o', 'name')).includes(jobName) ? undefined : true,
+    );
+  } finally {
+    await op.stop();
+    await slowPut.stop();
+  }
+});

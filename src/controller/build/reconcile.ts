@@ -514,9 +514,12 @@ async function end(deps: ControllerDeps, rt: BuildRuntime, key: string, build: B
   session?.stop(
     ending.phase === 'TimedOut' ? new DOMException('build timeout', 'TimeoutError') : new Error(ending.message),
   );
-  if (ending.phase === 'Cancelled' || ending.phase === 'TimedOut') await stopChildJobs(deps, build, ending);
+  const jobs =
+    ending.phase === 'Cancelled' || ending.phase === 'TimedOut'
+      ? await stopChildJobs(deps, build, ending)
+      : childJobs(deps, build);
   if (ending.phase === 'Cancelled' && needsScriptFetch(build)) await stopFetch(deps, build);
-  status = withProgress(status, jobsSummary(childJobs(deps, build)));
+  status = withProgress(status, jobsSummary(jobs));
   rt.unannouncedEnds.set(key, ending);
   await writeStatus(deps, rt, build, status);
   dropSession(deps, rt, key);
@@ -558,13 +561,15 @@ async function finished(deps: ControllerDeps, rt: BuildRuntime, key: string, bui
   const unannounced = rt.unannouncedEnds.get(key);
   if (unannounced) await announceEnd(deps, rt, key, build, unannounced, build.status?.duration);
   const phase = build.status?.phase;
-  if (phase === 'Cancelled' || phase === 'TimedOut')
-    await stopChildJobs(deps, build, {
-      phase,
-      reason: build.status?.reason ?? phase,
-      message: build.status?.message ?? '',
-    });
-  const status = withProgress(build.status ?? {}, jobsSummary(childJobs(deps, build)));
+  const jobs =
+    phase === 'Cancelled' || phase === 'TimedOut'
+      ? await stopChildJobs(deps, build, {
+          phase,
+          reason: build.status?.reason ?? phase,
+          message: build.status?.message ?? '',
+        })
+      : childJobs(deps, build);
+  const status = withProgress(build.status ?? {}, jobsSummary(jobs));
   await writeIfChanged(deps, rt, build, status);
 }
 

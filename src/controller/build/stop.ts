@@ -1,28 +1,38 @@
-// Stopping the jobs of a cancelled or timed-out build: delete each running child batch Job (its pod
-// goes with it) and mark the Job CR Cancelled, so waiting scripts and the summary see the end.
+// Stopping the jobs of a cancelled or timed-out build: mark each running Job CR Cancelled, then delete
+// its child batch Job (its pod goes with it), so waiting scripts and the summary see the end.
 import { API_VERSION } from '../../api/constants.ts';
-import { childJobName } from '../../api/names.ts';
 import type { Build, JobCR } from '../../api/types.ts';
-import { KubeApiError, isNotFound } from '../../kube/errors.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
+import { deleteChildJob, stoppedChildStillThere } from '../shared/stopped-child.ts';
 import { childJobs } from './children.ts';
 import type { Ending } from './state.ts';
 import { isTerminalJob } from './state.ts';
 import { formatDuration } from '../../util/text.ts';
 
-export async function stopChildJobs(deps: ControllerDeps, build: Build, ending: Ending): Promise<void> {
-  const running = childJobs(deps, build).filter((j) => !isTerminalJob(j));
-  for (const job of running) await stopJob(deps, job, ending);
+/**
+ * Stops what still runs and returns the build's Job CRs as they are afterwards (the cache may not
+ * have the Cancelled writes yet; the summary written next must).
+ */
+export async function stopChildJobs(deps: ControllerDeps, build: Build, ending: Ending): Promise<JobCR[]> {
+  const jobs: JobCR[] = [];
+  for (const job of childJobs(deps, build)) {
+    if (!isTerminalJob(job)) jobs.push((await stopJob(deps, job, ending)) ?? job);
+    else {
+      // Cancelled before an operator restart, its child not deleted yet: finish the stop.
+      if (stoppedChildStillThere(deps, job)) await deleteChildJob(deps, job);
+      jobs.push(job);
+    }
+  }
+  return jobs;
 }
 
-async function stopJob(deps: ControllerDeps, job: JobCR, ending: Ending): Promise<void> {
+/**
+ * The Cancelled status first, the delete second: the pod a delete kills fails, and a Job reconcile
+ * seeing that failure before the Cancelled write would record the job as Failed (its write is
+ * conditional, so once Cancelled is in, that write loses).
+ */
+async function stopJob(deps: ControllerDeps, job: JobCR, ending: Ending): Promise<JobCR | undefined> {
   const namespace = job.metadata.namespace ?? '';
-  const name = job.status?.jobName ?? childJobName(job.metadata.name ?? '');
-  try {
-    await deps.clients.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' });
-  } catch (err) {
-    if (!isNotFound(err)) throw new KubeApiError(`delete batch Job ${namespace}/${name}`, { cause: err });
-  }
   const reason = ending.phase === 'TimedOut' ? 'BuildTimedOut' : 'BuildCancelled';
   const now = new Date(deps.clock.now());
   const updated = await deps.objects.updateStatus('Job', namespace, job.metadata.name ?? '', (current) => {
@@ -37,10 +47,12 @@ async function stopJob(deps: ControllerDeps, job: JobCR, ending: Ending): Promis
       ...(Number.isNaN(start) ? {} : { duration: formatDuration(now.getTime() - start) }),
     };
   });
+  await deleteChildJob(deps, updated ?? job);
   if (updated)
     await deps.recorder.warning(
       { apiVersion: API_VERSION, kind: 'Job', metadata: updated.metadata },
       'JobCancelled',
       `stopped: ${reason}`,
     );
+  return updated;
 }

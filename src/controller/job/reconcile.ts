@@ -15,6 +15,7 @@ import { readJobSecretValues } from '../shared/project-secrets.ts';
 import { INDEX } from '../caches.ts';
 import type { LastWritten } from '../shared/last-written.ts';
 import { jobLogCap } from '../shared/log-bounds.ts';
+import { deleteChildJob, stoppedChildStillThere } from '../shared/stopped-child.ts';
 import { archiveJobLog, needsArchive } from './archive.ts';
 import { keepJobLog, readJobLog } from './logs.ts';
 import type { JobLog, KeptLogPlace } from './logs.ts';
@@ -62,6 +63,7 @@ export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Re
   if (job) await tellUntold(deps, rt, job);
   if (!job || job.metadata.deletionTimestamp || isTerminalPhase(job.status?.phase)) {
     slots.release(req);
+    if (job && stoppedChildStillThere(deps, job)) await deleteChildJob(deps, job);
     if (job) await archiveIfNeeded(deps, job);
     else {
       rt.unannouncedCreates.delete(keyOf(req.namespace, req.name));
