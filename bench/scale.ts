@@ -234,13 +234,21 @@ async function memory(
     }
     at.set(level, peak);
     console.log(
-      `  ${String(level)} builds in flight (${String(ctx.obs.batchJobs - jobsBefore)} batch Jobs): RSS ${(peak / MiB).toFixed(0)} MiB`,
+      `  ${String(level)} builds in flight (${String(ctx.obs.batchJobs - jobsBefore)} batch Jobs): RSS ${(peak / MiB).toFixed(0)} MiB` +
+        `; ${await heapBreakdown(ctx.op)}`,
     );
   }
   for (const name of names) await ctx.b.objects.patch('Build', NS, name, { spec: { cancel: true } });
   await ctx.obs.untilEnded(names, 600_000);
   await sleep(quick ? 3000 : 10_000);
   return { idle, at, after: processUsage(ctx.op.pid).rssBytes };
+}
+
+/** Where the main thread's memory is, from the operator's own process metrics (workers' heaps are not in them). */
+async function heapBreakdown(op: OperatorProcess): Promise<string> {
+  const m = await op.metrics();
+  const v = (name: string): string => mib(metricSum(m, name));
+  return `main heap used ${v('nodejs_heap_size_used_bytes')} of ${v('nodejs_heap_size_total_bytes')}, external ${v('nodejs_external_memory_bytes')}`;
 }
 
 const ms = (n: number): string => (Number.isNaN(n) ? 'n/a' : `${n.toFixed(0)} ms`);

@@ -112,6 +112,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const engine =
     options.scriptEngine ??
     createScriptEngine({
+      ...(settings.maxResidentScripts ? { maxResidentBuilds: settings.maxResidentScripts } : {}),
       onBuildStarted: (seconds) => {
         metrics.scriptStartSeconds.observe(seconds);
       },

@@ -48,6 +48,8 @@ const USAGE = [
   '  --api-qps N            API requests per second per controller, client-side limit (default 50)',
   '  --api-burst N          requests allowed in a burst per controller (default 100)',
   '  --job-events WHICH     core Events on Job CRs: all (default) or failures (warnings only)',
+  '  --max-resident-scripts N  builds whose script stays in memory while it waits on jobs (default 200,',
+  '                         about 1 MiB each); past it, the longest waiting are freed and replayed when a job ends',
   '  --max-job-log-bytes N  how much of each job log is kept when its Project sets no spec.logs.maxJobLogBytes',
   `                         (default ${DEFAULTS.maxJobLogBytes})`,
   ...archiveUsage('also keep every job log in object storage'),
@@ -80,6 +82,7 @@ const OPTIONS = {
   'package-cache': { type: 'string' },
   ...HISTORY_OPTIONS,
   'max-job-log-bytes': { type: 'string' },
+  'max-resident-scripts': { type: 'string' },
   ...archiveOptions,
 } as const;
 
@@ -161,13 +164,20 @@ function operatorSettings(values: {
   'api-qps'?: string;
   'api-burst'?: string;
   'max-job-log-bytes'?: string;
+  'max-resident-scripts'?: string;
   'job-events'?: string;
 }): Partial<OperatorSettings> {
   const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
   const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
   const maxJobLogBytes = jobLogBytesOption(values['max-job-log-bytes']);
   const jobEvents = jobEventsOption(values['job-events']);
+  const maxResidentScripts = positiveNumberOption(values['max-resident-scripts'], '--max-resident-scripts');
+  if (maxResidentScripts !== undefined && !Number.isInteger(maxResidentScripts))
+    throw new UsageError(
+      `--max-resident-scripts must be a whole number, got "${values['max-resident-scripts'] ?? ''}"`,
+    );
   return {
+    ...(maxResidentScripts ? { maxResidentScripts } : {}),
     ...(apiQPS ? { apiQPS } : {}),
     ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
     ...(maxJobLogBytes ? { maxJobLogBytes } : {}),

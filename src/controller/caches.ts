@@ -1,13 +1,6 @@
 // The informers the controllers share: our four kinds, plus the core/batch objects we create or read
 // (child batch Jobs and their pods, job env Secrets, script ConfigMaps). One namespace, or all.
-import type {
-  KubernetesListObject,
-  KubernetesObject,
-  V1ConfigMap,
-  V1Job,
-  V1Pod,
-  V1Secret,
-} from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { BrigadeKind } from '../api/constants.ts';
 import { LABELS } from '../api/constants.ts';
@@ -17,6 +10,8 @@ import type { KindTypes } from '../kube/custom-objects.ts';
 import { collectionPath, resourceOf } from '../kube/custom-objects.ts';
 import type { Clock } from './runtime/clock.ts';
 import { Informer } from './runtime/informer.ts';
+import { cachedBatchJob, cachedPod } from './cached-objects.ts';
+import type { CachedBatchJob, CachedPod } from './cached-objects.ts';
 
 /** Label on objects the operator creates for its own bookkeeping (env Secrets, log ConfigMaps). */
 export const COMPONENT = { jobEnv: 'job-env', jobLog: 'job-log' } as const;
@@ -26,8 +21,9 @@ export interface Caches {
   events: Informer<KindTypes['Event'] & KubernetesObject>;
   builds: Informer<KindTypes['Build'] & KubernetesObject>;
   jobs: Informer<KindTypes['Job'] & KubernetesObject>;
-  batchJobs: Informer<V1Job>;
-  pods: Informer<V1Pod>;
+  /** Only what the Job controller reads of them (see cached-objects.ts). */
+  batchJobs: Informer<CachedBatchJob>;
+  pods: Informer<CachedPod>;
   /** ConfigMaps that may hold scripts: every ConfigMap except our job logs (those are large). */
   configMaps: Informer<V1ConfigMap>;
   /** Only the env Secrets the operator creates for jobs; project Secrets are read on demand, never cached. */
@@ -83,6 +79,7 @@ function createInformers(o: CachesOptions): Caches {
     path: string,
     list: Lister<T>,
     labelSelector?: string,
+    keep?: (obj: T) => T,
   ): Informer<T> =>
     new Informer<T>({
       name,
@@ -90,6 +87,7 @@ function createInformers(o: CachesOptions): Caches {
       path,
       list,
       labelSelector,
+      ...(keep ? { keep } : {}),
       logger: o.logger,
       clock: o.clock,
       onRestart: o.onRestart,
@@ -105,7 +103,7 @@ function createInformers(o: CachesOptions): Caches {
     events: custom(o, 'Event'),
     builds: custom(o, 'Build'),
     jobs: custom(o, 'Job'),
-    batchJobs: make<V1Job>(
+    batchJobs: make<CachedBatchJob>(
       'batch-jobs',
       ns ? `/apis/batch/v1/namespaces/${ns}/jobs` : '/apis/batch/v1/jobs',
       () =>
@@ -113,8 +111,9 @@ function createInformers(o: CachesOptions): Caches {
           ? batch.listNamespacedJob({ namespace: ns, labelSelector: jobSel })
           : batch.listJobForAllNamespaces({ labelSelector: jobSel }),
       jobSel,
+      cachedBatchJob,
     ),
-    pods: make<V1Pod>(
+    pods: make<CachedPod>(
       'pods',
       corePath('pods'),
       () =>
@@ -122,6 +121,7 @@ function createInformers(o: CachesOptions): Caches {
           ? core.listNamespacedPod({ namespace: ns, labelSelector: jobSel })
           : core.listPodForAllNamespaces({ labelSelector: jobSel }),
       jobSel,
+      cachedPod,
     ),
     configMaps: make<V1ConfigMap>(
       'configmaps',

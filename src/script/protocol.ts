@@ -27,7 +27,12 @@ export type ToWorker =
       replay: { seed: string; clock: number[] };
     }
   | { type: 'jobResult'; id: number; callId: number; outcomeJson?: string; error?: { name: string; message: string } }
-  | { type: 'drop'; id: number };
+  | { type: 'drop'; id: number }
+  /**
+   * Free this incarnation if it only waits on host calls (no timer, nothing queued): the engine places
+   * the build again, as a replay, when an answer comes. Answered with 'hibernated' or 'awake'.
+   */
+  | { type: 'hibernate'; id: number };
 
 /** Final word of the worker about one build incarnation. */
 export type SandboxResult =
@@ -42,4 +47,8 @@ export type FromWorker =
   /** job.logs() of a job still running; answered with a jobResult whose outcomeJson is `{"log": string|null}`. */
   | { type: 'jobLogs'; id: number; callId: number; name: string }
   | { type: 'log'; id: number; level: ScriptLogLevel; text: string }
-  | { type: 'done'; id: number; result: SandboxResult };
+  | { type: 'done'; id: number; result: SandboxResult }
+  /** The incarnation was freed; answers sent to it since the request were not seen. */
+  | { type: 'hibernated'; id: number }
+  /** The incarnation could not be freed (a timer is pending, or it is not waiting on the host). */
+  | { type: 'awake'; id: number };

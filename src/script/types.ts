@@ -245,6 +245,14 @@ export interface ScriptEngineOptions {
    * for a worker included. The operator exports it as a histogram.
    */
   onBuildStarted?: (seconds: number) => void;
+  /**
+   * Builds whose sandboxes stay in memory (default 200, about 1 MiB each); past it, the builds that
+   * have waited only on their jobs the longest are hibernated: the sandbox is freed and the script
+   * replayed, deterministically, when a job it waits on ends.
+   */
+  maxResidentBuilds?: number;
+  /** How long a build waits only on its jobs before it may be hibernated; default 2000 ms. */
+  hibernateAfterMs?: number;
 }
 
 export interface ScriptEngineStats {
@@ -255,6 +263,11 @@ export interface ScriptEngineStats {
   workersKilled: number;
   /** Builds re-run from scratch because their worker was terminated. */
   replays: number;
+  /** Builds hibernated now: no sandbox until a job they wait on ends. */
+  hibernatedBuilds: number;
+  /** Sandboxes freed by hibernation, and builds replayed to wake from it, since start. */
+  hibernations: number;
+  wakes: number;
 }
 
 export interface ScriptEngine {

@@ -2,7 +2,8 @@
 // a line saying so when cut), and keep it where it costs least: in the Job status tail when it fits
 // there, else split across ConfigMaps owned by the Job CR (so it outlives the pod and goes with the
 // Job). The Job status says which (status.log); kept-log.ts reads it back.
-import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { CachedPod } from '../cached-objects.ts';
 import { API_VERSION, KINDS, LABELS, MANAGED_BY } from '../../api/constants.ts';
 import type { JobCR } from '../../api/types.ts';
 import { JOB_CONTAINER } from '../../jobs/index.ts';
@@ -34,7 +35,7 @@ export interface KeptLogPlace {
 export async function readJobLog(
   deps: ControllerDeps,
   job: JobCR,
-  pod: V1Pod,
+  pod: CachedPod,
   secrets: readonly string[],
   maxBytes: number,
 ): Promise<JobLog> {

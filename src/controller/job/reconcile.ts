@@ -1,6 +1,6 @@
 // Job reconcile: translate the Job CR and create its child batch Job (with env Secret and PVCs), then
 // follow the batch Job and its pod; when it ends, keep the log and record the result.
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { CachedBatchJob, CachedPod } from '../cached-objects.ts';
 import { API_VERSION, LABELS } from '../../api/constants.ts';
 import { jobSecretName } from '../../api/names.ts';
 import type { Build, JobCR, JobStatus, Project } from '../../api/types.ts';
@@ -191,7 +191,7 @@ async function follow(deps: ControllerDeps, rt: JobRuntime, job: JobCR, project:
 }
 
 /** The child from the cache; when the cache does not have it (yet), the API decides whether it is gone. */
-async function childJob(deps: ControllerDeps, job: JobCR): Promise<V1Job | undefined> {
+async function childJob(deps: ControllerDeps, job: JobCR): Promise<CachedBatchJob | undefined> {
   const namespace = job.metadata.namespace ?? '';
   const name = job.status?.jobName ?? '';
   const cached = deps.caches.batchJobs.get(namespace, name);
@@ -208,7 +208,11 @@ async function childJob(deps: ControllerDeps, job: JobCR): Promise<V1Job | undef
  * The pod, from the API, of a batch Job that has started one when the pod cache does not know it
  * (its watch is reconnecting): a job must not be finished as if no pod had run, without its log.
  */
-async function podFromApi(deps: ControllerDeps, job: JobCR, batchJob: V1Job | undefined): Promise<V1Pod | undefined> {
+async function podFromApi(
+  deps: ControllerDeps,
+  job: JobCR,
+  batchJob: CachedBatchJob | undefined,
+): Promise<CachedPod | undefined> {
   const s = batchJob?.status;
   const uid = batchJob?.metadata?.uid;
   if (!s || !uid || (s.active ?? 0) + (s.succeeded ?? 0) + (s.failed ?? 0) === 0) return undefined;
@@ -225,12 +229,12 @@ async function podFromApi(deps: ControllerDeps, job: JobCR, batchJob: V1Job | un
 }
 
 /** The most recently created pod (timestamps are strings from the cache, Dates from the typed client). */
-function newest(pods: V1Pod[]): V1Pod | undefined {
-  const created = (p: V1Pod): number => new Date(p.metadata?.creationTimestamp ?? 0).getTime();
+function newest(pods: CachedPod[]): CachedPod | undefined {
+  const created = (p: CachedPod): number => new Date(p.metadata?.creationTimestamp ?? 0).getTime();
   return pods.sort((a, b) => created(b) - created(a))[0];
 }
 
-function newestPod(deps: ControllerDeps, batchJob: V1Job | undefined): V1Pod | undefined {
+function newestPod(deps: ControllerDeps, batchJob: CachedBatchJob | undefined): CachedPod | undefined {
   const uid = batchJob?.metadata?.uid;
   if (!uid) return undefined;
   return newest(deps.caches.pods.byIndex(INDEX.owner, uid));
@@ -246,7 +250,7 @@ async function finish(
   job: JobCR,
   obs: Observation,
   secrets: readonly string[],
-  from?: { pod: V1Pod | undefined; maxLogBytes: number },
+  from?: { pod: CachedPod | undefined; maxLogBytes: number },
 ): Promise<void> {
   const { log, place } = await keepLog(deps, job, obs, secrets, from);
   const status = terminalStatus(deps, job, obs, log, place);
@@ -271,7 +275,7 @@ async function keepLog(
   job: JobCR,
   obs: Observation,
   secrets: readonly string[],
-  from: { pod: V1Pod | undefined; maxLogBytes: number } | undefined,
+  from: { pod: CachedPod | undefined; maxLogBytes: number } | undefined,
 ): Promise<{ log?: JobLog; place?: KeptLogPlace }> {
   if (obs.podName === undefined || !from?.pod) return {};
   const log = await readJobLog(deps, job, from.pod, secrets, from.maxLogBytes);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { JobCR } from '../../api/types.ts';
 import { jobSlotFree, observeJob, statusFor } from './state.ts';
+import { cachedBatchJob, cachedPod } from '../cached-objects.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const batchJob = (conditions: { type: string; status: string; reason?: string; message?: string }[] = []): V1Job => ({
@@ -18,8 +19,21 @@ const pod = (phase: string, container: Record<string, unknown> = {}, extra: Reco
     ...extra,
   },
 });
-const observe = (b: V1Job | undefined, p: V1Pod | undefined) =>
-  observeJob({ batchJob: b, pod: p, container: 'job', now });
+/**
+ * Observes the objects as the API gives them and as the caches keep them (cached-objects.ts): every
+ * test here also checks that the cache keeps all that the observation reads.
+ */
+const observe = (b: V1Job | undefined, p: V1Pod | undefined): ReturnType<typeof observeJob> => {
+  const full = observeJob({ batchJob: b, pod: p, container: 'job', now });
+  const cached = observeJob({
+    batchJob: b && cachedBatchJob(structuredClone(b)),
+    pod: p && cachedPod(structuredClone(p)),
+    container: 'job',
+    now,
+  });
+  assert.deepEqual(cached, full, 'the cached objects give the same observation');
+  return full;
+};
 
 test('a succeeded pod gives Succeeded with exit code, node and the container times', () => {
   const o = observe(

@@ -1,5 +1,6 @@
 // Pure decisions of the Job controller: what the child batch Job and its pod say about the job.
-import type { V1ContainerStateTerminated, V1ContainerStatus, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerStateTerminated } from '@kubernetes/client-node';
+import type { CachedBatchJob, CachedContainerStatus, CachedPod } from '../cached-objects.ts';
 import { setCondition } from '../../api/conditions.ts';
 import type { JobCR, JobPhase, JobStatus } from '../../api/types.ts';
 import { formatDuration } from '../../util/text.ts';
@@ -22,13 +23,13 @@ export const isTerminalPhase = (phase: JobPhase | undefined): boolean =>
 const iso = (d: Date | string | undefined): string | undefined =>
   d === undefined ? undefined : new Date(d).toISOString();
 
-function jobContainer(pod: V1Pod | undefined, container: string): V1ContainerStatus | undefined {
+function jobContainer(pod: CachedPod | undefined, container: string): CachedContainerStatus | undefined {
   const statuses = pod?.status?.containerStatuses ?? [];
   return statuses.find((c) => c.name === container) ?? statuses[0];
 }
 
 function jobCondition(
-  batchJob: V1Job,
+  batchJob: CachedBatchJob,
   ...types: string[]
 ): { reason?: string; message?: string; lastTransitionTime?: Date } | undefined {
   for (const type of types) {
@@ -39,8 +40,8 @@ function jobCondition(
 }
 
 export interface ObserveInput {
-  batchJob: V1Job | undefined;
-  pod: V1Pod | undefined;
+  batchJob: CachedBatchJob | undefined;
+  pod: CachedPod | undefined;
   container: string;
   now: Date;
 }
@@ -63,7 +64,7 @@ export function observeJob(input: ObserveInput): Observation {
 }
 
 /** What the pod says whatever the phase: its name, node, start time and the job container's exit code. */
-function baseObservation(pod: V1Pod | undefined, c: V1ContainerStatus | undefined): Observation {
+function baseObservation(pod: CachedPod | undefined, c: CachedContainerStatus | undefined): Observation {
   const terminated = c?.state?.terminated;
   return {
     phase: 'Pending',
@@ -77,8 +78,8 @@ function baseObservation(pod: V1Pod | undefined, c: V1ContainerStatus | undefine
 /** The terminal observation (timed out, failed, succeeded), or undefined while the job still runs. */
 function endedObservation(
   base: Observation,
-  batchJob: V1Job,
-  pod: V1Pod | undefined,
+  batchJob: CachedBatchJob,
+  pod: CachedPod | undefined,
   terminated: V1ContainerStateTerminated | undefined,
   now: Date,
 ): Observation | undefined {
@@ -104,7 +105,7 @@ function endedObservation(
 
 /** When the job ended: the container's finish, else the batch Job's completion, else the deadline's condition. */
 function endOf(
-  batchJob: V1Job,
+  batchJob: CachedBatchJob,
   terminated: V1ContainerStateTerminated | undefined,
   deadline: { lastTransitionTime?: Date } | undefined,
   now: Date,
@@ -120,8 +121,8 @@ function endOf(
 /** A job not finished yet: running, or pending with the reason the pod gives (unschedulable, waiting). */
 function unfinishedObservation(
   base: Observation,
-  pod: V1Pod | undefined,
-  c: V1ContainerStatus | undefined,
+  pod: CachedPod | undefined,
+  c: CachedContainerStatus | undefined,
 ): Observation {
   if (pod?.status?.phase === 'Running') return { ...base, phase: 'Running' };
   const unschedulable = pod?.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
@@ -132,12 +133,12 @@ function unfinishedObservation(
   return base;
 }
 
-function startOf(c: V1ContainerStatus | undefined, pod: V1Pod | undefined): string | undefined {
+function startOf(c: CachedContainerStatus | undefined, pod: CachedPod | undefined): string | undefined {
   return iso(c?.state?.terminated?.startedAt) ?? iso(c?.state?.running?.startedAt) ?? iso(pod?.status?.startTime);
 }
 
 /** The init container (e.g. the source clone) that failed, when the pod never got to the job container. */
-export function failedInitContainer(pod: V1Pod | undefined): { name: string; exitCode: number } | undefined {
+export function failedInitContainer(pod: CachedPod | undefined): { name: string; exitCode: number } | undefined {
   for (const status of pod?.status?.initContainerStatuses ?? []) {
     const t = status.state?.terminated;
     if (t && t.exitCode !== 0) return { name: status.name, exitCode: t.exitCode };
@@ -146,7 +147,7 @@ export function failedInitContainer(pod: V1Pod | undefined): { name: string; exi
 }
 
 function failure(
-  pod: V1Pod | undefined,
+  pod: CachedPod | undefined,
   terminated: { exitCode: number; reason?: string; message?: string } | undefined,
   cond: { reason?: string; message?: string } | undefined,
 ): { reason: string; message: string } {
@@ -160,7 +161,7 @@ function failure(
 }
 
 function failureReason(
-  pod: V1Pod | undefined,
+  pod: CachedPod | undefined,
   terminated: { exitCode: number } | undefined,
   cond: { reason?: string } | undefined,
 ): string {
@@ -168,7 +169,7 @@ function failureReason(
 }
 
 function failureMessage(
-  pod: V1Pod | undefined,
+  pod: CachedPod | undefined,
   terminated: { exitCode: number; message?: string } | undefined,
   cond: { message?: string } | undefined,
 ): string {

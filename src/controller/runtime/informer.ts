@@ -38,6 +38,8 @@ export interface InformerOptions<T extends KubernetesObject> {
   limiter?: TokenBucket;
   /** Server-side watch timeout, in seconds; each watch picks a value between this and twice it. */
   watchTimeoutSeconds?: number;
+  /** What of each object the cache keeps (default: all but managedFields and kubectl's last-applied copy). */
+  keep?: (obj: T) => T;
 }
 
 const RESTART_BACKOFF = { baseMs: 500, maxMs: 30_000 };
@@ -240,7 +242,7 @@ export class Informer<T extends KubernetesObject> {
   }
 
   #upsert(key: string, received: T): void {
-    const obj = trimmed(received);
+    const obj = this.#opts.keep ? this.#opts.keep(received) : trimmed(received);
     const before = this.#store.get(key);
     this.#store.set(key, obj);
     if (!before) this.#emit(obj, 'add');

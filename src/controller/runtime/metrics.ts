@@ -7,8 +7,11 @@ import type { ReconcileObserver } from './controller.ts';
 export interface ScriptStats {
   workers: number;
   liveBuilds: number;
+  hibernatedBuilds: number;
   workersKilled: number;
   replays: number;
+  hibernations: number;
+  wakes: number;
 }
 
 export type PhaseSource = () => readonly (string | undefined)[];
@@ -31,6 +34,9 @@ export class OperatorMetrics implements ReconcileObserver {
   readonly scriptBuilds: Gauge;
   readonly scriptWorkersKilled: Counter;
   readonly scriptReplays: Counter;
+  readonly scriptHibernated: Gauge;
+  readonly scriptHibernations: Counter;
+  readonly scriptWakes: Counter;
 
   #buildPhases: PhaseSource | undefined;
   #scriptStats: (() => ScriptStats) | undefined;
@@ -157,6 +163,25 @@ export class OperatorMetrics implements ReconcileObserver {
         }
       },
     });
+    this.scriptHibernated = new Gauge({
+      name: 'brigade_script_builds_hibernated',
+      help: 'Builds waiting on jobs whose sandbox was freed (past the resident bound); replayed when a job ends.',
+      registers,
+      collect() {
+        const v = stat((s) => s.hibernatedBuilds);
+        if (v !== undefined) this.set(v);
+      },
+    });
+    this.scriptHibernations = counterOf(registers, stat, {
+      name: 'brigade_script_hibernations_total',
+      help: 'Sandboxes of builds waiting on jobs freed past the resident bound.',
+      pick: (s) => s.hibernations,
+    });
+    this.scriptWakes = counterOf(registers, stat, {
+      name: 'brigade_script_wakes_total',
+      help: 'Hibernated builds replayed because a job they wait on ended.',
+      pick: (s) => s.wakes,
+    });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -188,4 +213,24 @@ export class OperatorMetrics implements ReconcileObserver {
     for (const p of phases) counts.set(p ?? 'Pending', (counts.get(p ?? 'Pending') ?? 0) + 1);
     for (const [phase, n] of counts) gauge.set({ phase }, n);
   }
+}
+
+/** A counter that reads a running total of the script engine at scrape time. */
+function counterOf(
+  registers: Registry[],
+  stat: (pick: (s: ScriptStats) => number) => number | undefined,
+  o: { name: string; help: string; pick: (s: ScriptStats) => number },
+): Counter {
+  return new Counter({
+    name: o.name,
+    help: o.help,
+    registers,
+    collect() {
+      const v = stat(o.pick);
+      if (v !== undefined) {
+        this.reset();
+        this.inc(v);
+      }
+    },
+  });
 }

@@ -42,6 +42,11 @@ export interface OperatorSettings {
    * which saves up to three API writes per job. The Build's own Events are always written.
    */
   jobEvents?: JobEventsSetting;
+  /**
+   * Builds whose script sandbox stays in memory while they wait on jobs (default 200, about 1 MiB
+   * each); past it, those that have waited longest are hibernated and replayed when a job ends.
+   */
+  maxResidentScripts?: number;
   /** Job CRs reconciled at once (default 16); one Job CR is never reconciled by two workers at once. */
   jobWorkers?: number;
 }

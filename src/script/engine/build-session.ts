@@ -31,6 +31,8 @@ export interface BuildSessionOptions {
   settle(session: BuildSession, result: SandboxResult): void;
   /** Called once, at the first job request or the end, with the seconds since the session was made. */
   onStarted?: (seconds: number) => void;
+  /** A hibernated session has an answer to give: place it again (a replay). */
+  wake?: (session: BuildSession) => void;
 }
 
 /** Where the current incarnation runs: the engine's placement, with a way to talk to its worker. */
@@ -56,6 +58,14 @@ export class BuildSession {
   #keeping: Promise<void> = Promise.resolve();
   readonly #createdAt = performance.now();
   #startReported = false;
+  /** Host calls of the current incarnation not answered yet. */
+  #outstanding = 0;
+  /** When the current incarnation last asked or was answered (performance.now()). */
+  #lastActivityAt = performance.now();
+  /** 'asked': a hibernate request is with the worker; 'asleep': no incarnation until an answer comes. */
+  #sleep: 'awake' | 'asked' | 'asleep' = 'awake';
+  /** An answer went to the worker while it was asked to hibernate: it may not have seen it. */
+  #answeredWhileAsked = false;
 
   constructor(opts: BuildSessionOptions) {
     this.#opts = opts;
@@ -81,11 +91,14 @@ export class BuildSession {
     return this.#opts.kind;
   }
 
-  /** Starts an incarnation on a worker. */
-  place(placement: Placement): void {
+  /** Starts an incarnation on a worker (`wake`: after a hibernation, which is not a lost worker). */
+  place(placement: Placement, wake = false): void {
     this.#placement = placement;
-    this.incarnations++;
+    if (!wake) this.incarnations++;
     this.#linesThisIncarnation = 0;
+    this.#outstanding = 0;
+    this.#sleep = 'awake';
+    this.#lastActivityAt = performance.now();
     const { kind, script, files, packages, eventJson, projectJson, limits } = this.#opts;
     const replay = { seed: this.#opts.replay.seed, clock: [...this.#clock] };
     placement.send({
@@ -108,6 +121,57 @@ export class BuildSession {
     this.#placement = undefined;
   }
 
+  /**
+   * Whether the current incarnation may be hibernated: a build that has waited on the host (jobs) and
+   * nothing else for at least `idleMs`.
+   */
+  canHibernate(now: number, idleMs: number): boolean {
+    return (
+      this.#opts.kind === 'run' &&
+      !this.#finished &&
+      this.#placement !== undefined &&
+      this.#sleep === 'awake' &&
+      this.#outstanding > 0 &&
+      now - this.#lastActivityAt >= idleMs
+    );
+  }
+
+  get lastActivityAt(): number {
+    return this.#lastActivityAt;
+  }
+
+  /** The engine asked the worker to hibernate this incarnation. */
+  hibernateAsked(): void {
+    this.#sleep = 'asked';
+    this.#answeredWhileAsked = false;
+  }
+
+  /** The worker kept the incarnation (a timer is pending, or it is busy): it stays as it was. */
+  hibernateRefused(): void {
+    if (this.#sleep === 'asked') this.#sleep = 'awake';
+    this.#lastActivityAt = performance.now();
+  }
+
+  /**
+   * The worker freed the incarnation: no placement until an answer comes. An answer sent meanwhile
+   * may have been lost with it, so the session wakes at once.
+   */
+  hibernated(): void {
+    this.#placement = undefined;
+    this.#sleep = 'asleep';
+    if (this.#answeredWhileAsked) this.#wake();
+  }
+
+  get asleep(): boolean {
+    return this.#sleep === 'asleep';
+  }
+
+  #wake(): void {
+    if (this.#finished || this.#sleep !== 'asleep') return;
+    this.#sleep = 'awake';
+    this.#opts.wake?.(this);
+  }
+
   onLog(level: ScriptLogLevel, text: string): void {
     this.#linesThisIncarnation++;
     // A replay re-executes the script from the top: its first lines were already delivered.
@@ -126,6 +190,7 @@ export class BuildSession {
     const placement = this.#placement;
     const host = this.#opts.host;
     if (!placement || !host) return;
+    this.#asked();
     for (const reading of clock) {
       if (this.#clock.length >= REPLAY_CAPS.clockValues) break;
       if (typeof reading === 'number' && Number.isFinite(reading)) this.#clock.push(reading);
@@ -174,6 +239,7 @@ export class BuildSession {
     const placement = this.#placement;
     const host = this.#opts.host;
     if (!placement || !host) return;
+    this.#asked();
     const read = host.jobLogs?.bind(host);
     if (!read) {
       this.#answer(placement, callId, { outcomeJson: JSON.stringify({ log: null }) });
@@ -238,9 +304,23 @@ export class BuildSession {
     callId: number,
     answer: { outcomeJson: string } | { error: { name: string; message: string } },
   ): void {
+    if (this.#finished) return;
     // Answers for a replaced incarnation are dropped: the replay asks again and the host reattaches.
-    if (this.#finished || this.#placement !== placement) return;
+    // One for a hibernated incarnation is why it should wake: its replay will ask again.
+    if (this.#placement !== placement) {
+      this.#wake();
+      return;
+    }
+    this.#outstanding--;
+    this.#lastActivityAt = performance.now();
+    if (this.#sleep === 'asked') this.#answeredWhileAsked = true;
     placement.send({ type: 'jobResult', id: placement.id, callId, ...answer });
+  }
+
+  /** A host call of the current incarnation starts. */
+  #asked(): void {
+    this.#outstanding++;
+    this.#lastActivityAt = performance.now();
   }
 
   #scrub(error: unknown): { name: string; message: string } {

@@ -28,6 +28,13 @@ const DEFAULT_WATCHDOG_INTERVAL_MS = 50;
 const WATCHDOG_GRACE_MS = 250;
 /** A build whose incarnations keep losing their worker is failed after this many. */
 const MAX_INCARNATIONS = 4;
+/**
+ * Builds whose sandboxes stay resident; past this, those that have waited only on jobs the longest
+ * are hibernated (their sandbox freed, replayed when a job they wait on ends). About 1 MiB each.
+ */
+const DEFAULT_MAX_RESIDENT_BUILDS = 200;
+/** A build is hibernated only after waiting this long on its jobs with nothing else to do. */
+const DEFAULT_HIBERNATE_AFTER_MS = 2000;
 /** Smallest memory cap: the QuickJS-ng WebAssembly module declares 16 MiB of initial memory. */
 const MIN_MEMORY_BYTES = 16 * 1024 * 1024;
 
@@ -131,14 +138,25 @@ export class ScriptEngineImpl implements ScriptEngine {
   #closed = false;
   #workersKilled = 0;
   #replays = 0;
+  /** Sessions without an incarnation until an answer wakes them. */
+  readonly #asleep = new Set<BuildSession>();
+  /** Incarnation ids with a hibernate request at their worker. */
+  readonly #asked = new Set<number>();
+  #hibernations = 0;
+  #wakes = 0;
+  readonly #maxResident: number;
+  readonly #hibernateAfterMs: number;
   readonly #onBuildStarted: ((seconds: number) => void) | undefined;
 
   constructor(opts: ScriptEngineOptions) {
     this.#onBuildStarted = opts.onBuildStarted;
+    this.#maxResident = Math.floor(positive(opts.maxResidentBuilds, DEFAULT_MAX_RESIDENT_BUILDS, 'maxResidentBuilds'));
+    this.#hibernateAfterMs = positive(opts.hibernateAfterMs, DEFAULT_HIBERNATE_AFTER_MS, 'hibernateAfterMs');
     this.#maxWorkers = Math.max(1, Math.floor(positive(opts.workers, DEFAULT_WORKERS, 'workers')));
     const interval = positive(opts.watchdogIntervalMs, DEFAULT_WATCHDOG_INTERVAL_MS, 'watchdogIntervalMs');
     this.#watchdog = setInterval(() => {
       this.#checkWorkers();
+      this.#hibernateIdle();
     }, interval);
     this.#watchdog.unref();
   }
@@ -191,15 +209,18 @@ export class ScriptEngineImpl implements ScriptEngine {
     return {
       workers: this.#workers.filter((w) => !w.gone).length,
       liveBuilds: this.#sessions.size,
+      hibernatedBuilds: this.#asleep.size,
       workersKilled: this.#workersKilled,
       replays: this.#replays,
+      hibernations: this.#hibernations,
+      wakes: this.#wakes,
     };
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#watchdog);
-    for (const { session } of [...this.#sessions.values()])
+    for (const session of [...[...this.#sessions.values()].map((e) => e.session), ...this.#asleep])
       session.fail('Cancelled', 'the script engine was shut down');
     const workers = this.#workers.splice(0);
     await Promise.all(workers.map((w) => w.terminate()));
@@ -211,6 +232,12 @@ export class ScriptEngineImpl implements ScriptEngine {
     const session = new BuildSession({
       ...opts,
       ...(onStarted && opts.kind === 'run' ? { onStarted } : {}),
+      wake: (s) => {
+        this.#asleep.delete(s);
+        if (this.#closed) return;
+        this.#wakes++;
+        this.#place(s, true);
+      },
       settle: (s, result) => {
         this.#forget(s);
         opts.settle(s, result);
@@ -219,9 +246,9 @@ export class ScriptEngineImpl implements ScriptEngine {
     this.#place(session);
   }
 
-  #place(session: BuildSession): void {
+  #place(session: BuildSession, wake = false): void {
     if (session.finished) return;
-    if (session.incarnations >= MAX_INCARNATIONS) {
+    if (!wake && session.incarnations >= MAX_INCARNATIONS) {
       session.fail('SandboxError', `the build's sandbox worker was lost ${session.incarnations} times`);
       return;
     }
@@ -229,12 +256,35 @@ export class ScriptEngineImpl implements ScriptEngine {
     const id = this.#nextId++;
     this.#sessions.set(id, { session, worker });
     worker.add(id);
-    session.place({
-      id,
-      send: (message) => {
-        worker.send(message);
+    session.place(
+      {
+        id,
+        send: (message) => {
+          worker.send(message);
+        },
       },
-    });
+      wake,
+    );
+  }
+
+  /**
+   * Past the resident bound, asks the workers to free the sandboxes of the builds that have waited
+   * only on their jobs the longest (see HostedBuild.hibernate). Memory then follows the bound, not
+   * the number of builds in flight; the cost is a replay when a job such a build waits on ends.
+   */
+  #hibernateIdle(): void {
+    const excess = this.#sessions.size - this.#asked.size - this.#maxResident;
+    if (excess <= 0) return;
+    const now = performance.now();
+    const idle = [...this.#sessions]
+      .filter(([id, e]) => !this.#asked.has(id) && e.session.canHibernate(now, this.#hibernateAfterMs))
+      .sort(([, a], [, b]) => a.session.lastActivityAt - b.session.lastActivityAt)
+      .slice(0, excess);
+    for (const [id, { session, worker }] of idle) {
+      this.#asked.add(id);
+      session.hibernateAsked();
+      worker.send({ type: 'hibernate', id });
+    }
   }
 
   #pickWorker(): SandboxWorker {
@@ -255,9 +305,11 @@ export class ScriptEngineImpl implements ScriptEngine {
   }
 
   #forget(session: BuildSession): void {
+    this.#asleep.delete(session);
     for (const [id, entry] of this.#sessions) {
       if (entry.session === session) {
         this.#sessions.delete(id);
+        this.#asked.delete(id);
         entry.worker.remove(id);
       }
     }
@@ -280,6 +332,18 @@ export class ScriptEngineImpl implements ScriptEngine {
       case 'done':
         entry.session.onDone(message.result);
         return;
+      case 'hibernated':
+        this.#asked.delete(message.id);
+        this.#sessions.delete(message.id);
+        worker.remove(message.id);
+        this.#hibernations++;
+        this.#asleep.add(entry.session);
+        entry.session.hibernated();
+        return;
+      case 'awake':
+        this.#asked.delete(message.id);
+        entry.session.hibernateRefused();
+        return;
     }
   }
 
@@ -292,6 +356,7 @@ export class ScriptEngineImpl implements ScriptEngine {
     for (const id of orphans) {
       const entry = this.#sessions.get(id);
       this.#sessions.delete(id);
+      this.#asked.delete(id);
       worker.remove(id);
       if (!entry || entry.session.finished) continue;
       entry.session.unplace();

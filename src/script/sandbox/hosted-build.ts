@@ -152,6 +152,18 @@ export class HostedBuild {
     }
   }
 
+  /**
+   * Frees the sandbox of a build that only waits on host calls, without reporting: the engine replays
+   * it when an answer comes. Not while a timer is pending (a replay would start its delay again) nor
+   * before the handler runs. Tells whether it was freed.
+   */
+  hibernate(): boolean {
+    const waiting = this.#phase === 'main' || this.#phase === 'follow-up';
+    if (!waiting || !this.#sandbox || this.#timers.size > 0 || this.#sandbox.pendingHostCalls === 0) return false;
+    this.drop();
+    return true;
+  }
+
   /** The engine gave up on this build (timeout, cancel): free it without reporting. */
   drop(): void {
     this.#phase = 'done';

@@ -10,6 +10,7 @@ import type { FromWorker, SandboxResult, ToWorker } from '../protocol.ts';
 import type { ScriptLogLevel } from '../types.ts';
 import { readGuestSources } from './guest-sources.ts';
 import { HostedBuild } from './hosted-build.ts';
+import { SandboxReclaimer } from './reclaim.ts';
 import { WatchCell } from './watch-cell.ts';
 import { wasm } from './wasm.ts';
 
@@ -25,6 +26,7 @@ const wasmModule = await wasm.compile(readFileSync(require.resolve('@jitl/quickj
 const sources = readGuestSources();
 const cell = new WatchCell((workerData as WorkerData).watchBuffer);
 const builds = new Map<number, HostedBuild>();
+const reclaimer = new SandboxReclaimer();
 
 function post(message: FromWorker): void {
   port?.postMessage(message);
@@ -55,6 +57,7 @@ function startBuild(start: Extract<ToWorker, { type: 'start' }>): void {
     },
     done: (result: SandboxResult) => {
       builds.delete(id);
+      reclaimer.freed();
       post({ type: 'done', id, result });
     },
   });
@@ -89,6 +92,18 @@ port.on('message', (message: ToWorker) => {
     case 'drop': {
       builds.get(message.id)?.drop();
       builds.delete(message.id);
+      reclaimer.freed();
+      return;
+    }
+    case 'hibernate': {
+      const build = builds.get(message.id);
+      if (!build?.hibernate()) {
+        post({ type: 'awake', id: message.id });
+        return;
+      }
+      builds.delete(message.id);
+      reclaimer.freed();
+      post({ type: 'hibernated', id: message.id });
       return;
     }
   }
