@@ -173,11 +173,16 @@ export interface OperatorProcess {
  * `brigade-operator run` against the simulator, in a process of its own: the RSS and CPU the
  * benchmarks report are the operator's, not the simulator's that serves it.
  */
-export async function startOperatorProcess(kubeconfigPath: string, extraArgs: string[] = []): Promise<OperatorProcess> {
+export async function startOperatorProcess(
+  kubeconfigPath: string,
+  extraArgs: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<OperatorProcess> {
   const port = 19000 + Math.floor(Math.random() * 5000);
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       join(repo, 'src/cli/main.ts'),
       'run',
       '--watch-namespace',

@@ -8,8 +8,10 @@ const meta = {
   namespace: 'ci',
   uid: 'u1',
   resourceVersion: '42',
-  labels: { 'brigade.sh/job': 'b-j' },
-  ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'b-j', uid: 'u0', controller: true }],
+  labels: { 'brigade.sh/job': 'b-j', 'batch.kubernetes.io/controller-uid': 'u0' },
+  ownerReferences: [
+    { apiVersion: 'batch/v1', kind: 'Job', name: 'b-j', uid: 'u0', controller: true, blockOwnerDeletion: true },
+  ],
   annotations: { note: 'x' },
   managedFields: [{ manager: 'kube-controller-manager', operation: 'Update' }],
 };
@@ -39,7 +41,7 @@ test('a cached pod keeps its identity, node and status, not its spec', () => {
       uid: 'u1',
       resourceVersion: '42',
       labels: { 'brigade.sh/job': 'b-j' },
-      ownerReferences: meta.ownerReferences,
+      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'b-j', uid: 'u0', controller: true }],
     },
     spec: { nodeName: 'virtual-kubelet' },
     status: {

@@ -11,6 +11,9 @@ import type {
   V1PodCondition,
   KubernetesObject,
 } from '@kubernetes/client-node';
+import { GROUP } from '../api/constants.ts';
+
+const LABEL_PREFIX = `${GROUP}/`;
 
 export interface CachedMeta {
   name?: string;
@@ -56,9 +59,18 @@ function meta(m: CachedMeta | undefined): CachedMeta | undefined {
     resourceVersion: m.resourceVersion,
     creationTimestamp: m.creationTimestamp,
     deletionTimestamp: m.deletionTimestamp,
-    labels: m.labels,
-    ownerReferences: m.ownerReferences,
+    labels: brigadeLabels(m.labels),
+    ownerReferences: m.ownerReferences?.map((r) =>
+      defined({ apiVersion: r.apiVersion, kind: r.kind, name: r.name, uid: r.uid, controller: r.controller }),
+    ),
   });
+}
+
+/** Only the operator's own labels (brigade.sh/...): the others (the Job controller's) are not read. */
+function brigadeLabels(labels: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!labels) return undefined;
+  const kept = Object.entries(labels).filter(([key]) => key.startsWith(LABEL_PREFIX));
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 
 const containers = (list: CachedContainerStatus[] | undefined): CachedContainerStatus[] | undefined =>

@@ -83,8 +83,12 @@ export type ScriptLogLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
  * outcome), never start it twice.
  */
 export interface ScriptHost {
-  /** Runs (or, on replay, attaches to) the job named request.name in this build. */
-  runJob(request: JobRequest): Promise<JobOutcome>;
+  /**
+   * Runs (or, on replay, attaches to) the job named request.name in this build. `signal` aborts when
+   * the evaluation that asked is replaced by a replay (which asks again), and when the build ends or
+   * its own signal aborts: stop waiting then, the job itself goes on.
+   */
+  runJob(request: JobRequest, opts?: { signal?: AbortSignal }): Promise<JobOutcome>;
   /** Console output of the script (already capped per line). Must not throw. */
   log(level: ScriptLogLevel, text: string): void;
   /**

@@ -54,6 +54,8 @@ export function buildController(deps: ControllerDeps, observer?: ReconcileObserv
   });
   builds.onChange((b, verb) => {
     const build = b as Build;
+    if (verb === 'delete') runtime.written.forget(build.metadata.namespace, build.metadata.name ?? '');
+    else runtime.written.seen(build);
     // Start-up cost must not grow with history: a finished build seen by the initial list has
     // nothing left to do (a terminal build never has running jobs; a running one would enqueue it).
     if (verb === 'add' && isTerminalBuild(build.status?.phase)) return;

@@ -38,7 +38,7 @@ export interface HostContext {
 
 /** The ScriptHost parts the controller provides (the session adds log). */
 export function hostFor(ctx: HostContext): {
-  runJob: (req: JobRequest) => Promise<JobOutcome>;
+  runJob: (req: JobRequest, opts?: { signal?: AbortSignal }) => Promise<JobOutcome>;
   jobLogs: (name: string) => Promise<string>;
   recordReplay: (record: ReplayRecord) => Promise<void>;
 } {
@@ -98,38 +98,59 @@ export function jobLogsHost(ctx: HostContext): (jobName: string) => Promise<stri
     });
 }
 
-export function runJobHost(ctx: HostContext): (req: JobRequest) => Promise<JobOutcome> {
-  return async (req) => {
-    // A stopped session (cancel, timeout, operator shutdown) must not start anything new.
-    if (ctx.signal.aborted)
+export function runJobHost(
+  ctx: HostContext,
+): (req: JobRequest, opts?: { signal?: AbortSignal }) => Promise<JobOutcome> {
+  return async (req, opts) => {
+    // A stopped session (cancel, timeout, operator shutdown) must not start anything new; an
+    // evaluation replaced by a replay stops waiting (the replay asks again and attaches).
+    // The engine aborts the evaluation's signal when the session's aborts too (the session ends), so
+    // one signal is enough (AbortSignal.any per call cost thousands of linked signals and weak refs).
+    const signal = opts?.signal ?? ctx.signal;
+    const call = { ...ctx, signal };
+    if (signal.aborted)
       throw new JobAbortedError(`job ${req.name} not started: the build session was stopped`, {
-        cause: ctx.signal.reason,
+        cause: signal.reason,
       });
-    const namespace = ctx.build.metadata.namespace ?? '';
-    const name = jobCrName(ctx.build.metadata.name ?? '', req.name);
-    const { job: wanted, secretData } = wantedJob(ctx, req);
-    // What is in the cluster decides, on every attempt: the name is the job's, so a create whose
-    // reply was lost (or a job this build made before a restart that the cache does not show yet)
-    // meets 409 AlreadyExists and the stored one is used, never made twice. No read first: it would
-    // almost always answer 404.
-    await untilDone(ctx, `start job ${req.name}`, async () => {
-      const current =
-        (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
-        (await ctx.deps.objects.create('Job', await reusing(ctx, req.name, wanted, secretData))).object;
-      // The script waits on a job that is not finished (or starts one): a replay has caught up.
-      if (!isTerminalJob(current)) ctx.live?.();
-      // Also on replay: the operator may have stopped between creating the Job CR and its Secret.
-      if (!isTerminalJob(current) && Object.keys(secretData).length > 0)
-        await ensureEnvSecret(ctx.deps, current, secretData);
-      return current;
-    });
+    const { namespace, name } = await startJob(call, req);
     ctx.touch();
-    const final = await ctx.waiters.wait(namespace, name, ctx.signal);
-    return outcomeOf(
-      final,
-      await untilDone(ctx, `read the kept log of job ${req.name}`, () => keptLog(ctx.deps, final)),
-    );
+    return outcomeWhenEnded(call, namespace, name, req.name);
   };
+}
+
+/** Waits for the job's end, holding only names (thousands of builds wait here at once), then its result. */
+async function outcomeWhenEnded(
+  ctx: HostContext,
+  namespace: string,
+  name: string,
+  jobName: string,
+): Promise<JobOutcome> {
+  const final = await ctx.waiters.wait(namespace, name, ctx.signal);
+  return outcomeOf(final, await untilDone(ctx, `read the kept log of job ${jobName}`, () => keptLog(ctx.deps, final)));
+}
+
+/**
+ * Creates the job's Job CR, or attaches to the one that exists. What is in the cluster decides, on
+ * every attempt: the name is the job's, so a create whose reply was lost (or a job this build made
+ * before a restart that the cache does not show yet) meets 409 AlreadyExists and the stored one is
+ * used, never made twice. No read first: it would almost always answer 404.
+ */
+async function startJob(ctx: HostContext, req: JobRequest): Promise<{ namespace: string; name: string }> {
+  const namespace = ctx.build.metadata.namespace ?? '';
+  const name = jobCrName(ctx.build.metadata.name ?? '', req.name);
+  const { job: wanted, secretData } = wantedJob(ctx, req);
+  await untilDone(ctx, `start job ${req.name}`, async () => {
+    const current =
+      (ctx.deps.caches.jobs.get(namespace, name) as JobCR | undefined) ??
+      (await ctx.deps.objects.create('Job', await reusing(ctx, req.name, wanted, secretData))).object;
+    // The script waits on a job that is not finished (or starts one): a replay has caught up.
+    if (!isTerminalJob(current)) ctx.live?.();
+    // Also on replay: the operator may have stopped between creating the Job CR and its Secret.
+    if (!isTerminalJob(current) && Object.keys(secretData).length > 0)
+      await ensureEnvSecret(ctx.deps, current, secretData);
+    return current;
+  });
+  return { namespace, name };
 }
 
 /**

@@ -84,7 +84,11 @@ async function writeStatus(deps: ControllerDeps, rt: BuildRuntime, build: Build,
     status,
     build.metadata.resourceVersion,
   );
-  rt.written.record(build, out);
+  rt.written.record(
+    build,
+    out,
+    deps.caches.builds.get(build.metadata.namespace, build.metadata.name ?? '') as typeof build | undefined,
+  );
   return out;
 }
 

@@ -36,6 +36,8 @@ export function jobController(deps: ControllerDeps, observer?: ReconcileObserver
   const { jobs, batchJobs, pods, jobSecrets } = deps.caches;
   jobs.onChange((j, verb) => {
     const job = j as JobCR;
+    if (verb === 'delete') rt.written.forget(job.metadata.namespace, job.metadata.name ?? '');
+    else rt.written.seen(job);
     c.enqueue(job.metadata.namespace, job.metadata.name ?? '');
     if (verb === 'delete' || isTerminalPhase(job.status?.phase)) enqueueQueued(deps, c, job);
   });

@@ -34,8 +34,27 @@ export class LastWritten<T extends Versioned> {
     return cached;
   }
 
-  /** Remembers `written`, the reply to a write made on top of `base`. */
-  record(base: T, written: T): void {
+  /**
+   * The cache changed: an entry it has caught up with goes now, not at the object's next reconcile
+   * (which may be long in coming: a job waiting for a node is not reconciled again for minutes).
+   */
+  seen(cached: T): void {
+    const key = keyOf(cached.metadata?.namespace, cached.metadata?.name ?? '');
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    const rv = cached.metadata?.resourceVersion ?? '';
+    if (rv === entry.object.metadata?.resourceVersion || !entry.ours.has(rv)) this.#entries.delete(key);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Remembers `written`, the reply to a write made on top of `base`, unless `cachedNow` (the cache
+   * as the reply came) already shows it: the watch often delivers a write before its reply.
+   */
+  record(base: T, written: T, cachedNow?: T): void {
     const key = keyOf(written.metadata?.namespace, written.metadata?.name ?? '');
     const before = this.#entries.get(key);
     const ours =
@@ -46,6 +65,7 @@ export class LastWritten<T extends Versioned> {
     ours.add(base.metadata?.resourceVersion ?? '');
     this.#entries.delete(key);
     this.#entries.set(key, { ours, object: written });
+    if (cachedNow) this.seen(cachedNow);
     if (this.#entries.size > MAX_ENTRIES) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);

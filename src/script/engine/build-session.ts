@@ -66,6 +66,11 @@ export class BuildSession {
   #sleep: 'awake' | 'asked' | 'asleep' = 'awake';
   /** An answer went to the worker while it was asked to hibernate: it may not have seen it. */
   #answeredWhileAsked = false;
+  /**
+   * Aborted when the incarnation is replaced: its host calls stop waiting (the replay asks again).
+   * A hibernated incarnation keeps its calls: their first answer is what wakes the session.
+   */
+  #incarnation = new AbortController();
 
   constructor(opts: BuildSessionOptions) {
     this.#opts = opts;
@@ -93,6 +98,8 @@ export class BuildSession {
 
   /** Starts an incarnation on a worker (`wake`: after a hibernation, which is not a lost worker). */
   place(placement: Placement, wake = false): void {
+    this.#incarnation.abort(new Error('the evaluation was replaced by a replay'));
+    this.#incarnation = new AbortController();
     this.#placement = placement;
     if (!wake) this.incarnations++;
     this.#linesThisIncarnation = 0;
@@ -205,11 +212,20 @@ export class BuildSession {
       return;
     }
     const jobRequest = request;
+    const { signal } = this.#incarnation;
     // The host is trusted but may be buggy: a synchronous throw, a non-promise or a malformed outcome
     // becomes the job's failure, never an exception in the engine.
-    this.#keepReplay(host)
-      .then(() => host.runJob(jobRequest))
-      .then((outcome) => JSON.stringify(this.#outcomeForGuest(outcome)))
+    const outcome = this.#keepReplay(host).then(() => host.runJob(jobRequest, { signal }));
+    this.#answerWhenSettled(placement, callId, outcome);
+  }
+
+  /**
+   * Answers the call when the host's promise settles. A function of its own so that what waits (for
+   * as long as the job runs) holds the placement and the call id, not the request.
+   */
+  #answerWhenSettled(placement: Placement, callId: number, outcome: Promise<JobOutcome>): void {
+    outcome
+      .then((o) => JSON.stringify(this.#outcomeForGuest(o)))
       .then(
         (outcomeJson) => {
           this.#answer(placement, callId, { outcomeJson });
@@ -293,6 +309,7 @@ export class BuildSession {
     if (this.#finished) return;
     if (this.#opts.kind === 'run') this.#reportStarted();
     this.#finished = true;
+    this.#incarnation.abort(new Error('the build has ended'));
     clearTimeout(this.#timer);
     this.#opts.signal?.removeEventListener('abort', this.#onAbort);
     this.#placement?.send({ type: 'drop', id: this.#placement.id });
