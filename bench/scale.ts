@@ -6,6 +6,7 @@
 //   [--job-events all|failures]   (the operator's setting; default all)
 //   [--only per-job,rates,sandbox,memory]   (the sections to run; default all)
 //   [--operator-heap-mb N]   (the operator's --max-old-space-size, as the chart sets it; default Node's)
+//   [--max-resident-scripts N]   (the operator's setting; default its own)
 import { parseArgs } from 'node:util';
 import { LABELS } from '../src/api/constants.ts';
 import type { Build } from '../src/api/types.ts';
@@ -293,6 +294,8 @@ interface Options {
   only: ReadonlySet<string> | undefined;
   /** The operator's V8 heap bound (--max-old-space-size), as a deployment sets it; unset: Node's default. */
   operatorHeapMb: number | undefined;
+  /** The operator's --max-resident-scripts; unset: its default. */
+  maxResidentScripts: string | undefined;
 }
 
 function options(): Options {
@@ -306,6 +309,7 @@ function options(): Options {
       'job-events': { type: 'string' },
       only: { type: 'string' },
       'operator-heap-mb': { type: 'string' },
+      'max-resident-scripts': { type: 'string' },
     },
   });
   const quick = values.quick;
@@ -321,6 +325,7 @@ function options(): Options {
     jobEvents: values['job-events'],
     only: values.only === undefined ? undefined : new Set(values.only.split(',')),
     operatorHeapMb: values['operator-heap-mb'] === undefined ? undefined : Number(values['operator-heap-mb']),
+    maxResidentScripts: values['max-resident-scripts'],
   };
 }
 
@@ -442,7 +447,14 @@ async function main(): Promise<void> {
   const o = options();
   const b = await startBenchSimulator();
   // The benchmark measures the operator, not the client-side rate limit: it is raised out of the way.
-  const args = ['--api-qps', '5000', '--api-burst', '10000', ...(o.jobEvents ? ['--job-events', o.jobEvents] : [])];
+  const args = [
+    '--api-qps',
+    '5000',
+    '--api-burst',
+    '10000',
+    ...(o.jobEvents ? ['--job-events', o.jobEvents] : []),
+    ...(o.maxResidentScripts ? ['--max-resident-scripts', o.maxResidentScripts] : []),
+  ];
   const nodeArgs = o.operatorHeapMb ? [`--max-old-space-size=${String(o.operatorHeapMb)}`] : [];
   const op = await startOperatorProcess(b.sim.kubeconfigPath, args, nodeArgs);
   const obs = new Observer(b);

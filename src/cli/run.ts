@@ -48,7 +48,7 @@ const USAGE = [
   '  --api-qps N            API requests per second per controller, client-side limit (default 50)',
   '  --api-burst N          requests allowed in a burst per controller (default 100)',
   '  --job-events WHICH     core Events on Job CRs: all (default) or failures (warnings only)',
-  '  --max-resident-scripts N  builds whose script stays in memory while it waits on jobs (default 200,',
+  '  --max-resident-scripts N  builds whose script stays in memory while it waits on jobs (default 50,',
   '                         about 1 MiB each); past it, the longest waiting are freed and replayed when a job ends',
   '  --max-job-log-bytes N  how much of each job log is kept when its Project sets no spec.logs.maxJobLogBytes',
   `                         (default ${DEFAULTS.maxJobLogBytes})`,

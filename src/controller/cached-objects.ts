@@ -50,18 +50,42 @@ export interface CachedBatchJob extends KubernetesObject {
   status?: V1JobStatus;
 }
 
+/**
+ * One copy of each repeated string (namespaces, label values, owner names, condition reasons and
+ * the scheduler's messages recur across thousands of cached objects; JSON.parse makes a new string
+ * each time). Bounded: when full it starts over, which only costs some sharing.
+ */
+const POOL_MAX = 50_000;
+const pool = new Map<string, string>();
+function intern(value: string): string;
+function intern(value: string | undefined): string | undefined;
+function intern(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const known = pool.get(value);
+  if (known !== undefined) return known;
+  if (pool.size >= POOL_MAX) pool.clear();
+  pool.set(value, value);
+  return value;
+}
+
 function meta(m: CachedMeta | undefined): CachedMeta | undefined {
   if (!m) return undefined;
   return defined({
-    name: m.name,
-    namespace: m.namespace,
+    name: intern(m.name),
+    namespace: intern(m.namespace),
     uid: m.uid,
     resourceVersion: m.resourceVersion,
     creationTimestamp: m.creationTimestamp,
     deletionTimestamp: m.deletionTimestamp,
     labels: brigadeLabels(m.labels),
     ownerReferences: m.ownerReferences?.map((r) =>
-      defined({ apiVersion: r.apiVersion, kind: r.kind, name: r.name, uid: r.uid, controller: r.controller }),
+      defined({
+        apiVersion: intern(r.apiVersion),
+        kind: intern(r.kind),
+        name: intern(r.name),
+        uid: r.uid,
+        controller: r.controller,
+      }),
     ),
   });
 }
@@ -69,26 +93,37 @@ function meta(m: CachedMeta | undefined): CachedMeta | undefined {
 /** Only the operator's own labels (brigade.sh/...): the others (the Job controller's) are not read. */
 function brigadeLabels(labels: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!labels) return undefined;
-  const kept = Object.entries(labels).filter(([key]) => key.startsWith(LABEL_PREFIX));
-  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+  const kept: Record<string, string> = {};
+  let any = false;
+  for (const [key, value] of Object.entries(labels)) {
+    if (!key.startsWith(LABEL_PREFIX)) continue;
+    kept[key] = intern(value);
+    any = true;
+  }
+  return any ? kept : undefined;
 }
 
 const containers = (list: CachedContainerStatus[] | undefined): CachedContainerStatus[] | undefined =>
-  list?.map((c) => defined({ name: c.name, state: c.state }));
+  list?.map((c) => defined({ name: intern(c.name), state: c.state }));
 
 export function cachedPod(p: CachedPod): CachedPod {
   const s = p.status;
   return defined({
     metadata: meta(p.metadata),
-    spec: p.spec?.nodeName === undefined ? undefined : { nodeName: p.spec.nodeName },
+    spec: p.spec?.nodeName === undefined ? undefined : { nodeName: intern(p.spec.nodeName) },
     status: s
       ? defined({
-          phase: s.phase,
-          reason: s.reason,
-          message: s.message,
+          phase: intern(s.phase),
+          reason: intern(s.reason),
+          message: intern(s.message),
           startTime: s.startTime,
           conditions: s.conditions?.map((c) =>
-            defined({ type: c.type, status: c.status, reason: c.reason, message: c.message }),
+            defined({
+              type: intern(c.type),
+              status: intern(c.status),
+              reason: intern(c.reason),
+              message: intern(c.message),
+            }),
           ),
           containerStatuses: containers(s.containerStatuses),
           initContainerStatuses: containers(s.initContainerStatuses),
@@ -101,8 +136,13 @@ export function cachedBatchJob(j: CachedBatchJob): CachedBatchJob {
   return defined({ metadata: meta(j.metadata), status: j.status });
 }
 
-/** Without the keys whose value is undefined (they would still take a slot in each object). */
+/**
+ * A copy without the keys whose value is undefined (they would still take a slot in each object).
+ * Built by adding keys to a fresh object, not by deleting them: a delete turns an object into a
+ * dictionary, which at tens of thousands of cached objects cost more than the keys it saved.
+ */
 function defined<T extends object>(o: T): T {
-  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
-  return o;
+  const out: Partial<T> = {};
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] !== undefined) out[key] = o[key];
+  return out as T;
 }

@@ -250,7 +250,7 @@ export interface ScriptEngineOptions {
    */
   onBuildStarted?: (seconds: number) => void;
   /**
-   * Builds whose sandboxes stay in memory (default 200, about 1 MiB each); past it, the builds that
+   * Builds whose sandboxes stay in memory (default 50, about 1 MiB each); past it, the builds that
    * have waited only on their jobs the longest are hibernated: the sandbox is freed and the script
    * replayed, deterministically, when a job it waits on ends.
    */

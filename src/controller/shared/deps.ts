@@ -43,7 +43,7 @@ export interface OperatorSettings {
    */
   jobEvents?: JobEventsSetting;
   /**
-   * Builds whose script sandbox stays in memory while they wait on jobs (default 200, about 1 MiB
+   * Builds whose script sandbox stays in memory while they wait on jobs (default 50, about 1 MiB
    * each); past it, those that have waited longest are hibernated and replayed when a job ends.
    */
   maxResidentScripts?: number;

@@ -32,7 +32,7 @@ const MAX_INCARNATIONS = 4;
  * Builds whose sandboxes stay resident; past this, those that have waited only on jobs the longest
  * are hibernated (their sandbox freed, replayed when a job they wait on ends). About 1 MiB each.
  */
-const DEFAULT_MAX_RESIDENT_BUILDS = 200;
+const DEFAULT_MAX_RESIDENT_BUILDS = 50;
 /** A build is hibernated only after waiting this long on its jobs with nothing else to do. */
 const DEFAULT_HIBERNATE_AFTER_MS = 2000;
 /** Smallest memory cap: the QuickJS-ng WebAssembly module declares 16 MiB of initial memory. */
