@@ -87,7 +87,7 @@ async function writeStatus(deps: ControllerDeps, rt: BuildRuntime, build: Build,
   rt.written.record(
     build,
     out,
-    deps.caches.builds.get(build.metadata.namespace, build.metadata.name ?? '') as typeof build | undefined,
+    deps.caches.builds.get(build.metadata.namespace, build.metadata.name ?? ''),
   );
   return out;
 }

@@ -57,7 +57,7 @@ async function write(deps: ControllerDeps, rt: JobRuntime, job: JobCR, status: J
   rt.written.record(
     job,
     out,
-    deps.caches.jobs.get(job.metadata.namespace, job.metadata.name ?? '') as typeof job | undefined,
+    deps.caches.jobs.get(job.metadata.namespace, job.metadata.name ?? ''),
   );
 }
 

@@ -66,10 +66,13 @@ export class LastWritten<T extends Versioned> {
     this.#entries.delete(key);
     this.#entries.set(key, { ours, object: written });
     if (cachedNow) this.seen(cachedNow);
-    if (this.#entries.size > MAX_ENTRIES) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
+    this.#bound();
+  }
+
+  #bound(): void {
+    if (this.#entries.size <= MAX_ENTRIES) return;
+    const oldest = this.#entries.keys().next();
+    if (!oldest.done) this.#entries.delete(oldest.value);
   }
 
   forget(namespace: string | undefined, name: string): void {
