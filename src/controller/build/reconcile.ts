@@ -84,11 +84,7 @@ async function writeStatus(deps: ControllerDeps, rt: BuildRuntime, build: Build,
     status,
     build.metadata.resourceVersion,
   );
-  rt.written.record(
-    build,
-    out,
-    deps.caches.builds.get(build.metadata.namespace, build.metadata.name ?? ''),
-  );
+  rt.written.record(build, out, deps.caches.builds.get(build.metadata.namespace, build.metadata.name ?? ''));
   return out;
 }
 

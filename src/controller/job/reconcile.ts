@@ -54,11 +54,7 @@ export interface JobRuntime {
  */
 async function write(deps: ControllerDeps, rt: JobRuntime, job: JobCR, status: JobStatus): Promise<void> {
   const out = await deps.objects.writeStatus('Job', job, status);
-  rt.written.record(
-    job,
-    out,
-    deps.caches.jobs.get(job.metadata.namespace, job.metadata.name ?? ''),
-  );
+  rt.written.record(job, out, deps.caches.jobs.get(job.metadata.namespace, job.metadata.name ?? ''));
 }
 
 export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Request): Promise<Result | undefined> {
