@@ -126,6 +126,8 @@ export async function reconcileBuild(
   if (!build || build.metadata.deletionTimestamp) {
     rt.sessions.get(key)?.stop(new Error('the build was deleted'));
     dropSession(deps, rt, key);
+    // Gone: an end whose Event was still untold (its reply lost) will never be seen to have landed.
+    if (!build) rt.unannouncedEnds.delete(key);
     return;
   }
   const project = deps.caches.projects.get(req.namespace, build.spec.project) as Project | undefined;
