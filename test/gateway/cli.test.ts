@@ -436,6 +436,8 @@ describe('CLI commands against the test ground', () => {
   });
 
   test('cancel of a running build sets spec.cancel', async () => {
+    // A build the operator runs and that waits on a long job: it is Running when the CLI looks (a
+    // build with no handler, as before, could end before the CLI read it and be "already finished").
     const ns = cluster.namespace;
     await cluster.objects.create('Build', {
       apiVersion: 'brigade.sh/v1alpha1',
@@ -446,14 +448,23 @@ describe('CLI commands against the test ground', () => {
         event: 'e',
         type: 'exec',
         provider: 'cli',
-        script: '//',
+        script: `const { events, Job } = require('brigadier');
+events.on('exec', async () => { await new Job('wait', 'alpine:3.20', ['sleep 120']).run(); });`,
         scriptOrigin: 'project',
         cancel: false,
       },
     } as never);
-    await cluster.objects.patchStatus('Build', ns, 'running-1', { phase: 'Running' });
+    await waitFor('the build to run', async () =>
+      (await cluster.objects.get('Build', ns, 'running-1'))?.status?.phase === 'Running' ? true : undefined,
+    );
     const r = await cli(cluster, ['cancel', 'running-1']);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /cancel requested/);
     assert.equal((await cluster.objects.get('Build', ns, 'running-1'))?.spec.cancel, true);
+    const ended = await waitFor('the build to end', async () => {
+      const b = await cluster.objects.get('Build', ns, 'running-1');
+      return b?.status?.phase && b.status.phase !== 'Running' && b.status.phase !== 'Pending' ? b : undefined;
+    });
+    assert.equal(ended.status?.phase, 'Cancelled');
   });
 });
