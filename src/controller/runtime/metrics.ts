@@ -121,56 +121,30 @@ export class OperatorMetrics implements ReconcileObserver {
     // The script engine keeps its own counts; these read them at scrape time.
     const stat = (pick: (s: ScriptStats) => number): number | undefined =>
       this.#scriptStats ? pick(this.#scriptStats()) : undefined;
-    this.scriptWorkers = new Gauge({
+    this.scriptWorkers = gaugeOf(registers, stat, {
       name: 'brigade_script_workers',
       help: 'Worker threads evaluating brigade.js scripts.',
-      registers,
-      collect() {
-        const v = stat((s) => s.workers);
-        if (v !== undefined) this.set(v);
-      },
+      pick: (s) => s.workers,
     });
-    this.scriptBuilds = new Gauge({
+    this.scriptBuilds = gaugeOf(registers, stat, {
       name: 'brigade_script_builds_in_flight',
       help: 'Builds whose script is loaded in the sandbox (running or waiting on jobs).',
-      registers,
-      collect() {
-        const v = stat((s) => s.liveBuilds);
-        if (v !== undefined) this.set(v);
-      },
+      pick: (s) => s.liveBuilds,
     });
-    this.scriptWorkersKilled = new Counter({
+    this.scriptWorkersKilled = counterOf(registers, stat, {
       name: 'brigade_script_workers_killed_total',
       help: 'Workers the watchdog killed because a script overran its CPU budget inside one built-in.',
-      registers,
-      collect() {
-        const v = stat((s) => s.workersKilled);
-        if (v !== undefined) {
-          this.reset();
-          this.inc(v);
-        }
-      },
+      pick: (s) => s.workersKilled,
     });
-    this.scriptReplays = new Counter({
+    this.scriptReplays = counterOf(registers, stat, {
       name: 'brigade_script_replays_total',
       help: 'Builds re-evaluated on a fresh worker after their worker was killed.',
-      registers,
-      collect() {
-        const v = stat((s) => s.replays);
-        if (v !== undefined) {
-          this.reset();
-          this.inc(v);
-        }
-      },
+      pick: (s) => s.replays,
     });
-    this.scriptHibernated = new Gauge({
+    this.scriptHibernated = gaugeOf(registers, stat, {
       name: 'brigade_script_builds_hibernated',
       help: 'Builds waiting on jobs whose sandbox was freed (past the resident bound); replayed when a job ends.',
-      registers,
-      collect() {
-        const v = stat((s) => s.hibernatedBuilds);
-        if (v !== undefined) this.set(v);
-      },
+      pick: (s) => s.hibernatedBuilds,
     });
     this.scriptHibernations = counterOf(registers, stat, {
       name: 'brigade_script_hibernations_total',
@@ -213,6 +187,23 @@ export class OperatorMetrics implements ReconcileObserver {
     for (const p of phases) counts.set(p ?? 'Pending', (counts.get(p ?? 'Pending') ?? 0) + 1);
     for (const [phase, n] of counts) gauge.set({ phase }, n);
   }
+}
+
+/** A gauge that reads a figure of the script engine at scrape time. */
+function gaugeOf(
+  registers: Registry[],
+  stat: (pick: (s: ScriptStats) => number) => number | undefined,
+  o: { name: string; help: string; pick: (s: ScriptStats) => number },
+): Gauge {
+  return new Gauge({
+    name: o.name,
+    help: o.help,
+    registers,
+    collect() {
+      const v = stat(o.pick);
+      if (v !== undefined) this.set(v);
+    },
+  });
 }
 
 /** A counter that reads a running total of the script engine at scrape time. */

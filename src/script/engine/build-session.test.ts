@@ -28,9 +28,13 @@ const placement = (sent: ToWorker[], id = 1): { id: number; send: (m: ToWorker) 
   id,
   send: (m) => sent.push(m),
 });
-const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-test('an answer sent while the hibernate request was on its way wakes the session as soon as it sleeps', async () => {
+/** A placed session that asked for these jobs; the host answers them when `g` opens. */
+function placedWithJobs(names: string[]): {
+  g: ReturnType<typeof gate<void>>;
+  wakes: BuildSession[];
+  sent: ToWorker[];
+  s: BuildSession;
+} {
   const g = gate();
   const host = new FakeHost(async (r) => {
     await g.promise;
@@ -40,7 +44,16 @@ test('an answer sent while the hibernate request was on its way wakes the sessio
   const sent: ToWorker[] = [];
   const s = session(host, wakes);
   s.place(placement(sent));
-  s.onRunJob(1, JSON.stringify({ name: 'a', image: 'alpine' }));
+  names.forEach((name, i) => {
+    s.onRunJob(i + 1, JSON.stringify({ name, image: 'alpine' }));
+  });
+  return { g, wakes, sent, s };
+}
+
+const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+test('an answer sent while the hibernate request was on its way wakes the session as soon as it sleeps', async () => {
+  const { g, wakes, sent, s } = placedWithJobs(['a']);
   await settled();
   assert.ok(s.canHibernate(performance.now() + 10, 0));
   s.hibernateAsked();
@@ -55,17 +68,7 @@ test('an answer sent while the hibernate request was on its way wakes the sessio
 });
 
 test('a hibernated session wakes when an answer comes, once, and not before', async () => {
-  const g = gate();
-  const host = new FakeHost(async (r) => {
-    await g.promise;
-    return { succeeded: true, log: r.name };
-  });
-  const wakes: BuildSession[] = [];
-  const sent: ToWorker[] = [];
-  const s = session(host, wakes);
-  s.place(placement(sent));
-  s.onRunJob(1, JSON.stringify({ name: 'a', image: 'alpine' }));
-  s.onRunJob(2, JSON.stringify({ name: 'b', image: 'alpine' }));
+  const { g, wakes, sent, s } = placedWithJobs(['a', 'b']);
   await settled();
   assert.equal(s.canHibernate(performance.now(), 60_000), false, 'not before it has been idle long enough');
   s.hibernateAsked();
