@@ -6,7 +6,8 @@
 //   [--job-events all|failures]   (the operator's setting; default all)
 //   [--only per-job,rates,sandbox,memory]   (the sections to run; default all)
 //   [--operator-heap-mb N]   (the operator's --max-old-space-size, as the chart sets it; default Node's)
-//   [--max-resident-scripts N]   (the operator's setting; default its own)
+//   [--max-resident-scripts N] [--script-workers N]   (the operator's settings; default its own)
+//   [--operator-node-args="--flag ..."]   (more V8/Node flags for the operator process)
 import { parseArgs } from 'node:util';
 import { LABELS } from '../src/api/constants.ts';
 import type { Build } from '../src/api/types.ts';
@@ -296,6 +297,10 @@ interface Options {
   operatorHeapMb: number | undefined;
   /** The operator's --max-resident-scripts; unset: its default. */
   maxResidentScripts: string | undefined;
+  /** The operator's --script-workers; unset: its default. */
+  scriptWorkers: string | undefined;
+  /** More flags for the operator's Node (e.g. --max-semi-space-size=4). */
+  operatorNodeArgs: string[];
 }
 
 function options(): Options {
@@ -310,6 +315,8 @@ function options(): Options {
       only: { type: 'string' },
       'operator-heap-mb': { type: 'string' },
       'max-resident-scripts': { type: 'string' },
+      'script-workers': { type: 'string' },
+      'operator-node-args': { type: 'string' },
     },
   });
   const quick = values.quick;
@@ -326,6 +333,8 @@ function options(): Options {
     only: values.only === undefined ? undefined : new Set(values.only.split(',')),
     operatorHeapMb: values['operator-heap-mb'] === undefined ? undefined : Number(values['operator-heap-mb']),
     maxResidentScripts: values['max-resident-scripts'],
+    scriptWorkers: values['script-workers'],
+    operatorNodeArgs: values['operator-node-args']?.split(/\s+/).filter((a) => a !== '') ?? [],
   };
 }
 
@@ -454,8 +463,12 @@ async function main(): Promise<void> {
     '10000',
     ...(o.jobEvents ? ['--job-events', o.jobEvents] : []),
     ...(o.maxResidentScripts ? ['--max-resident-scripts', o.maxResidentScripts] : []),
+    ...(o.scriptWorkers ? ['--script-workers', o.scriptWorkers] : []),
   ];
-  const nodeArgs = o.operatorHeapMb ? [`--max-old-space-size=${String(o.operatorHeapMb)}`] : [];
+  const nodeArgs = [
+    ...(o.operatorHeapMb ? [`--max-old-space-size=${String(o.operatorHeapMb)}`] : []),
+    ...o.operatorNodeArgs,
+  ];
   const op = await startOperatorProcess(b.sim.kubeconfigPath, args, nodeArgs);
   const obs = new Observer(b);
   const ctx: Context = { b, op, obs, seq: 0 };

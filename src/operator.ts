@@ -113,6 +113,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     options.scriptEngine ??
     createScriptEngine({
       ...(settings.maxResidentScripts ? { maxResidentBuilds: settings.maxResidentScripts } : {}),
+      ...(settings.scriptWorkers ? { workers: settings.scriptWorkers } : {}),
       onBuildStarted: (seconds) => {
         metrics.scriptStartSeconds.observe(seconds);
       },

@@ -50,6 +50,7 @@ const USAGE = [
   '  --job-events WHICH     core Events on Job CRs: all (default) or failures (warnings only)',
   '  --max-resident-scripts N  builds whose script stays in memory while it waits on jobs (default 50,',
   '                         about 1 MiB each); past it, the longest waiting are freed and replayed when a job ends',
+  '  --script-workers N     threads evaluating scripts (default 2, 1 with two cores or fewer; about 40 MiB each)',
   '  --max-job-log-bytes N  how much of each job log is kept when its Project sets no spec.logs.maxJobLogBytes',
   `                         (default ${DEFAULTS.maxJobLogBytes})`,
   ...archiveUsage('also keep every job log in object storage'),
@@ -83,6 +84,7 @@ const OPTIONS = {
   ...HISTORY_OPTIONS,
   'max-job-log-bytes': { type: 'string' },
   'max-resident-scripts': { type: 'string' },
+  'script-workers': { type: 'string' },
   ...archiveOptions,
 } as const;
 
@@ -165,24 +167,30 @@ function operatorSettings(values: {
   'api-burst'?: string;
   'max-job-log-bytes'?: string;
   'max-resident-scripts'?: string;
+  'script-workers'?: string;
   'job-events'?: string;
 }): Partial<OperatorSettings> {
   const apiQPS = positiveNumberOption(values['api-qps'], '--api-qps');
   const apiBurst = positiveNumberOption(values['api-burst'], '--api-burst');
   const maxJobLogBytes = jobLogBytesOption(values['max-job-log-bytes']);
   const jobEvents = jobEventsOption(values['job-events']);
-  const maxResidentScripts = positiveNumberOption(values['max-resident-scripts'], '--max-resident-scripts');
-  if (maxResidentScripts !== undefined && !Number.isInteger(maxResidentScripts))
-    throw new UsageError(
-      `--max-resident-scripts must be a whole number, got "${values['max-resident-scripts'] ?? ''}"`,
-    );
+  const maxResidentScripts = wholeNumberOption(values['max-resident-scripts'], '--max-resident-scripts');
+  const scriptWorkers = wholeNumberOption(values['script-workers'], '--script-workers');
   return {
     ...(maxResidentScripts ? { maxResidentScripts } : {}),
+    ...(scriptWorkers ? { scriptWorkers } : {}),
     ...(apiQPS ? { apiQPS } : {}),
     ...(apiBurst ? { apiBurst: Math.max(1, Math.round(apiBurst)) } : {}),
     ...(maxJobLogBytes ? { maxJobLogBytes } : {}),
     ...(jobEvents ? { jobEvents } : {}),
   };
+}
+
+function wholeNumberOption(value: string | undefined, flag: string): number | undefined {
+  const n = positiveNumberOption(value, flag);
+  if (n !== undefined && !Number.isInteger(n))
+    throw new UsageError(`${flag} must be a whole number, got "${value ?? ''}"`);
+  return n;
 }
 
 function jobLogBytesOption(value: string | undefined): number | undefined {

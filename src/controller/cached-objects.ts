@@ -12,6 +12,7 @@ import type {
   KubernetesObject,
 } from '@kubernetes/client-node';
 import { GROUP } from '../api/constants.ts';
+import { intern } from './string-pool.ts';
 
 const LABEL_PREFIX = `${GROUP}/`;
 
@@ -48,24 +49,6 @@ export interface CachedPod extends KubernetesObject {
 export interface CachedBatchJob extends KubernetesObject {
   metadata?: CachedMeta;
   status?: V1JobStatus;
-}
-
-/**
- * One copy of each repeated string (namespaces, label values, owner names, condition reasons and
- * the scheduler's messages recur across thousands of cached objects; JSON.parse makes a new string
- * each time). Bounded: when full it starts over, which only costs some sharing.
- */
-const POOL_MAX = 50_000;
-const pool = new Map<string, string>();
-function intern(value: string): string;
-function intern(value: string | undefined): string | undefined;
-function intern(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const known = pool.get(value);
-  if (known !== undefined) return known;
-  if (pool.size >= POOL_MAX) pool.clear();
-  pool.set(value, value);
-  return value;
 }
 
 function meta(m: CachedMeta | undefined): CachedMeta | undefined {

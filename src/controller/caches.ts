@@ -9,7 +9,8 @@ import type { TokenBucket } from '../kube/rate-limiter.ts';
 import type { KindTypes } from '../kube/custom-objects.ts';
 import { collectionPath, resourceOf } from '../kube/custom-objects.ts';
 import type { Clock } from './runtime/clock.ts';
-import { Informer } from './runtime/informer.ts';
+import { Informer, trimmed } from './runtime/informer.ts';
+import { internStrings } from './string-pool.ts';
 import { cachedBatchJob, cachedPod } from './cached-objects.ts';
 import type { CachedBatchJob, CachedPod } from './cached-objects.ts';
 
@@ -156,6 +157,9 @@ function custom<K extends BrigadeKind>(o: CachesOptions, kind: K): Informer<Kind
     kubeConfig: o.clients.kubeConfig,
     path: collectionPath(kind, ns),
     list,
+    // Our own kinds whole (the controllers read their specs), with one copy of each repeated string:
+    // twenty Job CRs of a build repeat its name, uid, project, image and mount paths.
+    keep: (obj) => internStrings(trimmed(obj)),
     logger: o.logger,
     clock: o.clock,
     onRestart: o.onRestart,

@@ -239,7 +239,10 @@ export type InspectResult =
   | { ok: false; message: string; line?: number; column?: number; reason?: InspectFailureReason };
 
 export interface ScriptEngineOptions {
-  /** Worker threads hosting sandboxes; default 2. Builds waiting on jobs cost memory, not threads. */
+  /**
+   * Worker threads hosting sandboxes; default 2, or 1 on a machine of two cores or fewer. Builds
+   * waiting on jobs cost memory, not threads.
+   */
   workers?: number;
   /** How often the watchdog checks for a stuck worker; default 50 ms. */
   watchdogIntervalMs?: number;

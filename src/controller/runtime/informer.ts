@@ -55,7 +55,7 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * larger than the object itself, that no controller here reads) nor kubectl's copy of the last
  * applied manifest. Thousands of pods and jobs in flight are what the operator's memory is made of.
  */
-function trimmed<T extends KubernetesObject>(obj: T): T {
+export function trimmed<T extends KubernetesObject>(obj: T): T {
   const meta = obj.metadata;
   if (!meta || (meta.managedFields === undefined && meta.annotations?.[LAST_APPLIED] === undefined)) return obj;
   const { managedFields: _dropped, ...rest } = meta;

@@ -47,6 +47,8 @@ export interface OperatorSettings {
    * each); past it, those that have waited longest are hibernated and replayed when a job ends.
    */
   maxResidentScripts?: number;
+  /** Worker threads evaluating scripts (default 2, 1 with two cores or fewer; about 40 MiB each). */
+  scriptWorkers?: number;
   /** Job CRs reconciled at once (default 16); one Job CR is never reconciled by two workers at once. */
   jobWorkers?: number;
 }

@@ -4,6 +4,7 @@
  * builds of a terminated worker on a fresh one. See docs/adr/0001-quickjs-sandbox.md.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { BRIDGE_CAPS, DEFAULT_LIMITS, INSPECT_LIMITS, REPLAY_CAPS } from '../defaults.ts';
 import type { FromWorker, SandboxResult } from '../protocol.ts';
 import type {
@@ -22,7 +23,12 @@ import { BuildSession, type BuildSessionOptions } from './build-session.ts';
 import { ScriptEngineClosedError, ScriptOptionsError } from './errors.ts';
 import { SandboxWorker } from './sandbox-worker.ts';
 
-const DEFAULT_WORKERS = 2;
+/**
+ * Two workers where there are cores to spare, one on a machine of two cores or fewer: each worker is
+ * a V8 isolate with its own compiled QuickJS module (about 40 MiB), and the main thread, busy with
+ * the API, needs the other core more than scripts, which mostly wait on jobs, need a second thread.
+ */
+const DEFAULT_WORKERS = availableParallelism() > 2 ? 2 : 1;
 const DEFAULT_WATCHDOG_INTERVAL_MS = 50;
 /** How far past its CPU deadline guest code may run before the watchdog kills its worker. */
 const WATCHDOG_GRACE_MS = 250;
