@@ -6,7 +6,6 @@
  *
  * Runs inside a sandbox worker thread. Only strings cross between host and guest.
  */
-import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
 import { BRIDGE_CAPS, REPLAY_CAPS } from '../defaults.ts';
 import type { SandboxLimits } from '../protocol.ts';
@@ -16,16 +15,11 @@ import { capText } from './guest-json.ts';
 import { faultFrom, type GuestFault } from './diagnose.ts';
 import { readGuestError, type GuestError } from './guest-error.ts';
 import type { GuestSources } from './guest-sources.ts';
+import { pagesFor, type PreparedSandbox, type SandboxSource } from './sandbox-pool.ts';
 import type { WatchCell } from './watch-cell.ts';
-import { quickjsNgVariant, wasm, type WasmModule } from './wasm.ts';
 
-const WASM_PAGE = 64 * 1024;
-/** The QuickJS-ng build declares 256 pages (16 MiB) of initial memory; less cannot be instantiated. */
-const MIN_PAGES = 256;
 /** Promise jobs run per executePendingJobs call; a bound keeps one call from running forever. */
 const MAX_JOBS_PER_PUMP = 10_000;
-/** Guest stack: deep recursion must hit QuickJS's own check before the host's stack. */
-const MAX_STACK_BYTES = 512 * 1024;
 const LOG_LEVELS = new Set<string>(['log', 'info', 'warn', 'error', 'debug']);
 
 /** The build cannot go on: its sandbox is out of CPU or memory, or trapped. */
@@ -53,7 +47,8 @@ const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
 export interface BuildSandboxOptions {
   id: number;
-  wasmModule: WasmModule;
+  /** Where the build's own QuickJS instance comes from (made ahead by the worker's pool). */
+  sandboxes: SandboxSource;
   limits: SandboxLimits;
   cell: WatchCell;
   sources: GuestSources;
@@ -103,23 +98,18 @@ export class BuildSandbox {
   /** Pending timers; true when ref'd (it keeps the build alive). */
   readonly #timers = new Map<number, boolean>();
 
-  private constructor(opts: BuildSandboxOptions, runtime: QuickJSRuntime) {
+  private constructor(opts: BuildSandboxOptions, prepared: PreparedSandbox) {
     this.#opts = opts;
-    this.#runtime = runtime;
-    runtime.setMaxStackSize(MAX_STACK_BYTES);
-    runtime.setInterruptHandler(() => this.#shouldInterrupt());
-    this.#ctx = runtime.newContext();
+    this.#runtime = prepared.runtime;
+    this.#runtime.setInterruptHandler(() => this.#shouldInterrupt());
+    this.#ctx = prepared.ctx;
     this.#clockRecorded = opts.replay.clock.length;
   }
 
   static async create(opts: BuildSandboxOptions): Promise<BuildSandbox> {
-    const pages = Math.max(MIN_PAGES, Math.ceil(opts.limits.memoryBytes / WASM_PAGE));
-    const wasmMemory = new wasm.Memory({ initial: MIN_PAGES, maximum: pages });
-    const module = await newQuickJSWASMModuleFromVariant(
-      newVariant(quickjsNgVariant, { wasmModule: opts.wasmModule as never, wasmMemory: wasmMemory as never }),
-    );
-    const sandbox = new BuildSandbox(opts, module.newRuntime());
-    sandbox.#loadRuntime();
+    const prepared = await opts.sandboxes.take(pagesFor(opts.limits.memoryBytes));
+    const sandbox = new BuildSandbox(opts, prepared);
+    sandbox.#loadRuntime(prepared);
     return sandbox;
   }
 
@@ -338,11 +328,12 @@ export class BuildSandbox {
     });
   }
 
-  #loadRuntime(): void {
+  /** Binds this build to the runtime compiled in the prepared sandbox: its bridge, packages and seed. */
+  #loadRuntime(prepared: PreparedSandbox): void {
+    const factory = prepared.brigadierFactory;
+    const create = prepared.createRuntime;
     this.#slice(() => {
       const ctx = this.#ctx;
-      const factory = ctx.unwrapResult(ctx.evalCode(this.#opts.sources.brigadier, 'brigadier.js'));
-      const create = ctx.unwrapResult(ctx.evalCode(this.#opts.sources.runtime, 'brigadier-runtime.js'));
       const bridge = ctx.newObject();
       const hostFunctions: Record<string, (args: GuestArgs) => QuickJSHandle | { error: QuickJSHandle } | undefined> = {
         runJob: (args) => this.#hostRunJob(args),

@@ -12,7 +12,7 @@ import type { GuestSources } from './guest-sources.ts';
 import type { GuestError } from './guest-error.ts';
 import { capText } from './guest-json.ts';
 import type { WatchCell } from './watch-cell.ts';
-import type { WasmModule } from './wasm.ts';
+import type { SandboxSource } from './sandbox-pool.ts';
 
 /** The error code of a require the sandbox refuses on purpose (fs, child_process, ...). */
 const MODULE_REFUSED = 'ERR_SANDBOX_MODULE_REFUSED';
@@ -21,7 +21,7 @@ type StartMessage = Extract<ToWorker, { type: 'start' }>;
 
 export interface HostedBuildOptions {
   start: StartMessage;
-  wasmModule: WasmModule;
+  sandboxes: SandboxSource;
   sources: GuestSources;
   cell: WatchCell;
   // Function properties, not methods: they are handed on to the sandbox's callbacks as they are.
@@ -82,7 +82,7 @@ export class HostedBuild {
     try {
       this.#sandbox = await BuildSandbox.create({
         id: start.id,
-        wasmModule: this.#opts.wasmModule,
+        sandboxes: this.#opts.sandboxes,
         limits: start.limits,
         cell: this.#opts.cell,
         sources: this.#opts.sources,

@@ -6,10 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
+import { DEFAULT_LIMITS } from '../defaults.ts';
 import type { FromWorker, SandboxResult, ToWorker } from '../protocol.ts';
 import type { ScriptLogLevel } from '../types.ts';
 import { readGuestSources } from './guest-sources.ts';
 import { HostedBuild } from './hosted-build.ts';
+import { SandboxPool, pagesFor } from './sandbox-pool.ts';
 import { SandboxReclaimer } from './reclaim.ts';
 import { WatchCell } from './watch-cell.ts';
 import { wasm } from './wasm.ts';
@@ -25,6 +27,9 @@ const require = createRequire(import.meta.url);
 const wasmModule = await wasm.compile(readFileSync(require.resolve('@jitl/quickjs-ng-wasmfile-release-sync/wasm')));
 const sources = readGuestSources();
 const cell = new WatchCell((workerData as WorkerData).watchBuffer);
+// Two ready sandboxes: a burst of builds starts warm while the worker makes the next ones.
+const sandboxes = new SandboxPool({ wasmModule, sources, size: 2, pages: pagesFor(DEFAULT_LIMITS.memoryBytes) });
+sandboxes.fill();
 const builds = new Map<number, HostedBuild>();
 const reclaimer = new SandboxReclaimer();
 
@@ -36,7 +41,7 @@ function startBuild(start: Extract<ToWorker, { type: 'start' }>): void {
   const { id } = start;
   const build = new HostedBuild({
     start,
-    wasmModule,
+    sandboxes,
     sources,
     cell,
     // Inspection evaluates top-level code only: jobs it starts are never run, and stay pending.
