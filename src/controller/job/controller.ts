@@ -8,6 +8,7 @@ import { INDEX, nsKey } from '../caches.ts';
 import type { ReconcileObserver } from '../runtime/controller.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
+import { knownChildJob } from '../shared/child-job.ts';
 import { DEFAULT_JOB_WORKERS, controllerOwner, resyncOf } from '../shared/deps.ts';
 import { LastWritten } from '../shared/last-written.ts';
 import { reconcileJob } from './reconcile.ts';
@@ -18,7 +19,7 @@ import { isTerminalPhase } from './state.ts';
 export function jobController(deps: ControllerDeps, observer?: ReconcileObserver): Controller {
   const rt: JobRuntime = {
     slots: new JobSlots(deps),
-    unannouncedCreates: new Map(),
+    createdHere: new Set(),
     unannouncedEnds: new Map(),
     written: new LastWritten<JobCR>(),
   };
@@ -60,6 +61,7 @@ function enqueueQueued(deps: ControllerDeps, c: Controller, ended: JobCR): void 
     INDEX.project,
     nsKey(ended.metadata.namespace, ended.spec.project),
   ) as JobCR[]) {
-    if (!j.status?.jobName && !isTerminalPhase(j.status?.phase)) c.enqueue(j.metadata.namespace, j.metadata.name ?? '');
+    if (!knownChildJob(deps, j) && !isTerminalPhase(j.status?.phase))
+      c.enqueue(j.metadata.namespace, j.metadata.name ?? '');
   }
 }

@@ -15,6 +15,7 @@ import { readJobSecretValues } from '../shared/project-secrets.ts';
 import { INDEX } from '../caches.ts';
 import type { LastWritten } from '../shared/last-written.ts';
 import { jobLogCap } from '../shared/log-bounds.ts';
+import { childJobNameOf, knownChildJob } from '../shared/child-job.ts';
 import { deleteChildJob, stoppedChildStillThere } from '../shared/stopped-child.ts';
 import { archiveJobLog, needsArchive } from './archive.ts';
 import { keepJobLog, readJobLog } from './logs.ts';
@@ -36,10 +37,11 @@ export interface JobEnd {
 export interface JobRuntime {
   slots: JobSlots;
   /**
-   * Job CR key -> the message of a JobCreated Event whose status write (the child's name) was sent
-   * but not confirmed (the reply was lost); told once the cache shows the child's name.
+   * Job CR keys whose child this process created (or first found) and told (JobCreated), until the
+   * status records the child: a reconcile before the batch Job cache catches up does not create it
+   * again, and the creation is told once.
    */
-  unannouncedCreates: Map<string, string>;
+  createdHere: Set<string>;
   /** Job CR key -> an end whose terminal write was sent but whose Events are not recorded (reply lost). */
   unannouncedEnds: Map<string, JobEnd>;
   /** The Job CRs as this controller's own last status writes returned them, while the cache lags. */
@@ -61,13 +63,14 @@ export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Re
   const { slots } = rt;
   const job = rt.written.fresh(deps.caches.jobs.get(req.namespace, req.name));
   if (job) await tellUntold(deps, rt, job);
+  const key = keyOf(req.namespace, req.name);
   if (!job || job.metadata.deletionTimestamp || isTerminalPhase(job.status?.phase)) {
     slots.release(req);
+    rt.createdHere.delete(key);
     if (job && stoppedChildStillThere(deps, job)) await deleteChildJob(deps, job);
     if (job) await archiveIfNeeded(deps, job);
     else {
-      rt.unannouncedCreates.delete(keyOf(req.namespace, req.name));
-      rt.unannouncedEnds.delete(keyOf(req.namespace, req.name));
+      rt.unannouncedEnds.delete(key);
       rt.written.forget(req.namespace, req.name);
     }
     return;
@@ -85,8 +88,15 @@ export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Re
     );
     return;
   }
-  if (!job.status?.jobName) await create(deps, rt, job, build, project);
-  else await follow(deps, rt, job, project);
+  const child = childOf(deps, rt, job, key);
+  if (child === undefined) await create(deps, rt, job, build, project);
+  else await follow(deps, rt, job, project, child);
+}
+
+/** The child batch Job's name: recorded, cached, or created here and not cached yet; undefined: none. */
+function childOf(deps: ControllerDeps, rt: JobRuntime, job: JobCR, key: string): string | undefined {
+  if (job.status?.jobName) rt.createdHere.delete(key);
+  return knownChildJob(deps, job) ?? (rt.createdHere.has(key) ? childJobNameOf(job) : undefined);
 }
 
 /**
@@ -95,11 +105,6 @@ export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Re
  */
 async function tellUntold(deps: ControllerDeps, rt: JobRuntime, job: JobCR): Promise<void> {
   const key = keyOf(job.metadata.namespace, job.metadata.name ?? '');
-  const created = rt.unannouncedCreates.get(key);
-  if (job.status?.jobName && created !== undefined) {
-    rt.unannouncedCreates.delete(key);
-    if (allJobEvents(deps)) await deps.recorder.normal(ref(job), 'JobCreated', created);
-  }
   const ended = rt.unannouncedEnds.get(key);
   if (isTerminalPhase(job.status?.phase) && ended) {
     rt.unannouncedEnds.delete(key);
@@ -127,23 +132,13 @@ async function create(deps: ControllerDeps, rt: JobRuntime, job: JobCR, build: B
       message: 'waiting for a slot (project policy.maxConcurrentJobs)',
     });
   await createChildren(deps, result);
+  // No status write here: the first one with something to say (the pod running, unschedulable, or
+  // the end) records the child too. One API write less per job.
   const name = result.batchJob.metadata?.name ?? '';
-  const status = {
-    ...statusFor(
-      job,
-      { phase: 'Pending', reason: 'Created', message: `batch Job ${name} created (${result.placement})` },
-      now(deps),
-    ),
-    jobName: name,
-  };
-  const key = keyOf(job.metadata.namespace, job.metadata.name ?? '');
-  const told = `created batch Job ${name} (placement ${result.placement})`;
-  rt.unannouncedCreates.set(key, told);
-  // Conditional: a stale cache must not turn a running or finished job back to Pending.
-  await write(deps, rt, job, status);
-  rt.unannouncedCreates.delete(key);
+  rt.createdHere.add(keyOf(job.metadata.namespace, job.metadata.name ?? ''));
   deps.logger.info({ ...fields(job), batchJob: name, placement: result.placement }, 'job created');
-  if (allJobEvents(deps)) await deps.recorder.normal(ref(job), 'JobCreated', told);
+  if (allJobEvents(deps))
+    await deps.recorder.normal(ref(job), 'JobCreated', `created batch Job ${name} (placement ${result.placement})`);
 }
 
 function envSecretReady(deps: ControllerDeps, job: JobCR): boolean {
@@ -172,10 +167,16 @@ async function createIgnoringExisting(what: string, create: () => Promise<unknow
   }
 }
 
-async function follow(deps: ControllerDeps, rt: JobRuntime, job: JobCR, project: Project): Promise<void> {
-  const batchJob = await childJob(deps, job);
-  const pod = newestPod(deps, batchJob) ?? (await podFromApi(deps, job, batchJob));
-  const obs = observeJob({ batchJob, pod, container: JOB_CONTAINER, now: now(deps) });
+async function follow(
+  deps: ControllerDeps,
+  rt: JobRuntime,
+  job: JobCR,
+  project: Project,
+  child: string,
+): Promise<void> {
+  await tellFoundChild(deps, rt, job, child);
+  const batchJob = await childJob(deps, job, child);
+  const { pod, obs } = await observeChild(deps, job, child, batchJob);
   if (isTerminalPhase(obs.phase))
     return finish(deps, rt, job, obs, await readJobSecretValues(deps.clients.core, project, job), {
       pod,
@@ -190,10 +191,38 @@ async function follow(deps: ControllerDeps, rt: JobRuntime, job: JobCR, project:
     await deps.recorder.warning(ref(job), 'Unschedulable', obs.message ?? '');
 }
 
+/** What the child and its pod say; the pod from the API only when the job would end without it. */
+async function observeChild(
+  deps: ControllerDeps,
+  job: JobCR,
+  child: string,
+  batchJob: CachedBatchJob | undefined,
+): Promise<{ pod: CachedPod | undefined; obs: Observation }> {
+  const observe = (pod: CachedPod | undefined): Observation => ({
+    ...observeJob({ batchJob, pod, container: JOB_CONTAINER, now: now(deps) }),
+    jobName: child,
+  });
+  const cached = newestPod(deps, batchJob);
+  const obs = observe(cached);
+  if (cached || !isTerminalPhase(obs.phase)) return { pod: cached, obs };
+  const pod = await podFromApi(deps, job, child, batchJob);
+  return pod ? { pod, obs: observe(pod) } : { pod, obs };
+}
+
+/**
+ * A child this process did not create and the status does not record yet: the create's reply was
+ * lost and the retry found it, or the operator restarted between the two. Told now, once.
+ */
+async function tellFoundChild(deps: ControllerDeps, rt: JobRuntime, job: JobCR, child: string): Promise<void> {
+  const key = keyOf(job.metadata.namespace, job.metadata.name ?? '');
+  if (job.status?.jobName || rt.createdHere.has(key)) return;
+  rt.createdHere.add(key);
+  if (allJobEvents(deps)) await deps.recorder.normal(ref(job), 'JobCreated', `created batch Job ${child}`);
+}
+
 /** The child from the cache; when the cache does not have it (yet), the API decides whether it is gone. */
-async function childJob(deps: ControllerDeps, job: JobCR): Promise<CachedBatchJob | undefined> {
+async function childJob(deps: ControllerDeps, job: JobCR, name: string): Promise<CachedBatchJob | undefined> {
   const namespace = job.metadata.namespace ?? '';
-  const name = job.status?.jobName ?? '';
   const cached = deps.caches.batchJobs.get(namespace, name);
   if (cached) return cached;
   try {
@@ -207,10 +236,13 @@ async function childJob(deps: ControllerDeps, job: JobCR): Promise<CachedBatchJo
 /**
  * The pod, from the API, of a batch Job that has started one when the pod cache does not know it
  * (its watch is reconnecting): a job must not be finished as if no pod had run, without its log.
+ * Asked only when the job would end without it: while it runs, the pod's own watch event brings the
+ * next step, and a list then would be a read per job whenever the batch Job's update came first.
  */
 async function podFromApi(
   deps: ControllerDeps,
   job: JobCR,
+  child: string,
   batchJob: CachedBatchJob | undefined,
 ): Promise<CachedPod | undefined> {
   const s = batchJob?.status;
@@ -224,7 +256,7 @@ async function podFromApi(
     });
     return newest(list.items.filter((p) => p.metadata?.ownerReferences?.some((r) => r.uid === uid)));
   } catch (err) {
-    throw new KubeApiError(`list the pods of batch Job ${namespace}/${job.status?.jobName ?? ''}`, { cause: err });
+    throw new KubeApiError(`list the pods of batch Job ${namespace}/${child}`, { cause: err });
   }
 }
 
@@ -339,7 +371,11 @@ function logCondition(log: JobLog): { type: string; status: 'True' | 'False'; re
  */
 const ROUTINE_PENDING = new Set([undefined, 'Created', 'ContainerCreating', 'PodInitializing']);
 function routinePending(job: JobCR, obs: Observation): boolean {
-  return obs.phase === 'Pending' && job.status?.phase === 'Pending' && ROUTINE_PENDING.has(obs.reason);
+  if (obs.phase !== 'Pending' || !ROUTINE_PENDING.has(obs.reason)) return false;
+  // Nothing written yet (the child was just created), or a Pending that already says as much; not a
+  // Queued one: that wait is over.
+  const s = job.status;
+  return s?.phase === undefined || (s.phase === 'Pending' && s.reason !== 'Queued');
 }
 
 async function setStatus(deps: ControllerDeps, rt: JobRuntime, job: JobCR, obs: Observation): Promise<void> {

@@ -18,8 +18,13 @@ const job = (name: string, status?: JobCR['status']): JobCR => ({
   ...(status ? { status } : {}),
 });
 
-function slotsOver(cache: JobCR[]): JobSlots {
-  const deps = { caches: { jobs: { byIndex: () => cache } } } as unknown as ControllerDeps;
+function slotsOver(cache: JobCR[], batchJobs: string[] = []): JobSlots {
+  const deps = {
+    caches: {
+      jobs: { byIndex: () => cache },
+      batchJobs: { get: (_ns: string | undefined, name: string) => (batchJobs.includes(name) ? {} : undefined) },
+    },
+  } as unknown as ControllerDeps;
   return new JobSlots(deps);
 }
 
@@ -38,4 +43,10 @@ test('maxConcurrentJobs: a job that ended frees its slot on the first look after
   // The cache's first sight of a: its child exists and it already ended (a short job, a slow watch).
   cache.push(job('a', { jobName: 'a', phase: 'Succeeded' }));
   assert.ok(slots.acquire(job('b'), project), 'b starts at once: nothing else would wake it later');
+});
+
+test('maxConcurrentJobs: a job whose child exists counts before its status records it (after a restart too)', () => {
+  // A fresh process (no reservations): job a's batch Job is in the cache, its status says nothing yet.
+  const slots = slotsOver([job('a')], ['a']);
+  assert.ok(!slots.acquire(job('b'), project), 'b waits: a is running');
 });

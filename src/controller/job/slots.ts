@@ -6,12 +6,13 @@ import type { JobCR, Project } from '../../api/types.ts';
 import type { Request } from '../runtime/controller.ts';
 import { keyOf } from '../runtime/controller.ts';
 import { INDEX, nsKey } from '../caches.ts';
+import { knownChildJob } from '../shared/child-job.ts';
 import type { ControllerDeps } from '../shared/deps.ts';
 import { isTerminalPhase, jobSlotFree } from './state.ts';
 
 export class JobSlots {
   readonly #deps: ControllerDeps;
-  /** project key -> Job CR keys started here whose jobName is not in the cache yet. */
+  /** project key -> Job CR keys started here whose child is not in the cache yet. */
   readonly #reserved = new Map<string, Set<string>>();
 
   constructor(deps: ControllerDeps) {
@@ -31,8 +32,9 @@ export class JobSlots {
       const key = keyOf(j.metadata.namespace, j.metadata.name ?? '');
       // Once the cache shows a job's child the cache is its record; a reservation made before would
       // otherwise keep counting a job that has already ended.
-      if (j.status?.jobName) reserved.delete(key);
-      if (j.status?.jobName && !isTerminalPhase(j.status.phase)) running.add(key);
+      const hasChild = knownChildJob(this.#deps, j) !== undefined;
+      if (hasChild) reserved.delete(key);
+      if (hasChild && !isTerminalPhase(j.status?.phase)) running.add(key);
     }
     const active = new Set([...reserved, ...running]);
     if (!jobSlotFree(active.size, max)) return false;

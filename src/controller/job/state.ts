@@ -14,6 +14,8 @@ export interface Observation {
   exitCode?: number;
   startTime?: string;
   completionTime?: string;
+  /** The child batch Job: recorded with the first status write after it is created. */
+  jobName?: string;
 }
 
 export const TERMINAL: readonly JobPhase[] = ['Succeeded', 'Failed', 'TimedOut', 'Cancelled'];
