@@ -10,7 +10,6 @@
 // treat 404 as done. When the retries here are used up, the error goes to the caller, whose own
 // back-off (the work queue, the job host) takes over.
 import {
-  IsomorphicFetchHttpLibrary,
   ServerConfiguration,
   createConfiguration,
   setHeaderMiddleware,
@@ -19,6 +18,7 @@ import {
 import type { KubeConfig, RequestContext, ResponseContext, SecurityAuthentication } from '@kubernetes/client-node';
 import { isTransient, isTransientStatus, parseRetryAfter } from './errors.ts';
 import { sleep, type TokenBucket } from './rate-limiter.ts';
+import { sendWithUndici } from './undici-http.ts';
 
 export interface RetryPolicy {
   /** Attempts in all (1 = no retry). */
@@ -209,9 +209,7 @@ export function makeResilientApiClient<T>(
 ): T {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig names no current cluster');
-  const fetchLibrary = new IsomorphicFetchHttpLibrary();
-  const inner: Sender = { send: (request) => fetchLibrary.send(request).toPromise() };
-  const sender = new RetryingSender(inner, options);
+  const sender = new RetryingSender({ send: sendWithUndici }, options);
   const config = createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
     authMethods: { default: sharedPoolAuthentication(kubeConfig) },
