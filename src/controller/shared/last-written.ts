@@ -25,13 +25,7 @@ export class LastWritten<T extends Versioned> {
   /** The freshest view of an object: our own last write while the cache lags behind it, else the cache's. */
   fresh(cached: T | undefined): T | undefined {
     if (!cached) return undefined;
-    const key = keyOf(cached.metadata?.namespace, cached.metadata?.name ?? '');
-    const entry = this.#entries.get(key);
-    if (!entry) return cached;
-    const rv = cached.metadata?.resourceVersion ?? '';
-    if (rv !== entry.object.metadata?.resourceVersion && entry.ours.has(rv)) return entry.object;
-    this.#entries.delete(key); // caught up, or someone else wrote: the cache decides
-    return cached;
+    return this.#stillAhead(cached)?.object ?? cached;
   }
 
   /**
@@ -39,11 +33,21 @@ export class LastWritten<T extends Versioned> {
    * (which may be long in coming: a job waiting for a node is not reconciled again for minutes).
    */
   seen(cached: T): void {
+    this.#stillAhead(cached);
+  }
+
+  /**
+   * The entry of an object whose cached copy is one of the versions we wrote on top of (our write
+   * is newer); any other entry is dropped: the cache caught up, or someone else wrote.
+   */
+  #stillAhead(cached: T): Entry<T> | undefined {
     const key = keyOf(cached.metadata?.namespace, cached.metadata?.name ?? '');
     const entry = this.#entries.get(key);
-    if (!entry) return;
+    if (!entry) return undefined;
     const rv = cached.metadata?.resourceVersion ?? '';
-    if (rv === entry.object.metadata?.resourceVersion || !entry.ours.has(rv)) this.#entries.delete(key);
+    if (rv !== entry.object.metadata?.resourceVersion && entry.ours.has(rv)) return entry;
+    this.#entries.delete(key);
+    return undefined;
   }
 
   get size(): number {
