@@ -10,11 +10,11 @@ import { readKeptJobLog } from '../../src/controller/shared/kept-log.ts';
 import { jobCrName } from '../../src/api/names.ts';
 import { LABELS } from '../../src/api/constants.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
-import type { FaultProxy } from '../helpers/fault-proxy.ts';
+import type { FaultPlan, FaultProxy } from '../helpers/fault-proxy.ts';
 import { runOperator, startCluster, waitFor } from './harness.ts';
 import type { Cluster, OperatorHandle } from './harness.ts';
 import type { Build } from '../../src/api/types.ts';
-import { projectReady, projectYaml } from './manifests.ts';
+import { buildEnded, projectReady, projectYaml } from './manifests.ts';
 
 let cluster: Cluster;
 let proxy: FaultProxy | undefined;
@@ -111,6 +111,38 @@ async function logProblems(cr: string, want: string): Promise<string[]> {
   return problems;
 }
 
+/**
+ * Runs `fn` with the only operator talking to the cluster through a fault proxy of `plan` (the
+ * shared one, of an earlier test, would act on these objects too); both are stopped after.
+ */
+async function withOperatorThrough(plan: FaultPlan, fn: (faults: FaultProxy) => Promise<void>): Promise<void> {
+  await operator?.stop();
+  operator = undefined;
+  const upstream = await cluster.operatorKubeConfig();
+  const faults = await startFaultProxy(upstream, plan);
+  const op = await runOperator(cluster, { kubeConfig: faults.kubeConfigThrough(upstream), metricsPort: 0 });
+  try {
+    await fn(faults);
+  } finally {
+    await op.stop();
+    await faults.stop();
+  }
+}
+
+/** A project whose exec handler runs one job (`run`, the handler's body), and an Event for it. */
+async function oneJobBuild(project: string, run: string, event: string): Promise<void> {
+  await cluster.apply(
+    projectYaml(project, `const { events, Job } = require('brigadier');\nevents.on('exec', async () => { ${run} });`),
+  );
+  await projectReady(cluster, project);
+  await cluster.objects.create('Event', {
+    apiVersion: 'brigade.sh/v1alpha1',
+    kind: 'Event',
+    metadata: { name: event, namespace: cluster.namespace },
+    spec: { project, type: 'exec' },
+  } as never);
+}
+
 test('with ~10% of API calls failing and watches cut, every build succeeds, every job runs once, no log is lost', async () => {
   // Sized to stay well inside the suite's per-test timeout on a loaded 2-core machine.
   const builds = cluster.ground === 'sim' ? 25 : 5;
@@ -154,38 +186,17 @@ test('with the reply of every Build and Job status write lost, each state change
   // Each status write is applied by the server and its reply replaced by a 500: the operator cannot
   // tell that its write landed, and must learn it from what the cluster shows, not run the script a
   // second time (no BuildReplayed) nor forget to say the build and the job ended.
-  // One operator at a time: the previous test's would act on these objects too.
-  await operator?.stop();
-  operator = undefined;
-  const upstream = await cluster.operatorKubeConfig();
-  const lossy = await startFaultProxy(upstream, {
+  const lossy: FaultPlan = {
     seed: 3,
     rates: { 'error-after': 1 },
     only: (method, path) => method !== 'GET' && /\/(builds|jobs)\/[^/]+\/status$/.test(path),
-  });
-  const op = await runOperator(cluster, { kubeConfig: lossy.kubeConfigThrough(upstream), metricsPort: 0 });
-  try {
-    await cluster.apply(
-      projectYaml(
-        'lossy',
-        `const { events, Job } = require('brigadier');
-events.on('exec', async () => { await new Job('only', 'alpine:3.20', ['echo done']).run(); });`,
-      ),
-    );
-    await projectReady(cluster, 'lossy');
-    await cluster.objects.create('Event', {
-      apiVersion: 'brigade.sh/v1alpha1',
-      kind: 'Event',
-      metadata: { name: 'lossy-1', namespace: cluster.namespace },
-      spec: { project: 'lossy', type: 'exec' },
-    } as never);
-    const build = await waitFor('build lossy-1 to end', async () => {
-      const b = await cluster.objects.get('Build', cluster.namespace, 'lossy-1');
-      return b?.status?.phase && !['Pending', 'Running'].includes(b.status.phase) ? b : undefined;
-    });
+  };
+  await withOperatorThrough(lossy, async (faults) => {
+    await oneJobBuild('lossy', "await new Job('only', 'alpine:3.20', ['echo done']).run();", 'lossy-1');
+    const build = await buildEnded(cluster, 'lossy-1');
     assert.equal(build.status?.phase, 'Succeeded', build.status?.message);
     assert.equal(build.status.workerAttempts, 1, 'the script was evaluated once');
-    assert.ok(lossy.stats.lostWriteReplies > 0, 'status writes were applied with their reply lost');
+    assert.ok(faults.stats.lostWriteReplies > 0, 'status writes were applied with their reply lost');
     const reasons = async (name: string): Promise<string[]> =>
       (
         await cluster.clients.core.listNamespacedEvent({
@@ -207,51 +218,28 @@ events.on('exec', async () => { await new Job('only', 'alpine:3.20', ['echo done
     });
     assert.equal(jobReasons.filter((r) => r === 'JobSucceeded').length, 1, jobReasons.join(', '));
     assert.equal(jobReasons.filter((r) => r === 'JobCreated').length, 1, jobReasons.join(', '));
-  } finally {
-    await op.stop();
-    await lossy.stop();
-  }
+  });
 });
 
 test('a cancel whose Job status write is slow still ends the running job Cancelled, not Failed by the pod it kills', async () => {
   // Each full status write (the PUT a cancel makes on the Job CR) takes 1.5 s. Were the child batch
   // Job deleted before that write landed, the pod it kills would be seen failing first and the job
   // recorded Failed; the cancel must win.
-  await operator?.stop();
-  operator = undefined;
-  const upstream = await cluster.operatorKubeConfig();
-  const slowPut = await startFaultProxy(upstream, {
+  const slowPut: FaultPlan = {
     seed: 1,
     rates: { slow: 1 },
     slowMs: 1500,
     only: (method, path) => method === 'PUT' && /\/jobs\/[^/]+\/status$/.test(path),
-  });
-  const op = await runOperator(cluster, { kubeConfig: slowPut.kubeConfigThrough(upstream), metricsPort: 0 });
-  try {
-    await cluster.apply(
-      projectYaml(
-        'slowcancel',
-        `const { events, Job } = require('brigadier');
-events.on('exec', async () => { await new Job('sleeper', 'alpine:3.20', ['sleep 60']).run(); });`,
-      ),
-    );
-    await projectReady(cluster, 'slowcancel');
-    await cluster.objects.create('Event', {
-      apiVersion: 'brigade.sh/v1alpha1',
-      kind: 'Event',
-      metadata: { name: 'slowcancel-1', namespace: cluster.namespace },
-      spec: { project: 'slowcancel', type: 'exec' },
-    } as never);
+  };
+  await withOperatorThrough(slowPut, async () => {
+    await oneJobBuild('slowcancel', "await new Job('sleeper', 'alpine:3.20', ['sleep 60']).run();", 'slowcancel-1');
     const name = jobCrName('slowcancel-1', 'sleeper');
     await waitFor('the sleeper to run', async () => {
       const j = await cluster.objects.get('Job', cluster.namespace, name);
       return j?.status?.phase === 'Running' ? true : undefined;
     });
     await cluster.objects.patch('Build', cluster.namespace, 'slowcancel-1', { spec: { cancel: true } });
-    const build = await waitFor('the build to end', async () => {
-      const b = await cluster.objects.get('Build', cluster.namespace, 'slowcancel-1');
-      return b?.status?.phase && !['Pending', 'Running'].includes(b.status.phase) ? b : undefined;
-    });
+    const build = await buildEnded(cluster, 'slowcancel-1');
     assert.equal(build.status?.phase, 'Cancelled');
     assert.equal(build.status.jobsSummary, '0/1, 1 cancelled');
     const job = await cluster.objects.get('Job', cluster.namespace, name);
@@ -261,8 +249,5 @@ events.on('exec', async () => { await new Job('sleeper', 'alpine:3.20', ['sleep 
     await waitFor('its batch Job to be deleted', async () =>
       (await cluster.kubectl('get', 'jobs.batch', '-o', 'name')).includes(jobName) ? undefined : true,
     );
-  } finally {
-    await op.stop();
-    await slowPut.stop();
-  }
+  });
 });
