@@ -10,7 +10,7 @@ import pino from 'pino';
 import { LABELS } from '../src/api/constants.ts';
 import { jobCrName } from '../src/api/names.ts';
 import type { Build } from '../src/api/types.ts';
-import { JOB_LOG_KEY, jobLogConfigMapName } from '../src/controller/shared/names.ts';
+import { readKeptJobLog } from '../src/controller/shared/kept-log.ts';
 import { newKubeClients } from '../src/kube/index.ts';
 import type { BrigadeObjects } from '../src/kube/index.ts';
 import { startOperator } from '../src/operator.ts';
@@ -47,6 +47,7 @@ interface Counts {
 /** Counted on the simulator, not by the operator: failed builds, jobs with more than one pod, wrong logs. */
 async function countOutcome(
   direct: ReturnType<typeof newKubeClients>,
+  objects: BrigadeObjects,
   ended: Build[],
   names: string[],
   jobsPerBuild: number,
@@ -62,11 +63,10 @@ async function countOutcome(
     for (let i = 0; i < jobsPerBuild; i++) {
       const cr = jobCrName(build, `j${String(i)}`);
       if ((podsPerJob.get(cr) ?? 0) > 1) counts.duplicates++;
-      const kept = await direct.core
-        .readNamespacedConfigMap({ namespace: NS, name: jobLogConfigMapName(cr) })
-        .then((cm) => cm.data?.[JOB_LOG_KEY])
-        .catch(() => undefined);
-      if (kept !== `out ${build} j${String(i)}\n`) counts.lostLogs++;
+      // The kept log as any reader gets it: the status tail, or the ConfigMaps when it did not fit.
+      const job = await objects.get('Job', NS, cr);
+      const kept = job ? await readKeptJobLog({ core: direct.core }, job).catch(() => undefined) : undefined;
+      if (kept?.text !== `out ${build} j${String(i)}\n`) counts.lostLogs++;
     }
   }
   return counts;
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     const ended = await createEventsAndWait(objects, names);
     const elapsed = (performance.now() - start) / 1000;
     proxy.setEnabled(false);
-    const { failed, duplicates, lostLogs } = await countOutcome(direct, ended, names, jobsPerBuild);
+    const { failed, duplicates, lostLogs } = await countOutcome(direct, objects, ended, names, jobsPerBuild);
     const metrics = await (await fetch(`http://127.0.0.1:${String(operator.metricsPort)}/metrics`)).text();
     const { injected, watchesCut, lostWriteReplies, requests } = proxy.stats;
     const sum = (name: string): string => String(metricSum(metrics, name));
