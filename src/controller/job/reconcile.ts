@@ -90,7 +90,8 @@ export async function reconcileJob(deps: ControllerDeps, rt: JobRuntime, req: Re
   }
   const child = childOf(deps, rt, job, key);
   if (child === undefined) await create(deps, rt, job, build, project);
-  else await follow(deps, rt, job, project, child);
+  else return follow(deps, rt, job, project, child);
+  return undefined;
 }
 
 /** The child batch Job's name: recorded, cached, or created here and not cached yet; undefined: none. */
@@ -173,22 +174,27 @@ async function follow(
   job: JobCR,
   project: Project,
   child: string,
-): Promise<void> {
+): Promise<Result | undefined> {
   await tellFoundChild(deps, rt, job, child);
   const batchJob = await childJob(deps, job, child);
   const { pod, obs } = await observeChild(deps, job, child, batchJob);
-  if (isTerminalPhase(obs.phase))
-    return finish(deps, rt, job, obs, await readJobSecretValues(deps.clients.core, project, job), {
+  if (isTerminalPhase(obs.phase)) {
+    await finish(deps, rt, job, obs, await readJobSecretValues(deps.clients.core, project, job), {
       pod,
       maxLogBytes: jobLogCap(deps, project),
     });
+    return undefined;
+  }
   const before = job.status?.phase;
-  if (routinePending(job, obs)) return;
+  const delay = pendingWriteDelay(deps, job, batchJob, obs);
+  if (delay === 0) return undefined;
+  if (delay !== undefined) return { requeueAfterMs: delay };
   await setStatus(deps, rt, job, obs);
   if (obs.phase === 'Running' && before !== 'Running' && allJobEvents(deps))
     await deps.recorder.normal(ref(job), 'JobStarted', `pod ${obs.podName ?? ''} running on ${obs.nodeName ?? '?'}`);
   if (obs.reason === 'Unschedulable' && job.status?.reason !== 'Unschedulable')
     await deps.recorder.warning(ref(job), 'Unschedulable', obs.message ?? '');
+  return undefined;
 }
 
 /** What the child and its pod say; the pod from the API only when the job would end without it. */
@@ -366,16 +372,34 @@ function logCondition(log: JobLog): { type: string; status: 'True' | 'False'; re
 
 /**
  * The pod of a Pending job is on its way (scheduled, its containers being made): nothing a user acts
- * on, so no status write; the next one (Running, or a reason such as ImagePullBackOff) carries the
- * pod, node and start time. A write per step would be two more API writes per job.
+ * on, so no status write for each step; the next one (Running, or a reason such as ImagePullBackOff)
+ * carries the pod, node and start time. A write per step would be two more API writes per job.
  */
 const ROUTINE_PENDING = new Set([undefined, 'Created', 'ContainerCreating', 'PodInitializing']);
-function routinePending(job: JobCR, obs: Observation): boolean {
-  if (obs.phase !== 'Pending' || !ROUTINE_PENDING.has(obs.reason)) return false;
-  // Nothing written yet (the child was just created), or a Pending that already says as much; not a
-  // Queued one: that wait is over.
+/**
+ * How long a just-created job stays without a status while its pod is on its way. Most pods run
+ * within it, and their first write says Running; one that takes longer (an image pull, a volume
+ * that never mounts) is shown Pending, so no job sits without a phase for long.
+ */
+const QUIET_START_MS = 5_000;
+
+/**
+ * Whether a Pending observation is written: undefined, yes; 0, no (the status already says as
+ * much); more, not yet: look again in that many milliseconds.
+ */
+function pendingWriteDelay(
+  deps: ControllerDeps,
+  job: JobCR,
+  batchJob: CachedBatchJob | undefined,
+  obs: Observation,
+): number | undefined {
+  if (obs.phase !== 'Pending' || !ROUTINE_PENDING.has(obs.reason)) return undefined;
   const s = job.status;
-  return s?.phase === undefined || (s.phase === 'Pending' && s.reason !== 'Queued');
+  if (s?.phase === 'Pending' && s.reason !== 'Queued') return 0;
+  if (s?.phase !== undefined) return undefined; // Queued: that wait is over
+  const created = new Date(batchJob?.metadata?.creationTimestamp ?? job.metadata.creationTimestamp ?? 0).getTime();
+  const left = created + QUIET_START_MS - deps.clock.now();
+  return left > 0 ? Math.ceil(left) : undefined;
 }
 
 async function setStatus(deps: ControllerDeps, rt: JobRuntime, job: JobCR, obs: Observation): Promise<void> {
