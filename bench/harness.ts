@@ -124,25 +124,35 @@ export async function startBenchSimulator(options: SimulatorOptions = {}): Promi
 }
 
 /** Creates the Project and waits until the operator has made it Ready. */
-export async function readyProject(objects: BrigadeObjects, name: string, script: string): Promise<void> {
+export async function readyProject(
+  objects: BrigadeObjects,
+  name: string,
+  script: string,
+  namespace = NS,
+): Promise<void> {
   await objects.create('Project', {
     apiVersion: 'brigade.sh/v1alpha1',
     kind: 'Project',
-    metadata: { name, namespace: NS },
+    metadata: { name, namespace },
     spec: { script },
   } as never);
   for (;;) {
-    const p = await objects.get('Project', NS, name);
+    const p = await objects.get('Project', namespace, name);
     if (p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-export async function createEvent(objects: BrigadeObjects, project: string, name: string): Promise<void> {
+export async function createEvent(
+  objects: BrigadeObjects,
+  project: string,
+  name: string,
+  namespace = NS,
+): Promise<void> {
   await objects.create('Event', {
     apiVersion: 'brigade.sh/v1alpha1',
     kind: 'Event',
-    metadata: { name, namespace: NS },
+    metadata: { name, namespace },
     spec: { project, type: 'exec' },
   } as never);
 }

@@ -9,6 +9,7 @@
 //   [--max-resident-scripts N] [--script-workers N]   (the operator's settings; default its own)
 //   [--operator-node-args="--flag ..."]   (more V8/Node flags for the operator process)
 import { parseArgs } from 'node:util';
+import { SCRIPTS } from './scripts.ts';
 import { LABELS } from '../src/api/constants.ts';
 import type { Build } from '../src/api/types.ts';
 import type { KubeObject } from '../src/sim/types.ts';
@@ -31,35 +32,6 @@ const GVR = {
   builds: { group: 'brigade.sh', version: 'v1alpha1', resource: 'builds' },
 };
 const MiB = 1024 * 1024;
-
-/** The four scripts the issue compares per job (Brigade 1.5's samples: hello, runAll, runEach, countdown). */
-const SCRIPTS: Record<string, { jobs: number; script: string }> = {
-  hello: {
-    jobs: 1,
-    script: `const { events, Job } = require('brigadier');
-events.on('exec', () => new Job('hello', 'alpine:3.20', ['echo hello']).run());`,
-  },
-  'runAll-5': {
-    jobs: 5,
-    script: `const { events, Job, Group } = require('brigadier');
-events.on('exec', () => Group.runAll([1, 2, 3, 4, 5].map((i) => new Job('all-' + i, 'alpine:3.20', ['echo ' + i]))));`,
-  },
-  'runEach-5': {
-    jobs: 5,
-    script: `const { events, Job, Group } = require('brigadier');
-events.on('exec', () => Group.runEach([1, 2, 3, 4, 5].map((i) => new Job('each-' + i, 'alpine:3.20', ['echo ' + i]))));`,
-  },
-  'countdown-20+1': {
-    jobs: 21,
-    script: `const { events, Job, Group } = require('brigadier');
-events.on('exec', async () => {
-  const jobs = [];
-  for (let i = 20; i > 0; i--) jobs.push(new Job('count-' + i, 'alpine:3.20', ['echo ' + i]));
-  await Group.runEach(jobs);
-  await new Job('liftoff', 'alpine:3.20', ['echo liftoff']).run();
-});`,
-  },
-};
 
 /** 20 jobs that are never scheduled (they ask for more CPU than any node has): builds that stay in flight. */
 const IN_FLIGHT_SCRIPT = `const { events, Job, Group } = require('brigadier');

@@ -3,6 +3,8 @@
 // `node --test` over the given files with BRIGADE_TEST_GROUND=cluster, and stops every process.
 //
 //   node test/ground/run-cluster.ts [FILE...]      (default: the files in CLUSTER_SUITE)
+//   node test/ground/run-cluster.ts --script FILE [ARG...]   (a program, e.g. a benchmark, not tests;
+//                                                            it gets the audit log's path too)
 //
 // The real ground needs root, runc, debootstrap and Go. Where they are missing the run is skipped
 // with a loud notice, except when BRIGADE_REQUIRE_CLUSTER=1 (set by .ci/run): then it fails.
@@ -32,8 +34,10 @@ function missingPrerequisites(): string[] {
 }
 
 function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const args =
+    files[0] === '--script' ? files.slice(1) : ['--test', '--test-concurrency=1', '--test-timeout=300000', ...files];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=300000', ...files], {
+    const child = spawn(process.execPath, args, {
       cwd: ROOT,
       stdio: 'inherit',
       env,
@@ -84,6 +88,7 @@ async function main(): Promise<number> {
         ...process.env,
         BRIGADE_TEST_GROUND: 'cluster',
         [CLUSTER_KUBECONFIG_ENV]: kubeconfig,
+        BRIGADE_TEST_AUDIT_LOG: cluster.auditLog,
       }),
       cluster.failure,
     ]);
