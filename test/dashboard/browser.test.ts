@@ -100,8 +100,10 @@ test('the countdown build: 21 bars on the virtual node, the 20 parallel ones end
   assert.equal(sequential?.phase, 'Running', 'the sequential job still runs');
   for (const b of states) {
     assert.equal(b.nodeKind, 'virtual', `${b.job} is shown on the virtual node`);
+    // A running bar reaches the latest instant the view knows of, which may be the moment the last
+    // parallel job ended (the view arrived between clock ticks): it never ends before that one.
     if (b.job !== 'sequential-countdown')
-      assert.ok(b.end < sequential.end, `${b.job}'s bar ends before the sequential one's`);
+      assert.ok(b.end <= sequential.end, `${b.job}'s bar does not outlast the sequential one's`);
   }
   // Phase is never colour alone: every bar's accessible name says it in words.
   const label = await page.locator('.bars > li[data-job="parallel-countdown-3"] button').getAttribute('aria-label');
